@@ -1,0 +1,3 @@
+from floorapp.cli import main
+
+main()
