@@ -1,0 +1,17 @@
+"""Persistence for floor: TinyDB partitions behind a small API.
+
+Only this package imports TinyDB. See SPEC §3: partitioned files, an OS file lock around every
+read-modify-write, atomic writes, a schema version with migrations, per-change audit, backups.
+"""
+
+from store.db import Store, Tx, open_store
+from store.errors import CorruptFileError, StoreError, StoreReadOnlyError
+
+__all__ = [
+    "CorruptFileError",
+    "Store",
+    "StoreError",
+    "StoreReadOnlyError",
+    "Tx",
+    "open_store",
+]

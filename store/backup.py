@@ -1,0 +1,54 @@
+"""Dated backups of a store: a gzipped tar of every data file, written atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tarfile
+from pathlib import Path
+
+from store import files
+
+BACKUP_DIR = "backups"
+KEEP_DAILY = 30
+
+
+def _data_files(root: Path) -> list[Path]:
+    out = []
+    for path in sorted(root.rglob("*.json")):
+        rel = path.relative_to(root)
+        if rel.parts[0] in (BACKUP_DIR, files.JOURNAL_DIR):
+            continue
+        out.append(path)
+    return out
+
+
+def backup_path(root: Path, day: dt.date) -> Path:
+    return Path(root) / BACKUP_DIR / f"floor-{day.isoformat()}.tar.gz"
+
+
+def make_backup(root: Path, day: dt.date, dest: Path | None = None) -> Path:
+    """Write a dated copy of the store; returns its path. Holds the lock so the copy is whole."""
+    root = Path(root)
+    target = Path(dest) if dest else backup_path(root, day)
+    if target.is_dir():
+        target = target / f"floor-{day.isoformat()}.tar.gz"
+    buffer = io.BytesIO()
+    with files.store_lock(root):
+        with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=6) as tar:
+            for path in _data_files(root):
+                tar.add(path, arcname=str(path.relative_to(root)))
+    files.atomic_write_bytes(target, buffer.getvalue())
+    return target
+
+
+def ensure_daily_backup(root: Path, day: dt.date) -> Path | None:
+    """Make today's backup if there is none yet; keep the newest KEEP_DAILY. None if present."""
+    target = backup_path(root, day)
+    if target.exists():
+        return None
+    path = make_backup(root, day)
+    olds = sorted((Path(root) / BACKUP_DIR).glob("floor-????-??-??.tar.gz"))
+    for old in olds[:-KEEP_DAILY]:
+        old.unlink()
+    return path

@@ -1,0 +1,454 @@
+"""The Store API the services use. TinyDB stays behind it.
+
+Layout of a store directory (SPEC §3):
+
+    meta.json                 schema version
+    ref.json                  reference data: staff, policy, templates, campaigns, checklists
+    days/YYYY/YYYY-MM-DD.json one file per floor-day: attendance, calls, evaluations, incidents …
+    rosters/YYYY-MM.json      one file per roster month
+    backups/                  dated backups
+    .lock  .stamp  .journal/  the write lock, the change stamp, pending multi-file commits
+
+A partition is named ``ref``, ``day/2026-11-27`` or ``roster/2026-11``. Each partition file is a
+TinyDB database whose tables hold *versions*: a record is never changed in place; a change
+appends a new version with the same key, and retiring a record appends a retired version. The
+``_audit`` table of the same file says who changed what, when, from what to what, so a change
+and its audit entry land in one atomic write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from store import files
+from store.errors import CorruptFileError, StoreError, StoreReadOnlyError
+from store.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
+
+AUDIT_TABLE = "_audit"
+_PARTITION = re.compile(r"^(ref|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
+
+
+def current_user() -> str:
+    """Who is making a change: the login behind sudo, else the OS login."""
+    sudo = os.environ.get("SUDO_USER")
+    if sudo:
+        return sudo
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid{os.getuid()}"
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class _MemoryStorage(Storage):
+    """TinyDB storage over a dict loaded once per read or transaction; never touches disk.
+
+    Reading and writing files is done by the Store (locked, atomic); TinyDB only queries and
+    inserts into the dict. A fresh TinyDB is made for every transaction, so neither its query
+    cache nor its next-id counter outlives the lock.
+    """
+
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
+        self.data = data if data is not None else {}
+        self.dirty = False
+
+    def read(self) -> dict[str, Any]:
+        return self.data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.dirty = True
+
+
+def _current(docs: Iterable[dict[str, Any]], include_retired: bool = False) -> list[dict]:
+    latest: dict[str, dict[str, Any]] = {}
+    for doc in docs:
+        key = doc["key"]
+        seen = latest.get(key)
+        if seen is None or doc["v"] > seen["v"]:
+            latest[key] = doc
+    out = []
+    for doc in latest.values():
+        if doc.get("retired") and not include_retired:
+            continue
+        out.append(_as_record(doc))
+    return out
+
+
+def _as_record(doc: dict[str, Any]) -> dict[str, Any]:
+    record = dict(doc["data"])
+    record["_key"] = doc["key"]
+    record["_v"] = doc["v"]
+    record["_at"] = doc["at"]
+    record["_by"] = doc["by"]
+    if doc.get("retired"):
+        record["_retired"] = True
+    return record
+
+
+class _Reader:
+    """Read operations shared by the Store (from disk) and a Tx (from its own state)."""
+
+    def _tables(self, partition: str) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _docs(self, partition: str, table: str) -> list[dict[str, Any]]:
+        raw = self._tables(partition).get(table) or {}
+        return list(raw.values())
+
+    def records(self, partition: str, table: str) -> list[dict[str, Any]]:
+        """The current version of every live record of ``table``."""
+        return _current(self._docs(partition, table))
+
+    def get(self, partition: str, table: str, key: str) -> dict[str, Any] | None:
+        latest = None
+        for doc in self._docs(partition, table):
+            if doc["key"] == key and (latest is None or doc["v"] > latest["v"]):
+                latest = doc
+        if latest is None or latest.get("retired"):
+            return None
+        return _as_record(latest)
+
+    def history(self, partition: str, table: str, key: str) -> list[dict[str, Any]]:
+        """Every version of one record, oldest first, retired ones included."""
+        docs = [d for d in self._docs(partition, table) if d["key"] == key]
+        return [_as_record(d) for d in sorted(docs, key=lambda d: d["v"])]
+
+    def audit(self, partition: str) -> list[dict[str, Any]]:
+        docs = self._docs(partition, AUDIT_TABLE)
+        return sorted(docs, key=lambda d: d["seq"])
+
+
+class Store(_Reader):
+    """A floor store directory. Reads parse files (cached by mtime); writes go through Tx."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        user: str | None = None,
+        strict: bool = True,
+        clock: Callable[[], str] = utc_now,
+        migrations: dict[int, Migration] | None = None,
+        schema_version: int = SCHEMA_VERSION,
+    ) -> None:
+        self.root = Path(root).expanduser()
+        self.user = user or current_user()
+        self.strict = strict
+        self.clock = clock
+        self.migrations = MIGRATIONS if migrations is None else migrations
+        self.schema_version = schema_version
+        self.read_only_reason: str | None = None
+        self.problems: dict[str, str] = {}
+        self._cache: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+
+    # ----------------------------------------------------------------- paths
+    def path(self, partition: str) -> Path:
+        if not _PARTITION.match(partition):
+            raise StoreError(f"not a store partition: {partition!r}")
+        if partition == "ref":
+            return self.root / "ref.json"
+        kind, name = partition.split("/")
+        if kind == "day":
+            return self.root / "days" / name[:4] / f"{name}.json"
+        return self.root / "rosters" / f"{name}.json"
+
+    def day_partitions(self, start: dt.date | None = None, end: dt.date | None = None) -> list[str]:
+        """Names of the day partitions that exist, between start and end inclusive."""
+        out = []
+        days = self.root / "days"
+        if not days.is_dir():
+            return out
+        for year in sorted(days.iterdir()):
+            if not year.is_dir():
+                continue
+            for file in sorted(year.glob("????-??-??.json")):
+                name = file.stem
+                if start and name < start.isoformat():
+                    continue
+                if end and name > end.isoformat():
+                    continue
+                out.append(f"day/{name}")
+        return out
+
+    # ------------------------------------------------------------------ open
+    def open(self) -> Store:
+        """Create the store if new, finish pending journals, run migrations."""
+        new = not (self.root / "meta.json").exists()
+        try:
+            files.ensure_dir(self.root)
+        except OSError as exc:
+            raise StoreError(f"{self.root}: cannot create the store ({exc.strerror})") from None
+        if not os.access(self.root, os.W_OK):
+            self.read_only_reason = f"{self.root} is not writable by {self.user}"
+            return self
+        with files.store_lock(self.root):
+            files.recover_journals(self.root)
+            if new:
+                files.atomic_write_json(
+                    self.root / "meta.json",
+                    {"schema": self.schema_version, "created": self.clock()},
+                )
+                return self
+            self._migrate()
+        return self
+
+    def meta(self) -> dict[str, Any]:
+        return files.read_json(self.root / "meta.json") or {}
+
+    def _migrate(self) -> None:
+        meta_path = self.root / "meta.json"
+        try:
+            meta = files.read_json(meta_path) or {}
+        except CorruptFileError as exc:
+            self.read_only_reason = str(exc)
+            self.problems[str(meta_path)] = exc.reason
+            return
+        found = meta.get("schema")
+        if not isinstance(found, int):
+            self.read_only_reason = f"{meta_path}: no schema version"
+            return
+        if found > self.schema_version:
+            self.read_only_reason = (
+                f"{meta_path}: store schema {found} is newer than this floor "
+                f"(schema {self.schema_version}); upgrade floor before writing"
+            )
+            return
+        if found == self.schema_version:
+            return
+        contents: dict[Path, bytes] = {}
+        partitions = ["ref"] + self.day_partitions() + self._roster_partitions()
+        loaded: dict[Path, dict[str, Any]] = {}
+        for partition in partitions:
+            path = self.path(partition)
+            data = files.read_json(path)
+            if data is not None:
+                loaded[path] = data
+        version = found
+        while version < self.schema_version:
+            step = self.migrations.get(version)
+            if step is None:
+                raise StoreError(f"no migration from store schema {version}")
+            for path, data in loaded.items():
+                partition = self._partition_of(path)
+                loaded[path] = step(partition, data)
+            version += 1
+        for path, data in loaded.items():
+            contents[path] = files.dumps(data)
+        contents[meta_path] = files.dumps(dict(meta, schema=version, migrated=self.clock()))
+        files.commit_files(self.root, contents)
+        self._cache.clear()
+
+    def _roster_partitions(self) -> list[str]:
+        rosters = self.root / "rosters"
+        if not rosters.is_dir():
+            return []
+        return [f"roster/{p.stem}" for p in sorted(rosters.glob("????-??.json"))]
+
+    def _partition_of(self, path: Path) -> str:
+        rel = path.relative_to(self.root)
+        if rel.name == "ref.json":
+            return "ref"
+        if rel.parts[0] == "days":
+            return f"day/{path.stem}"
+        return f"roster/{path.stem}"
+
+    # ------------------------------------------------------------------ read
+    def _tables(self, partition: str) -> dict[str, Any]:
+        return self.read_partition(partition)
+
+    def read_partition(self, partition: str) -> dict[str, Any]:
+        """The raw tables of one partition (empty when it does not exist).
+
+        A corrupt file raises CorruptFileError in a strict store; otherwise it is recorded in
+        ``problems`` and read as empty, so the rest of the store stays usable.
+        """
+        path = self.path(partition)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return {}
+        signature = (st.st_ino, st.st_mtime_ns, st.st_size)
+        cached = self._cache.get(path)
+        if cached and cached[0] == signature:
+            return cached[1]
+        try:
+            data = files.read_json(path) or {}
+        except CorruptFileError as exc:
+            self.problems[str(path)] = exc.reason
+            if self.strict:
+                raise
+            return {}
+        self.problems.pop(str(path), None)
+        self._cache[path] = (signature, data)
+        return data
+
+    def stamp(self) -> str:
+        """Changes whenever any process commits a change: poll it to refresh a screen."""
+        try:
+            st = (self.root / ".stamp").stat()
+        except FileNotFoundError:
+            return ""
+        return f"{st.st_mtime_ns}:{st.st_ino}:{st.st_size}"
+
+    # ----------------------------------------------------------------- write
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """Hold the store lock, yield a Tx, commit everything it changed atomically.
+
+        An exception inside the block writes nothing.
+        """
+        if self.read_only_reason:
+            raise StoreReadOnlyError(f"the store is read-only: {self.read_only_reason}")
+        try:
+            lock = files.store_lock(self.root)
+            lock.acquire()
+        except Exception as exc:  # filelock.Timeout or an OS error
+            raise StoreError(f"{self.root}: cannot lock the store ({exc})") from None
+        try:
+            files.recover_journals(self.root)
+            tx = Tx(self)
+            yield tx
+            contents = tx._contents()
+            if contents:
+                files.commit_files(self.root, contents)
+                files.atomic_write_bytes(self.root / ".stamp", uuid.uuid4().hex.encode())
+        finally:
+            lock.release()
+
+
+class Tx(_Reader):
+    """One locked read-modify-write. Reads see the transaction's own changes."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.at = store.clock()
+        self._dbs: dict[str, tuple[TinyDB, _MemoryStorage]] = {}
+
+    def _db(self, partition: str) -> TinyDB:
+        if partition not in self._dbs:
+            path = self.store.path(partition)
+            data = files.read_json(path)  # a corrupt file raises: never overwrite it
+            storage_data = data if data is not None else {}
+            db = TinyDB(storage=_MemoryStorage, data=storage_data)
+            self._dbs[partition] = (db, db.storage)  # type: ignore[arg-type]
+        return self._dbs[partition][0]
+
+    def _tables(self, partition: str) -> dict[str, Any]:
+        self._db(partition)
+        return self._dbs[partition][1].data
+
+    def _next_version(self, partition: str, table: str, key: str) -> tuple[int, dict | None]:
+        latest = None
+        for doc in self._docs(partition, table):
+            if doc["key"] == key and (latest is None or doc["v"] > latest["v"]):
+                latest = doc
+        if latest is None:
+            return 1, None
+        return latest["v"] + 1, latest
+
+    def _audit(self, partition: str, entry: dict[str, Any]) -> None:
+        table = self._db(partition).table(AUDIT_TABLE)
+        entry = {"seq": len(table) + 1, "at": self.at, "by": self.store.user, **entry}
+        table.insert(entry)
+
+    def put(self, partition: str, table: str, key: str, data: dict[str, Any]) -> int:
+        """Store ``data`` as the new version of ``key``; returns its version number.
+
+        Storing what is already current changes nothing and writes nothing.
+        """
+        version, latest = self._next_version(partition, table, key)
+        if latest is not None and not latest.get("retired") and latest["data"] == data:
+            return latest["v"]
+        old = None if latest is None or latest.get("retired") else latest["data"]
+        self._db(partition).table(table).insert(
+            {"key": key, "v": version, "at": self.at, "by": self.store.user, "data": data}
+        )
+        if old is None:
+            self._audit(partition, {"op": "add", "table": table, "key": key, "v": version,
+                                    "new": data})
+        else:
+            changed = {
+                field: [old.get(field), data.get(field)]
+                for field in sorted(set(old) | set(data))
+                if old.get(field) != data.get(field)
+            }
+            self._audit(partition, {"op": "change", "table": table, "key": key, "v": version,
+                                    "changes": changed})
+        return version
+
+    def put_many(
+        self, partition: str, table: str, items: Iterable[tuple[str, dict[str, Any]]], note: str
+    ) -> int:
+        """Add many new records in one go (imports, demo). One audit entry names them all.
+
+        Keys that already exist get a new version, like ``put``. Returns how many were stored.
+        """
+        existing: dict[str, int] = {}
+        for doc in self._docs(partition, table):
+            existing[doc["key"]] = max(existing.get(doc["key"], 0), doc["v"])
+        docs = []
+        keys = []
+        for key, data in items:
+            version = existing.get(key, 0) + 1
+            existing[key] = version
+            docs.append({"key": key, "v": version, "at": self.at, "by": self.store.user,
+                         "data": data})
+            keys.append(key)
+        if not docs:
+            return 0
+        self._db(partition).table(table).insert_multiple(docs)
+        self._audit(partition, {"op": "bulk", "table": table, "keys": keys, "note": note})
+        return len(docs)
+
+    def retire(self, partition: str, table: str, key: str, reason: str) -> int:
+        """Retire a record: a new version marked retired. Nothing is ever hard-deleted."""
+        version, latest = self._next_version(partition, table, key)
+        if latest is None or latest.get("retired"):
+            raise StoreError(f"{partition}/{table}: no record {key!r} to retire")
+        self._db(partition).table(table).insert(
+            {"key": key, "v": version, "at": self.at, "by": self.store.user,
+             "data": latest["data"], "retired": True}
+        )
+        self._audit(partition, {"op": "retire", "table": table, "key": key, "v": version,
+                                "reason": reason})
+        return version
+
+    def _contents(self) -> dict[Path, bytes]:
+        return {
+            self.store.path(partition): files.dumps(storage.data)
+            for partition, (_db, storage) in self._dbs.items()
+            if storage.dirty
+        }
+
+
+def resolve_root(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--store DIR``, else ``$FLOOR_STORE``, else the user data dir (SPEC §3)."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("FLOOR_STORE")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("floor", appauthor=False))
+
+
+def open_store(
+    root: str | os.PathLike[str] | None = None, *, strict: bool = True, user: str | None = None
+) -> Store:
+    return Store(resolve_root(root), strict=strict, user=user).open()
