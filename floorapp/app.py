@@ -1,0 +1,156 @@
+"""FloorApp: one Textual mode per section, global keys, command palette, live refresh.
+
+The app reads the store through the same services as the CLI. It polls the store's change
+stamp every second, so another supervisor's change shows within 2 s without a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from floorapp.schedule import shift_line
+from floorapp.services import Floor, open_floor
+from screens.attendance import AttendanceScreen
+from screens.base import FloorScreen
+from screens.emergency import EmergencyScreen
+from screens.help import HelpScreen
+from screens.monitoring import MonitoringScreen
+from screens.quota import QuotaScreen
+from screens.roster import RosterScreen
+from screens.summary import SummaryScreen
+from screens.widgets.sectionbar import EMERGENCY_KEY, SECTIONS
+
+POLL_SECONDS = 1.0
+CLOCK_SECONDS = 15.0
+
+_SECTIONS_GROUP = Binding.Group("Sections", compact=True)
+
+
+def _section_bindings() -> list[Binding]:
+    out = []
+    for number, (key, mode, label) in enumerate(SECTIONS, start=1):
+        out.append(Binding(key, f"switch_mode('{mode}')", label, group=_SECTIONS_GROUP))
+        # Digits too, for terminals that eat function keys; inputs keep their digits.
+        out.append(Binding(str(number), f"switch_mode('{mode}')", label, show=False))
+    return out
+
+
+class FloorApp(App):
+    """The supervisor's floor console."""
+
+    TITLE = "floor"
+    CSS_PATH = "app.tcss"
+    MODES = {
+        "monitoring": MonitoringScreen,
+        "attendance": AttendanceScreen,
+        "roster": RosterScreen,
+        "quota": QuotaScreen,
+        "summary": SummaryScreen,
+        "emergency": EmergencyScreen,
+    }
+    DEFAULT_MODE = "attendance"
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+        *_section_bindings(),
+        Binding(EMERGENCY_KEY, "switch_mode('emergency')", "EMERGENCY", priority=True),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, floor: Floor, *, backup: bool = True) -> None:
+        super().__init__()
+        self.floor = floor
+        self._backup = backup
+        self._stamp = floor.store.stamp()
+        self._known_problems: set[str] = set()
+
+    # --------------------------------------------------------------- start
+    def on_mount(self) -> None:
+        self.update_clock()
+        self.set_interval(CLOCK_SECONDS, self.update_clock)
+        self.set_interval(POLL_SECONDS, self.poll_store)
+        store = self.floor.store
+        if store.read_only_reason:
+            self.notify(f"Read-only: {store.read_only_reason}", severity="error", timeout=30)
+        elif self._backup:
+            self.daily_backup()
+        self.report_problems()
+
+    @work(thread=True, exclusive=True, group="backup")
+    def daily_backup(self) -> None:
+        try:
+            path = self.floor.ensure_daily_backup()
+        except Exception as exc:  # a backup failure must not stop the floor
+            self.call_from_thread(self.notify, f"Daily backup failed: {exc}", severity="warning")
+            return
+        if path is not None:
+            self.call_from_thread(self.notify, f"Daily backup written: {path.name}", timeout=4)
+
+    # ------------------------------------------------------------- refresh
+    def update_clock(self) -> None:
+        now = self.floor.now()
+        policy = self.floor.policy
+        codes = [c for c in {policy.default_shift(now.date())} if c != "R"]
+        prefix = "READ-ONLY · " if self.floor.store.read_only_reason else ""
+        self.sub_title = f"{prefix}{now:%a %Y-%m-%d %H:%M} · {shift_line(policy, codes, now)}"
+
+    def poll_store(self) -> None:
+        stamp = self.floor.store.stamp()
+        if stamp == self._stamp:
+            return
+        self._stamp = stamp
+        self.refresh_screen()
+
+    def refresh_screen(self) -> None:
+        screen = self.screen
+        if isinstance(screen, FloorScreen):
+            screen.refresh_data()
+        self.update_clock()
+        self.report_problems()
+
+    def report_problems(self) -> None:
+        for path, reason in self.floor.store.problems.items():
+            if path not in self._known_problems:
+                self._known_problems.add(path)
+                self.notify(f"{path}: {reason}. Kept as it is; shown as empty. "
+                            "Run `floor doctor`.", severity="error", timeout=30)
+
+    # ------------------------------------------------------------- actions
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for key, mode, label in SECTIONS:
+            yield SystemCommand(f"Go to {label}", f"Switch to the {label.lower()} section "
+                                f"({key.upper()})", lambda m=mode: self.switch_mode(m))
+        yield SystemCommand("EMERGENCY checklist", f"Open the emergency screen "
+                            f"({EMERGENCY_KEY.upper()})",
+                            lambda: self.switch_mode("emergency"))
+        yield SystemCommand("Help", "Keys of this screen and the whole console (F1)",
+                            self.action_help)
+        yield SystemCommand("Backup now", "Write a dated backup of the store", self.backup_now)
+        yield SystemCommand("Refresh", "Re-read the store now", self.refresh_screen)
+        yield from super().get_system_commands(screen)
+
+    def backup_now(self) -> None:
+        try:
+            path = self.floor.backup()
+        except Exception as exc:
+            self.notify(f"Backup failed: {exc}", severity="error")
+            return
+        self.notify(f"Backup written: {path}")
+
+
+def run_app(store_dir: str | Path | None = None) -> int:
+    floor = open_floor(store_dir, strict=False)
+    FloorApp(floor).run()
+    return 0

@@ -1,0 +1,194 @@
+"""The `floor` command line (SPEC §9). Subcommands call the same services as the TUI.
+
+Exit codes: 0 done, 2 a problem with the input or the store that the user can fix (the message
+says what and where), 1 an internal error (no traceback unless FLOOR_DEBUG=1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from floorapp import reports
+from floorapp.errors import FloorError, ImportRejected
+from floorapp.services import Floor, open_floor
+from store import StoreError
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USER = 2
+
+
+def _import_staff(floor: Floor, path: Path) -> str:
+    added, changed = floor.import_staff(path)
+    return f"{path}: {added} staff added, {changed} changed"
+
+
+# kind -> importer(floor, path) -> summary line. Every importer is all-or-nothing.
+IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
+    "staff": _import_staff,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="floor",
+        description="The call-centre floor supervisor's console. Without a command: the TUI.",
+    )
+    parser.add_argument("--store", metavar="DIR",
+                        help="store directory (default: $FLOOR_STORE, else ~/.local/share/floor)")
+    parser.add_argument("--lang", choices=("zh", "en"), help="interface language (default: LANG)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("tui", help="start the TUI (the default)")
+
+    imp = sub.add_parser("import", help="import a file, all-or-nothing")
+    imp.add_argument("kind", choices=sorted(IMPORTERS), help="what the file holds")
+    imp.add_argument("file", type=Path, help="the CSV (or JSON) file")
+
+    demo = sub.add_parser("demo", help="fill a new store with a realistic demo floor")
+    demo.add_argument("--seats", type=int, default=40, help="outbound seats (default 40)")
+    demo.add_argument("--days", type=int, default=30,
+                      help="days of history ending yesterday (default 30)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same floor)")
+
+    sub.add_parser("doctor", help="check every store file and report problems")
+
+    backup = sub.add_parser("backup", help="write a dated backup of the store")
+    backup.add_argument("--to", type=Path, metavar="PATH", help="file or directory to write")
+
+    report = sub.add_parser("report", help="print a report (table, json or csv)")
+    report_sub = report.add_subparsers(dest="report", metavar="REPORT", required=True)
+    staff = report_sub.add_parser("staff", help="the staff registry")
+    _add_format(staff)
+    add_report_parsers(report_sub)
+
+    policy = sub.add_parser("policy", help="show or change the centre's policy")
+    policy_sub = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    show = policy_sub.add_parser("show", help="every policy value (json: a policy file)")
+    show.add_argument("--format", choices=("table", "json"), default="table")
+    set_ = policy_sub.add_parser("set", help="set one value: floor policy set late_mode all")
+    set_.add_argument("key")
+    set_.add_argument("value")
+    load = policy_sub.add_parser("load", help="load a policy file (JSON; missing keys = defaults)")
+    load.add_argument("file", type=Path)
+    add_command_parsers(sub)
+    return parser
+
+
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=reports.FORMATS, default="table")
+
+
+def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
+    """Report kinds added by the feature modules (day, month, qa, roster)."""
+
+
+def add_command_parsers(sub: argparse._SubParsersAction) -> None:
+    """Further command groups added by the feature modules (roster, incident, sample-size)."""
+
+
+def run_report(floor: Floor, args: argparse.Namespace) -> str:
+    if args.report == "staff":
+        return reports.render(reports.staff_report(floor), args.format)
+    raise FloorError(f"unknown report {args.report!r}")
+
+
+def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | None:
+    """Feature command groups; None when ``args.command`` is not one of theirs."""
+    return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lang:
+        os.environ["FLOOR_LANG"] = args.lang
+    try:
+        return _dispatch(args)
+    except ImportRejected as exc:
+        for line in exc.errors:
+            print(line, file=sys.stderr)
+        print(f"floor: nothing imported ({len(exc.errors)} problem(s))", file=sys.stderr)
+        return EXIT_USER
+    except (FloorError, StoreError) as exc:
+        print(f"floor: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("floor: interrupted; nothing half-written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: no traceback reaches a user
+        if os.environ.get("FLOOR_DEBUG"):
+            raise
+        print(f"floor: internal error ({type(exc).__name__}); run again with FLOOR_DEBUG=1 "
+              "for the details and report it", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command in (None, "tui"):
+        from floorapp.app import run_app
+
+        return run_app(args.store)
+    floor = open_floor(args.store)
+    if args.command == "import":
+        print(IMPORTERS[args.kind](floor, args.file))
+        return EXIT_OK
+    if args.command == "demo":
+        from floorapp import demo
+
+        summary = demo.generate(floor, seats=args.seats, days=args.days, seed=args.seed)
+        print(summary)
+        return EXIT_OK
+    if args.command == "doctor":
+        findings = floor.doctor()
+        worst = EXIT_OK
+        for finding in findings:
+            print(f"{finding.level:7} {finding.path}: {finding.message}")
+            if finding.level == "error":
+                worst = EXIT_USER
+        return worst
+    if args.command == "backup":
+        print(f"backup written: {floor.backup(args.to)}")
+        return EXIT_OK
+    if args.command == "report":
+        sys.stdout.write(run_report(floor, args))
+        return EXIT_OK
+    if args.command == "policy":
+        return _policy(floor, args)
+    result = run_command(floor, args)
+    if result is None:
+        raise FloorError(f"unknown command {args.command!r}")
+    text, code = result
+    if text:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return code
+
+
+def _policy(floor: Floor, args: argparse.Namespace) -> int:
+    if args.policy_command == "show":
+        data = floor.policy.to_dict()
+        if args.format == "json":
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            width = max(len(k) for k in data)
+            for key, value in data.items():
+                shown = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) \
+                    else value
+                print(f"{key:<{width}}  {shown}")
+        return EXIT_OK
+    if args.policy_command == "set":
+        policy = floor.set_policy_value(args.key, args.value)
+        print(f"{args.key} = {policy.to_dict()[args.key]}")
+        return EXIT_OK
+    floor.load_policy_file(args.file)
+    print(f"policy loaded from {args.file}")
+    return EXIT_OK

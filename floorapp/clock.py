@@ -1,0 +1,35 @@
+"""Time in the centre's time zone (pendulum). Rules never read the clock; services pass `now`.
+
+``$FLOOR_NOW`` (ISO date-time, read in the policy time zone) pins the clock for demos,
+screenshots and tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pendulum
+
+from floorapp.errors import FloorError
+
+Clock = Callable[[], pendulum.DateTime]
+
+
+def system_clock(timezone: str) -> Clock:
+    pinned = os.environ.get("FLOOR_NOW")
+    if pinned:
+        try:
+            fixed = pendulum.parse(pinned, tz=timezone)
+        except Exception:
+            raise FloorError(f"FLOOR_NOW={pinned!r} is not an ISO date-time") from None
+        if not isinstance(fixed, pendulum.DateTime):
+            raise FloorError(f"FLOOR_NOW={pinned!r} is not an ISO date-time")
+        return lambda: fixed
+    return lambda: pendulum.now(timezone)
+
+
+def fixed_clock(text: str, timezone: str = "Asia/Shanghai") -> Clock:
+    moment = pendulum.parse(text, tz=timezone)
+    assert isinstance(moment, pendulum.DateTime)
+    return lambda: moment

@@ -1,0 +1,137 @@
+"""Reading CSV files for imports: every problem becomes a ``FILE:LINE: reason`` line.
+
+Imports are all-or-nothing: a service parses and checks every row first, collecting errors, and
+writes only when there are none.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from floorapp.errors import FloorError, ImportRejected
+
+_HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class Errors:
+    """Collects ``FILE:LINE: reason`` lines; ``check()`` raises them all at once."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.name = str(path)
+        self.lines: list[str] = []
+
+    def add(self, line: int, reason: str) -> None:
+        self.lines.append(f"{self.name}:{line}: {reason}")
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+    def check(self) -> None:
+        if self.lines:
+            raise ImportRejected(self.lines)
+
+
+def read_rows(
+    path: str | Path, required: list[str], optional: list[str] | None = None
+) -> tuple[list[tuple[int, dict[str, str]]], Errors]:
+    """Rows of a CSV file as (line number, {column: stripped text}), with the errors found.
+
+    The header must hold every required column; unknown columns are refused (a typo in a
+    header would otherwise drop data silently).
+    """
+    optional = optional or []
+    errors = Errors(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise FloorError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise FloorError(f"{path}: is a directory, not a CSV file") from None
+    except UnicodeDecodeError as exc:
+        raise FloorError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise FloorError(f"{path}: cannot be read ({exc.strerror})") from None
+    reader = csv.reader(text.splitlines())
+    try:
+        header = next(reader)
+    except StopIteration:
+        errors.add(1, "empty file: expected a header line " + ",".join(required))
+        return [], errors
+    header = [h.strip().lower() for h in header]
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in required and c not in optional]
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    if missing:
+        errors.add(1, f"missing column(s): {', '.join(missing)}")
+    if unknown:
+        errors.add(1, f"unknown column(s): {', '.join(unknown)}")
+    if duplicated:
+        errors.add(1, f"column(s) given twice: {', '.join(duplicated)}")
+    if errors:
+        return [], errors
+    rows = []
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(header):
+                errors.add(line, f"expected {len(header)} fields, found {len(fields)}")
+                continue
+            rows.append((line, {h: f.strip() for h, f in zip(header, fields)}))
+    except csv.Error as exc:
+        errors.add(reader.line_num, f"not valid CSV ({exc})")
+    if not rows and not errors:
+        errors.add(2, "no data rows")
+    return rows, errors
+
+
+def parse_date(text: str, column: str = "date") -> dt.date:
+    if not _DATE.match(text):
+        raise ValueError(f"{column} {text!r} is not a date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{column} {text} is not a real date") from None
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    match = re.match(r"^(\d{4})-(\d{2})$", text or "")
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise FloorError(f"month {text!r} is not YYYY-MM")
+    return int(match.group(1)), int(match.group(2))
+
+
+def parse_hhmm(text: str, column: str = "time") -> dt.time:
+    match = _HHMM.match(text)
+    if not match:
+        raise ValueError(f"{column} {text!r} is not a time (HH:MM)")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"{column} {text} is not a time of day (00:00–23:59)")
+    return dt.time(hours, minutes)
+
+
+def parse_count(text: str, column: str) -> int:
+    if not re.match(r"^\d+$", text):
+        if re.match(r"^-\d+$", text):
+            raise ValueError(f"{column} {text} is negative")
+        raise ValueError(f"{column} {text!r} is not a whole number")
+    return int(text)
+
+
+def parse_money(text: str, column: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{column} {text!r} is not an amount") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"{column} {text} must be zero or more")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"{column} {text} has more than two decimals")
+    return value

@@ -1,0 +1,16 @@
+"""Money is Decimal, exact in the middle, rounded half-up to 0.01 once when reported."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def rounded(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money_text(value: Decimal) -> str:
+    """'55.17' — the JSON and CSV form of an amount (SPEC §9: strings with two decimals)."""
+    return str(rounded(value))

@@ -1,0 +1,304 @@
+"""The centre's policy: every business number of SPEC §4–8 as a named default.
+
+Centres differ; a supervisor changes a value with `floor policy set KEY VALUE`, a policy file
+(`floor policy load FILE.json`) or the settings, never in Python. The policy is stored in the
+store's reference partition (table ``policy``, key ``policy``), audited like any other change.
+Values left out of a stored policy or a policy file take the defaults below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from floorapp.errors import FloorError
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+def _default_shifts() -> dict[str, dict[str, list[list[str]]]]:
+    # 作息时间 (SPEC §4): periods per shift code and season.
+    return {
+        "D": {"summer": [["08:00", "12:00"], ["15:00", "18:00"]],
+              "winter": [["08:00", "12:00"], ["14:30", "17:30"]]},
+        "C1": {"summer": [["08:00", "14:30"]], "winter": [["08:00", "14:30"]]},
+        "C2": {"summer": [["14:30", "20:00"]], "winter": [["14:30", "20:00"]]},
+        "A": {"summer": [["08:00", "12:00"], ["14:30", "17:30"]],
+              "winter": [["08:00", "12:00"], ["14:30", "17:30"]]},
+    }
+
+
+def _default_meetings() -> list[str]:
+    # 班前会 by weekday Mon..Sun: Mon–Tue 08:00, Wed–Fri 08:30, Sat–Sun 09:00 (SPEC §7).
+    return ["08:00", "08:00", "08:30", "08:30", "08:30", "09:00", "09:00"]
+
+
+@dataclass
+class Policy:
+    """All business numbers, with the SPEC defaults. Field names are the policy keys."""
+
+    # --- time (SPEC §2, §4)
+    timezone: str = "Asia/Shanghai"  # the centre's time zone
+    summer_start: str = "05-01"  # 夏季作息 from 1 May
+    summer_end: str = "09-30"  # … to 30 Sep; winter the rest
+    shifts: dict[str, dict[str, list[list[str]]]] = field(default_factory=_default_shifts)
+    default_week: list[str] = field(
+        default_factory=lambda: ["D", "D", "D", "D", "D", "R", "R"]
+    )  # without a roster: Mon–Fri D, Sat–Sun rest
+    clock_in_window_minutes: int = 10  # clock in up to 10 min before a period starts
+
+    # --- attendance money and points (SPEC §4, 考勤)
+    early_leave_per_minute: Decimal = Decimal("2")  # 早退 1 分钟扣 2 元
+    late_allowance_minutes: int = 10  # 每月迟到 10 分钟内 (含) 不扣
+    late_per_minute: Decimal = Decimal("1")  # 超出部分每分钟扣 1 元
+    late_mode: str = "excess"  # excess: only minutes beyond the allowance; all: every minute
+    absent_threshold_minutes: int = 30  # 迟到/早退 ≥ 30 分钟且无理由 = 旷工
+    pay_days_per_month: Decimal = Decimal("21.75")  # 日底薪 = 月底薪 / 21.75
+    personal_leave_day_rate: Decimal = Decimal("1")  # 事假 deducts 1 day's base pay per day
+    sick_leave_rate_junior: Decimal = Decimal("0.20")  # 病假 tenure < 2 years: 20 % of day pay
+    sick_leave_rate_senior: Decimal = Decimal("0.10")  # 病假 tenure ≥ 2 years: 10 %
+    sick_leave_tenure_years: int = 2  # the tenure boundary, on the leave date
+    full_attendance_bonus: Decimal = Decimal("100")  # 全勤奖
+    absent_day_pay_days: Decimal = Decimal("1")  # 旷工 deducts 1 day's base pay
+    points_per_late_or_early: int = 2  # appraisal: each late/early occurrence
+    points_per_absent_day: int = 20  # appraisal: each absenteeism day
+    points_per_personal_leave_day: int = 2  # appraisal: each personal-leave day
+    points_per_sick_leave_day: int = 1  # appraisal: each sick-leave day
+    leave_units: list[str] = field(default_factory=lambda: ["0.5", "1"])  # leave in 0.5 or 1 day
+
+    # --- outbound quota (SPEC §5, 外呼量)
+    daily_min_completed: int = 60  # 每天完成量 ≥ 60
+    shortfall_points_per_call: int = 1  # 少一个量扣 1 分
+    band_dialed_min: int = 70  # 实际呼出 70–100 per seat per day
+    band_dialed_max: int = 100
+    band_completed_min: int = 60  # 成功 60–80
+    band_completed_max: int = 80
+    zero_score_below: int = 50  # weighted completed < 50: the day scores nothing
+    rank_step_points: int = 2  # monthly ranking: 2 points per rank step
+    guarantee_orders: int = 400  # 保底量: 400 orders a month
+    guarantee_base_high: Decimal = Decimal("1200")  # … base pay when met
+    guarantee_base_low: Decimal = Decimal("800")  # … when not met
+    special_circumstances_subsidy: Decimal = Decimal("50")  # 特殊情况 800 + 50
+    advice_add_seats_above: int = 100  # floor avg dialed per seat > 100 → add seats
+    advice_raise_volume_below: int = 70  # < 70 → raise call volume
+    rushing_factor: Decimal = Decimal("2")  # 不允许赶量: last hour > 2× mean hourly
+    interview_months: int = 2  # 约谈: fewest orders two months running
+    interview_count: int = 3  # how many agents make the interview list
+    talk_minutes_min: int = 180  # talk time ≥ 3 h a day where tracked
+    campaign_default_coefficient: Decimal = Decimal("1.0")  # 外呼类型系数
+
+    # --- monitoring and QA (SPEC §6, 监控/质检)
+    agent_min_monitored_per_week: int = 3  # each agent ≥ 3 monitored calls a week
+    monitor_live_per_day: int = 5  # each monitor ≥ 5 live a day
+    monitor_recording_per_day: int = 5  # ≥ 5 recording a day
+    monitor_side_by_side_per_day: int = 3  # ≥ 3 side-by-side a day
+    outbound_qc_per_agent_day: int = 2  # outbound: 2 QC'd calls per agent per day
+    monitoring_share_min: Decimal = Decimal("0.05")  # total 5–15 % of volume
+    monitoring_share_max: Decimal = Decimal("0.15")
+    new_hire_days: int = 30  # heavier monitoring in the first 30 days
+    heavy_monitoring_factor: int = 2  # weight for new hires / follow-up / low scorers
+    system_change_active: bool = False  # after a business/system change: heavier monitoring
+    feedback_working_days: int = 1  # feedback within 1 working day
+    calibration_threshold_points: Decimal = Decimal("5")  # |deviation| > 5 points flags
+    calibration_min_evaluations: int = 5  # … with ≥ 5 evaluations in the period
+    calibration_inconsistent_points: Decimal = Decimal("10")  # shared calls mean |diff| > 10
+    sample_confidence: Decimal = Decimal("0.95")  # COPC sample size: 95 %
+    sample_proportion: Decimal = Decimal("0.5")  # p = 0.5
+    sample_margin: Decimal = Decimal("0.05")  # e = 5 %
+
+    # --- rosters (SPEC §7, 排班)
+    rest_days_per_month: int = 3  # agents and complaint handlers: exactly 3 rest days
+    manager_rest_days_per_week: int = 1  # managers: 1 rest day a week
+    agents_on_phones: int = 0  # agents needed on D each day; 0 = 80 % of agents
+    max_days_without_rest: int = 12  # fairness: no longer run without a rest day
+    meeting_times: list[str] = field(default_factory=_default_meetings)
+    friday_study_time: str = "16:30"  # 周五 16:30 业务学习
+
+    # --- emergency (SPEC §8, 突发事件)
+    phone_fire: str = "119"
+    phone_ambulance: str = "120"
+    phone_superior: str = ""  # the direct superior, set per centre
+    phone_fire_safety_officer: str = ""  # 消防安全员, set per centre
+
+    # ------------------------------------------------------------------ API
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: Decimals as strings."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = str(value) if isinstance(value, Decimal) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "policy") -> Policy:
+        """Build a policy from stored or file data; unknown keys and bad values are refused."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise FloorError(f"{where}: unknown policy key(s): {', '.join(unknown)}")
+        policy = cls()
+        for name, value in data.items():
+            setattr(policy, name, _coerce(policy, name, value, where))
+        policy.validate(where)
+        return policy
+
+    def with_value(self, key: str, text: str) -> Policy:
+        """A copy with ``key`` set from its text form (as typed on the command line)."""
+        known = {f.name for f in fields(self)}
+        if key not in known:
+            raise FloorError(f"unknown policy key {key!r} (see `floor policy show`)")
+        current = getattr(self, key)
+        if isinstance(current, (dict, list)):
+            try:
+                value: Any = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise FloorError(f"{key}: expected JSON ({exc.msg})") from None
+        else:
+            value = text
+        updated = dataclasses.replace(self)
+        setattr(updated, key, _coerce(self, key, value, key))
+        updated.validate(key)
+        return updated
+
+    def validate(self, where: str = "policy") -> None:
+        def bad(msg: str) -> FloorError:
+            return FloorError(f"{where}: {msg}")
+
+        try:
+            import pendulum
+
+            pendulum.timezone(self.timezone)
+        except Exception:
+            raise bad(f"unknown time zone {self.timezone!r}") from None
+        for name in ("summer_start", "summer_end"):
+            if not _MMDD.match(getattr(self, name)):
+                raise bad(f"{name} must be MM-DD, got {getattr(self, name)!r}")
+        if self.late_mode not in ("excess", "all"):
+            raise bad(f"late_mode must be 'excess' or 'all', got {self.late_mode!r}")
+        if not isinstance(self.shifts, dict) or not self.shifts:
+            raise bad("shifts must map shift codes to seasons")
+        for code, seasons in self.shifts.items():
+            if code in ("R",) or not isinstance(seasons, dict):
+                raise bad(f"shift {code!r} is not valid")
+            for season in ("summer", "winter"):
+                periods = seasons.get(season)
+                if not isinstance(periods, list) or not periods:
+                    raise bad(f"shift {code}: {season} periods missing")
+                previous_end = ""
+                for period in periods:
+                    if (not isinstance(period, list) or len(period) != 2
+                            or not all(isinstance(t, str) and _HHMM.match(t) for t in period)):
+                        raise bad(f"shift {code} {season}: period {period!r} is not [HH:MM, HH:MM]")
+                    if period[0] >= period[1] or period[0] < previous_end:
+                        raise bad(f"shift {code} {season}: periods must be in order, start < end")
+                    previous_end = period[1]
+        if len(self.default_week) != 7:
+            raise bad("default_week needs 7 entries, Monday first")
+        for code in self.default_week:
+            if code != "R" and code not in self.shifts:
+                raise bad(f"default_week: unknown shift code {code!r}")
+        if len(self.meeting_times) != 7 or not all(_HHMM.match(t) for t in self.meeting_times):
+            raise bad("meeting_times needs 7 HH:MM times, Monday first")
+        if not _HHMM.match(self.friday_study_time):
+            raise bad("friday_study_time must be HH:MM")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value < 0:
+                raise bad(f"{f.name} cannot be negative")
+        if self.band_dialed_min > self.band_dialed_max:
+            raise bad("band_dialed_min is above band_dialed_max")
+        if self.band_completed_min > self.band_completed_max:
+            raise bad("band_completed_min is above band_completed_max")
+        if self.monitoring_share_min > self.monitoring_share_max:
+            raise bad("monitoring_share_min is above monitoring_share_max")
+        if self.pay_days_per_month == 0:
+            raise bad("pay_days_per_month cannot be 0")
+        if not Decimal("0") < self.sample_confidence < Decimal("1"):
+            raise bad("sample_confidence must be between 0 and 1")
+
+    # ------------------------------------------------------------- helpers
+    def season(self, day: dt.date) -> str:
+        """'summer' or 'winter' for a date (夏季/冬季作息)."""
+        mmdd = day.strftime("%m-%d")
+        if self.summer_start <= self.summer_end:
+            inside = self.summer_start <= mmdd <= self.summer_end
+        else:
+            inside = mmdd >= self.summer_start or mmdd <= self.summer_end
+        return "summer" if inside else "winter"
+
+    def periods(self, shift: str, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+        """The (start, end) periods of a shift code on a date; empty for rest or unknown."""
+        seasons = self.shifts.get(shift)
+        if not seasons:
+            return []
+        return [(_time(a), _time(b)) for a, b in seasons[self.season(day)]]
+
+    def default_shift(self, day: dt.date) -> str:
+        """The shift of a day without a roster: ``default_week`` by weekday."""
+        return self.default_week[day.weekday()]
+
+    def day_pay(self, base_pay: Decimal) -> Decimal:
+        """日底薪 = monthly base / pay_days_per_month, exact (rounded only when reported)."""
+        return Decimal(base_pay) / self.pay_days_per_month
+
+
+def _time(text: str) -> dt.time:
+    hours, minutes = text.split(":")
+    return dt.time(int(hours), int(minutes))
+
+
+def _coerce(policy: Policy, name: str, value: Any, where: str) -> Any:
+    current = getattr(policy, name)
+    try:
+        if isinstance(current, bool):
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("true", "yes", "on", "1"):
+                return True
+            if text in ("false", "no", "off", "0"):
+                return False
+            raise ValueError
+        if isinstance(current, int):
+            if isinstance(value, bool):
+                raise ValueError
+            number = Decimal(str(value))
+            if number != number.to_integral_value():
+                raise ValueError
+            return int(number)
+        if isinstance(current, Decimal):
+            if isinstance(value, bool):
+                raise ValueError
+            number = Decimal(str(value))
+            if not number.is_finite():
+                raise ValueError
+            return number
+        if isinstance(current, str):
+            if not isinstance(value, str):
+                raise ValueError
+            return value
+        if isinstance(current, list):
+            if not isinstance(value, list):
+                raise ValueError
+            return [str(v) for v in value]
+        if isinstance(current, dict):
+            if not isinstance(value, dict):
+                raise ValueError
+            return value
+    except (ValueError, InvalidOperation):
+        pass
+    kind = type(current).__name__
+    raise FloorError(f"{where}: {name} must be {_KIND_NAMES.get(kind, kind)}, got {value!r}")
+
+
+_KIND_NAMES = {"int": "a whole number", "Decimal": "a number", "str": "text",
+               "bool": "true or false", "list": "a list", "dict": "a mapping"}
+
+
+DEFAULT = Policy()

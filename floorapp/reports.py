@@ -1,0 +1,83 @@
+"""Reports as data, rendered as a table (tabulate), JSON or CSV (SPEC §9).
+
+A feature builds a ``Report``: the JSON object of the SPEC contract, and one or more tables for
+people to read. ``render`` turns it into text; the CLI prints it, the summary screen shows the
+same tables, and CSV export writes the first (main) table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from tabulate import tabulate
+
+from floorapp.errors import FloorError
+
+FORMATS = ("table", "json", "csv")
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[Any]]
+    title: str = ""
+
+
+@dataclass
+class Report:
+    title: str
+    data: dict[str, Any]
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report.data, ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        return to_csv(report.tables[0] if report.tables else Table([], []))
+    if fmt == "table":
+        parts = [report.title, ""]
+        for table in report.tables:
+            if table.title:
+                parts.append(table.title)
+            if table.rows:
+                parts.append(tabulate(table.rows, headers=table.headers, tablefmt="simple",
+                                      disable_numparse=True))
+            else:
+                parts.append("(none)")
+            parts.append("")
+        parts.extend(report.notes)
+        return "\n".join(parts).rstrip() + "\n"
+    raise FloorError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def to_csv(table: Table) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()
+
+
+def staff_report(floor) -> Report:  # noqa: ANN001 - Floor, avoided import cycle
+    """The staff registry: who is on the floor, by role and team."""
+    people = floor.staff()
+    rows = [[s.id, s.name, s.role, s.team, s.seat, s.hired.isoformat(), str(s.base_pay)]
+            for s in people]
+    data = {"staff": [s.to_record() for s in people]}
+    counts: dict[str, int] = {}
+    for s in people:
+        counts[s.role] = counts.get(s.role, 0) + 1
+    notes = [", ".join(f"{role}: {n}" for role, n in sorted(counts.items()))] if counts else []
+    return Report(
+        title=f"Staff ({len(people)})",
+        data=data,
+        tables=[Table(["id", "name", "role", "team", "seat", "hired", "base_pay"], rows)],
+        notes=notes,
+    )

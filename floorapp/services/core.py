@@ -1,0 +1,187 @@
+"""The Floor: policy, staff registry, time, backup and health, over one store.
+
+Feature services (attendance, quota, monitoring, roster, emergency) hang off the Floor as
+attributes and use ``floor.store``, ``floor.policy`` and ``floor.now()`` like these do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pendulum
+
+from floorapp import csvio
+from floorapp.clock import Clock, system_clock
+from floorapp.errors import FloorError
+from floorapp.policy import Policy
+from floorapp.staff import ROLES, Staff, check_id, pick
+from store import Store, open_store
+from store import backup as store_backup
+from store import doctor as store_doctor
+
+REF = "ref"
+STAFF_COLUMNS = ["id", "name", "role", "team", "hired", "base_pay"]
+
+
+class Floor:
+    """One centre's floor, backed by a store. Cheap to make; holds no data of its own."""
+
+    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+        self.store = store
+        self._clock = clock
+        self._policy_cache: tuple[int, Policy] | None = None
+
+    # ------------------------------------------------------------------ time
+    def now(self) -> pendulum.DateTime:
+        """The current moment in the centre's time zone."""
+        if self._clock is None:
+            self._clock = system_clock(self.policy.timezone)
+        return self._clock()
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    # ---------------------------------------------------------------- policy
+    @property
+    def policy(self) -> Policy:
+        record = self.store.get(REF, "policy", "policy")
+        version = record["_v"] if record else 0
+        if self._policy_cache and self._policy_cache[0] == version:
+            return self._policy_cache[1]
+        data = {k: v for k, v in (record or {}).items() if not k.startswith("_")}
+        policy = Policy.from_dict(data, where=f"{self.store.path(REF)} (policy)")
+        self._policy_cache = (version, policy)
+        return policy
+
+    def save_policy(self, policy: Policy) -> None:
+        policy.validate()
+        with self.store.transaction() as tx:
+            tx.put(REF, "policy", "policy", policy.to_dict())
+
+    def set_policy_value(self, key: str, text: str) -> Policy:
+        policy = self.policy.with_value(key, text)
+        self.save_policy(policy)
+        return policy
+
+    def load_policy_file(self, path: str | Path) -> Policy:
+        import json
+
+        try:
+            data = json.loads(Path(path).read_text("utf-8"))
+        except FileNotFoundError:
+            raise FloorError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise FloorError(f"{path}: cannot be read ({exc})") from None
+        except json.JSONDecodeError as exc:
+            raise FloorError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        if not isinstance(data, dict):
+            raise FloorError(f"{path}: expected a JSON object of policy keys")
+        policy = Policy.from_dict(data, where=str(path))
+        self.save_policy(policy)
+        return policy
+
+    # ----------------------------------------------------------------- staff
+    def staff(self, include_retired: bool = False) -> list[Staff]:
+        records = self.store.records(REF, "staff")
+        people = [Staff.from_record(r) for r in records]
+        return sorted(people, key=lambda s: s.id)
+
+    def staff_by_id(self) -> dict[str, Staff]:
+        return {s.id: s for s in self.staff()}
+
+    def get_staff(self, staff_id: str) -> Staff:
+        record = self.store.get(REF, "staff", staff_id)
+        if record is None:
+            raise FloorError(f"unknown staff id {staff_id!r}")
+        return Staff.from_record(record)
+
+    def find_staff(self, text: str, roles: tuple[str, ...] | None = None) -> list[Staff]:
+        people = self.staff()
+        if roles:
+            people = [s for s in people if s.role in roles]
+        return pick(people, text)
+
+    def save_staff(self, person: Staff) -> None:
+        problem = check_id(person.id)
+        if problem:
+            raise FloorError(problem)
+        if person.role not in ROLES:
+            raise FloorError(f"role {person.role!r} is not one of {', '.join(ROLES)}")
+        with self.store.transaction() as tx:
+            tx.put(REF, "staff", person.id, person.to_record())
+
+    def retire_staff(self, staff_id: str, reason: str) -> None:
+        """A leaver is retired, never deleted: their history stays in every report."""
+        self.get_staff(staff_id)
+        with self.store.transaction() as tx:
+            tx.retire(REF, "staff", staff_id, reason)
+
+    def parse_staff_csv(self, path: str | Path) -> list[Staff]:
+        rows, errors = csvio.read_rows(path, STAFF_COLUMNS, ["seat"])
+        people: list[Staff] = []
+        seen: dict[str, int] = {}
+        for line, row in rows:
+            try:
+                problem = check_id(row["id"])
+                if problem:
+                    raise ValueError(problem)
+                if row["id"] in seen:
+                    raise ValueError(f"staff id {row['id']} is also on line {seen[row['id']]}")
+                if not row["name"]:
+                    raise ValueError("name is empty")
+                if row["role"] not in ROLES:
+                    raise ValueError(f"role {row['role']!r} is not one of {', '.join(ROLES)}")
+                hired = csvio.parse_date(row["hired"], "hired")
+                base_pay = csvio.parse_money(row["base_pay"], "base_pay")
+            except ValueError as exc:
+                errors.add(line, str(exc))
+                continue
+            seen[row["id"]] = line
+            people.append(Staff(id=row["id"], name=row["name"], role=row["role"],
+                                team=row["team"], hired=hired, base_pay=base_pay,
+                                seat=row.get("seat", "")))
+        errors.check()
+        return people
+
+    def import_staff(self, path: str | Path) -> tuple[int, int]:
+        """Add or update staff from a CSV; all-or-nothing. Returns (added, changed)."""
+        people = self.parse_staff_csv(path)
+        added = changed = 0
+        with self.store.transaction() as tx:
+            for person in people:
+                before = tx.get(REF, "staff", person.id)
+                version = tx.put(REF, "staff", person.id, person.to_record())
+                if before is None:
+                    added += 1
+                elif version != before["_v"]:
+                    changed += 1
+        return added, changed
+
+    # ------------------------------------------------------- backup / health
+    def backup(self, dest: str | Path | None = None) -> Path:
+        try:
+            return store_backup.make_backup(self.store.root, self.today(),
+                                            Path(dest) if dest else None)
+        except OSError as exc:
+            raise FloorError(f"backup failed: {exc}") from None
+
+    def ensure_daily_backup(self) -> Path | None:
+        return store_backup.ensure_daily_backup(self.store.root, self.today())
+
+    def doctor(self) -> list[store_doctor.Finding]:
+        return store_doctor.examine(self.store.root, self.store.schema_version)
+
+    def has_data(self) -> bool:
+        return bool(self.store.records(REF, "staff"))
+
+
+def open_floor(
+    store_dir: str | Path | None = None,
+    *,
+    strict: bool = True,
+    clock: Clock | None = None,
+    user: str | None = None,
+) -> Floor:
+    return Floor(open_store(store_dir, strict=strict, user=user), clock)
+

@@ -1,0 +1,73 @@
+"""The staff registry: who works on the floor (SPEC §9 staff CSV)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+ROLES = ("agent", "complaint", "monitor", "lead", "manager")
+ROLE_NAMES = {
+    "agent": "outbound agent (外呼坐席)",
+    "complaint": "complaint handler (投诉处理)",
+    "monitor": "QA monitor (质检员)",
+    "lead": "floor supervisor (班长)",
+    "manager": "manager (主管)",
+}
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: str
+    name: str
+    role: str
+    team: str
+    hired: dt.date
+    base_pay: Decimal
+    seat: str = ""
+
+    def to_record(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "role": self.role, "team": self.team,
+                "hired": self.hired.isoformat(), "base_pay": str(self.base_pay),
+                "seat": self.seat}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Staff:
+        return cls(id=record["id"], name=record["name"], role=record["role"],
+                   team=record.get("team", ""), hired=dt.date.fromisoformat(record["hired"]),
+                   base_pay=Decimal(record["base_pay"]), seat=record.get("seat", ""))
+
+    def tenure_years(self, on: dt.date) -> int:
+        """Whole years of service on a date (the sick-leave tenure boundary is checked on it)."""
+        years = on.year - self.hired.year
+        if (on.month, on.day) < (self.hired.month, self.hired.day):
+            years -= 1
+        return max(0, years)
+
+    def matches(self, text: str) -> bool:
+        """True when ``text`` is part of the id or the name (quick pickers)."""
+        text = text.strip().lower()
+        return bool(text) and (text in self.id.lower() or text in self.name.lower())
+
+
+def check_id(text: str) -> str | None:
+    """Why ``text`` cannot be a staff id, or None."""
+    if not _ID.match(text):
+        return f"staff id {text!r} must be 1–20 letters, digits, '-', '_' or '.'"
+    return None
+
+
+def pick(staff: list[Staff], text: str) -> list[Staff]:
+    """Staff matching typed text: an exact id first, then id prefixes, then any part of a name."""
+    text = text.strip()
+    if not text:
+        return []
+    exact = [s for s in staff if s.id.lower() == text.lower()]
+    if exact:
+        return exact
+    prefix = [s for s in staff if s.id.lower().startswith(text.lower())]
+    rest = [s for s in staff if s.matches(text) and s not in prefix]
+    return prefix + rest

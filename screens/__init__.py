@@ -1,0 +1,1 @@
+"""Textual screens, one per section, each with its .tcss. Screens call floorapp services only."""

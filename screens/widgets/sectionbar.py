@@ -1,0 +1,33 @@
+"""The line under the header naming every section and its key; the current one highlighted."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+SECTIONS = [
+    ("f2", "monitoring", "Monitor"),
+    ("f3", "attendance", "Attendance"),
+    ("f4", "roster", "Roster"),
+    ("f5", "quota", "Quota"),
+    ("f6", "summary", "Summary"),
+]
+EMERGENCY_KEY = "f9"
+
+
+class SectionBar(Static):
+    DEFAULT_CSS = """
+    SectionBar { height: 1; background: $panel; color: $text-muted; }
+    """
+
+    def __init__(self, current: str) -> None:
+        super().__init__(self.line(current), markup=True)
+
+    @staticmethod
+    def line(current: str) -> str:
+        parts = []
+        for key, mode, label in SECTIONS:
+            text = f"{key.upper()} {label}"
+            parts.append(f"[reverse b]{text}[/]" if mode == current else text)
+        sos = f"{EMERGENCY_KEY.upper()} SOS"
+        parts.append(f"[reverse b red]{sos}[/]" if current == "emergency" else f"[b red]{sos}[/]")
+        return " " + "  ".join(parts)

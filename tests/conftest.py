@@ -1,0 +1,67 @@
+"""Shared fixtures: a fresh store per test, a pinned clock, a small staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from floorapp.clock import fixed_clock
+from floorapp.services import Floor, open_floor
+from floorapp.staff import Staff
+
+# A winter Friday afternoon; D's second period (14:30–17:30) is running.
+NOW = "2026-11-20T15:00:00"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("FLOOR_STORE", raising=False)
+    monkeypatch.delenv("FLOOR_NOW", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def floor(store_dir: Path) -> Floor:
+    """An empty floor at NOW (Asia/Shanghai)."""
+    return open_floor(store_dir, clock=fixed_clock(NOW), user="tester")
+
+
+STAFF = [
+    Staff("A001", "欧阳娜娜", "agent", "T01", dt.date(2023, 3, 1), Decimal("1200"), "S001"),
+    Staff("A002", "Li Wei", "agent", "T01", dt.date(2025, 6, 15), Decimal("1200"), "S002"),
+    Staff("A003", "王芳", "agent", "T01", dt.date(2026, 11, 2), Decimal("1200"), "S003"),
+    Staff("C001", "张强", "complaint", "complaint", dt.date(2022, 1, 10), Decimal("2400")),
+    Staff("C002", "陈静", "complaint", "complaint", dt.date(2024, 9, 1), Decimal("2400")),
+    Staff("Q001", "刘洋", "monitor", "monitor", dt.date(2021, 5, 20), Decimal("3000")),
+    Staff("L001", "赵敏", "lead", "lead", dt.date(2020, 2, 2), Decimal("3500")),
+    Staff("M001", "周杰", "manager", "manager", dt.date(2019, 8, 8), Decimal("5000")),
+]
+
+
+@pytest.fixture
+def staffed(floor: Floor) -> Floor:
+    """The floor with STAFF on the register."""
+    for person in STAFF:
+        floor.save_staff(person)
+    return floor
+
+
+@pytest.fixture
+def write_file(tmp_path: Path):
+    """write_file("name.csv", text) -> path, dedented."""
+
+    def write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write
