@@ -158,6 +158,33 @@ class Floor:
                     changed += 1
         return added, changed
 
+    # ---------------------------------------------------------------- shifts
+    def roster_cells(self, year: int, month: int) -> dict[str, dict[str, str]]:
+        """The stored roster of a month: {staff_id: {"YYYY-MM-DD": code}}; empty if none.
+
+        Cells live in partition ``roster/YYYY-MM``, table ``cells``, key ``"<id>/<date>"``,
+        data ``{"staff_id", "date", "code"}`` (code: a shift code, ``R`` or a leave type).
+        """
+        out: dict[str, dict[str, str]] = {}
+        for cell in self.store.records(f"roster/{year:04d}-{month:02d}", "cells"):
+            out.setdefault(cell["staff_id"], {})[cell["date"]] = cell["code"]
+        return out
+
+    def shifts_on(self, day: dt.date) -> dict[str, str]:
+        """Every current staff member's code on a day: the roster's when the month has one,
+        else the policy's default week (Mon–Fri ``D``, weekend ``R``)."""
+        roster = self.roster_cells(day.year, day.month)
+        default = self.policy.default_shift(day)
+        key = day.isoformat()
+        out = {}
+        for person in self.staff():
+            # Someone the month's roster does not name (a new hire) works the default week.
+            out[person.id] = roster.get(person.id, {}).get(key, default)
+        return out
+
+    def shift_for(self, staff_id: str, day: dt.date) -> str:
+        return self.shifts_on(day).get(staff_id, "R")
+
     # ------------------------------------------------------- backup / health
     def backup(self, dest: str | Path | None = None) -> Path:
         try:
