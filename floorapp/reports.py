@@ -65,6 +65,23 @@ def to_csv(table: Table) -> str:
     return buffer.getvalue()
 
 
+def extend_month_report(floor, report: Report, year: int, month: int) -> Report:  # noqa: ANN001
+    """Let the quota and monitoring services add their month sections (ranking, guarantee tier,
+    interview list; QA means and calibration flags) to the attendance month report.
+
+    A service that offers ``month_extension(year, month) -> (data: dict, tables: list[Table])``
+    adds its JSON keys beside ``month``/``staff`` and its tables after the attendance table.
+    """
+    for name in ("quota", "monitoring"):
+        service = getattr(floor, name, None)
+        extension = getattr(service, "month_extension", None)
+        if extension is not None:
+            data, tables = extension(year, month)
+            report.data.update(data)
+            report.tables.extend(tables)
+    return report
+
+
 def staff_report(floor) -> Report:  # noqa: ANN001 - Floor, avoided import cycle
     """The staff registry: who is on the floor, by role and team."""
     people = floor.staff()
