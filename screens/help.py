@@ -38,7 +38,9 @@ class HelpScreen(ModalScreen[None]):
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             binding: Binding = active.binding
-            if not binding.description or key in seen:
+            if not binding.description or binding.system or key in seen:
+                continue
+            if key.startswith("super+") or key in ("tab", "shift+tab", "ctrl+c"):
                 continue
             seen.add(key)
             display = screen.app.get_key_display(binding)

@@ -1,0 +1,119 @@
+"""The app shell: starts headless, switches sections by key, help, palette, live refresh."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from textual.command import CommandPalette
+
+from floorapp.app import FloorApp
+from floorapp.services import Floor, open_floor
+from screens.base import FloorScreen
+from screens.help import HelpScreen
+from screens.widgets.sectionbar import SectionBar
+from tests.conftest import STAFF
+
+
+async def test_starts_on_attendance_with_date_and_shift_in_the_header(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.current_mode == "attendance"
+        # 2026-11-20 15:00 is a winter Friday: D's afternoon period runs 14:30–17:30
+        assert app.sub_title == "Fri 2026-11-20 15:00 · D 14:30–17:30"
+
+
+async def test_function_keys_and_digits_switch_sections(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, mode in [("f2", "monitoring"), ("f4", "roster"), ("f5", "quota"),
+                          ("f6", "summary"), ("f3", "attendance"), ("1", "monitoring"),
+                          ("5", "summary"), ("f9", "emergency")]:
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            assert app.current_mode == mode, key
+            assert isinstance(app.screen, FloorScreen)
+            assert app.screen.SECTION == mode
+            bar = app.screen.query_one(SectionBar)
+            assert bar.content == SectionBar.line(mode)
+
+
+def test_the_section_bar_marks_the_current_section_only() -> None:
+    line = SectionBar.line("quota")
+    assert line.count("[reverse") == 1
+    assert "[reverse b]F5 Quota[/]" in line
+    assert "F9 SOS" in line
+
+
+async def test_help_lists_the_keys_and_closes_with_escape(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        described = dict(app.screen.rows)
+        assert described.get("f9") == "EMERGENCY"
+        assert described.get("f1") == "Help"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        assert app.current_mode == "attendance"
+
+
+async def test_the_palette_reaches_every_section(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for label in ("Go to Monitor", "Go to Roster", "Go to Quota", "Go to Summary",
+                      "EMERGENCY checklist", "Backup now", "Help"):
+            assert label in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"go to roster")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.current_mode == "roster"
+
+
+async def test_another_supervisors_change_refreshes_the_screen(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        calls: list[int] = []
+        original = screen.refresh_data
+        screen.refresh_data = lambda: (calls.append(1), original())[1]  # type: ignore[method-assign]
+        app.poll_store()
+        assert calls == []  # nothing changed, nothing re-read
+        other = open_floor(staffed.store.root, user="bob")
+        other.save_staff(dataclasses.replace(STAFF[0], seat="S099"))
+        app.poll_store()  # what the 1-second timer does
+        assert calls == [1]
+
+
+async def test_a_read_only_store_says_so(staffed: Floor, tmp_path) -> None:
+    staffed.store.read_only_reason = "store schema 9 is newer than this floor"
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert app.sub_title.startswith("READ-ONLY")
+        assert any("schema 9" in n.message for n in app._notifications)
+
+
+async def test_a_corrupt_day_file_is_named_and_the_app_keeps_running(staffed: Floor) -> None:
+    lenient = open_floor(staffed.store.root, strict=False)
+    lenient._clock = staffed._clock
+    path = lenient.store.path("day/2026-11-20")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{torn")
+    lenient.store.read_partition("day/2026-11-20")
+    app = FloorApp(lenient, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert any(str(path) in n.message for n in app._notifications)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.current_mode == "quota"
+    assert path.read_text() == "{torn"
