@@ -106,7 +106,7 @@ def generate(floor: Floor, seats: int = 40, days: int = 30, seed: int = 7) -> st
     rng = random.Random(seed)
     today = floor.today()
     people = make_staff(rng, seats, today)
-    with floor.store.transaction() as tx:
+    with floor.transaction() as tx:
         tx.put_many(REF, "staff", [(s.id, s.to_record()) for s in people], note="demo floor")
     history = [today - dt.timedelta(days=n) for n in range(days, 0, -1)]
     ctx = DemoContext(floor=floor, staff=people, days=history, rng=rng, seats=seats)

@@ -7,6 +7,8 @@ attributes and use ``floor.store``, ``floor.policy`` and ``floor.now()`` like th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pendulum
@@ -16,7 +18,7 @@ from floorapp.clock import Clock, system_clock
 from floorapp.errors import FloorError
 from floorapp.policy import Policy
 from floorapp.staff import ROLES, Staff, check_id, pick
-from store import Store, open_store
+from store import Store, StoreError, Tx, open_store
 from store import backup as store_backup
 from store import doctor as store_doctor
 
@@ -31,6 +33,20 @@ class Floor:
         self.store = store
         self._clock = clock
         self._policy_cache: tuple[int, Policy] | None = None
+
+    # ----------------------------------------------------------------- write
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """The store's locked, atomic transaction, its refusals turned into FloorError.
+
+        Services write only through this, so a screen that catches FloorError also shows a
+        read-only store, a corrupt file or a lock timeout as a message instead of crashing.
+        """
+        try:
+            with self.store.transaction() as tx:
+                yield tx
+        except StoreError as exc:
+            raise FloorError(str(exc)) from None
 
     # ------------------------------------------------------------------ time
     def now(self) -> pendulum.DateTime:
@@ -56,7 +72,7 @@ class Floor:
 
     def save_policy(self, policy: Policy) -> None:
         policy.validate()
-        with self.store.transaction() as tx:
+        with self.transaction() as tx:
             tx.put(REF, "policy", "policy", policy.to_dict())
 
     def set_policy_value(self, key: str, text: str) -> Policy:
@@ -108,13 +124,13 @@ class Floor:
             raise FloorError(problem)
         if person.role not in ROLES:
             raise FloorError(f"role {person.role!r} is not one of {', '.join(ROLES)}")
-        with self.store.transaction() as tx:
+        with self.transaction() as tx:
             tx.put(REF, "staff", person.id, person.to_record())
 
     def retire_staff(self, staff_id: str, reason: str) -> None:
         """A leaver is retired, never deleted: their history stays in every report."""
         self.get_staff(staff_id)
-        with self.store.transaction() as tx:
+        with self.transaction() as tx:
             tx.retire(REF, "staff", staff_id, reason)
 
     def parse_staff_csv(self, path: str | Path) -> list[Staff]:
@@ -148,7 +164,7 @@ class Floor:
         """Add or update staff from a CSV; all-or-nothing. Returns (added, changed)."""
         people = self.parse_staff_csv(path)
         added = changed = 0
-        with self.store.transaction() as tx:
+        with self.transaction() as tx:
             for person in people:
                 before = tx.get(REF, "staff", person.id)
                 version = tx.put(REF, "staff", person.id, person.to_record())
