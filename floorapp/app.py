@@ -60,6 +60,7 @@ class FloorApp(App):
         Binding("question_mark", "help", "Help", show=False),
         *_section_bindings(),
         Binding(EMERGENCY_KEY, "switch_mode('emergency')", "EMERGENCY", priority=True),
+        Binding("f8", "policy", "Policy", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
@@ -128,6 +129,12 @@ class FloorApp(App):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def action_policy(self) -> None:
+        from screens.policy import PolicyScreen
+
+        if not isinstance(self.screen, PolicyScreen):
+            self.push_screen(PolicyScreen(self.floor))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for key, mode, label in SECTIONS:
             yield SystemCommand(f"Go to {label}", f"Switch to the {label.lower()} section "
@@ -137,6 +144,8 @@ class FloorApp(App):
                             lambda: self.switch_mode("emergency"))
         yield SystemCommand("Help", "Keys of this screen and the whole console (F1)",
                             self.action_help)
+        yield SystemCommand("Policy settings", "Every business number of this centre; edit "
+                            "by keyboard (F8)", self.action_policy)
         yield SystemCommand("Backup now", "Write a dated backup of the store", self.backup_now)
         yield SystemCommand("Refresh", "Re-read the store now", self.refresh_screen)
         yield from super().get_system_commands(screen)

@@ -47,7 +47,7 @@ class Policy:
     timezone: str = "Asia/Shanghai"  # the centre's time zone
     summer_start: str = "05-01"  # 夏季作息 from 1 May
     summer_end: str = "09-30"  # … to 30 Sep; winter the rest
-    shifts: dict[str, dict[str, list[list[str]]]] = field(default_factory=_default_shifts)
+    shifts: dict[str, dict[str, list[list[str]]]] = field(default_factory=_default_shifts)  # 作息时间
     default_week: list[str] = field(
         default_factory=lambda: ["D", "D", "D", "D", "D", "R", "R"]
     )  # without a roster: Mon–Fri D, Sat–Sun rest
@@ -117,7 +117,7 @@ class Policy:
     manager_rest_days_per_week: int = 1  # managers: 1 rest day a week
     agents_on_phones: int = 0  # agents needed on D each day; 0 = 80 % of agents
     max_days_without_rest: int = 12  # fairness: no longer run without a rest day
-    meeting_times: list[str] = field(default_factory=_default_meetings)
+    meeting_times: list[str] = field(default_factory=_default_meetings)  # 班前会 Mon..Sun
     friday_study_time: str = "16:30"  # 周五 16:30 业务学习
 
     # --- emergency (SPEC §8, 突发事件)
@@ -302,3 +302,19 @@ _KIND_NAMES = {"int": "a whole number", "Decimal": "a number", "str": "text",
 
 
 DEFAULT = Policy()
+
+
+def descriptions() -> dict[str, str]:
+    """Each policy key's one-line comment from this file: the rule it comes from."""
+    import inspect
+
+    out: dict[str, str] = {}
+    try:
+        source = inspect.getsource(Policy)
+    except (OSError, TypeError):
+        return out
+    for line in source.splitlines():
+        match = re.match(r"^\s{4}(\w+): [^#]*?(?:#\s*(.*))?$", line)
+        if match and match.group(1) in Policy.__dataclass_fields__:
+            out[match.group(1)] = (match.group(2) or "").strip()
+    return out

@@ -1,0 +1,143 @@
+"""F8: the centre's policy — every business number, its rule, and editing by keyboard."""
+
+from __future__ import annotations
+
+import json
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from floorapp.errors import FloorError
+from floorapp.policy import descriptions
+from floorapp.services import Floor
+
+
+def shown(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
+
+
+class PolicyScreen(ModalScreen[None]):
+    """Pick a value with the cursor, Enter to edit, Enter to save (validated), Esc to leave."""
+
+    CSS_PATH = "policy.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("enter", "edit", "Edit value", show=True),
+        Binding("slash", "find", "Find key"),
+    ]
+
+    def __init__(self, floor: Floor) -> None:
+        super().__init__()
+        self.floor = floor
+        self.notes = descriptions()
+        self.editing: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="policy"):
+            yield Static("[b]Policy[/b] — every business number of this centre. "
+                         "Enter edits the value under the cursor.", markup=True)
+            yield DataTable(id="values", cursor_type="row", zebra_stripes=True)
+            yield Static(id="note")
+            yield Input(id="entry", placeholder="new value, Enter saves, Esc cancels")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#values", DataTable)
+        table.add_columns("key", "value")
+        self.fill()
+        self.query_one("#entry", Input).display = False
+        table.focus()
+
+    def fill(self) -> None:
+        table = self.query_one("#values", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for key, value in self.floor.policy.to_dict().items():
+            text = shown(value)
+            table.add_row(key, text if len(text) <= 40 else text[:39] + "…", key=key)
+        if row is not None and 0 <= row < table.row_count:
+            table.move_cursor(row=row)
+
+    def current_key(self) -> str | None:
+        table = self.query_one("#values", DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = str(event.row_key.value)
+        self.query_one("#note", Static).update(f"{key}: {self.notes.get(key) or '—'}")
+
+    def action_edit(self) -> None:
+        key = self.current_key()
+        if key is None:
+            return
+        if self.editing:
+            return
+        self.editing = key
+        entry = self.query_one("#entry", Input)
+        entry.display = True
+        entry.value = shown(self.floor.policy.to_dict()[key])
+        entry.border_title = key
+        entry.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "find":
+            return
+        key = self.editing
+        if key is None:
+            return
+        try:
+            policy = self.floor.set_policy_value(key, event.value.strip())
+        except FloorError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.notify(f"{key} = {shown(policy.to_dict()[key])} (saved, audited)")
+        self.stop_editing()
+        self.fill()
+
+    def stop_editing(self) -> None:
+        self.editing = None
+        entry = self.query_one("#entry", Input)
+        entry.display = False
+        self.query_one("#values", DataTable).focus()
+
+    def action_close(self) -> None:
+        if self.editing:
+            self.stop_editing()
+            return
+        self.dismiss()
+
+    def action_find(self) -> None:
+        """Jump to the first key containing what is typed after '/' (type, then Enter)."""
+        table = self.query_one("#values", DataTable)
+        self.app.push_screen(_FindKey(), self._jump)
+        del table
+
+    def _jump(self, text: str | None) -> None:
+        if not text:
+            return
+        table = self.query_one("#values", DataTable)
+        for index, key in enumerate(self.floor.policy.to_dict()):
+            if text.lower() in key:
+                table.move_cursor(row=index)
+                return
+        self.notify(f"no policy key contains {text!r}", severity="warning")
+
+
+class _FindKey(ModalScreen[str]):
+    BINDINGS = [Binding("escape", "dismiss", "Cancel")]
+    DEFAULT_CSS = "_FindKey { align: center bottom; } _FindKey Input { width: 60; }"
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="part of a policy key, Enter")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
