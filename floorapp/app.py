@@ -60,6 +60,7 @@ class FloorApp(App):
         Binding("question_mark", "help", "Help", show=False),
         *_section_bindings(),
         Binding(EMERGENCY_KEY, "switch_mode('emergency')", "EMERGENCY", priority=True),
+        Binding("f7", "staff", "Staff", show=False),
         Binding("f8", "policy", "Policy", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
@@ -129,6 +130,12 @@ class FloorApp(App):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def action_staff(self) -> None:
+        from screens.staff import StaffScreen
+
+        if not isinstance(self.screen, StaffScreen):
+            self.push_screen(StaffScreen(self.floor))
+
     def action_policy(self) -> None:
         from screens.policy import PolicyScreen
 
@@ -144,6 +151,8 @@ class FloorApp(App):
                             lambda: self.switch_mode("emergency"))
         yield SystemCommand("Help", "Keys of this screen and the whole console (F1)",
                             self.action_help)
+        yield SystemCommand("Staff register", "Find, add, edit or retire staff (F7)",
+                            self.action_staff)
         yield SystemCommand("Policy settings", "Every business number of this centre; edit "
                             "by keyboard (F8)", self.action_policy)
         yield SystemCommand("Backup now", "Write a dated backup of the store", self.backup_now)

@@ -12,6 +12,7 @@ GUIDE = """\
 Sections: F2 Monitor · F3 Attendance · F4 Roster · F5 Quota · F6 Summary
           (or 1–5 when no entry field has the cursor)
 F9 opens the emergency checklist from anywhere.
+F7: staff register.  F8: policy (every business number).
 Ctrl+P: command palette, every action by name.  Ctrl+Q: quit.
 Everything is saved the moment you confirm it; nothing is lost if the
 connection drops. Other supervisors' changes appear within 2 seconds."""

@@ -139,24 +139,14 @@ class Floor:
         seen: dict[str, int] = {}
         for line, row in rows:
             try:
-                problem = check_id(row["id"])
-                if problem:
-                    raise ValueError(problem)
                 if row["id"] in seen:
                     raise ValueError(f"staff id {row['id']} is also on line {seen[row['id']]}")
-                if not row["name"]:
-                    raise ValueError("name is empty")
-                if row["role"] not in ROLES:
-                    raise ValueError(f"role {row['role']!r} is not one of {', '.join(ROLES)}")
-                hired = csvio.parse_date(row["hired"], "hired")
-                base_pay = csvio.parse_money(row["base_pay"], "base_pay")
+                person = staff_from_row(row)
             except ValueError as exc:
                 errors.add(line, str(exc))
                 continue
-            seen[row["id"]] = line
-            people.append(Staff(id=row["id"], name=row["name"], role=row["role"],
-                                team=row["team"], hired=hired, base_pay=base_pay,
-                                seat=row.get("seat", "")))
+            seen[person.id] = line
+            people.append(person)
         errors.check()
         return people
 
@@ -228,3 +218,20 @@ def open_floor(
 ) -> Floor:
     return Floor(open_store(store_dir, strict=strict, user=user), clock)
 
+
+
+def staff_from_row(row: dict[str, str]) -> Staff:
+    """A Staff from text fields (a CSV row or the staff form); ValueError says what is wrong."""
+    problem = check_id(row.get("id", ""))
+    if problem:
+        raise ValueError(problem)
+    if not row.get("name", "").strip():
+        raise ValueError("name is empty")
+    role = row.get("role", "").strip()
+    if role not in ROLES:
+        raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    hired = csvio.parse_date(row.get("hired", "").strip(), "hired")
+    base_pay = csvio.parse_money(row.get("base_pay", "").strip(), "base_pay")
+    return Staff(id=row["id"], name=row["name"].strip(), role=role,
+                 team=row.get("team", "").strip(), hired=hired, base_pay=base_pay,
+                 seat=row.get("seat", "").strip())

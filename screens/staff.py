@@ -1,0 +1,208 @@
+"""F7: the staff register — find, add, edit and retire staff by keyboard."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.suggester import SuggestFromList
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from floorapp.errors import FloorError
+from floorapp.services import Floor
+from floorapp.services.core import staff_from_row
+from floorapp.staff import ROLES, Staff
+
+FIELDS = [("id", "staff id"), ("name", "name"), ("role", "role: " + " | ".join(ROLES)),
+          ("team", "team"), ("seat", "seat"), ("hired", "hired YYYY-MM-DD"),
+          ("base_pay", "monthly base pay")]
+
+
+class StaffScreen(Screen[None]):
+    """The register: type to filter, a adds, Enter edits, r retires (with a reason)."""
+
+    TITLE = "Staff register 员工"
+    CSS_PATH = "staff.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Back"),
+        Binding("a", "add", "Add"),
+        Binding("enter", "edit", "Edit", show=False),
+        Binding("e", "edit", "Edit"),
+        Binding("r", "retire", "Retire"),
+        Binding("slash", "filter", "Filter"),
+    ]
+
+    def __init__(self, floor: Floor) -> None:
+        super().__init__()
+        self.floor = floor
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="☎")
+        yield Input(id="filter", placeholder="filter: part of an id or a name")
+        yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
+        yield Static(id="counts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#staff", DataTable)
+        table.add_columns("id", "name", "role", "team", "seat", "hired", "base pay")
+        self.refresh_data()
+        table.focus()
+
+    def refresh_data(self) -> None:
+        text = self.query_one("#filter", Input).value.strip()
+        people = self.floor.staff()
+        shown = [s for s in people if not text or s.matches(text)]
+        table = self.query_one("#staff", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for s in shown:
+            table.add_row(s.id, s.name, s.role, s.team, s.seat, s.hired.isoformat(),
+                          str(s.base_pay), key=s.id)
+        if row is not None and shown:
+            table.move_cursor(row=min(row, len(shown) - 1))
+        counts: dict[str, int] = {}
+        for s in people:
+            counts[s.role] = counts.get(s.role, 0) + 1
+        self.query_one("#counts", Static).update(
+            f"{len(shown)} of {len(people)} shown · "
+            + " · ".join(f"{role} {counts.get(role, 0)}" for role in ROLES))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.refresh_data()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.query_one("#staff", DataTable).focus()
+
+    def selected(self) -> Staff | None:
+        table = self.query_one("#staff", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.floor.staff_by_id().get(str(key))
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_close(self) -> None:
+        if self.query_one("#filter", Input).has_focus:
+            self.query_one("#staff", DataTable).focus()
+            return
+        self.dismiss()
+
+    def action_add(self) -> None:
+        self.app.push_screen(StaffForm(self.floor, None), self._saved)
+
+    def action_edit(self) -> None:
+        person = self.selected()
+        if person is not None:
+            self.app.push_screen(StaffForm(self.floor, person), self._saved)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    def _saved(self, person: Staff | None) -> None:
+        if person is not None:
+            self.notify(f"{person.id} saved")
+            self.refresh_data()
+
+    def action_retire(self) -> None:
+        person = self.selected()
+        if person is not None:
+            self.app.push_screen(RetireForm(person), self._retire)
+
+    def _retire(self, answer: tuple[str, str] | None) -> None:
+        if not answer:
+            return
+        staff_id, reason = answer
+        try:
+            self.floor.retire_staff(staff_id, reason)
+        except FloorError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"{staff_id} retired: kept in every report of the days they worked")
+        self.refresh_data()
+
+
+class StaffForm(ModalScreen[Staff | None]):
+    """Add or edit one person. Tab/Enter moves on; Enter on the last field (or Ctrl+S) saves."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("down", "app.focus_next", "Next field", show=False),
+        Binding("up", "app.focus_previous", "Previous field", show=False),
+    ]
+
+    def __init__(self, floor: Floor, person: Staff | None) -> None:
+        super().__init__()
+        self.floor = floor
+        self.person = person
+
+    def compose(self) -> ComposeResult:
+        values = self.person.to_record() if self.person else {"role": "agent"}
+        with Vertical(id="form"):
+            yield Label("Edit " + self.person.id if self.person else "New staff member",
+                        id="title")
+            with Grid(id="fields"):
+                for name, label in FIELDS:
+                    yield Label(label.split(":")[0])
+                    field = Input(value=str(values.get(name, "")), placeholder=label, id=name,
+                                  suggester=SuggestFromList(ROLES) if name == "role" else None)
+                    if name == "id" and self.person:
+                        field.disabled = True
+                    yield field
+            yield Label("↓/Enter: next field · ↑: back · Enter on the last or Ctrl+S: save", id="hint")
+        yield Footer()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        names = [n for n, _ in FIELDS]
+        index = names.index(event.input.id or "id")
+        if index == len(names) - 1:
+            self.action_save()
+        else:
+            self.query_one(f"#{names[index + 1]}", Input).focus()
+
+    def action_save(self) -> None:
+        row = {name: self.query_one(f"#{name}", Input).value for name, _ in FIELDS}
+        try:
+            person = staff_from_row(row)
+            if self.person is None and person.id in self.floor.staff_by_id():
+                raise FloorError(f"staff id {person.id} is already on the register")
+            self.floor.save_staff(person)
+        except (ValueError, FloorError) as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.dismiss(person)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RetireForm(ModalScreen[tuple[str, str] | None]):
+    """Retiring needs a reason; nothing is deleted."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, person: Staff) -> None:
+        super().__init__()
+        self.person = person
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Label(f"Retire {self.person.id} {self.person.name}? Their history stays.")
+            yield Input(id="reason", placeholder="reason (required), Enter confirms")
+        yield Footer()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        reason = event.value.strip()
+        if not reason:
+            self.notify("a reason is required to retire someone", severity="error")
+            return
+        self.dismiss((self.person.id, reason))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,67 @@
+"""F7: the staff register — add, edit, retire by keyboard; bad input refused."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input
+
+from floorapp.app import FloorApp
+from floorapp.services import Floor
+from screens.staff import StaffForm, StaffScreen
+
+
+async def test_add_a_new_hire_with_a_bad_date_then_fixed(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, StaffScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, StaffForm)
+        for text in ("A100", "上官婉儿"):
+            await pilot.press(*text, "enter")
+        await pilot.press("enter")  # role: agent (prefilled)
+        for text in ("T02", "S100", "2026-13-01", "1200"):
+            await pilot.press(*text, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StaffForm)  # refused, still open
+        assert any("hired 2026-13-01 is not a real date" in n.message
+                   for n in app._notifications)
+        assert "A100" not in staffed.staff_by_id()
+        await pilot.press("up", "ctrl+u", *"2026-11-01", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StaffScreen)
+        person = staffed.get_staff("A100")
+        assert (person.name, person.team, person.seat, str(person.base_pay)) == (
+            "上官婉儿", "T02", "S100", "1200")
+        table = app.screen.query_one("#staff", DataTable)
+        assert "A100" in [str(k.value) for k in table.rows]
+
+
+async def test_filter_edit_and_retire(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press("slash", *"娜娜", "enter")
+        await pilot.pause()
+        table = app.screen.query_one("#staff", DataTable)
+        assert [str(k.value) for k in table.rows] == ["A001"]
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, StaffForm)
+        assert form.query_one("#id", Input).disabled  # the id of an existing person is fixed
+        form.query_one("#seat", Input).value = "S050"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert staffed.get_staff("A001").seat == "S050"
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("enter")  # no reason: refused
+        await pilot.pause()
+        assert "A001" in staffed.staff_by_id()
+        await pilot.press(*"left the company", "enter")
+        await pilot.pause()
+        assert "A001" not in staffed.staff_by_id()
+        assert staffed.store.audit("ref")[-1]["reason"] == "left the company"
