@@ -286,8 +286,8 @@ def add_call_in(incident: dict[str, Any], call_in: dict[str, Any], at: str, by: 
     out["call_ins"].append({**call_in, "at": at, "by": by})
     text = (f"called in {call_in['staff_id']} on {call_in['code']} {call_in['day']}, "
             f"approved by {call_in['approver']}")
-    out["events"].append({"at": at, "by": by, "action": "call-in", "text": text,
-                          "reason": call_in.get("reason") or None})
+    why = f" ({call_in['reason']})" if call_in.get("reason") else ""
+    out["events"].append({"at": at, "by": by, "action": "call-in", "text": text + why})
     if any(s["code"] == step_code for s in out["steps"]):
         step = find_step(out, step_code)
         if step["state"] != DONE:
