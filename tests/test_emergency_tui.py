@@ -120,3 +120,26 @@ def test_emergency_snapshot(snap_compare, staffed):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_add_checklist_from_screen_and_open_it_by_its_key(staffed, write_file):
+    path = write_file("spill.json", """
+        {"id": "spill", "name": "Water leak 漏水", "key": "s",
+         "steps": [{"code": "power", "text": "Cut the power to the row", "mandatory": true}]}
+    """)
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one(Input).value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Water leak" in str(app.screen.query_one("#em-chooser", Static).render())
+        await pilot.press("s")
+        await pilot.pause()
+        [incident] = staffed.emergency.open_incidents()
+        assert incident["title"] == "Water leak 漏水"
+        await pilot.press("1", "c")
+        await pilot.pause()
+        assert staffed.emergency.incident(incident["id"])["status"] == "closed"
