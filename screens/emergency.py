@@ -25,7 +25,7 @@ from screens.base import FloorScreen
 from screens.emergency_prompts import LogScreen, PickScreen, PromptScreen, TextScreen
 
 STATE_MARK = {rules.DONE: "[x]", rules.SKIPPED: "[-]", rules.PENDING: "[ ]"}
-INCIDENT_ACTIONS = {"tick", "tick_cursor", "skip", "undo", "note", "close", "cancel", "new",
+INCIDENT_ACTIONS = {"tick", "tick_cursor", "cursor", "skip", "undo", "note", "close", "cancel", "new",
                     "call_in", "next_open"}
 CHOOSER_ACTIONS = {"start", "add_checklist", "back"}
 
@@ -52,6 +52,8 @@ class EmergencyScreen(FloorScreen):
         Binding("escape", "back", "Back", show=False),
         *_tick_bindings(),
         Binding("space", "tick_cursor", "Tick", show=False),
+        Binding("j", "cursor(1)", "Next step", show=False),
+        Binding("k", "cursor(-1)", "Previous step", show=False),
         Binding("s", "skip", "Skip"),
         Binding("u", "undo", "Undo", show=False),
         Binding("t", "note", "Note"),
@@ -263,6 +265,10 @@ class EmergencyScreen(FloorScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if self.current is not None and not self.choosing:
             self.render_notes()
+
+    def action_cursor(self, delta: int) -> None:
+        table = self.query_one("#em-steps", DataTable)
+        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
 
     def _cursor_step(self) -> int:
         return self.query_one("#em-steps", DataTable).cursor_row + 1

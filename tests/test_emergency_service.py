@@ -245,3 +245,11 @@ def test_cli_import_checklist_rejected_lists_every_problem(staffed, store_dir, c
     broken = write_file("broken.json", "{\n  \"id\": \n")
     assert run(["--store", str(store_dir), "import", "checklist", str(broken)]) == 2
     assert "broken.json:3: not valid JSON" in capsys.readouterr().err
+
+
+def test_cli_subprocess_unknown_incident_exit_2(staffed, store_dir):
+    result = subprocess.run([sys.executable, "floor.py", "--store", str(store_dir), "incident",
+                             "show", "20261120-7"], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "floor: unknown incident '20261120-7'"

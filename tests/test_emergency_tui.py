@@ -45,7 +45,7 @@ async def test_tick_by_key_is_stored(staffed):
         assert _cells(app)[1][1:2] == ["[x]"]
         assert "15:00:00" in _cells(app)[1]
         # Skip needs a reason: Enter on an empty reason keeps the prompt open.
-        await pilot.press("down", "down", "down", "s")
+        await pilot.press("down", "down", "j", "s")
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)
         await pilot.press("enter")
