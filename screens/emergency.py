@@ -237,8 +237,8 @@ class EmergencyScreen(FloorScreen):
     def _show(self, incident: dict[str, Any] | None, message: str = "") -> None:
         if incident is None:
             return
-        self.current = self.service.incident(incident["id"])
-        if message:
+        self.current = self._guard(self.service.incident, incident["id"])
+        if message and self.current is not None:
             self.notify(message, timeout=3)
         self.refresh_data()
 
@@ -319,7 +319,9 @@ class EmergencyScreen(FloorScreen):
         if self.current is None:
             return
         number = self._cursor_step()
-        step = rules.find_step(self.current, number)
+        step = self._guard(rules.find_step, self.current, number)
+        if step is None:
+            return
         incident_id = self.current["id"]
 
         def done(reason: str | None) -> None:
@@ -454,3 +456,15 @@ class EmergencyScreen(FloorScreen):
 
     def show_timeline(self, incident_id: str) -> None:
         self.app.push_screen(TextScreen(self.timeline_text(incident_id)))
+
+
+def notify_open_incidents(app) -> None:  # noqa: ANN001 - FloorApp
+    """At app start: say which incidents are still open (F9 reopens them where they were)."""
+    try:
+        rows = app.floor.emergency.open_incidents()
+    except FloorError:
+        return
+    if rows:
+        names = ", ".join(f"{r['id']} {r['title']}" for r in rows[:3])
+        app.notify(f"Open incident(s): {names}{' …' if len(rows) > 3 else ''} — F9 continues",
+                   severity="warning", timeout=20)

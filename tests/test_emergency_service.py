@@ -253,3 +253,11 @@ def test_cli_subprocess_unknown_incident_exit_2(staffed, store_dir):
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip() == "floor: unknown incident '20261120-7'"
+
+
+def test_read_only_store_refused_with_a_message(staffed):
+    incident_id = staffed.emergency.start("fire")["id"]
+    staffed.store.read_only_reason = "the store directory is not writable"
+    with pytest.raises(FloorError, match="not saved: .*read-only"):
+        staffed.emergency.tick(incident_id, 1)
+    assert staffed.emergency.incident(incident_id)["steps"][0]["state"] == "pending"

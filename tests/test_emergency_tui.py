@@ -143,3 +143,14 @@ async def test_add_checklist_from_screen_and_open_it_by_its_key(staffed, write_f
         await pilot.press("1", "c")
         await pilot.pause()
         assert staffed.emergency.incident(incident["id"])["status"] == "closed"
+
+
+async def test_open_incidents_mentioned(staffed):
+    from screens.emergency import notify_open_incidents
+
+    staffed.emergency.start("outage")
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        notify_open_incidents(app)
+        await pilot.pause()
+        assert any("20261120-1" in n.message for n in app._notifications)

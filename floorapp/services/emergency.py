@@ -13,6 +13,8 @@ Storage:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,7 @@ import pendulum
 from floorapp import emergency as rules
 from floorapp.errors import FloorError
 from floorapp.reports import Report, Table
+from store import StoreError
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -62,7 +65,7 @@ class EmergencyService:
             raise FloorError(f"{path}: cannot be read ({exc})") from None
         taken = {c.key: c.id for c in self.checklists()}
         checklist = rules.load_checklist_json(text, taken, str(path))
-        with self.floor.store.transaction() as tx:
+        with self._writing() as tx:
             before = tx.get(REF, CHECKLISTS, checklist.id)
             tx.put(REF, CHECKLISTS, checklist.id, checklist.to_record())
         verb = "updated" if before else "added"
@@ -103,7 +106,7 @@ class EmergencyService:
         checklist = self.checklist(checklist_id)
         now = self.floor.now()
         partition = f"day/{now.date().isoformat()}"
-        with self.floor.store.transaction() as tx:
+        with self._writing() as tx:
             numbers = [int(r["_key"].rsplit("-", 1)[1]) for r in tx.records(partition, TABLE)
                        if r["_key"].rsplit("-", 1)[-1].isdigit()]
             incident_id = f"{now:%Y%m%d}-{max(numbers, default=0) + 1}"
@@ -111,8 +114,18 @@ class EmergencyService:
             self._save(tx, incident)
         return incident
 
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        """A store transaction whose store problems (read-only, lock) read as FloorErrors, so
+        the screen can show them instead of failing."""
+        try:
+            with self.floor.store.transaction() as tx:
+                yield tx
+        except StoreError as exc:
+            raise FloorError(f"not saved: {exc}") from None
+
     def _change(self, incident_id: str, change) -> dict[str, Any]:  # noqa: ANN001
-        with self.floor.store.transaction() as tx:
+        with self._writing() as tx:
             incident = change(self._load(tx, incident_id))
             self._save(tx, incident)
         return incident
