@@ -27,6 +27,7 @@ from screens.emergency_prompts import LogScreen, PickScreen, PromptScreen, TextS
 STATE_MARK = {rules.DONE: "[x]", rules.SKIPPED: "[-]", rules.PENDING: "[ ]"}
 INCIDENT_ACTIONS = {"tick", "tick_cursor", "cursor", "skip", "undo", "note", "close", "cancel", "new",
                     "call_in", "next_open"}
+NO_CALL_IN = "--no-call-in--"
 CHOOSER_ACTIONS = {"start", "add_checklist", "back"}
 
 
@@ -291,6 +292,10 @@ class EmergencyScreen(FloorScreen):
             return
         self.query_one("#em-steps", DataTable).move_cursor(row=number - 1)
         kind = step.get("input", "none")
+        if self.current["kind"] == "ill" and step["code"] == "roster" \
+                and step["state"] != rules.DONE:
+            self.action_call_in(offer_plain_tick=True)
+            return
         if kind == "none":
             self._show(self._guard(self.service.tick, incident_id, number),
                        f"Step {number} done")
@@ -375,17 +380,24 @@ class EmergencyScreen(FloorScreen):
         self.app.push_screen(PromptScreen("Cancel this incident (opened by mistake)?",
                                           "Why? The incident stays in the log."), done)
 
-    def action_call_in(self) -> None:
-        """Staff taken ill: call in a resting agent, with the centre director's approval."""
+    def action_call_in(self, offer_plain_tick: bool = False) -> None:
+        """Staff taken ill: call in a resting agent, with the centre director's approval.
+        From the roster step, the first choice ticks it without a call-in."""
         if self.current is None:
             return
         incident_id = self.current["id"]
         today = self.floor.today()
         resting = self.service.resting_agents(today)
         options = [(s.id, f"{s.id}  {s.name}  {s.team}") for s in resting]
+        if offer_plain_tick:
+            options.insert(0, (NO_CALL_IN, "No call-in: the roster is rearranged otherwise"))
 
         def picked(staff_id: str | None) -> None:
             if not staff_id:
+                return
+            if staff_id == NO_CALL_IN:
+                self._show(self._guard(self.service.tick, incident_id, "roster"),
+                           "Roster step done")
                 return
 
             def approved(approver: str | None) -> None:

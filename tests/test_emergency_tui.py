@@ -154,3 +154,19 @@ async def test_open_incidents_mentioned(staffed):
         notify_open_incidents(app)
         await pilot.pause()
         assert any("20261120-1" in n.message for n in app._notifications)
+
+
+async def test_roster_step_offers_call_in_or_plain_tick(staffed):
+    with staffed.store.transaction() as tx:
+        tx.put("roster/2026-11", "cells", "A003/2026-11-20",
+               {"staff_id": "A003", "date": "2026-11-20", "code": "R"})
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9", "i", "4")
+        await pilot.pause()
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("enter")  # first choice: no call-in
+        await pilot.pause()
+        [incident] = staffed.emergency.open_incidents()
+        stored = staffed.emergency.incident(incident["id"])
+        assert stored["steps"][3]["state"] == "done" and stored["call_ins"] == []
