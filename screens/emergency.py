@@ -37,6 +37,21 @@ def _tick_bindings() -> list[Binding]:
     return out
 
 
+def _short(value: Any) -> str:
+    """A step's value in a few cells: a time as HH:MM, seats as a count."""
+    if isinstance(value, dict):
+        staff = value.get("staff", [])
+        if value.get("all_on_shift"):
+            return f"all on shift ({len(staff)})"
+        return " ".join(staff) if len(staff) <= 3 else f"{len(staff)} seats"
+    if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and "T" in value:
+        try:
+            return dt.datetime.fromisoformat(value).strftime("%H:%M")
+        except ValueError:
+            return value
+    return value_text(value)
+
+
 def _clock(iso: str | None) -> str:
     return dt.datetime.fromisoformat(iso).strftime("%H:%M:%S") if iso else ""
 
@@ -158,7 +173,7 @@ class EmergencyScreen(FloorScreen):
         table.clear()
         for n, step in enumerate(self.current["steps"], start=1):
             mark = "*" if step["mandatory"] else " "
-            detail = step["reason"] or value_text(step.get("value"))
+            detail = step["reason"] or _short(step.get("value"))
             text = f"{mark}{step['text']}" + (f" → {detail}" if detail else "")
             style = {rules.DONE: "green", rules.SKIPPED: "yellow"}.get(step["state"], "")
             table.add_row(str(n), Text(STATE_MARK[step["state"]], style=style), Text(text),
@@ -177,14 +192,15 @@ class EmergencyScreen(FloorScreen):
             n = min(max(table.cursor_row, 0), len(self.current["steps"]) - 1) + 1
             lines.append(f"▸ {n}: {self.current['steps'][n - 1]['text']}")
         for event in self.current["timeline"][-5:]:
-            detail = event.get("reason") or value_text(event.get("value")) \
+            detail = event.get("reason") or _short(event.get("value")) \
                 or event.get("text") or ""
             step = f"{event['step']} " if event.get("step") else ""
             lines.append(f"{_clock(event['at'])} {event['by']}: {event['action']} {step}{detail}")
         missing = self.current["missing"]
         footer = (f"To do before closing: {', '.join(missing)}" if missing
                   else "All mandatory steps done — c closes the incident")
-        self.query_one("#em-notes", Static).update(Text("\n".join(lines + [footer])))
+        self.query_one("#em-notes", Static).update(
+            Text("\n".join(lines + [footer]), no_wrap=True, overflow="ellipsis"))
 
     def render_chooser(self) -> None:
         lines = ["Press one key to open an incident (the timer starts at once):", ""]
