@@ -25,8 +25,8 @@ from screens.base import FloorScreen
 from screens.emergency_prompts import LogScreen, PickScreen, PromptScreen, TextScreen
 
 STATE_MARK = {rules.DONE: "[x]", rules.SKIPPED: "[-]", rules.PENDING: "[ ]"}
-INCIDENT_ACTIONS = {"tick", "tick_cursor", "cursor", "skip", "undo", "note", "close", "cancel", "new",
-                    "call_in", "next_open"}
+INCIDENT_ACTIONS = {"tick", "tick_cursor", "cursor", "skip", "undo", "note", "close", "cancel",
+                    "new", "call_in", "next_open"}
 NO_CALL_IN = "--no-call-in--"
 CHOOSER_ACTIONS = {"start", "add_checklist", "back"}
 

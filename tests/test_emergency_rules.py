@@ -234,3 +234,19 @@ def test_checklist_json_errors():
     with pytest.raises(ImportRejected) as err:
         rules.load_checklist_json(json.dumps({**GOOD, "name": "", "key": "f"}), {}, "gas.json")
     assert len(err.value.errors) == 2
+
+
+def test_rules_module_is_pure():
+    """The rule family imports no UI, no store and reads no clock."""
+    import ast
+    from pathlib import Path
+
+    source = Path(rules.__file__).read_text("utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    assert not imported & {"textual", "tinydb", "store", "pendulum"}
+    assert "now()" not in source and "today()" not in source
