@@ -403,18 +403,24 @@ class EmergencyScreen(FloorScreen):
             return
         incident_id = self.current["id"]
         today = self.floor.today()
-        resting = self.service.resting_agents(today)
-        options = [(s.id, f"{s.id}  {s.name}  {s.team}") for s in resting]
+        options = []
+        # The ill agent's place today, or tomorrow's when they will still be off.
+        for day, word in ((today, "today"), (today + dt.timedelta(days=1), "tomorrow")):
+            options += [(f"{s.id}|{day.isoformat()}",
+                         f"{s.id}  {s.name}  {s.team} — {word} {day:%a %m-%d}")
+                        for s in self.service.resting_agents(day)]
         if offer_plain_tick:
             options.insert(0, (NO_CALL_IN, "No call-in: the roster is rearranged otherwise"))
 
-        def picked(staff_id: str | None) -> None:
-            if not staff_id:
+        def picked(choice: str | None) -> None:
+            if not choice:
                 return
-            if staff_id == NO_CALL_IN:
+            if choice == NO_CALL_IN:
                 self._show(self._guard(self.service.tick, incident_id, "roster"),
                            "Roster step done")
                 return
+            staff_id, day_text = choice.split("|")
+            day = dt.date.fromisoformat(day_text)
 
             def approved(approver: str | None) -> None:
                 if approver is None:
@@ -424,19 +430,19 @@ class EmergencyScreen(FloorScreen):
                     if reason is None:
                         return
                     self._show(self._guard(self.service.call_in, incident_id, staff_id,
-                                           approver, reason),
+                                           approver, reason, "D", day),
                                f"{staff_id} called in; approval recorded")
 
                 self.app.push_screen(PromptScreen(f"Reason for calling in {staff_id}",
                                                   value=f"cover for incident {incident_id}",
                                                   required=False), reasoned)
 
-            self.app.push_screen(PromptScreen(f"Call in {staff_id} on {today:%Y-%m-%d}",
+            self.app.push_screen(PromptScreen(f"Call in {staff_id} on {day:%Y-%m-%d}",
                                               "Approver (the centre director 中心主任):"),
                                  approved)
 
-        self.app.push_screen(PickScreen(f"Resting agents today ({today:%Y-%m-%d})", options,
-                                        "No agent is resting today."), picked)
+        self.app.push_screen(PickScreen("Call in a resting agent (today or tomorrow)", options,
+                                        "No agent is resting today or tomorrow."), picked)
 
     def action_add_checklist(self) -> None:
         def done(path: str | None) -> None:

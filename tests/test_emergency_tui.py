@@ -108,6 +108,15 @@ async def test_call_in_offers_resting_agents(staffed, monkeypatch):
         call = staffed.emergency.incident(incident["id"])["call_ins"][0]
         assert (call["staff_id"], call["approver"], call["day"]) == ("A003", "M001",
                                                                      "2026-11-20")
+        # Tomorrow (Saturday) everyone rests: the second choice is A001 for tomorrow.
+        await pilot.press("r", "down", "enter")
+        await pilot.pause()
+        await pilot.press(*"M001", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        call = staffed.emergency.incident(incident["id"])["call_ins"][1]
+        assert (call["staff_id"], call["day"]) == ("A001", "2026-11-21")
 
 
 def test_emergency_snapshot(snap_compare, staffed):
