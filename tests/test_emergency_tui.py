@@ -179,3 +179,19 @@ async def test_roster_step_offers_call_in_or_plain_tick(staffed):
         [incident] = staffed.emergency.open_incidents()
         stored = staffed.emergency.incident(incident["id"])
         assert stored["steps"][3]["state"] == "done" and stored["call_ins"] == []
+
+
+async def test_timer_runs_from_the_start(staffed):
+    from floorapp.clock import fixed_clock
+
+    staffed.emergency.start("fire")
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        title = app.screen.query_one("#em-title", Static)
+        assert "00:00:00" in str(title.render())
+        staffed._clock = fixed_clock("2026-11-20T16:01:05")
+        app.screen.update_title()  # what the one-second interval calls
+        await pilot.pause()
+        assert "01:01:05" in str(title.render())
