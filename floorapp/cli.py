@@ -31,6 +31,7 @@ def _import_staff(floor: Floor, path: Path) -> str:
 # kind -> importer(floor, path) -> summary line. Every importer is all-or-nothing.
 IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
     "staff": _import_staff,
+    "checklist": lambda floor, path: floor.emergency.import_checklist(path),
 }
 
 
@@ -90,6 +91,13 @@ def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
 
 def add_command_parsers(sub: argparse._SubParsersAction) -> None:
     """Further command groups added by the feature modules (roster, incident, sample-size)."""
+    incident = sub.add_parser("incident", help="the emergency incident log (SPEC 8)")
+    incident_sub = incident.add_subparsers(dest="incident_command", metavar="ACTION",
+                                           required=True)
+    _add_format(incident_sub.add_parser("list", help="every incident, newest first"))
+    show = incident_sub.add_parser("show", help="one incident's steps, notes and timeline")
+    show.add_argument("id", help="incident id, e.g. 20261120-1")
+    _add_format(show)
 
 
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
@@ -100,6 +108,10 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
 
 def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | None:
     """Feature command groups; None when ``args.command`` is not one of theirs."""
+    if args.command == "incident":
+        if args.incident_command == "list":
+            return reports.render(floor.emergency.log_report(), args.format), EXIT_OK
+        return reports.render(floor.emergency.incident_report(args.id), args.format), EXIT_OK
     return None
 
 

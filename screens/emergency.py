@@ -1,24 +1,504 @@
-"""The emergency section (Emergency 突发事件). A placeholder until issue #7 lands."""
+"""The emergency section (突发事件, SPEC §8): F9 from anywhere.
+
+Without an open incident the screen offers the checklists, one key each (f fire, i ill,
+o outage, a centre's own letters). With one, it shows a running timer, the numbers to call,
+the steps (1–9 tick a step; ↑↓ and s skip with a reason, u undo), notes (t), the call-in of a
+resting agent (r, staff taken ill), close (c) and the log (l). Every key press that changes
+something is saved at once through the emergency service; nothing waits for an exit.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+import datetime as dt
+from typing import Any
 
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from floorapp import emergency as rules
+from floorapp.errors import FloorError
+from floorapp.services.emergency import value_text
 from screens.base import FloorScreen
+from screens.emergency_prompts import LogScreen, PickScreen, PromptScreen, TextScreen
+
+STATE_MARK = {rules.DONE: "[x]", rules.SKIPPED: "[-]", rules.PENDING: "[ ]"}
+INCIDENT_ACTIONS = {"tick", "tick_cursor", "cursor", "skip", "undo", "note", "close", "cancel",
+                    "new", "call_in", "next_open"}
+NO_CALL_IN = "--no-call-in--"
+CHOOSER_ACTIONS = {"start", "add_checklist", "back"}
+
+
+def _tick_bindings() -> list[Binding]:
+    out = [Binding("1", "tick(1)", "Tick step", key_display="1-9")]
+    out += [Binding(str(n), f"tick({n})", f"Tick step {n}", show=False) for n in range(2, 10)]
+    return out
+
+
+def _short(value: Any) -> str:
+    """A step's value in a few cells: a time as HH:MM, seats as a count."""
+    if isinstance(value, dict):
+        staff = value.get("staff", [])
+        if value.get("all_on_shift"):
+            return f"all on shift ({len(staff)})"
+        return " ".join(staff) if len(staff) <= 3 else f"{len(staff)} seats"
+    if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and "T" in value:
+        try:
+            return dt.datetime.fromisoformat(value).strftime("%H:%M")
+        except ValueError:
+            return value
+    return value_text(value)
+
+
+def _clock(iso: str | None) -> str:
+    return dt.datetime.fromisoformat(iso).strftime("%H:%M:%S") if iso else ""
 
 
 class EmergencyScreen(FloorScreen):
     SECTION = "emergency"
     TITLE = "Emergency 突发事件"
     CSS_PATH = "emergency.tcss"
+    BINDINGS = [
+        Binding("f", "start('fire')", "Fire"),
+        Binding("i", "start('ill')", "Ill"),
+        Binding("o", "start('outage')", "Outage"),
+        Binding("a", "add_checklist", "Add checklist"),
+        Binding("escape", "back", "Back", show=False),
+        *_tick_bindings(),
+        Binding("space", "tick_cursor", "Tick", show=False),
+        Binding("j", "cursor(1)", "Next step", show=False),
+        Binding("k", "cursor(-1)", "Previous step", show=False),
+        Binding("s", "skip", "Skip"),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("t", "note", "Note"),
+        Binding("r", "call_in", "Call in"),
+        Binding("c", "close", "Close"),
+        Binding("x", "cancel", "Cancel", show=False),
+        Binding("n", "new", "New", show=False),
+        Binding("w", "next_open", "Next open", show=False),
+        Binding("l", "log", "Log"),
+    ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: dict[str, Any] | None = None
+        self.choosing = False
+        self.open_rows: list[dict[str, Any]] = []
+
+    @property
+    def service(self):  # noqa: ANN201 - EmergencyService
+        return self.floor.emergency
+
+    # ------------------------------------------------------------------ layout
     def compose_body(self) -> ComposeResult:
-        yield Static(id="body")
+        yield Static(id="em-title")
+        yield Static(id="em-phones")
+        with Vertical(id="em-incident"):
+            table: DataTable = DataTable(cursor_type="row", id="em-steps")
+            table.add_column("#", width=1, key="n")
+            table.add_column("", width=3, key="state")
+            table.add_column("step  (* mandatory)", width=44, key="text")
+            table.add_column("time", width=8, key="time")
+            table.add_column("who", width=8, key="who")
+            yield table
+            yield Static(id="em-notes")
+        yield Static(id="em-chooser")
 
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.update_title)
+        self.refresh_data()
+
+    # ------------------------------------------------------------------ data
     def refresh_data(self) -> None:
-        staff = self.floor.staff()
-        self.query_one("#body", Static).update(
-            f"{self.TITLE}\n\nThis section arrives with issue #7.\n"
-            f"{len(staff)} staff on the register."
-        )
+        try:
+            self.open_rows = self.service.open_incidents()
+            current = self.current
+            if current is not None:
+                current = self.service.incident(current["id"])
+                if current["status"] != rules.OPEN:
+                    current = None
+            if current is None and self.open_rows and not self.choosing:
+                current = self.service.incident(self.open_rows[-1]["id"])
+            self.current = current
+        except FloorError as exc:
+            self.notify(str(exc), severity="error")
+        self.render_all()
+
+    def render_all(self) -> None:
+        showing = self.current is not None and not self.choosing
+        self.query_one("#em-incident").display = showing
+        self.query_one("#em-chooser").display = not showing
+        self.query_one("#em-phones", Static).update(self.phones_text())
+        if showing:
+            self.render_incident()
+        else:
+            self.render_chooser()
+        self.update_title()
+        self.refresh_bindings()
+
+    def phones_text(self) -> str:
+        policy = self.floor.policy
+
+        def number(value: str, key: str) -> str:
+            return f"[b]{value}[/b]" if value else f"[i]not set — floor policy set {key} …[/i]"
+
+        superior = number(policy.phone_superior, "phone_superior")
+        officer = number(policy.phone_fire_safety_officer, "phone_fire_safety_officer")
+        head = f"☎ Fire [b]{policy.phone_fire}[/b] · Ambulance [b]{policy.phone_ambulance}[/b]"
+        if policy.phone_superior and policy.phone_fire_safety_officer:
+            return f"{head} · Superior {superior}\n  Fire-safety officer {officer}"
+        return f"{head}\n  Superior {superior}\n  Fire-safety officer {officer}"
+
+    def update_title(self) -> None:
+        title = self.query_one("#em-title", Static)
+        others = len(self.open_rows)
+        if self.current is None or self.choosing:
+            head = "[b]Choose a checklist[/b]"
+            if others:
+                head += f"  ·  {others} open incident(s) — Esc returns"
+            title.update(head)
+            return
+        started = dt.datetime.fromisoformat(self.current["started"])
+        elapsed = rules.elapsed_text(started, self.floor.now())
+        more = f"  ·  {others} open (w next)" if others > 1 else ""
+        title.update(f"[b reverse red] {self.current['title']} [/] {self.current['id']}  "
+                     f"⏱ [b]{elapsed}[/b]  since {started:%H:%M}{more}")
+
+    def render_incident(self) -> None:
+        assert self.current is not None
+        table = self.query_one("#em-steps", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for n, step in enumerate(self.current["steps"], start=1):
+            mark = "*" if step["mandatory"] else " "
+            detail = step["reason"] or _short(step.get("value"))
+            text = f"{mark}{step['text']}" + (f" → {detail}" if detail else "")
+            style = {rules.DONE: "green", rules.SKIPPED: "yellow"}.get(step["state"], "")
+            table.add_row(str(n), Text(STATE_MARK[step["state"]], style=style), Text(text),
+                          _clock(step["at"]), Text(step["by"] or ""), key=step["code"])
+        if self.current["steps"]:
+            table.move_cursor(row=min(max(row, 0), len(self.current["steps"]) - 1))
+        self.render_notes()
+        table.focus()
+
+    def render_notes(self) -> None:
+        """The highlighted step in full, the latest events, what is left before closing."""
+        assert self.current is not None
+        table = self.query_one("#em-steps", DataTable)
+        lines = []
+        if self.current["steps"]:
+            n = min(max(table.cursor_row, 0), len(self.current["steps"]) - 1) + 1
+            lines.append(f"▸ {n}: {self.current['steps'][n - 1]['text']}")
+        for event in self.current["timeline"][-5:]:
+            detail = event.get("reason") or _short(event.get("value")) \
+                or event.get("text") or ""
+            step = f"{event['step']} " if event.get("step") else ""
+            lines.append(f"{_clock(event['at'])} {event['by']}: {event['action']} {step}{detail}")
+        missing = self.current["missing"]
+        footer = (f"To do before closing: {', '.join(missing)}" if missing
+                  else "All mandatory steps done — c closes the incident")
+        self.query_one("#em-notes", Static).update(
+            Text("\n".join(lines + [footer]), no_wrap=True, overflow="ellipsis"))
+
+    def render_chooser(self) -> None:
+        lines = ["Press one key to open an incident (the timer starts at once):", ""]
+        for checklist in self.service.checklists():
+            mandatory = sum(1 for s in checklist.steps if s.mandatory)
+            lines.append(f"  [b]{checklist.key}[/b]  {checklist.name}  "
+                         f"({len(checklist.steps)} steps, {mandatory} mandatory)")
+        lines += ["", "  [b]a[/b]  add a centre's checklist from a JSON file",
+                  "  [b]l[/b]  incident log with timelines"]
+        if self.open_rows:
+            lines += ["", "Open: " + ", ".join(f"{r['id']} {r['title']}"
+                                               for r in self.open_rows)]
+        self.query_one("#em-chooser", Static).update("\n".join(lines))
+
+    # ----------------------------------------------------------------- keys
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        showing = self.current is not None and not self.choosing
+        if action in INCIDENT_ACTIONS:
+            if not showing:
+                return False
+            if action == "call_in":
+                return self.current is not None and self.current["kind"] == "ill"
+            if action == "tick" and parameters:
+                return int(parameters[0]) <= len(self.current["steps"]) or None
+            if action == "next_open":
+                return len(self.open_rows) > 1
+            return True
+        if action in CHOOSER_ACTIONS:
+            if action == "back":
+                return not showing and bool(self.open_rows)
+            return not showing
+        return True
+
+    def on_key(self, event) -> None:  # noqa: ANN001
+        """A centre's own checklists open with their own letter (chooser only)."""
+        if self.current is not None and not self.choosing:
+            return
+        if event.character and len(event.character) == 1:
+            checklist = self.service.checklist_for_key(event.character)
+            if checklist is not None and checklist.kind == "custom":
+                event.stop()
+                self.action_start(checklist.id)
+
+    def _guard(self, fn, *args) -> Any:  # noqa: ANN001
+        try:
+            return fn(*args)
+        except FloorError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return None
+
+    def _show(self, incident: dict[str, Any] | None, message: str = "") -> None:
+        if incident is None:
+            return
+        self.current = self._guard(self.service.incident, incident["id"])
+        if message and self.current is not None:
+            self.notify(message, timeout=3)
+        self.refresh_data()
+
+    def action_start(self, checklist_id: str) -> None:
+        incident = self._guard(self.service.start, checklist_id)
+        if incident is not None:
+            self.choosing = False
+            self._show(incident, f"{incident['title']} opened: {incident['id']}")
+
+    def action_back(self) -> None:
+        self.choosing = False
+        self.refresh_data()
+
+    def action_new(self) -> None:
+        self.choosing = True
+        self.render_all()
+
+    def action_next_open(self) -> None:
+        ids = [r["id"] for r in self.open_rows]
+        if self.current and self.current["id"] in ids:
+            following = ids[(ids.index(self.current["id"]) + 1) % len(ids)]
+            self._show({"id": following})
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.current is not None and not self.choosing:
+            self.render_notes()
+
+    def action_cursor(self, delta: int) -> None:
+        table = self.query_one("#em-steps", DataTable)
+        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
+
+    def _cursor_step(self) -> int:
+        return self.query_one("#em-steps", DataTable).cursor_row + 1
+
+    def action_tick_cursor(self) -> None:
+        self.action_tick(self._cursor_step())
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_tick(event.cursor_row + 1)
+
+    def action_tick(self, number: int) -> None:
+        if self.current is None:
+            return
+        incident_id = self.current["id"]
+        try:
+            step = rules.find_step(self.current, number)
+        except FloorError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.query_one("#em-steps", DataTable).move_cursor(row=number - 1)
+        kind = step.get("input", "none")
+        if self.current["kind"] == "ill" and step["code"] == "roster" \
+                and step["state"] != rules.DONE:
+            self.action_call_in(offer_plain_tick=True)
+            return
+        if kind == "none":
+            self._show(self._guard(self.service.tick, incident_id, number),
+                       f"Step {number} done")
+            return
+        title = f"Step {number}: {step['text']}"
+        hints = {
+            "time": ("HH:MM (or YYYY-MM-DD HH:MM); Enter alone = now",
+                     self.floor.now().strftime("%H:%M")),
+            "text": ("Type it and press Enter", step.get("value") or ""),
+            "scope": ("p = provincial system 省级系统 · l = local terminal 本地终端", ""),
+            "seats": (f"all = every agent on shift now "
+                      f"({len(self.service.agents_on_shift(self.floor.today()))}); "
+                      "or staff ids separated by spaces", "all"),
+        }
+        hint, value = hints.get(kind, ("", ""))
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            self._show(self._guard(self.service.tick_text, incident_id, number, text),
+                       f"Step {number} done")
+
+        self.app.push_screen(PromptScreen(title, hint, value, required=kind != "time"), done)
+
+    def action_skip(self) -> None:
+        if self.current is None:
+            return
+        number = self._cursor_step()
+        step = self._guard(rules.find_step, self.current, number)
+        if step is None:
+            return
+        incident_id = self.current["id"]
+
+        def done(reason: str | None) -> None:
+            if reason is None:
+                return
+            self._show(self._guard(self.service.skip, incident_id, number, reason),
+                       f"Step {number} skipped")
+
+        self.app.push_screen(PromptScreen(f"Skip step {number}: {step['text']}",
+                                          "A skipped step needs a reason."), done)
+
+    def action_undo(self) -> None:
+        if self.current is not None:
+            number = self._cursor_step()
+            self._show(self._guard(self.service.undo, self.current["id"], number),
+                       f"Step {number} set back to to-do")
+
+    def action_note(self) -> None:
+        if self.current is None:
+            return
+        incident_id = self.current["id"]
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self._show(self._guard(self.service.note, incident_id, text), "Note saved")
+
+        self.app.push_screen(PromptScreen("Note", "Free text, saved with time and who."), done)
+
+    def action_close(self) -> None:
+        if self.current is None:
+            return
+        closed = self._guard(self.service.close, self.current["id"])
+        if closed is not None:
+            self.current = None
+            self.notify(f"Incident {closed['id']} closed", timeout=4)
+            self.refresh_data()
+
+    def action_cancel(self) -> None:
+        if self.current is None:
+            return
+        incident_id = self.current["id"]
+
+        def done(reason: str | None) -> None:
+            if reason is None:
+                return
+            if self._guard(self.service.cancel, incident_id, reason) is not None:
+                self.current = None
+                self.notify(f"Incident {incident_id} cancelled", timeout=4)
+                self.refresh_data()
+
+        self.app.push_screen(PromptScreen("Cancel this incident (opened by mistake)?",
+                                          "Why? The incident stays in the log."), done)
+
+    def action_call_in(self, offer_plain_tick: bool = False) -> None:
+        """Staff taken ill: call in a resting agent, with the centre director's approval.
+        From the roster step, the first choice ticks it without a call-in."""
+        if self.current is None:
+            return
+        incident_id = self.current["id"]
+        today = self.floor.today()
+        options = []
+        # The ill agent's place today, or tomorrow's when they will still be off.
+        for day, word in ((today, "today"), (today + dt.timedelta(days=1), "tomorrow")):
+            options += [(f"{s.id}|{day.isoformat()}",
+                         f"{s.id}  {s.name}  {s.team} — {word} {day:%a %m-%d}")
+                        for s in self.service.resting_agents(day)]
+        if offer_plain_tick:
+            options.insert(0, (NO_CALL_IN, "No call-in: the roster is rearranged otherwise"))
+
+        def picked(choice: str | None) -> None:
+            if not choice:
+                return
+            if choice == NO_CALL_IN:
+                self._show(self._guard(self.service.tick, incident_id, "roster"),
+                           "Roster step done")
+                return
+            staff_id, day_text = choice.split("|")
+            day = dt.date.fromisoformat(day_text)
+
+            def approved(approver: str | None) -> None:
+                if approver is None:
+                    return
+
+                def reasoned(reason: str | None) -> None:
+                    if reason is None:
+                        return
+                    self._show(self._guard(self.service.call_in, incident_id, staff_id,
+                                           approver, reason, "D", day),
+                               f"{staff_id} called in; approval recorded")
+
+                self.app.push_screen(PromptScreen(f"Reason for calling in {staff_id}",
+                                                  value=f"cover for incident {incident_id}",
+                                                  required=False), reasoned)
+
+            self.app.push_screen(PromptScreen(f"Call in {staff_id} on {day:%Y-%m-%d}",
+                                              "Approver (the centre director 中心主任):"),
+                                 approved)
+
+        self.app.push_screen(PickScreen("Call in a resting agent (today or tomorrow)", options,
+                                        "No agent is resting today or tomorrow."), picked)
+
+    def action_add_checklist(self) -> None:
+        def done(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                message = self.service.import_checklist(path.strip())
+            except FloorError as exc:  # ImportRejected lists every problem
+                self.notify(str(exc), severity="error", timeout=15)
+                return
+            self.notify(message)
+            self.render_all()
+
+        self.app.push_screen(PromptScreen(
+            "Add a centre's checklist", 'JSON file: {"id", "name", "key", "steps": [{"code", '
+            '"text", "mandatory", "input"}]} — path:'), done)
+
+    def action_log(self) -> None:
+        self.app.push_screen(LogScreen(self.service.incidents(), self.timeline_text))
+
+    def timeline_text(self, incident_id: str) -> str:
+        try:
+            incident = self.service.incident(incident_id)
+        except FloorError as exc:
+            return str(exc)
+        lines = [f"{incident['id']}  {incident['title']}  [{incident['status']}]",
+                 f"started {incident['started'][:19].replace('T', ' ')} by "
+                 f"{incident['started_by']}"
+                 + (f", ended {incident['closed'][:19].replace('T', ' ')} by "
+                    f"{incident['closed_by']}" if incident["closed"] else ""), "", "Steps:"]
+        for n, step in enumerate(incident["steps"], start=1):
+            detail = step["reason"] or value_text(step.get("value"))
+            lines.append(f" {n} {STATE_MARK[step['state']]} {'*' if step['mandatory'] else ' '}"
+                         f"{step['text']}")
+            if step["state"] != rules.PENDING:
+                lines.append(f"       {_clock(step['at'])} {step['by']}"
+                             + (f" — {detail}" if detail else ""))
+        lines += ["", "Timeline:"]
+        for event in incident["timeline"]:
+            detail = event.get("reason") or value_text(event.get("value")) \
+                or event.get("text") or ""
+            lines.append(f" {event['at'][:19].replace('T', ' ')} {event['by']}: "
+                         f"{event['action']} {event.get('step') or ''} {detail}".rstrip())
+        return "\n".join(lines)
+
+    def show_timeline(self, incident_id: str) -> None:
+        self.app.push_screen(TextScreen(self.timeline_text(incident_id)))
+
+
+def notify_open_incidents(app) -> None:  # noqa: ANN001 - FloorApp
+    """At app start: say which incidents are still open (F9 reopens them where they were)."""
+    try:
+        rows = app.floor.emergency.open_incidents()
+    except FloorError:
+        return
+    if rows:
+        names = ", ".join(f"{r['id']} {r['title']}" for r in rows[:3])
+        app.notify(f"Open incident(s): {names}{' …' if len(rows) > 3 else ''} — F9 continues",
+                   severity="warning", timeout=20)

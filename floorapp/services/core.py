@@ -33,6 +33,9 @@ class Floor:
         self.store = store
         self._clock = clock
         self._policy_cache: tuple[int, Policy] | None = None
+        from floorapp.services.emergency import EmergencyService
+
+        self.emergency = EmergencyService(self)
 
     # ----------------------------------------------------------------- write
     @contextmanager

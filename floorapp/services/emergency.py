@@ -1,0 +1,493 @@
+"""Emergency use-cases (突发事件, SPEC §8): start an incident, tick, skip, note, call in, close.
+
+Storage:
+- ``day/<the day the incident started>`` table ``incidents``: one record per incident, key =
+  the incident id (``YYYYMMDD-N``); every tick, skip, note … is a new version written at once
+  (so a killed process or a dropped SSH session loses nothing; the audit keeps each version).
+- ``ref`` table ``incident_index``: one line per incident (id, day, kind, status, outage window)
+  so the log, the open incidents and the quota's lost minutes never scan a year of day files.
+  It changes only when one of its fields does, in the same transaction as the incident.
+- ``ref`` table ``checklists``: a centre's own checklists (the built-ins live in code).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pendulum
+
+from floorapp import emergency as rules
+from floorapp.errors import FloorError
+from floorapp.reports import Report, Table
+from store import StoreError
+
+if TYPE_CHECKING:
+    from floorapp.services.core import Floor
+    from floorapp.staff import Staff
+
+REF = "ref"
+TABLE = "incidents"
+INDEX = "incident_index"
+CHECKLISTS = "checklists"
+
+
+class EmergencyService:
+    def __init__(self, floor: Floor) -> None:
+        self.floor = floor
+
+    # --------------------------------------------------------------- checklists
+    def checklists(self) -> list[rules.Checklist]:
+        custom = [rules.Checklist.from_record(r)
+                  for r in self.floor.store.records(REF, CHECKLISTS)]
+        return rules.builtin_checklists() + sorted(custom, key=lambda c: c.key)
+
+    def checklist(self, checklist_id: str) -> rules.Checklist:
+        for checklist in self.checklists():
+            if checklist.id == checklist_id:
+                return checklist
+        raise FloorError(f"unknown checklist {checklist_id!r}")
+
+    def checklist_for_key(self, key: str) -> rules.Checklist | None:
+        return next((c for c in self.checklists() if c.key == key), None)
+
+    def import_checklist(self, path: str | Path) -> str:
+        """A centre's own checklist from a JSON file; validated, all-or-nothing."""
+        path = Path(path)
+        try:
+            text = path.read_text("utf-8")
+        except FileNotFoundError:
+            raise FloorError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise FloorError(f"{path}: cannot be read ({exc})") from None
+        taken = {c.key: c.id for c in self.checklists()}
+        checklist = rules.load_checklist_json(text, taken, str(path))
+        with self._writing() as tx:
+            before = tx.get(REF, CHECKLISTS, checklist.id)
+            tx.put(REF, CHECKLISTS, checklist.id, checklist.to_record())
+        verb = "updated" if before else "added"
+        return (f"{path}: checklist {checklist.id!r} {verb} ({len(checklist.steps)} steps, "
+                f"key {checklist.key})")
+
+    # ---------------------------------------------------------------- incidents
+    def _now(self) -> str:
+        return self.floor.now().isoformat()
+
+    @property
+    def _user(self) -> str:
+        return self.floor.store.user
+
+    @staticmethod
+    def _day_of(incident_id: str) -> str:
+        head = incident_id.split("-", 1)[0]
+        if len(head) != 8 or not head.isdigit() or "-" not in incident_id:
+            raise FloorError(f"unknown incident {incident_id!r} (ids look like 20261120-1)")
+        return f"day/{head[:4]}-{head[4:6]}-{head[6:]}"
+
+    def _load(self, reader: Any, incident_id: str) -> dict[str, Any]:
+        record = reader.get(self._day_of(incident_id), TABLE, incident_id)
+        if record is None:
+            raise FloorError(f"unknown incident {incident_id!r}")
+        return {k: v for k, v in record.items() if not k.startswith("_")}
+
+    def _save(self, tx: Any, incident: dict[str, Any]) -> None:
+        partition = self._day_of(incident["id"])
+        tx.put(partition, TABLE, incident["id"], incident)
+        entry = rules.index_entry(incident, partition.split("/")[1])
+        current = tx.get(REF, INDEX, incident["id"])
+        if current is None or {k: current.get(k) for k in entry} != entry:
+            tx.put(REF, INDEX, incident["id"], entry)
+
+    def start(self, checklist_id: str) -> dict[str, Any]:
+        """Open an incident now; saved before this returns."""
+        checklist = self.checklist(checklist_id)
+        now = self.floor.now()
+        partition = f"day/{now.date().isoformat()}"
+        with self._writing() as tx:
+            numbers = [int(r["_key"].rsplit("-", 1)[1]) for r in tx.records(partition, TABLE)
+                       if r["_key"].rsplit("-", 1)[-1].isdigit()]
+            incident_id = f"{now:%Y%m%d}-{max(numbers, default=0) + 1}"
+            incident = rules.new_incident(incident_id, checklist, now.isoformat(), self._user)
+            self._save(tx, incident)
+        return incident
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        """A store transaction whose store problems (read-only, lock) read as FloorErrors, so
+        the screen can show them instead of failing."""
+        try:
+            with self.floor.store.transaction() as tx:
+                yield tx
+        except StoreError as exc:
+            raise FloorError(f"not saved: {exc}") from None
+
+    def _change(self, incident_id: str, change) -> dict[str, Any]:  # noqa: ANN001
+        with self._writing() as tx:
+            incident = change(self._load(tx, incident_id))
+            self._save(tx, incident)
+        return incident
+
+    def tick(self, incident_id: str, step: str | int, value: Any = None) -> dict[str, Any]:
+        at, by = self._now(), self._user
+        return self._change(incident_id, lambda i: rules.tick(i, step, at, by, value))
+
+    def tick_text(self, incident_id: str, step: str | int, text: str) -> dict[str, Any]:
+        """Tick a step from what was typed for it (time, scope, seats, text)."""
+        incident = self.incident(incident_id)
+        kind = rules.find_step(incident, step).get("input", "none")
+        return self.tick(incident_id, step, self.value_from_text(incident, kind, text))
+
+    def value_from_text(self, incident: dict[str, Any], kind: str, text: str) -> Any:
+        text = (text or "").strip()
+        if kind == "time":
+            now = self.floor.now()
+            moment = rules.parse_time_input(text, now)
+            if moment > now:
+                raise FloorError(f"{moment:%Y-%m-%d %H:%M} is in the future")
+            return pendulum.instance(moment).in_timezone(self.floor.policy.timezone).isoformat()
+        if kind == "scope":
+            lowered = text.lower()
+            for scope in rules.SCOPES:
+                if lowered and scope.startswith(lowered):
+                    return scope
+            raise FloorError(f"{text!r}: type p (provincial system) or l (local terminal)")
+        if kind == "seats":
+            return self.seats_value(text)
+        return text or None
+
+    def seats_value(self, text: str) -> dict[str, Any]:
+        """``all`` = every agent on shift now; else staff ids separated by spaces or commas."""
+        text = (text or "").strip()
+        if text.lower() in ("all", "a", "*"):
+            staff = [s.id for s in self.agents_on_shift(self.floor.today())]
+            if not staff:
+                raise FloorError("no agent is on shift today; name the seats by staff id")
+            return {"all_on_shift": True, "staff": staff}
+        ids = [t for t in text.replace(",", " ").split() if t]
+        if not ids:
+            raise FloorError("name the affected seats: staff ids, or 'all' for every agent "
+                             "on shift")
+        known = self.floor.staff_by_id()
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise FloorError(f"unknown staff id(s): {', '.join(unknown)}")
+        return {"all_on_shift": False, "staff": ids}
+
+    def skip(self, incident_id: str, step: str | int, reason: str) -> dict[str, Any]:
+        at, by = self._now(), self._user
+        return self._change(incident_id, lambda i: rules.skip(i, step, reason, at, by))
+
+    def undo(self, incident_id: str, step: str | int) -> dict[str, Any]:
+        at, by = self._now(), self._user
+        return self._change(incident_id, lambda i: rules.undo(i, step, at, by))
+
+    def note(self, incident_id: str, text: str) -> dict[str, Any]:
+        at, by = self._now(), self._user
+        return self._change(incident_id, lambda i: rules.add_note(i, text, at, by))
+
+    def close(self, incident_id: str) -> dict[str, Any]:
+        at, by = self._now(), self._user
+        return self._change(incident_id, lambda i: rules.close(i, at, by))
+
+    def cancel(self, incident_id: str, reason: str) -> dict[str, Any]:
+        at, by = self._now(), self._user
+        return self._change(incident_id, lambda i: rules.cancel(i, reason, at, by))
+
+    # ------------------------------------------------------------------ call-in
+    def resting_agents(self, day: dt.date) -> list[Staff]:
+        """Agents whose code on ``day`` is rest (R): who may be called in."""
+        shifts = self.floor.shifts_on(day)
+        return [s for s in self.floor.staff()
+                if s.role == "agent" and shifts.get(s.id) == "R"]
+
+    def agents_on_shift(self, day: dt.date) -> list[Staff]:
+        shifts = self.floor.shifts_on(day)
+        policy = self.floor.policy
+        return [s for s in self.floor.staff()
+                if s.role == "agent" and policy.periods(shifts.get(s.id, "R"), day)]
+
+    def call_in(self, incident_id: str, staff_id: str, approver: str, reason: str = "",
+                code: str = "D", day: dt.date | None = None) -> dict[str, Any]:
+        """Call a resting agent in (the roster records it when it can) and record the call-in
+        and its approval in the incident."""
+        day = day or self.floor.today()
+        self.floor.get_staff(staff_id)
+        approver = (approver or "").strip()
+        if not approver:
+            raise FloorError("a call-in needs the approver (the centre director)")
+        if self.floor.shift_for(staff_id, day) != "R":
+            raise FloorError(f"{staff_id} is not resting on {day.isoformat()}")
+        if code not in self.floor.policy.shifts:
+            raise FloorError(f"unknown shift code {code!r}")
+        incident = self.incident(incident_id)
+        if incident["status"] != rules.OPEN:
+            raise FloorError(f"incident {incident_id} is {incident['status']}; it cannot change")
+        reason = (reason or "").strip() or f"cover for incident {incident_id}"
+        roster = getattr(self.floor, "roster", None)
+        roster_call_in = getattr(roster, "call_in", None)
+        recorded = False
+        if roster_call_in is not None:
+            roster_call_in(staff_id, day, code, approver, reason)
+            recorded = True
+        call = {"staff_id": staff_id, "day": day.isoformat(), "code": code,
+                "approver": approver, "reason": reason, "roster_recorded": recorded}
+        at, by = self._now(), self._user
+        return self._change(incident_id, lambda i: rules.add_call_in(i, call, at, by))
+
+    # ----------------------------------------------------------------- queries
+    def _index(self) -> list[dict[str, Any]]:
+        return self.floor.store.records(REF, INDEX)
+
+    def incidents(self) -> list[dict[str, Any]]:
+        """The incident log: every incident's index line, newest first."""
+        rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in self._index()]
+        return sorted(rows, key=lambda r: (r["started"], r["id"]), reverse=True)
+
+    def open_incidents(self) -> list[dict[str, Any]]:
+        """Open incidents, oldest first: ``{"id", "kind", "title", "started"}`` each."""
+        rows = [r for r in self._index() if r["status"] == rules.OPEN]
+        rows.sort(key=lambda r: (r["started"], r["id"]))
+        return [{"id": r["id"], "kind": r["kind"], "title": r["title"],
+                 "started": r["started"]} for r in rows]
+
+    def incident(self, incident_id: str) -> dict[str, Any]:
+        """The incident with its steps, notes and ``timeline`` (events in time order)."""
+        incident = self._load(self.floor.store, incident_id)
+        incident["timeline"] = sorted(incident["events"], key=lambda e: e["at"])
+        incident["missing"] = [s["code"] for s in rules.missing_steps(incident)]
+        return incident
+
+    def lost_calling_minutes(self, day: dt.date) -> dict[str, int]:
+        """Staff id → minutes of their scheduled periods on ``day`` inside outage windows that
+        affected them (open outages count up to now). Only staff with lost minutes appear."""
+        policy = self.floor.policy
+        tz = pendulum.timezone(policy.timezone)
+        day_start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+        day_end = day_start + dt.timedelta(days=1)
+        now = self.floor.now()
+        outages = []
+        for entry in self._index():
+            window = entry.get("window")
+            if entry["kind"] != "outage" or not window:
+                continue
+            start = dt.datetime.fromisoformat(window[0])
+            if start >= day_end:
+                continue
+            if window[1] and dt.datetime.fromisoformat(window[1]) <= day_start:
+                continue
+            incident = self._load(self.floor.store, entry["id"])
+            span = rules.outage_window(incident, now)
+            staff = rules.affected_staff(incident)
+            if span and staff:
+                outages.append((span, staff))
+        if not outages:
+            return {}
+        wanted = {sid for _, staff in outages for sid in staff}
+        shifts = self.floor.shifts_on(day)
+        periods = {}
+        for sid in wanted:
+            periods[sid] = [(dt.datetime.combine(day, a, tzinfo=tz),
+                             dt.datetime.combine(day, b, tzinfo=tz))
+                            for a, b in policy.periods(shifts.get(sid, "R"), day)]
+        return rules.lost_minutes(periods, outages)
+
+    # ----------------------------------------------------------------- reports
+    def log_report(self) -> Report:
+        """`floor incident list`: every incident, newest first."""
+        rows = self.incidents()
+        table = Table(["id", "kind", "title", "started", "ended", "status", "duration"],
+                      [[r["id"], r["kind"], r["title"], short_time(r["started"]),
+                        short_time(r["closed"]), r["status"], duration(r["started"],
+                                                                      r["closed"])]
+                       for r in rows])
+        return Report(title=f"Incidents ({len(rows)})", data={"incidents": rows},
+                      tables=[table])
+
+    def incident_report(self, incident_id: str) -> Report:
+        """`floor incident show ID`: the steps with time, who, done/skipped + reason, the
+        notes and the timeline."""
+        incident = self.incident(incident_id)
+        steps = Table(["#", "step", "must", "state", "time", "who", "reason / value"],
+                      [[n, s["text"], "M" if s["mandatory"] else "opt", s["state"],
+                        short_time(s["at"]), s["by"] or "",
+                        s["reason"] or value_text(s.get("value"))]
+                       for n, s in enumerate(incident["steps"], start=1)], title="Steps")
+        notes = Table(["time", "who", "note"],
+                      [[short_time(n["at"]), n["by"], n["text"]] for n in incident["notes"]],
+                      title="Notes")
+        timeline = Table(["time", "who", "event", "step", "detail"],
+                         [[short_time(e["at"]), e["by"], e["action"], e.get("step") or "",
+                           e.get("reason") or value_text(e.get("value")) or e.get("text") or ""]
+                          for e in incident["timeline"]], title="Timeline")
+        tables = [steps, notes, timeline]
+        if incident["call_ins"]:
+            tables.append(Table(["staff", "day", "code", "approver", "reason", "in roster"],
+                                [[c["staff_id"], c["day"], c["code"], c["approver"],
+                                  c["reason"], "yes" if c["roster_recorded"] else "no"]
+                                 for c in incident["call_ins"]], title="Call-ins"))
+        ended = short_time(incident["closed"]) or "open"
+        title = (f"Incident {incident['id']}: {incident['title']} — {incident['status']}, "
+                 f"started {short_time(incident['started'])} by {incident['started_by']}, "
+                 f"ended {ended}")
+        notes_lines = []
+        if incident["missing"] and incident["status"] == rules.OPEN:
+            notes_lines.append("Still to do before closing: " + ", ".join(incident["missing"]))
+        return Report(title=title, data=incident, tables=tables, notes=notes_lines)
+
+
+def short_time(iso: str | None) -> str:
+    if not iso:
+        return ""
+    return dt.datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def duration(start: str, end: str | None) -> str:
+    if not end:
+        return ""
+    return rules.elapsed_text(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
+
+
+def value_text(value: Any) -> str:
+    """A step's value as a person reads it."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        staff = value.get("staff", [])
+        head = "all agents on shift: " if value.get("all_on_shift") else ""
+        return f"{head}{len(staff)} seat(s) {' '.join(staff[:8])}{' …' if len(staff) > 8 else ''}"
+    if value in rules.SCOPES:
+        return rules.SCOPES[value]
+    if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and "T" in value:
+        try:
+            return short_time(value)
+        except ValueError:
+            return value
+    return str(value)
+
+
+# ------------------------------------------------------------------ demo
+def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (avoids a cycle)
+    """A few past incidents: a fire drill, a staff member taken ill with a call-in, and about
+    one outage a month (two in a short demo) with affected seats and recovery times."""
+    floor, rng = ctx.floor, ctx.rng
+    weekdays = [d for d in ctx.days if floor.policy.default_shift(d) != "R"]
+    if not weekdays:
+        return
+    tz = floor.policy.timezone
+    leads = [s.id for s in ctx.by_role("lead")] or ["demo"]
+    managers = [s.id for s in ctx.by_role("manager")] or ["director"]
+    builtin = {c.id: c for c in rules.builtin_checklists()}
+    per_day: dict[dt.date, list[dict[str, Any]]] = {}
+
+    def at(day: dt.date, hhmm: str, plus: int = 0) -> str:
+        hour, minute = map(int, hhmm.split(":"))
+        moment = pendulum.datetime(day.year, day.month, day.day, hour, minute, tz=tz)
+        return moment.add(minutes=plus).isoformat()
+
+    def number(day: dt.date) -> str:
+        return f"{day:%Y%m%d}-{len(per_day.setdefault(day, [])) + 1}"
+
+    # A fire drill a third of the way in: everything done, the real-fire steps skipped.
+    day = weekdays[len(weekdays) // 3]
+    by = rng.choice(leads)
+    inc = rules.new_incident(number(day), builtin["fire"], at(day, "16:00"), by)
+    for n, code in enumerate(("calm", "superior", "officer", "evacuate"), start=1):
+        inc = rules.tick(inc, code, at(day, "16:00", n), by)
+    inc = rules.skip(inc, "extinguish", "drill: no fire", at(day, "16:06"), by)
+    inc = rules.skip(inc, "call119", "drill: no real call to 119", at(day, "16:06"), by)
+    inc = rules.add_note(inc, "fire drill 消防演练: floor evacuated in 6 minutes",
+                         at(day, "16:07"), by)
+    per_day[day].append(rules.close(inc, at(day, "16:08"), by))
+
+    # Staff taken ill two thirds in: a resting agent called in (that day, or the next when
+    # nobody rests that day), the centre director approving.
+    agents = [s.id for s in ctx.by_role("agent")]
+    candidates = weekdays[(2 * len(weekdays)) // 3:] + weekdays[:(2 * len(weekdays)) // 3]
+    day, cover_day, resting = candidates[0], candidates[0], []
+    for d in candidates:
+        for cover in (d, d + dt.timedelta(days=1)):
+            shifts = floor.shifts_on(cover)
+            resting = [a for a in agents if shifts.get(a) == "R"]
+            if resting:
+                day, cover_day = d, cover
+                break
+        if resting:
+            break
+    by = rng.choice(leads)
+    inc = rules.new_incident(number(day), builtin["ill"], at(day, "10:20"), by)
+    inc = rules.tick(inc, "superior", at(day, "10:21"), by)
+    inc = rules.tick(inc, "hospital", at(day, "10:24"), by)
+    inc = rules.tick(inc, "family", at(day, "10:30"), by)
+    if resting:
+        staff_id = rng.choice(resting)
+        approver = managers[0]
+        reason = "cover for a colleague taken ill"
+        recorded = False
+        roster_call_in = getattr(getattr(floor, "roster", None), "call_in", None)
+        if roster_call_in is not None:
+            try:
+                roster_call_in(staff_id, cover_day, "D", approver, reason)
+                recorded = True
+            except FloorError:
+                recorded = False
+        inc = rules.add_call_in(inc, {"staff_id": staff_id, "day": cover_day.isoformat(),
+                                      "code": "D", "approver": approver, "reason": reason,
+                                      "roster_recorded": recorded}, at(day, "10:40"), by)
+    else:
+        inc = rules.tick(inc, "roster", at(day, "10:40"), by)
+    inc = rules.add_note(inc, "agent taken to hospital by colleague; family informed",
+                         at(day, "10:41"), by)
+    per_day[day].append(rules.close(inc, at(day, "10:45"), by))
+
+    # Outages: about one a month, at least two.
+    count = max(2, len(ctx.days) // 30)
+    for n in range(count):
+        day = weekdays[min(len(weekdays) - 1, (n * len(weekdays)) // count + rng.randrange(
+            max(1, len(weekdays) // count)))]
+        by = rng.choice(leads)
+        start_hhmm = rng.choice(("09:10", "09:40", "10:15", "14:50", "15:30", "16:05"))
+        minutes = rng.choice((15, 25, 40, 60, 90))
+        provincial = n % 2 == 0
+        inc = rules.new_incident(number(day), builtin["outage"], at(day, start_hhmm, 3), by)
+        inc = rules.tick(inc, "start", at(day, start_hhmm, 4), by, at(day, start_hhmm))
+        system = rng.choice(("outbound dialer 外呼系统", "complaint system 投诉系统"))
+        inc = rules.tick(inc, "describe", at(day, start_hhmm, 5), by,
+                         f"{system} not responding" if provincial else "terminal frozen")
+        inc = rules.tick(inc, "scope", at(day, start_hhmm, 6), by,
+                         "provincial" if provincial else "local")
+        shifts = floor.shifts_on(day)
+        on_shift = [a for a in agents if floor.policy.periods(shifts.get(a, "R"), day)]
+        if provincial and on_shift:
+            seats = {"all_on_shift": True, "staff": on_shift}
+        else:
+            pool = on_shift or agents
+            seats = {"all_on_shift": False,
+                     "staff": rng.sample(pool, min(len(pool), rng.randint(1, 4)))}
+        inc = rules.tick(inc, "seats", at(day, start_hhmm, 7), by, seats)
+        inc = rules.tick(inc, "lead", at(day, start_hhmm, 8), by)
+        inc = rules.tick(inc, "steps", at(day, start_hhmm, minutes), by,
+                         "reported to the provincial help desk; waited for the fix"
+                         if provincial else "restarted the terminal, re-logged the agent")
+        inc = rules.tick(inc, "recovered", at(day, start_hhmm, minutes + 1), by,
+                         at(day, start_hhmm, minutes))
+        per_day.setdefault(day, [])
+        per_day[day].append(rules.close(inc, at(day, start_hhmm, minutes + 2), by))
+
+    total = 0
+    for month in ctx.months():
+        days = [d for d in month if per_day.get(d)]
+        if not days:
+            continue
+        with floor.store.transaction() as tx:
+            index = []
+            for d in days:
+                tx.put_many(f"day/{d.isoformat()}", TABLE,
+                            [(i["id"], i) for i in per_day[d]], note="demo incidents")
+                index += [(i["id"], rules.index_entry(i, d.isoformat())) for i in per_day[d]]
+                total += len(per_day[d])
+            tx.put_many(REF, INDEX, index, note="demo incidents")
+    ctx.summary.append(f"emergency: {total} past incidents (fire drill, staff taken ill, "
+                       f"{count} outages)")
