@@ -18,7 +18,7 @@ from floorapp.schedule import shift_line
 from floorapp.services import Floor, open_floor
 from screens.attendance import AttendanceScreen
 from screens.base import FloorScreen
-from screens.emergency import EmergencyScreen
+from screens.emergency import EmergencyScreen, notify_open_incidents
 from screens.help import HelpScreen
 from screens.monitoring import MonitoringScreen
 from screens.quota import QuotaScreen
@@ -83,6 +83,7 @@ class FloorApp(App):
         elif self._backup:
             self.daily_backup()
         self.report_problems()
+        notify_open_incidents(self)
 
     @work(thread=True, exclusive=True, group="backup")
     def daily_backup(self) -> None:

@@ -117,3 +117,12 @@ async def test_a_corrupt_day_file_is_named_and_the_app_keeps_running(staffed: Fl
         await pilot.pause()
         assert app.current_mode == "quota"
     assert path.read_text() == "{torn"
+
+
+async def test_an_open_incident_is_announced_at_start(staffed: Floor) -> None:
+    incident = staffed.emergency.start("fire")
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert any(incident["id"] in n.message and "F9" in n.message
+                   for n in app._notifications)

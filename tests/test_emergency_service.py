@@ -258,6 +258,6 @@ def test_cli_subprocess_unknown_incident_exit_2(staffed, store_dir):
 def test_read_only_store_refused_with_a_message(staffed):
     incident_id = staffed.emergency.start("fire")["id"]
     staffed.store.read_only_reason = "the store directory is not writable"
-    with pytest.raises(FloorError, match="not saved: .*read-only"):
+    with pytest.raises(FloorError, match="read-only"):
         staffed.emergency.tick(incident_id, 1)
     assert staffed.emergency.incident(incident_id)["steps"][0]["state"] == "pending"

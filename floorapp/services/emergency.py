@@ -13,8 +13,6 @@ Storage:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +21,6 @@ import pendulum
 from floorapp import emergency as rules
 from floorapp.errors import FloorError
 from floorapp.reports import Report, Table
-from store import StoreError
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -65,7 +62,7 @@ class EmergencyService:
             raise FloorError(f"{path}: cannot be read ({exc})") from None
         taken = {c.key: c.id for c in self.checklists()}
         checklist = rules.load_checklist_json(text, taken, str(path))
-        with self._writing() as tx:
+        with self.floor.transaction() as tx:
             before = tx.get(REF, CHECKLISTS, checklist.id)
             tx.put(REF, CHECKLISTS, checklist.id, checklist.to_record())
         verb = "updated" if before else "added"
@@ -106,7 +103,7 @@ class EmergencyService:
         checklist = self.checklist(checklist_id)
         now = self.floor.now()
         partition = f"day/{now.date().isoformat()}"
-        with self._writing() as tx:
+        with self.floor.transaction() as tx:
             numbers = [int(r["_key"].rsplit("-", 1)[1]) for r in tx.records(partition, TABLE)
                        if r["_key"].rsplit("-", 1)[-1].isdigit()]
             incident_id = f"{now:%Y%m%d}-{max(numbers, default=0) + 1}"
@@ -114,18 +111,8 @@ class EmergencyService:
             self._save(tx, incident)
         return incident
 
-    @contextmanager
-    def _writing(self) -> Iterator[Any]:
-        """A store transaction whose store problems (read-only, lock) read as FloorErrors, so
-        the screen can show them instead of failing."""
-        try:
-            with self.floor.store.transaction() as tx:
-                yield tx
-        except StoreError as exc:
-            raise FloorError(f"not saved: {exc}") from None
-
     def _change(self, incident_id: str, change) -> dict[str, Any]:  # noqa: ANN001
-        with self._writing() as tx:
+        with self.floor.transaction() as tx:
             incident = change(self._load(tx, incident_id))
             self._save(tx, incident)
         return incident
@@ -481,7 +468,7 @@ def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (avoids 
         days = [d for d in month if per_day.get(d)]
         if not days:
             continue
-        with floor.store.transaction() as tx:
+        with floor.transaction() as tx:
             index = []
             for d in days:
                 tx.put_many(f"day/{d.isoformat()}", TABLE,
