@@ -91,7 +91,7 @@ class Undo:
 
     partition: str
     key: str
-    version: int
+    after: dict
     before: dict | None
     label: str
 
@@ -135,15 +135,19 @@ class QuotaService:
 
     def record_counts(self, staff_id: str, counts: Counts, *, day: dt.date | None = None,
                       hour: int | None = None, campaign: str | None = None,
-                      add: bool = True, raise_to_completed: bool = False) -> Undo:
+                      add: bool = True, raise_to_completed: bool = False,
+                      daily_total: bool = False) -> Undo:
         """Record counts for an agent: added to the hour's increment (or to the daily total
         when the day has one), or set (``add=False``). ``raise_to_completed``: a completed call
         was dialed and connected, so those rise to at least ``completed`` (the ``+5`` entry).
-        Returns what ``undo`` needs."""
+        Without an hour, today's entries go to the current hour; ``daily_total`` (or another
+        day without an hour) records the day's total. Returns what ``undo`` needs."""
         person = self.floor.get_staff(staff_id)
         now = self.floor.now()
         day = day or now.date()
-        if hour is None and day == now.date():
+        if daily_total:
+            hour = None
+        elif hour is None and day == now.date():
             hour = now.hour
         if hour is not None and not 0 <= hour <= 23:
             raise FloorError(f"hour {hour} is not 0–23")
@@ -173,12 +177,12 @@ class QuotaService:
                 raise FloorError(f"{person.id}: " + "; ".join(problems))
             data = {"staff_id": staff_id, "date": day.isoformat(), "hour": hour,
                     "campaign": campaign, **new.to_dict()}
-            version = tx.put(partition, CALLS, key, data)
+            tx.put(partition, CALLS, key, data)
         before_data = None
         if before_record:
             before_data = {k: v for k, v in before_record.items() if not k.startswith("_")}
         slot = "day total" if hour is None else f"{hour:02d}:00"
-        undo = Undo(partition, key, version, before_data, f"{person.id} {slot}")
+        undo = Undo(partition, key, data, before_data, f"{person.id} {slot}")
         self._last.append(undo)
         return undo
 
@@ -195,7 +199,9 @@ class QuotaService:
         undo = self._last[-1]
         with self.floor.store.transaction() as tx:
             current = tx.get(undo.partition, CALLS, undo.key)
-            if current is None or current["_v"] != undo.version:
+            now_data = None if current is None else \
+                {k: v for k, v in current.items() if not k.startswith("_")}
+            if now_data != undo.after:
                 self._last.pop()
                 by = current["_by"] if current else "someone"
                 raise FloorError(f"{undo.label} was changed since by {by}; not undone")
