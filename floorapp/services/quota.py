@@ -363,15 +363,17 @@ class QuotaService:
         out = []
         if agent.rushing:
             out.append("rushing")
-        if agent.working and agent.counts.dialed and \
-                rules.dialed_band(policy, agent.counts.dialed) != "in":
-            out.append(f"dialed-{rules.dialed_band(policy, agent.counts.dialed)}-band")
+        band = rules.dialed_band(policy, agent.counts.dialed)
+        if agent.working and agent.counts.dialed and band == "below":
+            out.append(f"dial<{policy.band_dialed_min}")
+        if band == "above":
+            out.append(f"dial>{policy.band_dialed_max}")
         if agent.working and rules.is_zero_score_day(policy, agent.weighted):
             out.append("zero-score")
         if rules.talk_time_ok(policy, agent.counts.talk_minutes) is False:
             out.append("talk<3h")
         if agent.lost_minutes:
-            out.append(f"outage-{agent.lost_minutes}min")
+            out.append(f"outage {agent.lost_minutes}m")
         return out
 
     def export_day_csv(self, day: dt.date, directory: Path | None = None) -> Path:
