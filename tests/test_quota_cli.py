@@ -303,3 +303,19 @@ def test_month_report_hook_uses_the_extension(staffed):
 
     report = extend_month_report(staffed, Report("m", {"month": "2026-11", "staff": []}), 2026, 11)
     assert {"quota_ranking", "guarantee", "interview_list"} <= set(report.data)
+
+
+def test_demo_step_fills_working_days_and_today_so_far(floor):
+    from floorapp import demo
+
+    summary = demo.generate(floor, seats=6, days=10, seed=3)
+    assert "quota:" in summary
+    assert set(floor.quota.campaigns()) == {"BB", "5G", "SV"}
+    saturday = floor.store.records("day/2026-11-14", "calls")
+    assert saturday == []  # no roster: weekends rest
+    thursday = floor.store.records("day/2026-11-19", "calls")
+    assert {r["hour"] for r in thursday} == {8, 9, 10, 11, 14, 15, 16, 17}
+    today = floor.store.records("day/2026-11-20", "calls")
+    assert today and max(r["hour"] for r in today) == 14  # the clock says 15:00
+    fd = floor.quota.floor_day(dt.date(2026, 11, 19))
+    assert all(a.counts.completed > 30 for a in fd.agents if a.counts.dialed)

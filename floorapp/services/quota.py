@@ -552,3 +552,91 @@ def _qa_text(agent: AgentDay) -> str:
         return ""
     mean = "" if agent.qa_mean is None else f" {_num(agent.qa_mean)}%"
     return f"{agent.qa_done}{mean}"
+
+
+# ----------------------------------------------------------------------- demo
+DEMO_CAMPAIGNS = [("BB", "宽带续约 broadband renewal", "1.0"), ("5G", "5G升级 5G upgrade", "1.2"),
+                  ("SV", "满意度回访 survey", "0.8")]
+
+
+DEMO_HOURLY_DAYS = 62  # hourly increments for about two months; older days as daily totals
+
+
+def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an import cycle)
+    """Call counts for every agent on the days they worked (hourly for the last two months
+    and today up to now, daily totals before):
+    campaigns with coefficients, some agents under 60, a few rushing days, orders around
+    the 400-a-month guarantee line."""
+    floor, rng = ctx.floor, ctx.rng
+    policy = floor.policy
+    agents = ctx.by_role("agent")
+    profile = {}
+    for person in agents:
+        skill = min(1.35, max(0.7, rng.gauss(1.0, 0.12)))
+        profile[person.id] = (skill, min(0.45, max(0.12, rng.gauss(0.31, 0.07))),
+                              rng.choice(("BB", "BB", "5G", "SV")))
+    with floor.store.transaction() as tx:
+        tx.put_many(REF, CAMPAIGNS, [(cid, {"id": cid, "name": name, "coefficient": coef})
+                                     for cid, name, coef in DEMO_CAMPAIGNS], note="demo floor")
+    now = floor.now()
+    months = ctx.months()
+    today_hours = [h for h in range(24) if h < now.hour]
+    rows = 0
+    rushing = 0
+
+    def counts_for(completed: int, order_rate: float) -> dict:
+        connected = completed + round(completed * rng.uniform(0.1, 0.3))
+        dialed = connected + round(connected * rng.uniform(0.15, 0.35))
+        orders = min(completed, round(completed * order_rate * rng.uniform(0.8, 1.2)))
+        return {"dialed": dialed, "connected": connected, "completed": completed,
+                "orders": orders, "talk_minutes": round(completed * 3.3) + rng.randint(0, 6)}
+
+    def day_items(day: dt.date, shifts: dict[str, str], hour_limit: list[int] | None,
+                  hourly: bool):
+        nonlocal rushing
+        items = []
+        iso = day.isoformat()
+        hours_of: dict[str, list[int]] = {}
+        for person in agents:
+            if person.hired > day:
+                continue
+            code = shifts.get(person.id, "R")
+            if code not in hours_of:
+                hours_of[code] = rules.calling_hours(policy.periods(code, day))
+            hours = hours_of[code]
+            if hour_limit is not None:
+                hours = [h for h in hours if h in hour_limit]
+            if not hours or rng.random() < 0.03:  # rest day, or absent / on leave
+                continue
+            skill, order_rate, main = profile[person.id]
+            campaign = main if rng.random() < 0.8 else rng.choice(DEMO_CAMPAIGNS)[0]
+            day_completed = 62 * skill * rng.gauss(1.0, 0.08) * len(hours) / 8
+            if not hourly:  # older history: the day's total, as a dialer export gives it
+                data = {"staff_id": person.id, "date": iso, "hour": None, "campaign": campaign,
+                        **counts_for(round(day_completed), order_rate)}
+                items.append((rules.entry_key(person.id, None, campaign), data))
+                continue
+            weights = [rng.uniform(0.8, 1.2) for _ in hours]
+            if rng.random() < 0.03 and len(hours) > 2:
+                weights[-1] *= 3.5  # a rushed last hour (赶量)
+                rushing += 1
+            scale = day_completed / sum(weights)
+            for hour, weight in zip(hours, weights):
+                data = {"staff_id": person.id, "date": iso, "hour": hour, "campaign": campaign,
+                        **counts_for(max(0, round(weight * scale)), order_rate)}
+                items.append((rules.entry_key(person.id, hour, campaign), data))
+        return items
+
+    for month in months:
+        with floor.store.transaction() as tx:
+            for day in month:
+                hourly = (now.date() - day).days <= DEMO_HOURLY_DAYS
+                items = day_items(day, floor.shifts_on(day), None, hourly)
+                rows += tx.put_many(_partition(day), CALLS, items, note="demo floor")
+    if today_hours and ctx.days is not None:
+        today = now.date()
+        with floor.store.transaction() as tx:
+            items = day_items(today, floor.shifts_on(today), today_hours, True)
+            rows += tx.put_many(_partition(today), CALLS, items, note="demo floor")
+    ctx.summary.append(f"quota: {rows} call counts for {len(agents)} agents, "
+                       f"{len(DEMO_CAMPAIGNS)} campaigns, {rushing} rushed days")
