@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, Static
 from floorapp import quota as rules
 from floorapp.errors import FloorError
 from screens.base import FloorScreen
+from screens.widgets.quota_commands import ScreenKeyCommands
 from screens.widgets.quota_bar import band_text, progress_bar
 
 NAME_CELLS = 8
@@ -37,6 +38,7 @@ class QuotaScreen(FloorScreen):
     SECTION = "quota"
     TITLE = "Quota 外呼量"
     CSS_PATH = "quota.tcss"
+    COMMANDS = {ScreenKeyCommands}
     BINDINGS = [
         Binding("plus", "entry('+')", "+N done", key_display="+"),
         Binding("equals_sign", "entry('')", "Full line", key_display="="),
@@ -64,7 +66,7 @@ class QuotaScreen(FloorScreen):
         table.add_column("done/target", key="bar", width=16)
         table.add_column("dial", key="dial", width=4)
         table.add_column("ord", key="ord", width=3)
-        table.add_column("pace", key="pace", width=5)
+        table.add_column("pace/h", key="pace", width=6)
         table.add_column("note", key="note")
         table.fixed_columns = 2
         table.focus()
@@ -226,7 +228,7 @@ def _pace_text(pace: Decimal | None, target: int) -> Text:
         return Text("short", style="red")
     if pace == 0:
         return Text("met", style="green")
-    return Text(f"{_one(pace)}/h")
+    return Text(_one(pace))
 
 
 def _one(value: Decimal) -> str:

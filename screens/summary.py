@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 
 from floorapp.errors import FloorError
 from screens.base import FloorScreen
+from screens.widgets.quota_commands import ScreenKeyCommands
 
 ADVICE = {"add_seats": "add seats", "raise_volume": "raise call volume", "ok": "ok"}
 
@@ -24,6 +25,7 @@ class SummaryScreen(FloorScreen):
     SECTION = "summary"
     TITLE = "Summary 日报"
     CSS_PATH = "summary.tcss"
+    COMMANDS = {ScreenKeyCommands}
     BINDINGS = [
         Binding("left_square_bracket", "move(-1)", "Prev day", key_display="["),
         Binding("right_square_bracket", "move(1)", "Next day", key_display="]"),
