@@ -327,10 +327,12 @@ class QuickEntry:
     who: str | None
     add_completed: int | None = None
     counts: Counts | None = None
+    day_total: bool = False  # ``= d c p o``: the counts are the day's total, not an increment
 
 
 def parse_quick_entry(text: str) -> QuickEntry:
-    """``+5``, ``A001 +5``, ``80 66 61 19`` or ``欧阳 80 66 61 19``; ValueError says why not."""
+    """``+5``, ``A001 +5``, ``80 66 61 19``, ``欧阳 80 66 61 19`` (added to this hour), or
+    ``A001 = 80 66 61 19`` (the day's total); ValueError says why not."""
     tokens = text.split()
     if not tokens:
         raise ValueError("type +N (completed calls) or dialed connected completed orders")
@@ -351,5 +353,9 @@ def parse_quick_entry(text: str) -> QuickEntry:
         raise ValueError("type +N (completed calls) or four counts: "
                          "dialed connected completed orders")
     dialed, connected, completed, orders = reversed(numbers)
-    who = " ".join(tokens[:-4]) or None
-    return QuickEntry(who, counts=Counts(dialed, connected, completed, orders))
+    rest = tokens[:-4]
+    day_total = bool(rest) and rest[-1] == "="
+    if day_total:
+        rest = rest[:-1]
+    return QuickEntry(" ".join(rest) or None,
+                      counts=Counts(dialed, connected, completed, orders), day_total=day_total)

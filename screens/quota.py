@@ -2,8 +2,9 @@
 
 A row per agent: completed against the target as a bar, dialed against the 70–100 band, the
 pace needed for the rest of the shift and who is behind. Counts are typed in the entry line:
-``+5`` on the selected seat (5 more completed this hour), ``A001 +5``, or a full line
-``dialed connected completed orders``. ``u`` takes the last entry back.
+``+5`` on the selected seat (5 more completed this hour), ``A001 +5``, a full line
+``dialed connected completed orders`` added to this hour, or ``= d c p o`` the day's total.
+``u`` takes the last entry back.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ class QuotaScreen(FloorScreen):
     COMMANDS = {ScreenKeyCommands}
     BINDINGS = [
         Binding("plus", "entry('+')", "+N done", key_display="+"),
-        Binding("equals_sign", "entry('')", "Full line", key_display="="),
-        Binding("slash", "entry('')", "Entry", show=False, key_display="/"),
+        Binding("slash", "entry('')", "Full line", key_display="/"),
+        Binding("equals_sign", "entry('= ')", "Day total", key_display="="),
         Binding("u", "undo", "Undo"),
         Binding("b", "toggle_behind", "Behind only"),
     ]
@@ -182,9 +183,13 @@ class QuotaScreen(FloorScreen):
                 what = f"+{parsed.add_completed} done"
             else:
                 assert parsed.counts is not None
-                undo = self.floor.quota.record_counts(staff_id, parsed.counts)
+                undo = self.floor.quota.record_counts(
+                    staff_id, parsed.counts, add=not parsed.day_total,
+                    daily_total=parsed.day_total)
                 c = parsed.counts
                 what = f"{c.dialed}/{c.connected}/{c.completed}/{c.orders}"
+                if parsed.day_total:
+                    what = f"day total {what}"
         except (ValueError, FloorError) as exc:
             self.notify(str(exc), severity="error")
             return

@@ -231,6 +231,13 @@ def test_count_problems(counts, problems):
     assert q.count_problems(counts) == problems
 
 
+def test_parse_day_total():
+    parsed = q.parse_quick_entry("A001 = 80 66 61 19")
+    assert (parsed.who, parsed.counts, parsed.day_total) == ("A001", Counts(80, 66, 61, 19), True)
+    assert q.parse_quick_entry("= 1 1 1 0").who is None
+    assert not q.parse_quick_entry("1 1 1 0").day_total
+
+
 @pytest.mark.parametrize(
     "text, who, add, counts",
     [("+5", None, 5, None), ("A001 +5", "A001", 5, None), ("欧阳 娜娜 +12", "欧阳 娜娜", 12, None),

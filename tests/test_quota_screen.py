@@ -140,3 +140,14 @@ async def test_palette_reaches_the_screen_actions(counted: Floor) -> None:
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert [k.value for k in table.rows] == ["A002", "A003"]
+
+
+async def test_day_total_replaces_the_hours(counted: Floor) -> None:
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_quota(app, pilot)
+        await pilot.press("equals_sign", *"90 75 64 20", "enter")
+        await pilot.pause()
+        record = counted.store.get(PART, "calls", "A001/day/")
+        assert (record["completed"], record["hour"]) == (64, None)
+        assert "64/60" in row_text(table, "A001") and "met" in row_text(table, "A001")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -24,6 +26,7 @@ from floorapp.money import money_text
 from floorapp.quota import CallEntry, Counts
 from floorapp.reports import Report, Table
 from floorapp.staff import check_id
+from store import StoreError
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -101,6 +104,9 @@ class QuotaService:
         self.floor = floor
         self._last: list[Undo] = []
 
+    def _transaction(self):  # noqa: ANN202
+        return _transaction(self.floor)
+
     # ------------------------------------------------------------ campaigns
     def campaigns(self) -> dict[str, Campaign]:
         out = {}
@@ -124,7 +130,7 @@ class QuotaService:
         if not value.is_finite() or value <= 0:
             raise FloorError(f"coefficient {coefficient} must be more than 0")
         campaign = Campaign(campaign_id, name or campaign_id, value)
-        with self.floor.store.transaction() as tx:
+        with self._transaction() as tx:
             tx.put(REF, CAMPAIGNS, campaign_id,
                    {"id": campaign_id, "name": campaign.name, "coefficient": str(value)})
         return campaign
@@ -152,7 +158,7 @@ class QuotaService:
         if hour is not None and not 0 <= hour <= 23:
             raise FloorError(f"hour {hour} is not 0–23")
         partition = _partition(day)
-        with self.floor.store.transaction() as tx:
+        with self._transaction() as tx:
             current = [_entry(r) for r in tx.records(partition, CALLS)
                        if r["staff_id"] == staff_id]
             if campaign is None:
@@ -197,7 +203,7 @@ class QuotaService:
         if not self._last:
             raise FloorError("nothing to undo")
         undo = self._last[-1]
-        with self.floor.store.transaction() as tx:
+        with self._transaction() as tx:
             current = tx.get(undo.partition, CALLS, undo.key)
             now_data = None if current is None else \
                 {k: v for k, v in current.items() if not k.startswith("_")}
@@ -260,7 +266,7 @@ class QuotaService:
         for _line, data in rows:
             key = rules.entry_key(data["staff_id"], data["hour"], data["campaign"])
             by_day.setdefault(data["date"], []).append((key, data))
-        with self.floor.store.transaction() as tx:
+        with self._transaction() as tx:
             for day, items in sorted(by_day.items()):
                 tx.put_many(f"day/{day}", CALLS, items, note=f"import calls {Path(path).name}")
         return len(rows), len(by_day)
@@ -512,6 +518,17 @@ ADVICE_TEXT = {"add_seats": "add seats (avg dialed above band)",
                "ok": "ok (avg dialed inside the band)"}
 
 
+@contextmanager
+def _transaction(floor: Floor) -> Iterator:
+    """The floor's write transaction, a store refusal (read-only, corrupt file, lock timeout)
+    turned into a FloorError the screens show as a message."""
+    try:
+        with floor.store.transaction() as tx:
+            yield tx
+    except StoreError as exc:
+        raise FloorError(str(exc)) from None
+
+
 def _partition(day: dt.date) -> str:
     return f"day/{day.isoformat()}"
 
@@ -575,7 +592,7 @@ def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an impor
         skill = min(1.35, max(0.7, rng.gauss(1.0, 0.12)))
         profile[person.id] = (skill, min(0.45, max(0.12, rng.gauss(0.31, 0.07))),
                               rng.choice(("BB", "BB", "5G", "SV")))
-    with floor.store.transaction() as tx:
+    with _transaction(floor) as tx:
         tx.put_many(REF, CAMPAIGNS, [(cid, {"id": cid, "name": name, "coefficient": coef})
                                      for cid, name, coef in DEMO_CAMPAIGNS], note="demo floor")
     now = floor.now()
@@ -628,14 +645,14 @@ def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an impor
         return items
 
     for month in months:
-        with floor.store.transaction() as tx:
+        with _transaction(floor) as tx:
             for day in month:
                 hourly = (now.date() - day).days <= DEMO_HOURLY_DAYS
                 items = day_items(day, floor.shifts_on(day), None, hourly)
                 rows += tx.put_many(_partition(day), CALLS, items, note="demo floor")
     if today_hours and ctx.days is not None:
         today = now.date()
-        with floor.store.transaction() as tx:
+        with _transaction(floor) as tx:
             items = day_items(today, floor.shifts_on(today), today_hours, True)
             rows += tx.put_many(_partition(today), CALLS, items, note="demo floor")
     ctx.summary.append(f"quota: {rows} call counts for {len(agents)} agents, "
