@@ -56,7 +56,7 @@ class QuotaScreen(FloorScreen):
         yield Static(id="totals")
         table: DataTable = DataTable(id="seats", cursor_type="row", zebra_stripes=True)
         yield table
-        yield QuotaEntry(placeholder="+5 on the seat · A001 +5 · dialed conn done orders",
+        yield QuotaEntry(placeholder="+5 · A001 +5 · dial conn done ord (this hour) · = d c p o (day)",
                          id="entry", select_on_focus=False)
 
     def on_mount(self) -> None:

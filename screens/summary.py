@@ -44,9 +44,9 @@ class SummaryScreen(FloorScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#agents", DataTable)
-        for label, key, width in [("id", "id", None), ("name", "name", 8),
+        for label, key, width in [("id", "id", None), ("name", "name", 8), ("sh", "shift", 2),
                                   ("attendance", "att", 11), ("dial", "dial", 4),
-                                  ("conn", "conn", 4), ("done", "done", 4), ("ord", "ord", 3),
+                                  ("conn", "conn", 4), ("done/tgt", "done", 8), ("ord", "ord", 3),
                                   ("pts", "pts", 4), ("QA", "qa", 6), ("flags", "flags", None)]:
             table.add_column(label, key=key, width=width)
         table.fixed_columns = 2
@@ -75,9 +75,10 @@ class SummaryScreen(FloorScreen):
             att_style = {"absent": "bold red", "late": "yellow", "early": "yellow",
                          "leave": "cyan", "rest": "dim"}.get(a.attendance, "")
             table.add_row(
-                a.staff_id, a.name, Text(a.attendance_text, style=att_style),
+                a.staff_id, a.name, a.shift, Text(a.attendance_text, style=att_style),
                 str(a.counts.dialed), str(a.counts.connected),
-                Text(str(a.counts.completed), style="red" if a.shortfall else "green"),
+                Text(f"{a.counts.completed}/{a.target}",
+                     style="red" if a.shortfall else "green"),
                 str(a.counts.orders), Text(str(points) if points else "0",
                                            style="red" if points else ""),
                 qa, " ".join(quota.flags(a)), key=a.staff_id)

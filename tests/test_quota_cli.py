@@ -319,3 +319,20 @@ def test_demo_step_fills_working_days_and_today_so_far(floor):
     assert today and max(r["hour"] for r in today) == 14  # the clock says 15:00
     fd = floor.quota.floor_day(dt.date(2026, 11, 19))
     assert all(a.counts.completed > 30 for a in fd.agents if a.counts.dialed)
+
+
+def test_import_as_a_subprocess_exits_2_with_the_line(campaigns, write_file):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    path = write_file("calls.csv", GOOD.replace("A002,2026-11-20,12,10,9,2", "A002,2026-11-20,9,10,9,2"))
+    result = subprocess.run(
+        [sys.executable, str(root / "floor.py"), *store_args(campaigns), "import", "calls",
+         str(path)], capture_output=True, text=True, cwd=root,
+        env={"PATH": "/usr/bin:/bin", "FLOOR_NOW": "2026-11-20T15:00", "HOME": str(path.parent)})
+    assert result.returncode == 2
+    assert f"{path}:4: connected 10 is more than dialed 9" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert call_records(campaigns) == []

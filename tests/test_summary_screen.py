@@ -29,10 +29,10 @@ async def test_summary_of_today_and_yesterday(staffed: Floor) -> None:
         await pilot.press("f6")
         await pilot.pause(0.1)
         table = app.screen.query_one("#agents", DataTable)
-        assert cells(table, "A001")[:8] == ["A001", "欧阳娜娜", "late 12 min", "80", "66", "61",
-                                            "19", "0"]
-        assert cells(table, "A001")[8] == "2 88%"
-        assert cells(table, "A003")[2] == "absent" and cells(table, "A003")[7] == "-60"
+        assert cells(table, "A001")[:9] == ["A001", "欧阳娜娜", "D", "late 12 min", "80", "66",
+                                            "61/60", "19", "0"]
+        assert cells(table, "A001")[9] == "2 88%"
+        assert cells(table, "A003")[3] == "absent" and cells(table, "A003")[8] == "-60"
         head = str(app.screen.query_one("#head", Static).content)
         assert "Fri 2026-11-20" in head and "done 61" in head
         assert "外呼系统故障" in str(app.screen.query_one("#incidents", Static).content)
@@ -40,7 +40,7 @@ async def test_summary_of_today_and_yesterday(staffed: Floor) -> None:
         await pilot.pause()
         head = str(app.screen.query_one("#head", Static).content)
         assert "Thu 2026-11-19" in head
-        assert cells(table, "A002")[3:8] == ["70", "50", "45", "5", "0"]  # on leave: no target
+        assert cells(table, "A002")[4:9] == ["70", "50", "45/0", "5", "0"]  # on leave: no target
         await pilot.press("t")
         await pilot.pause()
         assert "Fri 2026-11-20" in str(app.screen.query_one("#head", Static).content)
