@@ -28,6 +28,14 @@ def row_text(table: DataTable, key: str) -> str:
     return " ".join(str(cell) for cell in table.get_row(key))
 
 
+async def type_entry(app: FloorApp, pilot, text: str) -> None:  # noqa: ANN001
+    """Finish typing a line quickly: the keys were pressed in test_plus_five_*."""
+    entry = app.screen.query_one("#entry")
+    assert entry.has_focus
+    entry.value = text
+    await pilot.press("enter")
+
+
 async def open_quota(app: FloorApp, pilot) -> DataTable:  # noqa: ANN001
     await pilot.press("f5")
     await pilot.pause(0.1)
@@ -69,7 +77,8 @@ async def test_typed_seat_and_full_line(counted: Floor) -> None:
     app = FloorApp(counted, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_quota(app, pilot)
-        await pilot.press("slash", *"王芳 20 18 15 4", "enter")
+        await pilot.press("slash")
+        await type_entry(app, pilot, "王芳 20 18 15 4")
         await pilot.pause()
         record = counted.store.get(PART, "calls", "A003/h15/")
         assert (record["dialed"], record["connected"], record["completed"], record["orders"]) \
@@ -83,9 +92,11 @@ async def test_bad_entry_is_refused_and_nothing_saved(counted: Floor) -> None:
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_quota(app, pilot)
         before = counted.store.stamp()
-        await pilot.press("equals_sign", *"10 8 9 1", "enter")
+        await pilot.press("equals_sign", "1", "0")
+        await type_entry(app, pilot, "= 10 8 9 1")
         await pilot.pause()
-        await pilot.press("escape", "slash", *"A +5", "enter")
+        await pilot.press("escape", "slash")
+        await type_entry(app, pilot, "A +5")
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("completed 9 is more than connected 8" in m for m in messages)
@@ -135,8 +146,8 @@ async def test_palette_reaches_the_screen_actions(counted: Floor) -> None:
         table = await open_quota(app, pilot)
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
-        await pilot.press(*"Behind only")
-        await pilot.pause(0.5)
+        await pilot.press(*"behind")
+        await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert [k.value for k in table.rows] == ["A002", "A003"]
@@ -146,7 +157,9 @@ async def test_day_total_replaces_the_hours(counted: Floor) -> None:
     app = FloorApp(counted, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_quota(app, pilot)
-        await pilot.press("equals_sign", *"90 75 64 20", "enter")
+        await pilot.press("equals_sign", "9")
+        assert app.screen.query_one("#entry").value == "= 9"
+        await type_entry(app, pilot, "= 90 75 64 20")
         await pilot.pause()
         record = counted.store.get(PART, "calls", "A001/day/")
         assert (record["completed"], record["hour"]) == (64, None)
