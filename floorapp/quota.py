@@ -117,9 +117,10 @@ def weighted_completed(policy: Policy, entries: Iterable[CallEntry],
 
 
 def hourly_completed(entries: Iterable[CallEntry]) -> dict[int, int]:
-    """Completed calls by hour of day, from the hourly increments only."""
+    """Completed calls by hour of day, from the hourly increments that count (a campaign's
+    daily total replaces its hours)."""
     out: dict[int, int] = {}
-    for entry in entries:
+    for entry in effective_entries(entries):
         if entry.hour is not None:
             out[entry.hour] = out.get(entry.hour, 0) + entry.counts.completed
     return out

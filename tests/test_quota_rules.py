@@ -7,6 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from floorapp import quota as q
 from floorapp.policy import Policy
@@ -257,3 +259,26 @@ def test_parse_quick_entry(text, who, add, counts):
 def test_parse_quick_entry_refuses(text):
     with pytest.raises(ValueError):
         q.parse_quick_entry(text)
+
+
+@given(st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 1000))
+def test_adjusted_target_never_rises_and_falls_with_time_lost(scheduled, lost, more):
+    target = q.adjusted_target(P, scheduled, lost)
+    assert 0 <= target <= P.daily_min_completed
+    assert q.adjusted_target(P, scheduled, lost + more) <= target
+
+
+counts = st.builds(Counts, st.integers(0, 200), st.integers(0, 200), st.integers(0, 200),
+                   st.integers(0, 200))
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(0, 23)),
+                          st.sampled_from(["", "5G", "SV"]), counts), max_size=12))
+def test_day_counts_add_up_the_entries_that_count(rows):
+    entries = [CallEntry("A001", DAY, hour, campaign, c) for hour, campaign, c in rows]
+    total = q.day_counts(entries)
+    kept = q.effective_entries(entries)
+    assert total.completed == sum(e.counts.completed for e in kept)
+    assert sum(q.hourly_completed(entries).values()) <= total.completed
+    for campaign in {e.campaign for e in entries if e.hour is None}:
+        assert all(e.hour is None for e in kept if e.campaign == campaign)
