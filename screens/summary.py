@@ -1,8 +1,8 @@
 """F6 Summary (日报): the end-of-day summary of SPEC §9 for a chosen date.
 
 Quota, attendance, monitoring and open incidents, as the features that own them provide them;
-the same data as ``floor report day``. ``[``/``]`` move the date, ``t`` back to today, ``x``
-writes the agents table as CSV.
+the same data as ``floor report day``. ``[``/``]`` move the date, ``t`` back to today, ``g``
+types a date, ``x`` writes the agents table as CSV.
 """
 
 from __future__ import annotations
@@ -12,13 +12,25 @@ import datetime as dt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
+
+from floorapp.csvio import parse_date
 
 from floorapp.errors import FloorError
 from screens.base import FloorScreen
 from screens.widgets.quota_commands import ScreenKeyCommands
 
 ADVICE = {"add_seats": "add seats", "raise_volume": "raise call volume", "ok": "ok"}
+
+
+class DateEntry(Input):
+    """The go-to-date line, shown by ``g``; Escape hides it."""
+
+    BINDINGS = [Binding("escape", "leave", "Cancel")]
+
+    def action_leave(self) -> None:
+        self.display = False
+        self.screen.query_one("#agents", DataTable).focus()
 
 
 class SummaryScreen(FloorScreen):
@@ -30,6 +42,7 @@ class SummaryScreen(FloorScreen):
         Binding("left_square_bracket", "move(-1)", "Prev day", key_display="["),
         Binding("right_square_bracket", "move(1)", "Next day", key_display="]"),
         Binding("t", "today", "Today"),
+        Binding("g", "goto", "Go to date"),
         Binding("x", "export", "Export CSV"),
     ]
 
@@ -41,6 +54,8 @@ class SummaryScreen(FloorScreen):
         yield Static(id="head")
         yield DataTable(id="agents", cursor_type="row", zebra_stripes=True)
         yield Static(id="incidents")
+        yield DateEntry(placeholder="date YYYY-MM-DD, Enter shows it, Esc cancels", id="date",
+                        select_on_focus=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#agents", DataTable)
@@ -105,6 +120,24 @@ class SummaryScreen(FloorScreen):
 
     def action_move(self, days: int) -> None:
         self.day = (self.day or self.floor.today()) + dt.timedelta(days=days)
+        self.refresh_data()
+
+    def action_goto(self) -> None:
+        entry = self.query_one("#date", DateEntry)
+        entry.value = (self.day or self.floor.today()).isoformat()
+        entry.cursor_position = len(entry.value)
+        entry.display = True
+        entry.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            day = parse_date(event.value.strip())
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.day = day
+        event.input.action_leave()
         self.refresh_data()
 
     def action_today(self) -> None:

@@ -59,3 +59,25 @@ async def test_export_writes_csv_and_says_where(staffed: Floor, tmp_path: Path) 
         rows = list(csv.reader(path.read_text("utf-8").splitlines()))
         assert rows[0][:4] == ["id", "name", "shift", "attendance"]
         assert rows[1][:8] == ["A001", "欧阳娜娜", "D", "on time", "80", "66", "61", "19"]
+
+
+async def test_go_to_a_typed_date(staffed: Floor) -> None:
+    staffed.quota.record_counts("A002", Counts(70, 50, 45, 5), day=dt.date(2026, 11, 3))
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("f6")
+        await pilot.pause(0.1)
+        await pilot.press("g")
+        entry = app.screen.query_one("#date")
+        assert entry.display and entry.has_focus and entry.value == "2026-11-20"
+        entry.value = "2026-11-31"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("not a real date" in n.message for n in app._notifications)
+        entry.value = "2026-11-03"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Tue 2026-11-03" in str(app.screen.query_one("#head", Static).content)
+        assert not entry.display
+        table = app.screen.query_one("#agents", DataTable)
+        assert cells(table, "A002")[6] == "45/60"
