@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input, Static
 from floorapp.csvio import parse_date
 
 from floorapp.errors import FloorError
+from floorapp.services.quota import started_text
 from screens.base import FloorScreen
 from screens.widgets.quota_commands import ScreenKeyCommands
 
@@ -113,7 +114,8 @@ class SummaryScreen(FloorScreen):
         incidents = self.query_one("#incidents", Static)
         if fd.incidents:
             lines = [f"{i.get('id', '')} {i.get('kind', '')} {i.get('title', '')} "
-                     f"since {i.get('started', '')}" for i in fd.incidents[:3]]
+                     f"since {started_text(i.get('started', ''), self.day)}"
+                     for i in fd.incidents[:3]]
             incidents.update(Text("Open incidents: " + " · ".join(lines), style="bold red"))
         else:
             incidents.update(Text("No open incidents", style="dim"))

@@ -182,7 +182,8 @@ class FakeEmergency:
         return self.lost.get(day, {})
 
     def open_incidents(self):
-        return [{"id": "I1", "kind": "outage", "title": "外呼系统故障", "started": "14:10"}]
+        return [{"id": "I1", "kind": "outage", "title": "外呼系统故障",
+                 "started": "2026-11-20T14:10:00+08:00"}]
 
 
 class FakeMonitoring:

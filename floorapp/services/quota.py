@@ -346,7 +346,7 @@ class QuotaService:
                       ["under target", sum(1 for a in fd.agents if a.shortfall)],
                       ["advice", ADVICE_TEXT[fd.advice]]]
         incident_rows = [[i.get("id", ""), i.get("kind", ""), i.get("title", ""),
-                          str(i.get("started", ""))] for i in fd.incidents]
+                          started_text(i.get("started", ""), day)] for i in fd.incidents]
         notes = []
         short = [a for a in fd.agents if a.shortfall]
         if short:
@@ -527,6 +527,16 @@ def _transaction(floor: Floor) -> Iterator:
             yield tx
     except StoreError as exc:
         raise FloorError(str(exc)) from None
+
+
+def started_text(started: object, day: dt.date) -> str:
+    """When an incident started, short: ``14:10`` on the day, else ``11-19 14:10``."""
+    text = str(started or "")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return f"{moment:%H:%M}" if moment.date() == day else f"{moment:%m-%d %H:%M}"
 
 
 def _partition(day: dt.date) -> str:
