@@ -28,10 +28,16 @@ def _import_staff(floor: Floor, path: Path) -> str:
     return f"{path}: {added} staff added, {changed} changed"
 
 
+def _import_calls(floor: Floor, path: Path) -> str:
+    rows, days = floor.quota.import_calls(path)
+    return f"{path}: {rows} call count rows imported over {days} day(s)"
+
+
 # kind -> importer(floor, path) -> summary line. Every importer is all-or-nothing.
 IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
     "staff": _import_staff,
     "checklist": lambda floor, path: floor.emergency.import_checklist(path),
+    "calls": _import_calls,
 }
 
 
@@ -87,6 +93,9 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
 
 def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
     """Report kinds added by the feature modules (day, month, qa, roster)."""
+    day = report_sub.add_parser("day", help="end-of-day summary: quota, attendance, monitoring")
+    day.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    _add_format(day)
 
 
 def add_command_parsers(sub: argparse._SubParsersAction) -> None:
@@ -98,11 +107,27 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:
     show = incident_sub.add_parser("show", help="one incident's steps, notes and timeline")
     show.add_argument("id", help="incident id, e.g. 20261120-1")
     _add_format(show)
+    campaign = sub.add_parser("campaign", help="outbound campaigns and their type coefficient")
+    campaign_sub = campaign.add_subparsers(dest="campaign_command", metavar="ACTION",
+                                           required=True)
+    campaign_sub.add_parser("list", help="every campaign with its coefficient")
+    set_campaign = campaign_sub.add_parser("set", help="add or change: campaign set 5G 5G升级 1.2")
+    set_campaign.add_argument("id")
+    set_campaign.add_argument("name")
+    set_campaign.add_argument("coefficient")
 
 
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
     if args.report == "staff":
         return reports.render(reports.staff_report(floor), args.format)
+    if args.report == "day":
+        from floorapp.csvio import parse_date
+
+        try:
+            day = parse_date(args.date) if args.date else floor.today()
+        except ValueError as exc:
+            raise FloorError(str(exc)) from None
+        return reports.render(floor.quota.day_report(day), args.format)
     raise FloorError(f"unknown report {args.report!r}")
 
 
@@ -112,6 +137,15 @@ def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | Non
         if args.incident_command == "list":
             return reports.render(floor.emergency.log_report(), args.format), EXIT_OK
         return reports.render(floor.emergency.incident_report(args.id), args.format), EXIT_OK
+    if args.command == "campaign":
+        if args.campaign_command == "set":
+            c = floor.quota.save_campaign(args.id, args.name, args.coefficient)
+            return f"campaign {c.id} {c.name}: coefficient {c.coefficient}", EXIT_OK
+        rows = [f"{c.id}\t{c.name}\t{c.coefficient}"
+                for c in sorted(floor.quota.campaigns().values(), key=lambda c: c.id)]
+        none = (f"no campaigns (calls without one count × "
+                f"{floor.policy.campaign_default_coefficient})")
+        return "\n".join(rows) or none, EXIT_OK
     return None
 
 

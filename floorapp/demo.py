@@ -53,8 +53,9 @@ DemoStep = Callable[[DemoContext], None]
 def feature_steps() -> list[DemoStep]:
     """Each feature's demo step, in the order they build on each other."""
     from floorapp.services.emergency import demo_step as emergency_step
+    from floorapp.services.quota import demo_calls
 
-    return [emergency_step]
+    return [demo_calls, emergency_step]
 
 
 def make_staff(rng: random.Random, seats: int, today: dt.date) -> list[Staff]:

@@ -1,24 +1,252 @@
-"""The quota section (Quota 外呼量). A placeholder until issue #4 lands."""
+"""F5 Quota (外呼量): every seat's progress toward the daily minimum, live, with quick entry.
+
+A row per agent: completed against the target as a bar, dialed against the 70–100 band, the
+pace needed for the rest of the shift and who is behind. Counts are typed in the entry line:
+``+5`` on the selected seat (5 more completed this hour), ``A001 +5``, a full line
+``dialed connected completed orders`` added to this hour, or ``= d c p o`` the day's total.
+``u`` takes the last entry back.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+from decimal import Decimal
 
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static
+
+from floorapp import quota as rules
+from floorapp.errors import FloorError
 from screens.base import FloorScreen
+from screens.widgets.quota_commands import ScreenKeyCommands
+from screens.widgets.quota_bar import band_text, progress_bar
+
+NAME_CELLS = 8
+
+
+class QuotaEntry(Input):
+    """The quick-entry line; Escape goes back to the seats."""
+
+    BINDINGS = [Binding("escape", "leave", "Back to seats")]
+
+    def action_leave(self) -> None:
+        self.value = ""
+        self.screen.query_one("#seats", DataTable).focus()
 
 
 class QuotaScreen(FloorScreen):
     SECTION = "quota"
     TITLE = "Quota 外呼量"
     CSS_PATH = "quota.tcss"
+    COMMANDS = {ScreenKeyCommands}
+    BINDINGS = [
+        Binding("plus", "entry('+')", "+N done", key_display="+"),
+        Binding("slash", "entry('')", "Full line", key_display="/"),
+        Binding("equals_sign", "entry('= ')", "Day total", key_display="="),
+        Binding("u", "undo", "Undo"),
+        Binding("b", "toggle_behind", "Behind only"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.behind_only = False
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="body")
+        yield Static(id="totals")
+        table: DataTable = DataTable(id="seats", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield QuotaEntry(placeholder="+5 · A001 +5 · dial conn done ord (this hour) · = d c p o (day)",
+                         id="entry", select_on_focus=False)
 
+    def on_mount(self) -> None:
+        table = self.query_one("#seats", DataTable)
+        table.add_column("id", key="id")
+        table.add_column("name", key="name", width=NAME_CELLS)
+        table.add_column("att", key="att", width=5)
+        table.add_column("done/target", key="bar", width=16)
+        table.add_column("dial", key="dial", width=4)
+        table.add_column("ord", key="ord", width=3)
+        table.add_column("pace/h", key="pace", width=6)
+        table.add_column("note", key="note")
+        table.fixed_columns = 2
+        table.focus()
+        self.set_interval(60, self.refresh_data)
+
+    # ------------------------------------------------------------------ data
     def refresh_data(self) -> None:
-        staff = self.floor.staff()
-        self.query_one("#body", Static).update(
-            f"{self.TITLE}\n\nThis section arrives with issue #4.\n"
-            f"{len(staff)} staff on the register."
+        table = self.query_one("#seats", DataTable)
+        if not table.columns:
+            return
+        try:
+            fd, pace = self.floor.quota.live()
+        except FloorError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        policy = self.floor.policy
+        selected = self.selected_id()
+        table.clear()
+        behind = 0
+        for agent in fd.agents:
+            info = pace[agent.staff_id]
+            if info["behind"]:
+                behind += 1
+            if self.behind_only and not info["behind"]:
+                continue
+            table.add_row(*self._cells(policy, agent, info), key=agent.staff_id)
+        if selected is not None:
+            try:
+                table.move_cursor(row=table.get_row_index(selected), animate=False)
+            except Exception:  # the seat is filtered out now: keep the cursor where it is
+                pass
+        self._show_totals(policy, fd, pace, behind)
+
+    def _cells(self, policy, agent, info) -> list:  # noqa: ANN001
+        done = agent.counts.completed
+        bar = progress_bar(done, agent.target, policy.band_completed_max, width=9,
+                           behind=info["behind"])
+        # Mid-shift the band is judged on the dialed count projected to the shift's end.
+        projected = _projected(Decimal(agent.counts.dialed), {agent.staff_id: info})
+        dial = band_text(agent.counts.dialed, policy.band_dialed_min, policy.band_dialed_max,
+                         judged=projected) if agent.counts.dialed or agent.working else Text("")
+        notes = []
+        if info["behind"]:
+            notes.append(Text("behind", style="bold yellow"))
+        if agent.rushing:
+            notes.append(Text("rush", style="bold magenta"))
+        if agent.lost_minutes:
+            notes.append(Text(f"outage {agent.lost_minutes}m", style="cyan"))
+        note = Text(" ").join(notes) if notes else Text("")
+        return [agent.staff_id, agent.name, ATT_SHORT.get(agent.attendance, agent.attendance),
+                bar, dial, str(agent.counts.orders), _pace_text(info["pace"], agent.target),
+                note]
+
+    def _show_totals(self, policy, fd, pace, behind: int) -> None:  # noqa: ANN001
+        now = self.floor.now()
+        lefts = [p["minutes_left"] for p in pace.values() if p["total_minutes"]]
+        left = max(lefts) if lefts else 0
+        totals = fd.totals
+        met = sum(1 for a in fd.agents if a.target and not a.shortfall)
+        advice = rules.staffing_advice(policy, _projected(fd.avg_dialed, pace))
+        line1 = (f"{now:%H:%M} {left // 60}h{left % 60:02d} left · {fd.seats} seats · "
+                 f"dialed {totals.dialed} ({_one(fd.avg_dialed)}/seat) · "
+                 f"done {totals.completed} · ord {totals.orders}")
+        line2 = Text.assemble(
+            (f"behind {behind}", "bold yellow" if behind else ""),
+            f" · met target {met} · advice: ",
+            (ADVICE_SHORT[advice], "bold" if advice != "ok" else "green"),
+            "  (filter: behind)" if self.behind_only else "",
         )
+        self.query_one("#totals", Static).update(Text.assemble(line1, "\n", line2))
+
+    def selected_id(self) -> str | None:
+        table = self.query_one("#seats", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        except Exception:
+            return None
+        return row_key.value
+
+    # --------------------------------------------------------------- actions
+    def action_entry(self, prefix: str) -> None:
+        entry = self.query_one("#entry", QuotaEntry)
+        entry.value = prefix
+        entry.cursor_position = len(prefix)
+        entry.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_entry("")
+
+    def action_toggle_behind(self) -> None:
+        self.behind_only = not self.behind_only
+        self.refresh_data()
+
+    def action_undo(self) -> None:
+        try:
+            message = self.floor.quota.undo_last()
+        except FloorError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(message)
+        self.refresh_data()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        try:
+            parsed = rules.parse_quick_entry(text)
+            staff_id = self._who(parsed.who)
+            if parsed.add_completed is not None:
+                undo = self.floor.quota.add_completed(staff_id, parsed.add_completed)
+                what = f"+{parsed.add_completed} done"
+            else:
+                assert parsed.counts is not None
+                undo = self.floor.quota.record_counts(
+                    staff_id, parsed.counts, add=not parsed.day_total,
+                    daily_total=parsed.day_total)
+                c = parsed.counts
+                what = f"{c.dialed}/{c.connected}/{c.completed}/{c.orders}"
+                if parsed.day_total:
+                    what = f"day total {what}"
+        except (ValueError, FloorError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"saved {undo.label}: {what} (u undoes)", timeout=3)
+        entry = self.query_one("#entry", QuotaEntry)
+        entry.value = ""
+        table = self.query_one("#seats", DataTable)
+        self.refresh_data()
+        try:
+            table.move_cursor(row=table.get_row_index(staff_id), animate=False)
+        except Exception:
+            pass
+        table.focus()
+
+    def _who(self, text: str | None) -> str:
+        if text is None:
+            selected = self.selected_id()
+            if selected is None:
+                raise FloorError("no seat selected: type the id or name first, e.g. A001 +5")
+            return selected
+        matches = self.floor.find_staff(text, roles=("agent",)) or self.floor.find_staff(text)
+        if not matches:
+            raise FloorError(f"no agent matches {text!r}")
+        if len(matches) > 1:
+            shown = ", ".join(f"{s.id} {s.name}" for s in matches[:4])
+            more = "…" if len(matches) > 4 else ""
+            raise FloorError(f"{len(matches)} match {text!r}: {shown}{more}; type more")
+        return matches[0].id
+
+
+ATT_SHORT = {"on_time": "in", "late": "late", "early": "early", "absent": "ABS",
+             "leave": "leave", "rest": "rest"}
+ADVICE_SHORT = {"add_seats": "add seats (avg dialed > band)",
+                "raise_volume": "raise call volume (avg dialed < band)", "ok": "ok"}
+
+
+def _pace_text(pace: Decimal | None, target: int) -> Text:
+    if target == 0:
+        return Text("")
+    if pace is None:
+        return Text("short", style="red")
+    if pace == 0:
+        return Text("met", style="green")
+    return Text(_one(pace))
+
+
+def _one(value: Decimal) -> str:
+    return f"{Decimal(value):.1f}" if value % 1 else f"{int(value)}"
+
+
+def _projected(avg: Decimal, pace: dict) -> Decimal:  # noqa: ANN001
+    """The floor's avg dialed projected to the whole shift at the pace so far."""
+    shifts = [(p["total_minutes"], p["minutes_left"]) for p in pace.values() if p["total_minutes"]]
+    if not shifts:
+        return avg
+    total, left = max(shifts)
+    done = total - left
+    if done <= 0 or left == 0:
+        return avg
+    return avg * total / done

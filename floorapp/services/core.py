@@ -33,9 +33,12 @@ class Floor:
         self.store = store
         self._clock = clock
         self._policy_cache: tuple[int, Policy] | None = None
+        # Feature services (imported here: they import this module's types).
         from floorapp.services.emergency import EmergencyService
+        from floorapp.services.quota import QuotaService
 
         self.emergency = EmergencyService(self)
+        self.quota = QuotaService(self)
 
     # ----------------------------------------------------------------- write
     @contextmanager

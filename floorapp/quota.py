@@ -1,0 +1,362 @@
+"""Outbound daily quota (外呼量, SPEC §5): pure rules over call counts and the policy.
+
+No I/O, no clock, no Textual, no TinyDB: callers pass the counts, the policy and ``now``.
+Call counts arrive as *entries*: a daily total (``hour`` None) or an hourly increment, per
+agent, day and campaign. For one agent, day and campaign a daily total, when there is one,
+is the truth; otherwise the hourly increments add up to the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from floorapp.policy import Policy
+
+ADVICE = ("add_seats", "raise_volume", "ok")
+DEFAULT_CAMPAIGN = ""  # calls entered without a campaign: policy campaign_default_coefficient
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One agent's counts: 实际呼出 dialed, 接通 connected, 完成 completed, 成单 orders."""
+
+    dialed: int = 0
+    connected: int = 0
+    completed: int = 0
+    orders: int = 0
+    talk_minutes: int | None = None  # tracked by some centres only
+
+    def __add__(self, other: Counts) -> Counts:
+        if self.talk_minutes is None and other.talk_minutes is None:
+            talk = None
+        else:
+            talk = (self.talk_minutes or 0) + (other.talk_minutes or 0)
+        return Counts(self.dialed + other.dialed, self.connected + other.connected,
+                      self.completed + other.completed, self.orders + other.orders, talk)
+
+    def to_dict(self) -> dict[str, int | None]:
+        return {"dialed": self.dialed, "connected": self.connected,
+                "completed": self.completed, "orders": self.orders,
+                "talk_minutes": self.talk_minutes}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Counts:
+        talk = data.get("talk_minutes")
+        return cls(int(data.get("dialed", 0)), int(data.get("connected", 0)),
+                   int(data.get("completed", 0)), int(data.get("orders", 0)),
+                   None if talk is None else int(talk))
+
+
+@dataclass(frozen=True)
+class CallEntry:
+    """A daily total (hour None) or an hourly increment of one agent on one campaign."""
+
+    staff_id: str
+    day: dt.date
+    hour: int | None
+    campaign: str
+    counts: Counts
+
+    @property
+    def key(self) -> str:
+        return entry_key(self.staff_id, self.hour, self.campaign)
+
+
+def entry_key(staff_id: str, hour: int | None, campaign: str) -> str:
+    """The store key of an entry; a correction is a new version of the same key."""
+    slot = "day" if hour is None else f"h{hour:02d}"
+    return f"{staff_id}/{slot}/{campaign}"
+
+
+def count_problems(counts: Counts) -> list[str]:
+    """Why counts cannot be right: each later stage is a subset of the one before."""
+    problems = []
+    for name in ("dialed", "connected", "completed", "orders"):
+        if getattr(counts, name) < 0:
+            problems.append(f"{name} {getattr(counts, name)} is negative")
+    if counts.talk_minutes is not None and counts.talk_minutes < 0:
+        problems.append(f"talk_minutes {counts.talk_minutes} is negative")
+    if counts.connected > counts.dialed:
+        problems.append(f"connected {counts.connected} is more than dialed {counts.dialed}")
+    if counts.completed > counts.connected:
+        problems.append(
+            f"completed {counts.completed} is more than connected {counts.connected}")
+    if counts.orders > counts.completed:
+        problems.append(f"orders {counts.orders} is more than completed {counts.completed}")
+    return problems
+
+
+# ------------------------------------------------------------------ one day of one agent
+def effective_entries(entries: Iterable[CallEntry]) -> list[CallEntry]:
+    """The entries that count: per (agent, campaign) a daily total replaces the hours."""
+    entries = list(entries)
+    with_total = {(e.staff_id, e.campaign) for e in entries if e.hour is None}
+    return [e for e in entries if e.hour is None or (e.staff_id, e.campaign) not in with_total]
+
+
+def day_counts(entries: Iterable[CallEntry]) -> Counts:
+    total = Counts()
+    for entry in effective_entries(entries):
+        total = total + entry.counts
+    return total
+
+
+def coefficient_of(policy: Policy, coefficients: Mapping[str, Decimal], campaign: str) -> Decimal:
+    """A campaign's type coefficient (外呼类型系数); unknown or default: the policy default."""
+    return Decimal(coefficients.get(campaign, policy.campaign_default_coefficient))
+
+
+def weighted_completed(policy: Policy, entries: Iterable[CallEntry],
+                       coefficients: Mapping[str, Decimal]) -> Decimal:
+    """Σ completed × campaign coefficient."""
+    return sum((Decimal(e.counts.completed) * coefficient_of(policy, coefficients, e.campaign)
+                for e in effective_entries(entries)), Decimal(0))
+
+
+def hourly_completed(entries: Iterable[CallEntry]) -> dict[int, int]:
+    """Completed calls by hour of day, from the hourly increments that count (a campaign's
+    daily total replaces its hours)."""
+    out: dict[int, int] = {}
+    for entry in effective_entries(entries):
+        if entry.hour is not None:
+            out[entry.hour] = out.get(entry.hour, 0) + entry.counts.completed
+    return out
+
+
+# ------------------------------------------------------------------------ the rules
+def adjusted_target(policy: Policy, scheduled_calling_minutes: int, lost_minutes: int) -> int:
+    """The day's completed target, reduced in proportion to calling time lost to an outage
+    (SPEC §8: an affected seat's quota for the outage window is special circumstances)."""
+    target = policy.daily_min_completed
+    if lost_minutes <= 0 or scheduled_calling_minutes <= 0:
+        return target
+    lost = min(lost_minutes, scheduled_calling_minutes)
+    kept = Decimal(target) * (scheduled_calling_minutes - lost) / scheduled_calling_minutes
+    return int(kept.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def shortfall(target: int, completed: int) -> int:
+    """How many completed calls short of the target (少一个量): max(0, target − completed)."""
+    return max(0, target - completed)
+
+
+def shortfall_points(policy: Policy, target: int, completed: int) -> int:
+    """−1 point per call short (少一个量扣1分)."""
+    return -shortfall(target, completed) * policy.shortfall_points_per_call
+
+
+def band(value: int, low: int, high: int) -> str:
+    """'below', 'in' or 'above' a band, both ends inclusive."""
+    if value < low:
+        return "below"
+    if value > high:
+        return "above"
+    return "in"
+
+
+def dialed_band(policy: Policy, dialed: int) -> str:
+    """The per-seat band for dialed calls (实际呼出 70–100)."""
+    return band(dialed, policy.band_dialed_min, policy.band_dialed_max)
+
+
+def completed_band(policy: Policy, completed: int) -> str:
+    """The per-seat band for successful calls (成功 60–80)."""
+    return band(completed, policy.band_completed_min, policy.band_completed_max)
+
+
+def is_zero_score_day(policy: Policy, weighted: Decimal) -> bool:
+    """Weighted completed under 50: the day scores nothing in the monthly ranking."""
+    return Decimal(weighted) < policy.zero_score_below
+
+
+def ranking_score(policy: Policy, daily_weighted: Iterable[Decimal]) -> Decimal:
+    """A month's ranking figure: Σ weighted completed over the days that score."""
+    return sum((Decimal(w) for w in daily_weighted if not is_zero_score_day(policy, w)),
+               Decimal(0))
+
+
+@dataclass(frozen=True)
+class RankRow:
+    staff_id: str
+    rank: int
+    score: Decimal
+    points: int
+
+
+def ranking(policy: Policy, scores: Mapping[str, Decimal]) -> list[RankRow]:
+    """Monthly ranking by weighted completed, best first. Equal scores share the better rank
+    (1, 2, 2, 4); each rank step below first costs ``rank_step_points`` (2 points)."""
+    ordered = sorted(scores.items(), key=lambda item: (-Decimal(item[1]), item[0]))
+    rows: list[RankRow] = []
+    for index, (staff_id, score) in enumerate(ordered):
+        if rows and Decimal(score) == rows[-1].score:
+            rank = rows[-1].rank
+        else:
+            rank = index + 1
+        rows.append(RankRow(staff_id, rank, Decimal(score), -(rank - 1) * policy.rank_step_points))
+    return rows
+
+
+@dataclass(frozen=True)
+class GuaranteeTier:
+    tier: str  # "guarantee" (400 met), "special" (special circumstances) or "base"
+    base_pay: Decimal
+    subsidy: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.base_pay + self.subsidy
+
+
+def guarantee_tier(policy: Policy, orders: int, special_circumstances: bool) -> GuaranteeTier:
+    """Monthly order guarantee (保底量): 400 orders → base 1200, else 800; a month with
+    special circumstances (e.g. a system outage) that misses it: 800 + 50 subsidy."""
+    if orders >= policy.guarantee_orders:
+        return GuaranteeTier("guarantee", policy.guarantee_base_high, Decimal(0))
+    if special_circumstances:
+        return GuaranteeTier("special", policy.guarantee_base_low,
+                             policy.special_circumstances_subsidy)
+    return GuaranteeTier("base", policy.guarantee_base_low, Decimal(0))
+
+
+def average_dialed(total_dialed: int, seats: int) -> Decimal:
+    return Decimal(total_dialed) / seats if seats else Decimal(0)
+
+
+def staffing_advice(policy: Policy, avg_dialed_per_seat: Decimal) -> str:
+    """Floor average dialed per seat above 100 → add seats; below 70 → raise call volume."""
+    if avg_dialed_per_seat > policy.advice_add_seats_above:
+        return "add_seats"
+    if avg_dialed_per_seat < policy.advice_raise_volume_below:
+        return "raise_volume"
+    return "ok"
+
+
+def is_rushing(policy: Policy, by_hour: Mapping[int, int]) -> bool:
+    """不允许赶量: the last hour holds more than 2× the day's mean hourly completions.
+    The mean is over the hours with counts; one hour alone is never rushing."""
+    if len(by_hour) < 2:
+        return False
+    total = sum(by_hour.values())
+    last = by_hour[max(by_hour)]
+    mean = Decimal(total) / len(by_hour)
+    return Decimal(last) > policy.rushing_factor * mean
+
+
+def talk_time_ok(policy: Policy, talk_minutes: int | None) -> bool | None:
+    """Talk time ≥ 3 h a day where tracked; None when not tracked."""
+    if talk_minutes is None:
+        return None
+    return talk_minutes >= policy.talk_minutes_min
+
+
+def interview_list(policy: Policy, monthly_orders: list[Mapping[str, int]]) -> list[str]:
+    """约谈: the agents among the fewest orders in each of the last ``interview_months``
+    months (oldest first in ``monthly_orders``). "Among the fewest" is the bottom
+    ``interview_count`` of a month, ties at the cut included. Fewest orders first."""
+    months = monthly_orders[-policy.interview_months:] if policy.interview_months else []
+    if len(months) < policy.interview_months or not months:
+        return []
+    bottoms = []
+    for orders in months:
+        if not orders:
+            return []
+        ordered = sorted(orders.values())
+        cut = ordered[min(policy.interview_count, len(ordered)) - 1] \
+            if policy.interview_count else None
+        bottoms.append({sid for sid, n in orders.items() if cut is not None and n <= cut})
+    chosen = set.intersection(*bottoms)
+    return sorted(chosen, key=lambda sid: (sum(m.get(sid, 0) for m in months), sid))
+
+
+# ---------------------------------------------------------------- pace during the day
+def calling_minutes(periods: Iterable[tuple[dt.time, dt.time]]) -> int:
+    return sum(_minutes(end) - _minutes(start) for start, end in periods)
+
+
+def remaining_minutes(periods: Iterable[tuple[dt.time, dt.time]], now: dt.time) -> int:
+    """Shift minutes still to come after ``now`` (the rest of the shift)."""
+    clock = _minutes(now)
+    return sum(max(0, _minutes(end) - max(_minutes(start), clock)) for start, end in periods)
+
+
+def pace_needed(target: int, completed: int, minutes_left: int) -> Decimal | None:
+    """Completed calls per hour needed for the rest of the shift; None when no time is left
+    and calls are still missing; 0 when the target is met."""
+    missing = shortfall(target, completed)
+    if missing == 0:
+        return Decimal(0)
+    if minutes_left <= 0:
+        return None
+    return Decimal(missing) * 60 / minutes_left
+
+
+def expected_by_now(target: int, total_minutes: int, minutes_left: int) -> Decimal:
+    """Completed calls an agent on an even pace has by now."""
+    if total_minutes <= 0:
+        return Decimal(0)
+    done = total_minutes - minutes_left
+    return Decimal(target) * done / total_minutes
+
+
+def is_behind(target: int, completed: int, total_minutes: int, minutes_left: int) -> bool:
+    return completed < expected_by_now(target, total_minutes, minutes_left) and completed < target
+
+
+def calling_hours(periods: Iterable[tuple[dt.time, dt.time]]) -> list[int]:
+    """Hours of the day a shift's periods touch (the demo's hourly slots)."""
+    hours: list[int] = []
+    for start, end in periods:
+        first, last = _minutes(start) // 60, (_minutes(end) - 1) // 60
+        hours.extend(h for h in range(first, last + 1) if h not in hours)
+    return hours
+
+
+def _minutes(moment: dt.time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+# ------------------------------------------------------------------ quick entry text
+@dataclass(frozen=True)
+class QuickEntry:
+    """What a supervisor typed: who (None = the selected seat) and either ``add_completed``
+    (``+5``) or a full line of counts (``dialed connected completed orders``)."""
+
+    who: str | None
+    add_completed: int | None = None
+    counts: Counts | None = None
+    day_total: bool = False  # ``= d c p o``: the counts are the day's total, not an increment
+
+
+def parse_quick_entry(text: str) -> QuickEntry:
+    """``+5``, ``A001 +5``, ``80 66 61 19``, ``欧阳 80 66 61 19`` (added to this hour), or
+    ``A001 = 80 66 61 19`` (the day's total); ValueError says why not."""
+    tokens = text.split()
+    if not tokens:
+        raise ValueError("type +N (completed calls) or dialed connected completed orders")
+    last = tokens[-1]
+    if last.startswith("+"):
+        if not last[1:].isdigit() or int(last[1:]) == 0:
+            raise ValueError(f"{last!r}: after + give a whole number of completed calls, e.g. +5")
+        who = " ".join(tokens[:-1]) or None
+        return QuickEntry(who, add_completed=int(last[1:]))
+    numbers = []
+    for token in reversed(tokens):
+        if not token.isdigit() or len(numbers) == 4:
+            break
+        numbers.append(int(token))
+    if len(numbers) != 4:
+        if any(t.lstrip("-").isdigit() and t.startswith("-") for t in tokens):
+            raise ValueError("counts cannot be negative; use u to undo an entry")
+        raise ValueError("type +N (completed calls) or four counts: "
+                         "dialed connected completed orders")
+    dialed, connected, completed, orders = reversed(numbers)
+    rest = tokens[:-4]
+    day_total = bool(rest) and rest[-1] == "="
+    if day_total:
+        rest = rest[:-1]
+    return QuickEntry(" ".join(rest) or None,
+                      counts=Counts(dialed, connected, completed, orders), day_total=day_total)

@@ -1,0 +1,654 @@
+"""Quota use-cases (外呼量, SPEC §5 and the day part of §9): record and import call counts,
+campaigns, the day's progress and report, the month's ranking, guarantee and interview list.
+
+Store layout: day partitions ``day/YYYY-MM-DD`` table ``calls``, key ``<staff>/<slot>/<campaign>``
+(slot ``day`` for a daily total, ``hHH`` for an hourly increment), data ``{staff_id, date, hour,
+campaign, dialed, connected, completed, orders, talk_minutes}``; a correction is a new version of
+the same key. Reference table ``campaigns``: ``{id, name, coefficient}``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from floorapp import csvio
+from floorapp import quota as rules
+from floorapp.errors import FloorError
+from floorapp.money import money_text
+from floorapp.quota import CallEntry, Counts
+from floorapp.reports import Report, Table
+from floorapp.staff import check_id
+
+if TYPE_CHECKING:
+    from floorapp.services.core import Floor
+    from floorapp.staff import Staff
+
+CALLS = "calls"
+CAMPAIGNS = "campaigns"
+REF = "ref"
+CALL_COLUMNS = ["staff_id", "date", "dialed", "connected", "completed", "orders"]
+CALL_OPTIONAL = ["hour", "campaign", "talk_minutes"]
+ATTENDANCE = ("on_time", "late", "early", "absent", "leave", "rest")
+LEAVE_CODES = ("personal", "sick", "annual", "comp", "leave")
+NOT_WORKING = ("rest", "leave", "absent")
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    name: str
+    coefficient: Decimal
+
+
+@dataclass
+class AgentDay:
+    """One agent's day as the quota screen, the summary and the day report show it."""
+
+    staff_id: str
+    name: str
+    seat: str
+    shift: str
+    attendance: str  # one of ATTENDANCE
+    attendance_text: str  # "late 12 min"
+    counts: Counts
+    weighted: Decimal
+    target: int
+    lost_minutes: int
+    rushing: bool
+    qa_done: int = 0
+    qa_mean: Decimal | None = None
+    campaigns: list[str] = field(default_factory=list)
+
+    @property
+    def shortfall(self) -> int:
+        return rules.shortfall(self.target, self.counts.completed)
+
+    @property
+    def working(self) -> bool:
+        return self.attendance not in NOT_WORKING or self.counts.dialed > 0
+
+
+@dataclass
+class FloorDay:
+    day: dt.date
+    agents: list[AgentDay]
+    seats: int
+    totals: Counts
+    avg_dialed: Decimal
+    advice: str
+    incidents: list[dict]
+
+
+@dataclass(frozen=True)
+class Undo:
+    """What ``undo`` needs to take an entry back: the key and the data before it."""
+
+    partition: str
+    key: str
+    after: dict
+    before: dict | None
+    label: str
+
+
+class QuotaService:
+    def __init__(self, floor: Floor) -> None:
+        self.floor = floor
+        self._last: list[Undo] = []
+
+    # ------------------------------------------------------------ campaigns
+    def campaigns(self) -> dict[str, Campaign]:
+        out = {}
+        for record in self.floor.store.records(REF, CAMPAIGNS):
+            out[record["id"]] = Campaign(record["id"], record["name"],
+                                         Decimal(record["coefficient"]))
+        return out
+
+    def coefficients(self) -> dict[str, Decimal]:
+        return {c.id: c.coefficient for c in self.campaigns().values()}
+
+    def save_campaign(self, campaign_id: str, name: str, coefficient: str | Decimal) -> Campaign:
+        """Add or change a campaign (外呼类型) and its type coefficient."""
+        problem = check_id(campaign_id)
+        if problem:
+            raise FloorError(problem.replace("staff id", "campaign id"))
+        try:
+            value = Decimal(str(coefficient))
+        except InvalidOperation:
+            raise FloorError(f"coefficient {coefficient!r} is not a number") from None
+        if not value.is_finite() or value <= 0:
+            raise FloorError(f"coefficient {coefficient} must be more than 0")
+        campaign = Campaign(campaign_id, name or campaign_id, value)
+        with self.floor.transaction() as tx:
+            tx.put(REF, CAMPAIGNS, campaign_id,
+                   {"id": campaign_id, "name": campaign.name, "coefficient": str(value)})
+        return campaign
+
+    # ----------------------------------------------------------- call counts
+    def entries(self, day: dt.date) -> list[CallEntry]:
+        return [_entry(r) for r in self.floor.store.records(_partition(day), CALLS)]
+
+    def record_counts(self, staff_id: str, counts: Counts, *, day: dt.date | None = None,
+                      hour: int | None = None, campaign: str | None = None,
+                      add: bool = True, raise_to_completed: bool = False,
+                      daily_total: bool = False) -> Undo:
+        """Record counts for an agent: added to the hour's increment (or to the daily total
+        when the day has one), or set (``add=False``). ``raise_to_completed``: a completed call
+        was dialed and connected, so those rise to at least ``completed`` (the ``+5`` entry).
+        Without an hour, today's entries go to the current hour; ``daily_total`` (or another
+        day without an hour) records the day's total. Returns what ``undo`` needs."""
+        person = self.floor.get_staff(staff_id)
+        now = self.floor.now()
+        day = day or now.date()
+        if daily_total:
+            hour = None
+        elif hour is None and day == now.date():
+            hour = now.hour
+        if hour is not None and not 0 <= hour <= 23:
+            raise FloorError(f"hour {hour} is not 0–23")
+        partition = _partition(day)
+        with self.floor.transaction() as tx:
+            current = [_entry(r) for r in tx.records(partition, CALLS)
+                       if r["staff_id"] == staff_id]
+            if campaign is None:
+                # The campaign the agent is on: the one of their latest entry today.
+                latest = max(current, key=lambda e: -1 if e.hour is None else e.hour,
+                             default=None)
+                campaign = latest.campaign if latest else rules.DEFAULT_CAMPAIGN
+            if campaign and campaign not in {r["id"] for r in tx.records(REF, CAMPAIGNS)}:
+                raise FloorError(f"unknown campaign {campaign!r}")
+            if add and any(e.hour is None and e.campaign == campaign for e in current):
+                hour = None  # the day has a total for this campaign: keep it the truth
+            key = rules.entry_key(staff_id, hour, campaign)
+            before_record = tx.get(partition, CALLS, key)
+            before = Counts.from_dict(before_record) if before_record else Counts()
+            new = before + counts if add else counts
+            if raise_to_completed:
+                connected = max(new.connected, new.completed)
+                new = Counts(max(new.dialed, connected), connected, new.completed, new.orders,
+                             new.talk_minutes)
+            problems = rules.count_problems(new)
+            if problems:
+                raise FloorError(f"{person.id}: " + "; ".join(problems))
+            data = {"staff_id": staff_id, "date": day.isoformat(), "hour": hour,
+                    "campaign": campaign, **new.to_dict()}
+            tx.put(partition, CALLS, key, data)
+        before_data = None
+        if before_record:
+            before_data = {k: v for k, v in before_record.items() if not k.startswith("_")}
+        slot = "day total" if hour is None else f"{hour:02d}:00"
+        undo = Undo(partition, key, data, before_data, f"{person.id} {slot}")
+        self._last.append(undo)
+        return undo
+
+    def add_completed(self, staff_id: str, completed: int) -> Undo:
+        """The ``+5`` entry: 5 more completed calls this hour."""
+        if completed <= 0:
+            raise FloorError("add at least one completed call")
+        return self.record_counts(staff_id, Counts(completed=completed), raise_to_completed=True)
+
+    def undo_last(self) -> str:
+        """Take back the last entry made through this service; says what was undone."""
+        if not self._last:
+            raise FloorError("nothing to undo")
+        undo = self._last[-1]
+        with self.floor.transaction() as tx:
+            current = tx.get(undo.partition, CALLS, undo.key)
+            now_data = None if current is None else \
+                {k: v for k, v in current.items() if not k.startswith("_")}
+            if now_data != undo.after:
+                self._last.pop()
+                by = current["_by"] if current else "someone"
+                raise FloorError(f"{undo.label} was changed since by {by}; not undone")
+            if undo.before is None:
+                tx.retire(undo.partition, CALLS, undo.key, "undo")
+            else:
+                tx.put(undo.partition, CALLS, undo.key, undo.before)
+        self._last.pop()
+        return f"undone: {undo.label}"
+
+    # ----------------------------------------------------------------- import
+    def parse_calls_csv(self, path: str | Path) -> list[tuple[int, dict]]:
+        rows, errors = csvio.read_rows(path, CALL_COLUMNS, CALL_OPTIONAL)
+        staff = self.floor.staff_by_id()
+        campaigns = self.coefficients()
+        today = self.floor.today()
+        seen: dict[tuple[str, str], int] = {}
+        out = []
+        for line, row in rows:
+            try:
+                if row["staff_id"] not in staff:
+                    raise ValueError(f"unknown staff id {row['staff_id']!r}")
+                day = csvio.parse_date(row["date"])
+                if day > today:
+                    raise ValueError(f"date {day} is in the future")
+                counts = [csvio.parse_count(row[c], c)
+                          for c in ("dialed", "connected", "completed", "orders")]
+                talk_text = row.get("talk_minutes", "")
+                talk = csvio.parse_count(talk_text, "talk_minutes") if talk_text else None
+                hour = _parse_hour(row.get("hour", ""))
+                campaign = row.get("campaign", "")
+                if campaign and campaign not in campaigns:
+                    raise ValueError(f"unknown campaign {campaign!r}")
+                value = Counts(*counts, talk_minutes=talk)
+                problems = rules.count_problems(value)
+                if problems:
+                    raise ValueError("; ".join(problems))
+            except ValueError as exc:
+                errors.add(line, str(exc))
+                continue
+            key = rules.entry_key(row["staff_id"], hour, campaign)
+            where = (day.isoformat(), key)
+            if where in seen:
+                errors.add(line, f"the same agent, date, hour and campaign as line {seen[where]}")
+                continue
+            seen[where] = line
+            out.append((line, {"staff_id": row["staff_id"], "date": day.isoformat(),
+                               "hour": hour, "campaign": campaign, **value.to_dict()}))
+        errors.check()
+        return out
+
+    def import_calls(self, path: str | Path) -> tuple[int, int]:
+        """Import call counts, all-or-nothing. Returns (rows, days)."""
+        rows = self.parse_calls_csv(path)
+        by_day: dict[str, list[tuple[str, dict]]] = {}
+        for _line, data in rows:
+            key = rules.entry_key(data["staff_id"], data["hour"], data["campaign"])
+            by_day.setdefault(data["date"], []).append((key, data))
+        with self.floor.transaction() as tx:
+            for day, items in sorted(by_day.items()):
+                tx.put_many(f"day/{day}", CALLS, items, note=f"import calls {Path(path).name}")
+        return len(rows), len(by_day)
+
+    # --------------------------------------------------------------- the day
+    def floor_day(self, day: dt.date) -> FloorDay:
+        """Every agent's counts, target and attendance for a day, and the floor's totals."""
+        policy = self.floor.policy
+        staff = self.floor.staff_by_id()
+        shifts = self.floor.shifts_on(day)
+        statuses, texts = self._attendance(day, shifts)
+        qa = self._monitoring(day)
+        lost = self._lost_minutes(day)
+        coefficients = self.coefficients()
+        by_agent: dict[str, list[CallEntry]] = {}
+        for entry in self.entries(day):
+            by_agent.setdefault(entry.staff_id, []).append(entry)
+        ids = sorted({s.id for s in staff.values() if s.role == "agent"} | set(by_agent))
+        agents = []
+        for staff_id in ids:
+            person: Staff | None = staff.get(staff_id)
+            entries = by_agent.get(staff_id, [])
+            shift = shifts.get(staff_id, "R")
+            status = statuses.get(staff_id) or _status_from_shift(shift)
+            if status == "rest" and not entries:
+                continue
+            scheduled = rules.calling_minutes(policy.periods(shift, day))
+            lost_minutes = lost.get(staff_id, 0)
+            if status in ("rest", "leave"):
+                target = 0
+            else:
+                target = rules.adjusted_target(policy, scheduled, lost_minutes)
+            done, mean = qa.get(staff_id, (0, None))
+            agents.append(AgentDay(
+                staff_id=staff_id, name=person.name if person else staff_id,
+                seat=person.seat if person else "", shift=shift, attendance=status,
+                attendance_text=texts.get(staff_id) or status.replace("_", " "),
+                counts=rules.day_counts(entries),
+                weighted=rules.weighted_completed(policy, entries, coefficients),
+                target=target, lost_minutes=lost_minutes,
+                rushing=rules.is_rushing(policy, rules.hourly_completed(entries)),
+                qa_done=done, qa_mean=mean,
+                campaigns=sorted({e.campaign for e in entries}),
+            ))
+        working = [a for a in agents if a.working]
+        totals = sum((a.counts for a in agents), Counts())
+        avg = rules.average_dialed(sum(a.counts.dialed for a in working), len(working))
+        return FloorDay(day, agents, len(working), totals, avg,
+                        rules.staffing_advice(policy, avg), self._incidents())
+
+    def day_report(self, day: dt.date) -> Report:
+        """SPEC §9 end of day: the JSON contract and a table to read out at the meeting."""
+        policy = self.floor.policy
+        fd = self.floor_day(day)
+        data = {
+            "date": day.isoformat(),
+            "agents": [{"id": a.staff_id, "dialed": a.counts.dialed,
+                        "connected": a.counts.connected, "completed": a.counts.completed,
+                        "orders": a.counts.orders, "shortfall": a.shortfall,
+                        "points": rules.shortfall_points(policy, a.target, a.counts.completed),
+                        "attendance": a.attendance} for a in fd.agents],
+            "floor": {"seats": fd.seats, "avg_dialed": float(fd.avg_dialed.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)),
+                      "advice": fd.advice},
+        }
+        headers = ["id", "name", "shift", "attendance", "dial", "conn", "done", "ord", "tgt",
+                   "short", "pts", "wtd", "QA", "flags"]
+        rows = []
+        for a in fd.agents:
+            rows.append([a.staff_id, a.name, a.shift, a.attendance_text, a.counts.dialed,
+                         a.counts.connected, a.counts.completed, a.counts.orders, a.target,
+                         a.shortfall, rules.shortfall_points(policy, a.target, a.counts.completed),
+                         _num(a.weighted), _qa_text(a), " ".join(self.flags(a))])
+        floor_rows = [["seats", fd.seats], ["dialed", fd.totals.dialed],
+                      ["avg dialed per seat", _num(fd.avg_dialed)],
+                      ["connected", fd.totals.connected], ["completed", fd.totals.completed],
+                      ["orders", fd.totals.orders],
+                      ["under target", sum(1 for a in fd.agents if a.shortfall)],
+                      ["advice", ADVICE_TEXT[fd.advice]]]
+        incident_rows = [[i.get("id", ""), i.get("kind", ""), i.get("title", ""),
+                          started_text(i.get("started", ""), day)] for i in fd.incidents]
+        notes = []
+        short = [a for a in fd.agents if a.shortfall]
+        if short:
+            notes.append("Under target: " + ", ".join(
+                f"{a.staff_id} {a.name} −{a.shortfall}" for a in short))
+        rushing = [a.staff_id for a in fd.agents if a.rushing]
+        if rushing:
+            notes.append("Rushing (last hour > "
+                         f"{_num(policy.rushing_factor)}× the hourly mean): " + ", ".join(rushing))
+        return Report(
+            title=f"End of day {day.isoformat()} ({day:%a})",
+            data=data,
+            tables=[Table(headers, rows, "Agents"), Table(["floor", "value"], floor_rows, "Floor"),
+                    Table(["id", "kind", "title", "started"], incident_rows, "Open incidents")],
+            notes=notes,
+        )
+
+    def flags(self, agent: AgentDay) -> list[str]:
+        policy = self.floor.policy
+        out = []
+        if agent.rushing:
+            out.append("rushing")
+        band = rules.dialed_band(policy, agent.counts.dialed)
+        if agent.working and agent.counts.dialed and band == "below":
+            out.append(f"dial<{policy.band_dialed_min}")
+        if band == "above":
+            out.append(f"dial>{policy.band_dialed_max}")
+        if agent.working and rules.is_zero_score_day(policy, agent.weighted):
+            out.append("zero-score")
+        if rules.talk_time_ok(policy, agent.counts.talk_minutes) is False:
+            out.append("talk<3h")
+        if agent.lost_minutes:
+            out.append(f"outage {agent.lost_minutes}m")
+        return out
+
+    def export_day_csv(self, day: dt.date, directory: Path | None = None) -> Path:
+        """Write the day's agent table as CSV; returns the path."""
+        from floorapp.reports import render
+
+        directory = directory or Path.home() / "floor-exports"
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path = directory / f"floor-day-{day.isoformat()}.csv"
+            path.write_text(render(self.day_report(day), "csv"), encoding="utf-8")
+        except OSError as exc:
+            raise FloorError(f"cannot write the export to {directory}: {exc.strerror}") from None
+        return path
+
+    # ------------------------------------------------------------ live floor
+    def live(self) -> tuple[FloorDay, dict[str, dict]]:
+        """Today's floor now, with each agent's pace: {id: {minutes_left, total_minutes,
+        pace, behind, expected}} for the quota screen."""
+        now = self.floor.now()
+        policy = self.floor.policy
+        fd = self.floor_day(now.date())
+        clock = now.time().replace(tzinfo=None)
+        pace = {}
+        for a in fd.agents:
+            periods = policy.periods(a.shift, now.date())
+            total = rules.calling_minutes(periods)
+            left = rules.remaining_minutes(periods, clock)
+            pace[a.staff_id] = {
+                "total_minutes": total, "minutes_left": left,
+                "pace": rules.pace_needed(a.target, a.counts.completed, left),
+                "behind": a.target > 0 and rules.is_behind(a.target, a.counts.completed,
+                                                             total, left),
+            }
+        return fd, pace
+
+    # ----------------------------------------------------------------- month
+    def month_extension(self, year: int, month: int) -> tuple[dict, list[Table]]:
+        """The quota part of the month report: ranking with points, guarantee tier,
+        interview list (called by ``reports.extend_month_report``)."""
+        policy = self.floor.policy
+        names = {s.id: s.name for s in self.floor.staff()}
+        daily, orders, special = self._month_figures(year, month)
+        scores = {sid: rules.ranking_score(policy, days.values()) for sid, days in daily.items()}
+        ranking = rules.ranking(policy, scores)
+        zero_days = {sid: sum(1 for w in days.values() if rules.is_zero_score_day(policy, w))
+                     for sid, days in daily.items()}
+        months = []
+        y, m = year, month
+        for _ in range(max(0, policy.interview_months - 1)):
+            y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+            months.insert(0, self._month_figures(y, m)[1])
+        months.append(orders)
+        interview = rules.interview_list(policy, months)
+        tiers = {sid: rules.guarantee_tier(policy, orders.get(sid, 0), sid in special)
+                 for sid in sorted(daily)}
+        data = {
+            "quota_ranking": [{"id": r.staff_id, "rank": r.rank,
+                               "weighted_completed": _num(r.score), "points": r.points,
+                               "zero_score_days": zero_days.get(r.staff_id, 0)} for r in ranking],
+            "guarantee": [{"id": sid, "orders": orders.get(sid, 0), "tier": t.tier,
+                           "base": money_text(t.base_pay), "subsidy": money_text(t.subsidy)}
+                          for sid, t in tiers.items()],
+            "interview_list": interview,
+        }
+        tables = [
+            Table(["rank", "id", "name", "weighted", "points", "zero-score days"],
+                  [[r.rank, r.staff_id, names.get(r.staff_id, ""), _num(r.score), r.points,
+                    zero_days.get(r.staff_id, 0)] for r in ranking], "Quota ranking (外呼量排名)"),
+            Table(["id", "name", "orders", "tier", "base", "subsidy"],
+                  [[sid, names.get(sid, ""), orders.get(sid, 0), t.tier, money_text(t.base_pay),
+                    money_text(t.subsidy)] for sid, t in tiers.items()],
+                  f"Order guarantee (保底量 {policy.guarantee_orders})"),
+            Table(["id", "name", "orders this month"],
+                  [[sid, names.get(sid, ""), orders.get(sid, 0)] for sid in interview],
+                  f"Interview list (约谈: fewest orders {policy.interview_months} months running)"),
+        ]
+        return data, tables
+
+    def _month_figures(self, year: int, month: int
+                       ) -> tuple[dict[str, dict[str, Decimal]], dict[str, int], set[str]]:
+        """(weighted per agent per day, orders per agent, agents with outage minutes)."""
+        policy = self.floor.policy
+        coefficients = self.coefficients()
+        first = dt.date(year, month, 1)
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        daily: dict[str, dict[str, Decimal]] = {}
+        orders: dict[str, int] = {}
+        special: set[str] = set()
+        for partition in self.floor.store.day_partitions(first, last):
+            day = dt.date.fromisoformat(partition.split("/")[1])
+            by_agent: dict[str, list[CallEntry]] = {}
+            for record in self.floor.store.records(partition, CALLS):
+                entry = _entry(record)
+                by_agent.setdefault(entry.staff_id, []).append(entry)
+            for sid, entries in by_agent.items():
+                daily.setdefault(sid, {})[day.isoformat()] = rules.weighted_completed(
+                    policy, entries, coefficients)
+                orders[sid] = orders.get(sid, 0) + rules.day_counts(entries).orders
+            special |= {sid for sid, n in self._lost_minutes(day).items() if n > 0}
+        return daily, orders, special
+
+    # ------------------------------------------- the other features, when present
+    def _attendance(self, day: dt.date, shifts: dict[str, str]
+                    ) -> tuple[dict[str, str], dict[str, str]]:
+        service = getattr(self.floor, "attendance", None)
+        statuses: dict[str, str] = {}
+        texts: dict[str, str] = {}
+        if service is not None and hasattr(service, "day_statuses"):
+            statuses = {k: v for k, v in service.day_statuses(day).items() if v in ATTENDANCE}
+            if hasattr(service, "day_status_text"):
+                texts = dict(service.day_status_text(day))
+        return statuses, texts
+
+    def _monitoring(self, day: dt.date) -> dict[str, tuple[int, Decimal | None]]:
+        service = getattr(self.floor, "monitoring", None)
+        if service is not None and hasattr(service, "day_by_agent"):
+            return dict(service.day_by_agent(day))
+        return {}
+
+    def _lost_minutes(self, day: dt.date) -> dict[str, int]:
+        service = getattr(self.floor, "emergency", None)
+        if service is not None and hasattr(service, "lost_calling_minutes"):
+            return {k: int(v) for k, v in service.lost_calling_minutes(day).items()}
+        return {}
+
+    def _incidents(self) -> list[dict]:
+        service = getattr(self.floor, "emergency", None)
+        if service is not None and hasattr(service, "open_incidents"):
+            return list(service.open_incidents())
+        return []
+
+
+ADVICE_TEXT = {"add_seats": "add seats (avg dialed above band)",
+               "raise_volume": "raise call volume (avg dialed below band)",
+               "ok": "ok (avg dialed inside the band)"}
+
+
+def started_text(started: object, day: dt.date) -> str:
+    """When an incident started, short: ``14:10`` on the day, else ``11-19 14:10``."""
+    text = str(started or "")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return f"{moment:%H:%M}" if moment.date() == day else f"{moment:%m-%d %H:%M}"
+
+
+def _partition(day: dt.date) -> str:
+    return f"day/{day.isoformat()}"
+
+
+def _entry(record: dict) -> CallEntry:
+    return CallEntry(record["staff_id"], dt.date.fromisoformat(record["date"]),
+                     record.get("hour"), record.get("campaign", ""), Counts.from_dict(record))
+
+
+def _status_from_shift(shift: str) -> str:
+    """Without the attendance feature: rest on a rest day, leave on a roster leave cell,
+    else on time."""
+    if shift == "R":
+        return "rest"
+    if shift in LEAVE_CODES:
+        return "leave"
+    return "on_time"
+
+
+def _parse_hour(text: str) -> int | None:
+    if not text:
+        return None
+    if not re.match(r"^\d{1,2}$", text) or int(text) > 23:
+        raise ValueError(f"hour {text!r} is not an hour of the day (0–23)")
+    return int(text)
+
+
+def _num(value: Decimal) -> str:
+    """A figure for people: whole numbers plain, else one decimal."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return str(int(value))
+    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _qa_text(agent: AgentDay) -> str:
+    if not agent.qa_done:
+        return ""
+    mean = "" if agent.qa_mean is None else f" {_num(agent.qa_mean)}%"
+    return f"{agent.qa_done}{mean}"
+
+
+# ----------------------------------------------------------------------- demo
+DEMO_CAMPAIGNS = [("BB", "宽带续约 broadband renewal", "1.0"), ("5G", "5G升级 5G upgrade", "1.2"),
+                  ("SV", "满意度回访 survey", "0.8")]
+
+
+DEMO_HOURLY_DAYS = 62  # hourly increments for about two months; older days as daily totals
+
+
+def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an import cycle)
+    """Call counts for every agent on the days they worked (hourly for the last two months
+    and today up to now, daily totals before):
+    campaigns with coefficients, some agents under 60, a few rushing days, orders around
+    the 400-a-month guarantee line."""
+    floor, rng = ctx.floor, ctx.rng
+    policy = floor.policy
+    agents = ctx.by_role("agent")
+    profile = {}
+    for person in agents:
+        skill = min(1.35, max(0.7, rng.gauss(1.0, 0.12)))
+        profile[person.id] = (skill, min(0.45, max(0.12, rng.gauss(0.31, 0.07))),
+                              rng.choice(("BB", "BB", "5G", "SV")))
+    with floor.transaction() as tx:
+        tx.put_many(REF, CAMPAIGNS, [(cid, {"id": cid, "name": name, "coefficient": coef})
+                                     for cid, name, coef in DEMO_CAMPAIGNS], note="demo floor")
+    now = floor.now()
+    months = ctx.months()
+    today_hours = [h for h in range(24) if h < now.hour]
+    rows = 0
+    rushing = 0
+
+    random = rng.random  # hundreds of thousands of draws: the plain call is the quick one
+
+    def counts_for(completed: int, order_rate: float) -> dict:
+        connected = completed + round(completed * (0.1 + 0.2 * random()))
+        dialed = connected + round(connected * (0.15 + 0.2 * random()))
+        orders = min(completed, round(completed * order_rate * (0.8 + 0.4 * random())))
+        return {"dialed": dialed, "connected": connected, "completed": completed,
+                "orders": orders, "talk_minutes": round(completed * 3.3 + 6 * random())}
+
+    def day_items(day: dt.date, shifts: dict[str, str], hour_limit: list[int] | None,
+                  hourly: bool):
+        nonlocal rushing
+        items = []
+        iso = day.isoformat()
+        hours_of: dict[str, list[int]] = {}
+        for person in agents:
+            if person.hired > day:
+                continue
+            code = shifts.get(person.id, "R")
+            if code not in hours_of:
+                hours_of[code] = rules.calling_hours(policy.periods(code, day))
+            hours = hours_of[code]
+            if hour_limit is not None:
+                hours = [h for h in hours if h in hour_limit]
+            if not hours or rng.random() < 0.03:  # rest day, or absent / on leave
+                continue
+            skill, order_rate, main = profile[person.id]
+            campaign = main if rng.random() < 0.8 else rng.choice(DEMO_CAMPAIGNS)[0]
+            day_completed = 62 * skill * rng.gauss(1.0, 0.08) * len(hours) / 8
+            if not hourly:  # older history: the day's total, as a dialer export gives it
+                data = {"staff_id": person.id, "date": iso, "hour": None, "campaign": campaign,
+                        **counts_for(round(day_completed), order_rate)}
+                items.append((rules.entry_key(person.id, None, campaign), data))
+                continue
+            weights = [0.8 + 0.4 * random() for _ in hours]
+            if rng.random() < 0.03 and len(hours) > 2:
+                weights[-1] *= 3.5  # a rushed last hour (赶量)
+                rushing += 1
+            scale = day_completed / sum(weights)
+            for hour, weight in zip(hours, weights):
+                data = {"staff_id": person.id, "date": iso, "hour": hour, "campaign": campaign,
+                        **counts_for(max(0, round(weight * scale)), order_rate)}
+                items.append((rules.entry_key(person.id, hour, campaign), data))
+        return items
+
+    for month in months:
+        with floor.transaction() as tx:
+            for day in month:
+                hourly = (now.date() - day).days <= DEMO_HOURLY_DAYS
+                items = day_items(day, floor.shifts_on(day), None, hourly)
+                rows += tx.put_many(_partition(day), CALLS, items, note="demo floor")
+    if today_hours and ctx.days is not None:
+        today = now.date()
+        with floor.transaction() as tx:
+            items = day_items(today, floor.shifts_on(today), today_hours, True)
+            rows += tx.put_many(_partition(today), CALLS, items, note="demo floor")
+    ctx.summary.append(f"quota: {rows} call counts for {len(agents)} agents, "
+                       f"{len(DEMO_CAMPAIGNS)} campaigns, {rushing} rushed days")

@@ -1,0 +1,284 @@
+"""SPEC §5 quota rules, table-driven with their edges named."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from floorapp import quota as q
+from floorapp.policy import Policy
+from floorapp.quota import CallEntry, Counts
+
+P = Policy()
+DAY = dt.date(2026, 11, 20)
+
+
+def entry(hour, completed, campaign="", sid="A001", dialed=None, orders=0):
+    dialed = completed if dialed is None else dialed
+    return CallEntry(sid, DAY, hour, campaign, Counts(dialed, completed, completed, orders))
+
+
+@pytest.mark.parametrize(
+    "completed, shortfall, points",
+    [(60, 0, 0), (59, 1, -1), (61, 0, 0), (0, 60, -60), (45, 15, -15)],
+    ids=["exactly-60", "59-one-short", "61-over", "nothing", "45"],
+)
+def test_daily_minimum_and_points(completed, shortfall, points):
+    assert q.shortfall(P.daily_min_completed, completed) == shortfall
+    assert q.shortfall_points(P, P.daily_min_completed, completed) == points
+
+
+def test_points_follow_policy():
+    policy = dataclasses.replace(P, shortfall_points_per_call=2)
+    assert q.shortfall_points(policy, 60, 57) == -6
+
+
+@pytest.mark.parametrize(
+    "dialed, expected",
+    [(69, "below"), (70, "in"), (100, "in"), (101, "above")],
+    ids=["dialed-69", "dialed-exactly-70", "dialed-exactly-100", "dialed-101"],
+)
+def test_dialed_band(dialed, expected):
+    assert q.dialed_band(P, dialed) == expected
+
+
+@pytest.mark.parametrize(
+    "completed, expected",
+    [(59, "below"), (60, "in"), (80, "in"), (81, "above")],
+    ids=["completed-59", "completed-60", "completed-80", "completed-81"],
+)
+def test_completed_band(completed, expected):
+    assert q.completed_band(P, completed) == expected
+
+
+@pytest.mark.parametrize(
+    "weighted, zero",
+    [(Decimal("49"), True), (Decimal("49.9"), True), (Decimal("50"), False),
+     (Decimal("50.1"), False), (Decimal("0"), True)],
+    ids=["49-zero-score", "49.9-zero-score", "exactly-50-scores", "50.1-scores", "nothing"],
+)
+def test_zero_score_day(weighted, zero):
+    assert q.is_zero_score_day(P, weighted) is zero
+
+
+def test_ranking_score_drops_zero_score_days():
+    assert q.ranking_score(P, [Decimal(70), Decimal(49), Decimal(50)]) == Decimal(120)
+
+
+def test_weighted_completed_uses_campaign_coefficients():
+    entries = [entry(9, 10, "5G"), entry(10, 10, "SV"), entry(11, 10, "")]
+    coefficients = {"5G": Decimal("1.2"), "SV": Decimal("0.8")}
+    assert q.weighted_completed(P, entries, coefficients) == Decimal("30.0")
+    policy = dataclasses.replace(P, campaign_default_coefficient=Decimal("0.5"))
+    assert q.weighted_completed(policy, entries, coefficients) == Decimal("25.0")
+
+
+def test_daily_total_replaces_hours_of_the_same_campaign():
+    entries = [entry(9, 10, "5G"), entry(None, 50, "5G"), entry(10, 7, "SV")]
+    assert q.day_counts(entries).completed == 57
+
+
+@pytest.mark.parametrize(
+    "scores, expected",
+    [
+        ({"A": 300, "B": 200, "C": 100}, [("A", 1, 0), ("B", 2, -2), ("C", 3, -4)]),
+        ({"A": 300, "B": 300, "C": 100}, [("A", 1, 0), ("B", 1, 0), ("C", 3, -4)]),
+        ({"A": 300, "B": 200, "C": 200, "D": 50},
+         [("A", 1, 0), ("B", 2, -2), ("C", 2, -2), ("D", 4, -6)]),
+        ({}, []),
+    ],
+    ids=["distinct", "tie-at-top", "tie-in-middle-skips-rank", "empty"],
+)
+def test_ranking_points_two_per_step(scores, expected):
+    rows = q.ranking(P, {k: Decimal(v) for k, v in scores.items()})
+    assert [(r.staff_id, r.rank, r.points) for r in rows] == expected
+
+
+@pytest.mark.parametrize(
+    "orders, special, tier, base, subsidy",
+    [(400, False, "guarantee", "1200", "0"), (401, True, "guarantee", "1200", "0"),
+     (399, False, "base", "800", "0"), (399, True, "special", "800", "50"),
+     (0, False, "base", "800", "0")],
+    ids=["exactly-400", "400-met-despite-outage", "399", "399-special-circumstances", "none"],
+)
+def test_guarantee_tier(orders, special, tier, base, subsidy):
+    result = q.guarantee_tier(P, orders, special)
+    assert (result.tier, result.base_pay, result.subsidy) == (tier, Decimal(base), Decimal(subsidy))
+    assert result.total == Decimal(base) + Decimal(subsidy)
+
+
+@pytest.mark.parametrize(
+    "avg, advice",
+    [("69.9", "raise_volume"), ("70", "ok"), ("85", "ok"), ("100", "ok"),
+     ("100.1", "add_seats"), ("0", "raise_volume")],
+    ids=["69.9-raise", "exactly-70-ok", "mid-ok", "exactly-100-ok", "100.1-add-seats", "idle"],
+)
+def test_staffing_advice(avg, advice):
+    assert q.staffing_advice(P, Decimal(avg)) == advice
+
+
+def test_average_dialed_without_seats():
+    assert q.average_dialed(0, 0) == 0
+    assert q.average_dialed(170, 2) == Decimal(85)
+
+
+@pytest.mark.parametrize(
+    "by_hour, rushing",
+    [({9: 5, 10: 5, 11: 10}, False),  # mean 20/3 = 6.67, 2× = 13.3
+     ({9: 5, 10: 5, 11: 5, 16: 15}, False),  # mean 7.5 → 2× = 15: exactly 2× is allowed
+     ({9: 5, 10: 5, 11: 5, 16: 16}, True),  # mean 7.75 → 15.5 < 16
+     ({16: 60}, False),
+     ({}, False),
+     ({9: 0, 10: 0}, False)],
+    ids=["even-day", "last-hour-exactly-2x", "last-hour-over-2x", "one-hour-only", "no-hours",
+         "zero-calls"],
+)
+def test_rushing(by_hour, rushing):
+    assert q.is_rushing(P, by_hour) is rushing
+
+
+def test_rushing_uses_the_last_hour_not_the_last_entered():
+    assert q.hourly_completed([entry(16, 20), entry(9, 2), entry(10, 2), entry(9, 1)]) == \
+        {16: 20, 9: 3, 10: 2}
+    assert q.is_rushing(P, {16: 20, 9: 3, 10: 2})
+
+
+@pytest.mark.parametrize(
+    "minutes, ok",
+    [(None, None), (179, False), (180, True), (240, True)],
+    ids=["not-tracked", "179-min", "exactly-3h", "4h"],
+)
+def test_talk_time(minutes, ok):
+    assert q.talk_time_ok(P, minutes) is ok
+
+
+@pytest.mark.parametrize(
+    "months, expected",
+    [
+        ([{"A": 10, "B": 20, "C": 30, "D": 40, "E": 50},
+          {"A": 12, "B": 50, "C": 11, "D": 40, "E": 60}], ["A", "C"]),
+        ([{"A": 10, "B": 20, "C": 30, "D": 40, "E": 50, "F": 60},
+          {"A": 70, "B": 80, "C": 90, "D": 10, "E": 20, "F": 30}], []),
+        ([{"A": 10, "B": 20, "C": 30, "D": 30, "E": 40},
+          {"A": 10, "B": 20, "C": 30, "D": 30, "E": 40}], ["A", "B", "C", "D"]),
+        ([{"A": 10}], []),
+        ([{}, {"A": 1}], []),
+    ],
+    ids=["bottom-both-months", "different-bottoms", "tie-at-the-cut", "one-month-only",
+         "empty-month"],
+)
+def test_interview_list(months, expected):
+    assert q.interview_list(P, months) == expected
+
+
+@pytest.mark.parametrize(
+    "scheduled, lost, target",
+    [(420, 0, 60), (420, 210, 30), (420, 420, 0), (420, 600, 0), (420, 7, 59), (0, 30, 60)],
+    ids=["no-outage", "half-lost", "all-lost", "more-than-shift", "7-min-rounds", "no-shift"],
+)
+def test_adjusted_target(scheduled, lost, target):
+    assert q.adjusted_target(P, scheduled, lost) == target
+
+
+T = dt.time
+WINTER_D = [(T(8, 0), T(12, 0)), (T(14, 30), T(17, 30))]
+
+
+@pytest.mark.parametrize(
+    "now, left",
+    [(T(7, 0), 420), (T(10, 0), 300), (T(13, 0), 180), (T(15, 0), 150), (T(18, 0), 0)],
+    ids=["before-shift", "morning", "lunch", "afternoon", "after-shift"],
+)
+def test_remaining_minutes(now, left):
+    assert q.calling_minutes(WINTER_D) == 420
+    assert q.remaining_minutes(WINTER_D, now) == left
+
+
+@pytest.mark.parametrize(
+    "completed, left, pace",
+    [(30, 150, Decimal(12)), (60, 150, Decimal(0)), (59, 0, None), (70, 0, Decimal(0))],
+    ids=["half-done", "target-met", "short-and-no-time", "over-and-no-time"],
+)
+def test_pace_needed(completed, left, pace):
+    assert q.pace_needed(60, completed, left) == pace
+
+
+def test_behind_is_against_an_even_pace():
+    # 15:00 in winter: 270 of 420 minutes gone → 38.6 expected
+    assert q.is_behind(60, 38, 420, 150)
+    assert not q.is_behind(60, 39, 420, 150)
+    assert not q.is_behind(60, 60, 420, 0)
+
+
+def test_calling_hours():
+    assert q.calling_hours(WINTER_D) == [8, 9, 10, 11, 14, 15, 16, 17]
+
+
+@pytest.mark.parametrize(
+    "counts, problems",
+    [(Counts(80, 66, 61, 19), []),
+     (Counts(10, 11, 5, 1), ["connected 11 is more than dialed 10"]),
+     (Counts(10, 8, 9, 1), ["completed 9 is more than connected 8"]),
+     (Counts(10, 8, 5, 6), ["orders 6 is more than completed 5"]),
+     (Counts(0, 0, 0, 0), [])],
+    ids=["good", "connected-over-dialed", "completed-over-connected", "orders-over-completed",
+         "zeros"],
+)
+def test_count_problems(counts, problems):
+    assert q.count_problems(counts) == problems
+
+
+def test_parse_day_total():
+    parsed = q.parse_quick_entry("A001 = 80 66 61 19")
+    assert (parsed.who, parsed.counts, parsed.day_total) == ("A001", Counts(80, 66, 61, 19), True)
+    assert q.parse_quick_entry("= 1 1 1 0").who is None
+    assert not q.parse_quick_entry("1 1 1 0").day_total
+
+
+@pytest.mark.parametrize(
+    "text, who, add, counts",
+    [("+5", None, 5, None), ("A001 +5", "A001", 5, None), ("欧阳 娜娜 +12", "欧阳 娜娜", 12, None),
+     ("80 66 61 19", None, None, Counts(80, 66, 61, 19)),
+     ("A001 80 66 61 19", "A001", None, Counts(80, 66, 61, 19))],
+    ids=["plus-selected", "plus-id", "plus-name", "line-selected", "line-id"],
+)
+def test_parse_quick_entry(text, who, add, counts):
+    parsed = q.parse_quick_entry(text)
+    assert (parsed.who, parsed.add_completed, parsed.counts) == (who, add, counts)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "+", "+x", "+0", "A001", "80 66 61", "80 -66 61 19"],
+    ids=["empty", "plus-alone", "plus-word", "plus-zero", "who-only", "three-counts", "negative"],
+)
+def test_parse_quick_entry_refuses(text):
+    with pytest.raises(ValueError):
+        q.parse_quick_entry(text)
+
+
+@given(st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 1000))
+def test_adjusted_target_never_rises_and_falls_with_time_lost(scheduled, lost, more):
+    target = q.adjusted_target(P, scheduled, lost)
+    assert 0 <= target <= P.daily_min_completed
+    assert q.adjusted_target(P, scheduled, lost + more) <= target
+
+
+counts = st.builds(Counts, st.integers(0, 200), st.integers(0, 200), st.integers(0, 200),
+                   st.integers(0, 200))
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(0, 23)),
+                          st.sampled_from(["", "5G", "SV"]), counts), max_size=12))
+def test_day_counts_add_up_the_entries_that_count(rows):
+    entries = [CallEntry("A001", DAY, hour, campaign, c) for hour, campaign, c in rows]
+    total = q.day_counts(entries)
+    kept = q.effective_entries(entries)
+    assert total.completed == sum(e.counts.completed for e in kept)
+    assert sum(q.hourly_completed(entries).values()) <= total.completed
+    for campaign in {e.campaign for e in entries if e.hour is None}:
+        assert all(e.hour is None for e in kept if e.campaign == campaign)

@@ -1,0 +1,166 @@
+"""The F5 quota screen: live seats, quick entry (+5 / full line), undo, behind filter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from floorapp.app import FloorApp
+from floorapp.quota import Counts
+from floorapp.services import Floor
+
+PART = "day/2026-11-20"
+
+
+@pytest.fixture
+def counted(staffed: Floor) -> Floor:
+    quota = staffed.quota
+    quota.record_counts("A001", Counts(40, 33, 30, 9), hour=9)
+    quota.record_counts("A001", Counts(30, 25, 22, 6), hour=14)
+    quota.record_counts("A002", Counts(20, 15, 12, 2), hour=9)
+    quota._last.clear()
+    return staffed
+
+
+def row_text(table: DataTable, key: str) -> str:
+    return " ".join(str(cell) for cell in table.get_row(key))
+
+
+async def type_entry(app: FloorApp, pilot, text: str) -> None:  # noqa: ANN001
+    """Finish typing a line quickly: the keys were pressed in test_plus_five_*."""
+    entry = app.screen.query_one("#entry")
+    assert entry.has_focus
+    entry.value = text
+    await pilot.press("enter")
+
+
+async def open_quota(app: FloorApp, pilot) -> DataTable:  # noqa: ANN001
+    await pilot.press("f5")
+    await pilot.pause(0.1)
+    return app.screen.query_one("#seats", DataTable)
+
+
+async def test_seats_show_progress_pace_and_who_is_behind(counted: Floor) -> None:
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_quota(app, pilot)
+        assert table.row_count == 3
+        a001 = row_text(table, "A001")
+        assert "52/60" in a001 and "70" in a001 and "met" not in a001
+        # 8 missing over the 150 minutes left (15:00–17:30): 3.2 an hour
+        assert " 3.2 " in a001 and "behind" not in a001
+        assert "12/60" in row_text(table, "A002") and "behind" in row_text(table, "A002")
+        assert "0/60" in row_text(table, "A003")
+        totals = str(app.screen.query_one("#totals", Static).content)
+        assert "3 seats" in totals and "dialed 90" in totals and "behind 2" in totals
+
+
+async def test_plus_five_on_the_selected_seat(counted: Floor) -> None:
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_quota(app, pilot)
+        await pilot.press("down", "plus", "5", "enter")
+        await pilot.pause()
+        record = counted.store.get(PART, "calls", "A002/h15/")
+        assert record["completed"] == 5 and record["connected"] == 5
+        assert "17/60" in row_text(table, "A002")
+        assert table.has_focus and table.cursor_row == 1
+        await pilot.press("u")
+        await pilot.pause()
+        assert counted.store.get(PART, "calls", "A002/h15/") is None
+        assert "12/60" in row_text(table, "A002")
+
+
+async def test_typed_seat_and_full_line(counted: Floor) -> None:
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_quota(app, pilot)
+        await pilot.press("slash")
+        await type_entry(app, pilot, "王芳 20 18 15 4")
+        await pilot.pause()
+        record = counted.store.get(PART, "calls", "A003/h15/")
+        assert (record["dialed"], record["connected"], record["completed"], record["orders"]) \
+            == (20, 18, 15, 4)
+        assert "15/60" in row_text(table, "A003")
+        assert table.cursor_row == 2
+
+
+async def test_bad_entry_is_refused_and_nothing_saved(counted: Floor) -> None:
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_quota(app, pilot)
+        before = counted.store.stamp()
+        await pilot.press("equals_sign", "1", "0")
+        await type_entry(app, pilot, "= 10 8 9 1")
+        await pilot.pause()
+        await pilot.press("escape", "slash")
+        await type_entry(app, pilot, "A +5")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("completed 9 is more than connected 8" in m for m in messages)
+        assert any("3 match 'A'" in m for m in messages)
+        assert counted.store.stamp() == before
+
+
+async def test_another_supervisors_entry_shows(counted: Floor, store_dir: Path) -> None:
+    from floorapp.clock import fixed_clock
+    from floorapp.services import open_floor
+    from tests.conftest import NOW
+
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_quota(app, pilot)
+        other = open_floor(store_dir, clock=fixed_clock(NOW), user="other")
+        other.quota.add_completed("A002", 7)
+        app.poll_store()
+        await pilot.pause()
+        assert "19/60" in row_text(table, "A002")
+
+
+async def test_behind_only_filter(counted: Floor) -> None:
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_quota(app, pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        assert [k.value for k in table.rows] == ["A002", "A003"]
+        await pilot.press("b")
+        await pilot.pause()
+        assert table.row_count == 3
+
+
+def test_quota_snapshot(snap_compare, counted: Floor) -> None:
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await pilot.press("f5")
+        await pilot.pause(0.2)
+
+    assert snap_compare(FloorApp(counted, backup=False), terminal_size=(80, 24),
+                        run_before=run_before)
+
+
+async def test_palette_reaches_the_screen_actions(counted: Floor) -> None:
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_quota(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"behind")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert [k.value for k in table.rows] == ["A002", "A003"]
+
+
+async def test_day_total_replaces_the_hours(counted: Floor) -> None:
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_quota(app, pilot)
+        await pilot.press("equals_sign", "9")
+        assert app.screen.query_one("#entry").value == "= 9"
+        await type_entry(app, pilot, "= 90 75 64 20")
+        await pilot.pause()
+        record = counted.store.get(PART, "calls", "A001/day/")
+        assert (record["completed"], record["hour"]) == (64, None)
+        assert "64/60" in row_text(table, "A001") and "met" in row_text(table, "A001")

@@ -1,0 +1,83 @@
+"""The F6 summary screen: the day's summary, moving the date, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+from textual.widgets import DataTable, Static
+
+from floorapp.app import FloorApp
+from floorapp.quota import Counts
+from floorapp.services import Floor
+from tests.test_quota_cli import FakeAttendance, FakeEmergency, FakeMonitoring
+
+
+def cells(table: DataTable, key: str) -> list[str]:
+    return [str(c) for c in table.get_row(key)]
+
+
+async def test_summary_of_today_and_yesterday(staffed: Floor) -> None:
+    staffed.quota.record_counts("A001", Counts(80, 66, 61, 19), daily_total=True)
+    staffed.quota.record_counts("A002", Counts(70, 50, 45, 5), day=dt.date(2026, 11, 19))
+    staffed.attendance = FakeAttendance()
+    staffed.monitoring = FakeMonitoring()
+    staffed.emergency = FakeEmergency({})
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause(0.1)
+        table = app.screen.query_one("#agents", DataTable)
+        assert cells(table, "A001")[:9] == ["A001", "欧阳娜娜", "D", "late 12 min", "80", "66",
+                                            "61/60", "19", "0"]
+        assert cells(table, "A001")[9] == "2 88%"
+        assert cells(table, "A003")[3] == "absent" and cells(table, "A003")[8] == "-60"
+        head = str(app.screen.query_one("#head", Static).content)
+        assert "Fri 2026-11-20" in head and "done 61" in head
+        assert "外呼系统故障" in str(app.screen.query_one("#incidents", Static).content)
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        head = str(app.screen.query_one("#head", Static).content)
+        assert "Thu 2026-11-19" in head
+        assert cells(table, "A002")[4:9] == ["70", "50", "45/0", "5", "0"]  # on leave: no target
+        await pilot.press("t")
+        await pilot.pause()
+        assert "Fri 2026-11-20" in str(app.screen.query_one("#head", Static).content)
+
+
+async def test_export_writes_csv_and_says_where(staffed: Floor, tmp_path: Path) -> None:
+    staffed.quota.record_counts("A001", Counts(80, 66, 61, 19), daily_total=True)
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("f6")
+        await pilot.pause(0.1)
+        await pilot.press("x")
+        await pilot.pause()
+        path = tmp_path / "home" / "floor-exports" / "floor-day-2026-11-20.csv"
+        assert any(str(path) in n.message for n in app._notifications)
+        rows = list(csv.reader(path.read_text("utf-8").splitlines()))
+        assert rows[0][:4] == ["id", "name", "shift", "attendance"]
+        assert rows[1][:8] == ["A001", "欧阳娜娜", "D", "on time", "80", "66", "61", "19"]
+
+
+async def test_go_to_a_typed_date(staffed: Floor) -> None:
+    staffed.quota.record_counts("A002", Counts(70, 50, 45, 5), day=dt.date(2026, 11, 3))
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("f6")
+        await pilot.pause(0.1)
+        await pilot.press("g")
+        entry = app.screen.query_one("#date")
+        assert entry.display and entry.has_focus and entry.value == "2026-11-20"
+        entry.value = "2026-11-31"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("not a real date" in n.message for n in app._notifications)
+        entry.value = "2026-11-03"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Tue 2026-11-03" in str(app.screen.query_one("#head", Static).content)
+        assert not entry.display
+        table = app.screen.query_one("#agents", DataTable)
+        assert cells(table, "A002")[6] == "45/60"
