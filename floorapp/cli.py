@@ -31,6 +31,8 @@ def _import_staff(floor: Floor, path: Path) -> str:
 # kind -> importer(floor, path) -> summary line. Every importer is all-or-nothing.
 IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
     "staff": _import_staff,
+    "attendance": lambda floor, path: floor.attendance.import_attendance(path),
+    "leave": lambda floor, path: floor.attendance.import_leave(path),
 }
 
 
@@ -86,6 +88,9 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
 
 def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
     """Report kinds added by the feature modules (day, month, qa, roster)."""
+    month = report_sub.add_parser("month", help="attendance deductions and points of a month")
+    month.add_argument("--month", required=True, metavar="YYYY-MM")
+    _add_format(month)
 
 
 def add_command_parsers(sub: argparse._SubParsersAction) -> None:
@@ -95,6 +100,11 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
     if args.report == "staff":
         return reports.render(reports.staff_report(floor), args.format)
+    if args.report == "month":
+        from floorapp.csvio import parse_month
+
+        year, month = parse_month(args.month)
+        return reports.render(floor.attendance.month_report(year, month), args.format)
     raise FloorError(f"unknown report {args.report!r}")
 
 

@@ -31,6 +31,9 @@ class Floor:
         self.store = store
         self._clock = clock
         self._policy_cache: tuple[int, Policy] | None = None
+        from floorapp.services.attendance import AttendanceService
+
+        self.attendance = AttendanceService(self)
 
     # ------------------------------------------------------------------ time
     def now(self) -> pendulum.DateTime:
