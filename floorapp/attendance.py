@@ -138,7 +138,7 @@ class DayResult:
             return ", ".join(parts)
         for p in self.periods:
             if p.absent:
-                parts.insert(0, f"absent ({p.why_absent})")
+                parts.insert(0, f"absent: {p.why_absent} p{p.number}")
         if self.late_minutes:
             parts.append(f"late {self.late_minutes} min")
         waiting = [p for p in self.periods if p.waiting_minutes]
@@ -204,17 +204,17 @@ def evaluate_day(
                                             waiting_minutes=waiting))
             else:
                 results.append(PeriodResult(number, start, end, punch, absent=True,
-                                            why_absent=f"no punch p{number}"))
+                                            why_absent="no punch"))
             continue
         late = max(0, _minutes(start, time_in)) if time_in else 0
         early = max(0, _minutes(time_out, end)) if time_out else 0
         absent = False
         why = []
         if not reason and late >= threshold:
-            absent, why = True, why + [f"late {late} min p{number}, no reason"]
+            absent, why = True, why + [f"late {late} min"]
             late = 0
         if not reason and early >= threshold:
-            absent, why = True, why + [f"left {early} min early p{number}, no reason"]
+            absent, why = True, why + [f"left early {early} min"]
             early = 0
         missing = ""
         if time_in is None:
@@ -309,8 +309,8 @@ def month_result(policy: Policy, staff: Staff, days: list[DayResult]) -> MonthRe
         stamp = f"{day.day:%m-%d}"
         if day.absent:
             out.absent_days += 1
-            reasons = "; ".join(p.why_absent for p in day.periods if p.absent)
-            out.why.append(f"{stamp} absent: {reasons}")
+            reasons = "; ".join(f"{p.why_absent} p{p.number}" for p in day.periods if p.absent)
+            out.why.append(f"{stamp} absent (旷工): {reasons}, no reason")
         out.late_minutes += day.late_minutes
         out.early_minutes += day.early_minutes
         late_count += day.late_count

@@ -423,6 +423,28 @@ class AttendanceService:
                                  f"before in {_time_text(time_in)}")
         return entry
 
+    def preview(self, entry: Entry) -> str:
+        """What saving ``entry`` would record, with the late/early minutes it means."""
+        text = entry.describe()
+        if entry.action in ("in", "out") and entry.time is not None:
+            start, end = self._periods(entry.staff.id, entry.day)[entry.period - 1]
+            if entry.action == "in":
+                late = _minutes_between(start, entry.time)
+                text += f" · late {late} min" if late > 0 else " · on time"
+            else:
+                early = _minutes_between(entry.time, end)
+                text += f" · left early {early} min" if early > 0 else " · on time"
+        return text
+
+    def corrected_on(self, day: dt.date) -> set[str]:
+        """Staff whose punches or leave that day were corrected (a record with a later version)."""
+        out = set()
+        for table in (PUNCHES, LEAVE):
+            for record in self.floor.store.records(_part(day), table):
+                if record["_v"] > 1:
+                    out.add(record["staff_id"])
+        return out
+
     def _one_person(self, text: str) -> Staff:
         found = self.floor.find_staff(text)
         if not found:
@@ -526,6 +548,10 @@ def _is_leave_unit(units: list[str], days: Decimal) -> bool:
         return days.is_finite() and any(days == Decimal(u) for u in units)
     except InvalidOperation:
         return False
+
+
+def _minutes_between(a: dt.time, b: dt.time) -> int:
+    return (b.hour * 60 + b.minute) - (a.hour * 60 + a.minute)
 
 
 def _parse_time(word: str) -> dt.time:
