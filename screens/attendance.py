@@ -82,6 +82,7 @@ class AttendanceScreen(FloorScreen):
         with Horizontal(id="att-entry-row"):
             yield Label("Arrival ▸", id="att-action")
             yield Input(placeholder=ACTION_HINTS["in"], id="att-entry", compact=True,
+                        select_on_focus=False,
                         validators=[EntryValidator(self)], validate_on=["changed", "submitted"])
         yield Static("", id="att-hint")
         yield DataTable(id="att-today", cursor_type="row", zebra_stripes=True)
@@ -196,11 +197,13 @@ class AttendanceScreen(FloorScreen):
             detail.update(f"[b]{staff_id}[/b] why: {text}")
             return
         history = self.service.punch_history(staff_id, self.current_day())
+        status = str(self.query_one("#att-today", DataTable).get_cell(staff_id, "status"))
+        head = Text.assemble((f"{staff_id} ", "bold"), status)
         if not history:
-            detail.update(f"[b]{staff_id}[/b] no punches recorded · a/d/r/l to enter, "
-                          "i/o: in/out now")
+            detail.update(Text.assemble(head, "\nno punches recorded · a/d/r/l to enter, "
+                                              "i/o: in/out now for this row"))
             return
-        detail.update(f"[b]{staff_id}[/b] " + "\n".join(history[:3]))
+        detail.update(Text("\n").join([head, *(Text(line) for line in history[:2])]))
 
     # -------------------------------------------------------------- entry
     def parse(self, text: str):  # noqa: ANN201 - Entry

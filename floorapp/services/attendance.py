@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pendulum
+
 from floorapp import csvio, reports
 from floorapp.attendance import (
     LEAVE_TYPES,
@@ -177,8 +179,13 @@ class AttendanceService:
             if record.get("_retired"):
                 text = f"leave {record['type']} {record['days']} cancelled"
             entries.append((record["_at"], record["_v"], text, record["_by"]))
+        tz = self.floor.policy.timezone
         for at, version, text, by in sorted(entries, reverse=True):
-            lines.append(f"{text} (v{version} by {by} at {at[:16].replace('T', ' ')} UTC)")
+            try:
+                when = pendulum.parse(at).in_tz(tz).format("MM-DD HH:mm")
+            except Exception:  # an odd stamp in an old file: show it as stored
+                when = at
+            lines.append(f"{text} · v{version} {by} {when}")
         return lines
 
     # ---------------------------------------------------------------- month
@@ -439,10 +446,18 @@ class AttendanceService:
     def corrected_on(self, day: dt.date) -> set[str]:
         """Staff whose punches or leave that day were corrected (a record with a later version)."""
         out = set()
+        store = self.floor.store
         for table in (PUNCHES, LEAVE):
-            for record in self.floor.store.records(_part(day), table):
-                if record["_v"] > 1:
-                    out.add(record["staff_id"])
+            for record in store.records(_part(day), table):
+                if record["_v"] == 1 or record["staff_id"] in out:
+                    continue
+                versions = store.history(_part(day), table, record["_key"])
+                # Filling in an empty field (the out punch, a reason) is not a correction.
+                for old, new in zip(versions, versions[1:]):
+                    if any(old.get(f) not in ("", None) and old.get(f) != new.get(f)
+                           for f in ("in", "out", "reason", "type", "days")):
+                        out.add(record["staff_id"])
+                        break
         return out
 
     def _one_person(self, text: str) -> Staff:
