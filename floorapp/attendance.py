@@ -15,7 +15,8 @@ Decisions the SPEC leaves open, made here once:
   counts (the leave table is what payroll reads).
 - On the current day a period that has not ended yet is *pending*: no punch is "not in yet"
   (status ``late`` once its start has passed, ``on_time`` before), never ``absent``; a missing
-  out punch is not early leave yet. Pending periods cost nothing.
+  out punch is not early leave yet. Pending periods cost nothing. Every period of a day to
+  come is pending.
 - Every late or early period is one occurrence for the appraisal points (the SPEC example:
   6 and 9 minutes = 2 occurrences = 4 points), including minutes inside the monthly allowance.
   Minutes that made an absenteeism day are not also an occurrence.
@@ -187,6 +188,8 @@ def evaluate_day(
     clock = None
     if now is not None and now.date() == day:
         clock = now.time().replace(tzinfo=None, second=0, microsecond=0)
+    elif now is not None and now.date() < day:
+        clock = dt.time(0, 0)  # a day to come: every period is still pending
     results = []
     for number, (start, end) in enumerate(periods, start=1):
         punch = punches.get(number)
