@@ -15,6 +15,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
 from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static
@@ -51,10 +52,43 @@ class EntryValidator(Validator):
         return self.success()
 
 
+COMMANDS = [
+    ("Attendance: record an arrival", "entry('in')", "staff id or name, time (now) (a)"),
+    ("Attendance: record a departure", "entry('out')", "staff id or name, time (now) (d)"),
+    ("Attendance: state a reason", "entry('reason')", "for a late arrival or early leave (r)"),
+    ("Attendance: record or cancel leave", "entry('leave')", "personal/sick/annual/comp (l)"),
+    ("Attendance: month view", "toggle_month", "deductions and why, or back to the day (m)"),
+    ("Attendance: day before", "day(-1)", "([)"),
+    ("Attendance: day after", "day(1)", "(])"),
+    ("Attendance: today", "today", "(t)"),
+]
+
+
+class AttendanceCommands(Provider):
+    """Every attendance action by name in the command palette (ctrl+p)."""
+
+    def _commands(self):  # noqa: ANN202
+        screen = self.screen
+        for text, action, help_text in COMMANDS:
+            yield text, (lambda a=action: screen.run_action(a)), help_text
+
+    async def discover(self) -> Hits:
+        for text, callback, help_text in self._commands():
+            yield DiscoveryHit(text, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, callback, help_text in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
+
+
 class AttendanceScreen(FloorScreen):
     SECTION = "attendance"
     TITLE = "Attendance 考勤"
     CSS_PATH = "attendance.tcss"
+    COMMANDS = {AttendanceCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "entry('in')", "Arrival"),
         Binding("d", "entry('out')", "Departure"),
@@ -75,6 +109,7 @@ class AttendanceScreen(FloorScreen):
         self.action = "in"
         self.month_view = False
         self._month_why: dict[str, list[str]] = {}
+        self._parsed: tuple[tuple, object] | None = None
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -143,12 +178,12 @@ class AttendanceScreen(FloorScreen):
                           key=row.staff.id)
         self._restore(table, keep)
         on_shift = sum(v for k, v in counts.items() if k != "rest")
-        label = "today" if day == self.floor.today() else f"{day:%a}"
+        label = f"{day:%a} (today)" if day == self.floor.today() else f"{day:%a}"
         parts = [f"{k.replace('_', ' ')} {counts[k]}" for k in
                  ("on_time", "late", "early", "absent", "leave", "rest") if counts.get(k)]
         if not self.month_view:
             self.query_one("#att-title", Static).update(
-                f"[b]{day} {label}[/b] · {on_shift} on shift · " + " · ".join(parts))
+                f"[b]{day} {label}[/b] {on_shift} on shift: " + " · ".join(parts))
             self.show_detail()
 
     def load_month(self) -> None:
@@ -180,8 +215,8 @@ class AttendanceScreen(FloorScreen):
         lost = sum(1 for _p, r, _d in results if not r.full_attendance_bonus)
         day = self.current_day()
         self.query_one("#att-title", Static).update(
-            f"[b]MONTH {day:%Y-%m}[/b] · {len(results)} staff · deductions "
-            f"{money_text(total)} · absent days {absent} · bonus lost {lost}")
+            f"[b]MONTH {day:%Y-%m}[/b] {len(results)} staff · deducted {money_text(total)}"
+            f" · absent days {absent} · bonus lost {lost}")
         self.show_detail()
 
     def show_detail(self) -> None:
@@ -207,7 +242,18 @@ class AttendanceScreen(FloorScreen):
 
     # -------------------------------------------------------------- entry
     def parse(self, text: str):  # noqa: ANN201 - Entry
-        return self.service.parse_entry(text, self.action, self.current_day())
+        """Parse an entry; the validator and the preview of one keystroke share the result."""
+        key = (text, self.action, self.current_day(), self.floor.store.stamp())
+        if self._parsed is None or self._parsed[0] != key:
+            try:
+                self._parsed = (key, self.service.parse_entry(text, self.action,
+                                                              self.current_day()))
+            except FloorError as exc:
+                self._parsed = (key, exc)
+        result = self._parsed[1]
+        if isinstance(result, FloorError):
+            raise result
+        return result
 
     def action_entry(self, action: str) -> None:
         self.action = action

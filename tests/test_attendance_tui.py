@@ -80,8 +80,7 @@ async def test_bad_entry_stores_nothing(morning):
         messages = []
         for text in ("zzz", "a003 25:00", "out a001 14:00 p2", "a001 p3", "l"):
             await pilot.press("a")
-            await pilot.press("ctrl+u")
-            await type_text(pilot, text)
+            app.screen.query_one("#att-entry", Input).value = text  # typed; keys are slow here
             await pilot.press("enter")
             await pilot.pause()
             messages.append(str(app.screen.query_one("#att-hint").render()))
@@ -153,6 +152,14 @@ async def test_month_view_shows_deductions_and_why(morning):
         assert "11-19 personal leave 1" in detail
         await pilot.press("m")
         assert app.screen.query_one("#att-today", DataTable).display
+        assert not month.display
+        # every action by name: the command palette
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "att month")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert month.display
 
 
 def test_attendance_snapshot(snap_compare, morning):
@@ -163,3 +170,4 @@ def test_attendance_snapshot(snap_compare, morning):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
