@@ -133,6 +133,7 @@ BAD_LEAVE = [
     ("unknown-type", "A001,2026-11-05,holiday,1", "leave type 'holiday' is not one of"),
     ("impossible-date", "A001,2026-11-31,sick,1", "date 2026-11-31 is not a real date"),
     ("duplicate", "A001,2026-11-04,personal,1", "A001 has leave on 2026-11-04 also on line 2"),
+    ("rest-day", "A001,2026-11-08,personal,1", "A001 rests on 2026-11-08 (R): no leave to take"),
 ]
 
 
@@ -222,3 +223,21 @@ def test_month_table_and_csv(staffed, write_file, capsys, pinned):
 def test_month_bad_month(staffed, capsys, pinned):
     assert cli(staffed, "report", "month", "--month", "2026-13") == 2
     assert "month '2026-13' is not YYYY-MM" in capsys.readouterr().err
+
+
+def test_import_as_a_subprocess_exit_code(staffed, write_file, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bad = write_file("bad.csv", "staff_id,date,type,days\nA001,2026-11-04,sick,3\n")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(root / "floor.py"), "--store",
+                           str(staffed.store.root), "import", "leave", str(bad)],
+                          capture_output=True, text=True, cwd=root, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                               "FLOOR_NOW": "2026-11-20T15:00:00"})
+    assert done.returncode == 2
+    assert f"{bad}:2: days '3' must be 0.5 or 1" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert dump(staffed) == []

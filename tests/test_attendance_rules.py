@@ -202,3 +202,16 @@ def test_why_lines_explain_each_deduction():
     assert "11-03 late 6 min p1 (bus)" in result.why
     assert "11-05 absent (旷工): late 40 min p1, no reason" in result.why
     assert "full-attendance bonus lost" in result.why
+
+
+def test_rules_module_is_pure():
+    """The rules never import Textual, TinyDB or the store (SPEC §2)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, floorapp.attendance; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'tinydb', 'store')]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stdout

@@ -321,6 +321,8 @@ class AttendanceService:
             if not _is_leave_unit(self.floor.policy.leave_units, entry.leave_days):
                 raise FloorError(f"leave days {entry.leave_days} must be "
                                  f"{' or '.join(self.floor.policy.leave_units)}")
+            if self._shifts(entry.day, [entry.staff])[entry.staff.id] == "R":
+                raise FloorError(f"{entry.staff.id} rests on {entry.day} (R): no leave to take")
             return
         periods = self._periods(entry.staff.id, entry.day)
         if not periods:
@@ -525,6 +527,7 @@ class AttendanceService:
         people = self.floor.staff_by_id()
         units = self.floor.policy.leave_units
         seen: dict[tuple[str, str], int] = {}
+        shift_cache: dict[dt.date, dict[str, str]] = {}
         items: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for line, row in rows:
             try:
@@ -544,6 +547,10 @@ class AttendanceService:
                 key = (staff_id, day.isoformat())
                 if key in seen:
                     raise ValueError(f"{staff_id} has leave on {day} also on line {seen[key]}")
+                if day not in shift_cache:
+                    shift_cache[day] = self._shifts(day, list(people.values()))
+                if shift_cache[day].get(staff_id) == "R":
+                    raise ValueError(f"{staff_id} rests on {day} (R): no leave to take")
             except ValueError as exc:
                 errors.add(line, str(exc))
                 continue
