@@ -38,6 +38,8 @@ IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
     "staff": _import_staff,
     "checklist": lambda floor, path: floor.emergency.import_checklist(path),
     "calls": _import_calls,
+    "attendance": lambda floor, path: floor.attendance.import_attendance(path),
+    "leave": lambda floor, path: floor.attendance.import_leave(path),
 }
 
 
@@ -96,6 +98,9 @@ def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
     day = report_sub.add_parser("day", help="end-of-day summary: quota, attendance, monitoring")
     day.add_argument("--date", help="YYYY-MM-DD (default: today)")
     _add_format(day)
+    month = report_sub.add_parser("month", help="attendance deductions and points of a month")
+    month.add_argument("--month", required=True, metavar="YYYY-MM")
+    _add_format(month)
 
 
 def add_command_parsers(sub: argparse._SubParsersAction) -> None:
@@ -128,6 +133,11 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
         except ValueError as exc:
             raise FloorError(str(exc)) from None
         return reports.render(floor.quota.day_report(day), args.format)
+    if args.report == "month":
+        from floorapp.csvio import parse_month
+
+        year, month = parse_month(args.month)
+        return reports.render(floor.attendance.month_report(year, month), args.format)
     raise FloorError(f"unknown report {args.report!r}")
 
 

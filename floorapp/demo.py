@@ -52,10 +52,11 @@ DemoStep = Callable[[DemoContext], None]
 
 def feature_steps() -> list[DemoStep]:
     """Each feature's demo step, in the order they build on each other."""
+    from floorapp.services.attendance import demo_step as attendance_step
     from floorapp.services.emergency import demo_step as emergency_step
     from floorapp.services.quota import demo_calls
 
-    return [demo_calls, emergency_step]
+    return [attendance_step, demo_calls, emergency_step]
 
 
 def make_staff(rng: random.Random, seats: int, today: dt.date) -> list[Staff]:

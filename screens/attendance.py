@@ -1,24 +1,375 @@
-"""The attendance section (Attendance 考勤). A placeholder until issue #3 lands."""
+"""The attendance section (考勤, F3): today's shift for everyone with a live status, quick
+keyboard entry of arrivals, departures, reasons and leave, corrections with their history,
+and the month view with each person's deductions and why.
+
+The screen calls ``floor.attendance`` only; the rules live in ``floorapp/attendance.py``.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+import datetime as dt
+from decimal import Decimal
+from typing import ClassVar
 
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal
+from textual.validation import ValidationResult, Validator
+from textual.widgets import DataTable, Input, Label, Static
+
+from floorapp.errors import FloorError
+from floorapp.money import money_text
 from screens.base import FloorScreen
+
+ACTION_LABELS = {"in": "Arrival", "out": "Departure", "reason": "Reason", "leave": "Leave"}
+ACTION_HINTS = {
+    "in": "staff id or name, then time (default now): a001 / 欧阳 8:12",
+    "out": "staff id or name, then time (default now): a001 17:26",
+    "reason": "staff id or name, then the reason: a001 bus broke down",
+    "leave": "id or name, type, days: a001 sick 0.5 · a001 cancel",
+}
+STATUS_STYLES = {"on_time": "green", "late": "yellow", "early": "yellow", "absent": "bold red",
+                 "leave": "cyan", "rest": "dim"}
+
+
+class EntryValidator(Validator):
+    """Checks a quick entry with the service as it is typed; nothing is saved."""
+
+    def __init__(self, screen: AttendanceScreen) -> None:
+        super().__init__()
+        self.screen = screen
+
+    def validate(self, value: str) -> ValidationResult:
+        if not value.strip():
+            return self.failure("type a staff id or part of a name")
+        try:
+            self.screen.parse(value)
+        except FloorError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
+COMMANDS = [
+    ("Attendance: record an arrival", "entry('in')", "staff id or name, time (now) (a)"),
+    ("Attendance: record a departure", "entry('out')", "staff id or name, time (now) (d)"),
+    ("Attendance: state a reason", "entry('reason')", "for a late arrival or early leave (r)"),
+    ("Attendance: record or cancel leave", "entry('leave')", "personal/sick/annual/comp (l)"),
+    ("Attendance: month view", "toggle_month", "deductions and why, or back to the day (m)"),
+    ("Attendance: day before", "day(-1)", "([)"),
+    ("Attendance: day after", "day(1)", "(])"),
+    ("Attendance: today", "today", "(t)"),
+]
+
+
+class AttendanceCommands(Provider):
+    """Every attendance action by name in the command palette (ctrl+p)."""
+
+    def _commands(self):  # noqa: ANN202
+        screen = self.screen
+        for text, action, help_text in COMMANDS:
+            yield text, (lambda a=action: screen.run_action(a)), help_text
+
+    async def discover(self) -> Hits:
+        for text, callback, help_text in self._commands():
+            yield DiscoveryHit(text, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, callback, help_text in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
 
 
 class AttendanceScreen(FloorScreen):
     SECTION = "attendance"
     TITLE = "Attendance 考勤"
     CSS_PATH = "attendance.tcss"
+    COMMANDS = {AttendanceCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "entry('in')", "Arrival"),
+        Binding("d", "entry('out')", "Departure"),
+        Binding("r", "entry('reason')", "Reason"),
+        Binding("l", "entry('leave')", "Leave"),
+        Binding("i", "now('in')", "In now (row)", show=False),
+        Binding("o", "now('out')", "Out now (row)", show=False),
+        Binding("m", "toggle_month", "Month"),
+        Binding("left_square_bracket", "day(-1)", "Day before", show=False),
+        Binding("right_square_bracket", "day(1)", "Day after", show=False),
+        Binding("t", "today", "Today", show=False),
+        Binding("escape", "cancel_entry", "Back to the grid", show=False),
+    ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.day: dt.date | None = None
+        self.action = "in"
+        self.month_view = False
+        self._month_why: dict[str, list[str]] = {}
+        self._parsed: tuple[tuple, object] | None = None
+
+    # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
-        yield Static(id="body")
+        yield Static(id="att-title")
+        with Horizontal(id="att-entry-row"):
+            yield Label("Arrival ▸", id="att-action")
+            yield Input(placeholder=ACTION_HINTS["in"], id="att-entry", compact=True,
+                        select_on_focus=False,
+                        validators=[EntryValidator(self)], validate_on=["changed", "submitted"])
+        yield Static("", id="att-hint")
+        yield DataTable(id="att-today", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="att-month", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="att-detail")
+
+    def on_mount(self) -> None:
+        today = self.query_one("#att-today", DataTable)
+        today.add_column("id", key="id", width=5)
+        today.add_column("name", key="name", width=8)
+        today.add_column("sh", key="shift", width=3)
+        today.add_column("period 1", key="p1", width=11)
+        today.add_column("period 2", key="p2", width=11)
+        today.add_column("status", key="status")
+        month = self.query_one("#att-month", DataTable)
+        for label, key, width in (("id", "id", 5), ("name", "name", 8), ("late", "late", 4),
+                                  ("early", "early", 5), ("abs", "absent", 3),
+                                  ("pers", "personal", 4), ("sick", "sick", 4),
+                                  ("bonus", "bonus", 6), ("deduct", "total", 8),
+                                  ("pts", "points", 4)):
+            month.add_column(label, key=key, width=width)
+        month.display = False
+        today.focus()
+        self.set_interval(30, self.refresh_today)  # "not in yet" turns into "late" as time passes
+
+    # ---------------------------------------------------------------- data
+    @property
+    def service(self):  # noqa: ANN201 - AttendanceService
+        return self.floor.attendance
+
+    def current_day(self) -> dt.date:
+        return self.day or self.floor.today()
 
     def refresh_data(self) -> None:
-        staff = self.floor.staff()
-        self.query_one("#body", Static).update(
-            f"{self.TITLE}\n\nThis section arrives with issue #3.\n"
-            f"{len(staff)} staff on the register."
-        )
+        self.refresh_today()
+        if self.month_view:
+            self.load_month()
+
+    def refresh_today(self) -> None:
+        day = self.current_day()
+        rows = self.service.day_results(day)
+        corrected = self.service.corrected_on(day)
+        table = self.query_one("#att-today", DataTable)
+        keep = self._highlighted(table)
+        table.clear()
+        counts: dict[str, int] = {}
+        rows.sort(key=lambda r: (r.status == "rest", r.staff.id))
+        for row in rows:
+            result = row.result
+            counts[row.status] = counts.get(row.status, 0) + 1
+            cells = []
+            for number in (1, 2):
+                period = result.periods[number - 1] if len(result.periods) >= number else None
+                cells.append(_period_text(period, result))
+            mark = "✎" if row.staff.id in corrected else ""
+            table.add_row(row.staff.id, row.staff.name, result.shift + mark, *cells,
+                          Text(row.text, style=STATUS_STYLES.get(row.status, "")),
+                          key=row.staff.id)
+        self._restore(table, keep)
+        on_shift = sum(v for k, v in counts.items() if k != "rest")
+        label = f"{day:%a} (today)" if day == self.floor.today() else f"{day:%a}"
+        parts = [f"{k.replace('_', ' ')} {counts[k]}" for k in
+                 ("on_time", "late", "early", "absent", "leave", "rest") if counts.get(k)]
+        if not self.month_view:
+            self.query_one("#att-title", Static).update(
+                f"[b]{day} {label}[/b] {on_shift} on shift: " + " · ".join(parts))
+            self.show_detail()
+
+    def load_month(self) -> None:
+        day = self.current_day()
+        self.query_one("#att-detail", Static).update("computing the month…")
+        self._compute_month(day.year, day.month)
+
+    @work(thread=True, exclusive=True, group="attendance-month")
+    def _compute_month(self, year: int, month: int) -> None:
+        results = self.service.month_results(year, month)
+        self.app.call_from_thread(self._show_month, results)
+
+    def _show_month(self, results: list) -> None:
+        table = self.query_one("#att-month", DataTable)
+        keep = self._highlighted(table)
+        table.clear()
+        self._month_why = {}
+        for person, r, _days in results:
+            self._month_why[person.id] = r.why
+            style = "bold red" if r.absent_days else ("yellow" if r.total_deduction else "")
+            table.add_row(person.id, person.name, str(r.late_minutes), str(r.early_minutes),
+                          str(r.absent_days), _num(r.personal_leave_days),
+                          _num(r.sick_leave_days), money_text(r.full_attendance_bonus),
+                          Text(money_text(r.total_deduction), style=style), _num(r.points),
+                          key=person.id)
+        self._restore(table, keep)
+        total = sum((r.total_deduction for _p, r, _d in results), start=Decimal(0))
+        absent = sum(r.absent_days for _p, r, _d in results)
+        lost = sum(1 for _p, r, _d in results if not r.full_attendance_bonus)
+        day = self.current_day()
+        self.query_one("#att-title", Static).update(
+            f"[b]MONTH {day:%Y-%m}[/b] {len(results)} staff · deducted {money_text(total)}"
+            f" · absent days {absent} · bonus lost {lost}")
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        detail = self.query_one("#att-detail", Static)
+        table = self.active_table()
+        staff_id = self._highlighted(table)
+        if not staff_id:
+            detail.update("")
+            return
+        if self.month_view:
+            why = self._month_why.get(staff_id, [])
+            text = "; ".join(why) if why else "no deductions"
+            detail.update(f"[b]{staff_id}[/b] why: {text}")
+            return
+        history = self.service.punch_history(staff_id, self.current_day())
+        status = str(self.query_one("#att-today", DataTable).get_cell(staff_id, "status"))
+        head = Text.assemble((f"{staff_id} ", "bold"), status)
+        if not history:
+            detail.update(Text.assemble(head, "\nno punches recorded · a/d/r/l to enter, "
+                                              "i/o: in/out now for this row"))
+            return
+        detail.update(Text("\n").join([head, *(Text(line) for line in history[:2])]))
+
+    # -------------------------------------------------------------- entry
+    def parse(self, text: str):  # noqa: ANN201 - Entry
+        """Parse an entry; the validator and the preview of one keystroke share the result."""
+        key = (text, self.action, self.current_day(), self.floor.store.stamp())
+        if self._parsed is None or self._parsed[0] != key:
+            try:
+                self._parsed = (key, self.service.parse_entry(text, self.action,
+                                                              self.current_day()))
+            except FloorError as exc:
+                self._parsed = (key, exc)
+        result = self._parsed[1]
+        if isinstance(result, FloorError):
+            raise result
+        return result
+
+    def action_entry(self, action: str) -> None:
+        self.action = action
+        self.query_one("#att-action", Label).update(f"{ACTION_LABELS[action]} ▸")
+        entry = self.query_one("#att-entry", Input)
+        entry.placeholder = ACTION_HINTS[action]
+        staff_id = self._highlighted(self.active_table())
+        # Reason and leave are usually for the person under the cursor: start with their id.
+        entry.value = f"{staff_id} " if staff_id and action in ("reason", "leave") else ""
+        entry.cursor_position = len(entry.value)
+        self.query_one("#att-hint", Static).update(ACTION_HINTS[action])
+        entry.focus()
+
+    def action_cancel_entry(self) -> None:
+        entry = self.query_one("#att-entry", Input)
+        entry.value = ""
+        self.query_one("#att-hint", Static).update("")
+        self.active_table().focus()
+
+    @on(Input.Changed, "#att-entry")
+    def entry_changed(self, event: Input.Changed) -> None:
+        hint = self.query_one("#att-hint", Static)
+        if not event.value.strip():
+            hint.update(ACTION_HINTS[self.action])
+            return
+        try:
+            hint.update(Text("→ " + self.service.preview(self.parse(event.value)), style="green"))
+        except FloorError as exc:
+            hint.update(Text(str(exc), style="red"))
+
+    @on(Input.Submitted, "#att-entry")
+    def entry_submitted(self, event: Input.Submitted) -> None:
+        try:
+            entry = self.parse(event.value)
+            message = self.service.apply(entry)
+        except FloorError as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+            self.query_one("#att-hint", Static).update(Text(f"Not saved: {exc}", style="red"))
+            return
+        self.notify(message)
+        event.input.value = ""
+        self.query_one("#att-hint", Static).update(Text(message, style="green"))
+        self.refresh_data()
+        table = self.active_table()
+        self._restore(table, entry.staff.id)
+        table.focus()
+
+    def action_now(self, action: str) -> None:
+        """In / out now for the person under the cursor."""
+        staff_id = self._highlighted(self.query_one("#att-today", DataTable))
+        if not staff_id or self.month_view:
+            return
+        try:
+            message = self.service.apply(self.service.parse_entry(staff_id, action,
+                                                                  self.current_day()))
+        except FloorError as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        self.notify(message)
+        self.refresh_data()
+
+    # ------------------------------------------------------------ views
+    def action_toggle_month(self) -> None:
+        self.month_view = not self.month_view
+        self.query_one("#att-today", DataTable).display = not self.month_view
+        self.query_one("#att-month", DataTable).display = self.month_view
+        self.active_table().focus()
+        self.refresh_data()
+
+    def action_day(self, delta: int) -> None:
+        self.day = self.current_day() + dt.timedelta(days=delta)
+        self.refresh_data()
+
+    def action_today(self) -> None:
+        self.day = None
+        self.refresh_data()
+
+    @on(DataTable.RowHighlighted)
+    def row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def active_table(self) -> DataTable:
+        return self.query_one("#att-month" if self.month_view else "#att-today", DataTable)
+
+    @staticmethod
+    def _highlighted(table: DataTable) -> str | None:
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # the cursor is outside the rows while they are rebuilt
+            return None
+        return str(key.value) if key.value is not None else None
+
+    @staticmethod
+    def _restore(table: DataTable, staff_id: str | None) -> None:
+        if staff_id is None:
+            return
+        try:
+            table.move_cursor(row=table.get_row_index(staff_id))
+        except Exception:  # that person is not in this table
+            pass
+
+
+def _period_text(period, result) -> str:  # noqa: ANN001 - PeriodResult, DayResult
+    if period is None:
+        return ""
+    if period.covered and result.leave:
+        return "leave"
+    punch = period.punch
+    if punch is None or (punch.time_in is None and punch.time_out is None):
+        return "--" if not period.pending else "·"
+    time_in = punch.time_in.strftime("%H:%M") if punch.time_in else "--:--"
+    time_out = punch.time_out.strftime("%H:%M") if punch.time_out else ""
+    return f"{time_in}–{time_out}"
+
+
+def _num(value) -> str:  # noqa: ANN001 - Decimal
+    return str(int(value)) if value == value.to_integral_value() else str(value.normalize())

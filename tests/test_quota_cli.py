@@ -115,12 +115,21 @@ def test_import_bad_header(campaigns, write_file, capsys):
     assert f"{path}:1: missing column(s): orders" in capsys.readouterr().err
 
 
+def all_in_on_time(floor, day=dt.date(2026, 11, 20)):
+    """Every agent punched in on time for both periods (the clock is 15:00, p2 running)."""
+    for agent in ("A001", "A002", "A003"):
+        floor.attendance.record_in(agent, day, dt.time(7, 55), period=1)
+        floor.attendance.record_out(agent, day, dt.time(12, 0), period=1)
+        floor.attendance.record_in(agent, day, dt.time(14, 25), period=2)
+
+
 DAY_FIELDS = {"id", "dialed", "connected", "completed", "orders", "shortfall", "points",
               "attendance"}
 
 
 def test_day_report_json_fields_exactly(campaigns, write_file, capsys):
     campaigns.quota.import_calls(write_file("calls.csv", GOOD))
+    all_in_on_time(campaigns)
     assert run([*store_args(campaigns), "report", "day", "--date", "2026-11-20",
                 "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -141,8 +150,10 @@ def test_day_report_json_fields_exactly(campaigns, write_file, capsys):
                              "advice": "raise_volume"}
 
 
-def test_day_report_table_and_csv(campaigns, write_file, capsys):
+def test_day_report_table_and_csv(campaigns, write_file, capsys, monkeypatch):
+    monkeypatch.setenv("FLOOR_NOW", "2026-11-20T15:00")  # p2 still running: no out yet
     campaigns.quota.import_calls(write_file("calls.csv", GOOD))
+    all_in_on_time(campaigns)
     assert run([*store_args(campaigns), "report", "day", "--date", "2026-11-20"]) == 0
     out = capsys.readouterr().out
     assert "欧阳娜娜" in out and "Under target: A002 Li Wei −43" in out
@@ -166,7 +177,19 @@ def test_weekend_rest_agents_are_left_out_unless_they_called(campaigns):
     assert [(a.staff_id, a.attendance, a.target) for a in agents] == [("A002", "rest", 0)]
 
 
-class FakeAttendance:
+class _Over:
+    """Stands in for some of a real service's answers; everything else goes to the real one."""
+
+    def __init__(self, real=None):
+        self._real = real
+
+    def __getattr__(self, name):
+        if self._real is None:
+            raise AttributeError(name)
+        return getattr(self._real, name)
+
+
+class FakeAttendance(_Over):
     def day_statuses(self, day):
         return {"A001": "late", "A002": "leave", "A003": "absent"}
 
@@ -174,8 +197,9 @@ class FakeAttendance:
         return {"A001": "late 12 min", "A002": "leave", "A003": "absent"}
 
 
-class FakeEmergency:
-    def __init__(self, lost):
+class FakeEmergency(_Over):
+    def __init__(self, lost, real=None):
+        super().__init__(real)
         self.lost = lost
 
     def lost_calling_minutes(self, day):
@@ -186,7 +210,7 @@ class FakeEmergency:
                  "started": "2026-11-20T14:10:00+08:00"}]
 
 
-class FakeMonitoring:
+class FakeMonitoring(_Over):
     def day_by_agent(self, day):
         return {"A001": (2, Decimal("87.5"))}
 

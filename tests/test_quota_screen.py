@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 from floorapp.app import FloorApp
 from floorapp.quota import Counts
 from floorapp.services import Floor
+from tests.test_quota_cli import all_in_on_time
 
 PART = "day/2026-11-20"
 
@@ -21,6 +22,7 @@ def counted(staffed: Floor) -> Floor:
     quota.record_counts("A001", Counts(30, 25, 22, 6), hour=14)
     quota.record_counts("A002", Counts(20, 15, 12, 2), hour=9)
     quota._last.clear()
+    all_in_on_time(staffed)
     return staffed
 
 

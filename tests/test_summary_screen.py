@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 from floorapp.app import FloorApp
 from floorapp.quota import Counts
 from floorapp.services import Floor
-from tests.test_quota_cli import FakeAttendance, FakeEmergency, FakeMonitoring
+from tests.test_quota_cli import FakeAttendance, FakeEmergency, FakeMonitoring, all_in_on_time
 
 
 def cells(table: DataTable, key: str) -> list[str]:
@@ -21,9 +21,9 @@ def cells(table: DataTable, key: str) -> list[str]:
 async def test_summary_of_today_and_yesterday(staffed: Floor) -> None:
     staffed.quota.record_counts("A001", Counts(80, 66, 61, 19), daily_total=True)
     staffed.quota.record_counts("A002", Counts(70, 50, 45, 5), day=dt.date(2026, 11, 19))
-    staffed.attendance = FakeAttendance()
-    staffed.monitoring = FakeMonitoring()
-    staffed.emergency = FakeEmergency({})
+    staffed.attendance = FakeAttendance(staffed.attendance)
+    staffed.monitoring = FakeMonitoring(getattr(staffed, "monitoring", None))
+    staffed.emergency = FakeEmergency({}, staffed.emergency)
     app = FloorApp(staffed, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f6")
@@ -48,6 +48,7 @@ async def test_summary_of_today_and_yesterday(staffed: Floor) -> None:
 
 async def test_export_writes_csv_and_says_where(staffed: Floor, tmp_path: Path) -> None:
     staffed.quota.record_counts("A001", Counts(80, 66, 61, 19), daily_total=True)
+    all_in_on_time(staffed)
     app = FloorApp(staffed, backup=False)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.press("f6")

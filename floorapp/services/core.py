@@ -34,9 +34,11 @@ class Floor:
         self._clock = clock
         self._policy_cache: tuple[int, Policy] | None = None
         # Feature services (imported here: they import this module's types).
+        from floorapp.services.attendance import AttendanceService
         from floorapp.services.emergency import EmergencyService
         from floorapp.services.quota import QuotaService
 
+        self.attendance = AttendanceService(self)
         self.emergency = EmergencyService(self)
         self.quota = QuotaService(self)
 

@@ -1,0 +1,353 @@
+"""Attendance and lateness penalties (考勤), SPEC §4: pure rules.
+
+Plain data in (the day's shift periods, punches, leave, the policy, an explicit ``now``), plain
+results out. No clock, no store, no Textual. Money is exact ``Decimal``; rounding happens once,
+in reports (``floorapp.money``).
+
+Decisions the SPEC leaves open, made here once:
+
+- A period with neither an in nor an out punch is a whole-period absence (旷工) unless a leave
+  covers it. A period with only one of the two punches (a forgotten punch) is not charged for
+  the missing side; the day text says "no out punch" so the supervisor can correct it.
+- A 0.5-day leave covers one period: the first period with no punch at all; when every period
+  has a punch, the period with the most late + early minutes (the half day the person was away).
+  A 1-day leave covers the whole day. Leave on a day the roster marks as leave or rest still
+  counts (the leave table is what payroll reads).
+- On the current day a period that has not ended yet is *pending*: no punch is "not in yet"
+  (status ``late`` once its start has passed, ``on_time`` before), never ``absent``; a missing
+  out punch is not early leave yet. Pending periods cost nothing. Every period of a day to
+  come is pending.
+- Every late or early period is one occurrence for the appraisal points (the SPEC example:
+  6 and 9 minutes = 2 occurrences = 4 points), including minutes inside the monthly allowance.
+  Minutes that made an absenteeism day are not also an occurrence.
+- ``total_deduction`` is the exact sum of the five deductions, rounded once; the bonus is
+  reported on its own (``full_attendance_bonus``: what is paid, 0 when lost).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from floorapp.policy import Policy
+from floorapp.staff import Staff
+
+LEAVE_TYPES = ("personal", "sick", "annual", "comp")
+LEAVE_NAMES = {"personal": "personal leave (事假)", "sick": "sick leave (病假)",
+               "annual": "annual leave (年假)", "comp": "comp leave (调休)"}
+STATUSES = ("on_time", "late", "early", "absent", "leave", "rest")
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Punch:
+    """One period's clock-in and clock-out (``None`` = no punch) and the stated reason."""
+
+    period: int
+    time_in: dt.time | None = None
+    time_out: dt.time | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Leave:
+    """A day's leave: type (personal, sick, annual, comp) and 0.5 or 1 day."""
+
+    type: str
+    days: Decimal
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    number: int
+    start: dt.time
+    end: dt.time
+    punch: Punch | None
+    late: int = 0  # ordinary late minutes charged per minute
+    early: int = 0  # ordinary early minutes charged per minute
+    absent: bool = False  # this period makes the day an absenteeism day
+    why_absent: str = ""
+    covered: bool = False  # covered by a half-day leave
+    pending: bool = False  # today, not ended yet
+    waiting_minutes: int = 0  # pending, not in, start passed: minutes late so far
+    missing: str = ""  # "in" or "out": a forgotten punch, not charged
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """One person's day: per-period results and the day's summary."""
+
+    day: dt.date
+    shift: str
+    periods: list[PeriodResult]
+    leave: Leave | None = None
+
+    @property
+    def scheduled(self) -> bool:
+        return bool(self.periods)
+
+    @property
+    def absent(self) -> bool:
+        """At most one absenteeism day per calendar day, however many periods."""
+        return any(p.absent for p in self.periods)
+
+    @property
+    def late_minutes(self) -> int:
+        return sum(p.late for p in self.periods)
+
+    @property
+    def early_minutes(self) -> int:
+        return sum(p.early for p in self.periods)
+
+    @property
+    def late_count(self) -> int:
+        return sum(1 for p in self.periods if p.late)
+
+    @property
+    def early_count(self) -> int:
+        return sum(1 for p in self.periods if p.early)
+
+    @property
+    def status(self) -> str:
+        """One of ``on_time late early absent leave rest`` (SPEC §9)."""
+        if not self.periods:
+            return "leave" if self.leave or self.shift in LEAVE_TYPES else "rest"
+        if self.leave and self.leave.days >= 1:
+            return "leave"
+        if self.absent:
+            return "absent"
+        if self.late_count or any(p.waiting_minutes for p in self.periods):
+            return "late"
+        if self.early_count:
+            return "early"
+        if self.leave:
+            return "leave"
+        return "on_time"
+
+    @property
+    def text(self) -> str:
+        """For people: "late 12 min", "left early 4 min", "absent", "sick leave 0.5", "rest"."""
+        parts: list[str] = []
+        if self.leave:
+            parts.append(f"{self.leave.type} leave {_days_text(self.leave.days)}")
+        if not self.periods:
+            if not parts:
+                parts.append(f"{self.shift} leave" if self.shift in LEAVE_TYPES else "rest")
+            return ", ".join(parts)
+        if self.leave and self.leave.days >= 1:
+            return ", ".join(parts)
+        for p in self.periods:
+            if p.absent:
+                parts.insert(0, f"absent: {p.why_absent} p{p.number}")
+        if self.late_minutes:
+            parts.append(f"late {self.late_minutes} min")
+        waiting = [p for p in self.periods if p.waiting_minutes]
+        if waiting:
+            parts.append(f"not in, late {waiting[0].waiting_minutes} min")
+        if self.early_minutes:
+            parts.append(f"left early {self.early_minutes} min")
+        for p in self.periods:
+            if p.missing:
+                parts.append(f"no {p.missing} punch p{p.number}")
+        if not parts:
+            if all(p.pending and not (p.punch and p.punch.time_in) for p in self.periods):
+                return "not in yet"
+            return "on time"
+        return ", ".join(parts)
+
+
+def _days_text(days: Decimal) -> str:
+    return "1" if days == 1 else str(days.normalize())
+
+
+def _minutes(a: dt.time, b: dt.time) -> int:
+    """Whole minutes from a to b (negative when b is earlier)."""
+    return (b.hour * 60 + b.minute) - (a.hour * 60 + a.minute)
+
+
+def evaluate_day(
+    policy: Policy,
+    day: dt.date,
+    shift: str,
+    punches: dict[int, Punch],
+    leave: Leave | None = None,
+    now: dt.datetime | None = None,
+) -> DayResult:
+    """Apply the per-period rules of SPEC §4 to one person's day.
+
+    ``now`` is the centre's local time; periods of ``day`` not ended by then are pending.
+    """
+    periods = policy.periods(shift, day)
+    if not periods or (leave and leave.days >= 1):
+        plain = [PeriodResult(n, s, e, punches.get(n), covered=True)
+                 for n, (s, e) in enumerate(periods, start=1)]
+        return DayResult(day, shift, plain, leave)
+    threshold = policy.absent_threshold_minutes
+    covered = _covered_period(periods, punches, leave)
+    clock = None
+    if now is not None and now.date() == day:
+        clock = now.time().replace(tzinfo=None, second=0, microsecond=0)
+    elif now is not None and now.date() < day:
+        clock = dt.time(0, 0)  # a day to come: every period is still pending
+    results = []
+    for number, (start, end) in enumerate(periods, start=1):
+        punch = punches.get(number)
+        time_in = punch.time_in if punch else None
+        time_out = punch.time_out if punch else None
+        reason = punch.reason.strip() if punch else ""
+        pending = clock is not None and clock < end
+        if number == covered:
+            results.append(PeriodResult(number, start, end, punch, covered=True))
+            continue
+        if time_in is None and time_out is None:
+            if pending:
+                waiting = max(0, _minutes(start, clock)) if clock else 0
+                results.append(PeriodResult(number, start, end, punch, pending=True,
+                                            waiting_minutes=waiting))
+            else:
+                results.append(PeriodResult(number, start, end, punch, absent=True,
+                                            why_absent="no punch"))
+            continue
+        late = max(0, _minutes(start, time_in)) if time_in else 0
+        early = max(0, _minutes(time_out, end)) if time_out else 0
+        absent = False
+        why = []
+        if not reason and late >= threshold:
+            absent, why = True, why + [f"late {late} min"]
+            late = 0
+        if not reason and early >= threshold:
+            absent, why = True, why + [f"left early {early} min"]
+            early = 0
+        missing = ""
+        if time_in is None:
+            missing = "in"
+        elif time_out is None and not pending:
+            missing = "out"
+        results.append(PeriodResult(number, start, end, punch, late=late, early=early,
+                                    absent=absent, why_absent="; ".join(why),
+                                    pending=pending, missing=missing))
+    return DayResult(day, shift, results, leave)
+
+
+def _covered_period(
+    periods: list[tuple[dt.time, dt.time]], punches: dict[int, Punch], leave: Leave | None
+) -> int | None:
+    """The period a half-day leave covers (see the module notes), or None."""
+    if not leave or leave.days <= 0:
+        return None
+    unpunched = [n for n in range(1, len(periods) + 1)
+                 if not punches.get(n) or (punches[n].time_in is None
+                                           and punches[n].time_out is None)]
+    if unpunched:
+        return unpunched[0]
+
+    def away(n: int) -> int:
+        start, end = periods[n - 1]
+        punch = punches[n]
+        late = max(0, _minutes(start, punch.time_in)) if punch.time_in else 0
+        early = max(0, _minutes(punch.time_out, end)) if punch.time_out else 0
+        return late + early
+
+    return max(range(1, len(periods) + 1), key=lambda n: (away(n), -n))
+
+
+@dataclass
+class MonthResult:
+    """One person's month (SPEC §4 money and points), exact; round when reporting."""
+
+    staff_id: str
+    late_minutes: int = 0
+    late_deduction: Decimal = ZERO
+    early_minutes: int = 0
+    early_deduction: Decimal = ZERO
+    absent_days: int = 0
+    absent_deduction: Decimal = ZERO
+    personal_leave_days: Decimal = ZERO
+    personal_leave_deduction: Decimal = ZERO
+    sick_leave_days: Decimal = ZERO
+    sick_leave_deduction: Decimal = ZERO
+    full_attendance_bonus: Decimal = ZERO
+    points: Decimal = ZERO
+    why: list[str] = field(default_factory=list)
+
+    @property
+    def total_deduction(self) -> Decimal:
+        return (self.late_deduction + self.early_deduction + self.absent_deduction
+                + self.personal_leave_deduction + self.sick_leave_deduction)
+
+
+def late_deduction(policy: Policy, late_minutes: int) -> Decimal:
+    """迟到: the monthly allowance (inclusive) is free; beyond it, per minute.
+
+    ``late_mode`` ``excess`` charges only the minutes beyond the allowance; ``all`` charges
+    every minute once the allowance is exceeded.
+    """
+    if late_minutes <= policy.late_allowance_minutes:
+        return ZERO
+    charged = late_minutes
+    if policy.late_mode == "excess":
+        charged = late_minutes - policy.late_allowance_minutes
+    return Decimal(charged) * policy.late_per_minute
+
+
+def early_deduction(policy: Policy, early_minutes: int) -> Decimal:
+    """早退: every minute."""
+    return Decimal(early_minutes) * policy.early_leave_per_minute
+
+
+def sick_rate(policy: Policy, staff: Staff, on: dt.date) -> Decimal:
+    """病假 rate of a day's pay by tenure on the leave date (< 2 years junior, ≥ 2 senior)."""
+    if staff.tenure_years(on) >= policy.sick_leave_tenure_years:
+        return policy.sick_leave_rate_senior
+    return policy.sick_leave_rate_junior
+
+
+def month_result(policy: Policy, staff: Staff, days: list[DayResult]) -> MonthResult:
+    """Money and points of one person's month from their evaluated days."""
+    day_pay = policy.day_pay(staff.base_pay)
+    out = MonthResult(staff.id)
+    late_count = early_count = 0
+    for day in sorted(days, key=lambda d: d.day):
+        stamp = f"{day.day:%m-%d}"
+        if day.absent:
+            out.absent_days += 1
+            reasons = "; ".join(f"{p.why_absent} p{p.number}" for p in day.periods if p.absent)
+            out.why.append(f"{stamp} absent (旷工): {reasons}, no reason")
+        out.late_minutes += day.late_minutes
+        out.early_minutes += day.early_minutes
+        late_count += day.late_count
+        early_count += day.early_count
+        for p in day.periods:
+            reason = f" ({p.punch.reason})" if p.punch and p.punch.reason else ""
+            if p.late:
+                out.why.append(f"{stamp} late {p.late} min p{p.number}{reason}")
+            if p.early:
+                out.why.append(f"{stamp} left early {p.early} min p{p.number}{reason}")
+        leave = day.leave
+        if leave is None:
+            continue
+        if leave.type == "personal":
+            out.personal_leave_days += leave.days
+            out.personal_leave_deduction += leave.days * day_pay * policy.personal_leave_day_rate
+            out.why.append(f"{stamp} personal leave {_days_text(leave.days)}")
+        elif leave.type == "sick":
+            rate = sick_rate(policy, staff, day.day)
+            out.sick_leave_days += leave.days
+            out.sick_leave_deduction += leave.days * day_pay * rate
+            out.why.append(f"{stamp} sick leave {_days_text(leave.days)} at "
+                           f"{(rate * 100).normalize()}%")
+    out.late_deduction = late_deduction(policy, out.late_minutes)
+    out.early_deduction = early_deduction(policy, out.early_minutes)
+    out.absent_deduction = Decimal(out.absent_days) * day_pay * policy.absent_day_pay_days
+    lost = out.personal_leave_days > 0 or out.absent_days > 0
+    out.full_attendance_bonus = ZERO if lost else policy.full_attendance_bonus
+    if lost:
+        out.why.append("full-attendance bonus lost")
+    out.points = (
+        Decimal((late_count + early_count) * policy.points_per_late_or_early)
+        + Decimal(out.absent_days * policy.points_per_absent_day)
+        + out.personal_leave_days * policy.points_per_personal_leave_day
+        + out.sick_leave_days * policy.points_per_sick_leave_day
+    )
+    return out

@@ -1,0 +1,706 @@
+"""Attendance use-cases (考勤): punches and leave in the day partitions, day statuses, the
+month report for payroll, the CSV imports, and the quick entry of the attendance screen.
+
+Storage (day partition ``day/YYYY-MM-DD``):
+- table ``punches``, key ``"<staff_id>/<period>"``: ``{"staff_id", "date", "period", "in",
+  "out", "reason"}`` (``in``/``out`` ``"HH:MM"`` or ``""``). A correction is a new version.
+- table ``leave``, key ``"<staff_id>"``: ``{"staff_id", "date", "type", "days"}`` (days
+  ``"0.5"``/``"1"``). Cancelling a leave retires it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pendulum
+
+from floorapp import csvio, reports
+from floorapp.attendance import (
+    LEAVE_TYPES,
+    DayResult,
+    Leave,
+    MonthResult,
+    Punch,
+    evaluate_day,
+    month_result,
+)
+from floorapp.errors import FloorError
+from floorapp.money import money_text
+from floorapp.staff import Staff
+
+if TYPE_CHECKING:
+    from floorapp.services.core import Floor
+
+PUNCHES = "punches"
+LEAVE = "leave"
+ATTENDANCE_COLUMNS = ["staff_id", "date", "period", "in", "out", "reason"]
+LEAVE_COLUMNS = ["staff_id", "date", "type", "days"]
+MONTH_FIELDS = ["id", "late_minutes", "late_deduction", "early_minutes", "early_deduction",
+                "absent_days", "absent_deduction", "personal_leave_days",
+                "personal_leave_deduction", "sick_leave_days", "sick_leave_deduction",
+                "full_attendance_bonus", "total_deduction", "points"]
+ACTIONS = ("in", "out", "reason", "leave")
+_ACTION_WORDS = {"in": "in", "i": "in", "arrive": "in", "arrival": "in",
+                 "out": "out", "o": "out", "leave-now": "out", "departure": "out",
+                 "reason": "reason", "r": "reason",
+                 "leave": "leave", "l": "leave"}
+_TIME = re.compile(r"^(\d{1,2})[:.]?(\d{2})$")
+_PERIOD = re.compile(r"^p(\d)$", re.IGNORECASE)
+
+
+def _part(day: dt.date) -> str:
+    return f"day/{day.isoformat()}"
+
+
+def _time_text(value: dt.time | None) -> str:
+    return value.strftime("%H:%M") if value else ""
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A parsed quick entry, ready to apply: what the screen previews and saves."""
+
+    action: str  # in, out, reason, leave
+    staff: Staff
+    day: dt.date
+    period: int = 0
+    time: dt.time | None = None
+    reason: str = ""
+    leave_type: str = ""
+    leave_days: Decimal = Decimal("0")
+    cancel: bool = False
+
+    def describe(self) -> str:
+        who = f"{self.staff.id} {self.staff.name}"
+        if self.action == "in":
+            return f"{who}: in {_time_text(self.time)} (p{self.period})"
+        if self.action == "out":
+            return f"{who}: out {_time_text(self.time)} (p{self.period})"
+        if self.action == "reason":
+            return f"{who}: reason for p{self.period}: {self.reason}"
+        if self.cancel:
+            return f"{who}: cancel leave of {self.day}"
+        return f"{who}: {self.leave_type} leave {self.leave_days.normalize()} day on {self.day}"
+
+
+@dataclass(frozen=True)
+class PersonDay:
+    """One row of the attendance screen: a person's shift, punches and status on a day."""
+
+    staff: Staff
+    result: DayResult
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    @property
+    def text(self) -> str:
+        return self.result.text
+
+
+class AttendanceService:
+    def __init__(self, floor: Floor) -> None:
+        self.floor = floor
+
+    # -------------------------------------------------------------- reading
+    def _local_now(self) -> dt.datetime:
+        now = self.floor.now()
+        return dt.datetime(now.year, now.month, now.day, now.hour, now.minute, now.second)
+
+    def punches_on(self, day: dt.date) -> dict[str, dict[int, Punch]]:
+        out: dict[str, dict[int, Punch]] = {}
+        for record in self.floor.store.records(_part(day), PUNCHES):
+            out.setdefault(record["staff_id"], {})[int(record["period"])] = _punch(record)
+        return out
+
+    def leave_on(self, day: dt.date) -> dict[str, Leave]:
+        return {r["staff_id"]: Leave(r["type"], Decimal(r["days"]))
+                for r in self.floor.store.records(_part(day), LEAVE)}
+
+    def _shifts(self, day: dt.date, people: list[Staff]) -> dict[str, str]:
+        shifts = self.floor.shifts_on(day)
+        # Before someone was hired they were not scheduled, whatever the default week says.
+        return {s.id: ("R" if day < s.hired else shifts.get(s.id, "R")) for s in people}
+
+    def day_results(self, day: dt.date) -> list[PersonDay]:
+        """Every current staff member's day, evaluated at the floor's ``now``."""
+        people = self.floor.staff()
+        shifts = self._shifts(day, people)
+        punches = self.punches_on(day)
+        leave = self.leave_on(day)
+        now = self._local_now()
+        out = []
+        for person in people:
+            result = evaluate_day(self.floor.policy, day, shifts[person.id],
+                                  punches.get(person.id, {}), leave.get(person.id), now)
+            out.append(PersonDay(person, result))
+        return out
+
+    def day_statuses(self, day: dt.date) -> dict[str, str]:
+        """{staff_id: on_time|late|early|absent|leave|rest} (SPEC §9).
+
+        Today, a period that has not ended is not an absence yet: someone not in by its start
+        is ``late`` (the minutes so far are shown, not charged), before its start ``on_time``.
+        A future day shows everyone scheduled as ``on_time``.
+        """
+        return {row.staff.id: row.status for row in self.day_results(day)}
+
+    def day_status_text(self, day: dt.date) -> dict[str, str]:
+        """{staff_id: "late 12 min" | "left early 4 min" | "absent (…)" | "sick leave 0.5" |
+        "rest" | "on time" | "not in yet" …}."""
+        return {row.staff.id: row.text for row in self.day_results(day)}
+
+    def punch_history(self, staff_id: str, day: dt.date) -> list[str]:
+        """Every version of a person's punches and leave that day, newest first, with who/when."""
+        lines = []
+        store = self.floor.store
+        keys = sorted({r["_key"] for r in store.records(_part(day), PUNCHES)
+                       if r["staff_id"] == staff_id})
+        entries = []
+        for key in keys:
+            for record in store.history(_part(day), PUNCHES, key):
+                text = (f"p{record['period']} in {record['in'] or '--:--'} out "
+                        f"{record['out'] or '--:--'}"
+                        + (f" reason: {record['reason']}" if record.get("reason") else ""))
+                entries.append((record["_at"], record["_v"], text, record["_by"]))
+        for record in store.history(_part(day), LEAVE, staff_id):
+            text = f"leave {record['type']} {record['days']}"
+            if record.get("_retired"):
+                text = f"leave {record['type']} {record['days']} cancelled"
+            entries.append((record["_at"], record["_v"], text, record["_by"]))
+        tz = self.floor.policy.timezone
+        for at, version, text, by in sorted(entries, reverse=True):
+            try:
+                when = pendulum.parse(at).in_tz(tz).format("MM-DD HH:mm")
+            except Exception:  # an odd stamp in an old file: show it as stored
+                when = at
+            lines.append(f"{text} · v{version} {by} {when}")
+        return lines
+
+    # ---------------------------------------------------------------- month
+    def month_results(
+        self, year: int, month: int
+    ) -> list[tuple[Staff, MonthResult, list[DayResult]]]:
+        """Every staff member scheduled (or on leave) in the month, with their month result.
+
+        Days after today are not counted yet; today counts only its ended periods.
+        """
+        policy = self.floor.policy
+        people = self.floor.staff()
+        now = self._local_now()
+        today = now.date()
+        last = calendar.monthrange(year, month)[1]
+        days: dict[str, list[DayResult]] = {s.id: [] for s in people}
+        scheduled: set[str] = set()
+        for number in range(1, last + 1):
+            day = dt.date(year, month, number)
+            shifts = self._shifts(day, people)
+            scheduled.update(i for i, code in shifts.items() if policy.periods(code, day))
+            if day > today:
+                continue
+            punches = self.punches_on(day)
+            leave = self.leave_on(day)
+            for person in people:
+                code = shifts[person.id]
+                if not policy.periods(code, day) and person.id not in leave:
+                    continue
+                scheduled.add(person.id)
+                days[person.id].append(evaluate_day(policy, day, code,
+                                                    punches.get(person.id, {}),
+                                                    leave.get(person.id), now))
+        return [(s, month_result(policy, s, days[s.id]), days[s.id])
+                for s in people if s.id in scheduled]
+
+    def month_report(self, year: int, month: int) -> reports.Report:
+        """The payroll month report (SPEC §9 month JSON), extended by quota/QA sections."""
+        results = self.month_results(year, month)
+        staff_rows = [month_json(r) for _s, r, _d in results]
+        data: dict[str, Any] = {"month": f"{year:04d}-{month:02d}", "staff": staff_rows}
+        headers = ["id", "name", "late", "late ¥", "early", "early ¥", "absent", "absent ¥",
+                   "pers.", "pers. ¥", "sick", "sick ¥", "bonus", "total ¥", "points"]
+        rows = []
+        totals = MonthResult("TOTAL")
+        for person, r, _days in results:
+            rows.append([person.id, person.name, *_money_row(r)])
+            totals.late_minutes += r.late_minutes
+            totals.late_deduction += r.late_deduction
+            totals.early_minutes += r.early_minutes
+            totals.early_deduction += r.early_deduction
+            totals.absent_days += r.absent_days
+            totals.absent_deduction += r.absent_deduction
+            totals.personal_leave_days += r.personal_leave_days
+            totals.personal_leave_deduction += r.personal_leave_deduction
+            totals.sick_leave_days += r.sick_leave_days
+            totals.sick_leave_deduction += r.sick_leave_deduction
+            totals.full_attendance_bonus += r.full_attendance_bonus
+            totals.points += r.points
+        if rows:
+            rows.append(["TOTAL", f"{len(rows)} staff", *_money_row(totals)])
+        report = reports.Report(
+            title=f"Attendance {year:04d}-{month:02d} (考勤扣款)",
+            data=data,
+            tables=[reports.Table(headers, rows)],
+            notes=["Minutes: late/early charged minutes; absent: absenteeism days (旷工); "
+                   "pers./sick: leave days; bonus: full-attendance bonus paid (全勤奖).",
+                   "Amounts exact, rounded half-up to 0.01 once (total rounded from the exact "
+                   "sum)."],
+        )
+        return reports.extend_month_report(self.floor, report, year, month)
+
+    # -------------------------------------------------------------- writing
+    def record_in(self, staff_id: str, day: dt.date, at: dt.time, period: int = 0) -> str:
+        return self.apply(Entry("in", self.floor.get_staff(staff_id), day,
+                                period or self._period_for(staff_id, day, at, "in"), at))
+
+    def record_out(self, staff_id: str, day: dt.date, at: dt.time, period: int = 0) -> str:
+        return self.apply(Entry("out", self.floor.get_staff(staff_id), day,
+                                period or self._period_for(staff_id, day, at, "out"), at))
+
+    def record_reason(self, staff_id: str, day: dt.date, reason: str, period: int = 0) -> str:
+        return self.apply(Entry("reason", self.floor.get_staff(staff_id), day,
+                                period or self._reason_period(staff_id, day), reason=reason))
+
+    def record_leave(self, staff_id: str, day: dt.date, leave_type: str, days: Decimal) -> str:
+        return self.apply(Entry("leave", self.floor.get_staff(staff_id), day,
+                                leave_type=leave_type, leave_days=Decimal(days)))
+
+    def cancel_leave(self, staff_id: str, day: dt.date) -> str:
+        return self.apply(Entry("leave", self.floor.get_staff(staff_id), day, cancel=True))
+
+    def apply(self, entry: Entry) -> str:
+        """Save a checked entry (a new version of the record); returns a message saying what."""
+        self._check_entry(entry)
+        key = entry.staff.id
+        part = _part(entry.day)
+        with self.floor.transaction() as tx:
+            if entry.action == "leave":
+                if entry.cancel:
+                    if tx.get(part, LEAVE, key) is None:
+                        raise FloorError(f"{key} has no leave on {entry.day}")
+                    tx.retire(part, LEAVE, key, "cancelled at the attendance screen")
+                    return f"{key}: leave on {entry.day} cancelled"
+                tx.put(part, LEAVE, key, {"staff_id": key, "date": entry.day.isoformat(),
+                                          "type": entry.leave_type,
+                                          "days": str(entry.leave_days.normalize())})
+                return f"saved {entry.describe()}"
+            pkey = f"{key}/{entry.period}"
+            old = tx.get(part, PUNCHES, pkey) or {}
+            data = {"staff_id": key, "date": entry.day.isoformat(), "period": entry.period,
+                    "in": old.get("in", ""), "out": old.get("out", ""),
+                    "reason": old.get("reason", "")}
+            field = {"in": "in", "out": "out", "reason": "reason"}[entry.action]
+            value = entry.reason if entry.action == "reason" else _time_text(entry.time)
+            data[field] = value
+            if data["in"] and data["out"] and data["out"] < data["in"]:
+                raise FloorError(f"{key} p{entry.period}: out {data['out']} is before in "
+                                 f"{data['in']}; nothing saved")
+            tx.put(part, PUNCHES, pkey, data)
+        was = old.get(field)
+        if was and was != value:
+            return f"corrected {entry.describe()} (was {was})"
+        return f"saved {entry.describe()}"
+
+    def _check_entry(self, entry: Entry) -> None:
+        if entry.action == "leave":
+            if entry.cancel:
+                return
+            if entry.leave_type not in LEAVE_TYPES:
+                raise FloorError(f"leave type {entry.leave_type!r} is not one of "
+                                 f"{', '.join(LEAVE_TYPES)}")
+            if not _is_leave_unit(self.floor.policy.leave_units, entry.leave_days):
+                raise FloorError(f"leave days {entry.leave_days} must be "
+                                 f"{' or '.join(self.floor.policy.leave_units)}")
+            if self._shifts(entry.day, [entry.staff])[entry.staff.id] == "R":
+                raise FloorError(f"{entry.staff.id} rests on {entry.day} (R): no leave to take")
+            return
+        periods = self._periods(entry.staff.id, entry.day)
+        if not periods:
+            code = self.floor.shift_for(entry.staff.id, entry.day)
+            raise FloorError(f"{entry.staff.id} is not on shift on {entry.day} ({code})")
+        if not 1 <= entry.period <= len(periods):
+            raise FloorError(f"{entry.staff.id} has no period {entry.period} on {entry.day} "
+                             f"(shift has {len(periods)})")
+        if entry.action == "reason" and not entry.reason.strip():
+            raise FloorError("type the reason after the name")
+
+    def _periods(self, staff_id: str, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+        return self.floor.policy.periods(self.floor.shift_for(staff_id, day), day)
+
+    def _period_for(self, staff_id: str, day: dt.date, at: dt.time, action: str) -> int:
+        """An arrival belongs to the first period not ended at that time; a departure to the
+        last period started by then."""
+        periods = self._periods(staff_id, day)
+        if not periods:
+            code = self.floor.shift_for(staff_id, day)
+            raise FloorError(f"{staff_id} is not on shift on {day} ({code})")
+        if action == "in":
+            for number, (_start, end) in enumerate(periods, start=1):
+                if at < end:
+                    return number
+            return len(periods)
+        started = [n for n, (start, _e) in enumerate(periods, start=1) if start <= at]
+        return started[-1] if started else 1
+
+    def _reason_period(self, staff_id: str, day: dt.date) -> int:
+        """A reason goes with the latest period that has a punch, else the current one."""
+        punched = sorted(self.punches_on(day).get(staff_id, {}))
+        if punched:
+            return punched[-1]
+        now = self._local_now()
+        return self._period_for(staff_id, day, now.time() if now.date() == day
+                                else dt.time(0, 0), "in")
+
+    # ----------------------------------------------------------- quick entry
+    def parse_entry(self, text: str, action: str = "in", day: dt.date | None = None) -> Entry:
+        """Read what a supervisor typed: ``[in|out|reason|leave] WHO [HH:MM|now] [pN] [...]``.
+
+        WHO is a staff id or part of a name. ``in``/``out``: the time (default now). ``reason``:
+        the rest of the line. ``leave``: ``personal|sick|annual|comp`` (or p/s/a/c) and ``0.5``
+        or ``1`` (default 1); ``leave WHO cancel`` cancels. Raises FloorError saying what is
+        wrong; nothing is saved by parsing.
+        """
+        day = day or self.floor.today()
+        words = text.split()
+        if words and words[0].lower() in _ACTION_WORDS and len(words) > 1:
+            action = _ACTION_WORDS[words.pop(0).lower()]
+        if action not in ACTIONS:
+            raise FloorError(f"unknown action {action!r}")
+        if not words:
+            raise FloorError("type a staff id or part of a name")
+        person = self._one_person(words.pop(0))
+        if action == "reason":
+            period = 0
+            if words and _PERIOD.match(words[0]):
+                period = int(_PERIOD.match(words.pop(0)).group(1))  # type: ignore[union-attr]
+            reason = " ".join(words).strip()
+            if not reason:
+                raise FloorError(f"{person.id}: type the reason after the name")
+            return Entry("reason", person, day, period or self._reason_period(person.id, day),
+                         reason=reason)
+        if action == "leave":
+            if words and words[0].lower() in ("cancel", "x", "none"):
+                return Entry("leave", person, day, cancel=True)
+            kind, days = "", Decimal("1")
+            for word in words:
+                lowered = word.lower()
+                matches = [t for t in LEAVE_TYPES if t.startswith(lowered)]
+                if len(matches) == 1:
+                    kind = matches[0]
+                    continue
+                try:
+                    days = Decimal(word)
+                except InvalidOperation:
+                    raise FloorError(f"{word!r}: expected a leave type "
+                                     f"({', '.join(LEAVE_TYPES)}) or days (0.5 or 1)") from None
+            if not kind:
+                raise FloorError(f"{person.id}: which leave? {', '.join(LEAVE_TYPES)}")
+            entry = Entry("leave", person, day, leave_type=kind, leave_days=days)
+            self._check_entry(entry)
+            return entry
+        at: dt.time | None = None
+        period = 0
+        for word in words:
+            if word.lower() == "now":
+                continue
+            if _PERIOD.match(word):
+                period = int(_PERIOD.match(word).group(1))  # type: ignore[union-attr]
+                continue
+            at = _parse_time(word)
+        if at is None:
+            now = self._local_now()
+            at = dt.time(now.hour, now.minute)
+        entry = Entry(action, person, day,
+                      period or self._period_for(person.id, day, at, action), at)
+        self._check_entry(entry)
+        existing = self.punches_on(day).get(person.id, {}).get(entry.period)
+        if existing:
+            time_in = at if action == "in" else existing.time_in
+            time_out = at if action == "out" else existing.time_out
+            if time_in and time_out and time_out < time_in:
+                raise FloorError(f"{person.id} p{entry.period}: out {_time_text(time_out)} is "
+                                 f"before in {_time_text(time_in)}")
+        return entry
+
+    def preview(self, entry: Entry) -> str:
+        """What saving ``entry`` would record, with the late/early minutes it means."""
+        text = entry.describe()
+        if entry.action in ("in", "out") and entry.time is not None:
+            start, end = self._periods(entry.staff.id, entry.day)[entry.period - 1]
+            if entry.action == "in":
+                late = _minutes_between(start, entry.time)
+                text += f" · late {late} min" if late > 0 else " · on time"
+            else:
+                early = _minutes_between(entry.time, end)
+                text += f" · left early {early} min" if early > 0 else " · on time"
+        return text
+
+    def corrected_on(self, day: dt.date) -> set[str]:
+        """Staff whose punches or leave that day were corrected (a record with a later version)."""
+        out = set()
+        store = self.floor.store
+        for table in (PUNCHES, LEAVE):
+            for record in store.records(_part(day), table):
+                if record["_v"] == 1 or record["staff_id"] in out:
+                    continue
+                versions = store.history(_part(day), table, record["_key"])
+                # Filling in an empty field (the out punch, a reason) is not a correction.
+                for old, new in zip(versions, versions[1:]):
+                    if any(old.get(f) not in ("", None) and old.get(f) != new.get(f)
+                           for f in ("in", "out", "reason", "type", "days")):
+                        out.add(record["staff_id"])
+                        break
+        return out
+
+    def _one_person(self, text: str) -> Staff:
+        found = self.floor.find_staff(text)
+        if not found:
+            raise FloorError(f"no staff member matches {text!r}")
+        if len(found) > 1:
+            shown = ", ".join(f"{s.id} {s.name}" for s in found[:3])
+            more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+            raise FloorError(f"{text!r} matches {shown}{more}: type more")
+        return found[0]
+
+    # --------------------------------------------------------------- imports
+    def import_attendance(self, path: str | Path) -> str:
+        """``staff_id,date,period,in,out,reason`` (SPEC §9); all-or-nothing."""
+        rows, errors = csvio.read_rows(path, ATTENDANCE_COLUMNS)
+        people = self.floor.staff_by_id()
+        seen: dict[tuple[str, str, int], int] = {}
+        shift_cache: dict[dt.date, dict[str, str]] = {}
+        items: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        policy = self.floor.policy
+        for line, row in rows:
+            try:
+                staff_id = row["staff_id"]
+                if staff_id not in people:
+                    raise ValueError(f"unknown staff id {staff_id!r}")
+                day = csvio.parse_date(row["date"])
+                if not re.match(r"^\d+$", row["period"]):
+                    raise ValueError(f"period {row['period']!r} is not a number (1, 2, …)")
+                period = int(row["period"])
+                time_in = csvio.parse_hhmm(row["in"], "in") if row["in"] else None
+                time_out = csvio.parse_hhmm(row["out"], "out") if row["out"] else None
+                if time_in and time_out and time_out < time_in:
+                    raise ValueError(f"out {row['out']} is before in {row['in']}")
+                if day not in shift_cache:
+                    shift_cache[day] = self._shifts(day, list(people.values()))
+                code = shift_cache[day].get(staff_id, "R")
+                periods = policy.periods(code, day)
+                if not periods:
+                    raise ValueError(f"{staff_id} is not on shift on {day} ({code})")
+                if not 1 <= period <= len(periods):
+                    raise ValueError(f"period {period} is not in {staff_id}'s shift {code} on "
+                                     f"{day} (periods 1–{len(periods)})")
+                key = (staff_id, day.isoformat(), period)
+                if key in seen:
+                    raise ValueError(f"{staff_id} {day} period {period} is also on line "
+                                     f"{seen[key]}")
+            except ValueError as exc:
+                errors.add(line, str(exc))
+                continue
+            seen[key] = line
+            items.setdefault(_part(day), []).append((f"{staff_id}/{period}", {
+                "staff_id": staff_id, "date": day.isoformat(), "period": period,
+                "in": _time_text(time_in), "out": _time_text(time_out),
+                "reason": row["reason"]}))
+        errors.check()
+        with self.floor.transaction() as tx:
+            for part, part_items in sorted(items.items()):
+                tx.put_many(part, PUNCHES, part_items, note=f"import attendance {path}")
+        return f"{path}: {len(seen)} punch row(s) imported over {len(items)} day(s)"
+
+    def import_leave(self, path: str | Path) -> str:
+        """``staff_id,date,type,days`` (SPEC §9); all-or-nothing."""
+        rows, errors = csvio.read_rows(path, LEAVE_COLUMNS)
+        people = self.floor.staff_by_id()
+        units = self.floor.policy.leave_units
+        seen: dict[tuple[str, str], int] = {}
+        shift_cache: dict[dt.date, dict[str, str]] = {}
+        items: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for line, row in rows:
+            try:
+                staff_id = row["staff_id"]
+                if staff_id not in people:
+                    raise ValueError(f"unknown staff id {staff_id!r}")
+                day = csvio.parse_date(row["date"])
+                if row["type"] not in LEAVE_TYPES:
+                    raise ValueError(f"leave type {row['type']!r} is not one of "
+                                     f"{', '.join(LEAVE_TYPES)}")
+                try:
+                    days = Decimal(row["days"])
+                except InvalidOperation:
+                    days = Decimal("-1")
+                if not _is_leave_unit(units, days):
+                    raise ValueError(f"days {row['days']!r} must be {' or '.join(units)}")
+                key = (staff_id, day.isoformat())
+                if key in seen:
+                    raise ValueError(f"{staff_id} has leave on {day} also on line {seen[key]}")
+                if day not in shift_cache:
+                    shift_cache[day] = self._shifts(day, list(people.values()))
+                if shift_cache[day].get(staff_id) == "R":
+                    raise ValueError(f"{staff_id} rests on {day} (R): no leave to take")
+            except ValueError as exc:
+                errors.add(line, str(exc))
+                continue
+            seen[key] = line
+            items.setdefault(_part(day), []).append((staff_id, {
+                "staff_id": staff_id, "date": day.isoformat(), "type": row["type"],
+                "days": str(days.normalize())}))
+        errors.check()
+        with self.floor.transaction() as tx:
+            for part, part_items in sorted(items.items()):
+                tx.put_many(part, LEAVE, part_items, note=f"import leave {path}")
+        return f"{path}: {len(seen)} leave row(s) imported"
+
+
+def _is_leave_unit(units: list[str], days: Decimal) -> bool:
+    try:
+        return days.is_finite() and any(days == Decimal(u) for u in units)
+    except InvalidOperation:
+        return False
+
+
+def _minutes_between(a: dt.time, b: dt.time) -> int:
+    return (b.hour * 60 + b.minute) - (a.hour * 60 + a.minute)
+
+
+def _parse_time(word: str) -> dt.time:
+    match = _TIME.match(word)
+    if not match:
+        raise FloorError(f"{word!r} is not a time (HH:MM, HHMM or now)")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours > 23 or minutes > 59:
+        raise FloorError(f"{word} is not a time of day (00:00–23:59)")
+    return dt.time(hours, minutes)
+
+
+def _punch(record: dict[str, Any]) -> Punch:
+    def parse(text: str) -> dt.time | None:
+        return dt.time.fromisoformat(text) if text else None
+
+    return Punch(int(record["period"]), parse(record.get("in", "")),
+                 parse(record.get("out", "")), record.get("reason", ""))
+
+
+def month_json(r: MonthResult) -> dict[str, Any]:
+    """One staff entry of the SPEC §9 month JSON: money as strings with two decimals."""
+    return {
+        "id": r.staff_id,
+        "late_minutes": r.late_minutes,
+        "late_deduction": money_text(r.late_deduction),
+        "early_minutes": r.early_minutes,
+        "early_deduction": money_text(r.early_deduction),
+        "absent_days": r.absent_days,
+        "absent_deduction": money_text(r.absent_deduction),
+        "personal_leave_days": _number(r.personal_leave_days),
+        "personal_leave_deduction": money_text(r.personal_leave_deduction),
+        "sick_leave_days": _number(r.sick_leave_days),
+        "sick_leave_deduction": money_text(r.sick_leave_deduction),
+        "full_attendance_bonus": money_text(r.full_attendance_bonus),
+        "total_deduction": money_text(r.total_deduction),
+        "points": _number(r.points),
+    }
+
+
+def _money_row(r: MonthResult) -> list[str]:
+    return [str(r.late_minutes), money_text(r.late_deduction), str(r.early_minutes),
+            money_text(r.early_deduction), str(r.absent_days), money_text(r.absent_deduction),
+            str(_number(r.personal_leave_days)), money_text(r.personal_leave_deduction),
+            str(_number(r.sick_leave_days)), money_text(r.sick_leave_deduction),
+            money_text(r.full_attendance_bonus), money_text(r.total_deduction),
+            str(_number(r.points))]
+
+
+def demo_step(ctx: Any) -> None:  # ctx: floorapp.demo.DemoContext (avoids an import cycle)
+    """Realistic punches and leave for every scheduled person on every demo day: most on time,
+    some a few minutes late, rarely 30+ minutes, some early leaves, reasons sometimes; personal
+    and sick leave of 0.5 and 1 day. One transaction per month, ``put_many`` per day."""
+    rng, floor = ctx.rng, ctx.floor
+    policy = floor.policy
+    people = list(ctx.staff)
+    reasons = ("traffic jam", "bus late", "doctor", "family matter", "approved by lead",
+               "metro delay")
+    punches_total = leave_total = 0
+    now = floor.now()
+    today, clock = now.date(), dt.time(now.hour, now.minute)
+    months = ctx.months()
+    if ctx.days:  # today so far, so the live screen opens on a realistic morning
+        if (today.year, today.month) == (ctx.days[-1].year, ctx.days[-1].month):
+            months[-1] = months[-1] + [today]
+        else:
+            months.append([today])
+    for month_days in months:
+        with floor.transaction() as tx:
+            for day in month_days:
+                shifts = floor.shifts_on(day)
+                punch_items: list[tuple[str, dict[str, Any]]] = []
+                leave_items: list[tuple[str, dict[str, Any]]] = []
+                day_periods = {code: [(s.hour * 60 + s.minute, e.hour * 60 + e.minute)
+                                      for s, e in policy.periods(code, day)]
+                               for code in set(shifts.values())}
+                limit = clock.hour * 60 + clock.minute if day == today else 24 * 60
+                for person in people:
+                    periods = day_periods.get(shifts.get(person.id, "R"), [])
+                    if not periods or day < person.hired:
+                        continue
+                    skip: set[int] = set()
+                    roll = rng.random()
+                    if roll < 0.025:
+                        kind = "sick" if rng.random() < 0.55 else "personal"
+                        days = "1" if rng.random() < 0.5 or len(periods) == 1 else "0.5"
+                        leave_items.append((person.id, {"staff_id": person.id,
+                                                        "date": day.isoformat(),
+                                                        "type": kind, "days": days}))
+                        if days == "1":
+                            continue
+                        skip.add(len(periods))  # afternoon off
+                    elif roll < 0.028:
+                        continue  # absent, no punch (旷工)
+                    for number, (start, end) in enumerate(periods, start=1):
+                        if number in skip:
+                            continue
+                        reason = ""
+                        chance = rng.random()
+                        if chance < 0.07:
+                            late = rng.randint(1, 12)
+                        elif chance < 0.076:
+                            late = rng.randint(30, 55)
+                        else:
+                            late = -rng.randint(0, policy.clock_in_window_minutes)
+                        chance = rng.random()
+                        if chance < 0.035:
+                            early = rng.randint(1, 15)
+                        elif chance < 0.037:
+                            early = rng.randint(30, 60)
+                        else:
+                            early = -rng.randint(0, 8)
+                        if (late > 0 or early > 0) and rng.random() < 0.3:
+                            reason = rng.choice(reasons)
+                        if start + late > limit:
+                            continue
+                        time_in = _hhmm(start + late)
+                        time_out = _hhmm(end - early) if end - early <= limit else ""
+                        punch_items.append((f"{person.id}/{number}", {
+                            "staff_id": person.id, "date": day.isoformat(), "period": number,
+                            "in": time_in, "out": time_out, "reason": reason}))
+                tx.put_many(_part(day), PUNCHES, punch_items, note="demo punches")
+                tx.put_many(_part(day), LEAVE, leave_items, note="demo leave")
+                punches_total += len(punch_items)
+                leave_total += len(leave_items)
+    ctx.summary.append(f"attendance: {punches_total} punches, {leave_total} leave days")
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

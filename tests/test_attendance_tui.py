@@ -1,0 +1,173 @@
+"""The attendance screen (F3): quick entry by keys, corrections, month view, a snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from floorapp.app import FloorApp
+
+TODAY = dt.date(2026, 11, 20)  # the fixtures' NOW: Friday 15:00, D period 2 running
+
+
+@pytest.fixture
+def morning(staffed):
+    """A002 and A001 worked the morning; the store clock is pinned for stable audit stamps."""
+    staffed.store.clock = lambda: "2026-11-20T06:30:00+00:00"
+    att = staffed.attendance
+    for staff_id in ("A001", "A002"):
+        att.record_in(staff_id, TODAY, dt.time(7, 55))
+        att.record_out(staff_id, TODAY, dt.time(12, 1))
+    att.record_in("A001", TODAY, dt.time(14, 25))
+    return staffed
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*[("space" if ch == " " else ch) for ch in text])
+
+
+def status_of(app, staff_id: str) -> str:
+    table = app.screen.query_one("#att-today", DataTable)
+    return str(table.get_cell(staff_id, "status"))
+
+
+async def test_late_arrival_in_a_few_keys(morning):
+    app = FloorApp(morning, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        assert isinstance(app.focused, Input)
+        await type_text(pilot, "a002 1442")
+        await pilot.pause()
+        assert "late 12 min" in str(app.screen.query_one("#att-hint").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        record = morning.store.get("day/2026-11-20", "punches", "A002/2")
+        assert (record["in"], record["out"], record["_by"]) == ("14:42", "", "tester")
+        assert status_of(app, "A002") == "late 12 min"
+        assert isinstance(app.focused, DataTable)
+
+
+async def test_arrival_now_by_default_and_by_name(morning):
+    app = FloorApp(morning, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await type_text(pilot, "li")  # part of the name "Li Wei" and nobody else's id
+        await pilot.press("enter")
+        await pilot.pause()
+        # 15:00 is 30 min after 14:30 with no reason: absenteeism (旷工)
+        assert morning.store.get("day/2026-11-20", "punches", "A002/2")["in"] == "15:00"
+        assert status_of(app, "A002") == "absent: late 30 min p2"
+        await pilot.press("r")  # the cursor followed A002: the reason starts with their id
+        assert app.screen.query_one("#att-entry", Input).value == "A002 "
+        await type_text(pilot, "metro delay")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert morning.store.get("day/2026-11-20", "punches", "A002/2")["reason"] == \
+            "metro delay"
+        assert status_of(app, "A002") == "late 30 min"
+
+
+async def test_bad_entry_stores_nothing(morning):
+    app = FloorApp(morning, backup=False)
+    before = morning.store.records("day/2026-11-20", "punches")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        messages = []
+        for text in ("zzz", "a003 25:00", "out a001 14:00 p2", "a001 p3", "l"):
+            await pilot.press("a")
+            app.screen.query_one("#att-entry", Input).value = text  # typed; keys are slow here
+            await pilot.press("enter")
+            await pilot.pause()
+            messages.append(str(app.screen.query_one("#att-hint").render()))
+            assert app._notifications  # a toast too (they expire, so only the latest is kept)
+        assert messages == [
+            "Not saved: no staff member matches 'zzz'",
+            "Not saved: 25:00 is not a time of day (00:00–23:59)",
+            "Not saved: A001 p2: out 14:00 is before in 14:25",
+            "Not saved: A001 has no period 3 on 2026-11-20 (shift has 2)",
+            "Not saved: 'l' matches L001 赵敏, A002 Li Wei: type more",
+        ]
+    assert morning.store.records("day/2026-11-20", "punches") == before
+
+
+async def test_correction_is_a_new_version_with_who(morning):
+    app = FloorApp(morning, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await type_text(pilot, "a001 1431")
+        await pilot.press("enter")
+        await pilot.pause()
+        history = morning.store.history("day/2026-11-20", "punches", "A001/2")
+        assert [h["in"] for h in history] == ["14:25", "14:31"]
+        assert any("was 14:25" in n.message for n in app._notifications)
+        table = app.screen.query_one("#att-today", DataTable)
+        assert str(table.get_cell("A001", "shift")) == "D✎"
+        table.move_cursor(row=table.get_row_index("A001"))
+        await pilot.pause()
+        detail = str(app.screen.query_one("#att-detail").render())
+        assert "p2 in 14:31 out --:-- · v2 tester 11-20 14:30" in detail
+
+
+async def test_leave_and_in_now_on_the_row(morning):
+    app = FloorApp(morning, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#att-today", DataTable)
+        table.move_cursor(row=table.get_row_index("A003"))
+        await pilot.press("l")
+        assert app.screen.query_one("#att-entry", Input).value == "A003 "
+        await type_text(pilot, "s 0.5")
+        await pilot.press("enter")
+        await pilot.pause()
+        leave = morning.store.get("day/2026-11-20", "leave", "A003")
+        assert (leave["type"], leave["days"]) == ("sick", "0.5")
+        table.move_cursor(row=table.get_row_index("A003"))
+        await pilot.press("i")
+        await pilot.pause()
+        assert morning.store.get("day/2026-11-20", "punches", "A003/2")["in"] == "15:00"
+        # the half day covers the unpunched morning; the afternoon is 30 min late
+        assert status_of(app, "A003") == "absent: late 30 min p2, sick leave 0.5"
+
+
+async def test_month_view_shows_deductions_and_why(morning):
+    morning.attendance.record_leave("A002", dt.date(2026, 11, 19), "personal", Decimal(1))
+    app = FloorApp(morning, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        month = app.screen.query_one("#att-month", DataTable)
+        assert month.display
+        assert str(month.get_cell("A002", "personal")) == "1"
+        month.move_cursor(row=month.get_row_index("A002"))
+        await pilot.pause()
+        detail = str(app.screen.query_one("#att-detail").render())
+        assert "11-19 personal leave 1" in detail
+        await pilot.press("m")
+        assert app.screen.query_one("#att-today", DataTable).display
+        assert not month.display
+        # every action by name: the command palette
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "att month")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert month.display
+
+
+def test_attendance_snapshot(snap_compare, morning):
+    morning.attendance.record_reason("A001", TODAY, "bus")
+    app = FloorApp(morning, backup=False)
+
+    async def before(pilot):
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
