@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from floorapp import reports
+from floorapp import csvio, reports
 from floorapp.errors import FloorError, ImportRejected
 from floorapp.services import Floor, open_floor
 from store import StoreError
@@ -31,6 +31,8 @@ def _import_staff(floor: Floor, path: Path) -> str:
 # kind -> importer(floor, path) -> summary line. Every importer is all-or-nothing.
 IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
     "staff": _import_staff,
+    "template": lambda floor, path: floor.monitoring.import_template(path),
+    "evaluations": lambda floor, path: floor.monitoring.import_evaluations(path),
 }
 
 
@@ -86,20 +88,33 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
 
 def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
     """Report kinds added by the feature modules (day, month, qa, roster)."""
+    qa = report_sub.add_parser("qa", help="QA month: agents' means, monitors' calibration")
+    qa.add_argument("--month", required=True, metavar="YYYY-MM")
+    _add_format(qa)
 
 
 def add_command_parsers(sub: argparse._SubParsersAction) -> None:
     """Further command groups added by the feature modules (roster, incident, sample-size)."""
+    from floorapp import monitoring_cli
+
+    monitoring_cli.add_parsers(sub)
 
 
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
     if args.report == "staff":
         return reports.render(reports.staff_report(floor), args.format)
+    if args.report == "qa":
+        year, month = csvio.parse_month(args.month)
+        return reports.render(floor.monitoring.qa_report(year, month), args.format)
     raise FloorError(f"unknown report {args.report!r}")
 
 
 def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | None:
     """Feature command groups; None when ``args.command`` is not one of theirs."""
+    from floorapp import monitoring_cli
+
+    if args.command in monitoring_cli.COMMANDS:
+        return monitoring_cli.run(floor, args)
     return None
 
 
