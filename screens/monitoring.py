@@ -1,24 +1,327 @@
-"""The monitoring section (Monitoring 监控/质检). A placeholder until issue #5 lands."""
+"""The monitoring section (监控/质检, SPEC §6): quick entry while listening, today's plan beside it.
+
+Type part of an agent's id or name, then the item codes with counts (``a1x2 b3``); the total
+updates on every key and a critical item shows FAIL in red. Enter saves, ctrl+z takes the last
+entry back. The plan on the right shows every assignment as done, due or overdue; Enter on a row
+fills the entry with its agent, monitor and mode.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+from decimal import Decimal
 
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Input, Label, Static
+
+from floorapp import monitoring as rules
+from floorapp.errors import FloorError
+from floorapp.staff import Staff
 from screens.base import FloorScreen
+from store import StoreError
+
+MODE_SHORT = {"side_by_side": "sbs", "live": "live", "recording": "rec"}
+STATUS_STYLE = {"done": "green", "due": "", "overdue": "bold red"}
+CANDIDATES_SHOWN = 3
+
+
+def _points(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text
 
 
 class MonitoringScreen(FloorScreen):
     SECTION = "monitoring"
     TITLE = "Monitoring 监控/质检"
     CSS_PATH = "monitoring.tcss"
+    BINDINGS = [
+        Binding("ctrl+t", "cycle_template", "Card"),
+        Binding("ctrl+o", "cycle_mode", "Mode"),
+        Binding("ctrl+n", "cycle_monitor", "By"),
+        Binding("ctrl+z", "undo", "Undo"),
+        Binding("ctrl+r", "replan", "Re-plan"),
+        Binding("ctrl+l", "toggle_codes", "Codes"),
+    ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.template_id = rules.DEFAULT_TEMPLATE
+        self.mode = "live"
+        self.monitor_id = ""
+        self.agent: Staff | None = None
+        self.saved: list[tuple[str, str]] = []  # (date, key) of this session's entries
+        self.showing_codes = False
+
+    # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
-        yield Static(id="body")
+        with Horizontal(id="qa-main"):
+            with Vertical(id="qa-entry"):
+                with Horizontal(classes="qa-row"):
+                    yield Label("Agent ", classes="qa-label")
+                    yield Input(placeholder="id or name", id="qa-agent")
+                yield Static(id="qa-agent-match", classes="qa-line")
+                yield Static(id="qa-setup")
+                with Horizontal(classes="qa-row"):
+                    yield Label("Marks ", classes="qa-label")
+                    yield Input(placeholder="a1x2 b3 (c4na = N/A)", id="qa-marks")
+                yield Static(id="qa-total")
+                yield Static(id="qa-detail")
+                yield Static(id="qa-last", classes="qa-line")
+            with Vertical(id="qa-side"):
+                yield Static(id="qa-plan-title", classes="qa-line")
+                yield DataTable(id="qa-plan", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="qa-codes", cursor_type="row", zebra_stripes=True)
+                yield Static(id="qa-shortfall", classes="qa-line")
 
+    def on_mount(self) -> None:
+        service = self.floor.monitoring
+        me = service.monitor_for_user()
+        if me is not None:
+            self.monitor_id = me.id
+        else:
+            on_shift = self.floor.shifts_on(self.floor.today())
+            monitors = service.monitors()
+            working = [m for m in monitors if on_shift.get(m.id) in self.floor.policy.shifts]
+            chosen = (working or monitors or [None])[0]
+            self.monitor_id = chosen.id if chosen else ""
+        plan = self.query_one("#qa-plan", DataTable)
+        plan.add_columns("time", "by", "agent", "mode", "status")
+        codes = self.query_one("#qa-codes", DataTable)
+        codes.add_columns("code", "pts", "item")
+        codes.display = False
+        self.show_setup()
+        self.show_total()
+        self.query_one("#qa-agent", Input).focus()
+
+    # ---------------------------------------------------------------- refresh
     def refresh_data(self) -> None:
-        staff = self.floor.staff()
-        self.query_one("#body", Static).update(
-            f"{self.TITLE}\n\nThis section arrives with issue #5.\n"
-            f"{len(staff)} staff on the register."
-        )
+        service = self.floor.monitoring
+        today = self.floor.today()
+        try:
+            service.ensure_plan(today)
+        except (FloorError, StoreError) as exc:
+            self.notify(f"No plan made: {exc}", severity="warning")
+        plan = service.day_plan(today)
+        title = self.query_one("#qa-plan-title", Static)
+        title.update(Text.assemble(
+            (f"Plan {today:%m-%d} ", "bold"),
+            (f"done {plan.count('done')} ", "green"),
+            f"due {plan.count('due')} ",
+            (f"overdue {plan.count('overdue')}", "bold red" if plan.count("overdue") else "")))
+        table = self.query_one("#qa-plan", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        first_due = None
+        for index, row in enumerate(plan.rows):
+            if first_due is None and row.status == "due":
+                first_due = index
+            table.add_row(row.slot, row.monitor_id, row.staff_id, MODE_SHORT[row.mode],
+                          Text(row.status, style=STATUS_STYLE[row.status]), key=row.key)
+        if plan.rows:
+            target = keep if 0 < keep < len(plan.rows) else (first_due or 0)
+            table.move_cursor(row=target)
+        shortfall = self.query_one("#qa-shortfall", Static)
+        if plan.shortfalls:
+            more = f" (+{len(plan.shortfalls) - 1} more)" if len(plan.shortfalls) > 1 else ""
+            shortfall.update(Text(f"short: {plan.shortfalls[0]}{more}", style="yellow"))
+        else:
+            shortfall.update(Text("every minimum planned", style="green"))
+        self.show_codes_table()
+
+    # ---------------------------------------------------------------- entry
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "qa-agent":
+            self.pick_agent(event.value)
+        elif event.input.id == "qa-marks":
+            self.show_total()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "qa-agent":
+            if self.agent is None:
+                self.notify(f"No agent matches {event.value!r}", severity="error")
+                return
+            self.query_one("#qa-marks", Input).focus()
+        elif event.input.id == "qa-marks":
+            self.save()
+
+    def pick_agent(self, text: str) -> None:
+        found = self.floor.find_staff(text, roles=("agent", "complaint")) if text else []
+        self.agent = found[0] if found else None
+        line = self.query_one("#qa-agent-match", Static)
+        if not text:
+            line.update(Text("type part of an id or name", style="dim"))
+            return
+        if self.agent is None:
+            line.update(Text(f"no agent matches {text!r}", style="red"))
+            return
+        tags = []
+        today = self.floor.today()
+        if (today - self.agent.hired).days < self.floor.policy.new_hire_days:
+            tags.append("new hire")
+        others = " ".join(s.id for s in found[1:1 + CANDIDATES_SHOWN])
+        more = f"  (also {others}{'…' if len(found) > CANDIDATES_SHOWN + 1 else ''})" \
+            if others else ""
+        line.update(Text.assemble((f"→ {self.agent.id} {self.agent.name}", "bold"),
+                                  f" {self.agent.team}", (" " + ", ".join(tags), "yellow"),
+                                  (more, "dim")))
+
+    def show_setup(self) -> None:
+        names = {s.id: s.name for s in self.floor.monitoring.monitors()}
+        monitor = f"{self.monitor_id} {names.get(self.monitor_id, '')}" if self.monitor_id \
+            else "no monitor (ctrl+n)"
+        self.query_one("#qa-setup", Static).update(Text.assemble(
+            ("Card   ", "dim"), (self.template_id, "bold"), ("  Mode ", "dim"),
+            (rules.MODE_NAMES[self.mode], "bold"), ("\nBy     ", "dim"), (monitor, "bold")))
+
+    def show_total(self) -> None:
+        marks = self.query_one("#qa-marks", Input).value
+        total = self.query_one("#qa-total", Static)
+        detail = self.query_one("#qa-detail", Static)
+        try:
+            parsed, result = self.floor.monitoring.preview(self.template_id, marks)
+        except FloorError as exc:
+            total.update(Text(f" ? / {self.template().max}  {exc}", style="bold yellow"))
+            total.set_class(False, "critical")
+            detail.update("")
+            return
+        template = self.template()
+        if result.criticals:
+            total.update(Text(f" 0 / {_points(result.max)}  FAIL  CRITICAL "
+                              f"{' '.join(result.criticals)}", style="bold white on red"))
+        else:
+            verdict = "PASS" if result.passed else "FAIL"
+            style = "bold green" if result.passed else "bold red"
+            total.update(Text.assemble(
+                (f" {_points(result.total)} / {_points(result.max)}  ", "bold"), (verdict, style),
+                (f"  pass {_points(template.pass_mark)}", "dim")))
+        total.set_class(bool(result.criticals), "critical")
+        items = template.items()
+        lines = []
+        for mark in parsed:
+            section, item = items[mark.code]
+            if item.kind == "critical" and not mark.na:
+                lines.append(Text(f"{mark.code} ✖ {item.text}", style="bold red"))
+            elif mark.na:
+                lines.append(Text(f"{mark.code} N/A {item.text}", style="dim"))
+            else:
+                times = mark.count if item.per_occurrence else 1
+                lines.append(Text(f"{mark.text:<6} −{_points(item.weight * times)} {item.text}"))
+        parts = [f"{s.name} {_points(s.score)}/{_points(s.max)}" for s in result.sections]
+        summary = [Text("  ".join(parts[i:i + 2]), style="dim") for i in range(0, len(parts), 2)]
+        shown = Text("\n").join([*summary, *lines])
+        shown.no_wrap = True
+        shown.overflow = "ellipsis"
+        detail.update(shown)
+
+    def template(self) -> rules.Template:
+        return self.floor.monitoring.template(self.template_id)
+
+    def save(self) -> None:
+        marks_input = self.query_one("#qa-marks", Input)
+        if self.agent is None:
+            self.notify("Pick the agent first (type part of the id or name)", severity="error")
+            self.query_one("#qa-agent", Input).focus()
+            return
+        if not self.monitor_id:
+            self.notify("No monitor on the register: add one (role monitor)", severity="error")
+            return
+        try:
+            record = self.floor.monitoring.save_evaluation(
+                self.agent.id, self.monitor_id, self.mode, self.template_id, marks_input.value)
+        except (FloorError, StoreError) as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        self.saved.append((record["date"], record["_key"]))
+        verdict = "PASS" if record["passed"] else "FAIL"
+        self.query_one("#qa-last", Static).update(Text(
+            f"saved {record['time']} {record['staff_id']} {record['score']}/{record['max']} "
+            f"{verdict} · ctrl+z undo", style="green" if record["passed"] else "red"))
+        self.notify(f"Saved: {record['staff_id']} {record['score']}/{record['max']} {verdict}")
+        marks_input.value = ""
+        agent_input = self.query_one("#qa-agent", Input)
+        agent_input.value = ""
+        agent_input.focus()
+        self.refresh_data()
+
+    # ---------------------------------------------------------------- actions
+    def action_cycle_template(self) -> None:
+        ids = sorted(self.floor.monitoring.templates())
+        builtin_first = [t for t in (rules.DEFAULT_TEMPLATE, "recording-40", "hotline-100")
+                         if t in ids] + [t for t in ids if t not in rules.BUILTIN_FILES]
+        order = list(dict.fromkeys(builtin_first + ids))
+        self.template_id = order[(order.index(self.template_id) + 1) % len(order)] \
+            if self.template_id in order else order[0]
+        self.show_setup()
+        self.show_total()
+        self.show_codes_table()
+
+    def action_cycle_mode(self) -> None:
+        modes = list(rules.MODES)
+        self.mode = modes[(modes.index(self.mode) + 1) % len(modes)]
+        self.show_setup()
+
+    def action_cycle_monitor(self) -> None:
+        ids = [m.id for m in self.floor.monitoring.monitors()]
+        if not ids:
+            self.notify("No monitor on the register", severity="error")
+            return
+        self.monitor_id = ids[(ids.index(self.monitor_id) + 1) % len(ids)] \
+            if self.monitor_id in ids else ids[0]
+        self.show_setup()
+
+    def action_undo(self) -> None:
+        if not self.saved:
+            self.notify("Nothing to undo in this session", severity="warning")
+            return
+        day, key = self.saved.pop()
+        try:
+            import datetime as dt
+
+            self.floor.monitoring.undo(dt.date.fromisoformat(day), key)
+        except (FloorError, StoreError) as exc:
+            self.notify(f"Not undone: {exc}", severity="error")
+            return
+        self.query_one("#qa-last", Static).update(Text(f"undone {key}", style="yellow"))
+        self.notify(f"Undone: {key}")
+        self.refresh_data()
+
+    def action_replan(self) -> None:
+        try:
+            plan = self.floor.monitoring.make_plan(self.floor.today(), replan=True)
+        except (FloorError, StoreError) as exc:
+            self.notify(f"Not re-planned: {exc}", severity="error")
+            return
+        self.notify(f"Re-planned the rest of today: {len(plan.assignments)} assignments"
+                    + (f", {len(plan.shortfalls)} shortfall(s)" if plan.shortfalls else ""))
+        self.refresh_data()
+
+    def action_toggle_codes(self) -> None:
+        self.showing_codes = not self.showing_codes
+        self.query_one("#qa-plan", DataTable).display = not self.showing_codes
+        self.query_one("#qa-codes", DataTable).display = self.showing_codes
+        self.show_codes_table()
+
+    def show_codes_table(self) -> None:
+        if not self.showing_codes:
+            return
+        codes = self.query_one("#qa-codes", DataTable)
+        codes.clear()
+        for section in self.template().sections:
+            for item in section.items:
+                points = "CRIT" if item.kind == "critical" else (
+                    f"-{_points(item.weight)}" + ("/x" if item.per_occurrence else ""))
+                codes.add_row(item.code, Text(points, style="bold red" if item.kind ==
+                                              "critical" else ""), item.text)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id != "qa-plan":
+            return
+        row = event.data_table.get_row(event.row_key)
+        staff_id, monitor_id, mode_short = row[2], row[1], row[3]
+        self.mode = next(m for m, s in MODE_SHORT.items() if s == mode_short)
+        self.monitor_id = monitor_id
+        self.show_setup()
+        self.query_one("#qa-agent", Input).value = staff_id
+        self.query_one("#qa-marks", Input).focus()
