@@ -436,30 +436,42 @@ def make_plan(day: dt.date, monitors: list[PlanPerson], agents: list[PlanPerson]
     assignments: list[Assignment] = []
     agents_by_id = {a.id: a for a in agents}
     monitor_periods = {m.id: later(m.periods) for m in monitors}
+    agent_later = {a.id: later(a.periods) for a in agents}
     taken: dict[str, set[int]] = {m.id: set() for m in monitors}
     heavy_ids = {a.id for a in agents if a.heavy}
+    by_periods: dict[tuple[tuple[int, int], ...], list[PlanPerson]] = {}
+    for a in agents:  # most of the floor shares a few shifts: look agents up by their periods
+        by_periods.setdefault(a.periods, []).append(a)
+    recordable = [a for a in agents if agent_later[a.id]]
+
+    def on_phones(minute: int) -> list[PlanPerson]:
+        return [a for periods, group in by_periods.items() if _inside(periods, minute)
+                for a in group]
 
     def choose(candidates: list[PlanPerson], monitor: str) -> PlanPerson | None:
-        if not candidates:
-            return None
-        return max(candidates, key=lambda a: (remaining.get(a.id, 0) > 0,
-                                              (monitor, a.id) not in pairs,
-                                              remaining.get(a.id, 0),
-                                              a.id in heavy_ids,
-                                              rng.random()))
+        best: list[PlanPerson] = []
+        best_key: tuple[bool, bool, int, bool] | None = None
+        for a in candidates:
+            need = remaining.get(a.id, 0)
+            key = (need > 0, (monitor, a.id) not in pairs, need, a.id in heavy_ids)
+            if best_key is None or key > best_key:
+                best, best_key = [a], key
+            elif key == best_key:
+                best.append(a)
+        return rng.choice(best) if best else None
 
     for minute, monitor, mode in slots:
         if mode == "recording":
-            pool = [a for a in agents if later(a.periods)]
+            pool = recordable
         else:
-            pool = [a for a in agents if _inside(a.periods, minute)]
+            pool = on_phones(minute)
             if not pool:  # nobody on the phones then: move to a time someone is
                 shared = [o for a in agents for o in _overlap(monitor_periods[monitor],
-                                                               later(a.periods))]
+                                                               agent_later[a.id])]
                 times = _spread(rng, shared, 1, taken[monitor])
                 if times:
                     minute = times[0]
-                    pool = [a for a in agents if _inside(a.periods, minute)]
+                    pool = on_phones(minute)
         agent = choose(pool, monitor)
         if agent is None:
             continue
@@ -472,7 +484,7 @@ def make_plan(day: dt.date, monitors: list[PlanPerson], agents: list[PlanPerson]
     load = {m.id: sum(1 for a in assignments if a.monitor_id == m.id) for m in monitors}
     for agent_id in sorted(remaining):
         agent = agents_by_id[agent_id]
-        while remaining[agent_id] > 0 and monitors and later(agent.periods):
+        while remaining[agent_id] > 0 and monitors and agent_later[agent.id]:
             monitor = min(sorted(load), key=lambda m: load[m])
             times = _spread(rng, monitor_periods[monitor], 1, taken[monitor])
             if not times:

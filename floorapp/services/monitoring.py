@@ -556,3 +556,118 @@ def _result_fields(result: rules.Score) -> dict[str, Any]:
 
 def _data(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+# ------------------------------------------------------------------ demo floor
+DEMO_MODES = ("live", "live", "recording", "recording", "side_by_side")
+DEMO_FAULTS = (0, 0, 0, 1, 1, 1, 2, 2, 3, 4)  # faults per call: most calls are clean or nearly
+DEMO_LENIENT_FAULTS = (0, 0, 0, 0, 0, 0, 1, 1, 1, 2)  # the monitor who runs high
+DEMO_PLAN_DAYS = 2  # stored plans for the last demo days (today's is made on first view)
+
+
+def _demo_pool(rng, template: rules.Template, faults: tuple[int, ...],
+               critical_share: float) -> list[tuple[str, dict[str, Any]]]:
+    """Ready-scored mark sets to draw from: scoring once per pattern keeps the demo fast."""
+    deducts = [i for s in template.sections for i in s.items if i.kind == "deduct"]
+    criticals = [i for s in template.sections for i in s.items if i.kind == "critical"]
+    pool = []
+    for _ in range(120):
+        marks = []
+        for item in rng.sample(deducts, min(len(deducts), rng.choice(faults))):
+            count = rng.choice((1, 1, 1, 2)) if item.per_occurrence else 1
+            marks.append(rules.Mark(item.code, count))
+        if criticals and rng.random() < critical_share:
+            marks.append(rules.Mark(rng.choice(criticals).code))
+        result = rules.score(template, marks)
+        pool.append((rules.marks_text(marks), _result_fields(result)))
+    return pool
+
+
+def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (import cycle)
+    """Evaluations for every demo day (about one per agent on shift, realistic marks, a few
+    fraud criticals, one monitor scoring high, weekly shared calibration calls), feedback and a
+    few disputes; stored plans for the last days."""
+    floor, rng = ctx.floor, ctx.rng
+    policy = floor.policy
+    templates = rules.builtin_templates()
+    monitors = [s.id for s in ctx.by_role("monitor")]
+    if not monitors or not ctx.days:
+        return
+    lenient = monitors[-1]
+    pools = {}
+    for tid in ("outbound-100", "recording-40", "hotline-100"):
+        pools[(tid, False)] = _demo_pool(rng, templates[tid], DEMO_FAULTS, 0.02)
+        pools[(tid, True)] = _demo_pool(rng, templates[tid], DEMO_LENIENT_FAULTS, 0.0)
+    evaluated = ctx.by_role(*EVALUATED_ROLES)
+    total = disputes = criticals = 0
+    last_day = ctx.days[-1]
+    for month_days in ctx.months():
+        cells = floor.roster_cells(month_days[0].year, month_days[0].month)
+        with floor.store.transaction() as tx:
+            for day in month_days:
+                day = dt.date(day.year, day.month, day.day)  # plain dates: cheap arithmetic
+                default = policy.default_shift(day)
+                key_day = day.isoformat()
+                next_day = (day + dt.timedelta(days=1)).isoformat()
+                periods_of: dict[str, tuple[tuple[int, int], ...]] = {}
+                codes = {s.id: cells.get(s.id, {}).get(key_day, default) for s in ctx.staff}
+                on_monitors = [m for m in monitors if codes[m] in policy.shifts]
+                if not on_monitors:
+                    continue
+                items = []
+                working = [s for s in evaluated if codes[s.id] in policy.shifts]
+                shared = day.weekday() == 2 and working  # Wednesday calibration call
+                if shared:
+                    agent = rng.choice(working)
+                    picks = [(agent, m, "recording") for m in on_monitors]
+                else:
+                    picks = []
+                for agent in working:
+                    for _ in range(rng.choice((0, 1, 1, 2))):
+                        picks.append((agent, rng.choice(on_monitors), rng.choice(DEMO_MODES)))
+                for index, (agent, monitor, mode) in enumerate(picks):
+                    code = codes[agent.id]
+                    if code not in periods_of:
+                        periods_of[code] = rules.periods_minutes(policy, code, day)
+                    start, end = rng.choice(periods_of[code])
+                    minute = rng.randrange(start, end)
+                    if agent.role == "complaint":
+                        tid = "hotline-100"
+                    else:
+                        tid = "recording-40" if mode == "recording" else "outbound-100"
+                    call = f"CAL-{key_day}" if shared and index < len(on_monitors) else ""
+                    pattern = index if call else rng.randrange(120)
+                    marks, result = pools[(tid, monitor == lenient)][pattern % 120]
+                    feedback = "" if day == last_day and rng.random() < 0.5 else \
+                        f"{next_day}T09:00:00+08:00"
+                    data = {
+                        "date": key_day, "time": rules.hhmm(minute), "monitor_id": monitor,
+                        "staff_id": agent.id, "mode": mode, "template": tid, "marks": marks,
+                        **result, "call": call, "feedback_at": feedback,
+                        "feedback_note": "talked through" if feedback else "",
+                        "dispute": None, "revised": None,
+                    }
+                    if not result["passed"] and rng.random() < 0.05:
+                        disputes += 1
+                        revised = rng.random() < 0.5
+                        data["dispute"] = {
+                            "raised_at": f"{key_day}T17:40:00+08:00",
+                            "reason": "客户已同意 the customer had agreed",
+                            "status": "revised" if revised else "kept",
+                            "reviewed_at": f"{key_day}T18:10:00+08:00",
+                            "note": "re-listened"}
+                        if revised:
+                            data["revised"] = {"marks": "", "score": result["max"],
+                                               "max": result["max"], "passed": True,
+                                               "critical": []}
+                    criticals += bool(result["critical"])
+                    items.append((f"E{minute // 60:02d}{minute % 60:02d}00-{monitor}-"
+                                  f"{agent.id}-{index}", data))
+                tx.put_many(f"day/{key_day}", EVALUATIONS, items, note="demo evaluations")
+                total += len(items)
+    for day in ctx.days[-DEMO_PLAN_DAYS:]:
+        floor.monitoring.make_plan(day)
+    ctx.summary.append(
+        f"monitoring: {total} evaluations ({criticals} with a fraud critical, {disputes} "
+        f"disputed), weekly shared calibration calls, {lenient} scoring high; plans for the "
+        f"last {min(DEMO_PLAN_DAYS, len(ctx.days))} days")
