@@ -110,15 +110,21 @@ def plan_report(floor: Floor, day: dt.date) -> reports.Report:
 
 def list_report(floor: Floor, day: dt.date) -> reports.Report:
     rows, data = [], []
+    check = floor.monitoring.working_day_checker()
+    today = floor.today()
     for r in floor.monitoring.evaluations(day):
         result = effective(r)
-        due = floor.monitoring.feedback_due(r)
+        due = floor.monitoring.feedback_due(r, check)
+        if r["feedback_at"]:
+            feedback = "given"
+        else:
+            feedback = f"OVERDUE (due {due})" if today > due else f"due {due}"
         dispute = (r.get("dispute") or {}).get("status", "")
         rows.append([r["_key"], r["time"], r["monitor_id"], r["staff_id"], r["mode"],
                      r["template"], result["marks"] if r.get("revised") else r["marks"],
                      f"{result['score']}/{result['max']}",
                      "PASS" if result["passed"] else "FAIL",
-                     "given" if r["feedback_at"] else f"due {due}", dispute])
+                     feedback, dispute])
         data.append({"key": r["_key"], "time": r["time"], "monitor_id": r["monitor_id"],
                      "staff_id": r["staff_id"], "mode": r["mode"], "template": r["template"],
                      "marks": r["marks"], "score": r["score"],

@@ -8,6 +8,7 @@ fills the entry with its agent, monitor and mode.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from rich.text import Text
@@ -25,6 +26,7 @@ from store import StoreError
 MODE_SHORT = {"side_by_side": "sbs", "live": "live", "recording": "rec"}
 STATUS_STYLE = {"done": "green", "due": "", "overdue": "bold red"}
 CANDIDATES_SHOWN = 3
+FEEDBACK_WINDOW_DAYS = 7  # the status line counts overdue feedback of the last week
 
 
 def _points(value: Decimal) -> str:
@@ -125,9 +127,13 @@ class MonitoringScreen(FloorScreen):
         shortfall = self.query_one("#qa-shortfall", Static)
         if plan.shortfalls:
             more = f" (+{len(plan.shortfalls) - 1} more)" if len(plan.shortfalls) > 1 else ""
-            shortfall.update(Text(f"short: {plan.shortfalls[0]}{more}", style="yellow"))
+            status = Text(f"short: {plan.shortfalls[0]}{more}", style="yellow")
         else:
-            shortfall.update(Text("every minimum planned", style="green"))
+            status = Text("every minimum planned", style="green")
+        overdue = service.feedback_overdue(today - dt.timedelta(days=FEEDBACK_WINDOW_DAYS), today)
+        if overdue:
+            status.append(f"\nfeedback overdue: {len(overdue)} (floor qa list)", style="bold red")
+        shortfall.update(status)
         self.show_codes_table()
 
     # ---------------------------------------------------------------- entry
@@ -277,8 +283,6 @@ class MonitoringScreen(FloorScreen):
             return
         day, key = self.saved.pop()
         try:
-            import datetime as dt
-
             self.floor.monitoring.undo(dt.date.fromisoformat(day), key)
         except (FloorError, StoreError) as exc:
             self.notify(f"Not undone: {exc}", severity="error")

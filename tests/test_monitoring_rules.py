@@ -258,3 +258,14 @@ def test_single_monitor_has_no_deviation() -> None:
 def test_sample_size(population: int, confidence: str, margin: str, n: int) -> None:
     assert rules.sample_size(population, Decimal(confidence), Decimal(margin),
                              Decimal("0.5")) == n
+
+
+def test_rules_stay_pure() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, floorapp.monitoring; "
+            "print(sorted(m for m in ('textual', 'tinydb', 'store') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

@@ -169,3 +169,19 @@ def test_sample_size_defaults_from_policy(staffed: Floor) -> None:
     assert staffed.monitoring.sample_size(10000) == 370
     staffed.set_policy_value("sample_margin", "0.03")
     assert staffed.monitoring.sample_size(10000) == 965
+
+
+def test_demo_floor_has_evaluations_a_high_monitor_and_plans(floor: Floor) -> None:
+    from floorapp import demo
+
+    summary = demo.generate(floor, seats=40, days=14)
+    assert "monitoring:" in summary
+    staff_rows, monitors = floor.monitoring.qa_month(2026, 11)
+    assert sum(r["evaluations"] for r in staff_rows) > 200
+    assert any(r["flagged"] == "high" for r in monitors)
+    yesterday = TODAY - dt.timedelta(days=1)
+    past = floor.monitoring.day_plan(yesterday)
+    assert past.rows and {r.status for r in past.rows} == {"done", "overdue"}
+    shared = [r for r in floor.monitoring.evaluations_between(TODAY - dt.timedelta(days=14),
+                                                               TODAY) if r["call"]]
+    assert len({r["monitor_id"] for r in shared}) >= 2

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -272,12 +273,24 @@ class MonitoringService:
         return f"{path}: {count} evaluations imported over {len(by_day)} day(s)"
 
     # ------------------------------------------------- feedback and disputes
-    def is_working_day(self, staff_id: str, day: dt.date) -> bool:
-        return self.floor.shifts_on(day).get(staff_id, "R") in self.floor.policy.shifts
+    def working_day_checker(self) -> Callable[[str, dt.date], bool]:
+        """is_working(staff_id, day) by the roster or default week, reading each day once."""
+        cache: dict[dt.date, dict[str, str]] = {}
+        shifts = self.floor.policy.shifts
 
-    def feedback_due(self, record: dict[str, Any]) -> dt.date:
+        def is_working(staff_id: str, day: dt.date) -> bool:
+            if day not in cache:
+                cache[day] = self.floor.shifts_on(day)
+            return cache[day].get(staff_id, "R") in shifts
+
+        return is_working
+
+    def feedback_due(self, record: dict[str, Any],
+                     is_working: Callable[[str, dt.date], bool] | None = None) -> dt.date:
+        """Feedback within the policy's working days of the agent (反馈 within 1 working day)."""
+        check = is_working or self.working_day_checker()
         day = dt.date.fromisoformat(record["date"])
-        return rules.feedback_due(day, lambda d: self.is_working_day(record["staff_id"], d),
+        return rules.feedback_due(day, lambda d: check(record["staff_id"], d),
                                   self.floor.policy.feedback_working_days)
 
     def give_feedback(self, day: dt.date, key: str, note: str = "") -> dict[str, Any]:
@@ -294,8 +307,10 @@ class MonitoringService:
 
     def feedback_overdue(self, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
         today = self.floor.today()
+        check = self.working_day_checker()
         return [r for r in self.evaluations_between(start, end)
-                if rules.feedback_overdue(self.feedback_due(r), bool(r["feedback_at"]), today)]
+                if not r["feedback_at"]
+                and rules.feedback_overdue(self.feedback_due(r, check), False, today)]
 
     def raise_dispute(self, day: dt.date, key: str, reason: str) -> dict[str, Any]:
         """An agent's dispute (申诉): only on the day of the QA report, which is the day scored."""
