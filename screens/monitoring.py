@@ -9,6 +9,7 @@ fills the entry with its agent, monitor and mode.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from floorapp import monitoring as rules
 from floorapp.errors import FloorError
 from floorapp.staff import Staff
 from screens.base import FloorScreen
+from screens.widgets.qa_prompt import QaPrompt
 from store import StoreError
 
 MODE_SHORT = {"side_by_side": "sbs", "live": "live", "recording": "rec"}
@@ -44,8 +46,12 @@ class MonitoringScreen(FloorScreen):
         Binding("ctrl+n", "cycle_monitor", "By"),
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+r", "replan", "Re-plan"),
-        Binding("ctrl+l", "toggle_codes", "Codes"),
+        Binding("ctrl+l", "next_panel", "Panel"),
+        Binding("f", "feedback", "Feedback"),
+        Binding("d", "dispute", "Dispute"),
+        Binding("v", "review", "Review"),
     ]
+    PANELS = ("qa-plan", "qa-codes", "qa-today")
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,7 +60,7 @@ class MonitoringScreen(FloorScreen):
         self.monitor_id = ""
         self.agent: Staff | None = None
         self.saved: list[tuple[str, str]] = []  # (date, key) of this session's entries
-        self.showing_codes = False
+        self.panel = "qa-plan"
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -75,6 +81,7 @@ class MonitoringScreen(FloorScreen):
                 yield Static(id="qa-plan-title", classes="qa-line")
                 yield DataTable(id="qa-plan", cursor_type="row", zebra_stripes=True)
                 yield DataTable(id="qa-codes", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="qa-today", cursor_type="row", zebra_stripes=True)
                 yield Static(id="qa-shortfall", classes="qa-line")
 
     def on_mount(self) -> None:
@@ -93,6 +100,9 @@ class MonitoringScreen(FloorScreen):
         codes = self.query_one("#qa-codes", DataTable)
         codes.add_columns("code", "pts", "item")
         codes.display = False
+        evaluations = self.query_one("#qa-today", DataTable)
+        evaluations.add_columns("time", "agent", "score", "fb", "dispute")
+        evaluations.display = False
         self.show_setup()
         self.show_total()
         self.query_one("#qa-agent", Input).focus()
@@ -135,6 +145,7 @@ class MonitoringScreen(FloorScreen):
             status.append(f"\nfeedback overdue: {len(overdue)} (floor qa list)", style="bold red")
         shortfall.update(status)
         self.show_codes_table()
+        self.show_today_table()
 
     # ---------------------------------------------------------------- entry
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -301,14 +312,108 @@ class MonitoringScreen(FloorScreen):
                     + (f", {len(plan.shortfalls)} shortfall(s)" if plan.shortfalls else ""))
         self.refresh_data()
 
-    def action_toggle_codes(self) -> None:
-        self.showing_codes = not self.showing_codes
-        self.query_one("#qa-plan", DataTable).display = not self.showing_codes
-        self.query_one("#qa-codes", DataTable).display = self.showing_codes
+    def action_next_panel(self) -> None:
+        """Plan → item codes of the card → today's evaluations (feedback, disputes)."""
+        self.panel = self.PANELS[(self.PANELS.index(self.panel) + 1) % len(self.PANELS)]
+        for panel in self.PANELS:
+            self.query_one(f"#{panel}", DataTable).display = panel == self.panel
         self.show_codes_table()
+        self.show_today_table()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("feedback", "dispute", "review"):
+            return self.panel == "qa-today"
+        return True
+
+    def show_today_table(self) -> None:
+        if self.panel != "qa-today":
+            return
+        table = self.query_one("#qa-today", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for r in self.floor.monitoring.evaluations(self.floor.today()):
+            result = r.get("revised") or r
+            verdict = Text(f"{result['score']}/{result['max']}",
+                           style="green" if result["passed"] else "bold red")
+            dispute = (r.get("dispute") or {}).get("status", "")
+            table.add_row(r["time"], r["staff_id"], verdict, "✓" if r["feedback_at"] else "",
+                          dispute, key=r["_key"])
+        if table.row_count:
+            table.move_cursor(row=min(max(0, keep), table.row_count - 1))
+
+    def selected_evaluation(self) -> str | None:
+        table = self.query_one("#qa-today", DataTable)
+        if not table.row_count:
+            self.notify("No evaluation today to act on", severity="warning")
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _act(self, what: str, call: Callable[[], str]) -> None:
+        try:
+            message = call()
+        except (FloorError, StoreError) as exc:
+            self.notify(f"{what}: {exc}", severity="error")
+            return
+        self.notify(message)
+        self.refresh_data()
+
+    def action_feedback(self) -> None:
+        key = self.selected_evaluation()
+        if not key:
+            return
+
+        def feedback() -> str:
+            self.floor.monitoring.give_feedback(self.floor.today(), key)
+            return f"Feedback recorded: {key}"
+
+        self._act("Feedback", feedback)
+
+    def action_dispute(self) -> None:
+        key = self.selected_evaluation()
+        if not key:
+            return
+
+        def raised(reason: str | None) -> None:
+            if reason is None:
+                return
+
+            def dispute() -> str:
+                self.floor.monitoring.raise_dispute(self.floor.today(), key, reason)
+                return f"Dispute opened on {key}: review it today (v)"
+
+            self._act("Dispute", dispute)
+
+        self.app.push_screen(QaPrompt(f"Dispute of {key}: the agent's reason",
+                                      "Enter opens the dispute, Escape cancels"), raised)
+
+    def action_review(self) -> None:
+        key = self.selected_evaluation()
+        if not key:
+            return
+        record = self.floor.monitoring.get_evaluation(self.floor.today(), key)
+
+        def reviewed(marks: str | None) -> None:
+            if marks is None:
+                return
+            revised = marks.strip() if marks.strip() != record["marks"] else None
+
+            def review() -> str:
+                data = self.floor.monitoring.review_dispute(self.floor.today(), key, revised)
+                if data["revised"]:
+                    return (f"Revised {data['score']} → {data['revised']['score']} "
+                            "(original kept)")
+                return f"Score kept at {data['score']}"
+
+            self._act("Review", review)
+
+        self.app.push_screen(QaPrompt(
+            f"Review {key} ({record['template']}): marks", "Enter unchanged to keep the "
+            "score; edit the marks to revise it (the original is kept)", record["marks"]),
+            reviewed)
 
     def show_codes_table(self) -> None:
-        if not self.showing_codes:
+        if self.panel != "qa-codes":
             return
         codes = self.query_one("#qa-codes", DataTable)
         codes.clear()

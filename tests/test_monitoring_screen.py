@@ -106,3 +106,33 @@ def test_monitoring_snapshot(snap_compare, staffed: Floor) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+async def test_feedback_dispute_and_review_from_the_today_panel(staffed: Floor) -> None:
+    record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1x2 b3")
+    key = record["_key"]
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        await pilot.press("ctrl+l", "ctrl+l")  # plan → codes → today's evaluations
+        table = app.screen.query_one("#qa-today", DataTable)
+        assert table.display and table.row_count == 1
+        table.focus()
+        await pilot.press("f")
+        await pilot.pause()
+        assert staffed.monitoring.get_evaluation(TODAY, key)["feedback_at"]
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press(*"agreed", "enter")
+        await pilot.pause()
+        assert staffed.monitoring.get_evaluation(TODAY, key)["dispute"]["reason"] == "agreed"
+        await pilot.press("v")
+        await pilot.pause()
+        prompt = app.screen.query_one("#qa-prompt-input", Input)
+        assert prompt.value == "a1x2 b3"
+        prompt.value = "a1 b3"
+        await pilot.press("enter")
+        await pilot.pause()
+        data = staffed.monitoring.get_evaluation(TODAY, key)
+        assert data["score"] == "70" and data["revised"]["score"] == "80"
+        assert data["dispute"]["status"] == "revised"
