@@ -61,6 +61,7 @@ class MonitoringScreen(FloorScreen):
         self.agent: Staff | None = None
         self.saved: list[tuple[str, str]] = []  # (date, key) of this session's entries
         self.panel = "qa-plan"
+        self.plan_title = Text("Plan")
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -116,12 +117,12 @@ class MonitoringScreen(FloorScreen):
         except (FloorError, StoreError) as exc:
             self.notify(f"No plan made: {exc}", severity="warning")
         plan = service.day_plan(today)
-        title = self.query_one("#qa-plan-title", Static)
-        title.update(Text.assemble(
+        self.plan_title = Text.assemble(
             (f"Plan {today:%m-%d} ", "bold"),
             (f"done {plan.count('done')} ", "green"),
             f"due {plan.count('due')} ",
-            (f"overdue {plan.count('overdue')}", "bold red" if plan.count("overdue") else "")))
+            (f"overdue {plan.count('overdue')}", "bold red" if plan.count("overdue") else ""))
+        self.show_title()
         table = self.query_one("#qa-plan", DataTable)
         keep = table.cursor_row
         table.clear()
@@ -273,6 +274,7 @@ class MonitoringScreen(FloorScreen):
         self.show_setup()
         self.show_total()
         self.show_codes_table()
+        self.show_title()
 
     def action_cycle_mode(self) -> None:
         modes = list(rules.MODES)
@@ -319,7 +321,17 @@ class MonitoringScreen(FloorScreen):
             self.query_one(f"#{panel}", DataTable).display = panel == self.panel
         self.show_codes_table()
         self.show_today_table()
+        self.show_title()
         self.refresh_bindings()
+
+    def show_title(self) -> None:
+        titles = {
+            "qa-plan": self.plan_title,
+            "qa-codes": Text.assemble((f"Codes {self.template_id}", "bold"),
+                                      " −points, /x per occurrence"),
+            "qa-today": Text.assemble(("Today ", "bold"), "f feedback d dispute v review"),
+        }
+        self.query_one("#qa-plan-title", Static).update(titles[self.panel])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("feedback", "dispute", "review"):
