@@ -487,6 +487,12 @@ class MonitoringService:
         return {sid: (len(p), rules._mean(p)) for sid, p in out.items()}
 
     def qa_month(self, year: int, month: int) -> tuple[list[dict], list[dict]]:
+        """The QA month's JSON rows (SPEC §9): staff, monitors."""
+        staff_rows, monitor_rows, _shared = self._qa_month(year, month)
+        return staff_rows, monitor_rows
+
+    def _qa_month(self, year: int, month: int
+                  ) -> tuple[list[dict], list[dict], dict[str, Decimal | None]]:
         """The QA month (SPEC §9 JSON rows): staff means, fails, follow-up; monitors' means,
         deviations and calibration flags."""
         start = dt.date(year, month, 1)
@@ -508,27 +514,32 @@ class MonitoringService:
             })
         scored = [rules.Scored(r["monitor_id"], percent_of(r), r.get("call", ""))
                   for r in records]
+        calibrated = rules.calibration(scored, self.floor.policy)
+        shared = {c.id: c.shared_difference for c in calibrated}
         monitor_rows = [{
             "id": c.id, "evaluations": c.evaluations, "mean": two_places(c.mean),
             "deviation": two_places(c.deviation), "flagged": c.flag or False,
-        } for c in rules.calibration(scored, self.floor.policy)]
-        return staff_rows, monitor_rows
+        } for c in calibrated]
+        return staff_rows, monitor_rows, shared
 
-    def _tables(self, staff_rows: list[dict], monitor_rows: list[dict]) -> list[reports.Table]:
+    def _tables(self, staff_rows: list[dict], monitor_rows: list[dict],
+                shared: dict[str, Decimal | None]) -> list[reports.Table]:
         names = {s.id: s.name for s in self.floor.staff()}
         return [
             reports.Table(["id", "name", "evaluations", "mean %", "fails", "follow-up"],
                           [[r["id"], names.get(r["id"], ""), r["evaluations"], r["mean"] or "",
                             r["fails"], "yes" if r["follow_up"] else ""] for r in staff_rows],
                           title="QA by agent (质检)"),
-            reports.Table(["monitor", "name", "evaluations", "mean %", "deviation", "flag"],
+            reports.Table(["monitor", "name", "evaluations", "mean %", "deviation",
+                           "shared calls ±", "flag"],
                           [[r["id"], names.get(r["id"], ""), r["evaluations"], r["mean"] or "",
-                            r["deviation"] or "", r["flagged"] or ""] for r in monitor_rows],
+                            r["deviation"] or "", two_places(shared.get(r["id"])) or "",
+                            r["flagged"] or ""] for r in monitor_rows],
                           title="Calibration by monitor (校准)"),
         ]
 
     def qa_report(self, year: int, month: int) -> reports.Report:
-        staff_rows, monitor_rows = self.qa_month(year, month)
+        staff_rows, monitor_rows, shared = self._qa_month(year, month)
         policy = self.floor.policy
         flagged = [r["id"] for r in monitor_rows if r["flagged"]]
         notes = [f"Means and deviations are % of the template maximum; a monitor is flagged "
@@ -541,15 +552,15 @@ class MonitoringService:
             title=f"QA month {year:04d}-{month:02d}",
             data={"month": f"{year:04d}-{month:02d}", "staff": staff_rows,
                   "monitors": monitor_rows},
-            tables=self._tables(staff_rows, monitor_rows),
+            tables=self._tables(staff_rows, monitor_rows, shared),
             notes=notes,
         )
 
     def month_extension(self, year: int, month: int) -> tuple[dict, list[reports.Table]]:
         """The month report's QA part: JSON key ``qa`` and the two QA tables."""
-        staff_rows, monitor_rows = self.qa_month(year, month)
+        staff_rows, monitor_rows, shared = self._qa_month(year, month)
         return ({"qa": {"staff": staff_rows, "monitors": monitor_rows}},
-                self._tables(staff_rows, monitor_rows))
+                self._tables(staff_rows, monitor_rows, shared))
 
     def sample_size(self, population: int, confidence: Decimal | None = None,
                     margin: Decimal | None = None) -> int:
