@@ -185,3 +185,22 @@ def test_demo_floor_has_evaluations_a_high_monitor_and_plans(floor: Floor) -> No
     shared = [r for r in floor.monitoring.evaluations_between(TODAY - dt.timedelta(days=14),
                                                                TODAY) if r["call"]]
     assert len({r["monitor_id"] for r in shared}) >= 2
+
+
+def test_the_os_login_is_the_monitor_when_it_is_one(staffed: Floor) -> None:
+    assert staffed.monitoring.monitor_for_user() is None  # "tester" is nobody's id
+    as_monitor = open_floor(staffed.store.root, clock=fixed_clock("2026-11-20T15:00:00"),
+                            user="q001")
+    assert as_monitor.monitoring.monitor_for_user().id == "Q001"
+
+
+def test_month_report_gains_the_qa_section(staffed: Floor) -> None:
+    from floorapp import reports
+
+    staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "f1")
+    report = reports.Report("Month", {"month": "2026-11", "staff": []})
+    reports.extend_month_report(staffed, report, 2026, 11)
+    assert report.data["qa"]["staff"][0] == {"id": "A001", "evaluations": 1, "mean": "0.00",
+                                             "fails": 1, "follow_up": True}
+    assert [t.title for t in report.tables] == ["QA by agent (质检)",
+                                                "Calibration by monitor (校准)"]
