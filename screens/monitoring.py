@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -61,6 +62,7 @@ class MonitoringScreen(FloorScreen):
         self.agent: Staff | None = None
         self.saved: list[tuple[str, str]] = []  # (date, key) of this session's entries
         self.panel = "qa-plan"
+        self.planning = False  # today's first plan is being made in a worker
         self.plan_title = Text("Plan")
 
     # ---------------------------------------------------------------- layout
@@ -112,16 +114,18 @@ class MonitoringScreen(FloorScreen):
     def refresh_data(self) -> None:
         service = self.floor.monitoring
         today = self.floor.today()
-        try:
-            service.ensure_plan(today)
-        except (FloorError, StoreError) as exc:
-            self.notify(f"No plan made: {exc}", severity="warning")
+        planning = not service.has_plan(today) and not self.floor.store.read_only_reason
+        if planning and not self.planning:
+            self.planning = True
+            self.make_todays_plan()
         plan = service.day_plan(today)
         self.plan_title = Text.assemble(
             (f"Plan {today:%m-%d} ", "bold"),
             (f"done {plan.count('done')} ", "green"),
             f"due {plan.count('due')} ",
             (f"overdue {plan.count('overdue')}", "bold red" if plan.count("overdue") else ""))
+        if planning:
+            self.plan_title = Text("making today's plan…", style="yellow")
         self.show_title()
         table = self.query_one("#qa-plan", DataTable)
         keep = table.cursor_row
@@ -147,6 +151,18 @@ class MonitoringScreen(FloorScreen):
         shortfall.update(status)
         self.show_codes_table()
         self.show_today_table()
+
+    @work(thread=True, exclusive=True, group="qa-plan")
+    def make_todays_plan(self) -> None:
+        """The day's first plan (a second or so on a large floor), off the event loop."""
+        try:
+            self.floor.monitoring.ensure_plan(self.floor.today())
+        except (FloorError, StoreError) as exc:
+            self.app.call_from_thread(self.notify, f"No plan made: {exc}", severity="warning")
+            return
+        finally:
+            self.planning = False
+        self.app.call_from_thread(self.refresh_data)
 
     # ---------------------------------------------------------------- entry
     def on_input_changed(self, event: Input.Changed) -> None:

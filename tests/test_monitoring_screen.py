@@ -15,6 +15,8 @@ TODAY = dt.date(2026, 11, 20)
 async def open_monitoring(pilot) -> None:
     await pilot.press("f2")
     await pilot.pause(0.1)
+    await pilot.app.workers.wait_for_complete()  # today's plan, made on first view
+    await pilot.pause()
 
 
 def text_of(app: FloorApp, selector: str) -> str:

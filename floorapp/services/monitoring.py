@@ -449,8 +449,12 @@ class MonitoringService:
                 "from": rules.hhmm(from_minute), "shortfalls": plan.shortfalls})
         return plan
 
+    def has_plan(self, day: dt.date) -> bool:
+        return self.floor.store.get(day_partition(day), PLAN_INFO, "plan") is not None
+
     def ensure_plan(self, day: dt.date) -> None:
-        if self.floor.store.get(day_partition(day), PLAN_INFO, "plan") is None:
+        """Make the day's plan once, the first time anyone needs it."""
+        if not self.has_plan(day):
             self.make_plan(day)
 
     def plan_rows(self, day: dt.date) -> list[PlanRow]:
