@@ -120,7 +120,7 @@ class MonitoringScreen(FloorScreen):
             self.make_todays_plan()
         plan = service.day_plan(today)
         self.plan_title = Text.assemble(
-            (f"Plan {today:%m-%d} ", "bold"),
+            ("Plan ", "bold"),
             (f"done {plan.count('done')} ", "green"),
             f"due {plan.count('due')} ",
             (f"overdue {plan.count('overdue')}", "bold red" if plan.count("overdue") else ""))
