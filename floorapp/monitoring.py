@@ -99,7 +99,8 @@ def _num(value: Decimal) -> int | float:
 
 def _decimal(value: Any, where: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise TemplateError(f"{where} must be a number, got {json.dumps(value, ensure_ascii=False)}")
+        shown = json.dumps(value, ensure_ascii=False)
+        raise TemplateError(f"{where} must be a number, got {shown}")
     try:
         number = Decimal(str(value))
     except InvalidOperation:
@@ -552,7 +553,8 @@ def match_done(assignments: list[Assignment], evaluations: list[tuple[str, str, 
             if done[index]:
                 continue
             for k, (monitor, staff, mode) in enumerate(left):
-                if staff == a.staff_id and mode == a.mode and (monitor == a.monitor_id or not exact):
+                same_monitor = monitor == a.monitor_id or not exact
+                if staff == a.staff_id and mode == a.mode and same_monitor:
                     done[index] = True
                     del left[k]
                     break

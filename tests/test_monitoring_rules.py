@@ -164,7 +164,8 @@ def weekdays(day: dt.date) -> bool:
 
 @pytest.mark.parametrize(
     ("day", "due"),
-    [(dt.date(2026, 11, 18), dt.date(2026, 11, 19)), (dt.date(2026, 11, 20), dt.date(2026, 11, 23)),
+    [(dt.date(2026, 11, 18), dt.date(2026, 11, 19)),
+     (dt.date(2026, 11, 20), dt.date(2026, 11, 23)),
      (dt.date(2026, 11, 21), dt.date(2026, 11, 23))],
     ids=["wednesday-thursday", "friday-monday", "saturday-monday"],
 )
