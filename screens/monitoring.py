@@ -48,6 +48,8 @@ class MonitoringScreen(FloorScreen):
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+r", "replan", "Re-plan"),
         Binding("ctrl+l", "next_panel", "Panel"),
+        Binding("down", "other_agent(1)", "Next match", show=False),
+        Binding("up", "other_agent(-1)", "Previous match", show=False),
         Binding("f", "feedback", "Feedback"),
         Binding("d", "dispute", "Dispute"),
         Binding("v", "review", "Review"),
@@ -60,6 +62,7 @@ class MonitoringScreen(FloorScreen):
         self.mode = "live"
         self.monitor_id = ""
         self.agent: Staff | None = None
+        self.matches: list[Staff] = []  # everyone the typed text matches; ↑/↓ choose
         self.saved: list[tuple[str, str]] = []  # (date, key) of this session's entries
         self.panel = "qa-plan"
         self.planning = False  # today's first plan is being made in a worker
@@ -180,9 +183,18 @@ class MonitoringScreen(FloorScreen):
         elif event.input.id == "qa-marks":
             self.save()
 
-    def pick_agent(self, text: str) -> None:
+    def action_other_agent(self, step: int) -> None:
+        """Up/down in the agent field: the previous/next person matching what was typed."""
+        if self.focused is not self.query_one("#qa-agent", Input) or len(self.matches) < 2:
+            return
+        index = self.matches.index(self.agent) if self.agent in self.matches else 0
+        self.pick_agent(self.query_one("#qa-agent", Input).value,
+                        (index + step) % len(self.matches))
+
+    def pick_agent(self, text: str, index: int = 0) -> None:
         found = self.floor.find_staff(text, roles=("agent", "complaint")) if text else []
-        self.agent = found[0] if found else None
+        self.matches = found
+        self.agent = found[index] if found else None
         line = self.query_one("#qa-agent-match", Static)
         if not text:
             line.update(Text("type part of an id or name", style="dim"))
@@ -194,9 +206,9 @@ class MonitoringScreen(FloorScreen):
         today = self.floor.today()
         if (today - self.agent.hired).days < self.floor.policy.new_hire_days:
             tags.append("new hire")
-        others = " ".join(s.id for s in found[1:1 + CANDIDATES_SHOWN])
-        more = f"  (also {others}{'…' if len(found) > CANDIDATES_SHOWN + 1 else ''})" \
-            if others else ""
+        rest = [s.id for s in found if s is not self.agent]
+        others = " ".join(rest[:CANDIDATES_SHOWN])
+        more = f"  (↓ {others}{'…' if len(rest) > CANDIDATES_SHOWN else ''})" if others else ""
         line.update(Text.assemble((f"→ {self.agent.id} {self.agent.name}", "bold"),
                                   f" {self.agent.team}", (" " + ", ".join(tags), "yellow"),
                                   (more, "dim")))

@@ -27,8 +27,13 @@ async def test_quick_entry_saves_with_the_right_total(staffed: Floor) -> None:
     app = FloorApp(staffed, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_monitoring(pilot)
-        await pilot.press(*"欧阳")
-        assert "A001 欧阳娜娜" in text_of(app, "#qa-agent-match")
+        await pilot.press(*"A00")
+        assert "→ A001 欧阳娜娜" in text_of(app, "#qa-agent-match")
+        await pilot.press("down")  # the next match
+        assert "→ A002 Li Wei" in text_of(app, "#qa-agent-match")
+        await pilot.press("up")
+        await pilot.press("ctrl+u", *"欧阳")
+        assert "→ A001 欧阳娜娜" in text_of(app, "#qa-agent-match")
         await pilot.press("enter")
         assert app.focused is app.screen.query_one("#qa-marks", Input)
         await pilot.press(*"a1x2")
