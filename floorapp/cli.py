@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from floorapp import reports
+from floorapp import csvio, reports
 from floorapp.errors import FloorError, ImportRejected
 from floorapp.services import Floor, open_floor
 from store import StoreError
@@ -40,6 +40,8 @@ IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
     "calls": _import_calls,
     "attendance": lambda floor, path: floor.attendance.import_attendance(path),
     "leave": lambda floor, path: floor.attendance.import_leave(path),
+    "template": lambda floor, path: floor.monitoring.import_template(path),
+    "evaluations": lambda floor, path: floor.monitoring.import_evaluations(path),
 }
 
 
@@ -101,6 +103,9 @@ def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
     month = report_sub.add_parser("month", help="attendance deductions and points of a month")
     month.add_argument("--month", required=True, metavar="YYYY-MM")
     _add_format(month)
+    qa = report_sub.add_parser("qa", help="QA month: agents' means, monitors' calibration")
+    qa.add_argument("--month", required=True, metavar="YYYY-MM")
+    _add_format(qa)
 
 
 def add_command_parsers(sub: argparse._SubParsersAction) -> None:
@@ -120,6 +125,9 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:
     set_campaign.add_argument("id")
     set_campaign.add_argument("name")
     set_campaign.add_argument("coefficient")
+    from floorapp import monitoring_cli
+
+    monitoring_cli.add_parsers(sub)
 
 
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
@@ -138,6 +146,9 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
 
         year, month = parse_month(args.month)
         return reports.render(floor.attendance.month_report(year, month), args.format)
+    if args.report == "qa":
+        year, month = csvio.parse_month(args.month)
+        return reports.render(floor.monitoring.qa_report(year, month), args.format)
     raise FloorError(f"unknown report {args.report!r}")
 
 
@@ -156,6 +167,10 @@ def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | Non
         none = (f"no campaigns (calls without one count × "
                 f"{floor.policy.campaign_default_coefficient})")
         return "\n".join(rows) or none, EXIT_OK
+    from floorapp import monitoring_cli
+
+    if args.command in monitoring_cli.COMMANDS:
+        return monitoring_cli.run(floor, args)
     return None
 
 

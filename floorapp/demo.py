@@ -54,9 +54,10 @@ def feature_steps() -> list[DemoStep]:
     """Each feature's demo step, in the order they build on each other."""
     from floorapp.services.attendance import demo_step as attendance_step
     from floorapp.services.emergency import demo_step as emergency_step
+    from floorapp.services.monitoring import demo_step as monitoring_step
     from floorapp.services.quota import demo_calls
 
-    return [attendance_step, demo_calls, emergency_step]
+    return [attendance_step, demo_calls, monitoring_step, emergency_step]
 
 
 def make_staff(rng: random.Random, seats: int, today: dt.date) -> list[Staff]:

@@ -1,24 +1,475 @@
-"""The monitoring section (Monitoring 监控/质检). A placeholder until issue #5 lands."""
+"""The monitoring section (监控/质检, SPEC §6): quick entry while listening, today's plan beside it.
+
+Type part of an agent's id or name, then the item codes with counts (``a1x2 b3``); the total
+updates on every key and a critical item shows FAIL in red. Enter saves, ctrl+z takes the last
+entry back. The plan on the right shows every assignment as done, due or overdue; Enter on a row
+fills the entry with its agent, monitor and mode.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
 
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Input, Label, Static
+
+from floorapp import monitoring as rules
+from floorapp.errors import FloorError
+from floorapp.staff import Staff
 from screens.base import FloorScreen
+from screens.widgets.qa_prompt import QaPrompt
+
+MODE_SHORT = {"side_by_side": "sbs", "live": "live", "recording": "rec"}
+STATUS_STYLE = {"done": "green", "due": "", "overdue": "bold red"}
+CANDIDATES_SHOWN = 3
+FEEDBACK_WINDOW_DAYS = 7  # the status line counts overdue feedback of the last week
+
+
+def _points(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text
 
 
 class MonitoringScreen(FloorScreen):
     SECTION = "monitoring"
     TITLE = "Monitoring 监控/质检"
     CSS_PATH = "monitoring.tcss"
+    BINDINGS = [
+        Binding("ctrl+t", "cycle_template", "Card"),
+        Binding("ctrl+o", "cycle_mode", "Mode"),
+        Binding("ctrl+n", "cycle_monitor", "By"),
+        Binding("ctrl+z", "undo", "Undo"),
+        Binding("ctrl+r", "replan", "Re-plan"),
+        Binding("ctrl+l", "next_panel", "Panel"),
+        Binding("down", "other_agent(1)", "Next match", show=False),
+        Binding("up", "other_agent(-1)", "Previous match", show=False),
+        Binding("f", "feedback", "Feedback"),
+        Binding("d", "dispute", "Dispute"),
+        Binding("v", "review", "Review"),
+    ]
+    PANELS = ("qa-plan", "qa-codes", "qa-today")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.template_id = rules.DEFAULT_TEMPLATE
+        self.mode = "live"
+        self.monitor_id = ""
+        self.agent: Staff | None = None
+        self.matches: list[Staff] = []  # everyone the typed text matches; ↑/↓ choose
+        self.saved: list[tuple[str, str]] = []  # (date, key) of this session's entries
+        self.panel = "qa-plan"
+        self.planning = False  # today's first plan is being made in a worker
+        self.plan_title = Text("Plan")
+
+    # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
-        yield Static(id="body")
+        with Horizontal(id="qa-main"):
+            with Vertical(id="qa-entry"):
+                with Horizontal(classes="qa-row"):
+                    yield Label("Agent ", classes="qa-label")
+                    yield Input(placeholder="id or name", id="qa-agent")
+                yield Static(id="qa-agent-match", classes="qa-line")
+                yield Static(id="qa-setup")
+                with Horizontal(classes="qa-row"):
+                    yield Label("Marks ", classes="qa-label")
+                    yield Input(placeholder="a1x2 b3 (c4na = N/A)", id="qa-marks")
+                yield Static(id="qa-total")
+                yield Static(id="qa-detail")
+                yield Static(id="qa-last", classes="qa-line")
+            with Vertical(id="qa-side"):
+                yield Static(id="qa-plan-title", classes="qa-line")
+                yield DataTable(id="qa-plan", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="qa-codes", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="qa-today", cursor_type="row", zebra_stripes=True)
+                yield Static(id="qa-shortfall", classes="qa-line")
 
+    def on_mount(self) -> None:
+        service = self.floor.monitoring
+        me = service.monitor_for_user()
+        if me is not None:
+            self.monitor_id = me.id
+        else:
+            on_shift = self.floor.shifts_on(self.floor.today())
+            monitors = service.monitors()
+            working = [m for m in monitors if on_shift.get(m.id) in self.floor.policy.shifts]
+            chosen = (working or monitors or [None])[0]
+            self.monitor_id = chosen.id if chosen else ""
+        plan = self.query_one("#qa-plan", DataTable)
+        plan.add_columns("time", "by", "agent", "mode", "status")
+        codes = self.query_one("#qa-codes", DataTable)
+        codes.add_columns("code", "pts", "item")
+        codes.display = False
+        evaluations = self.query_one("#qa-today", DataTable)
+        evaluations.add_columns("time", "agent", "score", "fb", "dispute")
+        evaluations.display = False
+        self.show_setup()
+        self.show_total()
+        self.query_one("#qa-agent", Input).focus()
+
+    # ---------------------------------------------------------------- refresh
     def refresh_data(self) -> None:
-        staff = self.floor.staff()
-        self.query_one("#body", Static).update(
-            f"{self.TITLE}\n\nThis section arrives with issue #5.\n"
-            f"{len(staff)} staff on the register."
-        )
+        service = self.floor.monitoring
+        today = self.floor.today()
+        planning = not service.has_plan(today) and not self.floor.store.read_only_reason
+        if planning and not self.planning:
+            self.planning = True
+            self.make_todays_plan()
+        plan = service.day_plan(today)
+        self.plan_title = Text.assemble(
+            ("Plan ", "bold"),
+            (f"done {plan.count('done')} ", "green"),
+            f"due {plan.count('due')} ",
+            (f"overdue {plan.count('overdue')}", "bold red" if plan.count("overdue") else ""))
+        if planning:
+            self.plan_title = Text("making today's plan…", style="yellow")
+        self.show_title()
+        table = self.query_one("#qa-plan", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        first_due = None
+        for index, row in enumerate(plan.rows):
+            if first_due is None and row.status == "due":
+                first_due = index
+            table.add_row(row.slot, row.monitor_id, row.staff_id, MODE_SHORT[row.mode],
+                          Text(row.status, style=STATUS_STYLE[row.status]), key=row.key)
+        if plan.rows:
+            target = keep if 0 < keep < len(plan.rows) else (first_due or 0)
+            table.move_cursor(row=target)
+        shortfall = self.query_one("#qa-shortfall", Static)
+        if plan.shortfalls:
+            more = f" (+{len(plan.shortfalls) - 1} more)" if len(plan.shortfalls) > 1 else ""
+            status = Text(f"short: {plan.shortfalls[0]}{more}", style="yellow")
+        else:
+            status = Text("every minimum planned", style="green")
+        overdue = service.feedback_overdue(today - dt.timedelta(days=FEEDBACK_WINDOW_DAYS), today)
+        if overdue:
+            status.append(f"\nfeedback overdue: {len(overdue)} (floor qa list)", style="bold red")
+        shortfall.update(status)
+        self.show_codes_table()
+        self.show_today_table()
+
+    @work(thread=True, exclusive=True, group="qa-plan")
+    def make_todays_plan(self) -> None:
+        """The day's first plan (a second or so on a large floor), off the event loop."""
+        try:
+            self.floor.monitoring.ensure_plan(self.floor.today())
+        except FloorError as exc:
+            self.app.call_from_thread(self.notify, f"No plan made: {exc}", severity="warning")
+            return
+        finally:
+            self.planning = False
+        self.app.call_from_thread(self.refresh_data)
+
+    # ---------------------------------------------------------------- entry
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "qa-agent":
+            self.pick_agent(event.value)
+        elif event.input.id == "qa-marks":
+            self.show_total()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "qa-agent":
+            if self.agent is None:
+                self.notify(f"No agent matches {event.value!r}", severity="error")
+                return
+            self.query_one("#qa-marks", Input).focus()
+        elif event.input.id == "qa-marks":
+            self.save()
+
+    def action_other_agent(self, step: int) -> None:
+        """Up/down in the agent field: the previous/next person matching what was typed."""
+        if self.focused is not self.query_one("#qa-agent", Input) or len(self.matches) < 2:
+            return
+        index = self.matches.index(self.agent) if self.agent in self.matches else 0
+        self.pick_agent(self.query_one("#qa-agent", Input).value,
+                        (index + step) % len(self.matches))
+
+    def pick_agent(self, text: str, index: int = 0) -> None:
+        found = self.floor.find_staff(text, roles=("agent", "complaint")) if text else []
+        self.matches = found
+        self.agent = found[index] if found else None
+        line = self.query_one("#qa-agent-match", Static)
+        if not text:
+            line.update(Text("type part of an id or name", style="dim"))
+            return
+        if self.agent is None:
+            line.update(Text(f"no agent matches {text!r}", style="red"))
+            return
+        tags = []
+        today = self.floor.today()
+        if (today - self.agent.hired).days < self.floor.policy.new_hire_days:
+            tags.append("new hire")
+        rest = [s.id for s in found if s is not self.agent]
+        others = " ".join(rest[:CANDIDATES_SHOWN])
+        more = f"  (↓ {others}{'…' if len(rest) > CANDIDATES_SHOWN else ''})" if others else ""
+        line.update(Text.assemble((f"→ {self.agent.id} {self.agent.name}", "bold"),
+                                  f" {self.agent.team}", (" " + ", ".join(tags), "yellow"),
+                                  (more, "dim")))
+
+    def show_setup(self) -> None:
+        names = {s.id: s.name for s in self.floor.monitoring.monitors()}
+        monitor = f"{self.monitor_id} {names.get(self.monitor_id, '')}" if self.monitor_id \
+            else "no monitor (ctrl+n)"
+        self.query_one("#qa-setup", Static).update(Text.assemble(
+            ("Card   ", "dim"), (self.template_id, "bold"), ("  Mode ", "dim"),
+            (rules.MODE_NAMES[self.mode], "bold"), ("\nBy     ", "dim"), (monitor, "bold")))
+
+    def show_total(self) -> None:
+        marks = self.query_one("#qa-marks", Input).value
+        total = self.query_one("#qa-total", Static)
+        detail = self.query_one("#qa-detail", Static)
+        try:
+            parsed, result = self.floor.monitoring.preview(self.template_id, marks)
+        except FloorError as exc:
+            total.update(Text(f" ? / {self.template().max}  {exc}", style="bold yellow"))
+            total.set_class(False, "critical")
+            detail.update("")
+            return
+        template = self.template()
+        if result.criticals:
+            total.update(Text(f" 0 / {_points(result.max)}  FAIL  CRITICAL "
+                              f"{' '.join(result.criticals)}", style="bold white on red"))
+        else:
+            verdict = "PASS" if result.passed else "FAIL"
+            style = "bold green" if result.passed else "bold red"
+            total.update(Text.assemble(
+                (f" {_points(result.total)} / {_points(result.max)}  ", "bold"), (verdict, style),
+                (f"  pass {_points(template.pass_mark)}", "dim")))
+        total.set_class(bool(result.criticals), "critical")
+        items = template.items()
+        lines = []
+        for mark in parsed:
+            section, item = items[mark.code]
+            if item.kind == "critical" and not mark.na:
+                lines.append(Text(f"{mark.code} ✖ {item.text}", style="bold red"))
+            elif mark.na:
+                lines.append(Text(f"{mark.code} N/A {item.text}", style="dim"))
+            else:
+                times = mark.count if item.per_occurrence else 1
+                lines.append(Text(f"{mark.text:<6} −{_points(item.weight * times)} {item.text}"))
+        parts = [f"{s.name} {_points(s.score)}/{_points(s.max)}" for s in result.sections]
+        summary = [Text("  ".join(parts[i:i + 2]), style="dim") for i in range(0, len(parts), 2)]
+        shown = Text("\n").join([*summary, *lines])
+        shown.no_wrap = True
+        shown.overflow = "ellipsis"
+        detail.update(shown)
+
+    def template(self) -> rules.Template:
+        return self.floor.monitoring.template(self.template_id)
+
+    def save(self) -> None:
+        marks_input = self.query_one("#qa-marks", Input)
+        if self.agent is None:
+            self.notify("Pick the agent first (type part of the id or name)", severity="error")
+            self.query_one("#qa-agent", Input).focus()
+            return
+        if not self.monitor_id:
+            self.notify("No monitor on the register: add one (role monitor)", severity="error")
+            return
+        try:
+            record = self.floor.monitoring.save_evaluation(
+                self.agent.id, self.monitor_id, self.mode, self.template_id, marks_input.value)
+        except FloorError as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        self.saved.append((record["date"], record["_key"]))
+        verdict = "PASS" if record["passed"] else "FAIL"
+        self.query_one("#qa-last", Static).update(Text(
+            f"saved {record['time']} {record['staff_id']} {record['score']}/{record['max']} "
+            f"{verdict} · ctrl+z undo", style="green" if record["passed"] else "red"))
+        self.notify(f"Saved: {record['staff_id']} {record['score']}/{record['max']} {verdict}")
+        marks_input.value = ""
+        agent_input = self.query_one("#qa-agent", Input)
+        agent_input.value = ""
+        agent_input.focus()
+        self.refresh_data()
+
+    # ---------------------------------------------------------------- actions
+    def action_cycle_template(self) -> None:
+        ids = sorted(self.floor.monitoring.templates())
+        builtin_first = [t for t in (rules.DEFAULT_TEMPLATE, "recording-40", "hotline-100")
+                         if t in ids] + [t for t in ids if t not in rules.BUILTIN_FILES]
+        order = list(dict.fromkeys(builtin_first + ids))
+        self.template_id = order[(order.index(self.template_id) + 1) % len(order)] \
+            if self.template_id in order else order[0]
+        self.show_setup()
+        self.show_total()
+        self.show_codes_table()
+        self.show_title()
+
+    def action_cycle_mode(self) -> None:
+        modes = list(rules.MODES)
+        self.mode = modes[(modes.index(self.mode) + 1) % len(modes)]
+        self.show_setup()
+
+    def action_cycle_monitor(self) -> None:
+        ids = [m.id for m in self.floor.monitoring.monitors()]
+        if not ids:
+            self.notify("No monitor on the register", severity="error")
+            return
+        self.monitor_id = ids[(ids.index(self.monitor_id) + 1) % len(ids)] \
+            if self.monitor_id in ids else ids[0]
+        self.show_setup()
+
+    def action_undo(self) -> None:
+        if not self.saved:
+            self.notify("Nothing to undo in this session", severity="warning")
+            return
+        day, key = self.saved.pop()
+        try:
+            self.floor.monitoring.undo(dt.date.fromisoformat(day), key)
+        except FloorError as exc:
+            self.notify(f"Not undone: {exc}", severity="error")
+            return
+        self.query_one("#qa-last", Static).update(Text(f"undone {key}", style="yellow"))
+        self.notify(f"Undone: {key}")
+        self.refresh_data()
+
+    def action_replan(self) -> None:
+        try:
+            plan = self.floor.monitoring.make_plan(self.floor.today(), replan=True)
+        except FloorError as exc:
+            self.notify(f"Not re-planned: {exc}", severity="error")
+            return
+        self.notify(f"Re-planned the rest of today: {len(plan.assignments)} assignments"
+                    + (f", {len(plan.shortfalls)} shortfall(s)" if plan.shortfalls else ""))
+        self.refresh_data()
+
+    def action_next_panel(self) -> None:
+        """Plan → item codes of the card → today's evaluations (feedback, disputes)."""
+        self.panel = self.PANELS[(self.PANELS.index(self.panel) + 1) % len(self.PANELS)]
+        for panel in self.PANELS:
+            self.query_one(f"#{panel}", DataTable).display = panel == self.panel
+        self.show_codes_table()
+        self.show_today_table()
+        self.show_title()
+        self.refresh_bindings()
+
+    def show_title(self) -> None:
+        titles = {
+            "qa-plan": self.plan_title,
+            "qa-codes": Text.assemble((f"Codes {self.template_id}", "bold"),
+                                      " −points, /x per occurrence"),
+            "qa-today": Text.assemble(("Today ", "bold"), "f feedback d dispute v review"),
+        }
+        self.query_one("#qa-plan-title", Static).update(titles[self.panel])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("feedback", "dispute", "review"):
+            return self.panel == "qa-today"
+        return True
+
+    def show_today_table(self) -> None:
+        if self.panel != "qa-today":
+            return
+        table = self.query_one("#qa-today", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for r in self.floor.monitoring.evaluations(self.floor.today()):
+            result = r.get("revised") or r
+            verdict = Text(f"{result['score']}/{result['max']}",
+                           style="green" if result["passed"] else "bold red")
+            dispute = (r.get("dispute") or {}).get("status", "")
+            table.add_row(r["time"], r["staff_id"], verdict, "✓" if r["feedback_at"] else "",
+                          dispute, key=r["_key"])
+        if table.row_count:
+            table.move_cursor(row=min(max(0, keep), table.row_count - 1))
+
+    def selected_evaluation(self) -> str | None:
+        table = self.query_one("#qa-today", DataTable)
+        if not table.row_count:
+            self.notify("No evaluation today to act on", severity="warning")
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _act(self, what: str, call: Callable[[], str]) -> None:
+        try:
+            message = call()
+        except FloorError as exc:
+            self.notify(f"{what}: {exc}", severity="error")
+            return
+        self.notify(message)
+        self.refresh_data()
+
+    def action_feedback(self) -> None:
+        key = self.selected_evaluation()
+        if not key:
+            return
+
+        def feedback() -> str:
+            self.floor.monitoring.give_feedback(self.floor.today(), key)
+            return f"Feedback recorded: {key}"
+
+        self._act("Feedback", feedback)
+
+    def action_dispute(self) -> None:
+        key = self.selected_evaluation()
+        if not key:
+            return
+
+        def raised(reason: str | None) -> None:
+            if reason is None:
+                return
+
+            def dispute() -> str:
+                self.floor.monitoring.raise_dispute(self.floor.today(), key, reason)
+                return f"Dispute opened on {key}: review it today (v)"
+
+            self._act("Dispute", dispute)
+
+        self.app.push_screen(QaPrompt(f"Dispute of {key}: the agent's reason",
+                                      "Enter opens the dispute, Escape cancels"), raised)
+
+    def action_review(self) -> None:
+        key = self.selected_evaluation()
+        if not key:
+            return
+        record = self.floor.monitoring.get_evaluation(self.floor.today(), key)
+
+        def reviewed(marks: str | None) -> None:
+            if marks is None:
+                return
+            revised = marks.strip() if marks.strip() != record["marks"] else None
+
+            def review() -> str:
+                data = self.floor.monitoring.review_dispute(self.floor.today(), key, revised)
+                if data["revised"]:
+                    return (f"Revised {data['score']} → {data['revised']['score']} "
+                            "(original kept)")
+                return f"Score kept at {data['score']}"
+
+            self._act("Review", review)
+
+        self.app.push_screen(QaPrompt(
+            f"Review {key} ({record['template']}): marks", "Enter unchanged to keep the "
+            "score; edit the marks to revise it (the original is kept)", record["marks"]),
+            reviewed)
+
+    def show_codes_table(self) -> None:
+        if self.panel != "qa-codes":
+            return
+        codes = self.query_one("#qa-codes", DataTable)
+        codes.clear()
+        for section in self.template().sections:
+            for item in section.items:
+                points = "CRIT" if item.kind == "critical" else (
+                    f"-{_points(item.weight)}" + ("/x" if item.per_occurrence else ""))
+                codes.add_row(item.code, Text(points, style="bold red" if item.kind ==
+                                              "critical" else ""), item.text)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id != "qa-plan":
+            return
+        row = event.data_table.get_row(event.row_key)
+        staff_id, monitor_id, mode_short = row[2], row[1], row[3]
+        self.mode = next(m for m, s in MODE_SHORT.items() if s == mode_short)
+        self.monitor_id = monitor_id
+        self.show_setup()
+        self.query_one("#qa-agent", Input).value = staff_id
+        self.query_one("#qa-marks", Input).focus()

@@ -135,6 +135,10 @@ def _apply_journal(root: Path, journal: Path) -> None:
     manifest = json.loads((journal / "manifest.json").read_text("utf-8"))
     for entry in manifest:
         atomic_write_bytes(root / entry["target"], (journal / entry["file"]).read_bytes())
+    # Un-commit before removing: a kill during the removal must not leave a "committed"
+    # journal with some of its files gone.
+    (journal / "COMMITTED").unlink()
+    fsync_dir(journal)
     shutil.rmtree(journal)
     fsync_dir(journal.parent)
 

@@ -26,9 +26,10 @@ async def test_starts_on_attendance_with_date_and_shift_in_the_header(staffed: F
 async def test_function_keys_and_digits_switch_sections(staffed: Floor) -> None:
     app = FloorApp(staffed, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        for key, mode in [("f2", "monitoring"), ("f4", "roster"), ("f5", "quota"),
-                          ("f6", "summary"), ("f3", "attendance"), ("1", "monitoring"),
-                          ("5", "summary"), ("f9", "emergency")]:
+        # digits work where no entry field has the cursor (quota's seat table has it)
+        for key, mode in [("f2", "monitoring"), ("f4", "roster"), ("f6", "summary"),
+                          ("f3", "attendance"), ("f5", "quota"), ("5", "summary"),
+                          ("f5", "quota"), ("1", "monitoring"), ("f9", "emergency")]:
             await pilot.press(key)
             await pilot.pause(0.1)
             assert app.current_mode == mode, key

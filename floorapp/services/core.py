@@ -36,10 +36,12 @@ class Floor:
         # Feature services (imported here: they import this module's types).
         from floorapp.services.attendance import AttendanceService
         from floorapp.services.emergency import EmergencyService
+        from floorapp.services.monitoring import MonitoringService
         from floorapp.services.quota import QuotaService
 
         self.attendance = AttendanceService(self)
         self.emergency = EmergencyService(self)
+        self.monitoring = MonitoringService(self)
         self.quota = QuotaService(self)
 
     # ----------------------------------------------------------------- write

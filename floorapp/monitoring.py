@@ -1,0 +1,677 @@
+"""Monitoring and QA rules (监控/质检, SPEC §6): scorecards, scoring, the daily plan,
+feedback and dispute deadlines, follow-up, calibration and the COPC sample size.
+
+Pure functions of plain data, the policy and an explicit ``now``: no I/O, no clock, no store.
+
+Scorecards are data (SPEC §9 template JSON). Quick-entry marks are item codes with optional
+counts: ``a1x2 b3 f2``; ``CODEna`` marks an item not applicable (N/A), which drops it out: its
+weight leaves the section's maximum (a Y/N/NA check that does not apply neither adds nor costs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from statistics import NormalDist
+from typing import Any
+
+from floorapp.policy import Policy
+
+MODES = ("side_by_side", "live", "recording")
+MODE_NAMES = {"side_by_side": "side-by-side 即席", "live": "live 实时", "recording": "recording 录音"}
+KINDS = ("deduct", "critical")
+BUILTIN_FILES = ("qa-outbound-100.json", "qa-recording-40.json", "qa-hotline-100.json")
+DEFAULT_TEMPLATE = "outbound-100"
+HUNDRED = Decimal(100)
+# Item codes are letters then digits (a1, b12, f3), so a count ``x2`` or ``na`` after one is
+# never part of the code.
+CODE = re.compile(r"^[a-z]{1,3}\d{1,2}$")
+_MARK = re.compile(r"^([a-z]{1,3}\d{1,2})(?:(?:x|\*)(\d{1,2})|(na))?$")
+_TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+class TemplateError(ValueError):
+    """A template that cannot be used; the message says exactly where and what."""
+
+
+class MarksError(ValueError):
+    """Quick-entry marks that do not parse; the message names the bad code."""
+
+
+# --------------------------------------------------------------------------- templates
+@dataclass(frozen=True)
+class Item:
+    code: str
+    text: str
+    weight: Decimal
+    kind: str = "deduct"
+    per_occurrence: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    max: Decimal
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    name: str
+    pass_mark: Decimal
+    sections: tuple[Section, ...]
+
+    @property
+    def max(self) -> Decimal:
+        return sum((s.max for s in self.sections), Decimal(0))
+
+    @property
+    def pass_percent(self) -> Decimal:
+        return self.pass_mark * HUNDRED / self.max if self.max else Decimal(0)
+
+    def items(self) -> dict[str, tuple[Section, Item]]:
+        return {item.code: (section, item) for section in self.sections for item in section.items}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "pass_mark": _num(self.pass_mark),
+            "sections": [
+                {"name": s.name, "max": _num(s.max), "items": [
+                    {"code": i.code, "text": i.text, "weight": _num(i.weight), "kind": i.kind,
+                     "per_occurrence": i.per_occurrence} for i in s.items]}
+                for s in self.sections
+            ],
+        }
+
+
+def _num(value: Decimal) -> int | float:
+    """A JSON number for a template value (templates are small, exact halves at most)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _decimal(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        shown = json.dumps(value, ensure_ascii=False)
+        raise TemplateError(f"{where} must be a number, got {shown}")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise TemplateError(f"{where} must be a number, got {value!r}") from None
+    if not number.is_finite():
+        raise TemplateError(f"{where} must be a number, got {value!r}")
+    return number
+
+
+def template_from_dict(data: Any) -> Template:
+    """Check a template (SPEC §9 JSON) and build it; TemplateError names the first problem's
+    place (``sections[1].items[2].weight``) and says what is wrong."""
+    if not isinstance(data, dict):
+        raise TemplateError("a template is a JSON object with id, name, pass_mark, sections")
+    _keys(data, {"id", "name", "pass_mark", "sections"}, "template")
+    tid = data["id"]
+    if not isinstance(tid, str) or not _TEMPLATE_ID.match(tid):
+        raise TemplateError(f"id {tid!r} must be 1–40 lower-case letters, digits, '-' or '_'")
+    if not isinstance(data["name"], str) or not data["name"].strip():
+        raise TemplateError("name must be non-empty text")
+    pass_mark = _decimal(data["pass_mark"], "pass_mark")
+    raw_sections = data["sections"]
+    if not isinstance(raw_sections, list) or not raw_sections:
+        raise TemplateError("sections must be a non-empty list")
+    sections = []
+    seen: dict[str, str] = {}
+    for s_index, raw in enumerate(raw_sections):
+        where = f"sections[{s_index}]"
+        if not isinstance(raw, dict):
+            raise TemplateError(f"{where} must be an object with name, max, items")
+        _keys(raw, {"name", "max", "items"}, where)
+        if not isinstance(raw["name"], str) or not raw["name"].strip():
+            raise TemplateError(f"{where}.name must be non-empty text")
+        section_max = _decimal(raw["max"], f"{where}.max")
+        if section_max < 0:
+            raise TemplateError(f"{where}.max cannot be negative ({section_max})")
+        raw_items = raw["items"]
+        if not isinstance(raw_items, list) or not raw_items:
+            raise TemplateError(f"{where}.items must be a non-empty list")
+        items = []
+        for i_index, item in enumerate(raw_items):
+            at = f"{where}.items[{i_index}]"
+            if not isinstance(item, dict):
+                raise TemplateError(f"{at} must be an object")
+            _keys(item, {"code", "text", "weight", "kind", "per_occurrence"}, at)
+            code = item["code"]
+            if not isinstance(code, str) or not CODE.match(code):
+                raise TemplateError(f"{at}.code {code!r} must be 1–3 lower-case letters then "
+                                    "1–2 digits (a1, b12)")
+            if code in seen:
+                raise TemplateError(f"{at}.code {code} is also used at {seen[code]}")
+            seen[code] = at
+            if not isinstance(item["text"], str) or not item["text"].strip():
+                raise TemplateError(f"{at}.text must be non-empty text")
+            kind = item["kind"]
+            if kind not in KINDS:
+                raise TemplateError(f"{at}.kind {kind!r} must be \"deduct\" or \"critical\"")
+            weight = _decimal(item["weight"], f"{at}.weight")
+            if weight < 0 or (kind == "deduct" and weight == 0):
+                raise TemplateError(f"{at}.weight {weight} must be above 0 for a deduct item "
+                                    "(0 or more for a critical one)")
+            if not isinstance(item["per_occurrence"], bool):
+                raise TemplateError(f"{at}.per_occurrence must be true or false")
+            items.append(Item(code=code, text=item["text"], weight=weight, kind=kind,
+                              per_occurrence=item["per_occurrence"]))
+        sections.append(Section(name=raw["name"], max=section_max, items=tuple(items)))
+    template = Template(id=tid, name=data["name"], pass_mark=pass_mark, sections=tuple(sections))
+    if template.max <= 0:
+        raise TemplateError("the sections' max add up to 0; a template needs points to score")
+    if not 0 <= pass_mark <= template.max:
+        raise TemplateError(f"pass_mark {pass_mark} must be between 0 and the template's "
+                            f"maximum {template.max}")
+    return template
+
+
+def _keys(data: dict[str, Any], wanted: set[str], where: str) -> None:
+    missing = sorted(wanted - set(data))
+    unknown = sorted(set(data) - wanted)
+    if missing:
+        raise TemplateError(f"{where}: missing key(s): {', '.join(missing)}")
+    if unknown:
+        raise TemplateError(f"{where}: unknown key(s): {', '.join(unknown)}")
+
+
+def builtin_templates() -> dict[str, Template]:
+    """The three built-in scorecards of SPEC §6, from ``floorapp/data/qa-*.json``."""
+    out = {}
+    folder = resources.files("floorapp") / "data"
+    for name in BUILTIN_FILES:
+        template = template_from_dict(json.loads((folder / name).read_text("utf-8")))
+        out[template.id] = template
+    return out
+
+
+# --------------------------------------------------------------------------- scoring
+@dataclass(frozen=True)
+class Mark:
+    code: str
+    count: int = 1
+    na: bool = False
+
+    @property
+    def text(self) -> str:
+        if self.na:
+            return f"{self.code}na"
+        return self.code if self.count == 1 else f"{self.code}x{self.count}"
+
+
+def parse_marks(text: str, template: Template) -> list[Mark]:
+    """``"a1x2 b3 c2na"`` → marks; repeated codes add up. MarksError names the bad token."""
+    items = template.items()
+    counts: dict[str, Mark] = {}
+    for token in text.replace(",", " ").lower().split():
+        match = _MARK.match(token)
+        if not match:
+            raise MarksError(f"{token!r} is not an item code (like a1, b2x3 or c4na)")
+        code, count, na = match.group(1), match.group(2), match.group(3)
+        if code not in items:
+            raise MarksError(f"unknown item code {code!r} in template {template.id}")
+        number = int(count) if count else 1
+        if number == 0:
+            raise MarksError(f"{token}: a count must be 1 or more")
+        previous = counts.get(code)
+        if previous and previous.na != bool(na):
+            raise MarksError(f"{code} is marked both N/A and as a fault")
+        if na:
+            counts[code] = Mark(code, 1, True)
+        else:
+            counts[code] = Mark(code, number + (previous.count if previous else 0))
+    return list(counts.values())
+
+
+def marks_text(marks: Iterable[Mark]) -> str:
+    return " ".join(m.text for m in marks)
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    name: str
+    max: Decimal
+    deducted: Decimal
+    score: Decimal
+
+
+@dataclass(frozen=True)
+class Score:
+    """An evaluation's result. ``max`` is what applied (N/A items dropped out)."""
+
+    total: Decimal
+    max: Decimal
+    percent: Decimal
+    passed: bool
+    criticals: tuple[str, ...]
+    sections: tuple[SectionScore, ...]
+
+
+def score(template: Template, marks: Iterable[Mark]) -> Score:
+    """Section = max(0, applicable max − deductions) (扣完为止); total = Σ sections; any critical
+    → total 0 and fail. A mark on an item that is not per_occurrence counts once.
+    Pass when the percentage of the applicable maximum reaches the template's pass mark
+    as a percentage of its full maximum (the pass mark itself when nothing is N/A)."""
+    marked = {m.code: m for m in marks}
+    items = template.items()
+    for code in marked:
+        if code not in items:
+            raise MarksError(f"unknown item code {code!r} in template {template.id}")
+    criticals = tuple(code for code, m in marked.items()
+                      if not m.na and items[code][1].kind == "critical")
+    sections = []
+    for section in template.sections:
+        applicable = section.max
+        deducted = Decimal(0)
+        for item in section.items:
+            mark = marked.get(item.code)
+            if mark is None or item.kind == "critical":
+                continue
+            if mark.na:
+                applicable -= item.weight
+            else:
+                deducted += item.weight * (mark.count if item.per_occurrence else 1)
+        applicable = max(Decimal(0), applicable)
+        sections.append(SectionScore(section.name, applicable, deducted,
+                                     max(Decimal(0), applicable - deducted)))
+    applicable_max = sum((s.max for s in sections), Decimal(0))
+    total = sum((s.score for s in sections), Decimal(0))
+    if criticals:
+        total = Decimal(0)
+    percent = total * HUNDRED / applicable_max if applicable_max else Decimal(0)
+    passed = not criticals and percent >= template.pass_percent
+    return Score(total=total, max=applicable_max, percent=percent, passed=passed,
+                 criticals=criticals, sections=tuple(sections))
+
+
+# --------------------------------------------------------------------------- the plan
+@dataclass(frozen=True)
+class PlanPerson:
+    """Someone on shift today, with their working periods (minutes after midnight)."""
+
+    id: str
+    role: str
+    periods: tuple[tuple[int, int], ...]
+    new_hire: bool = False
+    follow_up: bool = False
+    low_score: bool = False
+    done_this_week: int = 0  # monitored calls before today this week
+    working_days_left: int = 1  # working days left this week, today included
+    done_today: int = 0  # evaluations already done today (re-plan)
+
+    @property
+    def heavy(self) -> bool:
+        return self.new_hire or self.follow_up or self.low_score
+
+
+@dataclass(frozen=True)
+class Assignment:
+    slot: str  # "HH:MM"
+    monitor_id: str
+    staff_id: str
+    mode: str
+
+
+@dataclass
+class Plan:
+    day: dt.date
+    assignments: list[Assignment]
+    agent_need: dict[str, int]
+    monitor_need: dict[str, dict[str, int]]
+    volume: int
+    shortfalls: list[str] = field(default_factory=list)
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def periods_minutes(policy: Policy, shift: str, day: dt.date) -> tuple[tuple[int, int], ...]:
+    return tuple((a.hour * 60 + a.minute, b.hour * 60 + b.minute)
+                 for a, b in policy.periods(shift, day))
+
+
+def agent_daily_need(person: PlanPerson, policy: Policy) -> int:
+    """Calls to monitor for an agent today: the weekly minimum spread over the working days
+    left, at least the outbound daily QC for outbound agents; heavier (× factor) for new hires,
+    agents under follow-up, low scorers, and everyone after a business/system change."""
+    weekly_left = max(0, policy.agent_min_monitored_per_week - person.done_this_week)
+    need = math.ceil(weekly_left / max(1, person.working_days_left))
+    if person.role == "agent":
+        need = max(need, policy.outbound_qc_per_agent_day)
+    if person.heavy or policy.system_change_active:
+        need *= max(1, policy.heavy_monitoring_factor)
+    return need
+
+
+def _inside(periods: Iterable[tuple[int, int]], minute: int) -> bool:
+    return any(a <= minute < b for a, b in periods)
+
+
+def _overlap(p: Iterable[tuple[int, int]], q: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for a, b in p:
+        for c, d in q:
+            if max(a, c) < min(b, d):
+                out.append((max(a, c), min(b, d)))
+    return sorted(out)
+
+
+def _spread(rng: random.Random, periods: list[tuple[int, int]], count: int,
+            taken: set[int]) -> list[int]:
+    """``count`` distinct minutes spread over the whole of ``periods``: one random minute in each
+    of ``count`` equal strata, so no part of the shift is left out and none favoured."""
+    minutes = [m for a, b in periods for m in range(a, b) if m not in taken]
+    if not minutes or count <= 0:
+        return []
+    count = min(count, len(minutes))
+    out = []
+    for k in range(count):
+        lo = k * len(minutes) // count
+        hi = max(lo + 1, (k + 1) * len(minutes) // count)
+        out.append(minutes[rng.randrange(lo, hi)])
+    return out
+
+
+def make_plan(day: dt.date, monitors: list[PlanPerson], agents: list[PlanPerson],
+              policy: Policy, *, volume: int, seed: int, from_minute: int = 0,
+              monitor_done: dict[str, dict[str, int]] | None = None) -> Plan:
+    """The day's monitoring assignments (SPEC §6): every agent gets their daily need, every
+    monitor their live/recording/side-by-side minimums, the total at least the minimum share
+    of the call volume; time slots random but spread over the whole shift (from
+    ``from_minute`` on a re-plan). What cannot be met is listed in ``shortfalls``."""
+    rng = random.Random(seed)
+    monitor_done = monitor_done or {}
+    agent_need = {a.id: max(0, agent_daily_need(a, policy) - a.done_today) for a in agents}
+    minimums = {"live": policy.monitor_live_per_day,
+                "recording": policy.monitor_recording_per_day,
+                "side_by_side": policy.monitor_side_by_side_per_day}
+    monitor_need = {
+        m.id: {mode: max(0, n - monitor_done.get(m.id, {}).get(mode, 0))
+               for mode, n in minimums.items()} for m in monitors
+    }
+    share_min = math.ceil(policy.monitoring_share_min * volume)
+    done_total = sum(a.done_today for a in agents)
+    target = max(sum(agent_need.values()),
+                 sum(sum(n.values()) for n in monitor_need.values()),
+                 share_min - done_total)
+
+    def later(periods: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        return [(max(a, from_minute), b) for a, b in periods if b > from_minute]
+
+    # The monitors' slots: their minimums, then the rest of the target shared out evenly.
+    modes_by_monitor = {m.id: [mode for mode, n in monitor_need[m.id].items() for _ in range(n)]
+                        for m in monitors}
+    extra = target - sum(len(v) for v in modes_by_monitor.values())
+    ordered = sorted(monitors, key=lambda m: m.id)
+    cycle = ("recording", "live")
+    for index in range(max(0, extra)):
+        if not ordered:
+            break
+        modes_by_monitor[ordered[index % len(ordered)].id].append(cycle[index % 2])
+    slots: list[tuple[int, str, str]] = []  # (minute, monitor, mode)
+    for monitor in ordered:
+        modes = modes_by_monitor[monitor.id]
+        rng.shuffle(modes)
+        times = _spread(rng, later(monitor.periods), len(modes), set())
+        slots.extend((t, monitor.id, mode) for t, mode in zip(times, modes))
+    slots.sort()
+
+    remaining = dict(agent_need)
+    pairs: set[tuple[str, str]] = set()
+    assignments: list[Assignment] = []
+    agents_by_id = {a.id: a for a in agents}
+    monitor_periods = {m.id: later(m.periods) for m in monitors}
+    agent_later = {a.id: later(a.periods) for a in agents}
+    taken: dict[str, set[int]] = {m.id: set() for m in monitors}
+    heavy_ids = {a.id for a in agents if a.heavy}
+    by_periods: dict[tuple[tuple[int, int], ...], list[PlanPerson]] = {}
+    for a in agents:  # most of the floor shares a few shifts: look agents up by their periods
+        by_periods.setdefault(a.periods, []).append(a)
+    recordable = [a for a in agents if agent_later[a.id]]
+
+    def on_phones(minute: int) -> list[PlanPerson]:
+        return [a for periods, group in by_periods.items() if _inside(periods, minute)
+                for a in group]
+
+    def choose(candidates: list[PlanPerson], monitor: str) -> PlanPerson | None:
+        best: list[PlanPerson] = []
+        best_key: tuple[bool, bool, int, bool] | None = None
+        for a in candidates:
+            need = remaining.get(a.id, 0)
+            key = (need > 0, (monitor, a.id) not in pairs, need, a.id in heavy_ids)
+            if best_key is None or key > best_key:
+                best, best_key = [a], key
+            elif key == best_key:
+                best.append(a)
+        return rng.choice(best) if best else None
+
+    for minute, monitor, mode in slots:
+        if mode == "recording":
+            pool = recordable
+        else:
+            pool = on_phones(minute)
+            if not pool:  # nobody on the phones then: move to a time someone is
+                shared = [o for a in agents for o in _overlap(monitor_periods[monitor],
+                                                               agent_later[a.id])]
+                times = _spread(rng, shared, 1, taken[monitor])
+                if times:
+                    minute = times[0]
+                    pool = on_phones(minute)
+        agent = choose(pool, monitor)
+        if agent is None:
+            continue
+        taken[monitor].add(minute)
+        remaining[agent.id] = remaining.get(agent.id, 0) - 1
+        pairs.add((monitor, agent.id))
+        assignments.append(Assignment(hhmm(minute), monitor, agent.id, mode))
+
+    # Agents still short: more recordings, on the least loaded monitors.
+    load = {m.id: sum(1 for a in assignments if a.monitor_id == m.id) for m in monitors}
+    for agent_id in sorted(remaining):
+        agent = agents_by_id[agent_id]
+        while remaining[agent_id] > 0 and monitors and agent_later[agent.id]:
+            monitor = min(sorted(load), key=lambda m: load[m])
+            times = _spread(rng, monitor_periods[monitor], 1, taken[monitor])
+            if not times:
+                break
+            taken[monitor].add(times[0])
+            load[monitor] += 1
+            remaining[agent_id] -= 1
+            assignments.append(Assignment(hhmm(times[0]), monitor, agent_id, "recording"))
+    assignments.sort(key=lambda a: (a.slot, a.monitor_id, a.staff_id))
+    plan = Plan(day=day, assignments=assignments, agent_need=agent_need,
+                monitor_need=monitor_need, volume=volume)
+    plan.shortfalls = plan_shortfalls(plan, policy, done_total)
+    return plan
+
+
+def plan_shortfalls(plan: Plan, policy: Policy, done_today: int = 0) -> list[str]:
+    """Every minimum the plan does not meet, in words (checked on the plan itself)."""
+    out = []
+    per_agent: dict[str, int] = {}
+    per_monitor: dict[str, dict[str, int]] = {}
+    for a in plan.assignments:
+        per_agent[a.staff_id] = per_agent.get(a.staff_id, 0) + 1
+        modes = per_monitor.setdefault(a.monitor_id, {})
+        modes[a.mode] = modes.get(a.mode, 0) + 1
+    for agent_id, need in sorted(plan.agent_need.items()):
+        got = per_agent.get(agent_id, 0)
+        if got < need:
+            out.append(f"agent {agent_id}: {got} of {need} monitored calls planned")
+    for monitor_id, needs in sorted(plan.monitor_need.items()):
+        for mode, need in needs.items():
+            got = per_monitor.get(monitor_id, {}).get(mode, 0)
+            if got < need:
+                out.append(f"monitor {monitor_id}: {got} of {need} {mode} calls planned "
+                           "(not enough agents on the phones)")
+    total = len(plan.assignments) + done_today
+    if plan.volume:
+        low = math.ceil(policy.monitoring_share_min * plan.volume)
+        high = math.floor(policy.monitoring_share_max * plan.volume)
+        if total < low:
+            out.append(f"floor: {total} monitored calls, below the "
+                       f"{policy.monitoring_share_min * 100:.0f} % minimum ({low} of "
+                       f"{plan.volume} calls)")
+        elif total > high:
+            out.append(f"floor: {total} monitored calls, above the "
+                       f"{policy.monitoring_share_max * 100:.0f} % share ({high} of "
+                       f"{plan.volume} calls): the per-agent minimums need more")
+    return out
+
+
+def slot_status(slot: str, done: bool, now_minute: int, window: int = 60) -> str:
+    """done, due (the slot is ahead or running: a slot lasts an hour) or overdue."""
+    if done:
+        return "done"
+    return "overdue" if now_minute >= _minutes(slot) + window else "due"
+
+
+def match_done(assignments: list[Assignment], evaluations: list[tuple[str, str, str]]
+               ) -> list[bool]:
+    """Which assignments an evaluation (monitor, staff, mode) fulfils: the same monitor first,
+    then another monitor's evaluation of the same agent in the same mode; each counts once."""
+    left = list(evaluations)
+    done = [False] * len(assignments)
+    for exact in (True, False):
+        for index, a in enumerate(assignments):
+            if done[index]:
+                continue
+            for k, (monitor, staff, mode) in enumerate(left):
+                same_monitor = monitor == a.monitor_id or not exact
+                if staff == a.staff_id and mode == a.mode and same_monitor:
+                    done[index] = True
+                    del left[k]
+                    break
+    return done
+
+
+# --------------------------------------------------------------------------- deadlines
+def feedback_due(day: dt.date, is_working_day: Callable[[dt.date], bool],
+                 working_days: int) -> dt.date:
+    """Feedback within N working days (反馈): the Nth working day after the evaluation."""
+    due = day
+    counted = 0
+    for _ in range(366):
+        if counted >= working_days:
+            break
+        due += dt.timedelta(days=1)
+        if is_working_day(due):
+            counted += 1
+    return due
+
+
+def feedback_overdue(due: dt.date, given: bool, today: dt.date) -> bool:
+    return not given and today > due
+
+
+def dispute_refusal(report_day: dt.date, today: dt.date) -> str | None:
+    """Why a dispute cannot be raised today (申诉 only on the day the daily QA report is issued)."""
+    if today != report_day:
+        return (f"disputes are taken only on the day of the QA report ({report_day}); "
+                f"today is {today}")
+    return None
+
+
+def under_follow_up(results: Iterable[tuple[str, bool]]) -> bool:
+    """Follow-up (跟踪): after a failed evaluation until a later one passes.
+    ``results`` are (sortable moment, passed)."""
+    latest_fail = latest_pass = ""
+    for moment, passed in results:
+        if passed:
+            latest_pass = max(latest_pass, moment)
+        else:
+            latest_fail = max(latest_fail, moment)
+    return bool(latest_fail) and latest_fail > latest_pass
+
+
+# --------------------------------------------------------------------------- calibration
+@dataclass(frozen=True)
+class Scored:
+    """One evaluation for calibration: who scored, the percentage, and the shared call if any."""
+
+    monitor_id: str
+    percent: Decimal
+    call: str = ""
+
+
+@dataclass(frozen=True)
+class MonitorCalibration:
+    id: str
+    evaluations: int
+    mean: Decimal | None
+    deviation: Decimal | None
+    shared_difference: Decimal | None  # mean |difference| on shared calibration calls
+    flag: str  # "", "high", "low" or "inconsistent"
+
+
+def _mean(values: list[Decimal]) -> Decimal | None:
+    return sum(values, Decimal(0)) / len(values) if values else None
+
+
+def calibration(evaluations: list[Scored], policy: Policy) -> list[MonitorCalibration]:
+    """Per monitor: mean %, deviation = mean − mean of all other monitors' evaluations;
+    flagged high/low when |deviation| > threshold with ≥ min evaluations; "inconsistent" when
+    the mean |difference| from the other monitors on shared calls exceeds its threshold while
+    the deviation stays inside the band."""
+    by_monitor: dict[str, list[Decimal]] = {}
+    calls: dict[str, list[Scored]] = {}
+    for e in evaluations:
+        by_monitor.setdefault(e.monitor_id, []).append(e.percent)
+        if e.call:
+            calls.setdefault(e.call, []).append(e)
+    differences: dict[str, list[Decimal]] = {}
+    for scored in calls.values():
+        for e in scored:
+            others = [o.percent for o in scored if o.monitor_id != e.monitor_id]
+            if others:
+                differences.setdefault(e.monitor_id, []).append(abs(e.percent - _mean(others)))
+    out = []
+    for monitor_id in sorted(by_monitor):
+        mine = by_monitor[monitor_id]
+        others = [p for m, values in by_monitor.items() if m != monitor_id for p in values]
+        mean = _mean(mine)
+        other_mean = _mean(others)
+        deviation = mean - other_mean if mean is not None and other_mean is not None else None
+        shared = _mean(differences.get(monitor_id, []))
+        flag = ""
+        if deviation is not None and abs(deviation) > policy.calibration_threshold_points:
+            if len(mine) >= policy.calibration_min_evaluations:
+                flag = "high" if deviation > 0 else "low"
+        if not flag and shared is not None and shared > policy.calibration_inconsistent_points:
+            flag = "inconsistent"
+        out.append(MonitorCalibration(monitor_id, len(mine), mean, deviation, shared, flag))
+    return out
+
+
+# --------------------------------------------------------------------------- sample size
+def sample_size(population: int, confidence: Decimal, margin: Decimal,
+                proportion: Decimal) -> int:
+    """COPC sample size: n = z²·p(1−p)/e², n' = n / (1 + (n−1)/N), rounded up."""
+    if population < 1:
+        raise ValueError("population must be 1 or more")
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1 (e.g. 0.95)")
+    if not 0 < margin < 1:
+        raise ValueError("margin must be between 0 and 1 (e.g. 0.05)")
+    z = NormalDist().inv_cdf(1 - (1 - float(confidence)) / 2)
+    p = float(proportion)
+    n = z * z * p * (1 - p) / (float(margin) ** 2)
+    corrected = n / (1 + (n - 1) / population)
+    # Round up, but not past an exact integer carried off by float noise.
+    return min(population, math.ceil(round(corrected, 9)))

@@ -1,0 +1,147 @@
+"""The monitoring screen: quick entry at 80x24 (Pilot) and a snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.widgets import DataTable, Input, Static
+
+from floorapp.app import FloorApp
+from floorapp.services import Floor
+
+TODAY = dt.date(2026, 11, 20)
+
+
+async def open_monitoring(pilot) -> None:
+    await pilot.press("f2")
+    await pilot.pause(0.1)
+    await pilot.app.workers.wait_for_complete()  # today's plan, made on first view
+    await pilot.pause()
+
+
+def text_of(app: FloorApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_quick_entry_saves_with_the_right_total(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        await pilot.press(*"A00")
+        assert "→ A001 欧阳娜娜" in text_of(app, "#qa-agent-match")
+        await pilot.press("down")  # the next match
+        assert "→ A002 Li Wei" in text_of(app, "#qa-agent-match")
+        await pilot.press("up")
+        await pilot.press("ctrl+u", *"欧阳")
+        assert "→ A001 欧阳娜娜" in text_of(app, "#qa-agent-match")
+        await pilot.press("enter")
+        assert app.focused is app.screen.query_one("#qa-marks", Input)
+        await pilot.press(*"a1x2")
+        assert "80 / 100" in text_of(app, "#qa-total")  # updates on every key
+        await pilot.press(*" b3")
+        assert "70 / 100" in text_of(app, "#qa-total") and "FAIL" in text_of(app, "#qa-total")
+        await pilot.press("enter")
+        await pilot.pause()
+        saved = staffed.monitoring.evaluations(TODAY)
+        assert [(r["staff_id"], r["monitor_id"], r["mode"], r["template"], r["marks"],
+                 r["score"]) for r in saved] == [
+            ("A001", "Q001", "live", "outbound-100", "a1x2 b3", "70")]
+        assert app.screen.query_one("#qa-marks", Input).value == ""
+        assert "saved 15:00 A001 70/100 FAIL" in text_of(app, "#qa-last")
+        assert "done 1" in text_of(app, "#qa-plan-title")
+
+
+async def test_critical_shown_loudly_and_bad_code_saves_nothing(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_monitoring(pilot)
+        await pilot.press(*"A002", "enter", *"a1 f4")
+        total = app.screen.query_one("#qa-total", Static)
+        assert "FAIL" in str(total.render()) and "CRITICAL f4" in str(total.render())
+        assert total.has_class("critical")
+        await pilot.press("backspace", "backspace", *"zz9")
+        assert "unknown item code 'zz9'" in text_of(app, "#qa-total")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert staffed.monitoring.evaluations(TODAY) == []
+        assert any("zz9" in n.message for n in app._notifications)
+
+
+async def test_template_mode_keys_and_undo(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        await pilot.press("ctrl+t", "ctrl+o")  # recording-40, then recording mode
+        setup = text_of(app, "#qa-setup")
+        assert "recording-40" in setup and "recording" in setup
+        await pilot.press(*"C00", "enter", *"a1 b4na", "enter")
+        await pilot.pause()
+        saved = staffed.monitoring.evaluations(TODAY)
+        assert [(r["staff_id"], r["template"], r["mode"], r["score"], r["max"])
+                for r in saved] == [("C001", "recording-40", "recording", "37", "39")]
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert staffed.monitoring.evaluations(TODAY) == []
+        assert "undone" in text_of(app, "#qa-last")
+
+
+async def test_plan_row_fills_the_entry(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        table = app.screen.query_one("#qa-plan", DataTable)
+        assert table.row_count == len(staffed.monitoring.day_plan(TODAY).rows) > 0
+        row = staffed.monitoring.day_plan(TODAY).rows[table.cursor_row]
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one("#qa-agent", Input).value == row.staff_id
+        assert app.focused is app.screen.query_one("#qa-marks", Input)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert staffed.monitoring.day_plan(TODAY).count("done") == 1
+
+
+def test_monitoring_snapshot(snap_compare, staffed: Floor) -> None:
+    staffed.monitoring.ensure_plan(TODAY)
+    app = FloorApp(staffed, backup=False)
+
+    async def before(pilot) -> None:
+        await pilot.press("f2")
+        await pilot.pause(0.1)
+        await pilot.press(*"A001", "enter", *"a1x2 c2 f2")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+async def test_feedback_dispute_and_review_from_the_today_panel(staffed: Floor) -> None:
+    record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1x2 b3")
+    key = record["_key"]
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        await pilot.press("ctrl+l", "ctrl+l")  # plan → codes → today's evaluations
+        await pilot.pause()
+        table = app.screen.query_one("#qa-today", DataTable)
+        assert table.display and table.row_count == 1
+        table.focus()
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        assert staffed.monitoring.get_evaluation(TODAY, key)["feedback_at"]
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press(*"agreed", "enter")
+        await pilot.pause()
+        assert staffed.monitoring.get_evaluation(TODAY, key)["dispute"]["reason"] == "agreed"
+        await pilot.press("v")
+        await pilot.pause()
+        prompt = app.screen.query_one("#qa-prompt-input", Input)
+        assert prompt.value == "a1x2 b3"
+        prompt.value = "a1 b3"
+        await pilot.press("enter")
+        await pilot.pause()
+        data = staffed.monitoring.get_evaluation(TODAY, key)
+        assert data["score"] == "70" and data["revised"]["score"] == "80"
+        assert data["dispute"]["status"] == "revised"

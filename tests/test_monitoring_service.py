@@ -1,0 +1,206 @@
+"""Monitoring service: evaluations, feedback deadlines, disputes, follow-up, plan, interfaces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from floorapp.clock import fixed_clock
+from floorapp.errors import FloorError
+from floorapp.services import Floor, open_floor
+
+TODAY = dt.date(2026, 11, 20)
+
+
+def at(floor: Floor, moment: str) -> Floor:
+    """The same store seen at another moment."""
+    return open_floor(floor.store.root, clock=fixed_clock(moment), user="tester")
+
+
+def test_save_scores_and_keeps_marks(staffed: Floor) -> None:
+    record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100",
+                                                "a1X2 b3")
+    assert record["score"] == "70" and record["max"] == "100" and record["passed"] is False
+    assert record["marks"] == "a1x2 b3" and record["date"] == "2026-11-20"
+    assert record["time"] == "15:00"
+    stored = staffed.monitoring.evaluations(TODAY)
+    assert [r["_key"] for r in stored] == [record["_key"]]
+
+
+@pytest.mark.parametrize(
+    ("staff", "monitor", "mode", "template", "marks", "message"),
+    [("A001", "Q001", "live", "outbound-100", "a1 zz1", "unknown item code 'zz1'"),
+     ("A001", "Q001", "live", "nope", "a1", "unknown template 'nope'"),
+     ("A001", "Q001", "listen", "outbound-100", "a1", "mode 'listen'"),
+     ("A999", "Q001", "live", "outbound-100", "a1", "unknown staff id 'A999'"),
+     ("A001", "L001", "live", "outbound-100", "a1", "L001 is a lead, not a monitor"),
+     ("Q001", "Q001", "live", "outbound-100", "a1", "only agents and complaint handlers")],
+    ids=["bad-code", "bad-template", "bad-mode", "unknown-agent", "not-a-monitor",
+         "monitor-not-evaluated"],
+)
+def test_bad_entry_saves_nothing(staffed: Floor, staff: str, monitor: str, mode: str,
+                                 template: str, marks: str, message: str) -> None:
+    with pytest.raises(FloorError, match=message):
+        staffed.monitoring.save_evaluation(staff, monitor, mode, template, marks)
+    assert staffed.monitoring.evaluations(TODAY) == []
+
+
+def test_undo_retires(staffed: Floor) -> None:
+    record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1")
+    staffed.monitoring.undo(TODAY, record["_key"])
+    assert staffed.monitoring.evaluations(TODAY) == []
+    history = staffed.store.history("day/2026-11-20", "qa_evaluations", record["_key"])
+    assert history[-1].get("_retired") and history[0]["score"] == "90"
+
+
+def test_feedback_due_next_working_day_and_overdue(staffed: Floor) -> None:
+    record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1")
+    assert staffed.monitoring.feedback_due(record) == dt.date(2026, 11, 23)  # Fri → Mon
+    monday = at(staffed, "2026-11-23T17:00:00")
+    assert monday.monitoring.feedback_overdue(TODAY, TODAY) == []
+    tuesday = at(staffed, "2026-11-24T08:00:00")
+    assert [r["_key"] for r in tuesday.monitoring.feedback_overdue(TODAY, TODAY)] == [
+        record["_key"]]
+    tuesday.monitoring.give_feedback(TODAY, record["_key"], "talked it through")
+    assert tuesday.monitoring.feedback_overdue(TODAY, TODAY) == []
+
+
+def test_dispute_same_day_revised_score_beside_the_original(staffed: Floor) -> None:
+    record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100",
+                                                "a1x2 b3")
+    key = record["_key"]
+    staffed.monitoring.raise_dispute(TODAY, key, "the customer asked twice")
+    data = staffed.monitoring.review_dispute(TODAY, key, "a1 b3", "one fault only")
+    assert data["score"] == "70" and data["marks"] == "a1x2 b3"  # original kept
+    assert data["revised"]["score"] == "80" and data["revised"]["passed"] is True
+    assert data["dispute"]["status"] == "revised"
+    assert staffed.monitoring.day_by_agent(TODAY)["A001"] == (1, Decimal(80))
+    with pytest.raises(FloorError, match="already disputed"):
+        staffed.monitoring.raise_dispute(TODAY, key, "again")
+
+
+def test_dispute_kept(staffed: Floor) -> None:
+    key = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1")["_key"]
+    staffed.monitoring.raise_dispute(TODAY, key, "unfair")
+    data = staffed.monitoring.review_dispute(TODAY, key, None)
+    assert data["dispute"]["status"] == "kept" and data["revised"] is None
+
+
+def test_later_dispute_refused_and_late_review_refused(staffed: Floor) -> None:
+    key = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1")["_key"]
+    staffed.monitoring.raise_dispute(TODAY, key, "unfair")
+    next_day = at(staffed, "2026-11-21T09:00:00")
+    with pytest.raises(FloorError, match="reviewed on 2026-11-20"):
+        next_day.monitoring.review_dispute(TODAY, key, "a1")
+    other = staffed.monitoring.save_evaluation("A002", "Q001", "live", "outbound-100", "a2")
+    with pytest.raises(FloorError, match="refused: disputes are taken only on the day"):
+        next_day.monitoring.raise_dispute(TODAY, other["_key"], "too late")
+    assert next_day.monitoring.get_evaluation(TODAY, other["_key"])["dispute"] is None
+
+
+def test_follow_up_until_a_pass(staffed: Floor) -> None:
+    service = staffed.monitoring
+    service.save_evaluation("A001", "Q001", "live", "outbound-100", "f1")
+    assert "A001" in service.follow_up_ids(TODAY)
+    later = at(staffed, "2026-11-20T16:00:00")
+    later.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "")
+    assert "A001" not in later.monitoring.follow_up_ids(TODAY)
+
+
+def test_plan_from_who_is_on_shift_and_status(staffed: Floor) -> None:
+    service = staffed.monitoring
+    service.ensure_plan(TODAY)
+    plan = service.day_plan(TODAY)
+    agents = {r.staff_id for r in plan.rows}
+    assert agents == {"A001", "A002", "A003", "C001", "C002"}  # all on D this Friday
+    assert {r.monitor_id for r in plan.rows} == {"Q001"}
+    assert {r.status for r in plan.rows} <= {"due", "overdue"}
+    first_due = next(r for r in plan.rows if r.status == "overdue")
+    service.save_evaluation(first_due.staff_id, "Q001", first_due.mode, "outbound-100", "")
+    assert service.day_plan(TODAY).count("done") == 1
+    again = service.day_plan(TODAY)
+    service.ensure_plan(TODAY)  # made once a day
+    assert service.day_plan(TODAY).rows == again.rows
+
+
+def test_replan_keeps_done_and_plans_from_now(staffed: Floor) -> None:
+    service = staffed.monitoring
+    service.ensure_plan(TODAY)
+    row = service.day_plan(TODAY).rows[0]
+    service.save_evaluation(row.staff_id, row.monitor_id, row.mode, "outbound-100", "")
+    service.make_plan(TODAY, replan=True)
+    rows = service.day_plan(TODAY).rows
+    assert rows[0].key == row.key and rows[0].status == "done"
+    assert all(r.slot >= "15:00" for r in rows[1:])
+
+
+def test_no_monitor_on_shift_is_a_shortfall(floor: Floor) -> None:
+    from tests.conftest import STAFF
+
+    for person in STAFF:
+        if person.role != "monitor":
+            floor.save_staff(person)
+    floor.monitoring.ensure_plan(TODAY)
+    assert any("agent A001" in s for s in floor.monitoring.day_plan(TODAY).shortfalls)
+
+
+def test_day_by_agent(staffed: Floor) -> None:
+    service = staffed.monitoring
+    service.save_evaluation("A001", "Q001", "live", "outbound-100", "a1")
+    service.save_evaluation("A001", "Q001", "recording", "recording-40", "a1 b1na")
+    result = service.day_by_agent(TODAY)
+    assert result["A001"][0] == 2
+    assert result["A001"][1] == (Decimal(90) + Decimal(36) * 100 / 38) / 2
+    assert result["A002"] == (0, None)
+
+
+def test_month_extension_shape(staffed: Floor) -> None:
+    staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1")
+    data, tables = staffed.monitoring.month_extension(2026, 11)
+    assert set(data) == {"qa"} and set(data["qa"]) == {"staff", "monitors"}
+    assert data["qa"]["monitors"] == [{"id": "Q001", "evaluations": 1, "mean": "90.00",
+                                       "deviation": None, "flagged": False}]
+    assert len(tables) == 2
+
+
+def test_sample_size_defaults_from_policy(staffed: Floor) -> None:
+    assert staffed.monitoring.sample_size(10000) == 370
+    staffed.set_policy_value("sample_margin", "0.03")
+    assert staffed.monitoring.sample_size(10000) == 965
+
+
+def test_demo_floor_has_evaluations_a_high_monitor_and_plans(floor: Floor) -> None:
+    from floorapp import demo
+
+    summary = demo.generate(floor, seats=40, days=14)
+    assert "monitoring:" in summary
+    staff_rows, monitors = floor.monitoring.qa_month(2026, 11)
+    assert sum(r["evaluations"] for r in staff_rows) > 200
+    assert any(r["flagged"] == "high" for r in monitors)
+    yesterday = TODAY - dt.timedelta(days=1)
+    past = floor.monitoring.day_plan(yesterday)
+    assert past.rows and {r.status for r in past.rows} == {"done", "overdue"}
+    shared = [r for r in floor.monitoring.evaluations_between(TODAY - dt.timedelta(days=14),
+                                                               TODAY) if r["call"]]
+    assert len({r["monitor_id"] for r in shared}) >= 2
+
+
+def test_the_os_login_is_the_monitor_when_it_is_one(staffed: Floor) -> None:
+    assert staffed.monitoring.monitor_for_user() is None  # "tester" is nobody's id
+    as_monitor = open_floor(staffed.store.root, clock=fixed_clock("2026-11-20T15:00:00"),
+                            user="q001")
+    assert as_monitor.monitoring.monitor_for_user().id == "Q001"
+
+
+def test_month_report_gains_the_qa_section(staffed: Floor) -> None:
+    from floorapp import reports
+
+    staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "f1")
+    report = reports.Report("Month", {"month": "2026-11", "staff": []})
+    reports.extend_month_report(staffed, report, 2026, 11)
+    assert report.data["qa"]["staff"][0] == {"id": "A001", "evaluations": 1, "mean": "0.00",
+                                             "fails": 1, "follow_up": True}
+    titles = [t.title for t in report.tables]
+    assert titles[-2:] == ["QA by agent (质检)", "Calibration by monitor (校准)"]
