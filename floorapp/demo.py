@@ -52,7 +52,9 @@ DemoStep = Callable[[DemoContext], None]
 
 def feature_steps() -> list[DemoStep]:
     """Each feature's demo step, in the order they build on each other."""
-    return []
+    from floorapp.services.roster import demo_step as roster_step
+
+    return [roster_step]
 
 
 def make_staff(rng: random.Random, seats: int, today: dt.date) -> list[Staff]:

@@ -15,6 +15,7 @@ from floorapp import csvio
 from floorapp.clock import Clock, system_clock
 from floorapp.errors import FloorError
 from floorapp.policy import Policy
+from floorapp.services.roster import RosterService
 from floorapp.staff import ROLES, Staff, check_id, pick
 from store import Store, open_store
 from store import backup as store_backup
@@ -31,6 +32,7 @@ class Floor:
         self.store = store
         self._clock = clock
         self._policy_cache: tuple[int, Policy] | None = None
+        self.roster = RosterService(self)
 
     # ------------------------------------------------------------------ time
     def now(self) -> pendulum.DateTime:
