@@ -111,6 +111,18 @@ class RosterService:
         return sorted(self.floor.store.records(partition(year, month), "callins"),
                       key=lambda r: r["_key"])
 
+    def edited_cells(self, year: int, month: int) -> set[str]:
+        """Keys of the cells changed one by one (edits, swaps, call-ins) since generation."""
+        edited: set[str] = set()
+        for entry in self.floor.store.audit(partition(year, month)):
+            if entry.get("table") != "cells" or entry["op"] == "retire":
+                continue
+            if entry["op"] == "bulk":
+                edited.clear()
+            else:
+                edited.add(entry["key"])
+        return edited
+
     def day_line(self, day: dt.date) -> str:
         """The day's pre-shift meeting (班前会) and, on Fridays, the business study (业务学习)."""
         policy = self.floor.policy
@@ -134,9 +146,7 @@ class RosterService:
         part = partition(year, month)
         existing = self.cells(year, month)
         if existing and not replace:
-            meta = self.floor.store.get(part, "meta", "month")
-            made = meta["_at"] if meta else None
-            edited = sum(1 for r in self.floor.store.records(part, "cells") if r["_at"] != made)
+            edited = len(self.edited_cells(year, month))
             raise FloorError(
                 f"{year:04d}-{month:02d} already has a roster ({edited} cell(s) changed by hand, "
                 f"{len(self.swaps(year, month))} swap(s), {len(self.callins(year, month))} "
