@@ -198,6 +198,8 @@ def generate_month(
         caps = [max(0, len(ids) - keep - on_leave[d]) for d in range(len(days))]
         rests = _place_rests(ids, len(days), windows, policy.max_days_without_rest, caps,
                              blocked, tails, weekend)
+        _repair_coverage(ids, rests, windows if role == "manager" else None, caps, blocked,
+                         tails, weekend, policy.max_days_without_rest)
         codes = ROLE_CODES.get(role, ("D",))
         for pid in ids:
             row = {}
@@ -236,7 +238,8 @@ def _place_rests(
 
     Each window gives every person ``need`` rest days. A day rests the people who must (their
     run would pass ``max_run``, or the window has no more free days than rests they still need),
-    then more up to an even share of the window's rests (never past ``caps``: the coverage):
+    then more up to an even share of the window's rests, or more when the later days cannot
+    take the rests still owed (never past ``caps``: the coverage; fewest free days first):
     on weekdays those with the most weekend rests, then who have worked longest; on weekends those with the fewest weekend rests
     so far (and only those at the fewest, so the shares differ by at most one).
     """
@@ -245,7 +248,8 @@ def _place_rests(
     weekend_rests = {i: 0 for i in ids}
     order = {i: n for n, i in enumerate(ids)}
     carry = {i: 0 for i in ids}
-    for start, end, need in windows:
+    for number, (start, end, need) in enumerate(windows):
+        last_window = number == len(windows) - 1
         left = {i: need + carry[i] for i in ids}
         total = sum(left.values())
         assigned = 0
@@ -253,39 +257,48 @@ def _place_rests(
         for day in range(start, end):
             target = (2 * total * (day - start + 1) + span) // (2 * span)
             fewest = min(weekend_rests.values())
-            candidates = []
-            must = []
+            deadline: dict[str, int] = {}
             for i in ids:
-                if left[i] <= 0 or day in blocked[i]:
-                    continue
-                candidates.append(i)
-                # a weekend is no good for someone past the fewest: it would be unfair
-                ok_weekend = weekend_rests[i] <= fewest
-                bl = blocked[i]
-                deadline = day + max_run - run[i]  # the last day a rest keeps the run short
-                free = in_window = in_reach = 0
-                for d in range(day, end):
-                    if d in bl:
-                        continue
-                    free += 1
-                    if weekend[d] and not ok_weekend:
-                        continue
-                    in_window += 1
-                    if d <= deadline:
-                        in_reach += 1
-                today_ok = ok_weekend or not weekend[day]
-                if (run[i] >= max_run or free <= left[i]
-                        or (today_ok and (in_window <= left[i] or in_reach <= 1))):
-                    must.append(i)
-            must_set = set(must)
-            others = [i for i in candidates if i not in must_set]
-            extra = max(0, min(target - assigned - len(must), caps[day] - len(must)))
-            if extra and others:
-                if weekend[day]:
-                    others = [i for i in others if weekend_rests[i] <= fewest]
-                    others.sort(key=lambda i: (weekend_rests[i], -run[i], order[i]))
-                else:
-                    others.sort(key=lambda i: (-weekend_rests[i], -run[i], order[i]))
+                if left[i] > 0 and day not in blocked[i]:
+                    deadline[i] = _deadline(day, end, left[i], run[i], max_run, blocked[i],
+                                            caps, weekend, weekend_rests[i] <= fewest)
+            # Earliest deadline first: rest today as many as the later days cannot take.
+            by_deadline = sorted(deadline, key=lambda i: (deadline[i], -run[i], order[i]))
+            # Every prefix of that order needs (its size - room on later days) rests today;
+            # among a prefix, a weekend rest goes first to those for whom it is fair.
+            must: list[str] = []
+            must_set: set[str] = set()
+            room_later = 0
+            last = day
+            for n, i in enumerate(by_deadline, start=1):
+                while last < deadline[i]:
+                    last += 1
+                    room_later += caps[last]
+                while len(must) < n - room_later:
+                    pool = [j for j in by_deadline[:n] if j not in must_set]
+                    if weekend[day]:
+                        pool.sort(key=lambda j: (deadline[j] > day, weekend_rests[j] > fewest))
+                    must.append(pool[0])
+                    must_set.add(pool[0])
+            if len(must) > caps[day] and not last_window:
+                # Past the coverage today: only a run that cannot wait rests; the others'
+                # rest moves to the next window (the month's count stays exact).
+                urgent = [i for i in must
+                          if _run_end(day, run[i], max_run, blocked[i]) <= day]
+                rest_of = [i for i in must if i not in set(urgent)]
+                must = urgent + rest_of[:max(0, caps[day] - len(urgent))]
+                must_set = set(must)
+            others = [i for i in deadline if i not in must_set]
+            room = max(0, caps[day] - len(must))
+            wanted = min(target - assigned - len(must), room)
+            if weekend[day]:
+                others.sort(key=lambda i: (weekend_rests[i] > fewest, weekend_rests[i],
+                                           deadline[i], -run[i], order[i]))
+                fair = sum(1 for i in others if weekend_rests[i] <= fewest)
+                extra = max(min(wanted, fair), 0)
+            else:
+                others.sort(key=lambda i: (-weekend_rests[i], deadline[i], -run[i], order[i]))
+                extra = max(wanted, 0)
             chosen = set(must) | set(others[:extra])
             for i in ids:
                 if i in chosen:
@@ -302,6 +315,85 @@ def _place_rests(
         for i in ids:
             carry[i] = left[i]
     return rests
+
+
+def _repair_coverage(ids: list[str], rests: dict[str, set[int]],
+                     segments: list[tuple[int, int, int]] | None, caps: list[int],
+                     blocked: dict[str, set[int]], tails: dict[str, int], weekend: list[bool],
+                     max_run: int) -> None:
+    """Move rests off days past the coverage to the nearest day with room, when the move keeps
+    the person's runs short, weekend shares fair and (managers) the rest in the same week."""
+    length = len(caps)
+    load = [sum(1 for i in ids if d in rests[i]) for d in range(length)]
+    weekend_rests = {i: sum(1 for d in rests[i] if weekend[d]) for i in ids}
+
+    def segment(day: int) -> int:
+        if segments is None:
+            return 0
+        return next(n for n, (a, b, _need) in enumerate(segments) if a <= day < b)
+
+    for day in range(length):
+        for i in sorted((i for i in ids if day in rests[i]), key=lambda i: i):
+            if load[day] <= caps[day]:
+                break
+            for other in sorted(range(length), key=lambda d: (abs(d - day), d)):
+                if (other in rests[i] or other in blocked[i] or load[other] >= caps[other]
+                        or segment(other) != segment(day)):
+                    continue
+                moved = (rests[i] - {day}) | {other}
+                if _longest_run(moved, blocked[i], tails.get(i, 0), length) > max_run:
+                    continue
+                counts = dict(weekend_rests)
+                counts[i] += weekend[other] - weekend[day]
+                if max(counts.values()) - min(counts.values()) > max(
+                        1, max(weekend_rests.values()) - min(weekend_rests.values())):
+                    continue
+                rests[i] = moved
+                weekend_rests = counts
+                load[day] -= 1
+                load[other] += 1
+                break
+
+
+def _longest_run(rests: set[int], blocked: set[int], tail: int, length: int) -> int:
+    run = longest = tail
+    for d in range(length):
+        run = 0 if d in rests or d in blocked else run + 1
+        longest = max(longest, run)
+    return longest
+
+
+def _deadline(day: int, end: int, need: int, run: int, max_run: int, blocked: set[int],
+              caps: list[int], weekend: list[bool], weekend_ok: bool) -> int:
+    """The last day (from ``day``, before ``end``) someone can take the first of ``need`` rests
+    and still keep every rule: not on leave, room under the coverage, within the run, a weekend
+    only when it is fair. Rules are dropped one by one when no day is left."""
+    run_end = _run_end(day, run, max_run, blocked)
+    tests = (
+        lambda d: caps[d] > 0 and d <= run_end and (weekend_ok or not weekend[d]),
+        lambda d: caps[d] > 0 and d <= run_end,
+        lambda d: d <= run_end,
+        lambda d: True,
+    )
+    for test in tests:
+        days = [d for d in range(day, end) if d not in blocked and test(d)]
+        if days:
+            return days[-min(need, len(days))]
+    return day
+
+
+def _run_end(day: int, run: int, max_run: int, blocked: set[int]) -> int:
+    """The last day a rest keeps a run, ``run`` days long before ``day``, within ``max_run``."""
+    worked = run
+    d = day
+    while True:
+        if d in blocked:
+            worked = 0  # leave breaks the run
+        elif worked >= max_run:
+            return d
+        else:
+            worked += 1
+        d += 1
 
 
 def _rotate_complaints(out: Month, ids: list[str], days: list[dt.date], policy: Policy) -> None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from floorapp.errors import FloorError
 from floorapp.policy import Policy
 from floorapp.roster import (
+    LEAVE_TYPES,
     REST,
     Member,
     check_month,
@@ -49,7 +50,7 @@ mixes = st.builds(
 months = st.tuples(st.integers(2024, 2030), st.integers(1, 12))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(__import__("os").environ.get("ROSTER_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(people=mixes, ym=months, share=st.floats(0, 0.85), chained=st.booleans())
 def test_generated_month_meets_every_rule(people, ym, share, chained):
     year, month = ym
@@ -91,6 +92,53 @@ def test_generated_month_meets_every_rule(people, ym, share, chained):
     for person in people:
         if person.role == "complaint":
             assert {"C1", "C2"} <= set(cells[person.id].values())
+
+
+@settings(max_examples=int(__import__("os").environ.get("ROSTER_EXAMPLES", 30)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=st.builds(staff_mix, agents=st.integers(12, 80), handlers=st.integers(4, 10),
+                        monitors=st.integers(0, 4), leads=st.integers(0, 6),
+                        managers=st.integers(0, 3)),
+       ym=months, data=st.data())
+def test_leave_entered_beforehand_is_kept_and_rules_still_met(people, ym, data):
+    """Some staff already have leave in the month (kept as it is, and not counted as rest).
+    Known limit: in a very small team with leave clumped on the same days, the greedy may miss
+    an arrangement that exists and report a coverage shortfall instead; it is named, not
+    hidden."""
+    days = month_days(*ym)
+    fixed = {}
+    for person in people:
+        if data.draw(st.integers(0, 9), label="leave?") == 0:  # about one in ten on leave
+            start = data.draw(st.integers(0, len(days) - 1))
+            length = data.draw(st.integers(1, 4))
+            kind = data.draw(st.sampled_from(LEAVE_TYPES))
+            fixed[person.id] = {d.isoformat(): kind for d in days[start:start + length]}
+    cells = generate_month(people, *ym, POLICY, fixed=fixed)
+    for sid, row in fixed.items():
+        assert all(cells[sid][k] == kind for k, kind in row.items())
+    agents = [p for p in people if p.role == "agent"]
+    handlers = [p for p in people if p.role == "complaint"]
+    need = required_agents(POLICY, len(agents))
+
+    def present(group, key):
+        return sum(1 for p in group if key not in fixed.get(p.id, {}))
+
+    # leave can make a day impossible to cover; nothing else may break
+    impossible = {d.isoformat() for d in days if present(agents, d.isoformat()) < need
+                  or present(handlers, d.isoformat()) < 2}
+    violations = [v for v in check_month(people, *ym, cells, POLICY)
+                  if v.split(":")[0] not in impossible]
+    assert violations == []
+
+
+def test_rules_module_is_pure():
+    import subprocess
+    import sys
+
+    code = ("import sys, floorapp.roster; "
+            "print(sorted(m for m in ('textual', 'tinydb', 'store') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
 
 
 @settings(max_examples=15, deadline=None)
