@@ -230,3 +230,18 @@ def test_roster_snapshot(snap_compare, rostered):
 
     assert snap_compare(FloorApp(rostered, backup=False), terminal_size=(80, 24),
                         run_before=open_it)
+
+
+async def test_palette_reaches_roster_actions_by_name(rostered):
+    async with FloorApp(rostered, backup=False).run_test(size=(80, 24)) as pilot:
+        screen = await open_roster(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "roster violations")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(pilot.app.screen).__name__ == "TextPanel"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is screen
