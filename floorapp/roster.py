@@ -236,12 +236,14 @@ def _place_rests(
 ) -> dict[str, set[int]]:
     """Choose each person's rest days, scanning the days once.
 
-    Each window gives every person ``need`` rest days. A day rests the people who must (their
-    run would pass ``max_run``, or the window has no more free days than rests they still need),
-    then more up to an even share of the window's rests, or more when the later days cannot
-    take the rests still owed (never past ``caps``: the coverage; fewest free days first):
-    on weekdays those with the most weekend rests, then who have worked longest; on weekends those with the fewest weekend rests
-    so far (and only those at the fewest, so the shares differ by at most one).
+    Each window gives every person ``need`` rest days. Each person has a deadline in the window:
+    the last day they can rest while staying on leave-free days with room under ``caps`` (the
+    coverage), within ``max_run`` (leave breaks a run) and, on a weekend, only if they are at
+    the fewest weekend rests so far. Earliest deadline first, a day rests as many people as the
+    later days cannot take; past the coverage, only a run that cannot wait rests and the others
+    move to the next window. Then more, up to an even share of the window's rests and never
+    past ``caps``: on weekdays those who already had weekend rests, on weekends those with the
+    fewest (so weekend shares differ by at most one).
     """
     rests: dict[str, set[int]] = {i: set() for i in ids}
     run = {i: tails.get(i, 0) for i in ids}
