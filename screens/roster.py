@@ -123,6 +123,8 @@ class RosterScreen(FloorScreen):
         self.year, self.month = today.year, today.month
         grid = self.query_one("#roster-grid", DataTable)
         self.watch(grid, "scroll_x", self._sync_cover, init=False)
+        if self._shown is None:
+            self.refresh_data()
 
     def _sync_cover(self, value: float) -> None:
         """The coverage rows scroll sideways with the grid (same columns, same widths)."""
