@@ -106,7 +106,7 @@ class RosterScreen(FloorScreen):
         self._people: list[Staff] = []
         self._cells: rules.Month = {}
         self._violations: list[str] = []
-        self._shown: tuple[int, int, tuple[str, ...]] | None = None
+        self._shown: tuple[int, int, tuple[str, ...], int] | None = None
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -148,14 +148,16 @@ class RosterScreen(FloorScreen):
         self._people = self.floor.staff()
         self._cells = self.floor.roster.cells(self.year, self.month)
         self._violations = self.floor.roster.check(self.year, self.month)
-        shape = (self.year, self.month, tuple(p.id for p in self._people))
+        shape = (self.year, self.month, tuple(p.id for p in self._people),
+                 self.floor.roster.required_agents(self.year, self.month))
         grid = self.query_one("#roster-grid", DataTable)
-        if shape != self._shown:
+        rebuild = shape != self._shown
+        if rebuild:
             self._build(grid)
             self._shown = shape
         else:
             self._update_cells(grid)
-        self._fill_cover()
+        self._fill_cover(rebuild)
         self._show_info()
 
     def _build(self, grid: DataTable) -> None:
@@ -194,22 +196,37 @@ class RosterScreen(FloorScreen):
                 if old.plain != new.plain:
                     grid.update_cell(person.id, day.isoformat(), new)
 
-    def _fill_cover(self) -> None:
+    COVER_ROWS = (("D", "agents D≥{need}"), ("C1", "C1 complaints"), ("C2", "C2 complaints"))
+
+    def _fill_cover(self, rebuild: bool) -> None:
+        """Agents on D and handlers on C1/C2 per day under the grid, red where short."""
         cover = self.query_one("#roster-cover", DataTable)
-        cover.clear(columns=True)
-        for day in self.days:
-            cover.add_column(f"{day.day:02d}", width=DAY_WIDTH, key=day.isoformat())
         need = self.floor.roster.required_agents(self.year, self.month)
+        minimum = {"D": need, "C1": 1, "C2": 1}
         counts = rules.coverage(self._people, self._cells, self.days) if self._cells else []
-        rows = [("D", f"agents D≥{need}", need), ("C1", "C1 complaints", 1),
-                ("C2", "C2 complaints", 1)]
-        for code, label, minimum in rows:
-            cells = []
-            for count in counts:
-                short = count[code] < minimum
-                cells.append(Text(str(count[code]), justify="center",
-                                  style="bold white on red" if short else "green"))
-            cover.add_row(*cells, key=code, label=Text(fit(label, LABEL_WIDTH), style="bold"))
+
+        def cell(code: str, index: int) -> Text:
+            if not counts:
+                return Text("·", style="dim", justify="center")
+            value = counts[index][code]
+            style = "bold white on red" if value < minimum[code] else "green"
+            return Text(str(value), justify="center", style=style)
+
+        if rebuild:
+            cover.clear(columns=True)
+            for day in self.days:
+                cover.add_column(f"{day.day:02d}", width=DAY_WIDTH, key=day.isoformat())
+            for code, label in self.COVER_ROWS:
+                cover.add_row(*[cell(code, n) for n in range(len(self.days))], key=code,
+                              label=Text(fit(label.format(need=need), LABEL_WIDTH),
+                                         style="bold"))
+        else:
+            for code, _label in self.COVER_ROWS:
+                for n, day in enumerate(self.days):
+                    new = cell(code, n)
+                    old = cover.get_cell(code, day.isoformat())
+                    if old.plain != new.plain or old.style != new.style:
+                        cover.update_cell(code, day.isoformat(), new)
         grid = self.query_one("#roster-grid", DataTable)
         self.call_after_refresh(self._sync_cover, grid.scroll_x)
 
