@@ -106,6 +106,9 @@ def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
     qa = report_sub.add_parser("qa", help="QA month: agents' means, monitors' calibration")
     qa.add_argument("--month", required=True, metavar="YYYY-MM")
     _add_format(qa)
+    roster = report_sub.add_parser("roster", help="a month's roster with every rule not met")
+    roster.add_argument("--month", required=True, metavar="YYYY-MM")
+    _add_format(roster)
 
 
 def add_command_parsers(sub: argparse._SubParsersAction) -> None:
@@ -128,6 +131,14 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:
     from floorapp import monitoring_cli
 
     monitoring_cli.add_parsers(sub)
+    roster = sub.add_parser("roster", help="shift rosters (排班)")
+    roster_sub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    gen = roster_sub.add_parser("generate", help="make a month's roster meeting the rules")
+    gen.add_argument("--month", required=True, metavar="YYYY-MM")
+    gen.add_argument("--seats", type=int, metavar="N",
+                     help="agents needed on D each day (default: policy agents_on_phones)")
+    gen.add_argument("--replace", action="store_true",
+                     help="replace a month that already has a roster (old cells kept in history)")
 
 
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
@@ -149,6 +160,10 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
     if args.report == "qa":
         year, month = csvio.parse_month(args.month)
         return reports.render(floor.monitoring.qa_report(year, month), args.format)
+    if args.report == "roster":
+        from floorapp.roster import parse_month
+
+        return reports.render(floor.roster.report(*parse_month(args.month)), args.format)
     raise FloorError(f"unknown report {args.report!r}")
 
 
@@ -171,6 +186,12 @@ def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | Non
 
     if args.command in monitoring_cli.COMMANDS:
         return monitoring_cli.run(floor, args)
+    if args.command == "roster":
+        from floorapp.roster import parse_month
+
+        done = floor.roster.generate(*parse_month(args.month), seats=args.seats,
+                                     replace=args.replace)
+        return done.summary(), EXIT_OK
     return None
 
 

@@ -56,8 +56,10 @@ def feature_steps() -> list[DemoStep]:
     from floorapp.services.emergency import demo_step as emergency_step
     from floorapp.services.monitoring import demo_step as monitoring_step
     from floorapp.services.quota import demo_calls
+    from floorapp.services.roster import demo_step as roster_step
 
-    return [attendance_step, demo_calls, monitoring_step, emergency_step]
+    # The roster first: attendance, calls and the monitoring plan read who is on shift.
+    return [roster_step, attendance_step, demo_calls, monitoring_step, emergency_step]
 
 
 def make_staff(rng: random.Random, seats: int, today: dt.date) -> list[Staff]:

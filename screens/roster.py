@@ -1,24 +1,453 @@
-"""The roster section (Roster 排班). A placeholder until issue #6 lands."""
+"""The roster section (Roster 排班): the month grid, edits by key, swaps, call-ins, generation.
+
+Staff rows (id and name stay put) × day columns (scroll sideways); today and weekends marked in
+the header; coverage per day underneath (agents on D, C1, C2), red when short. The cursor
+day's pre-shift meeting and the Friday study are on the line above the grid.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+import datetime as dt
 
+from rich.cells import cell_len
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.widgets import DataTable, Static
+
+from floorapp import roster as rules
+from floorapp.errors import FloorError
+from floorapp.services.roster import Generated
+from floorapp.staff import Staff
 from screens.base import FloorScreen
+from screens.roster_forms import Confirm, Field, RosterForm, TextPanel
+
+LABEL_WIDTH = 14
+DAY_WIDTH = 3
+CODE_STYLES = {"D": "", "C1": "cyan", "C2": "magenta", "A": "blue", rules.REST: "dim green"}
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut and padded to ``width`` terminal cells (CJK names count double)."""
+    out = ""
+    for char in text:
+        if cell_len(out + char) > width:
+            break
+        out += char
+    return out + " " * (width - cell_len(out))
+
+
+def code_cell(code: str) -> Text:
+    style = "yellow" if code in rules.LEAVE_TYPES else CODE_STYLES.get(code, "bold red")
+    return Text(rules.short_code(code), style=style, justify="center")
+
+
+class RosterCommands(Provider):
+    """Every roster key by name in the command palette (ctrl+p): "Roster: Swap" …"""
+
+    def _commands(self) -> list[tuple[str, str, str]]:
+        out = []
+        for binding in RosterScreen.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.description:
+                key = binding.key.replace("left_square_bracket", "[").replace(
+                    "right_square_bracket", "]")
+                out.append((f"Roster: {binding.description}", binding.action, key))
+        return out
+
+    async def discover(self) -> Hits:
+        for name, action, key in self._commands():
+            yield DiscoveryHit(name, self._runner(action), help=f"key {key}")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, action, key in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), self._runner(action), help=f"key {key}")
+
+    def _runner(self, action: str):  # noqa: ANN202 - a callback
+        screen = self.screen
+
+        async def run() -> None:
+            await screen.run_action(action)
+
+        return run
 
 
 class RosterScreen(FloorScreen):
     SECTION = "roster"
     TITLE = "Roster 排班"
     CSS_PATH = "roster.tcss"
+    COMMANDS = {RosterCommands}
+    BINDINGS = [
+        Binding("d", "set_code('D')", "D"),
+        Binding("c", "complaint", "C1/C2"),
+        Binding("a", "set_code('A')", "A", show=False),
+        Binding("r", "set_code('R')", "Rest"),
+        Binding("l", "leave", "Leave"),
+        Binding("space", "cycle", "Cycle code", show=False),
+        Binding("s", "swap", "Swap"),
+        Binding("i", "call_in", "Call in"),
+        Binding("g", "generate", "Generate"),
+        Binding("left_square_bracket", "month(-1)", "Prev month"),
+        Binding("right_square_bracket", "month(1)", "Next month"),
+        Binding("t", "today", "Today", show=False),
+        Binding("h", "handovers", "Handover"),
+        Binding("v", "violations", "Violations"),
+    ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.year = 0
+        self.month = 0
+        self._people: list[Staff] = []
+        self._cells: rules.Month = {}
+        self._violations: list[str] = []
+        self._shown: tuple[int, int, tuple[str, ...], int] | None = None
+
+    # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
-        yield Static(id="body")
+        yield Static(id="roster-info", markup=False)
+        grid: DataTable = DataTable(id="roster-grid", cursor_type="cell", zebra_stripes=True,
+                                    cell_padding=0)
+        yield grid
+        yield DataTable(id="roster-cover", cursor_type="none", show_header=False,
+                        cell_padding=0)
+        yield Static(id="roster-problems", markup=False)
 
+    def on_mount(self) -> None:
+        today = self.floor.today()
+        self.year, self.month = today.year, today.month
+        grid = self.query_one("#roster-grid", DataTable)
+        self.watch(grid, "scroll_x", self._sync_cover, init=False)
+        if self._shown is None:
+            self.refresh_data()
+
+    def _sync_cover(self, value: float) -> None:
+        """The coverage rows scroll sideways with the grid (same columns, same widths)."""
+        grid = self.query_one("#roster-grid", DataTable)
+        cover = self.query_one("#roster-cover", DataTable)
+        gutter = grid.styles.scrollbar_size_vertical if grid.show_vertical_scrollbar else 0
+        width = grid.container_size.width - gutter
+        if width > 0 and cover.size.width != width:
+            cover.styles.width = width
+            self.call_after_refresh(self._sync_cover, grid.scroll_x)
+        cover.scroll_x = value
+
+    @property
+    def days(self) -> list[dt.date]:
+        return rules.month_days(self.year, self.month)
+
+    # ---------------------------------------------------------------- data
     def refresh_data(self) -> None:
-        staff = self.floor.staff()
-        self.query_one("#body", Static).update(
-            f"{self.TITLE}\n\nThis section arrives with issue #6.\n"
-            f"{len(staff)} staff on the register."
-        )
+        if not self.year:
+            return
+        self._people = self.floor.staff()
+        self._cells = self.floor.roster.cells(self.year, self.month)
+        self._violations = self.floor.roster.check(self.year, self.month)
+        shape = (self.year, self.month, tuple(p.id for p in self._people),
+                 self.floor.roster.required_agents(self.year, self.month))
+        grid = self.query_one("#roster-grid", DataTable)
+        rebuild = shape != self._shown
+        if rebuild:
+            self._build(grid)
+            self._shown = shape
+        else:
+            self._update_cells(grid)
+        self._fill_cover(rebuild)
+        self._show_info()
+
+    def _build(self, grid: DataTable) -> None:
+        cursor = grid.cursor_coordinate
+        grid.clear(columns=True)
+        today = self.floor.today()
+        for day in self.days:
+            label = Text(f"{day.day:02d}", justify="center")
+            if rules.is_weekend(day):
+                label.stylize("bold red")
+            if day == today:
+                label.stylize("reverse")
+            grid.add_column(label, width=DAY_WIDTH, key=day.isoformat())
+        for person in self._people:
+            row = self._cells.get(person.id, {})
+            grid.add_row(*[self._cell(row, day) for day in self.days], key=person.id,
+                         label=Text(fit(f"{person.id} {person.name}", LABEL_WIDTH)))
+        if self._shown is None and (today.year, today.month) == (self.year, self.month):
+            grid.move_cursor(row=0, column=today.day - 1)
+        elif grid.row_count:
+            grid.move_cursor(row=min(cursor.row, grid.row_count - 1),
+                             column=min(cursor.column, len(self.days) - 1))
+
+    def _cell(self, row: dict[str, str], day: dt.date) -> Text:
+        code = row.get(day.isoformat())
+        if code is None:
+            return Text("·", style="dim", justify="center")
+        return code_cell(code)
+
+    def _update_cells(self, grid: DataTable) -> None:
+        for person in self._people:
+            row = self._cells.get(person.id, {})
+            for day in self.days:
+                new = self._cell(row, day)
+                old = grid.get_cell(person.id, day.isoformat())
+                if old.plain != new.plain:
+                    grid.update_cell(person.id, day.isoformat(), new)
+
+    COVER_ROWS = (("D", "agents D≥{need}"), ("C1", "C1 complaints"), ("C2", "C2 complaints"))
+
+    def _fill_cover(self, rebuild: bool) -> None:
+        """Agents on D and handlers on C1/C2 per day under the grid, red where short."""
+        cover = self.query_one("#roster-cover", DataTable)
+        need = self.floor.roster.required_agents(self.year, self.month)
+        minimum = {"D": need, "C1": 1, "C2": 1}
+        counts = rules.coverage(self._people, self._cells, self.days) if self._cells else []
+
+        def cell(code: str, index: int) -> Text:
+            if not counts:
+                return Text("·", style="dim", justify="center")
+            value = counts[index][code]
+            style = "bold white on red" if value < minimum[code] else "green"
+            return Text(str(value), justify="center", style=style)
+
+        if rebuild:
+            cover.clear(columns=True)
+            for day in self.days:
+                cover.add_column(f"{day.day:02d}", width=DAY_WIDTH, key=day.isoformat())
+            for code, label in self.COVER_ROWS:
+                cover.add_row(*[cell(code, n) for n in range(len(self.days))], key=code,
+                              label=Text(fit(label.format(need=need), LABEL_WIDTH),
+                                         style="bold"))
+        else:
+            for code, _label in self.COVER_ROWS:
+                for n, day in enumerate(self.days):
+                    new = cell(code, n)
+                    old = cover.get_cell(code, day.isoformat())
+                    if old.plain != new.plain or old.style != new.style:
+                        cover.update_cell(code, day.isoformat(), new)
+        grid = self.query_one("#roster-grid", DataTable)
+        self.call_after_refresh(self._sync_cover, grid.scroll_x)
+
+    def _show_info(self) -> None:
+        day = self.cursor_day()
+        policy = self.floor.policy
+        label = f"{self.year:04d}-{self.month:02d}"
+        parts = [label]
+        if not self._cells:
+            parts.append("no roster yet: g generates one")
+        if day:
+            parts.append(f"{day:%a %d}")
+            parts.append(f"meeting {rules.meeting_time(policy, day)}")
+            if day.weekday() == 4:
+                parts.append(f"study {policy.friday_study_time}")
+            person = self.cursor_person()
+            if person:
+                parts.append(f"{person.id} {person.role}")
+        self.query_one("#roster-info", Static).update(" · ".join(parts))
+        problems = self.query_one("#roster-problems", Static)
+        if not self._cells:
+            problems.update("")
+            problems.set_class(False, "bad")
+        elif self._violations:
+            problems.update(f"✗ {len(self._violations)} not met (v): {self._violations[0]}")
+            problems.set_class(True, "bad")
+        else:
+            problems.update("✓ every rule met")
+            problems.set_class(False, "bad")
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        if event.data_table.id == "roster-grid":
+            self._show_info()
+
+    # ---------------------------------------------------------------- cursor
+    def cursor_day(self) -> dt.date | None:
+        grid = self.query_one("#roster-grid", DataTable)
+        if not grid.row_count:
+            return None
+        column = grid.cursor_coordinate.column
+        days = self.days
+        return days[column] if 0 <= column < len(days) else None
+
+    def cursor_person(self) -> Staff | None:
+        grid = self.query_one("#roster-grid", DataTable)
+        row = grid.cursor_coordinate.row
+        return self._people[row] if 0 <= row < len(self._people) else None
+
+    def _current_code(self) -> str | None:
+        person, day = self.cursor_person(), self.cursor_day()
+        if not person or not day:
+            return None
+        return self._cells.get(person.id, {}).get(day.isoformat())
+
+    # ---------------------------------------------------------------- edits
+    def _save(self, code: str) -> None:
+        person, day = self.cursor_person(), self.cursor_day()
+        if not person or not day:
+            self.notify("No cell under the cursor", severity="warning")
+            return
+        try:
+            violations = self.floor.roster.set_cell(person.id, day, code)
+        except FloorError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.refresh_data()
+        self._tell(f"{person.id} {day:%m-%d} → {code}", violations)
+
+    def _tell(self, done: str, violations: list[str]) -> None:
+        if violations:
+            self.notify(f"{done}. {len(violations)} rule(s) not met: {violations[0]}",
+                        severity="warning", timeout=6)
+        else:
+            self.notify(f"{done}. Every rule met.", timeout=3)
+
+    def action_set_code(self, code: str) -> None:
+        self._save(code)
+
+    def action_complaint(self) -> None:
+        self._save("C2" if self._current_code() == "C1" else "C1")
+
+    def action_leave(self) -> None:
+        current = self._current_code()
+        kinds = rules.LEAVE_TYPES
+        nxt = kinds[(kinds.index(current) + 1) % len(kinds)] if current in kinds else kinds[0]
+        self._save(nxt)
+
+    def action_cycle(self) -> None:
+        person = self.cursor_person()
+        if not person:
+            return
+        codes = [*rules.ROLE_CODES.get(person.role, ("D",)), rules.REST]
+        current = self._current_code()
+        nxt = codes[(codes.index(current) + 1) % len(codes)] if current in codes else codes[0]
+        self._save(nxt)
+
+    def action_month(self, step: int) -> None:
+        move = rules.next_month if step > 0 else rules.previous_month
+        self.year, self.month = move(self.year, self.month)
+        self.refresh_data()
+
+    def action_today(self) -> None:
+        today = self.floor.today()
+        self.year, self.month = today.year, today.month
+        self.refresh_data()
+        self.query_one("#roster-grid", DataTable).move_cursor(column=today.day - 1)
+
+    def action_violations(self) -> None:
+        label = f"{self.year:04d}-{self.month:02d}"
+        self.app.push_screen(TextPanel(f"Rules not met in {label} ({len(self._violations)})",
+                                       self._violations))
+
+    def action_handovers(self) -> None:
+        from screens.roster_handover import HandoverScreen
+
+        self.app.push_screen(HandoverScreen(self.cursor_day() or self.floor.today()))
+
+    # ---------------------------------------------------------------- swap
+    def _pick(self, text: str, what: str) -> Staff:
+        found = self.floor.find_staff(text)
+        if not found:
+            raise FloorError(f"{what}: nobody matches {text!r}")
+        if len(found) > 1 and found[0].id.lower() != text.strip().lower():
+            names = ", ".join(s.id for s in found[:4])
+            raise FloorError(f"{what}: {text!r} matches {len(found)} people ({names}…)")
+        return found[0]
+
+    def action_swap(self) -> None:
+        person, day = self.cursor_person(), self.cursor_day()
+        if not person or not day:
+            return
+        fields = [Field("other", "Swap with (id or part of the name)"),
+                  Field("back", "…and swap back on day (DD, optional)", placeholder="e.g. 24"),
+                  Field("approver", "Approved by"),
+                  Field("reason", "Reason")]
+        title = f"Swap {person.id} {person.name} on {day:%Y-%m-%d} ({self._current_code()})"
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            try:
+                other = self._pick(values["other"], "swap with")
+                back = self._day_of(values["back"]) if values["back"].strip() else None
+                violations = self.floor.roster.swap(person.id, other.id, day,
+                                                    values["approver"], values["reason"], back)
+            except FloorError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.refresh_data()
+            self._tell(f"Swapped {person.id} ↔ {other.id} on {day:%m-%d}", violations)
+
+        self.app.push_screen(RosterForm(title, fields), done)
+
+    def _day_of(self, text: str) -> dt.date:
+        try:
+            number = int(text.strip())
+            return dt.date(self.year, self.month, number)
+        except ValueError:
+            raise FloorError(f"day {text!r} is not a day of {self.year:04d}-{self.month:02d}") \
+                from None
+
+    # ---------------------------------------------------------------- call-in
+    def action_call_in(self) -> None:
+        person, day = self.cursor_person(), self.cursor_day()
+        if not person or not day:
+            return
+        code = rules.ROLE_CODES.get(person.role, ("D",))[0]
+        fields = [Field("code", "Shift", value=code),
+                  Field("approver", "Approved by (centre director)"),
+                  Field("reason", "Reason", placeholder="e.g. A012 taken ill")]
+        title = f"Call in {person.id} {person.name} on {day:%Y-%m-%d} (resting)"
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            try:
+                self.floor.roster.call_in(person.id, day, values["code"], values["approver"],
+                                          values["reason"])
+            except FloorError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.refresh_data()
+            self._tell(f"{person.id} called in on {day:%m-%d}", self._violations)
+
+        self.app.push_screen(RosterForm(title, fields), done)
+
+    # ---------------------------------------------------------------- generate
+    def action_generate(self) -> None:
+        year, month = self.year, self.month
+        if not self.floor.roster.has_roster(year, month):
+            self._start_generation(year, month, replace=False)
+            return
+        edited = len(self.floor.roster.edited_cells(year, month))
+        question = (f"{year:04d}-{month:02d} already has a roster ({edited} cell(s) changed by "
+                    "hand). Replace it with a new one? The old cells stay in the history; "
+                    "leave entered in it is kept.")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._start_generation(year, month, replace=True)
+
+        self.app.push_screen(Confirm(question), answer)
+
+    def _start_generation(self, year: int, month: int, replace: bool) -> None:
+        self.query_one("#roster-grid", DataTable).loading = True
+        self.generate_month(year, month, replace)
+
+    @work(thread=True, exclusive=True, group="roster-generate")
+    def generate_month(self, year: int, month: int, replace: bool) -> None:
+        try:
+            done = self.floor.roster.generate(year, month, replace=replace)
+        except FloorError as exc:
+            self.app.call_from_thread(self._generation_failed, str(exc))
+            return
+        self.app.call_from_thread(self._generated, done)
+
+    def _generation_failed(self, message: str) -> None:
+        self.query_one("#roster-grid", DataTable).loading = False
+        self.notify(message, severity="error")
+
+    def _generated(self, done: Generated) -> None:
+        self.query_one("#roster-grid", DataTable).loading = False
+        self.refresh_data()
+        self._tell(f"Roster {done.year:04d}-{done.month:02d} generated", done.violations)

@@ -38,7 +38,9 @@ class Floor:
         from floorapp.services.emergency import EmergencyService
         from floorapp.services.monitoring import MonitoringService
         from floorapp.services.quota import QuotaService
+        from floorapp.services.roster import RosterService
 
+        self.roster = RosterService(self)
         self.attendance = AttendanceService(self)
         self.emergency = EmergencyService(self)
         self.monitoring = MonitoringService(self)

@@ -1,0 +1,98 @@
+"""Small modal forms of the roster section: a few labelled inputs, Enter saves, Esc cancels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+
+
+class RosterForm(ModalScreen[dict[str, str] | None]):
+    """A titled form; dismisses with {field name: text} on Enter, None on Esc."""
+
+    CSS_PATH = "roster.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, fields: list[Field], note: str = "") -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = fields
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="roster-form"):
+            yield Static(f"[b]{self.form_title}[/b]", markup=True, id="form-title")
+            if self.note:
+                yield Static(self.note, id="form-note", markup=False)
+            for field in self.fields:
+                yield Label(field.label)
+                yield Input(value=field.value, placeholder=field.placeholder,
+                            id=f"field-{field.name}")
+            yield Static("Enter saves · Tab next field · Esc cancels", classes="form-keys")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss({f.name: self.query_one(f"#field-{f.name}", Input).value
+                      for f in self.fields})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Confirm(ModalScreen[bool]):
+    """A yes/no question: y confirms, n or Esc declines."""
+
+    CSS_PATH = "roster.tcss"
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n", "answer(False)", "No"),
+        Binding("escape", "answer(False)", "No", show=False),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="roster-form"):
+            yield Static(self.question, markup=False)
+            yield Static("y yes · n no", classes="form-keys")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class TextPanel(ModalScreen[None]):
+    """A scrollable list of lines (the month's violations)."""
+
+    CSS_PATH = "roster.tcss"
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("v", "close", "Close", show=False)]
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__()
+        self.panel_title = title
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import VerticalScroll
+
+        with VerticalScroll(id="roster-panel"):
+            yield Static(f"[b]{self.panel_title}[/b]", markup=True)
+            yield Static("\n".join(f"• {line}" for line in self.lines) or "Every rule met.",
+                         markup=False, id="panel-lines")
+            yield Static("Esc closes", classes="form-keys")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

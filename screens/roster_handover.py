@@ -1,0 +1,129 @@
+"""The handover log (交接班): a day's handovers — time, who handed over, who took over, notes and
+open items. Reached from the roster screen with ``h``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from floorapp.errors import FloorError
+from screens.roster_forms import Field, RosterForm
+
+
+class HandoverScreen(Screen[None]):
+    TITLE = "Handover 交接班"
+    CSS_PATH = "roster.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Back to roster"),
+        Binding("n", "new", "New handover"),
+        Binding("left_square_bracket", "day(-1)", "Prev day"),
+        Binding("right_square_bracket", "day(1)", "Next day"),
+        Binding("t", "today", "Today", show=False),
+    ]
+
+    def __init__(self, day: dt.date) -> None:
+        super().__init__()
+        self.day = day
+
+    @property
+    def floor(self):  # noqa: ANN201 - the app's Floor
+        return self.app.floor  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="☎")
+        yield Static(id="handover-day", markup=False)
+        yield DataTable(id="handover-list", cursor_type="row", zebra_stripes=True)
+        yield Static(id="handover-detail", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#handover-list", DataTable)
+        table.add_column("time", key="time")
+        table.add_column("handed over", key="from")
+        table.add_column("taken over", key="to")
+        table.add_column("notes", key="notes")
+        table.add_column("open", key="open")
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self._entries = self.floor.roster.handovers(self.day)
+        people = self.floor.staff_by_id()
+
+        def who(staff_id: str) -> str:
+            person = people.get(staff_id)
+            return f"{staff_id} {person.name}" if person else staff_id
+
+        table = self.query_one("#handover-list", DataTable)
+        table.clear()
+        for entry in self._entries:
+            notes = entry.notes if len(entry.notes) <= 16 else entry.notes[:15] + "…"
+            table.add_row(entry.time, who(entry.from_id), who(entry.to_id), notes,
+                          Text(str(len(entry.open_items)),
+                               style="yellow" if entry.open_items else "dim"),
+                          key=entry.key)
+        line = f"{self.day:%a %Y-%m-%d} · {len(self._entries)} handover(s)"
+        line += f" · {self.floor.roster.day_line(self.day)}"
+        self.query_one("#handover-day", Static).update(line)
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#handover-detail", Static)
+        table = self.query_one("#handover-list", DataTable)
+        if not self._entries:
+            detail.update("No handover recorded this day. n records one.")
+            return
+        entry = self._entries[min(table.cursor_row, len(self._entries) - 1)]
+        items = "\n".join(f"  □ {item}" for item in entry.open_items) or "  (none)"
+        detail.update(f"{entry.time} {entry.from_id} → {entry.to_id} (recorded by {entry.by})\n"
+                      f"{entry.notes}\nOpen items:\n{items}")
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_day(self, step: int) -> None:
+        self.day += dt.timedelta(days=step)
+        self.refresh_data()
+
+    def action_today(self) -> None:
+        self.day = self.floor.today()
+        self.refresh_data()
+
+    def action_new(self) -> None:
+        now = self.floor.now()
+        fields = [Field("time", "Time (HH:MM)", value=f"{now:%H:%M}"),
+                  Field("from_id", "Handed over by (staff id)"),
+                  Field("to_id", "Taken over by (staff id)"),
+                  Field("notes", "Notes"),
+                  Field("open", "Open items (separate with ;)")]
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            try:
+                self.floor.roster.add_handover(
+                    self.day, values["time"], self._staff_id(values["from_id"]),
+                    self._staff_id(values["to_id"]), values["notes"],
+                    values["open"].replace("；", ";").split(";"))
+            except FloorError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.refresh_data()
+            self.notify("Handover recorded.", timeout=3)
+
+        self.app.push_screen(RosterForm(f"Handover on {self.day:%Y-%m-%d}", fields), done)
+
+    def _staff_id(self, text: str) -> str:
+        found = self.floor.find_staff(text)
+        if len(found) == 1 or (found and found[0].id.lower() == text.strip().lower()):
+            return found[0].id
+        if not found:
+            raise FloorError(f"nobody on the staff register matches {text!r}")
+        raise FloorError(f"{text!r} matches {len(found)} people: type the staff id")

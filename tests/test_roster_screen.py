@@ -1,0 +1,247 @@
+"""The roster screen (F4) driven by keys at 80x24: edits, coverage, swaps, call-ins, generation,
+the handover log; and one snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from floorapp.app import FloorApp
+from floorapp.staff import Staff
+from screens.roster import RosterScreen
+from screens.roster_forms import RosterForm
+from screens.roster_handover import HandoverScreen
+
+NOV = (2026, 11)
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def rostered(staffed):
+    staffed.save_staff(Staff("C003", "林雪", "complaint", "complaint", dt.date(2023, 4, 1),
+                             Decimal("2400")))
+    staffed.roster.generate(*NOV, seats=2)
+    return staffed
+
+
+async def open_roster(pilot) -> RosterScreen:
+    await pilot.press("f4")
+    await pilot.pause(0.1)
+    screen = pilot.app.screen
+    assert isinstance(screen, RosterScreen)
+    return screen
+
+
+def grid(screen) -> DataTable:
+    return screen.query_one("#roster-grid", DataTable)
+
+
+def cover_value(screen, code: str, day: dt.date) -> str:
+    return screen.query_one("#roster-cover", DataTable).get_cell(code, day.isoformat()).plain
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*text)
+
+
+async def test_grid_opens_on_today_with_meeting_and_study(rostered):
+    async with FloorApp(rostered, backup=False).run_test(size=(80, 24)) as pilot:
+        screen = await open_roster(pilot)
+        table = grid(screen)
+        assert table.row_count == len(rostered.staff())
+        assert len(table.columns) == 30
+        assert table.cursor_coordinate.column == TODAY.day - 1
+        info = text_of(screen, "#roster-info")
+        assert "2026-11" in info and "meeting 08:30" in info and "study 16:30" in info
+        assert "every rule met" in text_of(screen, "#roster-problems")
+        await pilot.press("right", "right", "right")  # Mon 23rd: Mon–Tue meet at 08:00
+        info = text_of(screen, "#roster-info")
+        assert "Mon 23" in info and "meeting 08:00" in info and "study" not in info
+
+
+async def test_edit_cell_by_key_stores_version_and_updates_coverage(rostered):
+    cells = rostered.roster.cells(*NOV)
+    day = next(dt.date.fromisoformat(k) for k, c in sorted(cells["A001"].items())
+               if c == "D" and k >= "2026-11-20")
+    async with FloorApp(rostered, backup=False).run_test(size=(80, 24)) as pilot:
+        screen = await open_roster(pilot)
+        table = grid(screen)
+        table.move_cursor(row=0, column=day.day - 1)  # A001 is the first row
+        await pilot.pause()
+        before = int(cover_value(screen, "D", day))
+        await pilot.press("r")
+        await pilot.pause()
+        assert rostered.roster.cells(*NOV)["A001"][day.isoformat()] == "R"
+        history = rostered.store.history("roster/2026-11", "cells", f"A001/{day}")
+        assert [h["code"] for h in history][-2:] == ["D", "R"]
+        assert table.get_cell("A001", day.isoformat()).plain == "R"
+        assert int(cover_value(screen, "D", day)) == before - 1
+        assert "A001 (agent) has 4 rest day(s)" in text_of(screen, "#roster-problems")
+        await pilot.press("d")
+        await pilot.pause()
+        assert int(cover_value(screen, "D", day)) == before
+        await pilot.press("l")  # leave cycles through the leave types
+        await pilot.press("l")
+        await pilot.pause()
+        assert rostered.roster.cells(*NOV)["A001"][day.isoformat()] == "sick"
+        assert table.get_cell("A001", day.isoformat()).plain == "病"
+
+
+async def test_coverage_turns_red_when_short(rostered):
+    async with FloorApp(rostered, backup=False).run_test(size=(80, 24)) as pilot:
+        screen = await open_roster(pilot)
+        table = grid(screen)
+        for row in range(3):  # all three agents rest on the 20th; 2 are needed
+            table.move_cursor(row=row, column=TODAY.day - 1)
+            await pilot.press("r")
+        await pilot.pause()
+        cell = screen.query_one("#roster-cover", DataTable).get_cell("D", TODAY.isoformat())
+        assert cell.plain == "0" and "red" in str(cell.style)
+        assert "needs 2" in " ".join(rostered.roster.check(*NOV))
+
+
+async def test_swap_and_call_in_recorded_with_approver(rostered):
+    cells = rostered.roster.cells(*NOV)
+    rest = next(dt.date.fromisoformat(k) for k, c in sorted(cells["A001"].items())
+                if c == "R" and cells["A002"][k] == "D")
+    async with FloorApp(rostered, backup=False).run_test(size=(80, 24)) as pilot:
+        screen = await open_roster(pilot)
+        table = grid(screen)
+        table.move_cursor(row=0, column=rest.day - 1)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, RosterForm)
+        await type_text(pilot, "A002")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "M001")
+        await pilot.press("tab")
+        await type_text(pilot, "x")
+        await pilot.press("enter")
+        await pilot.pause()
+        (swap,) = rostered.roster.swaps(*NOV)
+        assert swap["approver"] == "M001" and swap["staff"] == ["A001", "A002"]
+        assert rostered.roster.cells(*NOV)["A002"][rest.isoformat()] == "R"
+        assert "✗ 2 not met" in text_of(screen, "#roster-problems")
+
+        # A002 now rests that day: call them in again
+        table.move_cursor(row=1, column=rest.day - 1)
+        await pilot.press("i")
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#field-code", Input).value == "D"
+        await pilot.press("tab")
+        await type_text(pilot, "Dir")
+        await pilot.press("tab")
+        await type_text(pilot, "ill")
+        await pilot.press("enter")
+        await pilot.pause()
+        (callin,) = rostered.roster.callins(*NOV)
+        assert callin["approver"] == "Dir" and callin["staff_id"] == "A002"
+        assert table.get_cell("A002", rest.isoformat()).plain == "D"
+
+
+async def test_bad_key_input_leaves_data_as_it_was(rostered):
+    async with FloorApp(rostered, backup=False).run_test(size=(80, 24),
+                                                         notifications=True) as pilot:
+        screen = await open_roster(pilot)
+        before = rostered.roster.cells(*NOV)
+        await pilot.press("i")  # A001 works on the 20th: no call-in
+        await pilot.pause()
+        await pilot.press("tab")
+        await type_text(pilot, "M001")
+        await pilot.press("tab")
+        await type_text(pilot, "x")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert rostered.roster.cells(*NOV) == before and rostered.roster.callins(*NOV) == []
+        assert any("is not resting" in n.message for n in pilot.app._notifications)
+        await pilot.press("right_square_bracket")  # December has no roster yet
+        await pilot.pause()
+        assert "no roster yet" in text_of(screen, "#roster-info")
+        await pilot.press("r")
+        await pilot.pause()
+        assert rostered.roster.cells(2026, 12) == {}
+        assert any("has no roster yet" in n.message for n in pilot.app._notifications)
+
+
+async def test_generate_from_the_screen_in_a_worker(rostered):
+    async with FloorApp(rostered, backup=False).run_test(size=(80, 24)) as pilot:
+        screen = await open_roster(pilot)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert rostered.roster.has_roster(2026, 12)
+        assert grid(screen).get_cell("A001", "2026-12-01").plain in ("D", "R")
+        # generating again asks before replacing
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert len(rostered.store.history("roster/2026-12", "cells", "A001/2026-12-01")) == 1
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(rostered.store.history("roster/2026-12", "cells", "A001/2026-12-01")) == 2
+
+
+async def test_handover_log_from_the_roster_screen(rostered):
+    async with FloorApp(rostered, backup=False).run_test(size=(80, 24)) as pilot:
+        await open_roster(pilot)
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HandoverScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("tab")
+        await type_text(pilot, "L001")
+        await pilot.press("tab")
+        await type_text(pilot, "刘洋")  # by name
+        await pilot.press("tab")
+        await type_text(pilot, "up")
+        await pilot.press("tab")
+        await type_text(pilot, "a;b")
+        await pilot.press("enter")
+        await pilot.pause()
+        (entry,) = rostered.roster.handovers(TODAY)
+        assert (entry.time, entry.from_id, entry.to_id) == ("15:00", "L001", "Q001")
+        assert entry.notes == "up" and entry.open_items == ("a", "b")
+        table = pilot.app.screen.query_one("#handover-list", DataTable)
+        assert table.row_count == 1
+        assert "Q001 刘洋" in str(table.get_row_at(0)[2])
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, RosterScreen)
+
+
+def test_roster_snapshot(snap_compare, rostered):
+    async def open_it(pilot):
+        await pilot.press("f4")
+        await pilot.pause(0.2)
+
+    assert snap_compare(FloorApp(rostered, backup=False), terminal_size=(80, 24),
+                        run_before=open_it)
+
+
+async def test_palette_reaches_roster_actions_by_name(rostered):
+    async with FloorApp(rostered, backup=False).run_test(size=(80, 24)) as pilot:
+        screen = await open_roster(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "roster violations")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(pilot.app.screen).__name__ == "TextPanel"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is screen
