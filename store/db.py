@@ -155,6 +155,7 @@ class Store(_Reader):
         self.read_only_reason: str | None = None
         self.problems: dict[str, str] = {}
         self._cache: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+        self._records_cache: dict[tuple[Path, str], tuple[Any, list[dict[str, Any]]]] = {}
 
     # ----------------------------------------------------------------- paths
     def path(self, partition: str) -> Path:
@@ -271,6 +272,23 @@ class Store(_Reader):
     def _tables(self, partition: str) -> dict[str, Any]:
         return self.read_partition(partition)
 
+    def records(self, partition: str, table: str) -> list[dict[str, Any]]:
+        """The current version of every live record of ``table`` (fresh dicts, yours to keep).
+
+        Computing current versions of a big table (a month's roster) is cached for as long as
+        the file is unchanged, so screens and reports can ask often.
+        """
+        data = self.read_partition(partition)
+        path = self.path(partition)
+        cached = self._cache.get(path)
+        signature = cached[0] if cached else None
+        key = (path, table)
+        hit = self._records_cache.get(key)
+        if hit is None or hit[0] != signature or signature is None:
+            hit = (signature, _current((data.get(table) or {}).values()))
+            self._records_cache[key] = hit
+        return [dict(record) for record in hit[1]]
+
     def read_partition(self, partition: str) -> dict[str, Any]:
         """The raw tables of one partition (empty when it does not exist).
 
@@ -296,6 +314,14 @@ class Store(_Reader):
         self.problems.pop(str(path), None)
         self._cache[path] = (signature, data)
         return data
+
+    def signature(self, partition: str) -> tuple[int, int, int] | None:
+        """Changes whenever the partition's file is replaced; None when it does not exist."""
+        try:
+            st = self.path(partition).stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def stamp(self) -> str:
         """Changes whenever any process commits a change: poll it to refresh a screen."""

@@ -33,6 +33,7 @@ class Floor:
         self.store = store
         self._clock = clock
         self._policy_cache: tuple[int, Policy] | None = None
+        self._roster_cache: dict[str, tuple[object, dict[str, dict[str, str]]]] = {}
         # Feature services (imported here: they import this module's types).
         from floorapp.services.attendance import AttendanceService
         from floorapp.services.emergency import EmergencyService
@@ -183,15 +184,25 @@ class Floor:
         Cells live in partition ``roster/YYYY-MM``, table ``cells``, key ``"<id>/<date>"``,
         data ``{"staff_id", "date", "code"}`` (code: a shift code, ``R`` or a leave type).
         """
+        return {staff_id: dict(days) for staff_id, days in self._roster(year, month).items()}
+
+    def _roster(self, year: int, month: int) -> dict[str, dict[str, str]]:
+        """roster_cells, kept while the month's file is unchanged (read once per day shown)."""
+        partition = f"roster/{year:04d}-{month:02d}"
+        signature = self.store.signature(partition)
+        cached = self._roster_cache.get(partition)
+        if cached is not None and cached[0] == signature and signature is not None:
+            return cached[1]
         out: dict[str, dict[str, str]] = {}
-        for cell in self.store.records(f"roster/{year:04d}-{month:02d}", "cells"):
+        for cell in self.store.records(partition, "cells"):
             out.setdefault(cell["staff_id"], {})[cell["date"]] = cell["code"]
+        self._roster_cache[partition] = (signature, out)
         return out
 
     def shifts_on(self, day: dt.date) -> dict[str, str]:
         """Every current staff member's code on a day: the roster's when the month has one,
         else the policy's default week (Mon–Fri ``D``, weekend ``R``)."""
-        roster = self.roster_cells(day.year, day.month)
+        roster = self._roster(day.year, day.month)
         default = self.policy.default_shift(day)
         key = day.isoformat()
         out = {}
