@@ -54,6 +54,7 @@ class SummaryScreen(FloorScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="head")
         yield DataTable(id="agents", cursor_type="row", zebra_stripes=True)
+        yield Static(id="detail")
         yield Static(id="incidents")
         yield DateEntry(placeholder="date YYYY-MM-DD, Enter shows it, Esc cancels", id="date",
                         select_on_focus=False)
@@ -83,6 +84,7 @@ class SummaryScreen(FloorScreen):
         policy = self.floor.policy
         row = table.cursor_row
         table.clear()
+        self._agents = {a.staff_id: a for a in fd.agents}
         for a in fd.agents:
             points = -a.shortfall * policy.shortfall_points_per_call
             qa = ""
@@ -119,6 +121,17 @@ class SummaryScreen(FloorScreen):
             incidents.update(Text("Open incidents: " + " · ".join(lines), style="bold red"))
         else:
             incidents.update(Text("No open incidents", style="dim"))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted agent in full: the grid cuts long attendance texts and flags."""
+        agent = getattr(self, "_agents", {}).get(str(event.row_key.value))
+        detail = self.query_one("#detail", Static)
+        if agent is None:
+            detail.update("")
+            return
+        flags = ", ".join(self.floor.quota.flags(agent)) or "no flags"
+        detail.update(Text.assemble((f"{agent.staff_id} {agent.name}: ", "bold"),
+                                    f"{agent.attendance_text} · {flags}"))
 
     def action_move(self, days: int) -> None:
         self.day = (self.day or self.floor.today()) + dt.timedelta(days=days)
