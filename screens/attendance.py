@@ -15,7 +15,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
 from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static
@@ -52,43 +51,10 @@ class EntryValidator(Validator):
         return self.success()
 
 
-COMMANDS = [
-    ("Attendance: record an arrival", "entry('in')", "staff id or name, time (now) (a)"),
-    ("Attendance: record a departure", "entry('out')", "staff id or name, time (now) (d)"),
-    ("Attendance: state a reason", "entry('reason')", "for a late arrival or early leave (r)"),
-    ("Attendance: record or cancel leave", "entry('leave')", "personal/sick/annual/comp (l)"),
-    ("Attendance: month view", "toggle_month", "deductions and why, or back to the day (m)"),
-    ("Attendance: day before", "day(-1)", "([)"),
-    ("Attendance: day after", "day(1)", "(])"),
-    ("Attendance: today", "today", "(t)"),
-]
-
-
-class AttendanceCommands(Provider):
-    """Every attendance action by name in the command palette (ctrl+p)."""
-
-    def _commands(self):  # noqa: ANN202
-        screen = self.screen
-        for text, action, help_text in COMMANDS:
-            yield text, (lambda a=action: screen.run_action(a)), help_text
-
-    async def discover(self) -> Hits:
-        for text, callback, help_text in self._commands():
-            yield DiscoveryHit(text, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, callback, help_text in self._commands():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
-
-
 class AttendanceScreen(FloorScreen):
     SECTION = "attendance"
     TITLE = "Attendance 考勤"
     CSS_PATH = "attendance.tcss"
-    COMMANDS = {AttendanceCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "entry('in')", "Arrival"),
         Binding("d", "entry('out')", "Departure"),

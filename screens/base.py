@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from screens.widgets.commands import ScreenKeyCommands
 from screens.widgets.sectionbar import SectionBar
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ class FloorScreen(Screen):
     """A section of the console. Subclasses compose their body in ``compose_body``."""
 
     SECTION = ""
+    COMMANDS = {ScreenKeyCommands}  # every key of the section also by name in Ctrl+P
 
     @property
     def floor(self) -> Floor:

@@ -19,7 +19,6 @@ from textual.widgets import DataTable, Input, Static
 from floorapp import quota as rules
 from floorapp.errors import FloorError
 from screens.base import FloorScreen
-from screens.widgets.quota_commands import ScreenKeyCommands
 from screens.widgets.quota_bar import band_text, progress_bar
 
 NAME_CELLS = 8
@@ -39,7 +38,6 @@ class QuotaScreen(FloorScreen):
     SECTION = "quota"
     TITLE = "Quota 外呼量"
     CSS_PATH = "quota.tcss"
-    COMMANDS = {ScreenKeyCommands}
     BINDINGS = [
         Binding("plus", "entry('+')", "+N done", key_display="+"),
         Binding("slash", "entry('')", "Full line", key_display="/"),

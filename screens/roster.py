@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widgets import DataTable, Static
 
 from floorapp import roster as rules
@@ -44,44 +43,10 @@ def code_cell(code: str) -> Text:
     return Text(rules.short_code(code), style=style, justify="center")
 
 
-class RosterCommands(Provider):
-    """Every roster key by name in the command palette (ctrl+p): "Roster: Swap" …"""
-
-    def _commands(self) -> list[tuple[str, str, str]]:
-        out = []
-        for binding in RosterScreen.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.description:
-                key = binding.key.replace("left_square_bracket", "[").replace(
-                    "right_square_bracket", "]")
-                out.append((f"Roster: {binding.description}", binding.action, key))
-        return out
-
-    async def discover(self) -> Hits:
-        for name, action, key in self._commands():
-            yield DiscoveryHit(name, self._runner(action), help=f"key {key}")
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, action, key in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), self._runner(action), help=f"key {key}")
-
-    def _runner(self, action: str):  # noqa: ANN202 - a callback
-        screen = self.screen
-
-        async def run() -> None:
-            await screen.run_action(action)
-
-        return run
-
-
 class RosterScreen(FloorScreen):
     SECTION = "roster"
     TITLE = "Roster 排班"
     CSS_PATH = "roster.tcss"
-    COMMANDS = {RosterCommands}
     BINDINGS = [
         Binding("d", "set_code('D')", "D"),
         Binding("c", "complaint", "C1/C2"),

@@ -19,7 +19,6 @@ from floorapp.csvio import parse_date
 from floorapp.errors import FloorError
 from floorapp.services.quota import started_text
 from screens.base import FloorScreen
-from screens.widgets.quota_commands import ScreenKeyCommands
 
 ADVICE = {"add_seats": "add seats", "raise_volume": "raise call volume", "ok": "ok"}
 
@@ -38,7 +37,6 @@ class SummaryScreen(FloorScreen):
     SECTION = "summary"
     TITLE = "Summary 日报"
     CSS_PATH = "summary.tcss"
-    COMMANDS = {ScreenKeyCommands}
     BINDINGS = [
         Binding("left_square_bracket", "move(-1)", "Prev day", key_display="["),
         Binding("right_square_bracket", "move(1)", "Next day", key_display="]"),
