@@ -28,6 +28,7 @@ class Staff:
     hired: dt.date
     base_pay: Decimal
     seat: str = ""
+    left: dt.date | None = None  # the day they were retired from the register (leavers)
 
     def to_record(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "role": self.role, "team": self.team,
@@ -35,10 +36,15 @@ class Staff:
                 "seat": self.seat}
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Staff:
+    def from_record(cls, record: dict[str, Any], left: dt.date | None = None) -> Staff:
         return cls(id=record["id"], name=record["name"], role=record["role"],
                    team=record.get("team", ""), hired=dt.date.fromisoformat(record["hired"]),
-                   base_pay=Decimal(record["base_pay"]), seat=record.get("seat", ""))
+                   base_pay=Decimal(record["base_pay"]), seat=record.get("seat", ""),
+                   left=left)
+
+    def on_register(self, day: dt.date) -> bool:
+        """Hired by and not yet left on ``day``."""
+        return self.hired <= day and (self.left is None or day < self.left)
 
     def tenure_years(self, on: dt.date) -> int:
         """Whole years of service on a date (the sick-leave tenure boundary is checked on it)."""

@@ -110,9 +110,12 @@ class _Reader:
         raw = self._tables(partition).get(table) or {}
         return list(raw.values())
 
-    def records(self, partition: str, table: str) -> list[dict[str, Any]]:
-        """The current version of every live record of ``table``."""
-        return _current(self._docs(partition, table))
+    def records(
+        self, partition: str, table: str, include_retired: bool = False
+    ) -> list[dict[str, Any]]:
+        """The current version of every live record of ``table`` (and of retired ones, marked
+        ``_retired``, when asked)."""
+        return _current(self._docs(partition, table), include_retired)
 
     def get(self, partition: str, table: str, key: str) -> dict[str, Any] | None:
         latest = None
@@ -155,7 +158,7 @@ class Store(_Reader):
         self.read_only_reason: str | None = None
         self.problems: dict[str, str] = {}
         self._cache: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
-        self._records_cache: dict[tuple[Path, str], tuple[Any, list[dict[str, Any]]]] = {}
+        self._records_cache: dict[tuple[Path, str, bool], tuple[Any, list[dict]]] = {}
 
     # ----------------------------------------------------------------- paths
     def path(self, partition: str) -> Path:
@@ -272,7 +275,9 @@ class Store(_Reader):
     def _tables(self, partition: str) -> dict[str, Any]:
         return self.read_partition(partition)
 
-    def records(self, partition: str, table: str) -> list[dict[str, Any]]:
+    def records(
+        self, partition: str, table: str, include_retired: bool = False
+    ) -> list[dict[str, Any]]:
         """The current version of every live record of ``table`` (fresh dicts, yours to keep).
 
         Computing current versions of a big table (a month's roster) is cached for as long as
@@ -282,10 +287,10 @@ class Store(_Reader):
         path = self.path(partition)
         cached = self._cache.get(path)
         signature = cached[0] if cached else None
-        key = (path, table)
+        key = (path, table, include_retired)
         hit = self._records_cache.get(key)
         if hit is None or hit[0] != signature or signature is None:
-            hit = (signature, _current((data.get(table) or {}).values()))
+            hit = (signature, _current((data.get(table) or {}).values(), include_retired))
             self._records_cache[key] = hit
         return [dict(record) for record in hit[1]]
 

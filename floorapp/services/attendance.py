@@ -131,7 +131,7 @@ class AttendanceService:
     def _shifts(self, day: dt.date, people: list[Staff]) -> dict[str, str]:
         shifts = self.floor.shifts_on(day)
         # Before someone was hired they were not scheduled, whatever the default week says.
-        return {s.id: ("R" if day < s.hired else shifts.get(s.id, "R")) for s in people}
+        return {s.id: (shifts.get(s.id, "R") if s.on_register(day) else "R") for s in people}
 
     def day_results(self, day: dt.date) -> list[PersonDay]:
         """Every current staff member's day, evaluated at the floor's ``now``."""
@@ -197,7 +197,10 @@ class AttendanceService:
         Days after today are not counted yet; today counts only its ended periods.
         """
         policy = self.floor.policy
-        people = self.floor.staff()
+        first = dt.date(year, month, 1)
+        # Leavers who worked part of the month are still paid for it, deductions and all.
+        people = [s for s in self.floor.staff(include_retired=True)
+                  if s.left is None or s.left > first]
         now = self._local_now()
         today = now.date()
         last = calendar.monthrange(year, month)[1]

@@ -32,6 +32,9 @@ class Floor:
     def __init__(self, store: Store, clock: Clock | None = None) -> None:
         self.store = store
         self._clock = clock
+        # Records and audit entries are stamped with the floor's own time (its zone, and the
+        # pinned clock of a demo or a test), not the host's.
+        store.clock = lambda: self.now().isoformat()
         self._policy_cache: tuple[int, Policy] | None = None
         self._roster_cache: dict[str, tuple[object, dict[str, dict[str, str]]]] = {}
         # Feature services (imported here: they import this module's types).
@@ -112,8 +115,12 @@ class Floor:
 
     # ----------------------------------------------------------------- staff
     def staff(self, include_retired: bool = False) -> list[Staff]:
-        records = self.store.records(REF, "staff")
-        people = [Staff.from_record(r) for r in records]
+        """The register; with ``include_retired`` also leavers (``left`` = the day retired),
+        whose past days still count in reports."""
+        records = self.store.records(REF, "staff", include_retired=include_retired)
+        tz = self.policy.timezone
+        people = [Staff.from_record(r, pendulum.parse(r["_at"]).in_tz(tz).date()
+                                    if r.get("_retired") else None) for r in records]
         return sorted(people, key=lambda s: s.id)
 
     def staff_by_id(self) -> dict[str, Staff]:
@@ -200,13 +207,15 @@ class Floor:
         return out
 
     def shifts_on(self, day: dt.date) -> dict[str, str]:
-        """Every current staff member's code on a day: the roster's when the month has one,
-        else the policy's default week (Mon–Fri ``D``, weekend ``R``)."""
+        """Every staff member's code on a day (leavers up to the day they left): the roster's
+        when the month has one, else the policy's default week (Mon–Fri ``D``, weekend ``R``)."""
         roster = self._roster(day.year, day.month)
         default = self.policy.default_shift(day)
         key = day.isoformat()
         out = {}
-        for person in self.staff():
+        for person in self.staff(include_retired=True):
+            if person.left is not None and day >= person.left:
+                continue  # a leaver is on no shift from the day they left
             # Someone the month's roster does not name (a new hire) works the default week.
             out[person.id] = roster.get(person.id, {}).get(key, default)
         return out
