@@ -138,6 +138,17 @@ def adjusted_target(policy: Policy, scheduled_calling_minutes: int, lost_minutes
     return int(kept.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def leave_target(policy: Policy, scheduled_calling_minutes: int, lost_minutes: int,
+                 leave_days: Decimal) -> int:
+    """The target of a day partly on leave: a half-day leave (0.5) takes half the calling
+    time, like an outage takes its window; a whole day's leave leaves nothing to reach."""
+    if leave_days >= 1 or scheduled_calling_minutes <= 0:
+        return 0
+    on_leave = int((Decimal(scheduled_calling_minutes) * leave_days).to_integral_value(
+        rounding=ROUND_HALF_UP))
+    return adjusted_target(policy, scheduled_calling_minutes, lost_minutes + on_leave)
+
+
 def shortfall(target: int, completed: int) -> int:
     """How many completed calls short of the target (少一个量): max(0, target − completed)."""
     return max(0, target - completed)

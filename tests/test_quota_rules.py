@@ -282,3 +282,23 @@ def test_day_counts_add_up_the_entries_that_count(rows):
     assert sum(q.hourly_completed(entries).values()) <= total.completed
     for campaign in {e.campaign for e in entries if e.hour is None}:
         assert all(e.hour is None for e in kept if e.campaign == campaign)
+
+
+@pytest.mark.parametrize(
+    "scheduled, lost, leave, target",
+    [(390, 0, "0.5", 30), (390, 0, "1", 0), (390, 0, "0", 60), (390, 195, "0.5", 0),
+     (390, 39, "0.5", 24), (0, 0, "0.5", 0)],
+    ids=["half-day-halves", "whole-day-nothing", "no-leave-full", "half-day-plus-outage-rest",
+         "half-day-and-a-short-outage", "no-calling-time"],
+)
+def test_leave_target(scheduled, lost, leave, target):
+    assert q.leave_target(P, scheduled, lost, Decimal(leave)) == target
+
+
+def test_a_half_day_leave_halves_the_seats_target(staffed):
+    import datetime as dt
+
+    day = dt.date(2026, 11, 19)
+    staffed.attendance.record_leave("A001", day, "sick", Decimal("0.5"))
+    agents = {a.staff_id: a for a in staffed.quota.floor_day(day).agents}
+    assert agents["A001"].target == 30

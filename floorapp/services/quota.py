@@ -274,6 +274,7 @@ class QuotaService:
         statuses, texts = self._attendance(day, shifts)
         qa = self._monitoring(day)
         lost = self._lost_minutes(day)
+        leave_days = self._leave_days(day)
         coefficients = self.coefficients()
         by_agent: dict[str, list[CallEntry]] = {}
         for entry in self.entries(day):
@@ -289,7 +290,12 @@ class QuotaService:
                 continue
             scheduled = rules.calling_minutes(policy.periods(shift, day))
             lost_minutes = lost.get(staff_id, 0)
-            if status in ("rest", "leave"):
+            if status == "rest":
+                target = 0
+            elif staff_id in leave_days:
+                target = rules.leave_target(policy, scheduled, lost_minutes,
+                                            leave_days[staff_id])
+            elif status == "leave":  # on leave by the roster, no leave record
                 target = 0
             else:
                 target = rules.adjusted_target(policy, scheduled, lost_minutes)
@@ -492,6 +498,12 @@ class QuotaService:
         service = getattr(self.floor, "monitoring", None)
         if service is not None and hasattr(service, "day_by_agent"):
             return dict(service.day_by_agent(day))
+        return {}
+
+    def _leave_days(self, day: dt.date) -> dict[str, Decimal]:
+        service = getattr(self.floor, "attendance", None)
+        if service is not None and hasattr(service, "leave_on"):
+            return {k: Decimal(v.days) for k, v in service.leave_on(day).items()}
         return {}
 
     def _lost_minutes(self, day: dt.date) -> dict[str, int]:
