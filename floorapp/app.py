@@ -84,6 +84,11 @@ class FloorApp(App):
             self.daily_backup()
         self.report_problems()
         notify_open_incidents(self)
+        if not self.floor.has_data() and not store.problems:
+            self.notify("No staff on the register yet: F7 adds people, or import a list with "
+                        "`floor import staff FILE.csv`. To look around first: "
+                        "`floor --store DIR demo` into a new directory.",
+                        title="A new store", timeout=30)
 
     @work(thread=True, exclusive=True, group="backup")
     def daily_backup(self) -> None:

@@ -127,3 +127,14 @@ async def test_an_open_incident_is_announced_at_start(staffed: Floor) -> None:
         await pilot.pause()
         assert any(incident["id"] in n.message and "F9" in n.message
                    for n in app._notifications)
+
+
+async def test_a_new_store_says_how_to_begin(floor: Floor) -> None:
+    app = FloorApp(floor, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert any("No staff on the register yet" in n.message and "F7" in n.message
+                   for n in app._notifications)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert floor.quota.floor_day(floor.today()).advice == "ok"  # no seats, no nagging

@@ -314,8 +314,9 @@ class QuotaService:
         working = [a for a in agents if a.working]
         totals = sum((a.counts for a in agents), Counts())
         avg = rules.average_dialed(sum(a.counts.dialed for a in working), len(working))
-        return FloorDay(day, agents, len(working), totals, avg,
-                        rules.staffing_advice(policy, avg), self._incidents())
+        # no one on the phones: nothing to advise on
+        advice = rules.staffing_advice(policy, avg) if working else "ok"
+        return FloorDay(day, agents, len(working), totals, avg, advice, self._incidents())
 
     def day_report(self, day: dt.date) -> Report:
         """SPEC §9 end of day: the JSON contract and a table to read out at the meeting."""
