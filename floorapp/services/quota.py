@@ -617,10 +617,13 @@ def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an impor
                 "orders": orders, "talk_minutes": round(completed * 3.3 + 6 * random())}
 
     def day_items(day: dt.date, shifts: dict[str, str], hour_limit: list[int] | None,
-                  hourly: bool):
+                  hourly: bool, tx):  # noqa: ANN001 - the month's transaction
         nonlocal rushing
         items = []
         iso = day.isoformat()
+        # Who clocked in (the attendance demo ran first): the absent make no calls.
+        present = {r["staff_id"] for r in tx.records(_partition(day), "punches")
+                   if r.get("in")}
         hours_of: dict[str, list[int]] = {}
         for person in agents:
             if person.hired > day:
@@ -631,8 +634,10 @@ def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an impor
             hours = hours_of[code]
             if hour_limit is not None:
                 hours = [h for h in hours if h in hour_limit]
-            if not hours or rng.random() < 0.03:  # rest day, or absent / on leave
+            if not hours:  # rest day
                 continue
+            if present and person.id not in present or not present and random() < 0.03:
+                continue  # absent or on leave
             skill, order_rate, main = profile[person.id]
             campaign = main if rng.random() < 0.8 else rng.choice(DEMO_CAMPAIGNS)[0]
             day_completed = 62 * skill * rng.gauss(1.0, 0.08) * len(hours) / 8
@@ -656,12 +661,12 @@ def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an impor
         with floor.transaction() as tx:
             for day in month:
                 hourly = (now.date() - day).days <= DEMO_HOURLY_DAYS
-                items = day_items(day, floor.shifts_on(day), None, hourly)
+                items = day_items(day, floor.shifts_on(day), None, hourly, tx)
                 rows += tx.put_many(_partition(day), CALLS, items, note="demo floor")
     if today_hours and ctx.days is not None:
         today = now.date()
         with floor.transaction() as tx:
-            items = day_items(today, floor.shifts_on(today), today_hours, True)
+            items = day_items(today, floor.shifts_on(today), today_hours, True, tx)
             rows += tx.put_many(_partition(today), CALLS, items, note="demo floor")
     ctx.summary.append(f"quota: {rows} call counts for {len(agents)} agents, "
                        f"{len(DEMO_CAMPAIGNS)} campaigns, {rushing} rushed days")
