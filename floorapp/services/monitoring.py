@@ -613,6 +613,38 @@ def _demo_pool(rng, template: rules.Template, faults: tuple[int, ...],
     return pool
 
 
+def _demo_today(ctx, pools, lenient: str) -> int:  # noqa: ANN001 - DemoContext, the pools
+    """Today so far: the plan made, and most of its slots up to now done, so the screen opens
+    on a working day rather than a wall of overdue calls."""
+    floor, rng = ctx.floor, ctx.rng
+    now = floor.now()
+    today = now.date()
+    plan = floor.monitoring.make_plan(today)
+    staff = {s.id: s for s in ctx.staff}
+    now_minute = now.hour * 60 + now.minute
+    items = []
+    for index, slot in enumerate(plan.assignments):
+        hours, minutes = (int(part) for part in slot.slot.split(":"))
+        if hours * 60 + minutes + 10 > now_minute or rng.random() < 0.15:
+            continue  # still to come, or one the monitor has not got to
+        agent = staff.get(slot.staff_id)
+        if agent is None:
+            continue
+        if agent.role == "complaint":
+            tid = "hotline-100"
+        else:
+            tid = "recording-40" if slot.mode == "recording" else "outbound-100"
+        marks, result = pools[(tid, slot.monitor_id == lenient)][rng.randrange(120)]
+        items.append((f"E{hours:02d}{minutes:02d}00-{slot.monitor_id}-{slot.staff_id}-t{index}", {
+            "date": today.isoformat(), "time": slot.slot, "monitor_id": slot.monitor_id,
+            "staff_id": slot.staff_id, "mode": slot.mode, "template": tid, "marks": marks,
+            **result, "call": "", "feedback_at": "", "feedback_note": "", "dispute": None,
+            "revised": None}))
+    with floor.transaction() as tx:
+        tx.put_many(f"day/{today.isoformat()}", EVALUATIONS, items, note="demo evaluations")
+    return len(items)
+
+
 def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (import cycle)
     """Evaluations for every demo day (about one per agent on shift, realistic marks, a few
     fraud criticals, one monitor scoring high, weekly shared calibration calls), feedback and a
@@ -697,6 +729,7 @@ def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (import 
                 total += len(items)
     for day in ctx.days[-DEMO_PLAN_DAYS:]:
         floor.monitoring.make_plan(day)
+    total += _demo_today(ctx, pools, lenient)
     ctx.summary.append(
         f"monitoring: {total} evaluations ({criticals} with a fraud critical, {disputes} "
         f"disputed), weekly shared calibration calls, {lenient} scoring high; plans for the "
