@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from floorapp import csvio, reports
+from floorapp import csvio, i18n, reports
 from floorapp.errors import FloorError, ImportRejected
 from floorapp.services import Floor, open_floor
 from store import StoreError
@@ -199,11 +199,23 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(run(argv))
 
 
+def _language_from(argv: list[str]) -> str | None:
+    """--lang is read before anything else, so help texts and messages are in it."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def run(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(i18n.choose(_language_from(argv)))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.lang:
-        os.environ["FLOOR_LANG"] = args.lang
+        os.environ["FLOOR_LANG"] = args.lang  # the TUI and anything it starts
     try:
         return _dispatch(args)
     except ImportRejected as exc:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from floorapp import i18n
 from floorapp.clock import fixed_clock
 from floorapp.services import Floor, open_floor
 from floorapp.staff import Staff
@@ -18,10 +19,15 @@ NOW = "2026-11-20T15:00:00"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("FLOOR_STORE", raising=False)
     monkeypatch.delenv("FLOOR_NOW", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # English unless a test asks for Chinese, whatever the machine's locale says
+    monkeypatch.setenv("FLOOR_LANG", "en")
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
 
 
 @pytest.fixture

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from floorapp.i18n import N_, _
+
 SECTIONS = [
-    ("f2", "monitoring", "Monitor"),
-    ("f3", "attendance", "Attendance"),
-    ("f4", "roster", "Roster"),
-    ("f5", "quota", "Quota"),
-    ("f6", "summary", "Summary"),
+    ("f2", "monitoring", N_("Monitor")),
+    ("f3", "attendance", N_("Attendance")),
+    ("f4", "roster", N_("Roster")),
+    ("f5", "quota", N_("Quota")),
+    ("f6", "summary", N_("Summary")),
 ]
 EMERGENCY_KEY = "f9"
 
@@ -26,8 +28,9 @@ class SectionBar(Static):
     def line(current: str) -> str:
         parts = []
         for key, mode, label in SECTIONS:
-            text = f"{key.upper()} {label}"
+            text = f"{key.upper()} {_(label)}"
             parts.append(f"[reverse b]{text}[/]" if mode == current else text)
-        sos = f"{EMERGENCY_KEY.upper()} SOS"
+        sos_label = _("SOS")
+        sos = f"{EMERGENCY_KEY.upper()} {sos_label}"
         parts.append(f"[reverse b red]{sos}[/]" if current == "emergency" else f"[b red]{sos}[/]")
         return " " + "  ".join(parts)
