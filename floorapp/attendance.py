@@ -30,14 +30,47 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from floorapp.i18n import N_, _, fmt_date, fmt_month, language
 from floorapp.policy import Policy
 from floorapp.staff import Staff
 
 LEAVE_TYPES = ("personal", "sick", "annual", "comp")
-LEAVE_NAMES = {"personal": "personal leave (事假)", "sick": "sick leave (病假)",
-               "annual": "annual leave (年假)", "comp": "comp leave (调休)"}
+# Shown to people: _(LEAVE_NAMES[type]) ("sick leave" / 病假); the codes stay in the store.
+LEAVE_NAMES = {"personal": N_("personal leave"), "sick": N_("sick leave"),
+               "annual": N_("annual leave"), "comp": N_("comp leave")}
+# The short form of the punch history and the month columns ("sick" / 病假).
+LEAVE_SHORT = {"personal": N_("personal"), "sick": N_("sick"), "annual": N_("annual"),
+               "comp": N_("comp")}
+# What the quick entry accepts besides the English codes and their prefixes.
+LEAVE_WORDS_ZH = {"事假": "personal", "事": "personal", "病假": "sick", "病": "sick",
+                  "年假": "annual", "年": "annual", "调休": "comp", "调": "comp"}
 STATUSES = ("on_time", "late", "early", "absent", "leave", "rest")
 ZERO = Decimal("0")
+
+
+def leave_name(leave_type: str) -> str:
+    """'sick leave' / 病假 (an unknown code is shown as stored)."""
+    return _(LEAVE_NAMES[leave_type]) if leave_type in LEAVE_NAMES else f"{leave_type} leave"
+
+
+def leave_short(leave_type: str) -> str:
+    """'sick' / 病假 (an unknown code is shown as stored)."""
+    return _(LEAVE_SHORT[leave_type]) if leave_type in LEAVE_SHORT else leave_type
+
+
+def day_text(day: dt.date) -> str:
+    """A date in a message: '2026-11-20' in English (as before), '11月20日 周五' in Chinese."""
+    return fmt_date(day) if language() == "zh" else day.isoformat()
+
+
+def short_day_text(day: dt.date) -> str:
+    """A date in a list of reasons: '11-20' in English, '11月20日' in Chinese."""
+    return f"{day.month}月{day.day}日" if language() == "zh" else f"{day:%m-%d}"
+
+
+def month_text(year: int, month: int) -> str:
+    """'2026-11' in English (as before), '2026年11月' in Chinese."""
+    return fmt_month(year, month) if language() == "zh" else f"{year:04d}-{month:02d}"
 
 
 @dataclass(frozen=True)
@@ -72,6 +105,8 @@ class PeriodResult:
     pending: bool = False  # today, not ended yet
     waiting_minutes: int = 0  # pending, not in, start passed: minutes late so far
     missing: str = ""  # "in" or "out": a forgotten punch, not charged
+    absent_late: int | None = None  # the late minutes that made the absence
+    absent_early: int | None = None  # the early minutes that made the absence
 
 
 @dataclass(frozen=True)
@@ -129,32 +164,50 @@ class DayResult:
     def text(self) -> str:
         """For people: "late 12 min", "left early 4 min", "absent", "sick leave 0.5", "rest"."""
         parts: list[str] = []
+        comma = _(", ")
         if self.leave:
-            parts.append(f"{self.leave.type} leave {_days_text(self.leave.days)}")
+            parts.append(_("{leave} {days}").format(leave=leave_name(self.leave.type),
+                                                    days=_days_text(self.leave.days)))
         if not self.periods:
             if not parts:
-                parts.append(f"{self.shift} leave" if self.shift in LEAVE_TYPES else "rest")
-            return ", ".join(parts)
+                parts.append(leave_name(self.shift) if self.shift in LEAVE_TYPES else _("rest"))
+            return comma.join(parts)
         if self.leave and self.leave.days >= 1:
-            return ", ".join(parts)
+            return comma.join(parts)
         for p in self.periods:
             if p.absent:
-                parts.insert(0, f"absent: {p.why_absent} p{p.number}")
+                parts.insert(0, _("absent: {why} p{n}").format(why=why_absent_text(p),
+                                                               n=p.number))
         if self.late_minutes:
-            parts.append(f"late {self.late_minutes} min")
+            parts.append(_("late {minutes} min").format(minutes=self.late_minutes))
         waiting = [p for p in self.periods if p.waiting_minutes]
         if waiting:
-            parts.append(f"not in, late {waiting[0].waiting_minutes} min")
+            parts.append(_("not in, late {minutes} min").format(
+                minutes=waiting[0].waiting_minutes))
         if self.early_minutes:
-            parts.append(f"left early {self.early_minutes} min")
+            parts.append(_("left early {minutes} min").format(minutes=self.early_minutes))
         for p in self.periods:
-            if p.missing:
-                parts.append(f"no {p.missing} punch p{p.number}")
+            if p.missing == "in":
+                parts.append(_("no in punch p{n}").format(n=p.number))
+            elif p.missing == "out":
+                parts.append(_("no out punch p{n}").format(n=p.number))
         if not parts:
             if all(p.pending and not (p.punch and p.punch.time_in) for p in self.periods):
-                return "not in yet"
-            return "on time"
-        return ", ".join(parts)
+                return _("not in yet")
+            return _("on time")
+        return comma.join(parts)
+
+
+def why_absent_text(period: PeriodResult) -> str:
+    """Why a period made the day an absence, in the interface language: "late 40 min"."""
+    if period.absent_late is None and period.absent_early is None:
+        return _("no punch") if period.absent else period.why_absent
+    why = []
+    if period.absent_late is not None:
+        why.append(_("late {minutes} min").format(minutes=period.absent_late))
+    if period.absent_early is not None:
+        why.append(_("left early {minutes} min").format(minutes=period.absent_early))
+    return _("; ").join(why)
 
 
 def _days_text(days: Decimal) -> str:
@@ -213,11 +266,12 @@ def evaluate_day(
         early = max(0, _minutes(time_out, end)) if time_out else 0
         absent = False
         why = []
+        absent_late = absent_early = None
         if not reason and late >= threshold:
-            absent, why = True, why + [f"late {late} min"]
+            absent, why, absent_late = True, why + [f"late {late} min"], late
             late = 0
         if not reason and early >= threshold:
-            absent, why = True, why + [f"left early {early} min"]
+            absent, why, absent_early = True, why + [f"left early {early} min"], early
             early = 0
         missing = ""
         if time_in is None:
@@ -226,7 +280,8 @@ def evaluate_day(
             missing = "out"
         results.append(PeriodResult(number, start, end, punch, late=late, early=early,
                                     absent=absent, why_absent="; ".join(why),
-                                    pending=pending, missing=missing))
+                                    pending=pending, missing=missing,
+                                    absent_late=absent_late, absent_early=absent_early))
     return DayResult(day, shift, results, leave)
 
 
@@ -309,41 +364,47 @@ def month_result(policy: Policy, staff: Staff, days: list[DayResult]) -> MonthRe
     out = MonthResult(staff.id)
     late_count = early_count = 0
     for day in sorted(days, key=lambda d: d.day):
-        stamp = f"{day.day:%m-%d}"
+        stamp = short_day_text(day.day)
         if day.absent:
             out.absent_days += 1
-            reasons = "; ".join(f"{p.why_absent} p{p.number}" for p in day.periods if p.absent)
-            out.why.append(f"{stamp} absent (旷工): {reasons}, no reason")
+            reasons = _("; ").join(_("{why} p{n}").format(why=why_absent_text(p), n=p.number)
+                                   for p in day.periods if p.absent)
+            out.why.append(_("{date} absent (旷工): {reasons}, no reason").format(
+                date=stamp, reasons=reasons))
         out.late_minutes += day.late_minutes
         out.early_minutes += day.early_minutes
         late_count += day.late_count
         early_count += day.early_count
         for p in day.periods:
-            reason = f" ({p.punch.reason})" if p.punch and p.punch.reason else ""
+            reason = (_(" ({reason})").format(reason=p.punch.reason)
+                      if p.punch and p.punch.reason else "")
             if p.late:
-                out.why.append(f"{stamp} late {p.late} min p{p.number}{reason}")
+                out.why.append(_("{date} late {minutes} min p{n}").format(
+                    date=stamp, minutes=p.late, n=p.number) + reason)
             if p.early:
-                out.why.append(f"{stamp} left early {p.early} min p{p.number}{reason}")
+                out.why.append(_("{date} left early {minutes} min p{n}").format(
+                    date=stamp, minutes=p.early, n=p.number) + reason)
         leave = day.leave
         if leave is None:
             continue
         if leave.type == "personal":
             out.personal_leave_days += leave.days
             out.personal_leave_deduction += leave.days * day_pay * policy.personal_leave_day_rate
-            out.why.append(f"{stamp} personal leave {_days_text(leave.days)}")
+            out.why.append(_("{date} personal leave {days}").format(
+                date=stamp, days=_days_text(leave.days)))
         elif leave.type == "sick":
             rate = sick_rate(policy, staff, day.day)
             out.sick_leave_days += leave.days
             out.sick_leave_deduction += leave.days * day_pay * rate
-            out.why.append(f"{stamp} sick leave {_days_text(leave.days)} at "
-                           f"{(rate * 100).normalize()}%")
+            out.why.append(_("{date} sick leave {days} at {rate}%").format(
+                date=stamp, days=_days_text(leave.days), rate=(rate * 100).normalize()))
     out.late_deduction = late_deduction(policy, out.late_minutes)
     out.early_deduction = early_deduction(policy, out.early_minutes)
     out.absent_deduction = Decimal(out.absent_days) * day_pay * policy.absent_day_pay_days
     lost = out.personal_leave_days > 0 or out.absent_days > 0
     out.full_attendance_bonus = ZERO if lost else policy.full_attendance_bonus
     if lost:
-        out.why.append("full-attendance bonus lost")
+        out.why.append(_("full-attendance bonus lost"))
     out.points = (
         Decimal((late_count + early_count) * policy.points_per_late_or_early)
         + Decimal(out.absent_days * policy.points_per_absent_day)

@@ -23,14 +23,20 @@ import pendulum
 from floorapp import csvio, reports
 from floorapp.attendance import (
     LEAVE_TYPES,
+    LEAVE_WORDS_ZH,
     DayResult,
     Leave,
     MonthResult,
     Punch,
+    day_text,
     evaluate_day,
+    leave_name,
+    leave_short,
     month_result,
+    month_text,
 )
 from floorapp.errors import FloorError
+from floorapp.i18n import _
 from floorapp.money import money_text
 from floorapp.staff import Staff
 
@@ -49,7 +55,10 @@ ACTIONS = ("in", "out", "reason", "leave")
 _ACTION_WORDS = {"in": "in", "i": "in", "arrive": "in", "arrival": "in",
                  "out": "out", "o": "out", "leave-now": "out", "departure": "out",
                  "reason": "reason", "r": "reason",
-                 "leave": "leave", "l": "leave"}
+                 "leave": "leave", "l": "leave",
+                 "上班": "in", "到": "in", "下班": "out", "走": "out",
+                 "理由": "reason", "原因": "reason", "请假": "leave", "假": "leave"}
+_CANCEL_WORDS = ("cancel", "x", "none", "取消", "销假")
 _TIME = re.compile(r"^(\d{1,2})[:.]?(\d{2})$")
 _PERIOD = re.compile(r"^p(\d)$", re.IGNORECASE)
 
@@ -83,14 +92,19 @@ class Entry:
     def describe(self) -> str:
         who = f"{self.staff.id} {self.staff.name}"
         if self.action == "in":
-            return f"{who}: in {_time_text(self.time)} (p{self.period})"
+            return _("{who}: in {time} (p{n})").format(who=who, time=_time_text(self.time),
+                                                        n=self.period)
         if self.action == "out":
-            return f"{who}: out {_time_text(self.time)} (p{self.period})"
+            return _("{who}: out {time} (p{n})").format(who=who, time=_time_text(self.time),
+                                                         n=self.period)
         if self.action == "reason":
-            return f"{who}: reason for p{self.period}: {self.reason}"
+            return _("{who}: reason for p{n}: {reason}").format(who=who, n=self.period,
+                                                                 reason=self.reason)
         if self.cancel:
-            return f"{who}: cancel leave of {self.day}"
-        return f"{who}: {self.leave_type} leave {self.leave_days.normalize()} day on {self.day}"
+            return _("{who}: cancel leave of {day}").format(who=who, day=day_text(self.day))
+        return _("{who}: {leave} {days} day on {day}").format(
+            who=who, leave=leave_name(self.leave_type), days=self.leave_days.normalize(),
+            day=day_text(self.day))
 
 
 @dataclass(frozen=True)
@@ -170,14 +184,18 @@ class AttendanceService:
         entries = []
         for key in keys:
             for record in store.history(_part(day), PUNCHES, key):
-                text = (f"p{record['period']} in {record['in'] or '--:--'} out "
-                        f"{record['out'] or '--:--'}"
-                        + (f" reason: {record['reason']}" if record.get("reason") else ""))
+                text = _("p{n} in {time_in} out {time_out}").format(
+                    n=record["period"], time_in=record["in"] or "--:--",
+                    time_out=record["out"] or "--:--")
+                if record.get("reason"):
+                    text += " " + _("reason: {reason}").format(reason=record["reason"])
                 entries.append((record["_at"], record["_v"], text, record["_by"]))
         for record in store.history(_part(day), LEAVE, staff_id):
-            text = f"leave {record['type']} {record['days']}"
+            text = _("leave {type} {days}").format(type=leave_short(record["type"]),
+                                                   days=record["days"])
             if record.get("_retired"):
-                text = f"leave {record['type']} {record['days']} cancelled"
+                text = _("leave {type} {days} cancelled").format(
+                    type=leave_short(record["type"]), days=record["days"])
             entries.append((record["_at"], record["_v"], text, record["_by"]))
         tz = self.floor.policy.timezone
         for at, version, text, by in sorted(entries, reverse=True):
@@ -230,8 +248,9 @@ class AttendanceService:
         results = self.month_results(year, month)
         staff_rows = [month_json(r) for _s, r, _d in results]
         data: dict[str, Any] = {"month": f"{year:04d}-{month:02d}", "staff": staff_rows}
-        headers = ["id", "name", "late", "late ¥", "early", "early ¥", "absent", "absent ¥",
-                   "pers.", "pers. ¥", "sick", "sick ¥", "bonus", "total ¥", "points"]
+        headers = [_("id"), _("name"), _("late"), _("late ¥"), _("early"), _("early ¥"),
+                   _("absent"), _("absent ¥"), _("pers."), _("pers. ¥"), _("sick"),
+                   _("sick ¥"), _("bonus"), _("total ¥"), _("points")]
         rows = []
         totals = MonthResult("TOTAL")
         for person, r, _days in results:
@@ -249,15 +268,16 @@ class AttendanceService:
             totals.full_attendance_bonus += r.full_attendance_bonus
             totals.points += r.points
         if rows:
-            rows.append(["TOTAL", f"{len(rows)} staff", *_money_row(totals)])
+            rows.append([_("TOTAL"), _("{n} staff").format(n=len(rows)),
+                         *_money_row(totals)])
         report = reports.Report(
-            title=f"Attendance {year:04d}-{month:02d} (考勤扣款)",
+            title=_("Attendance {month} (考勤扣款)").format(month=month_text(year, month)),
             data=data,
             tables=[reports.Table(headers, rows)],
-            notes=["Minutes: late/early charged minutes; absent: absenteeism days (旷工); "
-                   "pers./sick: leave days; bonus: full-attendance bonus paid (全勤奖).",
-                   "Amounts exact, rounded half-up to 0.01 once (total rounded from the exact "
-                   "sum)."],
+            notes=[_("Minutes: late/early charged minutes; absent: absenteeism days (旷工); "
+                     "pers./sick: leave days; bonus: full-attendance bonus paid (全勤奖)."),
+                   _("Amounts exact, rounded half-up to 0.01 once (total rounded from the "
+                     "exact sum).")],
         )
         return reports.extend_month_report(self.floor, report, year, month)
 
@@ -290,13 +310,15 @@ class AttendanceService:
             if entry.action == "leave":
                 if entry.cancel:
                     if tx.get(part, LEAVE, key) is None:
-                        raise FloorError(f"{key} has no leave on {entry.day}")
+                        raise FloorError(_("{id} has no leave on {day}").format(
+                            id=key, day=day_text(entry.day)))
                     tx.retire(part, LEAVE, key, "cancelled at the attendance screen")
-                    return f"{key}: leave on {entry.day} cancelled"
+                    return _("{id}: leave on {day} cancelled").format(
+                        id=key, day=day_text(entry.day))
                 tx.put(part, LEAVE, key, {"staff_id": key, "date": entry.day.isoformat(),
                                           "type": entry.leave_type,
                                           "days": str(entry.leave_days.normalize())})
-                return f"saved {entry.describe()}"
+                return _("saved {entry}").format(entry=entry.describe())
             pkey = f"{key}/{entry.period}"
             old = tx.get(part, PUNCHES, pkey) or {}
             data = {"staff_id": key, "date": entry.day.isoformat(), "period": entry.period,
@@ -306,36 +328,41 @@ class AttendanceService:
             value = entry.reason if entry.action == "reason" else _time_text(entry.time)
             data[field] = value
             if data["in"] and data["out"] and data["out"] < data["in"]:
-                raise FloorError(f"{key} p{entry.period}: out {data['out']} is before in "
-                                 f"{data['in']}; nothing saved")
+                raise FloorError(_("{id} p{n}: out {time_out} is before in {time_in}; "
+                                   "nothing saved").format(id=key, n=entry.period,
+                                                           time_out=data["out"],
+                                                           time_in=data["in"]))
             tx.put(part, PUNCHES, pkey, data)
         was = old.get(field)
         if was and was != value:
-            return f"corrected {entry.describe()} (was {was})"
-        return f"saved {entry.describe()}"
+            return _("corrected {entry} (was {was})").format(entry=entry.describe(), was=was)
+        return _("saved {entry}").format(entry=entry.describe())
 
     def _check_entry(self, entry: Entry) -> None:
         if entry.action == "leave":
             if entry.cancel:
                 return
             if entry.leave_type not in LEAVE_TYPES:
-                raise FloorError(f"leave type {entry.leave_type!r} is not one of "
-                                 f"{', '.join(LEAVE_TYPES)}")
+                raise FloorError(_("leave type {type!r} is not one of {types}").format(
+                    type=entry.leave_type, types=_leave_choices()))
             if not _is_leave_unit(self.floor.policy.leave_units, entry.leave_days):
-                raise FloorError(f"leave days {entry.leave_days} must be "
-                                 f"{' or '.join(self.floor.policy.leave_units)}")
+                raise FloorError(_("leave days {days} must be {units}").format(
+                    days=entry.leave_days, units=_or(self.floor.policy.leave_units)))
             if self._shifts(entry.day, [entry.staff])[entry.staff.id] == "R":
-                raise FloorError(f"{entry.staff.id} rests on {entry.day} (R): no leave to take")
+                raise FloorError(_("{id} rests on {day} (R): no leave to take").format(
+                    id=entry.staff.id, day=day_text(entry.day)))
             return
         periods = self._periods(entry.staff.id, entry.day)
         if not periods:
             code = self.floor.shift_for(entry.staff.id, entry.day)
-            raise FloorError(f"{entry.staff.id} is not on shift on {entry.day} ({code})")
+            raise FloorError(_("{id} is not on shift on {day} ({code})").format(
+                id=entry.staff.id, day=day_text(entry.day), code=code))
         if not 1 <= entry.period <= len(periods):
-            raise FloorError(f"{entry.staff.id} has no period {entry.period} on {entry.day} "
-                             f"(shift has {len(periods)})")
+            raise FloorError(_("{id} has no period {n} on {day} (shift has {count})").format(
+                id=entry.staff.id, n=entry.period, day=day_text(entry.day),
+                count=len(periods)))
         if entry.action == "reason" and not entry.reason.strip():
-            raise FloorError("type the reason after the name")
+            raise FloorError(_("type the reason after the name"))
 
     def _periods(self, staff_id: str, day: dt.date) -> list[tuple[dt.time, dt.time]]:
         return self.floor.policy.periods(self.floor.shift_for(staff_id, day), day)
@@ -346,7 +373,8 @@ class AttendanceService:
         periods = self._periods(staff_id, day)
         if not periods:
             code = self.floor.shift_for(staff_id, day)
-            raise FloorError(f"{staff_id} is not on shift on {day} ({code})")
+            raise FloorError(_("{id} is not on shift on {day} ({code})").format(
+                id=staff_id, day=day_text(day), code=code))
         if action == "in":
             for number, (_start, end) in enumerate(periods, start=1):
                 if at < end:
@@ -378,9 +406,9 @@ class AttendanceService:
         if words and words[0].lower() in _ACTION_WORDS and len(words) > 1:
             action = _ACTION_WORDS[words.pop(0).lower()]
         if action not in ACTIONS:
-            raise FloorError(f"unknown action {action!r}")
+            raise FloorError(_("unknown action {action!r}").format(action=action))
         if not words:
-            raise FloorError("type a staff id or part of a name")
+            raise FloorError(_("type a staff id or part of a name"))
         person = self._one_person(words.pop(0))
         if action == "reason":
             period = 0
@@ -388,33 +416,39 @@ class AttendanceService:
                 period = int(_PERIOD.match(words.pop(0)).group(1))  # type: ignore[union-attr]
             reason = " ".join(words).strip()
             if not reason:
-                raise FloorError(f"{person.id}: type the reason after the name")
+                raise FloorError(_("{id}: type the reason after the name").format(id=person.id))
             return Entry("reason", person, day, period or self._reason_period(person.id, day),
                          reason=reason)
         if action == "leave":
-            if words and words[0].lower() in ("cancel", "x", "none"):
+            if words and words[0].lower() in _CANCEL_WORDS:
                 return Entry("leave", person, day, cancel=True)
             kind, days = "", Decimal("1")
             for word in words:
                 lowered = word.lower()
+                if lowered.endswith("天") and len(lowered) > 1:  # 0.5天
+                    lowered = word = lowered[:-1]
                 matches = [t for t in LEAVE_TYPES if t.startswith(lowered)]
+                if lowered in LEAVE_WORDS_ZH:
+                    matches = [LEAVE_WORDS_ZH[lowered]]
                 if len(matches) == 1:
                     kind = matches[0]
                     continue
                 try:
                     days = Decimal(word)
                 except InvalidOperation:
-                    raise FloorError(f"{word!r}: expected a leave type "
-                                     f"({', '.join(LEAVE_TYPES)}) or days (0.5 or 1)") from None
+                    raise FloorError(_("{word!r}: expected a leave type ({types}) or days "
+                                       "(0.5 or 1)").format(word=word, types=_leave_choices())
+                                     ) from None
             if not kind:
-                raise FloorError(f"{person.id}: which leave? {', '.join(LEAVE_TYPES)}")
+                raise FloorError(_("{id}: which leave? {types}").format(
+                    id=person.id, types=_leave_choices()))
             entry = Entry("leave", person, day, leave_type=kind, leave_days=days)
             self._check_entry(entry)
             return entry
         at: dt.time | None = None
         period = 0
         for word in words:
-            if word.lower() == "now":
+            if word.lower() in ("now", "现在"):
                 continue
             if _PERIOD.match(word):
                 period = int(_PERIOD.match(word).group(1))  # type: ignore[union-attr]
@@ -431,8 +465,9 @@ class AttendanceService:
             time_in = at if action == "in" else existing.time_in
             time_out = at if action == "out" else existing.time_out
             if time_in and time_out and time_out < time_in:
-                raise FloorError(f"{person.id} p{entry.period}: out {_time_text(time_out)} is "
-                                 f"before in {_time_text(time_in)}")
+                raise FloorError(_("{id} p{n}: out {time_out} is before in {time_in}").format(
+                    id=person.id, n=entry.period, time_out=_time_text(time_out),
+                    time_in=_time_text(time_in)))
         return entry
 
     def preview(self, entry: Entry) -> str:
@@ -442,10 +477,12 @@ class AttendanceService:
             start, end = self._periods(entry.staff.id, entry.day)[entry.period - 1]
             if entry.action == "in":
                 late = _minutes_between(start, entry.time)
-                text += f" · late {late} min" if late > 0 else " · on time"
+                text += " · " + (_("late {minutes} min").format(minutes=late) if late > 0
+                                 else _("on time"))
             else:
                 early = _minutes_between(entry.time, end)
-                text += f" · left early {early} min" if early > 0 else " · on time"
+                text += " · " + (_("left early {minutes} min").format(minutes=early)
+                                 if early > 0 else _("on time"))
         return text
 
     def corrected_on(self, day: dt.date) -> set[str]:
@@ -468,11 +505,12 @@ class AttendanceService:
     def _one_person(self, text: str) -> Staff:
         found = self.floor.find_staff(text)
         if not found:
-            raise FloorError(f"no staff member matches {text!r}")
+            raise FloorError(_("no staff member matches {text!r}").format(text=text))
         if len(found) > 1:
-            shown = ", ".join(f"{s.id} {s.name}" for s in found[:3])
-            more = f" and {len(found) - 3} more" if len(found) > 3 else ""
-            raise FloorError(f"{text!r} matches {shown}{more}: type more")
+            shown = _(", ").join(f"{s.id} {s.name}" for s in found[:3])
+            more = (_(" and {n} more").format(n=len(found) - 3) if len(found) > 3 else "")
+            raise FloorError(_("{text!r} matches {shown}{more}: type more").format(
+                text=text, shown=shown, more=more))
         return found[0]
 
     # --------------------------------------------------------------- imports
@@ -488,28 +526,33 @@ class AttendanceService:
             try:
                 staff_id = row["staff_id"]
                 if staff_id not in people:
-                    raise ValueError(f"unknown staff id {staff_id!r}")
+                    raise ValueError(_("unknown staff id {id!r}").format(id=staff_id))
                 day = csvio.parse_date(row["date"])
                 if not re.match(r"^\d+$", row["period"]):
-                    raise ValueError(f"period {row['period']!r} is not a number (1, 2, …)")
+                    raise ValueError(_("period {period!r} is not a number (1, 2, …)").format(
+                        period=row["period"]))
                 period = int(row["period"])
                 time_in = csvio.parse_hhmm(row["in"], "in") if row["in"] else None
                 time_out = csvio.parse_hhmm(row["out"], "out") if row["out"] else None
                 if time_in and time_out and time_out < time_in:
-                    raise ValueError(f"out {row['out']} is before in {row['in']}")
+                    raise ValueError(_("out {time_out} is before in {time_in}").format(
+                        time_out=row["out"], time_in=row["in"]))
                 if day not in shift_cache:
                     shift_cache[day] = self._shifts(day, list(people.values()))
                 code = shift_cache[day].get(staff_id, "R")
                 periods = policy.periods(code, day)
                 if not periods:
-                    raise ValueError(f"{staff_id} is not on shift on {day} ({code})")
+                    raise ValueError(_("{id} is not on shift on {day} ({code})").format(
+                        id=staff_id, day=day_text(day), code=code))
                 if not 1 <= period <= len(periods):
-                    raise ValueError(f"period {period} is not in {staff_id}'s shift {code} on "
-                                     f"{day} (periods 1–{len(periods)})")
+                    raise ValueError(_("period {n} is not in {id}'s shift {code} on {day} "
+                                       "(periods 1–{count})").format(
+                        n=period, id=staff_id, code=code, day=day_text(day),
+                        count=len(periods)))
                 key = (staff_id, day.isoformat(), period)
                 if key in seen:
-                    raise ValueError(f"{staff_id} {day} period {period} is also on line "
-                                     f"{seen[key]}")
+                    raise ValueError(_("{id} {day} period {n} is also on line {line}").format(
+                        id=staff_id, day=day_text(day), n=period, line=seen[key]))
             except ValueError as exc:
                 errors.add(line, str(exc))
                 continue
@@ -522,7 +565,8 @@ class AttendanceService:
         with self.floor.transaction() as tx:
             for part, part_items in sorted(items.items()):
                 tx.put_many(part, PUNCHES, part_items, note=f"import attendance {path}")
-        return f"{path}: {len(seen)} punch row(s) imported over {len(items)} day(s)"
+        return _("{path}: {rows} punch row(s) imported over {days} day(s)").format(
+            path=path, rows=len(seen), days=len(items))
 
     def import_leave(self, path: str | Path) -> str:
         """``staff_id,date,type,days`` (SPEC §9); all-or-nothing."""
@@ -536,24 +580,27 @@ class AttendanceService:
             try:
                 staff_id = row["staff_id"]
                 if staff_id not in people:
-                    raise ValueError(f"unknown staff id {staff_id!r}")
+                    raise ValueError(_("unknown staff id {id!r}").format(id=staff_id))
                 day = csvio.parse_date(row["date"])
                 if row["type"] not in LEAVE_TYPES:
-                    raise ValueError(f"leave type {row['type']!r} is not one of "
-                                     f"{', '.join(LEAVE_TYPES)}")
+                    raise ValueError(_("leave type {type!r} is not one of {types}").format(
+                        type=row["type"], types=", ".join(LEAVE_TYPES)))
                 try:
                     days = Decimal(row["days"])
                 except InvalidOperation:
                     days = Decimal("-1")
                 if not _is_leave_unit(units, days):
-                    raise ValueError(f"days {row['days']!r} must be {' or '.join(units)}")
+                    raise ValueError(_("days {days!r} must be {units}").format(
+                        days=row["days"], units=_or(units)))
                 key = (staff_id, day.isoformat())
                 if key in seen:
-                    raise ValueError(f"{staff_id} has leave on {day} also on line {seen[key]}")
+                    raise ValueError(_("{id} has leave on {day} also on line {line}").format(
+                        id=staff_id, day=day_text(day), line=seen[key]))
                 if day not in shift_cache:
                     shift_cache[day] = self._shifts(day, list(people.values()))
                 if shift_cache[day].get(staff_id) == "R":
-                    raise ValueError(f"{staff_id} rests on {day} (R): no leave to take")
+                    raise ValueError(_("{id} rests on {day} (R): no leave to take").format(
+                        id=staff_id, day=day_text(day)))
             except ValueError as exc:
                 errors.add(line, str(exc))
                 continue
@@ -565,7 +612,16 @@ class AttendanceService:
         with self.floor.transaction() as tx:
             for part, part_items in sorted(items.items()):
                 tx.put_many(part, LEAVE, part_items, note=f"import leave {path}")
-        return f"{path}: {len(seen)} leave row(s) imported"
+        return _("{path}: {rows} leave row(s) imported").format(path=path, rows=len(seen))
+
+
+def _leave_choices() -> str:
+    """'personal, sick, annual, comp' (Chinese: the words the quick entry also accepts)."""
+    return _("personal, sick, annual, comp")
+
+
+def _or(units: list[str]) -> str:
+    return _(" or ").join(units)
 
 
 def _is_leave_unit(units: list[str], days: Decimal) -> bool:
@@ -582,10 +638,10 @@ def _minutes_between(a: dt.time, b: dt.time) -> int:
 def _parse_time(word: str) -> dt.time:
     match = _TIME.match(word)
     if not match:
-        raise FloorError(f"{word!r} is not a time (HH:MM, HHMM or now)")
+        raise FloorError(_("{word!r} is not a time (HH:MM, HHMM or now)").format(word=word))
     hours, minutes = int(match.group(1)), int(match.group(2))
     if hours > 23 or minutes > 59:
-        raise FloorError(f"{word} is not a time of day (00:00–23:59)")
+        raise FloorError(_("{word} is not a time of day (00:00–23:59)").format(word=word))
     return dt.time(hours, minutes)
 
 
