@@ -20,16 +20,19 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static
 
 from floorapp.errors import FloorError
-from floorapp.money import money_text
+from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
 from screens.base import FloorScreen
 
-ACTION_LABELS = {"in": "Arrival", "out": "Departure", "reason": "Reason", "leave": "Leave"}
+ACTION_LABELS = {"in": N_("Arrival"), "out": N_("Departure"), "reason": N_("Reason"),
+                 "leave": N_("Leave")}
 ACTION_HINTS = {
-    "in": "staff id or name, then time (default now): a001 / 欧阳 8:12",
-    "out": "staff id or name, then time (default now): a001 17:26",
-    "reason": "staff id or name, then the reason: a001 bus broke down",
-    "leave": "id or name, type, days: a001 sick 0.5 · a001 cancel",
+    "in": N_("staff id or name, then time (default now): a001 / 欧阳 8:12"),
+    "out": N_("staff id or name, then time (default now): a001 17:26"),
+    "reason": N_("staff id or name, then the reason: a001 bus broke down"),
+    "leave": N_("id or name, type, days: a001 sick 0.5 · a001 cancel"),
 }
+STATUS_WORDS = {"on_time": N_("on time"), "late": N_("late"), "early": N_("early"),
+                "absent": N_("absent"), "leave": N_("leave"), "rest": N_("rest")}
 STATUS_STYLES = {"on_time": "green", "late": "yellow", "early": "yellow", "absent": "bold red",
                  "leave": "cyan", "rest": "dim"}
 
@@ -43,7 +46,7 @@ class EntryValidator(Validator):
 
     def validate(self, value: str) -> ValidationResult:
         if not value.strip():
-            return self.failure("type a staff id or part of a name")
+            return self.failure(_("type a staff id or part of a name"))
         try:
             self.screen.parse(value)
         except FloorError as exc:
@@ -53,20 +56,21 @@ class EntryValidator(Validator):
 
 class AttendanceScreen(FloorScreen):
     SECTION = "attendance"
-    TITLE = "Attendance 考勤"
+    TITLE = _("Attendance 考勤")
     CSS_PATH = "attendance.tcss"
+    # _() at import: the CLI imports the screens after choosing the language
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "entry('in')", "Arrival"),
-        Binding("d", "entry('out')", "Departure"),
-        Binding("r", "entry('reason')", "Reason"),
-        Binding("l", "entry('leave')", "Leave"),
-        Binding("i", "now('in')", "In now (row)", show=False),
-        Binding("o", "now('out')", "Out now (row)", show=False),
-        Binding("m", "toggle_month", "Month"),
-        Binding("left_square_bracket", "day(-1)", "Day before", show=False),
-        Binding("right_square_bracket", "day(1)", "Day after", show=False),
-        Binding("t", "today", "Today", show=False),
-        Binding("escape", "cancel_entry", "Back to the grid", show=False),
+        Binding("a", "entry('in')", _("Arrival")),
+        Binding("d", "entry('out')", _("Departure")),
+        Binding("r", "entry('reason')", _("Reason")),
+        Binding("l", "entry('leave')", _("Leave")),
+        Binding("i", "now('in')", _("In now (row)"), show=False),
+        Binding("o", "now('out')", _("Out now (row)"), show=False),
+        Binding("m", "toggle_month", _("Month")),
+        Binding("left_square_bracket", "day(-1)", _("Day before"), show=False),
+        Binding("right_square_bracket", "day(1)", _("Day after"), show=False),
+        Binding("t", "today", _("Today"), show=False),
+        Binding("escape", "cancel_entry", _("Back to the grid"), show=False),
     ]
 
     def __init__(self) -> None:
@@ -81,8 +85,9 @@ class AttendanceScreen(FloorScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="att-title")
         with Horizontal(id="att-entry-row"):
-            yield Label("Arrival ▸", id="att-action")
-            yield Input(placeholder=ACTION_HINTS["in"], id="att-entry", compact=True,
+            yield Label(_("{action} ▸").format(action=_(ACTION_LABELS["in"])),
+                        id="att-action")
+            yield Input(placeholder=_(ACTION_HINTS["in"]), id="att-entry", compact=True,
                         select_on_focus=False,
                         validators=[EntryValidator(self)], validate_on=["changed", "submitted"])
         yield Static("", id="att-hint")
@@ -92,19 +97,19 @@ class AttendanceScreen(FloorScreen):
 
     def on_mount(self) -> None:
         today = self.query_one("#att-today", DataTable)
-        today.add_column("id", key="id", width=5)
-        today.add_column("name", key="name", width=8)
-        today.add_column("sh", key="shift", width=3)
-        today.add_column("period 1", key="p1", width=11)
-        today.add_column("period 2", key="p2", width=11)
-        today.add_column("status", key="status")
+        today.add_column(_("id"), key="id", width=5)
+        today.add_column(_("name"), key="name", width=8)
+        today.add_column(_("sh"), key="shift", width=3)
+        today.add_column(_("period 1"), key="p1", width=11)
+        today.add_column(_("period 2"), key="p2", width=11)
+        today.add_column(_("status"), key="status")
         month = self.query_one("#att-month", DataTable)
-        for label, key, width in (("id", "id", 5), ("name", "name", 8), ("late", "late", 4),
-                                  ("early", "early", 5), ("abs", "absent", 3),
-                                  ("pers", "personal", 4), ("sick", "sick", 4),
-                                  ("bonus", "bonus", 6), ("deduct", "total", 8),
-                                  ("pts", "points", 4)):
-            month.add_column(label, key=key, width=width)
+        for label, key, width in ((N_("id"), "id", 5), (N_("name"), "name", 8),
+                                  (N_("late"), "late", 4), (N_("early"), "early", 5),
+                                  (N_("abs"), "absent", 4), (N_("pers"), "personal", 4),
+                                  (N_("sick"), "sick", 4), (N_("bonus"), "bonus", 7),
+                                  (N_("deduct"), "total", 9), (N_("pts"), "points", 4)):
+            month.add_column(_(label), key=key, width=width)
         month.display = False
         today.focus()
         self.set_interval(30, self.refresh_today)  # "not in yet" turns into "late" as time passes
@@ -144,17 +149,21 @@ class AttendanceScreen(FloorScreen):
                           key=row.staff.id)
         self._restore(table, keep)
         on_shift = sum(v for k, v in counts.items() if k != "rest")
-        label = f"{day:%a} (today)" if day == self.floor.today() else f"{day:%a}"
-        parts = [f"{k.replace('_', ' ')} {counts[k]}" for k in
+        # English keeps its ISO date; Chinese shows '11月20日 周五'
+        label = fmt_date(day) if language() == "zh" else f"{day} {day:%a}"
+        if day == self.floor.today():
+            label = _("{day} (today)").format(day=label)
+        parts = [f"{_(STATUS_WORDS[k])} {counts[k]}" for k in
                  ("on_time", "late", "early", "absent", "leave", "rest") if counts.get(k)]
         if not self.month_view:
             self.query_one("#att-title", Static).update(
-                f"[b]{day} {label}[/b] {on_shift} on shift: " + " · ".join(parts))
+                _("[b]{day}[/b] {count} on shift: ").format(day=label, count=on_shift)
+                + " · ".join(parts))
             self.show_detail()
 
     def load_month(self) -> None:
         day = self.current_day()
-        self.query_one("#att-detail", Static).update("computing the month…")
+        self.query_one("#att-detail", Static).update(_("computing the month…"))
         self._compute_month(day.year, day.month)
 
     @work(thread=True, exclusive=True, group="attendance-month")
@@ -172,17 +181,20 @@ class AttendanceScreen(FloorScreen):
             style = "bold red" if r.absent_days else ("yellow" if r.total_deduction else "")
             table.add_row(person.id, person.name, str(r.late_minutes), str(r.early_minutes),
                           str(r.absent_days), _num(r.personal_leave_days),
-                          _num(r.sick_leave_days), money_text(r.full_attendance_bonus),
-                          Text(money_text(r.total_deduction), style=style), _num(r.points),
+                          _num(r.sick_leave_days), fmt_money(r.full_attendance_bonus),
+                          Text(fmt_money(r.total_deduction), style=style), _num(r.points),
                           key=person.id)
         self._restore(table, keep)
         total = sum((r.total_deduction for _p, r, _d in results), start=Decimal(0))
         absent = sum(r.absent_days for _p, r, _d in results)
         lost = sum(1 for _p, r, _d in results if not r.full_attendance_bonus)
         day = self.current_day()
+        month = fmt_month(day.year, day.month) if language() == "zh" else f"{day:%Y-%m}"
         self.query_one("#att-title", Static).update(
-            f"[b]MONTH {day:%Y-%m}[/b] {len(results)} staff · deducted {money_text(total)}"
-            f" · absent days {absent} · bonus lost {lost}")
+            _("[b]MONTH {month}[/b] {count} staff · deducted {money} · absent days {absent}"
+              " · bonus lost {lost}").format(month=month, count=len(results),
+                                             money=fmt_money(total), absent=absent,
+                                             lost=lost))
         self.show_detail()
 
     def show_detail(self) -> None:
@@ -194,15 +206,15 @@ class AttendanceScreen(FloorScreen):
             return
         if self.month_view:
             why = self._month_why.get(staff_id, [])
-            text = "; ".join(why) if why else "no deductions"
-            detail.update(f"[b]{staff_id}[/b] why: {text}")
+            text = _("; ").join(why) if why else _("no deductions")
+            detail.update(_("[b]{id}[/b] why: {text}").format(id=staff_id, text=text))
             return
         history = self.service.punch_history(staff_id, self.current_day())
         status = str(self.query_one("#att-today", DataTable).get_cell(staff_id, "status"))
         head = Text.assemble((f"{staff_id} ", "bold"), status)
         if not history:
-            detail.update(Text.assemble(head, "\nno punches recorded · a/d/r/l to enter, "
-                                              "i/o: in/out now for this row"))
+            detail.update(Text.assemble(head, "\n", _("no punches recorded · a/d/r/l to "
+                                                     "enter, i/o: in/out now for this row")))
             return
         detail.update(Text("\n").join([head, *(Text(line) for line in history[:2])]))
 
@@ -223,14 +235,15 @@ class AttendanceScreen(FloorScreen):
 
     def action_entry(self, action: str) -> None:
         self.action = action
-        self.query_one("#att-action", Label).update(f"{ACTION_LABELS[action]} ▸")
+        self.query_one("#att-action", Label).update(
+            _("{action} ▸").format(action=_(ACTION_LABELS[action])))
         entry = self.query_one("#att-entry", Input)
-        entry.placeholder = ACTION_HINTS[action]
+        entry.placeholder = _(ACTION_HINTS[action])
         staff_id = self._highlighted(self.active_table())
         # Reason and leave are usually for the person under the cursor: start with their id.
         entry.value = f"{staff_id} " if staff_id and action in ("reason", "leave") else ""
         entry.cursor_position = len(entry.value)
-        self.query_one("#att-hint", Static).update(ACTION_HINTS[action])
+        self.query_one("#att-hint", Static).update(_(ACTION_HINTS[action]))
         entry.focus()
 
     def action_cancel_entry(self) -> None:
@@ -243,7 +256,7 @@ class AttendanceScreen(FloorScreen):
     def entry_changed(self, event: Input.Changed) -> None:
         hint = self.query_one("#att-hint", Static)
         if not event.value.strip():
-            hint.update(ACTION_HINTS[self.action])
+            hint.update(_(ACTION_HINTS[self.action]))
             return
         try:
             hint.update(Text("→ " + self.service.preview(self.parse(event.value)), style="green"))
@@ -256,8 +269,9 @@ class AttendanceScreen(FloorScreen):
             entry = self.parse(event.value)
             message = self.service.apply(entry)
         except FloorError as exc:
-            self.notify(f"Not saved: {exc}", severity="error")
-            self.query_one("#att-hint", Static).update(Text(f"Not saved: {exc}", style="red"))
+            message = _("Not saved: {error}").format(error=exc)
+            self.notify(message, severity="error")
+            self.query_one("#att-hint", Static).update(Text(message, style="red"))
             return
         self.notify(message)
         event.input.value = ""
@@ -276,7 +290,7 @@ class AttendanceScreen(FloorScreen):
             message = self.service.apply(self.service.parse_entry(staff_id, action,
                                                                   self.current_day()))
         except FloorError as exc:
-            self.notify(f"Not saved: {exc}", severity="error")
+            self.notify(_("Not saved: {error}").format(error=exc), severity="error")
             return
         self.notify(message)
         self.refresh_data()
@@ -328,7 +342,7 @@ def _period_text(period, result) -> str:  # noqa: ANN001 - PeriodResult, DayResu
     if period is None:
         return ""
     if period.covered and result.leave:
-        return "leave"
+        return _("leave")
     punch = period.punch
     if punch is None or (punch.time_in is None and punch.time_out is None):
         return "--" if not period.pending else "·"
