@@ -108,7 +108,7 @@ class AttendanceScreen(FloorScreen):
                                   (N_("late"), "late", 4), (N_("early"), "early", 5),
                                   (N_("abs"), "absent", 4), (N_("pers"), "personal", 4),
                                   (N_("sick"), "sick", 4), (N_("bonus"), "bonus", 7),
-                                  (N_("deduct"), "total", 9), (N_("pts"), "points", 4)):
+                                  (N_("deduct"), "total", 9), (N_("pts"), "points", 5)):
             month.add_column(_(label), key=key, width=width)
         month.display = False
         today.focus()
