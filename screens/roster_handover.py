@@ -67,8 +67,8 @@ class HandoverScreen(Screen[None]):
                           Text(str(len(entry.open_items)),
                                style="yellow" if entry.open_items else "dim"),
                           key=entry.key)
-        line = f"{fmt_date(self.day)} {self.day:%Y} · " + _("{n} handover(s)").format(
-            n=len(self._entries))
+        line = (_("{date} {year}").format(date=fmt_date(self.day), year=self.day.year) + " · "
+                + _("{n} handover(s)").format(n=len(self._entries)))
         line += f" · {self.floor.roster.day_line(self.day)}"
         self.query_one("#handover-day", Static).update(line)
         self._show_detail()
