@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import Protocol
 
 from floorapp.errors import FloorError
+from floorapp.i18n import N_, _
 from floorapp.policy import Policy
 
 REST = "R"
@@ -52,6 +53,9 @@ ONE_ON_DUTY_ROLES = ("monitor", "lead")
 # policy.agents_on_phones = 0 means this share of the agents (its documented meaning).
 DEFAULT_PHONE_SHARE = Fraction(4, 5)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# Role words in violation texts (shown translated).
+ROLE_WORDS = {"agent": N_("agent"), "complaint": N_("complaint"), "monitor": N_("monitor"),
+              "lead": N_("lead"), "manager": N_("manager")}
 
 Month = dict[str, dict[str, str]]
 
@@ -59,6 +63,41 @@ Month = dict[str, dict[str, str]]
 class Person(Protocol):
     id: str
     role: str
+
+
+class Msg(str):
+    """A sentence kept in English (what the store and JSON get: ``str(msg)``) that can be shown
+    in the interface language: ``msg.shown()`` (its ``{placeholders}`` may be ``Msg`` too)."""
+
+    msgid: str
+    args: dict[str, object]
+
+    def __new__(cls, msgid: str, **args: object) -> Msg:
+        self = super().__new__(cls, msgid.format(**args) if args else msgid)
+        self.msgid = msgid
+        self.args = args
+        return self
+
+    def shown(self) -> str:
+        return _(self.msgid).format(**{k: shown(v) for k, v in self.args.items()})
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return (str, (str(self),))
+
+    def __copy__(self) -> Msg:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Msg:
+        return self
+
+
+def shown(text: object) -> str:
+    """A violation (or any ``Msg``) in the interface language; other values as they are."""
+    return text.shown() if isinstance(text, Msg) else str(text)
+
+
+def role_word(role: str) -> Msg:
+    return Msg(ROLE_WORDS.get(role, role))
 
 
 @dataclass(frozen=True)
@@ -74,7 +113,7 @@ def parse_month(text: str) -> tuple[int, int]:
     """'2026-12' → (2026, 12); anything else is refused with what was expected."""
     match = _MONTH.match(text.strip()) if isinstance(text, str) else None
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
-        raise FloorError(f"month {text!r} is not YYYY-MM (e.g. 2026-12)")
+        raise FloorError(_("month {text!r} is not YYYY-MM (e.g. 2026-12)").format(text=text))
     return int(match.group(1)), int(match.group(2))
 
 
@@ -463,28 +502,33 @@ def check_month(
 
     known = {p.id for p in people}
     for pid in sorted(set(cells) - known):
-        out.append(f"{pid} is on the {label} roster but not on the staff register")
+        out.append(Msg(N_("{pid} is on the {label} roster but not on the staff register"),
+                       pid=pid, label=label))
     rows: dict[str, list[str]] = {}
     for person in people:
         row = cells.get(person.id)
         if not row:
-            out.append(f"{person.id} has no row in the {label} roster")
+            out.append(Msg(N_("{pid} has no row in the {label} roster"), pid=person.id,
+                           label=label))
             rows[person.id] = [""] * len(keys)
             continue
         missing = [k for k in keys if k not in row]
         if missing:
-            out.append(f"{person.id} has no code on {_dates(missing)}")
+            out.append(Msg(N_("{pid} has no code on {days}"), pid=person.id,
+                           days=_dates(missing)))
         codes = [row.get(k, "") for k in keys]
         rows[person.id] = codes
         bad = sorted({c for c in codes if c and c not in allowed})
         if bad:
-            out.append(f"{person.id} has unknown code(s) {', '.join(bad)}")
+            out.append(Msg(N_("{pid} has unknown code(s) {codes}"), pid=person.id,
+                           codes=", ".join(bad)))
         own = ROLE_CODES.get(person.role, ())
         wrong = sorted({c for c in codes if c in policy.shifts and c not in own})
         if wrong and own:
             where = [k for k, c in zip(keys, codes) if c in wrong]
-            out.append(f"{person.id} ({person.role}) is on {'/'.join(wrong)} on {_dates(where)}; "
-                       f"a {person.role} works {'/'.join(own)}")
+            out.append(Msg(N_("{pid} ({role}) is on {wrong} on {days}; a {role} works {own}"),
+                           pid=person.id, role=role_word(person.role), wrong="/".join(wrong),
+                           days=_dates(where), own="/".join(own)))
 
     # rest counts
     for person in people:
@@ -492,35 +536,42 @@ def check_month(
         if person.role in MONTHLY_REST_ROLES:
             count = codes.count(REST)
             if count != policy.rest_days_per_month:
-                out.append(f"{person.id} ({person.role}) has {count} rest day(s) in {label}; "
-                           f"needs exactly {policy.rest_days_per_month}")
+                out.append(Msg(N_("{pid} ({role}) has {count} rest day(s) in {label}; "
+                                  "needs exactly {need}"),
+                               pid=person.id, role=role_word(person.role), count=count,
+                               label=label, need=policy.rest_days_per_month))
         elif person.role == "manager":
             for seg in week_segments(days):
                 need = manager_rests_needed(policy, len(seg))
                 count = sum(1 for i in seg if codes[i] == REST)
                 if count != need:
                     span = f"{keys[seg[0]]}..{keys[seg[-1]]}"
-                    out.append(f"{person.id} (manager) has {count} rest day(s) in the week "
-                               f"{span}; needs {need}")
+                    out.append(Msg(N_("{pid} ({role}) has {count} rest day(s) in the week "
+                                      "{span}; needs {need}"),
+                                   pid=person.id, role=role_word("manager"), count=count,
+                                   span=span, need=need))
 
     # coverage per day
     agents = [p for p in people if p.role == "agent"]
     need_agents = required_agents(policy, len(agents), seats)
     if need_agents > len(agents):
-        out.append(f"{need_agents} agents are needed on D each day but only {len(agents)} "
-                   "agents are on the register")
+        out.append(Msg(N_("{need} agents are needed on D each day but only {have} agents are "
+                          "on the register"), need=need_agents, have=len(agents)))
     handlers = [p for p in people if p.role == "complaint"]
     for index, key in enumerate(keys):
         on_d = sum(1 for p in agents if rows[p.id][index] == "D")
         if on_d < need_agents:
-            out.append(f"{key}: {on_d} agent(s) on D, needs {need_agents}")
+            out.append(Msg(N_("{day}: {count} agent(s) on D, needs {need}"), day=key,
+                           count=on_d, need=need_agents))
         for code in ("C1", "C2"):
             if code in policy.shifts and not any(rows[p.id][index] == code for p in handlers):
-                out.append(f"{key}: no complaint handler on {code}")
+                out.append(Msg(N_("{day}: no complaint handler on {code}"), day=key,
+                               code=code))
         for role in ONE_ON_DUTY_ROLES:
             group = [p for p in people if p.role == role]
             if len(group) >= 2 and not any(is_work(rows[p.id][index], policy) for p in group):
-                out.append(f"{key}: no {role} on duty")
+                out.append(Msg(N_("{day}: no {role} on duty"), day=key,
+                               role=role_word(role)))
 
     # rotation C1/C2
     segments = week_segments(days)
@@ -530,8 +581,9 @@ def check_month(
         used = {c for c in codes if c in ("C1", "C2")}
         if len(weeks) >= 2 and len(used) < 2:
             only = next(iter(used))
-            out.append(f"{person.id} (complaint) works only {only} in {label}; handlers rotate "
-                       "between C1 and C2")
+            out.append(Msg(N_("{pid} ({role}) works only {code} in {label}; handlers rotate "
+                              "between C1 and C2"),
+                           pid=person.id, role=role_word("complaint"), code=only, label=label))
 
     # runs without rest
     limit = policy.max_days_without_rest
@@ -539,7 +591,7 @@ def check_month(
     for person in people:
         codes = rows[person.id]
         run = trailing_run(previous.get(person.id, {}), policy)
-        first = f"the end of {before}" if run else ""
+        first: str = Msg(N_("the end of {month}"), month=before) if run else ""
         for index, code in enumerate(codes + [REST]):
             if index < len(codes) and is_work(code, policy):
                 if run == 0:
@@ -547,8 +599,10 @@ def check_month(
                 run += 1
                 continue
             if run > limit:
-                out.append(f"{person.id} works {run} days in a row ({first}..{keys[index - 1]}); "
-                           f"at most {limit} without rest")
+                out.append(Msg(N_("{pid} works {run} days in a row ({first}..{last}); "
+                                  "at most {limit} without rest"),
+                               pid=person.id, run=run, first=first, last=keys[index - 1],
+                               limit=limit))
                 break
             run = 0
 
@@ -562,8 +616,10 @@ def check_month(
         most = max(counts, key=lambda i: (counts[i], i))
         fewest = min(counts, key=lambda i: (counts[i], i))
         if counts[most] - counts[fewest] > 1:
-            out.append(f"weekend rest is unfair among {role}s: {most} has "
-                       f"{counts[most]} weekend rest day(s), {fewest} has {counts[fewest]}")
+            out.append(Msg(N_("weekend rest is unfair among {role}s: {most} has {many} weekend "
+                              "rest day(s), {fewest} has {few}"),
+                           most=most, many=counts[most], fewest=fewest, few=counts[fewest],
+                           role=role_word(role)))
     return out
 
 
@@ -574,7 +630,8 @@ def _label(year_month: tuple[int, int]) -> str:
 def _dates(keys: list[str]) -> str:
     if len(keys) <= 3:
         return ", ".join(keys)
-    return f"{', '.join(keys[:3])} and {len(keys) - 3} more day(s)"
+    return Msg(N_("{days} and {more} more day(s)"), days=", ".join(keys[:3]),
+               more=len(keys) - 3)
 
 
 def coverage(

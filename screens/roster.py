@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 
 from floorapp import roster as rules
 from floorapp.errors import FloorError
+from floorapp.i18n import _, fmt_date, language
 from floorapp.services.roster import Generated
 from floorapp.staff import Staff
 from screens.base import FloorScreen
@@ -45,23 +46,23 @@ def code_cell(code: str) -> Text:
 
 class RosterScreen(FloorScreen):
     SECTION = "roster"
-    TITLE = "Roster 排班"
+    TITLE = _("Roster 排班")
     CSS_PATH = "roster.tcss"
     BINDINGS = [
         Binding("d", "set_code('D')", "D"),
         Binding("c", "complaint", "C1/C2"),
         Binding("a", "set_code('A')", "A", show=False),
-        Binding("r", "set_code('R')", "Rest"),
-        Binding("l", "leave", "Leave"),
-        Binding("space", "cycle", "Cycle code", show=False),
-        Binding("s", "swap", "Swap"),
-        Binding("i", "call_in", "Call in"),
-        Binding("g", "generate", "Generate"),
-        Binding("left_square_bracket", "month(-1)", "Prev month"),
-        Binding("right_square_bracket", "month(1)", "Next month"),
-        Binding("t", "today", "Today", show=False),
-        Binding("h", "handovers", "Handover"),
-        Binding("v", "violations", "Violations"),
+        Binding("r", "set_code('R')", _("Rest")),
+        Binding("l", "leave", _("Leave")),
+        Binding("space", "cycle", _("Cycle code"), show=False),
+        Binding("s", "swap", _("Swap")),
+        Binding("i", "call_in", _("Call in")),
+        Binding("g", "generate", _("Generate")),
+        Binding("left_square_bracket", "month(-1)", _("Prev month")),
+        Binding("right_square_bracket", "month(1)", _("Next month")),
+        Binding("t", "today", _("Today"), show=False),
+        Binding("h", "handovers", _("Handover")),
+        Binding("v", "violations", _("Violations")),
     ]
 
     def __init__(self) -> None:
@@ -161,7 +162,8 @@ class RosterScreen(FloorScreen):
                 if old.plain != new.plain:
                     grid.update_cell(person.id, day.isoformat(), new)
 
-    COVER_ROWS = (("D", "agents D≥{need}"), ("C1", "C1 complaints"), ("C2", "C2 complaints"))
+    COVER_ROWS = (("D", _("agents D≥{need}")), ("C1", _("C1 complaints")),
+                  ("C2", _("C2 complaints")))
 
     def _fill_cover(self, rebuild: bool) -> None:
         """Agents on D and handlers on C1/C2 per day under the grid, red where short."""
@@ -201,25 +203,26 @@ class RosterScreen(FloorScreen):
         label = f"{self.year:04d}-{self.month:02d}"
         parts = [label]
         if not self._cells:
-            parts.append("no roster yet: g generates one")
+            parts.append(_("no roster yet: g generates one"))
         if day:
-            parts.append(f"{day:%a %d}")
-            parts.append(f"meeting {rules.meeting_time(policy, day)}")
+            parts.append(fmt_date(day) if language() == "zh" else f"{day:%a %d}")
+            parts.append(_("meeting {time}").format(time=rules.meeting_time(policy, day)))
             if day.weekday() == 4:
-                parts.append(f"study {policy.friday_study_time}")
+                parts.append(_("study {time}").format(time=policy.friday_study_time))
             person = self.cursor_person()
             if person:
-                parts.append(f"{person.id} {person.role}")
+                parts.append(f"{person.id} {rules.shown(rules.role_word(person.role))}")
         self.query_one("#roster-info", Static).update(" · ".join(parts))
         problems = self.query_one("#roster-problems", Static)
         if not self._cells:
             problems.update("")
             problems.set_class(False, "bad")
         elif self._violations:
-            problems.update(f"✗ {len(self._violations)} not met (v): {self._violations[0]}")
+            problems.update(_("✗ {n} not met (v): {first}").format(
+                n=len(self._violations), first=rules.shown(self._violations[0])))
             problems.set_class(True, "bad")
         else:
-            problems.update("✓ every rule met")
+            problems.update(_("✓ every rule met"))
             problems.set_class(False, "bad")
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
@@ -250,7 +253,7 @@ class RosterScreen(FloorScreen):
     def _save(self, code: str) -> None:
         person, day = self.cursor_person(), self.cursor_day()
         if not person or not day:
-            self.notify("No cell under the cursor", severity="warning")
+            self.notify(_("No cell under the cursor"), severity="warning")
             return
         try:
             violations = self.floor.roster.set_cell(person.id, day, code)
@@ -262,10 +265,11 @@ class RosterScreen(FloorScreen):
 
     def _tell(self, done: str, violations: list[str]) -> None:
         if violations:
-            self.notify(f"{done}. {len(violations)} rule(s) not met: {violations[0]}",
+            self.notify(_("{done}. {n} rule(s) not met: {first}").format(
+                done=done, n=len(violations), first=rules.shown(violations[0])),
                         severity="warning", timeout=6)
         else:
-            self.notify(f"{done}. Every rule met.", timeout=3)
+            self.notify(_("{done}. Every rule met.").format(done=done), timeout=3)
 
     def action_set_code(self, code: str) -> None:
         self._save(code)
@@ -301,8 +305,9 @@ class RosterScreen(FloorScreen):
 
     def action_violations(self) -> None:
         label = f"{self.year:04d}-{self.month:02d}"
-        self.app.push_screen(TextPanel(f"Rules not met in {label} ({len(self._violations)})",
-                                       self._violations))
+        self.app.push_screen(TextPanel(
+            _("Rules not met in {month} ({n})").format(month=label, n=len(self._violations)),
+            [rules.shown(v) for v in self._violations]))
 
     def action_handovers(self) -> None:
         from screens.roster_handover import HandoverScreen
@@ -313,27 +318,30 @@ class RosterScreen(FloorScreen):
     def _pick(self, text: str, what: str) -> Staff:
         found = self.floor.find_staff(text)
         if not found:
-            raise FloorError(f"{what}: nobody matches {text!r}")
+            raise FloorError(_("{what}: nobody matches {text!r}").format(what=what, text=text))
         if len(found) > 1 and found[0].id.lower() != text.strip().lower():
             names = ", ".join(s.id for s in found[:4])
-            raise FloorError(f"{what}: {text!r} matches {len(found)} people ({names}…)")
+            raise FloorError(_("{what}: {text!r} matches {n} people ({names}…)").format(
+                what=what, text=text, n=len(found), names=names))
         return found[0]
 
     def action_swap(self) -> None:
         person, day = self.cursor_person(), self.cursor_day()
         if not person or not day:
             return
-        fields = [Field("other", "Swap with (id or part of the name)"),
-                  Field("back", "…and swap back on day (DD, optional)", placeholder="e.g. 24"),
-                  Field("approver", "Approved by"),
-                  Field("reason", "Reason")]
-        title = f"Swap {person.id} {person.name} on {day:%Y-%m-%d} ({self._current_code()})"
+        fields = [Field("other", _("Swap with (id or part of the name)")),
+                  Field("back", _("…and swap back on day (DD, optional)"),
+                        placeholder=_("e.g. 24")),
+                  Field("approver", _("Approved by")),
+                  Field("reason", _("Reason"))]
+        title = _("Swap {pid} {name} on {day} ({code})").format(
+            pid=person.id, name=person.name, day=fmt_date(day), code=self._current_code())
 
         def done(values: dict[str, str] | None) -> None:
             if values is None:
                 return
             try:
-                other = self._pick(values["other"], "swap with")
+                other = self._pick(values["other"], _("swap with"))
                 back = self._day_of(values["back"]) if values["back"].strip() else None
                 violations = self.floor.roster.swap(person.id, other.id, day,
                                                     values["approver"], values["reason"], back)
@@ -341,7 +349,8 @@ class RosterScreen(FloorScreen):
                 self.notify(str(exc), severity="error")
                 return
             self.refresh_data()
-            self._tell(f"Swapped {person.id} ↔ {other.id} on {day:%m-%d}", violations)
+            self._tell(_("Swapped {a} ↔ {b} on {day}").format(a=person.id, b=other.id,
+                                                               day=fmt_date(day)), violations)
 
         self.app.push_screen(RosterForm(title, fields), done)
 
@@ -350,8 +359,8 @@ class RosterScreen(FloorScreen):
             number = int(text.strip())
             return dt.date(self.year, self.month, number)
         except ValueError:
-            raise FloorError(f"day {text!r} is not a day of {self.year:04d}-{self.month:02d}") \
-                from None
+            raise FloorError(_("day {text!r} is not a day of {month}").format(
+                text=text, month=f"{self.year:04d}-{self.month:02d}")) from None
 
     # ---------------------------------------------------------------- call-in
     def action_call_in(self) -> None:
@@ -359,10 +368,11 @@ class RosterScreen(FloorScreen):
         if not person or not day:
             return
         code = rules.ROLE_CODES.get(person.role, ("D",))[0]
-        fields = [Field("code", "Shift", value=code),
-                  Field("approver", "Approved by (centre director)"),
-                  Field("reason", "Reason", placeholder="e.g. A012 taken ill")]
-        title = f"Call in {person.id} {person.name} on {day:%Y-%m-%d} (resting)"
+        fields = [Field("code", _("Shift"), value=code),
+                  Field("approver", _("Approved by (centre director)")),
+                  Field("reason", _("Reason"), placeholder=_("e.g. A012 taken ill"))]
+        title = _("Call in {pid} {name} on {day} (resting)").format(
+            pid=person.id, name=person.name, day=fmt_date(day))
 
         def done(values: dict[str, str] | None) -> None:
             if values is None:
@@ -374,7 +384,8 @@ class RosterScreen(FloorScreen):
                 self.notify(str(exc), severity="error")
                 return
             self.refresh_data()
-            self._tell(f"{person.id} called in on {day:%m-%d}", self._violations)
+            self._tell(_("{pid} called in on {day}").format(pid=person.id, day=fmt_date(day)),
+                       self._violations)
 
         self.app.push_screen(RosterForm(title, fields), done)
 
@@ -385,9 +396,9 @@ class RosterScreen(FloorScreen):
             self._start_generation(year, month, replace=False)
             return
         edited = len(self.floor.roster.edited_cells(year, month))
-        question = (f"{year:04d}-{month:02d} already has a roster ({edited} cell(s) changed by "
-                    "hand). Replace it with a new one? The old cells stay in the history; "
-                    "leave entered in it is kept.")
+        question = _("{month} already has a roster ({edited} cell(s) changed by hand). Replace "
+                     "it with a new one? The old cells stay in the history; leave entered in it "
+                     "is kept.").format(month=f"{year:04d}-{month:02d}", edited=edited)
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -415,4 +426,5 @@ class RosterScreen(FloorScreen):
     def _generated(self, done: Generated) -> None:
         self.query_one("#roster-grid", DataTable).loading = False
         self.refresh_data()
-        self._tell(f"Roster {done.year:04d}-{done.month:02d} generated", done.violations)
+        self._tell(_("Roster {month} generated").format(
+            month=f"{done.year:04d}-{done.month:02d}"), done.violations)

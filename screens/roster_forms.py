@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from floorapp.i18n import _
+
 
 @dataclass(frozen=True)
 class Field:
@@ -23,7 +25,7 @@ class RosterForm(ModalScreen[dict[str, str] | None]):
     """A titled form; dismisses with {field name: text} on Enter, None on Esc."""
 
     CSS_PATH = "roster.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
     def __init__(self, title: str, fields: list[Field], note: str = "") -> None:
         super().__init__()
@@ -40,7 +42,7 @@ class RosterForm(ModalScreen[dict[str, str] | None]):
                 yield Label(field.label)
                 yield Input(value=field.value, placeholder=field.placeholder,
                             id=f"field-{field.name}")
-            yield Static("Enter saves · Tab next field · Esc cancels", classes="form-keys")
+            yield Static(_("Enter saves · Tab next field · Esc cancels"), classes="form-keys")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -56,9 +58,9 @@ class Confirm(ModalScreen[bool]):
 
     CSS_PATH = "roster.tcss"
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n", "answer(False)", "No"),
-        Binding("escape", "answer(False)", "No", show=False),
+        Binding("y", "answer(True)", _("Yes")),
+        Binding("n", "answer(False)", _("No")),
+        Binding("escape", "answer(False)", _("No"), show=False),
     ]
 
     def __init__(self, question: str) -> None:
@@ -68,7 +70,7 @@ class Confirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="roster-form"):
             yield Static(self.question, markup=False)
-            yield Static("y yes · n no", classes="form-keys")
+            yield Static(_("y yes · n no"), classes="form-keys")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -78,7 +80,8 @@ class TextPanel(ModalScreen[None]):
     """A scrollable list of lines (the month's violations)."""
 
     CSS_PATH = "roster.tcss"
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("v", "close", "Close", show=False)]
+    BINDINGS = [Binding("escape", "close", _("Close")),
+                Binding("v", "close", _("Close"), show=False)]
 
     def __init__(self, title: str, lines: list[str]) -> None:
         super().__init__()
@@ -90,9 +93,9 @@ class TextPanel(ModalScreen[None]):
 
         with VerticalScroll(id="roster-panel"):
             yield Static(f"[b]{self.panel_title}[/b]", markup=True)
-            yield Static("\n".join(f"• {line}" for line in self.lines) or "Every rule met.",
+            yield Static("\n".join(f"• {line}" for line in self.lines) or _("Every rule met."),
                          markup=False, id="panel-lines")
-            yield Static("Esc closes", classes="form-keys")
+            yield Static(_("Esc closes"), classes="form-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -12,18 +12,19 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from floorapp.errors import FloorError
+from floorapp.i18n import _, fmt_date
 from screens.roster_forms import Field, RosterForm
 
 
 class HandoverScreen(Screen[None]):
-    TITLE = "Handover 交接班"
+    TITLE = _("Handover 交接班")
     CSS_PATH = "roster.tcss"
     BINDINGS = [
-        Binding("escape", "close", "Back to roster"),
-        Binding("n", "new", "New handover"),
-        Binding("left_square_bracket", "day(-1)", "Prev day"),
-        Binding("right_square_bracket", "day(1)", "Next day"),
-        Binding("t", "today", "Today", show=False),
+        Binding("escape", "close", _("Back to roster")),
+        Binding("n", "new", _("New handover")),
+        Binding("left_square_bracket", "day(-1)", _("Prev day")),
+        Binding("right_square_bracket", "day(1)", _("Next day")),
+        Binding("t", "today", _("Today"), show=False),
     ]
 
     def __init__(self, day: dt.date) -> None:
@@ -43,11 +44,11 @@ class HandoverScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#handover-list", DataTable)
-        table.add_column("time", key="time")
-        table.add_column("handed over", key="from")
-        table.add_column("taken over", key="to")
-        table.add_column("notes", key="notes")
-        table.add_column("open", key="open")
+        table.add_column(_("time"), key="time")
+        table.add_column(_("handed over"), key="from")
+        table.add_column(_("taken over"), key="to")
+        table.add_column(_("notes"), key="notes")
+        table.add_column(_("open"), key="open")
         self.refresh_data()
 
     def refresh_data(self) -> None:
@@ -66,7 +67,8 @@ class HandoverScreen(Screen[None]):
                           Text(str(len(entry.open_items)),
                                style="yellow" if entry.open_items else "dim"),
                           key=entry.key)
-        line = f"{self.day:%a %Y-%m-%d} · {len(self._entries)} handover(s)"
+        line = (_("{date} {year}").format(date=fmt_date(self.day), year=self.day.year) + " · "
+                + _("{n} handover(s)").format(n=len(self._entries)))
         line += f" · {self.floor.roster.day_line(self.day)}"
         self.query_one("#handover-day", Static).update(line)
         self._show_detail()
@@ -75,12 +77,13 @@ class HandoverScreen(Screen[None]):
         detail = self.query_one("#handover-detail", Static)
         table = self.query_one("#handover-list", DataTable)
         if not self._entries:
-            detail.update("No handover recorded this day. n records one.")
+            detail.update(_("No handover recorded this day. n records one."))
             return
         entry = self._entries[min(table.cursor_row, len(self._entries) - 1)]
-        items = "\n".join(f"  □ {item}" for item in entry.open_items) or "  (none)"
-        detail.update(f"{entry.time} {entry.from_id} → {entry.to_id} (recorded by {entry.by})\n"
-                      f"{entry.notes}\nOpen items:\n{items}")
+        items = "\n".join(f"  □ {item}" for item in entry.open_items) or "  " + _("(none)")
+        detail.update(_("{time} {giver} → {taker} (recorded by {by})").format(
+            time=entry.time, giver=entry.from_id, taker=entry.to_id, by=entry.by)
+            + f"\n{entry.notes}\n" + _("Open items:") + f"\n{items}")
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._show_detail()
@@ -98,11 +101,11 @@ class HandoverScreen(Screen[None]):
 
     def action_new(self) -> None:
         now = self.floor.now()
-        fields = [Field("time", "Time (HH:MM)", value=f"{now:%H:%M}"),
-                  Field("from_id", "Handed over by (staff id)"),
-                  Field("to_id", "Taken over by (staff id)"),
-                  Field("notes", "Notes"),
-                  Field("open", "Open items (separate with ;)")]
+        fields = [Field("time", _("Time (HH:MM)"), value=f"{now:%H:%M}"),
+                  Field("from_id", _("Handed over by (staff id)")),
+                  Field("to_id", _("Taken over by (staff id)")),
+                  Field("notes", _("Notes")),
+                  Field("open", _("Open items (separate with ;)"))]
 
         def done(values: dict[str, str] | None) -> None:
             if values is None:
@@ -116,14 +119,16 @@ class HandoverScreen(Screen[None]):
                 self.notify(str(exc), severity="error")
                 return
             self.refresh_data()
-            self.notify("Handover recorded.", timeout=3)
+            self.notify(_("Handover recorded."), timeout=3)
 
-        self.app.push_screen(RosterForm(f"Handover on {self.day:%Y-%m-%d}", fields), done)
+        self.app.push_screen(RosterForm(_("Handover on {day}").format(day=fmt_date(self.day)),
+                                        fields), done)
 
     def _staff_id(self, text: str) -> str:
         found = self.floor.find_staff(text)
         if len(found) == 1 or (found and found[0].id.lower() == text.strip().lower()):
             return found[0].id
         if not found:
-            raise FloorError(f"nobody on the staff register matches {text!r}")
-        raise FloorError(f"{text!r} matches {len(found)} people: type the staff id")
+            raise FloorError(_("nobody on the staff register matches {text!r}").format(text=text))
+        raise FloorError(_("{text!r} matches {n} people: type the staff id").format(
+            text=text, n=len(found)))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from floorapp import roster as rules
 from floorapp.errors import FloorError
+from floorapp.i18n import _, fmt_date
 from floorapp.reports import Report, Table
 
 if TYPE_CHECKING:
@@ -35,13 +36,15 @@ class Generated:
     violations: list[str]
 
     def summary(self) -> str:
-        verb = "replaced" if self.replaced else "generated"
-        head = (f"roster {self.year:04d}-{self.month:02d} {verb}: {self.cells} cells, "
-                f"{self.seats} agents needed on D each day")
+        label = f"{self.year:04d}-{self.month:02d}"
+        head = (_("roster {month} replaced: {cells} cells, {seats} agents needed on D each day")
+                if self.replaced else
+                _("roster {month} generated: {cells} cells, {seats} agents needed on D each day")
+                ).format(month=label, cells=self.cells, seats=self.seats)
         if not self.violations:
-            return head + "; every rule met"
-        lines = [head + f"; {len(self.violations)} rule(s) not met:"]
-        lines.extend(f"  - {v}" for v in self.violations)
+            return head + _("; every rule met")
+        lines = [head + _("; {n} rule(s) not met:").format(n=len(self.violations))]
+        lines.extend(f"  - {rules.shown(v)}" for v in self.violations)
         return "\n".join(lines)
 
 
@@ -126,9 +129,9 @@ class RosterService:
     def day_line(self, day: dt.date) -> str:
         """The day's pre-shift meeting (班前会) and, on Fridays, the business study (业务学习)."""
         policy = self.floor.policy
-        line = f"meeting {rules.meeting_time(policy, day)}"
+        line = _("meeting {time}").format(time=rules.meeting_time(policy, day))
         if day.weekday() == 4:
-            line += f" · study {policy.friday_study_time}"
+            line += " · " + _("study {time}").format(time=policy.friday_study_time)
         return line
 
     # ------------------------------------------------------------- generation
@@ -137,20 +140,22 @@ class RosterService:
         """Make the month's roster. A month that has one is kept unless ``replace``: then every
         cell gets a new version (audited); leave already entered in it is kept."""
         if seats is not None and seats < 0:
-            raise FloorError(f"--seats must be 0 or more, got {seats}")
+            raise FloorError(_("--seats must be 0 or more, got {seats}").format(seats=seats))
         staff = self.floor.staff()
         if not staff:
-            raise FloorError("no staff on the register: import staff first "
-                             "(floor import staff FILE.csv)")
+            raise FloorError(_("no staff on the register: import staff first "
+                               "(floor import staff FILE.csv)"))
         policy = self.floor.policy
         part = partition(year, month)
         existing = self.cells(year, month)
         if existing and not replace:
             edited = len(self.edited_cells(year, month))
-            raise FloorError(
-                f"{year:04d}-{month:02d} already has a roster ({edited} cell(s) changed by hand, "
-                f"{len(self.swaps(year, month))} swap(s), {len(self.callins(year, month))} "
-                "call-in(s)); use --replace to make a new one (the old cells stay in the history)")
+            raise FloorError(_(
+                "{month} already has a roster ({edited} cell(s) changed by hand, {swaps} swap(s), "
+                "{callins} call-in(s)); use --replace to make a new one (the old cells stay in "
+                "the history)").format(month=f"{year:04d}-{month:02d}", edited=edited,
+                                       swaps=len(self.swaps(year, month)),
+                                       callins=len(self.callins(year, month))))
         fixed = {sid: {k: c for k, c in row.items() if c in rules.LEAVE_TYPES}
                  for sid, row in existing.items()}
         previous = self.cells(*rules.previous_month(year, month))
@@ -176,14 +181,15 @@ class RosterService:
         code = code.strip()
         lowered = {c.lower(): c for c in rules.allowed_codes(self.floor.policy)}
         if code.lower() not in lowered:
-            raise FloorError(f"code {code!r} is not one of "
-                             f"{', '.join(rules.allowed_codes(self.floor.policy))}")
+            raise FloorError(_("code {code!r} is not one of {codes}").format(
+                code=code, codes=", ".join(rules.allowed_codes(self.floor.policy))))
         return lowered[code.lower()]
 
     def _need_roster(self, day: dt.date) -> None:
         if not self.has_roster(day.year, day.month):
-            raise FloorError(f"{day:%Y-%m} has no roster yet: generate it first "
-                             f"(floor roster generate --month {day:%Y-%m})")
+            raise FloorError(_("{month} has no roster yet: generate it first "
+                               "(floor roster generate --month {month})").format(
+                                   month=f"{day:%Y-%m}"))
 
     def set_cell(self, staff_id: str, day: dt.date, code: str) -> list[str]:
         """Change one person's code on a day (a new version, audited); returns the month's
@@ -201,15 +207,15 @@ class RosterService:
         """Two people exchange their codes on ``day`` (调班) and, if given, back on
         ``back_day``; recorded with the approver; returns the violations found right after."""
         if staff_a == staff_b:
-            raise FloorError("a swap needs two different people")
-        approver, reason = _required(approver, "approver"), reason.strip()
+            raise FloorError(_("a swap needs two different people"))
+        approver, reason = _required(approver, _("the approver must be given")), reason.strip()
         for sid in (staff_a, staff_b):
             self.floor.get_staff(sid)
         days = [day] + ([back_day] if back_day else [])
         if back_day and (back_day.year, back_day.month) != (day.year, day.month):
-            raise FloorError("a swap and its swap back must be in the same month")
+            raise FloorError(_("a swap and its swap back must be in the same month"))
         if back_day == day:
-            raise FloorError("the swap back must be on another day")
+            raise FloorError(_("the swap back must be on another day"))
         self._need_roster(day)
         part = partition(day.year, day.month)
         with self.floor.transaction() as tx:
@@ -219,10 +225,12 @@ class RosterService:
                 b = tx.get(part, "cells", cell_key(staff_b, when))
                 if a is None or b is None:
                     missing = staff_a if a is None else staff_b
-                    raise FloorError(f"{missing} has no roster cell on {when}")
+                    raise FloorError(_("{pid} has no roster cell on {day}").format(
+                        pid=missing, day=when))
                 if a["code"] == b["code"]:
-                    raise FloorError(f"{staff_a} and {staff_b} are both on {a['code']} on "
-                                     f"{when}: nothing to swap")
+                    raise FloorError(_("{a} and {b} are both on {code} on {day}: nothing to "
+                                       "swap").format(a=staff_a, b=staff_b, code=a["code"],
+                                                      day=when))
                 tx.put(part, "cells", cell_key(staff_a, when),
                        {"staff_id": staff_a, "date": when.isoformat(), "code": b["code"]})
                 tx.put(part, "cells", cell_key(staff_b, when),
@@ -234,7 +242,8 @@ class RosterService:
             tx.put(part, "swaps", key, {"date": day.isoformat(), "staff": [staff_a, staff_b],
                                         "back_date": back_day.isoformat() if back_day else None,
                                         "approver": approver, "reason": reason,
-                                        "changes": changes, "violations": violations,
+                                        "changes": changes,
+                                        "violations": [str(v) for v in violations],
                                         "at": self.floor.now().isoformat()})
         return violations
 
@@ -244,9 +253,10 @@ class RosterService:
         approves): their rest becomes ``code``; recorded with the approver and re-checked."""
         code = self._check_code(code)
         if code not in self.floor.policy.shifts:
-            raise FloorError(f"a call-in is to a shift ({', '.join(self.floor.policy.shifts)}), "
-                             f"not {code!r}")
-        approver, reason = _required(approver, "approver"), _required(reason, "reason")
+            raise FloorError(_("a call-in is to a shift ({shifts}), not {code!r}").format(
+                shifts=", ".join(self.floor.policy.shifts), code=code))
+        approver = _required(approver, _("the approver must be given"))
+        reason = _required(reason, _("the reason must be given"))
         self.floor.get_staff(staff_id)
         self._need_roster(day)
         part = partition(day.year, day.month)
@@ -254,15 +264,17 @@ class RosterService:
             cell = tx.get(part, "cells", cell_key(staff_id, day))
             current = cell["code"] if cell else None
             if current != rules.REST:
-                raise FloorError(f"{staff_id} is not resting on {day} "
-                                 f"(on {current or 'no code'}): only a rest day can be called in")
+                raise FloorError(_("{pid} is not resting on {day} (on {code}): only a rest day "
+                                   "can be called in").format(
+                                       pid=staff_id, day=day, code=current or _("no code")))
             tx.put(part, "cells", cell_key(staff_id, day),
                    {"staff_id": staff_id, "date": day.isoformat(), "code": code})
             violations = self._check(tx, day.year, day.month)
             key = f"{day.isoformat()}/{staff_id}/{len(tx.records(part, 'callins')) + 1:03d}"
             tx.put(part, "callins", key, {"date": day.isoformat(), "staff_id": staff_id,
                                           "code": code, "approver": approver,
-                                          "reason": reason, "violations": violations,
+                                          "reason": reason,
+                                          "violations": [str(v) for v in violations],
                                           "at": self.floor.now().isoformat()})
 
     # -------------------------------------------------------------- handovers
@@ -271,15 +283,15 @@ class RosterService:
         """Record a handover (交接班); both people must be on the staff register."""
         time = time.strip()
         if not _HHMM.match(time):
-            raise FloorError(f"time {time!r} is not HH:MM (00:00–23:59)")
+            raise FloorError(_("time {time!r} is not HH:MM (00:00–23:59)").format(time=time))
         if from_id == to_id:
-            raise FloorError("the one handing over and the one taking over must differ")
+            raise FloorError(_("the one handing over and the one taking over must differ"))
         for sid in (from_id, to_id):
             self.floor.get_staff(sid)
         notes = notes.strip()
         items = [i.strip() for i in open_items if i.strip()]
         if not notes and not items:
-            raise FloorError("a handover needs notes or open items")
+            raise FloorError(_("a handover needs notes or open items"))
         part = f"day/{day.isoformat()}"
         with self.floor.transaction() as tx:
             key = f"{time.replace(':', '')}-{len(tx.records(part, 'handovers')) + 1:03d}"
@@ -302,7 +314,8 @@ class RosterService:
         label = f"{year:04d}-{month:02d}"
         cells = self.cells(year, month)
         if not cells:
-            raise FloorError(f"{label} has no roster (floor roster generate --month {label})")
+            raise FloorError(_("{month} has no roster (floor roster generate --month {month})")
+                             .format(month=label))
         violations = self.check(year, month)
         people = self.floor.staff_by_id()
         days = rules.month_days(year, month)
@@ -311,26 +324,28 @@ class RosterService:
         data = {"month": label,
                 "staff": {sid: {k: cells[sid][k] for k in keys if k in cells[sid]}
                           for sid in ids},
-                "violations": violations}
+                "violations": [str(v) for v in violations]}
         rows = []
         for sid in ids:
             person = people.get(sid)
             row = [cells[sid].get(k, "") for k in keys]
-            rows.append([sid, person.name if person else "", person.role if person else "",
+            rows.append([sid, person.name if person else "",
+                         rules.shown(rules.role_word(person.role)) if person else "",
                          *row, row.count(rules.REST)])
-        headers = ["id", "name", "role", *[f"{d.day:02d}" for d in days], "rest"]
+        headers = [_("id"), _("name"), _("role"), *[f"{d.day:02d}" for d in days], _("rest")]
         cover = rules.coverage([p for p in people.values()], cells, days)
         need = self.required_agents(year, month)
-        cover_rows = [[k, c["D"], need, c["C1"], c["C2"], c["A"], c[rules.REST]]
-                      for k, c in zip(keys, cover)]
+        cover_rows = [[fmt_date(d), c["D"], need, c["C1"], c["C2"], c["A"], c[rules.REST]]
+                      for d, c in zip(days, cover)]
         return Report(
-            title=f"Roster {label}",
+            title=_("Roster {month}").format(month=label),
             data=data,
             tables=[Table(headers, rows),
-                    Table(["date", "agents on D", "needed", "C1", "C2", "A", "resting"],
-                          cover_rows, title="Coverage per day")],
-            notes=[f"{len(violations)} rule(s) not met:"] + [f"  - {v}" for v in violations]
-            if violations else ["Every rule met."],
+                    Table([_("date"), _("agents on D"), _("needed"), "C1", "C2", "A",
+                           _("resting")], cover_rows, title=_("Coverage per day"))],
+            notes=[_("{n} rule(s) not met:").format(n=len(violations))]
+            + [f"  - {rules.shown(v)}" for v in violations]
+            if violations else [_("Every rule met.")],
         )
 
 
@@ -341,10 +356,10 @@ def _month_cells(reader: Any, year: int, month: int) -> rules.Month:
     return out
 
 
-def _required(text: str, what: str) -> str:
+def _required(text: str, error: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise FloorError(f"the {what} must be given")
+        raise FloorError(error)
     return text
 
 
@@ -395,5 +410,7 @@ def demo_step(ctx: Any) -> None:
                        {"date": day.isoformat(), "time": "12:00", "from_id": giver,
                         "to_id": taker, "notes": notes, "open_items": list(items)})
             handovers += 1
-    ctx.summary.append(f"rosters: {len(months)} month(s), {cells_written} cells, "
-                       f"{handovers} handovers ({time.perf_counter() - started:.1f} s)")
+    ctx.summary.append(_("rosters: {months} month(s), {cells} cells, {handovers} handovers "
+                         "({seconds:.1f} s)").format(months=len(months), cells=cells_written,
+                                                     handovers=handovers,
+                                                     seconds=time.perf_counter() - started))
