@@ -33,6 +33,11 @@ STATUS_NAMES = {"done": N_("done"), "due": N_("due"), "overdue": N_("overdue")}
 FLAG_NAMES = {"high": N_("high"), "low": N_("low"), "inconsistent": N_("inconsistent")}
 
 
+def day_text(day: dt.date) -> str:
+    """A date shown to people: '11月20日 周五' in Chinese, ISO (as always) in English."""
+    return fmt_date(day) if language() == "zh" else day.isoformat()
+
+
 def mode_name(mode: str) -> str:
     return _(MODE_NAMES[mode]) if mode in MODE_NAMES else mode
 
@@ -691,7 +696,7 @@ def dispute_refusal(report_day: dt.date, today: dt.date) -> str | None:
     """Why a dispute cannot be raised today (申诉 only on the day the daily QA report is issued)."""
     if today != report_day:
         return _("disputes are taken only on the day of the QA report ({day}); "
-                 "today is {today}").format(day=fmt_date(report_day), today=fmt_date(today))
+                 "today is {today}").format(day=day_text(report_day), today=day_text(today))
     return None
 
 
