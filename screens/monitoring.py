@@ -264,12 +264,13 @@ class MonitoringScreen(FloorScreen):
         total.set_class(bool(result.criticals), "critical")
         items = template.items()
         lines = []
+        not_applicable = _("N/A")
         for mark in parsed:
             section, item = items[mark.code]
             if item.kind == "critical" and not mark.na:
                 lines.append(Text(f"{mark.code} ✖ {item.shown}", style="bold red"))
             elif mark.na:
-                lines.append(Text(f"{mark.code} {_('N/A')} {item.shown}", style="dim"))
+                lines.append(Text(f"{mark.code} {not_applicable} {item.shown}", style="dim"))
             else:
                 times = mark.count if item.per_occurrence else 1
                 lines.append(Text(f"{mark.text:<6} −{_points(item.weight * times)} {item.shown}"))
