@@ -235,8 +235,8 @@ class MonitoringScreen(FloorScreen):
         monitor = f"{self.monitor_id} {names.get(self.monitor_id, '')}" if self.monitor_id \
             else _("no monitor (ctrl+n)")
         self.query_one("#qa-setup", Static).update(Text.assemble(
-            (_pad(_("Card"), 7), "dim"), (self.template_id, "bold"), ("  " + _("Mode") + " ", "dim"),
-            (rules.mode_name(self.mode), "bold"), ("\n" + _pad(_("By"), 7), "dim"),
+            (_pad(_("Card"), 7), "dim"), (self.template_id, "bold"),
+            ("  " + _("Mode") + " ", "dim"), (rules.mode_name(self.mode), "bold"), ("\n" + _pad(_("By"), 7), "dim"),
             (monitor, "bold")))
 
     def show_total(self) -> None:
