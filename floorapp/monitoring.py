@@ -22,10 +22,32 @@ from importlib import resources
 from statistics import NormalDist
 from typing import Any
 
+from floorapp.i18n import N_, _, fmt_date, language
 from floorapp.policy import Policy
 
 MODES = ("side_by_side", "live", "recording")
-MODE_NAMES = {"side_by_side": "side-by-side 即席", "live": "live 实时", "recording": "recording 录音"}
+# Mode names shown to people (the codes above stay in the store, CSV and JSON).
+MODE_NAMES = {"side_by_side": N_("side-by-side 即席"), "live": N_("live 实时"),
+              "recording": N_("recording 录音")}
+STATUS_NAMES = {"done": N_("done"), "due": N_("due"), "overdue": N_("overdue")}
+FLAG_NAMES = {"high": N_("high"), "low": N_("low"), "inconsistent": N_("inconsistent")}
+
+
+def day_text(day: dt.date) -> str:
+    """A date shown to people: '11月20日 周五' in Chinese, ISO (as always) in English."""
+    return fmt_date(day) if language() == "zh" else day.isoformat()
+
+
+def mode_name(mode: str) -> str:
+    return _(MODE_NAMES[mode]) if mode in MODE_NAMES else mode
+
+
+def status_name(status: str) -> str:
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
+def flag_name(flag: str) -> str:
+    return _(FLAG_NAMES[flag]) if flag in FLAG_NAMES else flag
 KINDS = ("deduct", "critical")
 BUILTIN_FILES = ("qa-outbound-100.json", "qa-recording-40.json", "qa-hotline-100.json")
 DEFAULT_TEMPLATE = "outbound-100"
@@ -53,6 +75,11 @@ class Item:
     weight: Decimal
     kind: str = "deduct"
     per_occurrence: bool = False
+    text_zh: str = ""  # optional Chinese text, shown instead of ``text`` in Chinese
+
+    @property
+    def shown(self) -> str:
+        return self.text_zh if self.text_zh and language() == "zh" else self.text
 
 
 @dataclass(frozen=True)
@@ -60,6 +87,11 @@ class Section:
     name: str
     max: Decimal
     items: tuple[Item, ...]
+    name_en: str = ""  # optional English name, shown instead of ``name`` in English
+
+    @property
+    def shown(self) -> str:
+        return self.name_en if self.name_en and language() != "zh" else self.name
 
 
 @dataclass(frozen=True)
@@ -68,6 +100,11 @@ class Template:
     name: str
     pass_mark: Decimal
     sections: tuple[Section, ...]
+    name_zh: str = ""  # optional Chinese name, shown instead of ``name`` in Chinese
+
+    @property
+    def shown(self) -> str:
+        return self.name_zh if self.name_zh and language() == "zh" else self.name
 
     @property
     def max(self) -> Decimal:
@@ -81,15 +118,32 @@ class Template:
         return {item.code: (section, item) for section in self.sections for item in section.items}
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "name": self.name, "pass_mark": _num(self.pass_mark),
-            "sections": [
-                {"name": s.name, "max": _num(s.max), "items": [
-                    {"code": i.code, "text": i.text, "weight": _num(i.weight), "kind": i.kind,
-                     "per_occurrence": i.per_occurrence} for i in s.items]}
-                for s in self.sections
-            ],
-        }
+        """The template's JSON; the optional translations only when there are some."""
+        sections = []
+        for s in self.sections:
+            items = []
+            for i in s.items:
+                item = {"code": i.code, "text": i.text, "weight": _num(i.weight),
+                        "kind": i.kind, "per_occurrence": i.per_occurrence}
+                if i.text_zh:
+                    item["text_zh"] = i.text_zh
+                items.append(item)
+            section: dict[str, Any] = {"name": s.name, "max": _num(s.max), "items": items}
+            if s.name_en:
+                section["name_en"] = s.name_en
+            sections.append(section)
+        out: dict[str, Any] = {"id": self.id, "name": self.name,
+                               "pass_mark": _num(self.pass_mark), "sections": sections}
+        if self.name_zh:
+            out["name_zh"] = self.name_zh
+        return out
+
+
+def _optional_text(data: dict[str, Any], key: str, where: str) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise TemplateError(_("{where} must be text").format(where=f"{where}{key}"))
+    return value.strip()
 
 
 def _num(value: Decimal) -> int | float:
@@ -100,13 +154,16 @@ def _num(value: Decimal) -> int | float:
 def _decimal(value: Any, where: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         shown = json.dumps(value, ensure_ascii=False)
-        raise TemplateError(f"{where} must be a number, got {shown}")
+        raise TemplateError(_("{where} must be a number, got {value}").format(
+            where=where, value=shown))
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise TemplateError(f"{where} must be a number, got {value!r}") from None
+        raise TemplateError(_("{where} must be a number, got {value}").format(
+            where=where, value=repr(value))) from None
     if not number.is_finite():
-        raise TemplateError(f"{where} must be a number, got {value!r}")
+        raise TemplateError(_("{where} must be a number, got {value}").format(
+            where=where, value=repr(value)))
     return number
 
 
@@ -114,75 +171,92 @@ def template_from_dict(data: Any) -> Template:
     """Check a template (SPEC §9 JSON) and build it; TemplateError names the first problem's
     place (``sections[1].items[2].weight``) and says what is wrong."""
     if not isinstance(data, dict):
-        raise TemplateError("a template is a JSON object with id, name, pass_mark, sections")
-    _keys(data, {"id", "name", "pass_mark", "sections"}, "template")
+        raise TemplateError(_("a template is a JSON object with id, name, pass_mark, sections"))
+    _keys(data, {"id", "name", "pass_mark", "sections"}, "template", {"name_zh"})
     tid = data["id"]
     if not isinstance(tid, str) or not _TEMPLATE_ID.match(tid):
-        raise TemplateError(f"id {tid!r} must be 1–40 lower-case letters, digits, '-' or '_'")
+        raise TemplateError(_("id {id} must be 1–40 lower-case letters, digits, '-' or '_'")
+                            .format(id=repr(tid)))
     if not isinstance(data["name"], str) or not data["name"].strip():
-        raise TemplateError("name must be non-empty text")
+        raise TemplateError(_("{where} must be non-empty text").format(where="name"))
+    name_zh = _optional_text(data, "name_zh", "")
     pass_mark = _decimal(data["pass_mark"], "pass_mark")
     raw_sections = data["sections"]
     if not isinstance(raw_sections, list) or not raw_sections:
-        raise TemplateError("sections must be a non-empty list")
+        raise TemplateError(_("{where} must be a non-empty list").format(where="sections"))
     sections = []
     seen: dict[str, str] = {}
     for s_index, raw in enumerate(raw_sections):
         where = f"sections[{s_index}]"
         if not isinstance(raw, dict):
-            raise TemplateError(f"{where} must be an object with name, max, items")
-        _keys(raw, {"name", "max", "items"}, where)
+            raise TemplateError(_("{where} must be an object with name, max, items")
+                                .format(where=where))
+        _keys(raw, {"name", "max", "items"}, where, {"name_en"})
         if not isinstance(raw["name"], str) or not raw["name"].strip():
-            raise TemplateError(f"{where}.name must be non-empty text")
+            raise TemplateError(_("{where} must be non-empty text").format(where=f"{where}.name"))
+        name_en = _optional_text(raw, "name_en", f"{where}.")
         section_max = _decimal(raw["max"], f"{where}.max")
         if section_max < 0:
-            raise TemplateError(f"{where}.max cannot be negative ({section_max})")
+            raise TemplateError(_("{where} cannot be negative ({value})").format(
+                where=f"{where}.max", value=section_max))
         raw_items = raw["items"]
         if not isinstance(raw_items, list) or not raw_items:
-            raise TemplateError(f"{where}.items must be a non-empty list")
+            raise TemplateError(_("{where} must be a non-empty list").format(
+                where=f"{where}.items"))
         items = []
         for i_index, item in enumerate(raw_items):
             at = f"{where}.items[{i_index}]"
             if not isinstance(item, dict):
-                raise TemplateError(f"{at} must be an object")
-            _keys(item, {"code", "text", "weight", "kind", "per_occurrence"}, at)
+                raise TemplateError(_("{where} must be an object").format(where=at))
+            _keys(item, {"code", "text", "weight", "kind", "per_occurrence"}, at, {"text_zh"})
             code = item["code"]
             if not isinstance(code, str) or not CODE.match(code):
-                raise TemplateError(f"{at}.code {code!r} must be 1–3 lower-case letters then "
-                                    "1–2 digits (a1, b12)")
+                raise TemplateError(_("{where} {code} must be 1–3 lower-case letters then "
+                                      "1–2 digits (a1, b12)").format(where=f"{at}.code",
+                                                                     code=repr(code)))
             if code in seen:
-                raise TemplateError(f"{at}.code {code} is also used at {seen[code]}")
+                raise TemplateError(_("{where} {code} is also used at {other}").format(
+                    where=f"{at}.code", code=code, other=seen[code]))
             seen[code] = at
             if not isinstance(item["text"], str) or not item["text"].strip():
-                raise TemplateError(f"{at}.text must be non-empty text")
+                raise TemplateError(_("{where} must be non-empty text").format(where=f"{at}.text"))
+            text_zh = _optional_text(item, "text_zh", f"{at}.")
             kind = item["kind"]
             if kind not in KINDS:
-                raise TemplateError(f"{at}.kind {kind!r} must be \"deduct\" or \"critical\"")
+                raise TemplateError(_("{where} {kind} must be \"deduct\" or \"critical\"")
+                                    .format(where=f"{at}.kind", kind=repr(kind)))
             weight = _decimal(item["weight"], f"{at}.weight")
             if weight < 0 or (kind == "deduct" and weight == 0):
-                raise TemplateError(f"{at}.weight {weight} must be above 0 for a deduct item "
-                                    "(0 or more for a critical one)")
+                raise TemplateError(_("{where} {weight} must be above 0 for a deduct item "
+                                      "(0 or more for a critical one)").format(
+                                          where=f"{at}.weight", weight=weight))
             if not isinstance(item["per_occurrence"], bool):
-                raise TemplateError(f"{at}.per_occurrence must be true or false")
+                raise TemplateError(_("{where} must be true or false").format(
+                    where=f"{at}.per_occurrence"))
             items.append(Item(code=code, text=item["text"], weight=weight, kind=kind,
-                              per_occurrence=item["per_occurrence"]))
-        sections.append(Section(name=raw["name"], max=section_max, items=tuple(items)))
-    template = Template(id=tid, name=data["name"], pass_mark=pass_mark, sections=tuple(sections))
+                              per_occurrence=item["per_occurrence"], text_zh=text_zh))
+        sections.append(Section(name=raw["name"], max=section_max, items=tuple(items),
+                                name_en=name_en))
+    template = Template(id=tid, name=data["name"], pass_mark=pass_mark, sections=tuple(sections),
+                        name_zh=name_zh)
     if template.max <= 0:
-        raise TemplateError("the sections' max add up to 0; a template needs points to score")
+        raise TemplateError(_("the sections' max add up to 0; a template needs points to score"))
     if not 0 <= pass_mark <= template.max:
-        raise TemplateError(f"pass_mark {pass_mark} must be between 0 and the template's "
-                            f"maximum {template.max}")
+        raise TemplateError(_("pass_mark {pass_mark} must be between 0 and the template's "
+                              "maximum {max}").format(pass_mark=pass_mark, max=template.max))
     return template
 
 
-def _keys(data: dict[str, Any], wanted: set[str], where: str) -> None:
+def _keys(data: dict[str, Any], wanted: set[str], where: str,
+          optional: set[str] | frozenset[str] = frozenset()) -> None:
     missing = sorted(wanted - set(data))
-    unknown = sorted(set(data) - wanted)
+    unknown = sorted(set(data) - wanted - set(optional))
     if missing:
-        raise TemplateError(f"{where}: missing key(s): {', '.join(missing)}")
+        raise TemplateError(_("{where}: missing key(s): {keys}").format(
+            where=where, keys=", ".join(missing)))
     if unknown:
-        raise TemplateError(f"{where}: unknown key(s): {', '.join(unknown)}")
+        raise TemplateError(_("{where}: unknown key(s): {keys}").format(
+            where=where, keys=", ".join(unknown)))
 
 
 def builtin_templates() -> dict[str, Template]:
@@ -216,16 +290,18 @@ def parse_marks(text: str, template: Template) -> list[Mark]:
     for token in text.replace(",", " ").lower().split():
         match = _MARK.match(token)
         if not match:
-            raise MarksError(f"{token!r} is not an item code (like a1, b2x3 or c4na)")
+            raise MarksError(_("{token} is not an item code (like a1, b2x3 or c4na)").format(
+                token=repr(token)))
         code, count, na = match.group(1), match.group(2), match.group(3)
         if code not in items:
-            raise MarksError(f"unknown item code {code!r} in template {template.id}")
+            raise MarksError(_("unknown item code {code} in template {template}").format(
+                code=repr(code), template=template.id))
         number = int(count) if count else 1
         if number == 0:
-            raise MarksError(f"{token}: a count must be 1 or more")
+            raise MarksError(_("{token}: a count must be 1 or more").format(token=token))
         previous = counts.get(code)
         if previous and previous.na != bool(na):
-            raise MarksError(f"{code} is marked both N/A and as a fault")
+            raise MarksError(_("{code} is marked both N/A and as a fault").format(code=code))
         if na:
             counts[code] = Mark(code, 1, True)
         else:
@@ -266,7 +342,8 @@ def score(template: Template, marks: Iterable[Mark]) -> Score:
     items = template.items()
     for code in marked:
         if code not in items:
-            raise MarksError(f"unknown item code {code!r} in template {template.id}")
+            raise MarksError(_("unknown item code {code} in template {template}").format(
+                code=repr(code), template=template.id))
     criticals = tuple(code for code, m in marked.items()
                       if not m.na and items[code][1].kind == "critical")
     sections = []
@@ -415,7 +492,8 @@ def make_plan(day: dt.date, monitors: list[PlanPerson], agents: list[PlanPerson]
         return [(max(a, from_minute), b) for a, b in periods if b > from_minute]
 
     # The monitors' slots: their minimums, then the rest of the target shared out evenly.
-    modes_by_monitor = {m.id: [mode for mode, n in monitor_need[m.id].items() for _ in range(n)]
+    modes_by_monitor = {m.id: [mode for mode, n in monitor_need[m.id].items()
+                               for _n in range(n)]
                         for m in monitors}
     extra = target - sum(len(v) for v in modes_by_monitor.values())
     ordered = sorted(monitors, key=lambda m: m.id)
@@ -535,6 +613,40 @@ def plan_shortfalls(plan: Plan, policy: Policy, done_today: int = 0) -> list[str
     return out
 
 
+_SHORT_AGENT = re.compile(r"^agent (\S+): (\d+) of (\d+) monitored calls planned$")
+_SHORT_MONITOR = re.compile(r"^monitor (\S+): (\d+) of (\d+) (\w+) calls planned "
+                            r"\(not enough agents on the phones\)$")
+_SHORT_LOW = re.compile(r"^floor: (\d+) monitored calls, below the (\d+) % minimum "
+                        r"\((\d+) of (\d+) calls\)$")
+_SHORT_HIGH = re.compile(r"^floor: (\d+) monitored calls, above the (\d+) % share "
+                         r"\((\d+) of (\d+) calls\): the per-agent minimums need more$")
+
+
+def shortfall_text(shortfall: str) -> str:
+    """A stored shortfall (English, as the plan and its JSON keep it) in the interface
+    language; anything not recognised is shown as stored."""
+    found = _SHORT_AGENT.match(shortfall)
+    if found:
+        return _("agent {id}: {got} of {need} monitored calls planned").format(
+            id=found[1], got=found[2], need=found[3])
+    found = _SHORT_MONITOR.match(shortfall)
+    if found:
+        return _("monitor {id}: {got} of {need} {mode} calls planned (not enough agents on the "
+                 "phones)").format(id=found[1], got=found[2], need=found[3],
+                                   mode=mode_name(found[4]) if language() == "zh" else found[4])
+    found = _SHORT_LOW.match(shortfall)
+    if found:
+        return _("floor: {total} monitored calls, below the {share} % minimum ({low} of "
+                 "{volume} calls)").format(total=found[1], share=found[2], low=found[3],
+                                           volume=found[4])
+    found = _SHORT_HIGH.match(shortfall)
+    if found:
+        return _("floor: {total} monitored calls, above the {share} % share ({high} of "
+                 "{volume} calls): the per-agent minimums need more").format(
+                     total=found[1], share=found[2], high=found[3], volume=found[4])
+    return shortfall
+
+
 def slot_status(slot: str, done: bool, now_minute: int, window: int = 60) -> str:
     """done, due (the slot is ahead or running: a slot lasts an hour) or overdue."""
     if done:
@@ -567,7 +679,7 @@ def feedback_due(day: dt.date, is_working_day: Callable[[dt.date], bool],
     """Feedback within N working days (反馈): the Nth working day after the evaluation."""
     due = day
     counted = 0
-    for _ in range(366):
+    for _n in range(366):
         if counted >= working_days:
             break
         due += dt.timedelta(days=1)
@@ -583,8 +695,8 @@ def feedback_overdue(due: dt.date, given: bool, today: dt.date) -> bool:
 def dispute_refusal(report_day: dt.date, today: dt.date) -> str | None:
     """Why a dispute cannot be raised today (申诉 only on the day the daily QA report is issued)."""
     if today != report_day:
-        return (f"disputes are taken only on the day of the QA report ({report_day}); "
-                f"today is {today}")
+        return _("disputes are taken only on the day of the QA report ({day}); "
+                 "today is {today}").format(day=day_text(report_day), today=day_text(today))
     return None
 
 
@@ -664,11 +776,11 @@ def sample_size(population: int, confidence: Decimal, margin: Decimal,
                 proportion: Decimal) -> int:
     """COPC sample size: n = z²·p(1−p)/e², n' = n / (1 + (n−1)/N), rounded up."""
     if population < 1:
-        raise ValueError("population must be 1 or more")
+        raise ValueError(_("population must be 1 or more"))
     if not 0 < confidence < 1:
-        raise ValueError("confidence must be between 0 and 1 (e.g. 0.95)")
+        raise ValueError(_("confidence must be between 0 and 1 (e.g. 0.95)"))
     if not 0 < margin < 1:
-        raise ValueError("margin must be between 0 and 1 (e.g. 0.05)")
+        raise ValueError(_("margin must be between 0 and 1 (e.g. 0.05)"))
     z = NormalDist().inv_cdf(1 - (1 - float(confidence)) / 2)
     p = float(proportion)
     n = z * z * p * (1 - p) / (float(margin) ** 2)

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -21,11 +22,13 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from floorapp import monitoring as rules
 from floorapp.errors import FloorError
+from floorapp.i18n import N_, _
+from floorapp.services.monitoring import dispute_status
 from floorapp.staff import Staff
 from screens.base import FloorScreen
 from screens.widgets.qa_prompt import QaPrompt
 
-MODE_SHORT = {"side_by_side": "sbs", "live": "live", "recording": "rec"}
+MODE_SHORT = {"side_by_side": N_("sbs"), "live": N_("live"), "recording": N_("rec")}
 STATUS_STYLE = {"done": "green", "due": "", "overdue": "bold red"}
 CANDIDATES_SHOWN = 3
 FEEDBACK_WINDOW_DAYS = 7  # the status line counts overdue feedback of the last week
@@ -36,22 +39,27 @@ def _points(value: Decimal) -> str:
     return text
 
 
+def _pad(text: str, cells: int) -> str:
+    """``text`` padded with spaces to ``cells`` terminal cells (a CJK character takes two)."""
+    return text + " " * max(1, cells - cell_len(text))
+
+
 class MonitoringScreen(FloorScreen):
     SECTION = "monitoring"
-    TITLE = "Monitoring 监控/质检"
+    TITLE = _("Monitoring 监控/质检")
     CSS_PATH = "monitoring.tcss"
     BINDINGS = [
-        Binding("ctrl+t", "cycle_template", "Card"),
-        Binding("ctrl+o", "cycle_mode", "Mode"),
-        Binding("ctrl+n", "cycle_monitor", "By"),
-        Binding("ctrl+z", "undo", "Undo"),
-        Binding("ctrl+r", "replan", "Re-plan"),
-        Binding("ctrl+l", "next_panel", "Panel"),
-        Binding("down", "other_agent(1)", "Next match", show=False),
-        Binding("up", "other_agent(-1)", "Previous match", show=False),
-        Binding("f", "feedback", "Feedback"),
-        Binding("d", "dispute", "Dispute"),
-        Binding("v", "review", "Review"),
+        Binding("ctrl+t", "cycle_template", _("Card")),
+        Binding("ctrl+o", "cycle_mode", _("Mode")),
+        Binding("ctrl+n", "cycle_monitor", _("By")),
+        Binding("ctrl+z", "undo", _("Undo")),
+        Binding("ctrl+r", "replan", _("Re-plan")),
+        Binding("ctrl+l", "next_panel", _("Panel")),
+        Binding("down", "other_agent(1)", _("Next match"), show=False),
+        Binding("up", "other_agent(-1)", _("Previous match"), show=False),
+        Binding("f", "feedback", _("Feedback")),
+        Binding("d", "dispute", _("Dispute")),
+        Binding("v", "review", _("Review")),
     ]
     PANELS = ("qa-plan", "qa-codes", "qa-today")
 
@@ -65,20 +73,21 @@ class MonitoringScreen(FloorScreen):
         self.saved: list[tuple[str, str]] = []  # (date, key) of this session's entries
         self.panel = "qa-plan"
         self.planning = False  # today's first plan is being made in a worker
-        self.plan_title = Text("Plan")
+        self.plan_title = Text(_("Plan"))
+        self.plan_modes: dict[str, str] = {}  # plan row key -> mode code
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="qa-main"):
             with Vertical(id="qa-entry"):
                 with Horizontal(classes="qa-row"):
-                    yield Label("Agent ", classes="qa-label")
-                    yield Input(placeholder="id or name", id="qa-agent")
+                    yield Label(_("Agent "), classes="qa-label")
+                    yield Input(placeholder=_("id or name"), id="qa-agent")
                 yield Static(id="qa-agent-match", classes="qa-line")
                 yield Static(id="qa-setup")
                 with Horizontal(classes="qa-row"):
-                    yield Label("Marks ", classes="qa-label")
-                    yield Input(placeholder="a1x2 b3 (c4na = N/A)", id="qa-marks")
+                    yield Label(_("Marks "), classes="qa-label")
+                    yield Input(placeholder=_("a1x2 b3 (c4na = N/A)"), id="qa-marks")
                 yield Static(id="qa-total")
                 yield Static(id="qa-detail")
                 yield Static(id="qa-last", classes="qa-line")
@@ -101,12 +110,12 @@ class MonitoringScreen(FloorScreen):
             chosen = (working or monitors or [None])[0]
             self.monitor_id = chosen.id if chosen else ""
         plan = self.query_one("#qa-plan", DataTable)
-        plan.add_columns("time", "by", "agent", "mode", "status")
+        plan.add_columns(_("time"), _("by"), _("agent"), _("mode"), _("status"))
         codes = self.query_one("#qa-codes", DataTable)
-        codes.add_columns("code", "pts", "item")
+        codes.add_columns(_("code"), _("pts"), _("item"))
         codes.display = False
         evaluations = self.query_one("#qa-today", DataTable)
-        evaluations.add_columns("time", "agent", "score", "fb", "dispute")
+        evaluations.add_columns(_("time"), _("agent"), _("score"), _("fb"), _("dispute"))
         evaluations.display = False
         self.show_setup()
         self.show_total()
@@ -122,34 +131,41 @@ class MonitoringScreen(FloorScreen):
             self.make_todays_plan()
         plan = service.day_plan(today)
         self.plan_title = Text.assemble(
-            ("Plan ", "bold"),
-            (f"done {plan.count('done')} ", "green"),
-            f"due {plan.count('due')} ",
-            (f"overdue {plan.count('overdue')}", "bold red" if plan.count("overdue") else ""))
+            (_("Plan") + " ", "bold"),
+            (_("done {n}").format(n=plan.count("done")) + " ", "green"),
+            _("due {n}").format(n=plan.count("due")) + " ",
+            (_("overdue {n}").format(n=plan.count("overdue")),
+             "bold red" if plan.count("overdue") else ""))
         if planning:
-            self.plan_title = Text("making today's plan…", style="yellow")
+            self.plan_title = Text(_("making today's plan…"), style="yellow")
         self.show_title()
         table = self.query_one("#qa-plan", DataTable)
         keep = table.cursor_row
         table.clear()
         first_due = None
+        self.plan_modes = {}
         for index, row in enumerate(plan.rows):
             if first_due is None and row.status == "due":
                 first_due = index
-            table.add_row(row.slot, row.monitor_id, row.staff_id, MODE_SHORT[row.mode],
-                          Text(row.status, style=STATUS_STYLE[row.status]), key=row.key)
+            self.plan_modes[row.key] = row.mode
+            table.add_row(row.slot, row.monitor_id, row.staff_id, _(MODE_SHORT[row.mode]),
+                          Text(rules.status_name(row.status), style=STATUS_STYLE[row.status]),
+                          key=row.key)
         if plan.rows:
             target = keep if 0 < keep < len(plan.rows) else (first_due or 0)
             table.move_cursor(row=target)
         shortfall = self.query_one("#qa-shortfall", Static)
         if plan.shortfalls:
-            more = f" (+{len(plan.shortfalls) - 1} more)" if len(plan.shortfalls) > 1 else ""
-            status = Text(f"short: {plan.shortfalls[0]}{more}", style="yellow")
+            more = (_(" (+{n} more)").format(n=len(plan.shortfalls) - 1)
+                    if len(plan.shortfalls) > 1 else "")
+            status = Text(_("short: {text}").format(text=rules.shortfall_text(plan.shortfalls[0]))
+                          + more, style="yellow")
         else:
-            status = Text("every minimum planned", style="green")
+            status = Text(_("every minimum planned"), style="green")
         overdue = service.feedback_overdue(today - dt.timedelta(days=FEEDBACK_WINDOW_DAYS), today)
         if overdue:
-            status.append(f"\nfeedback overdue: {len(overdue)} (floor qa list)", style="bold red")
+            status.append("\n" + _("feedback overdue: {n} (floor qa list)").format(n=len(overdue)),
+                          style="bold red")
         shortfall.update(status)
         self.show_codes_table()
         self.show_today_table()
@@ -160,7 +176,8 @@ class MonitoringScreen(FloorScreen):
         try:
             self.floor.monitoring.ensure_plan(self.floor.today())
         except FloorError as exc:
-            self.app.call_from_thread(self.notify, f"No plan made: {exc}", severity="warning")
+            self.app.call_from_thread(self.notify, _("No plan made: {error}").format(error=exc),
+                                      severity="warning")
             return
         finally:
             self.planning = False
@@ -176,7 +193,8 @@ class MonitoringScreen(FloorScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "qa-agent":
             if self.agent is None:
-                self.notify(f"No agent matches {event.value!r}", severity="error")
+                self.notify(_("No agent matches {text}").format(text=repr(event.value)),
+                            severity="error")
                 return
             self.query_one("#qa-marks", Input).focus()
         elif event.input.id == "qa-marks":
@@ -196,15 +214,15 @@ class MonitoringScreen(FloorScreen):
         self.agent = found[index] if found else None
         line = self.query_one("#qa-agent-match", Static)
         if not text:
-            line.update(Text("type part of an id or name", style="dim"))
+            line.update(Text(_("type part of an id or name"), style="dim"))
             return
         if self.agent is None:
-            line.update(Text(f"no agent matches {text!r}", style="red"))
+            line.update(Text(_("no agent matches {text}").format(text=repr(text)), style="red"))
             return
         tags = []
         today = self.floor.today()
         if (today - self.agent.hired).days < self.floor.policy.new_hire_days:
-            tags.append("new hire")
+            tags.append(_("new hire"))
         rest = [s.id for s in found if s is not self.agent]
         others = " ".join(rest[:CANDIDATES_SHOWN])
         more = f"  (↓ {others}{'…' if len(rest) > CANDIDATES_SHOWN else ''})" if others else ""
@@ -215,10 +233,11 @@ class MonitoringScreen(FloorScreen):
     def show_setup(self) -> None:
         names = {s.id: s.name for s in self.floor.monitoring.monitors()}
         monitor = f"{self.monitor_id} {names.get(self.monitor_id, '')}" if self.monitor_id \
-            else "no monitor (ctrl+n)"
+            else _("no monitor (ctrl+n)")
         self.query_one("#qa-setup", Static).update(Text.assemble(
-            ("Card   ", "dim"), (self.template_id, "bold"), ("  Mode ", "dim"),
-            (rules.MODE_NAMES[self.mode], "bold"), ("\nBy     ", "dim"), (monitor, "bold")))
+            (_pad(_("Card"), 7), "dim"), (self.template_id, "bold"),
+            ("  " + _("Mode") + " ", "dim"), (rules.mode_name(self.mode), "bold"), ("\n" + _pad(_("By"), 7), "dim"),
+            (monitor, "bold")))
 
     def show_total(self) -> None:
         marks = self.query_one("#qa-marks", Input).value
@@ -233,27 +252,31 @@ class MonitoringScreen(FloorScreen):
             return
         template = self.template()
         if result.criticals:
-            total.update(Text(f" 0 / {_points(result.max)}  FAIL  CRITICAL "
-                              f"{' '.join(result.criticals)}", style="bold white on red"))
+            total.update(Text(f" 0 / {_points(result.max)}  " + _("FAIL") + "  "
+                              + _("CRITICAL") + " " + " ".join(result.criticals),
+                              style="bold white on red"))
         else:
-            verdict = "PASS" if result.passed else "FAIL"
+            verdict = _("PASS") if result.passed else _("FAIL")
             style = "bold green" if result.passed else "bold red"
             total.update(Text.assemble(
                 (f" {_points(result.total)} / {_points(result.max)}  ", "bold"), (verdict, style),
-                (f"  pass {_points(template.pass_mark)}", "dim")))
+                ("  " + _("pass {points}").format(points=_points(template.pass_mark)), "dim")))
         total.set_class(bool(result.criticals), "critical")
         items = template.items()
         lines = []
+        not_applicable = _("N/A")
         for mark in parsed:
             section, item = items[mark.code]
             if item.kind == "critical" and not mark.na:
-                lines.append(Text(f"{mark.code} ✖ {item.text}", style="bold red"))
+                lines.append(Text(f"{mark.code} ✖ {item.shown}", style="bold red"))
             elif mark.na:
-                lines.append(Text(f"{mark.code} N/A {item.text}", style="dim"))
+                lines.append(Text(f"{mark.code} {not_applicable} {item.shown}", style="dim"))
             else:
                 times = mark.count if item.per_occurrence else 1
-                lines.append(Text(f"{mark.text:<6} −{_points(item.weight * times)} {item.text}"))
-        parts = [f"{s.name} {_points(s.score)}/{_points(s.max)}" for s in result.sections]
+                lines.append(Text(f"{mark.text:<6} −{_points(item.weight * times)} {item.shown}"))
+        names = [s.shown for s in template.sections]
+        parts = [f"{name} {_points(s.score)}/{_points(s.max)}"
+                 for name, s in zip(names, result.sections)]
         summary = [Text("  ".join(parts[i:i + 2]), style="dim") for i in range(0, len(parts), 2)]
         shown = Text("\n").join([*summary, *lines])
         shown.no_wrap = True
@@ -266,24 +289,27 @@ class MonitoringScreen(FloorScreen):
     def save(self) -> None:
         marks_input = self.query_one("#qa-marks", Input)
         if self.agent is None:
-            self.notify("Pick the agent first (type part of the id or name)", severity="error")
+            self.notify(_("Pick the agent first (type part of the id or name)"), severity="error")
             self.query_one("#qa-agent", Input).focus()
             return
         if not self.monitor_id:
-            self.notify("No monitor on the register: add one (role monitor)", severity="error")
+            self.notify(_("No monitor on the register: add one (role monitor)"), severity="error")
             return
         try:
             record = self.floor.monitoring.save_evaluation(
                 self.agent.id, self.monitor_id, self.mode, self.template_id, marks_input.value)
         except FloorError as exc:
-            self.notify(f"Not saved: {exc}", severity="error")
+            self.notify(_("Not saved: {error}").format(error=exc), severity="error")
             return
         self.saved.append((record["date"], record["_key"]))
-        verdict = "PASS" if record["passed"] else "FAIL"
+        verdict = _("PASS") if record["passed"] else _("FAIL")
+        score = f"{record['score']}/{record['max']}"
         self.query_one("#qa-last", Static).update(Text(
-            f"saved {record['time']} {record['staff_id']} {record['score']}/{record['max']} "
-            f"{verdict} · ctrl+z undo", style="green" if record["passed"] else "red"))
-        self.notify(f"Saved: {record['staff_id']} {record['score']}/{record['max']} {verdict}")
+            _("saved {time} {id} {score} {verdict} · ctrl+z undo").format(
+                time=record["time"], id=record["staff_id"], score=score, verdict=verdict),
+            style="green" if record["passed"] else "red"))
+        self.notify(_("Saved: {id} {score} {verdict}").format(
+            id=record["staff_id"], score=score, verdict=verdict))
         marks_input.value = ""
         agent_input = self.query_one("#qa-agent", Input)
         agent_input.value = ""
@@ -311,7 +337,7 @@ class MonitoringScreen(FloorScreen):
     def action_cycle_monitor(self) -> None:
         ids = [m.id for m in self.floor.monitoring.monitors()]
         if not ids:
-            self.notify("No monitor on the register", severity="error")
+            self.notify(_("No monitor on the register"), severity="error")
             return
         self.monitor_id = ids[(ids.index(self.monitor_id) + 1) % len(ids)] \
             if self.monitor_id in ids else ids[0]
@@ -319,26 +345,28 @@ class MonitoringScreen(FloorScreen):
 
     def action_undo(self) -> None:
         if not self.saved:
-            self.notify("Nothing to undo in this session", severity="warning")
+            self.notify(_("Nothing to undo in this session"), severity="warning")
             return
         day, key = self.saved.pop()
         try:
             self.floor.monitoring.undo(dt.date.fromisoformat(day), key)
         except FloorError as exc:
-            self.notify(f"Not undone: {exc}", severity="error")
+            self.notify(_("Not undone: {error}").format(error=exc), severity="error")
             return
-        self.query_one("#qa-last", Static).update(Text(f"undone {key}", style="yellow"))
-        self.notify(f"Undone: {key}")
+        self.query_one("#qa-last", Static).update(Text(_("undone {key}").format(key=key),
+                                                       style="yellow"))
+        self.notify(_("Undone: {key}").format(key=key))
         self.refresh_data()
 
     def action_replan(self) -> None:
         try:
             plan = self.floor.monitoring.make_plan(self.floor.today(), replan=True)
         except FloorError as exc:
-            self.notify(f"Not re-planned: {exc}", severity="error")
+            self.notify(_("Not re-planned: {error}").format(error=exc), severity="error")
             return
-        self.notify(f"Re-planned the rest of today: {len(plan.assignments)} assignments"
-                    + (f", {len(plan.shortfalls)} shortfall(s)" if plan.shortfalls else ""))
+        self.notify(_("Re-planned the rest of today: {n} assignments").format(
+            n=len(plan.assignments))
+            + (_(", {n} shortfall(s)").format(n=len(plan.shortfalls)) if plan.shortfalls else ""))
         self.refresh_data()
 
     def action_next_panel(self) -> None:
@@ -354,9 +382,10 @@ class MonitoringScreen(FloorScreen):
     def show_title(self) -> None:
         titles = {
             "qa-plan": self.plan_title,
-            "qa-codes": Text.assemble((f"Codes {self.template_id}", "bold"),
-                                      " −points, /x per occurrence"),
-            "qa-today": Text.assemble(("Today ", "bold"), "f feedback d dispute v review"),
+            "qa-codes": Text.assemble((_("Codes {id}").format(id=self.template_id), "bold"),
+                                      _(" −points, /x per occurrence")),
+            "qa-today": Text.assemble((_("Today") + " ", "bold"),
+                                      _("f feedback d dispute v review")),
         }
         self.query_one("#qa-plan-title", Static).update(titles[self.panel])
 
@@ -375,7 +404,7 @@ class MonitoringScreen(FloorScreen):
             result = r.get("revised") or r
             verdict = Text(f"{result['score']}/{result['max']}",
                            style="green" if result["passed"] else "bold red")
-            dispute = (r.get("dispute") or {}).get("status", "")
+            dispute = dispute_status((r.get("dispute") or {}).get("status", ""))
             table.add_row(r["time"], r["staff_id"], verdict, "✓" if r["feedback_at"] else "",
                           dispute, key=r["_key"])
         if table.row_count:
@@ -384,7 +413,7 @@ class MonitoringScreen(FloorScreen):
     def selected_evaluation(self) -> str | None:
         table = self.query_one("#qa-today", DataTable)
         if not table.row_count:
-            self.notify("No evaluation today to act on", severity="warning")
+            self.notify(_("No evaluation today to act on"), severity="warning")
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
@@ -404,9 +433,9 @@ class MonitoringScreen(FloorScreen):
 
         def feedback() -> str:
             self.floor.monitoring.give_feedback(self.floor.today(), key)
-            return f"Feedback recorded: {key}"
+            return _("Feedback recorded: {key}").format(key=key)
 
-        self._act("Feedback", feedback)
+        self._act(_("Feedback"), feedback)
 
     def action_dispute(self) -> None:
         key = self.selected_evaluation()
@@ -419,12 +448,12 @@ class MonitoringScreen(FloorScreen):
 
             def dispute() -> str:
                 self.floor.monitoring.raise_dispute(self.floor.today(), key, reason)
-                return f"Dispute opened on {key}: review it today (v)"
+                return _("Dispute opened on {key}: review it today (v)").format(key=key)
 
-            self._act("Dispute", dispute)
+            self._act(_("Dispute"), dispute)
 
-        self.app.push_screen(QaPrompt(f"Dispute of {key}: the agent's reason",
-                                      "Enter opens the dispute, Escape cancels"), raised)
+        self.app.push_screen(QaPrompt(_("Dispute of {key}: the agent's reason").format(key=key),
+                                      _("Enter opens the dispute, Escape cancels")), raised)
 
     def action_review(self) -> None:
         key = self.selected_evaluation()
@@ -440,15 +469,16 @@ class MonitoringScreen(FloorScreen):
             def review() -> str:
                 data = self.floor.monitoring.review_dispute(self.floor.today(), key, revised)
                 if data["revised"]:
-                    return (f"Revised {data['score']} → {data['revised']['score']} "
-                            "(original kept)")
-                return f"Score kept at {data['score']}"
+                    return _("Revised {old} → {new} (original kept)").format(
+                        old=data["score"], new=data["revised"]["score"])
+                return _("Score kept at {score}").format(score=data["score"])
 
-            self._act("Review", review)
+            self._act(_("Review"), review)
 
         self.app.push_screen(QaPrompt(
-            f"Review {key} ({record['template']}): marks", "Enter unchanged to keep the "
-            "score; edit the marks to revise it (the original is kept)", record["marks"]),
+            _("Review {key} ({template}): marks").format(key=key, template=record["template"]),
+            _("Enter unchanged to keep the score; edit the marks to revise it (the original is "
+              "kept)"), record["marks"]),
             reviewed)
 
     def show_codes_table(self) -> None:
@@ -458,17 +488,17 @@ class MonitoringScreen(FloorScreen):
         codes.clear()
         for section in self.template().sections:
             for item in section.items:
-                points = "CRIT" if item.kind == "critical" else (
+                points = _("CRIT") if item.kind == "critical" else (
                     f"-{_points(item.weight)}" + ("/x" if item.per_occurrence else ""))
                 codes.add_row(item.code, Text(points, style="bold red" if item.kind ==
-                                              "critical" else ""), item.text)
+                                              "critical" else ""), item.shown)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id != "qa-plan":
             return
         row = event.data_table.get_row(event.row_key)
-        staff_id, monitor_id, mode_short = row[2], row[1], row[3]
-        self.mode = next(m for m, s in MODE_SHORT.items() if s == mode_short)
+        staff_id, monitor_id = row[2], row[1]
+        self.mode = self.plan_modes.get(str(event.row_key.value), self.mode)
         self.monitor_id = monitor_id
         self.show_setup()
         self.query_one("#qa-agent", Input).value = staff_id

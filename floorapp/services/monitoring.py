@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from floorapp import csvio, reports
 from floorapp import monitoring as rules
 from floorapp.errors import FloorError, ImportRejected
+from floorapp.i18n import N_, _, fmt_month, language
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -101,21 +102,23 @@ class MonitoringService:
     def template(self, template_id: str) -> rules.Template:
         found = self.templates().get(template_id)
         if found is None:
-            raise FloorError(f"unknown template {template_id!r} (known: "
-                             f"{', '.join(sorted(self.templates()))})")
+            raise FloorError(_("unknown template {id} (known: {known})").format(
+                id=repr(template_id), known=", ".join(sorted(self.templates()))))
         return found
 
     def import_template(self, path: str | Path) -> str:
         try:
             text = Path(path).read_text("utf-8")
         except FileNotFoundError:
-            raise FloorError(f"{path}: no such file") from None
+            raise FloorError(_("{path}: no such file").format(path=path)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise FloorError(f"{path}: cannot be read ({exc})") from None
+            raise FloorError(_("{path}: cannot be read ({error})").format(
+                path=path, error=exc)) from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ImportRejected([f"{path}:{exc.lineno}: not valid JSON ({exc.msg})"]) from None
+            raise ImportRejected([f"{path}:{exc.lineno}: "
+                                  + _("not valid JSON ({error})").format(error=exc.msg)]) from None
         try:
             template = rules.template_from_dict(data)
         except rules.TemplateError as exc:
@@ -123,10 +126,14 @@ class MonitoringService:
         with self.floor.transaction() as tx:
             existed = tx.get(REF, TEMPLATES, template.id) is not None
             tx.put(REF, TEMPLATES, template.id, template.to_dict())
-        verb = "replaced" if existed or template.id in rules.builtin_templates() else "added"
+        replaced = existed or template.id in rules.builtin_templates()
         items = sum(len(s.items) for s in template.sections)
-        return (f"{path}: template {template.id} {verb} ({len(template.sections)} sections, "
-                f"{items} items, max {template.max}, pass {template.pass_mark})")
+        message = (_("{path}: template {id} replaced ({sections} sections, {items} items, max "
+                     "{max}, pass {pass_mark})") if replaced else
+                   _("{path}: template {id} added ({sections} sections, {items} items, max "
+                     "{max}, pass {pass_mark})"))
+        return message.format(path=path, id=template.id, sections=len(template.sections),
+                              items=items, max=template.max, pass_mark=template.pass_mark)
 
     # ------------------------------------------------------------- scoring
     def preview(self, template_id: str, marks: str) -> tuple[list[rules.Mark], rules.Score]:
@@ -163,17 +170,19 @@ class MonitoringService:
         people = self.floor.staff_by_id()
         monitor = people.get(monitor_id)
         if monitor is None:
-            raise FloorError(f"unknown monitor id {monitor_id!r}")
+            raise FloorError(_("unknown monitor id {id}").format(id=repr(monitor_id)))
         if monitor.role != "monitor":
-            raise FloorError(f"{monitor_id} is a {monitor.role}, not a monitor")
+            raise FloorError(_("{id} is a {role}, not a monitor").format(
+                id=monitor_id, role=monitor.role))
         agent = people.get(staff_id)
         if agent is None:
-            raise FloorError(f"unknown staff id {staff_id!r}")
+            raise FloorError(_("unknown staff id {id}").format(id=repr(staff_id)))
         if agent.role not in EVALUATED_ROLES:
-            raise FloorError(f"{staff_id} is a {agent.role}; only agents and complaint "
-                             "handlers are evaluated")
+            raise FloorError(_("{id} is a {role}; only agents and complaint handlers are "
+                               "evaluated").format(id=staff_id, role=agent.role))
         if mode not in rules.MODES:
-            raise FloorError(f"mode {mode!r} is not one of {', '.join(rules.MODES)}")
+            raise FloorError(_("mode {mode} is not one of {modes}").format(
+                mode=repr(mode), modes=", ".join(rules.MODES)))
 
     def save_evaluation(self, staff_id: str, monitor_id: str, mode: str, template_id: str,
                         marks: str, call: str = "") -> dict[str, Any]:
@@ -196,7 +205,8 @@ class MonitoringService:
         """Take back an evaluation (retired with the reason, never deleted)."""
         with self.floor.transaction() as tx:
             if tx.get(day_partition(day), EVALUATIONS, key) is None:
-                raise FloorError(f"no evaluation {key} on {day} to undo")
+                raise FloorError(_("no evaluation {key} on {day} to undo").format(
+                    key=key, day=day))
             tx.retire(day_partition(day), EVALUATIONS, key, "undone at entry")
 
     def evaluations(self, day: dt.date) -> list[dict[str, Any]]:
@@ -212,7 +222,7 @@ class MonitoringService:
     def get_evaluation(self, day: dt.date, key: str) -> dict[str, Any]:
         record = self.floor.store.get(day_partition(day), EVALUATIONS, key)
         if record is None:
-            raise FloorError(f"no evaluation {key} on {day}")
+            raise FloorError(_("no evaluation {key} on {day}").format(key=key, day=day))
         return record
 
     def import_evaluations(self, path: str | Path) -> str:
@@ -228,21 +238,24 @@ class MonitoringService:
                 time = csvio.parse_hhmm(row["time"])
                 monitor = people.get(row["monitor_id"])
                 if monitor is None:
-                    raise ValueError(f"unknown monitor id {row['monitor_id']!r}")
+                    raise ValueError(_("unknown monitor id {id}").format(
+                        id=repr(row["monitor_id"])))
                 if monitor.role != "monitor":
-                    raise ValueError(f"{row['monitor_id']} is a {monitor.role}, not a monitor")
+                    raise ValueError(_("{id} is a {role}, not a monitor").format(
+                        id=row["monitor_id"], role=monitor.role))
                 agent = people.get(row["staff_id"])
                 if agent is None:
-                    raise ValueError(f"unknown staff id {row['staff_id']!r}")
+                    raise ValueError(_("unknown staff id {id}").format(id=repr(row["staff_id"])))
                 if agent.role not in EVALUATED_ROLES:
-                    raise ValueError(f"{row['staff_id']} is a {agent.role}; only agents and "
-                                     "complaint handlers are evaluated")
+                    raise ValueError(_("{id} is a {role}; only agents and complaint handlers "
+                                       "are evaluated").format(id=row["staff_id"],
+                                                               role=agent.role))
                 if row["mode"] not in rules.MODES:
-                    raise ValueError(f"mode {row['mode']!r} is not one of "
-                                     f"{', '.join(rules.MODES)}")
+                    raise ValueError(_("mode {mode} is not one of {modes}").format(
+                        mode=repr(row["mode"]), modes=", ".join(rules.MODES)))
                 template = templates.get(row["template"])
                 if template is None:
-                    raise ValueError(f"unknown template {row['template']!r}")
+                    raise ValueError(_("unknown template {id}").format(id=repr(row["template"])))
                 try:
                     parsed = rules.parse_marks(row["marks"], template)
                 except rules.MarksError as exc:
@@ -270,7 +283,8 @@ class MonitoringService:
             for day_text, items in sorted(by_day.items()):
                 tx.put_many(f"day/{day_text}", EVALUATIONS, items, note=f"import {path}")
         count = sum(len(v) for v in by_day.values())
-        return f"{path}: {count} evaluations imported over {len(by_day)} day(s)"
+        return _("{path}: {count} evaluations imported over {days} day(s)").format(
+            path=path, count=count, days=len(by_day))
 
     # ------------------------------------------------- feedback and disputes
     def working_day_checker(self) -> Callable[[str, dt.date], bool]:
@@ -298,7 +312,8 @@ class MonitoringService:
         with self.floor.transaction() as tx:
             record = tx.get(day_partition(day), EVALUATIONS, key)
             if record is None:
-                raise FloorError(f"no evaluation {key} on {day}")
+                raise FloorError(_("no evaluation {key} on {day}").format(
+                    key=key, day=day))
             data = _data(record)
             data["feedback_at"] = self.floor.now().isoformat()
             data["feedback_note"] = note
@@ -316,15 +331,18 @@ class MonitoringService:
         """An agent's dispute (申诉): only on the day of the QA report, which is the day scored."""
         refusal = rules.dispute_refusal(day, self.floor.today())
         if refusal:
-            raise FloorError(f"dispute of {key} refused: {refusal}")
+            raise FloorError(_("dispute of {key} refused: {reason}").format(
+                key=key, reason=refusal))
         if not reason.strip():
-            raise FloorError("a dispute needs the agent's reason")
+            raise FloorError(_("a dispute needs the agent's reason"))
         with self.floor.transaction() as tx:
             record = tx.get(day_partition(day), EVALUATIONS, key)
             if record is None:
-                raise FloorError(f"no evaluation {key} on {day}")
+                raise FloorError(_("no evaluation {key} on {day}").format(
+                    key=key, day=day))
             if record.get("dispute"):
-                raise FloorError(f"{key} is already disputed ({record['dispute']['status']})")
+                raise FloorError(_("{key} is already disputed ({status})").format(
+                    key=key, status=dispute_status(record["dispute"]["status"])))
             data = _data(record)
             data["dispute"] = {"raised_at": self.floor.now().isoformat(), "reason": reason,
                                "status": "open", "reviewed_at": "", "note": ""}
@@ -336,15 +354,16 @@ class MonitoringService:
         """Review the same day: ``marks`` None keeps the score, else the revised marks are scored
         and kept beside the original."""
         if self.floor.today() != day:
-            raise FloorError(f"the dispute of {key} had to be reviewed on {day}; it is closed "
-                             "as kept")
+            raise FloorError(_("the dispute of {key} had to be reviewed on {day}; it is closed "
+                               "as kept").format(key=key, day=rules.day_text(day)))
         with self.floor.transaction() as tx:
             record = tx.get(day_partition(day), EVALUATIONS, key)
             if record is None:
-                raise FloorError(f"no evaluation {key} on {day}")
+                raise FloorError(_("no evaluation {key} on {day}").format(
+                    key=key, day=day))
             dispute = record.get("dispute")
             if not dispute or dispute["status"] != "open":
-                raise FloorError(f"{key} has no open dispute")
+                raise FloorError(_("{key} has no open dispute").format(key=key))
             data = _data(record)
             data["dispute"] = dict(dispute, status="kept" if marks is None else "revised",
                                    reviewed_at=self.floor.now().isoformat(), note=note)
@@ -530,30 +549,35 @@ class MonitoringService:
                 shared: dict[str, Decimal | None]) -> list[reports.Table]:
         names = {s.id: s.name for s in self.floor.staff()}
         return [
-            reports.Table(["id", "name", "evaluations", "mean %", "fails", "follow-up"],
+            reports.Table([_("id"), _("name"), _("evaluations"), _("mean %"), _("fails"),
+                           _("follow-up")],
                           [[r["id"], names.get(r["id"], ""), r["evaluations"], r["mean"] or "",
-                            r["fails"], "yes" if r["follow_up"] else ""] for r in staff_rows],
-                          title="QA by agent (质检)"),
-            reports.Table(["monitor", "name", "evaluations", "mean %", "deviation",
-                           "shared calls ±", "flag"],
+                            r["fails"], _("yes") if r["follow_up"] else ""] for r in staff_rows],
+                          title=_("QA by agent (质检)")),
+            reports.Table([_("monitor"), _("name"), _("evaluations"), _("mean %"),
+                           _("deviation"), _("shared calls ±"), _("flag")],
                           [[r["id"], names.get(r["id"], ""), r["evaluations"], r["mean"] or "",
                             r["deviation"] or "", two_places(shared.get(r["id"])) or "",
-                            r["flagged"] or ""] for r in monitor_rows],
-                          title="Calibration by monitor (校准)"),
+                            rules.flag_name(r["flagged"]) if r["flagged"] else ""]
+                           for r in monitor_rows],
+                          title=_("Calibration by monitor (校准)")),
         ]
 
     def qa_report(self, year: int, month: int) -> reports.Report:
         staff_rows, monitor_rows, shared = self._qa_month(year, month)
         policy = self.floor.policy
         flagged = [r["id"] for r in monitor_rows if r["flagged"]]
-        notes = [f"Means and deviations are % of the template maximum; a monitor is flagged "
-                 f"when |deviation| > {policy.calibration_threshold_points} with ≥ "
-                 f"{policy.calibration_min_evaluations} evaluations, inconsistent when shared "
-                 f"calls differ by > {policy.calibration_inconsistent_points} on average."]
+        notes = [_("Means and deviations are % of the template maximum; a monitor is flagged "
+                   "when |deviation| > {threshold} with ≥ {minimum} evaluations, inconsistent "
+                   "when shared calls differ by > {inconsistent} on average.").format(
+                       threshold=policy.calibration_threshold_points,
+                       minimum=policy.calibration_min_evaluations,
+                       inconsistent=policy.calibration_inconsistent_points)]
         if flagged:
-            notes.append(f"Quarterly calibration review: {', '.join(flagged)}")
+            notes.append(_("Quarterly calibration review: {ids}").format(ids=", ".join(flagged)))
         return reports.Report(
-            title=f"QA month {year:04d}-{month:02d}",
+            title=_("QA month {month}").format(
+                month=fmt_month(year, month) if language() == "zh" else f"{year:04d}-{month:02d}"),
             data={"month": f"{year:04d}-{month:02d}", "staff": staff_rows,
                   "monitors": monitor_rows},
             tables=self._tables(staff_rows, monitor_rows, shared),
@@ -579,6 +603,14 @@ class MonitoringService:
             raise FloorError(str(exc)) from None
 
 
+DISPUTE_STATUS = {"open": N_("open"), "kept": N_("kept"), "revised": N_("revised")}
+
+
+def dispute_status(status: str) -> str:
+    """A dispute's status (open, kept, revised) in the interface language."""
+    return _(DISPUTE_STATUS[status]) if status in DISPUTE_STATUS else status
+
+
 def _result_fields(result: rules.Score) -> dict[str, Any]:
     return {"score": str(result.total), "max": str(result.max), "passed": result.passed,
             "critical": list(result.criticals)}
@@ -601,7 +633,7 @@ def _demo_pool(rng, template: rules.Template, faults: tuple[int, ...],
     deducts = [i for s in template.sections for i in s.items if i.kind == "deduct"]
     criticals = [i for s in template.sections for i in s.items if i.kind == "critical"]
     pool = []
-    for _ in range(120):
+    for _n in range(120):
         marks = []
         for item in rng.sample(deducts, min(len(deducts), rng.choice(faults))):
             count = rng.choice((1, 1, 1, 2)) if item.per_occurrence else 1
@@ -685,7 +717,7 @@ def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (import 
                 else:
                     picks = []
                 for agent in working:
-                    for _ in range(rng.choice((0, 1, 1, 2))):
+                    for _n in range(rng.choice((0, 1, 1, 2))):
                         picks.append((agent, rng.choice(on_monitors), rng.choice(DEMO_MODES)))
                 for index, (agent, monitor, mode) in enumerate(picks):
                     code = codes[agent.id]
@@ -731,6 +763,7 @@ def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (import 
         floor.monitoring.make_plan(day)
     total += _demo_today(ctx, pools, lenient)
     ctx.summary.append(
-        f"monitoring: {total} evaluations ({criticals} with a fraud critical, {disputes} "
-        f"disputed), weekly shared calibration calls, {lenient} scoring high; plans for the "
-        f"last {min(DEMO_PLAN_DAYS, len(ctx.days))} days")
+        _("monitoring: {total} evaluations ({criticals} with a fraud critical, {disputes} "
+          "disputed), weekly shared calibration calls, {lenient} scoring high; plans for the "
+          "last {days} days").format(total=total, criticals=criticals, disputes=disputes,
+                                     lenient=lenient, days=min(DEMO_PLAN_DAYS, len(ctx.days))))

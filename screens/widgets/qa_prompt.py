@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from floorapp.i18n import _
+
 
 class QaPrompt(ModalScreen[str | None]):
     """Ask for one line of text; Enter answers, Escape cancels (None)."""
@@ -21,7 +23,7 @@ class QaPrompt(ModalScreen[str | None]):
     QaPrompt Label { width: 1fr; }
     QaPrompt .qa-hint { color: $text-muted; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
     def __init__(self, question: str, hint: str = "", value: str = "") -> None:
         super().__init__()
