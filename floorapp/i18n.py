@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import os
+import sys
 from decimal import ROUND_HALF_UP, Decimal
 from fnmatch import fnmatch
 from pathlib import Path
@@ -43,7 +44,10 @@ DOMAINS: dict[str, tuple[str, ...]] = {
 }
 
 _translation: gettext.NullTranslations = gettext.NullTranslations()
+_by_domain: dict[str, gettext.NullTranslations] = {}
+_file_domains: dict[str, str | None] = {}
 _language = "en"
+_ROOT = Path(__file__).resolve().parent.parent
 
 
 def domain_of(relative_path: str) -> str | None:
@@ -69,11 +73,14 @@ def set_language(language: str) -> None:
     if language not in LANGUAGES:
         language = "en"
     _language = language
+    _by_domain.clear()
     if language == "en":
         _translation = gettext.NullTranslations()
         return
     chain: gettext.NullTranslations | None = None
     for domain in DOMAINS:
+        _by_domain[domain] = gettext.translation(domain, LOCALE_DIR, languages=["zh_CN"],
+                                                 fallback=True)
         found = gettext.translation(domain, LOCALE_DIR, languages=["zh_CN"], fallback=True)
         if chain is None:
             chain = found
@@ -86,12 +93,40 @@ def language() -> str:
     return _language
 
 
+def _caller_catalogue() -> gettext.NullTranslations | None:
+    """The catalogue of the module that called _(): a short word ("done", "id") may read
+    differently in two features, and each feature's own translation comes first."""
+    filename = sys._getframe(2).f_globals.get("__file__") or ""
+    if filename not in _file_domains:
+        try:
+            relative = str(Path(filename).resolve().relative_to(_ROOT))
+        except ValueError:
+            relative = ""
+        _file_domains[filename] = domain_of(relative) if relative else None
+    domain = _file_domains[filename]
+    return _by_domain.get(domain) if domain else None
+
+
 def _(message: str) -> str:
-    """The message in the interface language."""
+    """The message in the interface language (the calling feature's catalogue first)."""
+    if _language == "en":
+        return message
+    own = _caller_catalogue()
+    if own is not None:
+        text = own.gettext(message)
+        if text != message:
+            return text
     return _translation.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
+    if _language == "en":
+        return singular if n == 1 else plural
+    own = _caller_catalogue()
+    if own is not None:
+        text = own.ngettext(singular, plural, n)
+        if text not in (singular, plural):
+            return text
     return _translation.ngettext(singular, plural, n)
 
 
