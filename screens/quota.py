@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -61,14 +62,13 @@ class QuotaScreen(FloorScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#seats", DataTable)
-        table.add_column(_("id"), key="id")
-        table.add_column(_("name"), key="name", width=NAME_CELLS)
-        table.add_column(_("att"), key="att", width=5)
-        table.add_column(_("done/target"), key="bar", width=16)
-        table.add_column(_("dial"), key="dial", width=4)
-        table.add_column(_("ord"), key="ord", width=3)
-        table.add_column(_("pace/h"), key="pace", width=6)
-        table.add_column(_("note"), key="note")
+        for label, key, width in [(N_("id"), "id", None), (N_("name"), "name", NAME_CELLS),
+                                  (N_("att"), "att", 5), (N_("done/target"), "bar", 16),
+                                  (N_("dial"), "dial", 4), (N_("ord"), "ord", 3),
+                                  (N_("pace/h"), "pace", 6), (N_("note"), "note", None)]:
+            shown = _(label)  # a Chinese header may need a cell more than its English one
+            table.add_column(shown, key=key,
+                             width=None if width is None else max(width, cell_len(shown)))
         table.fixed_columns = 2
         table.focus()
         self.set_interval(60, self.refresh_data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -66,7 +67,9 @@ class SummaryScreen(FloorScreen):
                                   (N_("done/tgt"), "done", 8), (N_("ord"), "ord", 3),
                                   (N_("pts"), "pts", 4), (N_("QA"), "qa", 6),
                                   (N_("flags"), "flags", None)]:
-            table.add_column(_(label), key=key, width=width)
+            shown = _(label)  # a Chinese header may need a cell more than its English one
+            table.add_column(shown, key=key,
+                             width=None if width is None else max(width, cell_len(shown)))
         table.fixed_columns = 2
         table.focus()
 
