@@ -705,5 +705,6 @@ def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an impor
         with floor.transaction() as tx:
             items = day_items(today, floor.shifts_on(today), today_hours, True, tx)
             rows += tx.put_many(_partition(today), CALLS, items, note="demo floor")
-    ctx.summary.append(f"quota: {rows} call counts for {len(agents)} agents, "
-                       f"{len(DEMO_CAMPAIGNS)} campaigns, {rushing} rushed days")
+    ctx.summary.append(_("quota: {rows} call counts for {agents} agents, {campaigns} campaigns, "
+                         "{rushed} rushed days").format(
+        rows=rows, agents=len(agents), campaigns=len(DEMO_CAMPAIGNS), rushed=rushing))
