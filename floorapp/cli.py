@@ -174,14 +174,13 @@ def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | Non
             return reports.render(floor.emergency.log_report(), args.format), EXIT_OK
         return reports.render(floor.emergency.incident_report(args.id), args.format), EXIT_OK
     if args.command == "campaign":
+        from floorapp.services import quota as quota_texts
+
         if args.campaign_command == "set":
             c = floor.quota.save_campaign(args.id, args.name, args.coefficient)
-            return f"campaign {c.id} {c.name}: coefficient {c.coefficient}", EXIT_OK
-        rows = [f"{c.id}\t{c.name}\t{c.coefficient}"
-                for c in sorted(floor.quota.campaigns().values(), key=lambda c: c.id)]
-        none = (f"no campaigns (calls without one count × "
-                f"{floor.policy.campaign_default_coefficient})")
-        return "\n".join(rows) or none, EXIT_OK
+            return quota_texts.campaign_saved_text(c), EXIT_OK
+        return quota_texts.campaign_list_text(floor.quota.campaigns(),
+                                              floor.policy.campaign_default_coefficient), EXIT_OK
     from floorapp import monitoring_cli
 
     if args.command in monitoring_cli.COMMANDS:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from floorapp.i18n import N_, _
 from floorapp.policy import Policy
 
 ADVICE = ("add_seats", "raise_volume", "ok")
@@ -71,21 +72,27 @@ def entry_key(staff_id: str, hour: int | None, campaign: str) -> str:
     return f"{staff_id}/{slot}/{campaign}"
 
 
+COUNT_NAMES = {"dialed": N_("dialed"), "connected": N_("connected"),
+               "completed": N_("completed"), "orders": N_("orders"),
+               "talk_minutes": N_("talk_minutes")}
+
+
 def count_problems(counts: Counts) -> list[str]:
     """Why counts cannot be right: each later stage is a subset of the one before."""
     problems = []
     for name in ("dialed", "connected", "completed", "orders"):
         if getattr(counts, name) < 0:
-            problems.append(f"{name} {getattr(counts, name)} is negative")
+            problems.append(_("{name} {value} is negative").format(
+                name=_(COUNT_NAMES[name]), value=getattr(counts, name)))
     if counts.talk_minutes is not None and counts.talk_minutes < 0:
-        problems.append(f"talk_minutes {counts.talk_minutes} is negative")
-    if counts.connected > counts.dialed:
-        problems.append(f"connected {counts.connected} is more than dialed {counts.dialed}")
-    if counts.completed > counts.connected:
-        problems.append(
-            f"completed {counts.completed} is more than connected {counts.connected}")
-    if counts.orders > counts.completed:
-        problems.append(f"orders {counts.orders} is more than completed {counts.completed}")
+        problems.append(_("{name} {value} is negative").format(
+            name=_(COUNT_NAMES["talk_minutes"]), value=counts.talk_minutes))
+    pairs = (("connected", "dialed"), ("completed", "connected"), ("orders", "completed"))
+    for later, earlier in pairs:
+        if getattr(counts, later) > getattr(counts, earlier):
+            problems.append(_("{later} {n} is more than {earlier} {m}").format(
+                later=_(COUNT_NAMES[later]), n=getattr(counts, later),
+                earlier=_(COUNT_NAMES[earlier]), m=getattr(counts, earlier)))
     return problems
 
 
@@ -347,11 +354,12 @@ def parse_quick_entry(text: str) -> QuickEntry:
     ``A001 = 80 66 61 19`` (the day's total); ValueError says why not."""
     tokens = text.split()
     if not tokens:
-        raise ValueError("type +N (completed calls) or dialed connected completed orders")
+        raise ValueError(_("type +N (completed calls) or dialed connected completed orders"))
     last = tokens[-1]
     if last.startswith("+"):
         if not last[1:].isdigit() or int(last[1:]) == 0:
-            raise ValueError(f"{last!r}: after + give a whole number of completed calls, e.g. +5")
+            raise ValueError(_("{text!r}: after + give a whole number of completed calls, "
+                               "e.g. +5").format(text=last))
         who = " ".join(tokens[:-1]) or None
         return QuickEntry(who, add_completed=int(last[1:]))
     numbers = []
@@ -361,9 +369,9 @@ def parse_quick_entry(text: str) -> QuickEntry:
         numbers.append(int(token))
     if len(numbers) != 4:
         if any(t.lstrip("-").isdigit() and t.startswith("-") for t in tokens):
-            raise ValueError("counts cannot be negative; use u to undo an entry")
-        raise ValueError("type +N (completed calls) or four counts: "
-                         "dialed connected completed orders")
+            raise ValueError(_("counts cannot be negative; use u to undo an entry"))
+        raise ValueError(_("type +N (completed calls) or four counts: "
+                           "dialed connected completed orders"))
     dialed, connected, completed, orders = reversed(numbers)
     rest = tokens[:-4]
     day_total = bool(rest) and rest[-1] == "="

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +19,7 @@ from textual.widgets import DataTable, Input, Static
 
 from floorapp import quota as rules
 from floorapp.errors import FloorError
+from floorapp.i18n import N_, _
 from screens.base import FloorScreen
 from screens.widgets.quota_bar import band_text, progress_bar
 
@@ -27,7 +29,7 @@ NAME_CELLS = 8
 class QuotaEntry(Input):
     """The quick-entry line; Escape goes back to the seats."""
 
-    BINDINGS = [Binding("escape", "leave", "Back to seats")]
+    BINDINGS = [Binding("escape", "leave", _("Back to seats"))]
 
     def action_leave(self) -> None:
         self.value = ""
@@ -36,14 +38,14 @@ class QuotaEntry(Input):
 
 class QuotaScreen(FloorScreen):
     SECTION = "quota"
-    TITLE = "Quota 外呼量"
+    TITLE = _("Quota 外呼量")
     CSS_PATH = "quota.tcss"
     BINDINGS = [
-        Binding("plus", "entry('+')", "+N done", key_display="+"),
-        Binding("slash", "entry('')", "Full line", key_display="/"),
-        Binding("equals_sign", "entry('= ')", "Day total", key_display="="),
-        Binding("u", "undo", "Undo"),
-        Binding("b", "toggle_behind", "Behind only"),
+        Binding("plus", "entry('+')", _("+N done"), key_display="+"),
+        Binding("slash", "entry('')", _("Full line"), key_display="/"),
+        Binding("equals_sign", "entry('= ')", _("Day total"), key_display="="),
+        Binding("u", "undo", _("Undo")),
+        Binding("b", "toggle_behind", _("Behind only")),
     ]
 
     def __init__(self) -> None:
@@ -54,19 +56,19 @@ class QuotaScreen(FloorScreen):
         yield Static(id="totals")
         table: DataTable = DataTable(id="seats", cursor_type="row", zebra_stripes=True)
         yield table
-        yield QuotaEntry(placeholder="+5 · A001 +5 · dial conn done ord (this hour) · = d c p o (day)",
+        yield QuotaEntry(placeholder=_("+5 · A001 +5 · dial conn done ord (this hour) · "
+                                       "= d c p o (day)"),
                          id="entry", select_on_focus=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#seats", DataTable)
-        table.add_column("id", key="id")
-        table.add_column("name", key="name", width=NAME_CELLS)
-        table.add_column("att", key="att", width=5)
-        table.add_column("done/target", key="bar", width=16)
-        table.add_column("dial", key="dial", width=4)
-        table.add_column("ord", key="ord", width=3)
-        table.add_column("pace/h", key="pace", width=6)
-        table.add_column("note", key="note")
+        for label, key, width in [(N_("id"), "id", None), (N_("name"), "name", NAME_CELLS),
+                                  (N_("att"), "att", 5), (N_("done/target"), "bar", 16),
+                                  (N_("dial"), "dial", 4), (N_("ord"), "ord", 3),
+                                  (N_("pace/h"), "pace", 6), (N_("note"), "note", None)]:
+            shown = _(label)  # a Chinese header may need a cell more than its English one
+            table.add_column(shown, key=key,
+                             width=None if width is None else max(width, cell_len(shown)))
         table.fixed_columns = 2
         table.focus()
         self.set_interval(60, self.refresh_data)
@@ -109,13 +111,14 @@ class QuotaScreen(FloorScreen):
                          judged=projected) if agent.counts.dialed or agent.working else Text("")
         notes = []
         if info["behind"]:
-            notes.append(Text("behind", style="bold yellow"))
+            notes.append(Text(_("behind"), style="bold yellow"))
         if agent.rushing:
-            notes.append(Text("rush", style="bold magenta"))
+            notes.append(Text(_("rush"), style="bold magenta"))
         if agent.lost_minutes:
-            notes.append(Text(f"outage {agent.lost_minutes}m", style="cyan"))
+            notes.append(Text(_("outage {minutes}m").format(minutes=agent.lost_minutes),
+                              style="cyan"))
         note = Text(" ").join(notes) if notes else Text("")
-        return [agent.staff_id, agent.name, ATT_SHORT.get(agent.attendance, agent.attendance),
+        return [agent.staff_id, agent.name, _(ATT_SHORT.get(agent.attendance, agent.attendance)),
                 bar, dial, str(agent.counts.orders), _pace_text(info["pace"], agent.target),
                 note]
 
@@ -126,14 +129,16 @@ class QuotaScreen(FloorScreen):
         totals = fd.totals
         met = sum(1 for a in fd.agents if a.target and not a.shortfall)
         advice = rules.staffing_advice(policy, _projected(fd.avg_dialed, pace))
-        line1 = (f"{now:%H:%M} {left // 60}h{left % 60:02d} left · {fd.seats} seats · "
-                 f"dialed {totals.dialed} ({_one(fd.avg_dialed)}/seat) · "
-                 f"done {totals.completed} · ord {totals.orders}")
+        line1 = _("{now} {hours}h{minutes} left · {seats} seats · dialed {dialed} ({avg}/seat) · "
+                  "done {done} · ord {orders}").format(
+            now=f"{now:%H:%M}", hours=left // 60, minutes=f"{left % 60:02d}", seats=fd.seats,
+            dialed=totals.dialed, avg=_one(fd.avg_dialed), done=totals.completed,
+            orders=totals.orders)
         line2 = Text.assemble(
-            (f"behind {behind}", "bold yellow" if behind else ""),
-            f" · met target {met} · advice: ",
-            (ADVICE_SHORT[advice], "bold" if advice != "ok" else "green"),
-            "  (filter: behind)" if self.behind_only else "",
+            (_("behind {n}").format(n=behind), "bold yellow" if behind else ""),
+            _(" · met target {n} · advice: ").format(n=met),
+            (_(ADVICE_SHORT[advice]), "bold" if advice != "ok" else "green"),
+            _("  (filter: behind)") if self.behind_only else "",
         )
         self.query_one("#totals", Static).update(Text.assemble(line1, "\n", line2))
 
@@ -142,7 +147,7 @@ class QuotaScreen(FloorScreen):
         if not table.row_count:
             return None
         try:
-            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+            row_key, _column = table.coordinate_to_cell_key(table.cursor_coordinate)
         except Exception:
             return None
         return row_key.value
@@ -178,7 +183,7 @@ class QuotaScreen(FloorScreen):
             staff_id = self._who(parsed.who)
             if parsed.add_completed is not None:
                 undo = self.floor.quota.add_completed(staff_id, parsed.add_completed)
-                what = f"+{parsed.add_completed} done"
+                what = _("+{n} done").format(n=parsed.add_completed)
             else:
                 assert parsed.counts is not None
                 undo = self.floor.quota.record_counts(
@@ -187,11 +192,12 @@ class QuotaScreen(FloorScreen):
                 c = parsed.counts
                 what = f"{c.dialed}/{c.connected}/{c.completed}/{c.orders}"
                 if parsed.day_total:
-                    what = f"day total {what}"
+                    what = _("day total {counts}").format(counts=what)
         except (ValueError, FloorError) as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"saved {undo.label}: {what} (u undoes)", timeout=3)
+        self.notify(_("saved {what}: {counts} (u undoes)").format(what=undo.label, counts=what),
+                    timeout=3)
         entry = self.query_one("#entry", QuotaEntry)
         entry.value = ""
         table = self.query_one("#seats", DataTable)
@@ -206,31 +212,32 @@ class QuotaScreen(FloorScreen):
         if text is None:
             selected = self.selected_id()
             if selected is None:
-                raise FloorError("no seat selected: type the id or name first, e.g. A001 +5")
+                raise FloorError(_("no seat selected: type the id or name first, e.g. A001 +5"))
             return selected
         matches = self.floor.find_staff(text, roles=("agent",)) or self.floor.find_staff(text)
         if not matches:
-            raise FloorError(f"no agent matches {text!r}")
+            raise FloorError(_("no agent matches {text!r}").format(text=text))
         if len(matches) > 1:
             shown = ", ".join(f"{s.id} {s.name}" for s in matches[:4])
             more = "…" if len(matches) > 4 else ""
-            raise FloorError(f"{len(matches)} match {text!r}: {shown}{more}; type more")
+            raise FloorError(_("{n} match {text!r}: {shown}; type more").format(
+                n=len(matches), text=text, shown=shown + more))
         return matches[0].id
 
 
-ATT_SHORT = {"on_time": "in", "late": "late", "early": "early", "absent": "ABS",
-             "leave": "leave", "rest": "rest"}
-ADVICE_SHORT = {"add_seats": "add seats (avg dialed > band)",
-                "raise_volume": "raise call volume (avg dialed < band)", "ok": "ok"}
+ATT_SHORT = {"on_time": N_("in"), "late": N_("late"), "early": N_("early"),
+             "absent": N_("ABS"), "leave": N_("leave"), "rest": N_("rest")}
+ADVICE_SHORT = {"add_seats": N_("add seats (avg dialed > band)"),
+                "raise_volume": N_("raise call volume (avg dialed < band)"), "ok": N_("ok")}
 
 
 def _pace_text(pace: Decimal | None, target: int) -> Text:
     if target == 0:
         return Text("")
     if pace is None:
-        return Text("short", style="red")
+        return Text(_("short"), style="red")
     if pace == 0:
-        return Text("met", style="green")
+        return Text(_("met"), style="green")
     return Text(_one(pace))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,16 +18,17 @@ from textual.widgets import DataTable, Input, Static
 from floorapp.csvio import parse_date
 
 from floorapp.errors import FloorError
+from floorapp.i18n import N_, _, fmt_date, language
 from floorapp.services.quota import started_text
 from screens.base import FloorScreen
 
-ADVICE = {"add_seats": "add seats", "raise_volume": "raise call volume", "ok": "ok"}
+ADVICE = {"add_seats": N_("add seats"), "raise_volume": N_("raise call volume"), "ok": N_("ok")}
 
 
 class DateEntry(Input):
     """The go-to-date line, shown by ``g``; Escape hides it."""
 
-    BINDINGS = [Binding("escape", "leave", "Cancel")]
+    BINDINGS = [Binding("escape", "leave", _("Cancel"))]
 
     def action_leave(self) -> None:
         self.display = False
@@ -35,14 +37,14 @@ class DateEntry(Input):
 
 class SummaryScreen(FloorScreen):
     SECTION = "summary"
-    TITLE = "Summary 日报"
+    TITLE = _("Summary 日报")
     CSS_PATH = "summary.tcss"
     BINDINGS = [
-        Binding("left_square_bracket", "move(-1)", "Prev day", key_display="["),
-        Binding("right_square_bracket", "move(1)", "Next day", key_display="]"),
-        Binding("t", "today", "Today"),
-        Binding("g", "goto", "Go to date"),
-        Binding("x", "export", "Export CSV"),
+        Binding("left_square_bracket", "move(-1)", _("Prev day"), key_display="["),
+        Binding("right_square_bracket", "move(1)", _("Next day"), key_display="]"),
+        Binding("t", "today", _("Today")),
+        Binding("g", "goto", _("Go to date")),
+        Binding("x", "export", _("Export CSV")),
     ]
 
     def __init__(self) -> None:
@@ -54,16 +56,20 @@ class SummaryScreen(FloorScreen):
         yield DataTable(id="agents", cursor_type="row", zebra_stripes=True)
         yield Static(id="detail")
         yield Static(id="incidents")
-        yield DateEntry(placeholder="date YYYY-MM-DD, Enter shows it, Esc cancels", id="date",
+        yield DateEntry(placeholder=_("date YYYY-MM-DD, Enter shows it, Esc cancels"), id="date",
                         select_on_focus=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#agents", DataTable)
-        for label, key, width in [("id", "id", None), ("name", "name", 8), ("sh", "shift", 2),
-                                  ("attendance", "att", 11), ("dial", "dial", 4),
-                                  ("conn", "conn", 4), ("done/tgt", "done", 8), ("ord", "ord", 3),
-                                  ("pts", "pts", 4), ("QA", "qa", 6), ("flags", "flags", None)]:
-            table.add_column(label, key=key, width=width)
+        for label, key, width in [(N_("id"), "id", None), (N_("name"), "name", 8),
+                                  (N_("sh"), "shift", 2), (N_("attendance"), "att", 11),
+                                  (N_("dial"), "dial", 4), (N_("conn"), "conn", 4),
+                                  (N_("done/tgt"), "done", 8), (N_("ord"), "ord", 3),
+                                  (N_("pts"), "pts", 4), (N_("QA"), "qa", 6),
+                                  (N_("flags"), "flags", None)]:
+            shown = _(label)  # a Chinese header may need a cell more than its English one
+            table.add_column(shown, key=key,
+                             width=None if width is None else max(width, cell_len(shown)))
         table.fixed_columns = 2
         table.focus()
 
@@ -102,23 +108,30 @@ class SummaryScreen(FloorScreen):
             table.move_cursor(row=min(row, table.row_count - 1), animate=False)
         short = sum(1 for a in fd.agents if a.shortfall)
         rushing = sum(1 for a in fd.agents if a.rushing)
+        shown_day = (f"{self.day.year}年{fmt_date(self.day)}" if language() == "zh"
+                     else f"{self.day:%a %Y-%m-%d}")
         head = Text.assemble(
-            (f"{self.day:%a %Y-%m-%d}", "bold"),
-            f" · {fd.seats} seats · avg dial {fd.avg_dialed:.1f} · ",
-            (ADVICE[fd.advice], "bold" if fd.advice != "ok" else "green"), "\n",
-            f"dialed {fd.totals.dialed} · conn {fd.totals.connected} · "
-            f"done {fd.totals.completed} · ord {fd.totals.orders} · ",
-            (f"under target {short}", "red" if short else ""), f" · rushing {rushing}",
+            (shown_day, "bold"),
+            _(" · {seats} seats · avg dial {avg} · ").format(
+                seats=fd.seats, avg=f"{fd.avg_dialed:.1f}"),
+            (_(ADVICE[fd.advice]), "bold" if fd.advice != "ok" else "green"), "\n",
+            _("dialed {dialed} · conn {connected} · done {done} · ord {orders} · ").format(
+                dialed=fd.totals.dialed, connected=fd.totals.connected,
+                done=fd.totals.completed, orders=fd.totals.orders),
+            (_("under target {n}").format(n=short), "red" if short else ""),
+            _(" · rushing {n}").format(n=rushing),
         )
         self.query_one("#head", Static).update(head)
         incidents = self.query_one("#incidents", Static)
         if fd.incidents:
-            lines = [f"{i.get('id', '')} {i.get('kind', '')} {i.get('title', '')} "
-                     f"since {started_text(i.get('started', ''), self.day)}"
+            lines = [_("{id} {kind} {title} since {started}").format(
+                         id=i.get("id", ""), kind=i.get("kind", ""), title=i.get("title", ""),
+                         started=started_text(i.get("started", ""), self.day))
                      for i in fd.incidents[:3]]
-            incidents.update(Text("Open incidents: " + " · ".join(lines), style="bold red"))
+            incidents.update(Text(_("Open incidents: {list}").format(list=" · ".join(lines)),
+                                  style="bold red"))
         else:
-            incidents.update(Text("No open incidents", style="dim"))
+            incidents.update(Text(_("No open incidents"), style="dim"))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """The highlighted agent in full: the grid cuts long attendance texts and flags."""
@@ -127,7 +140,7 @@ class SummaryScreen(FloorScreen):
         if agent is None:
             detail.update("")
             return
-        flags = ", ".join(self.floor.quota.flags(agent)) or "no flags"
+        flags = _(", ").join(self.floor.quota.flags(agent)) or _("no flags")
         detail.update(Text.assemble((f"{agent.staff_id} {agent.name}: ", "bold"),
                                     f"{agent.attendance_text} · {flags}"))
 
@@ -164,4 +177,4 @@ class SummaryScreen(FloorScreen):
         except FloorError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"Exported: {path}", timeout=8)
+        self.notify(_("Exported: {path}").format(path=path), timeout=8)

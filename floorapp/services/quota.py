@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from floorapp import csvio
 from floorapp import quota as rules
 from floorapp.errors import FloorError
+from floorapp.i18n import N_, _, fmt_date, fmt_money, language
 from floorapp.money import money_text
 from floorapp.quota import CallEntry, Counts
 from floorapp.reports import Report, Table
@@ -116,13 +117,15 @@ class QuotaService:
         """Add or change a campaign (外呼类型) and its type coefficient."""
         problem = check_id(campaign_id)
         if problem:
-            raise FloorError(problem.replace("staff id", "campaign id"))
+            raise FloorError(problem.replace("staff id", "campaign id")
+                             .replace("员工编号", "项目编号"))
         try:
             value = Decimal(str(coefficient))
         except InvalidOperation:
-            raise FloorError(f"coefficient {coefficient!r} is not a number") from None
+            raise FloorError(_("coefficient {value!r} is not a number").format(
+                value=coefficient)) from None
         if not value.is_finite() or value <= 0:
-            raise FloorError(f"coefficient {coefficient} must be more than 0")
+            raise FloorError(_("coefficient {value} must be more than 0").format(value=coefficient))
         campaign = Campaign(campaign_id, name or campaign_id, value)
         with self.floor.transaction() as tx:
             tx.put(REF, CAMPAIGNS, campaign_id,
@@ -150,7 +153,7 @@ class QuotaService:
         elif hour is None and day == now.date():
             hour = now.hour
         if hour is not None and not 0 <= hour <= 23:
-            raise FloorError(f"hour {hour} is not 0–23")
+            raise FloorError(_("hour {hour} is not 0–23").format(hour=hour))
         partition = _partition(day)
         with self.floor.transaction() as tx:
             current = [_entry(r) for r in tx.records(partition, CALLS)
@@ -161,7 +164,7 @@ class QuotaService:
                              default=None)
                 campaign = latest.campaign if latest else rules.DEFAULT_CAMPAIGN
             if campaign and campaign not in {r["id"] for r in tx.records(REF, CAMPAIGNS)}:
-                raise FloorError(f"unknown campaign {campaign!r}")
+                raise FloorError(_("unknown campaign {campaign!r}").format(campaign=campaign))
             if add and any(e.hour is None and e.campaign == campaign for e in current):
                 hour = None  # the day has a total for this campaign: keep it the truth
             key = rules.entry_key(staff_id, hour, campaign)
@@ -181,7 +184,7 @@ class QuotaService:
         before_data = None
         if before_record:
             before_data = {k: v for k, v in before_record.items() if not k.startswith("_")}
-        slot = "day total" if hour is None else f"{hour:02d}:00"
+        slot = _("day total") if hour is None else f"{hour:02d}:00"
         undo = Undo(partition, key, data, before_data, f"{person.id} {slot}")
         self._last.append(undo)
         return undo
@@ -189,13 +192,13 @@ class QuotaService:
     def add_completed(self, staff_id: str, completed: int) -> Undo:
         """The ``+5`` entry: 5 more completed calls this hour."""
         if completed <= 0:
-            raise FloorError("add at least one completed call")
+            raise FloorError(_("add at least one completed call"))
         return self.record_counts(staff_id, Counts(completed=completed), raise_to_completed=True)
 
     def undo_last(self) -> str:
         """Take back the last entry made through this service; says what was undone."""
         if not self._last:
-            raise FloorError("nothing to undo")
+            raise FloorError(_("nothing to undo"))
         undo = self._last[-1]
         with self.floor.transaction() as tx:
             current = tx.get(undo.partition, CALLS, undo.key)
@@ -203,14 +206,15 @@ class QuotaService:
                 {k: v for k, v in current.items() if not k.startswith("_")}
             if now_data != undo.after:
                 self._last.pop()
-                by = current["_by"] if current else "someone"
-                raise FloorError(f"{undo.label} was changed since by {by}; not undone")
+                by = current["_by"] if current else _("someone")
+                raise FloorError(_("{what} was changed since by {by}; not undone").format(
+                    what=undo.label, by=by))
             if undo.before is None:
                 tx.retire(undo.partition, CALLS, undo.key, "undo")
             else:
                 tx.put(undo.partition, CALLS, undo.key, undo.before)
         self._last.pop()
-        return f"undone: {undo.label}"
+        return _("undone: {what}").format(what=undo.label)
 
     # ----------------------------------------------------------------- import
     def parse_calls_csv(self, path: str | Path) -> list[tuple[int, dict]]:
@@ -223,10 +227,10 @@ class QuotaService:
         for line, row in rows:
             try:
                 if row["staff_id"] not in staff:
-                    raise ValueError(f"unknown staff id {row['staff_id']!r}")
+                    raise ValueError(_("unknown staff id {id!r}").format(id=row["staff_id"]))
                 day = csvio.parse_date(row["date"])
                 if day > today:
-                    raise ValueError(f"date {day} is in the future")
+                    raise ValueError(_("date {day} is in the future").format(day=day))
                 counts = [csvio.parse_count(row[c], c)
                           for c in ("dialed", "connected", "completed", "orders")]
                 talk_text = row.get("talk_minutes", "")
@@ -234,7 +238,7 @@ class QuotaService:
                 hour = _parse_hour(row.get("hour", ""))
                 campaign = row.get("campaign", "")
                 if campaign and campaign not in campaigns:
-                    raise ValueError(f"unknown campaign {campaign!r}")
+                    raise ValueError(_("unknown campaign {campaign!r}").format(campaign=campaign))
                 value = Counts(*counts, talk_minutes=talk)
                 problems = rules.count_problems(value)
                 if problems:
@@ -245,7 +249,8 @@ class QuotaService:
             key = rules.entry_key(row["staff_id"], hour, campaign)
             where = (day.isoformat(), key)
             if where in seen:
-                errors.add(line, f"the same agent, date, hour and campaign as line {seen[where]}")
+                errors.add(line, _("the same agent, date, hour and campaign as line {line}").format(
+                    line=seen[where]))
                 continue
             seen[where] = line
             out.append((line, {"staff_id": row["staff_id"], "date": day.isoformat(),
@@ -303,7 +308,7 @@ class QuotaService:
             agents.append(AgentDay(
                 staff_id=staff_id, name=person.name if person else staff_id,
                 seat=person.seat if person else "", shift=shift, attendance=status,
-                attendance_text=texts.get(staff_id) or status.replace("_", " "),
+                attendance_text=texts.get(staff_id) or _(STATUS_TEXT.get(status, status)),
                 counts=rules.day_counts(entries),
                 weighted=rules.weighted_completed(policy, entries, coefficients),
                 target=target, lost_minutes=lost_minutes,
@@ -332,36 +337,38 @@ class QuotaService:
             "floor": {"seats": fd.seats, "avg_dialed": float(fd.avg_dialed.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)),
                       "advice": fd.advice},
         }
-        headers = ["id", "name", "shift", "attendance", "dial", "conn", "done", "ord", "tgt",
-                   "short", "pts", "wtd", "QA", "flags"]
+        headers = [_(h) for h in DAY_HEADERS]
         rows = []
         for a in fd.agents:
             rows.append([a.staff_id, a.name, a.shift, a.attendance_text, a.counts.dialed,
                          a.counts.connected, a.counts.completed, a.counts.orders, a.target,
                          a.shortfall, rules.shortfall_points(policy, a.target, a.counts.completed),
                          _num(a.weighted), _qa_text(a), " ".join(self.flags(a))])
-        floor_rows = [["seats", fd.seats], ["dialed", fd.totals.dialed],
-                      ["avg dialed per seat", _num(fd.avg_dialed)],
-                      ["connected", fd.totals.connected], ["completed", fd.totals.completed],
-                      ["orders", fd.totals.orders],
-                      ["under target", sum(1 for a in fd.agents if a.shortfall)],
-                      ["advice", ADVICE_TEXT[fd.advice]]]
+        floor_rows = [[_("seats"), fd.seats], [_("dialed"), fd.totals.dialed],
+                      [_("avg dialed per seat"), _num(fd.avg_dialed)],
+                      [_("connected"), fd.totals.connected], [_("completed"), fd.totals.completed],
+                      [_("orders"), fd.totals.orders],
+                      [_("under target"), sum(1 for a in fd.agents if a.shortfall)],
+                      [_("advice"), _(ADVICE_TEXT[fd.advice])]]
         incident_rows = [[i.get("id", ""), i.get("kind", ""), i.get("title", ""),
                           started_text(i.get("started", ""), day)] for i in fd.incidents]
         notes = []
         short = [a for a in fd.agents if a.shortfall]
         if short:
-            notes.append("Under target: " + ", ".join(
-                f"{a.staff_id} {a.name} −{a.shortfall}" for a in short))
+            notes.append(_("Under target: {agents}").format(agents=_(", ").join(
+                f"{a.staff_id} {a.name} −{a.shortfall}" for a in short)))
         rushing = [a.staff_id for a in fd.agents if a.rushing]
         if rushing:
-            notes.append("Rushing (last hour > "
-                         f"{_num(policy.rushing_factor)}× the hourly mean): " + ", ".join(rushing))
+            notes.append(_("Rushing (last hour > {factor}× the hourly mean): {agents}").format(
+                factor=_num(policy.rushing_factor), agents=_(", ").join(rushing)))
         return Report(
-            title=f"End of day {day.isoformat()} ({day:%a})",
+            title=_("End of day {iso} ({day})").format(
+                iso=day.isoformat(), day=fmt_date(day) if language() == "zh" else f"{day:%a}"),
             data=data,
-            tables=[Table(headers, rows, "Agents"), Table(["floor", "value"], floor_rows, "Floor"),
-                    Table(["id", "kind", "title", "started"], incident_rows, "Open incidents")],
+            tables=[Table(headers, rows, _("Agents")),
+                    Table([_("floor"), _("value")], floor_rows, _("Floor")),
+                    Table([_("id"), _("kind"), _("title"), _("started")], incident_rows,
+                          _("Open incidents"))],
             notes=notes,
         )
 
@@ -369,18 +376,19 @@ class QuotaService:
         policy = self.floor.policy
         out = []
         if agent.rushing:
-            out.append("rushing")
+            out.append(_("rushing"))
         band = rules.dialed_band(policy, agent.counts.dialed)
         if agent.working and agent.counts.dialed and band == "below":
-            out.append(f"dial<{policy.band_dialed_min}")
+            out.append(_("dial<{n}").format(n=policy.band_dialed_min))
         if band == "above":
-            out.append(f"dial>{policy.band_dialed_max}")
+            out.append(_("dial>{n}").format(n=policy.band_dialed_max))
         if agent.working and rules.is_zero_score_day(policy, agent.weighted):
-            out.append("zero-score")
+            out.append(_("zero-score"))
         if rules.talk_time_ok(policy, agent.counts.talk_minutes) is False:
-            out.append("talk<3h")
+            hours = _num(Decimal(policy.talk_minutes_min) / 60)
+            out.append(_("talk<{hours}h").format(hours=hours))
         if agent.lost_minutes:
-            out.append(f"outage {agent.lost_minutes}m")
+            out.append(_("outage {minutes}m").format(minutes=agent.lost_minutes))
         return out
 
     def export_day_csv(self, day: dt.date, directory: Path | None = None) -> Path:
@@ -391,9 +399,13 @@ class QuotaService:
         try:
             directory.mkdir(parents=True, exist_ok=True)
             path = directory / f"floor-day-{day.isoformat()}.csv"
-            path.write_text(render(self.day_report(day), "csv"), encoding="utf-8")
+            # the CSV header stays English (machine-read); the rows are as shown
+            report = self.day_report(day)
+            report.tables[0] = Table(list(DAY_HEADERS), report.tables[0].rows)
+            path.write_text(render(report, "csv"), encoding="utf-8")
         except OSError as exc:
-            raise FloorError(f"cannot write the export to {directory}: {exc.strerror}") from None
+            raise FloorError(_("cannot write the export to {directory}: {reason}").format(
+                directory=directory, reason=exc.strerror)) from None
         return path
 
     # ------------------------------------------------------------ live floor
@@ -430,7 +442,7 @@ class QuotaService:
                      for sid, days in daily.items()}
         months = []
         y, m = year, month
-        for _ in range(max(0, policy.interview_months - 1)):
+        for _n in range(max(0, policy.interview_months - 1)):
             y, m = (y - 1, 12) if m == 1 else (y, m - 1)
             months.insert(0, self._month_figures(y, m)[1])
         months.append(orders)
@@ -447,16 +459,19 @@ class QuotaService:
             "interview_list": interview,
         }
         tables = [
-            Table(["rank", "id", "name", "weighted", "points", "zero-score days"],
+            Table([_("rank"), _("id"), _("name"), _("weighted"), _("points"),
+                   _("zero-score days")],
                   [[r.rank, r.staff_id, names.get(r.staff_id, ""), _num(r.score), r.points,
-                    zero_days.get(r.staff_id, 0)] for r in ranking], "Quota ranking (外呼量排名)"),
-            Table(["id", "name", "orders", "tier", "base", "subsidy"],
-                  [[sid, names.get(sid, ""), orders.get(sid, 0), t.tier, money_text(t.base_pay),
-                    money_text(t.subsidy)] for sid, t in tiers.items()],
-                  f"Order guarantee (保底量 {policy.guarantee_orders})"),
-            Table(["id", "name", "orders this month"],
+                    zero_days.get(r.staff_id, 0)] for r in ranking],
+                  _("Quota ranking (外呼量排名)")),
+            Table([_("id"), _("name"), _("orders"), _("tier"), _("base"), _("subsidy")],
+                  [[sid, names.get(sid, ""), orders.get(sid, 0), _(TIER_TEXT.get(t.tier, t.tier)),
+                    fmt_money(t.base_pay), fmt_money(t.subsidy)] for sid, t in tiers.items()],
+                  _("Order guarantee (保底量 {orders})").format(orders=policy.guarantee_orders)),
+            Table([_("id"), _("name"), _("orders this month")],
                   [[sid, names.get(sid, ""), orders.get(sid, 0)] for sid in interview],
-                  f"Interview list (约谈: fewest orders {policy.interview_months} months running)"),
+                  _("Interview list (约谈: fewest orders {months} months running)").format(
+                      months=policy.interview_months)),
         ]
         return data, tables
 
@@ -520,9 +535,31 @@ class QuotaService:
         return []
 
 
-ADVICE_TEXT = {"add_seats": "add seats (avg dialed above band)",
-               "raise_volume": "raise call volume (avg dialed below band)",
-               "ok": "ok (avg dialed inside the band)"}
+ADVICE_TEXT = {"add_seats": N_("add seats (avg dialed above band)"),
+               "raise_volume": N_("raise call volume (avg dialed below band)"),
+               "ok": N_("ok (avg dialed inside the band)")}
+# The day report's agent table; the CSV export keeps these English headers.
+DAY_HEADERS = (N_("id"), N_("name"), N_("shift"), N_("attendance"), N_("dial"), N_("conn"),
+               N_("done"), N_("ord"), N_("tgt"), N_("short"), N_("pts"), N_("wtd"), N_("QA"),
+               N_("flags"))
+# An attendance status shown to people when the attendance feature gives no text.
+STATUS_TEXT = {"on_time": N_("on time"), "late": N_("late"), "early": N_("early"),
+               "absent": N_("absent"), "leave": N_("leave"), "rest": N_("rest")}
+TIER_TEXT = {"guarantee": N_("guarantee"), "special": N_("special"), "base": N_("base")}
+
+
+def campaign_saved_text(campaign: Campaign) -> str:
+    """What ``floor campaign set`` prints."""
+    return _("campaign {id} {name}: coefficient {coefficient}").format(
+        id=campaign.id, name=campaign.name, coefficient=campaign.coefficient)
+
+
+def campaign_list_text(campaigns: dict[str, Campaign], default_coefficient: Decimal) -> str:
+    """What ``floor campaign list`` prints."""
+    rows = [f"{c.id}\t{c.name}\t{c.coefficient}"
+            for c in sorted(campaigns.values(), key=lambda c: c.id)]
+    return "\n".join(rows) or _("no campaigns (calls without one count × {coefficient})").format(
+        coefficient=default_coefficient)
 
 
 def started_text(started: object, day: dt.date) -> str:
@@ -558,7 +595,7 @@ def _parse_hour(text: str) -> int | None:
     if not text:
         return None
     if not re.match(r"^\d{1,2}$", text) or int(text) > 23:
-        raise ValueError(f"hour {text!r} is not an hour of the day (0–23)")
+        raise ValueError(_("hour {text!r} is not an hour of the day (0–23)").format(text=text))
     return int(text)
 
 
@@ -646,7 +683,7 @@ def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an impor
                         **counts_for(round(day_completed), order_rate)}
                 items.append((rules.entry_key(person.id, None, campaign), data))
                 continue
-            weights = [0.8 + 0.4 * random() for _ in hours]
+            weights = [0.8 + 0.4 * random() for _h in hours]
             if rng.random() < 0.03 and len(hours) > 2:
                 weights[-1] *= 3.5  # a rushed last hour (赶量)
                 rushing += 1
@@ -668,5 +705,6 @@ def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an impor
         with floor.transaction() as tx:
             items = day_items(today, floor.shifts_on(today), today_hours, True, tx)
             rows += tx.put_many(_partition(today), CALLS, items, note="demo floor")
-    ctx.summary.append(f"quota: {rows} call counts for {len(agents)} agents, "
-                       f"{len(DEMO_CAMPAIGNS)} campaigns, {rushing} rushed days")
+    ctx.summary.append(_("quota: {rows} call counts for {agents} agents, {campaigns} campaigns, "
+                         "{rushed} rushed days").format(
+        rows=rows, agents=len(agents), campaigns=len(DEMO_CAMPAIGNS), rushed=rushing))
