@@ -14,7 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from floorapp.i18n import _, fmt_date, language
+from floorapp.i18n import N_, _, fmt_date, language
 from floorapp.schedule import shift_line
 from floorapp.services import Floor, open_floor
 from screens.attendance import AttendanceScreen
@@ -27,6 +27,16 @@ from screens.roster import RosterScreen
 from screens.summary import SummaryScreen
 from screens.widgets.sectionbar import EMERGENCY_KEY, SECTIONS
 
+# Textual's own palette commands, listed for the catalogue; translated in get_system_commands.
+TEXTUAL_COMMANDS = (
+    N_("Bell"), N_("Ring the bell"), N_("Theme"), N_("Change the current theme"), N_("Quit"),
+    N_("Quit the application as soon as possible"), N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"), N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"), N_("Maximize"),
+    N_("Maximize the focused widget"), N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
 POLL_SECONDS = 1.0
 CLOCK_SECONDS = 15.0
 
@@ -183,7 +193,8 @@ class FloorApp(App):
         yield SystemCommand(_("Backup now"), _("Write a dated backup of the store"),
                             self.backup_now)
         yield SystemCommand(_("Refresh"), _("Re-read the store now"), self.refresh_screen)
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
 
     def backup_now(self) -> None:
         try:
