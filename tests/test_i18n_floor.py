@@ -156,8 +156,13 @@ APP_SCRIPT = textwrap.dedent("""
     floor.save_staff(Staff("L001", "赵敏", "lead", "lead", dt.date(2020, 2, 2), Decimal("3500")))
     out = {}
 
-    def footer(app):
-        return [key.description for key in app.screen.query("FooterKey")]
+    async def footer(app, pilot):
+        for _n in range(50):  # the footer fills in after the screen (slow on a busy machine)
+            keys = [key.description for key in app.screen.query("FooterKey")]
+            if keys:
+                return keys
+            await pilot.pause(0.1)
+        return []
 
     def headers(table):
         return [str(column.label) for column in table.columns.values()]
@@ -168,7 +173,7 @@ APP_SCRIPT = textwrap.dedent("""
             await pilot.pause()
             out["sub_title"] = app.sub_title
             out["bar"] = str(app.screen.query_one(SectionBar).content)
-            out["footer"] = footer(app)
+            out["footer"] = await footer(app, pilot)
             await pilot.press("f1")
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)
@@ -180,13 +185,13 @@ APP_SCRIPT = textwrap.dedent("""
             out["staff_title"] = app.screen.TITLE
             out["staff_headers"] = headers(app.screen.query_one("#staff", DataTable))
             out["staff_counts"] = str(app.screen.query_one("#counts", Static).content)
-            out["staff_footer"] = footer(app)
+            out["staff_footer"] = await footer(app, pilot)
             await pilot.press("escape")
             await pilot.pause()
             await pilot.press("f8")
             await pilot.pause()
             out["policy_headers"] = headers(app.screen.query_one("#values", DataTable))
-            out["policy_footer"] = footer(app)
+            out["policy_footer"] = await footer(app, pilot)
             out["commands"] = [c.title for c in app.get_system_commands(app.screen)]
     asyncio.run(main())
     print(json.dumps(out, ensure_ascii=False))
