@@ -14,6 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from floorapp.i18n import N_, _, fmt_date, language
 from floorapp.schedule import shift_line
 from floorapp.services import Floor, open_floor
 from screens.attendance import AttendanceScreen
@@ -26,18 +27,30 @@ from screens.roster import RosterScreen
 from screens.summary import SummaryScreen
 from screens.widgets.sectionbar import EMERGENCY_KEY, SECTIONS
 
+# Textual's own palette commands, listed for the catalogue; translated in get_system_commands.
+TEXTUAL_COMMANDS = (
+    N_("Bell"), N_("Ring the bell"), N_("Theme"), N_("Change the current theme"), N_("Quit"),
+    N_("Quit the application as soon as possible"), N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"), N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"), N_("Maximize"),
+    N_("Maximize the focused widget"), N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
 POLL_SECONDS = 1.0
 CLOCK_SECONDS = 15.0
 
-_SECTIONS_GROUP = Binding.Group("Sections", compact=True)
+# Binding descriptions are translated when this module is imported: the CLI imports it only
+# after choosing the language (like screens/).
+_SECTIONS_GROUP = Binding.Group(_("Sections"), compact=True)
 
 
 def _section_bindings() -> list[Binding]:
     out = []
     for number, (key, mode, label) in enumerate(SECTIONS, start=1):
-        out.append(Binding(key, f"switch_mode('{mode}')", label, group=_SECTIONS_GROUP))
+        out.append(Binding(key, f"switch_mode('{mode}')", _(label), group=_SECTIONS_GROUP))
         # Digits too, for terminals that eat function keys; inputs keep their digits.
-        out.append(Binding(str(number), f"switch_mode('{mode}')", label, show=False))
+        out.append(Binding(str(number), f"switch_mode('{mode}')", _(label), show=False))
     return out
 
 
@@ -56,13 +69,16 @@ class FloorApp(App):
     }
     DEFAULT_MODE = "attendance"
     BINDINGS = [
-        Binding("f1", "help", "Help"),
-        Binding("question_mark", "help", "Help", show=False),
+        Binding("f1", "help", _("Help")),
+        Binding("question_mark", "help", _("Help"), show=False),
         *_section_bindings(),
-        Binding(EMERGENCY_KEY, "switch_mode('emergency')", "EMERGENCY", priority=True),
-        Binding("f7", "staff", "Staff", show=False),
-        Binding("f8", "policy", "Policy", show=False),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding(EMERGENCY_KEY, "switch_mode('emergency')", _("EMERGENCY"), priority=True),
+        Binding("f7", "staff", _("Staff"), show=False),
+        Binding("f8", "policy", _("Policy"), show=False),
+        Binding("ctrl+q", "quit", _("Quit"), show=False, priority=True),
+        # Textual's own palette key, with its footer word in the interface language
+        Binding("ctrl+p", "command_palette", _("palette"), show=False, priority=True,
+                tooltip=_("Open the command palette")),
     ]
 
     def __init__(self, floor: Floor, *, backup: bool = True) -> None:
@@ -79,34 +95,41 @@ class FloorApp(App):
         self.set_interval(POLL_SECONDS, self.poll_store)
         store = self.floor.store
         if store.read_only_reason:
-            self.notify(f"Read-only: {store.read_only_reason}", severity="error", timeout=30)
+            self.notify(_("Read-only: {reason}").format(reason=store.read_only_reason),
+                        severity="error", timeout=30)
         elif self._backup:
             self.daily_backup()
         self.report_problems()
         notify_open_incidents(self)
         if not self.floor.has_data() and not store.problems:
-            self.notify("No staff on the register yet: F7 adds people, or import a list with "
-                        "`floor import staff FILE.csv`. To look around first: "
-                        "`floor --store DIR demo` into a new directory.",
-                        title="A new store", timeout=30)
+            self.notify(_("No staff on the register yet: F7 adds people, or import a list with "
+                          "`floor import staff FILE.csv`. To look around first: "
+                          "`floor --store DIR demo` into a new directory."),
+                        title=_("A new store"), timeout=30)
 
     @work(thread=True, exclusive=True, group="backup")
     def daily_backup(self) -> None:
         try:
             path = self.floor.ensure_daily_backup()
         except Exception as exc:  # a backup failure must not stop the floor
-            self.call_from_thread(self.notify, f"Daily backup failed: {exc}", severity="warning")
+            self.call_from_thread(self.notify, _("Daily backup failed: {reason}").format(
+                reason=exc), severity="warning")
             return
         if path is not None:
-            self.call_from_thread(self.notify, f"Daily backup written: {path.name}", timeout=4)
+            self.call_from_thread(self.notify, _("Daily backup written: {name}").format(
+                name=path.name), timeout=4)
 
     # ------------------------------------------------------------- refresh
     def update_clock(self) -> None:
         now = self.floor.now()
         policy = self.floor.policy
         codes = [c for c in {policy.default_shift(now.date())} if c != "R"]
-        prefix = "READ-ONLY · " if self.floor.store.read_only_reason else ""
-        self.sub_title = f"{prefix}{now:%a %Y-%m-%d %H:%M} · {shift_line(policy, codes, now)}"
+        prefix = _("READ-ONLY") + " · " if self.floor.store.read_only_reason else ""
+        if language() == "zh":
+            moment = f"{now:%Y}年{fmt_date(now.date())} {now:%H:%M}"
+        else:
+            moment = f"{now:%a %Y-%m-%d %H:%M}"
+        self.sub_title = f"{prefix}{moment} · {shift_line(policy, codes, now)}"
 
     def poll_store(self) -> None:
         stamp = self.floor.store.stamp()
@@ -126,8 +149,9 @@ class FloorApp(App):
         for path, reason in self.floor.store.problems.items():
             if path not in self._known_problems:
                 self._known_problems.add(path)
-                self.notify(f"{path}: {reason}. Kept as it is; shown as empty. "
-                            "Run `floor doctor`.", severity="error", timeout=30)
+                self.notify(_("{path}: {reason}. Kept as it is; shown as empty. "
+                              "Run `floor doctor`.").format(path=path, reason=reason),
+                            severity="error", timeout=30)
 
     # ------------------------------------------------------------- actions
     def action_help(self) -> None:
@@ -150,28 +174,35 @@ class FloorApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for key, mode, label in SECTIONS:
-            yield SystemCommand(f"Go to {label}", f"Switch to the {label.lower()} section "
-                                f"({key.upper()})", lambda m=mode: self.switch_mode(m))
-        yield SystemCommand("EMERGENCY checklist", f"Open the emergency screen "
-                            f"({EMERGENCY_KEY.upper()})",
+            name = _(label)
+            yield SystemCommand(_("Go to {section}").format(section=name),
+                                _("Switch to the {section} section ({key})").format(
+                                    section=name if language() == "zh" else name.lower(),
+                                    key=key.upper()),
+                                lambda m=mode: self.switch_mode(m))
+        yield SystemCommand(_("EMERGENCY checklist"), _("Open the emergency screen ({key})")
+                            .format(key=EMERGENCY_KEY.upper()),
                             lambda: self.switch_mode("emergency"))
-        yield SystemCommand("Help", "Keys of this screen and the whole console (F1)",
+        yield SystemCommand(_("Help"), _("Keys of this screen and the whole console (F1)"),
                             self.action_help)
-        yield SystemCommand("Staff register", "Find, add, edit or retire staff (F7)",
+        yield SystemCommand(_("Staff register"), _("Find, add, edit or retire staff (F7)"),
                             self.action_staff)
-        yield SystemCommand("Policy settings", "Every business number of this centre; edit "
-                            "by keyboard (F8)", self.action_policy)
-        yield SystemCommand("Backup now", "Write a dated backup of the store", self.backup_now)
-        yield SystemCommand("Refresh", "Re-read the store now", self.refresh_screen)
-        yield from super().get_system_commands(screen)
+        yield SystemCommand(_("Policy settings"), _("Every business number of this centre; "
+                                                    "edit by keyboard (F8)"),
+                            self.action_policy)
+        yield SystemCommand(_("Backup now"), _("Write a dated backup of the store"),
+                            self.backup_now)
+        yield SystemCommand(_("Refresh"), _("Re-read the store now"), self.refresh_screen)
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
 
     def backup_now(self) -> None:
         try:
             path = self.floor.backup()
         except Exception as exc:
-            self.notify(f"Backup failed: {exc}", severity="error")
+            self.notify(_("Backup failed: {reason}").format(reason=exc), severity="error")
             return
-        self.notify(f"Backup written: {path}")
+        self.notify(_("Backup written: {path}").format(path=path))
 
 
 def run_app(store_dir: str | Path | None = None) -> int:

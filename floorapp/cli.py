@@ -10,11 +10,13 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from floorapp import csvio, i18n, reports
-from floorapp.errors import FloorError, ImportRejected
+from floorapp.i18n import N_, _
+from floorapp.errors import FloorError, ImportRejected, store_problem
 from floorapp.services import Floor, open_floor
 from store import StoreError
 
@@ -25,12 +27,14 @@ EXIT_USER = 2
 
 def _import_staff(floor: Floor, path: Path) -> str:
     added, changed = floor.import_staff(path)
-    return f"{path}: {added} staff added, {changed} changed"
+    return _("{path}: {added} staff added, {changed} changed").format(
+        path=path, added=added, changed=changed)
 
 
 def _import_calls(floor: Floor, path: Path) -> str:
     rows, days = floor.quota.import_calls(path)
-    return f"{path}: {rows} call count rows imported over {days} day(s)"
+    return _("{path}: {rows} call count rows imported over {days} day(s)").format(
+        path=path, rows=rows, days=days)
 
 
 # kind -> importer(floor, path) -> summary line. Every importer is all-or-nothing.
@@ -45,100 +49,128 @@ IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
 }
 
 
+# argparse's own words (usage line, section titles, -h, its error messages), translated through
+# our catalogue while the CLI parses (see ``_argparse_in_language``).
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("argument %(argument_name)s: %(message)s"), N_("expected one argument"),
+    N_("invalid %(type)s value: %(value)r"), N_("ambiguous option: %(option)s could match %(matches)s"),
+)
+
+
+# store doctor's finding levels, as shown (the findings' own text is the store's, in English)
+DOCTOR_LEVELS = {"ok": N_("ok"), "warning": N_("warning"), "error": N_("error")}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="floor",
-        description="The call-centre floor supervisor's console. Without a command: the TUI.",
+        description=_("The call-centre floor supervisor's console. Without a command: the TUI."),
     )
     parser.add_argument("--store", metavar="DIR",
-                        help="store directory (default: $FLOOR_STORE, else ~/.local/share/floor)")
-    parser.add_argument("--lang", choices=("zh", "en"), help="interface language (default: LANG)")
+                        help=_("store directory (default: $FLOOR_STORE, else "
+                               "~/.local/share/floor)"))
+    parser.add_argument("--lang", choices=("zh", "en"),
+                        help=_("interface language (default: LANG)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("tui", help="start the TUI (the default)")
+    sub.add_parser("tui", help=_("start the TUI (the default)"))
 
-    imp = sub.add_parser("import", help="import a file, all-or-nothing")
-    imp.add_argument("kind", choices=sorted(IMPORTERS), help="what the file holds")
-    imp.add_argument("file", type=Path, help="the CSV (or JSON) file")
+    imp = sub.add_parser("import", help=_("import a file, all-or-nothing"))
+    imp.add_argument("kind", choices=sorted(IMPORTERS), help=_("what the file holds"))
+    imp.add_argument("file", type=Path, help=_("the CSV (or JSON) file"))
 
-    demo = sub.add_parser("demo", help="fill a new store with a realistic demo floor")
-    demo.add_argument("--seats", type=int, default=40, help="outbound seats (default 40)")
+    demo = sub.add_parser("demo", help=_("fill a new store with a realistic demo floor"))
+    demo.add_argument("--seats", type=int, default=40, help=_("outbound seats (default 40)"))
     demo.add_argument("--days", type=int, default=30,
-                      help="days of history ending yesterday (default 30)")
-    demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same floor)")
+                      help=_("days of history ending yesterday (default 30)"))
+    demo.add_argument("--seed", type=int, default=7,
+                      help=_("random seed (same seed, same floor)"))
 
-    sub.add_parser("doctor", help="check every store file and report problems")
+    sub.add_parser("doctor", help=_("check every store file and report problems"))
 
-    backup = sub.add_parser("backup", help="write a dated backup of the store")
-    backup.add_argument("--to", type=Path, metavar="PATH", help="file or directory to write")
+    backup = sub.add_parser("backup", help=_("write a dated backup of the store"))
+    backup.add_argument("--to", type=Path, metavar="PATH",
+                        help=_("file or directory to write"))
 
-    report = sub.add_parser("report", help="print a report (table, json or csv)")
+    report = sub.add_parser("report", help=_("print a report (table, json or csv)"))
     report_sub = report.add_subparsers(dest="report", metavar="REPORT", required=True)
-    staff = report_sub.add_parser("staff", help="the staff registry")
+    staff = report_sub.add_parser("staff", help=_("the staff registry"))
     _add_format(staff)
     add_report_parsers(report_sub)
 
-    policy = sub.add_parser("policy", help="show or change the centre's policy")
+    policy = sub.add_parser("policy", help=_("show or change the centre's policy"))
     policy_sub = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
-    show = policy_sub.add_parser("show", help="every policy value (json: a policy file)")
-    show.add_argument("--format", choices=("table", "json"), default="table")
-    set_ = policy_sub.add_parser("set", help="set one value: floor policy set late_mode all")
-    set_.add_argument("key")
-    set_.add_argument("value")
-    load = policy_sub.add_parser("load", help="load a policy file (JSON; missing keys = defaults)")
-    load.add_argument("file", type=Path)
+    show = policy_sub.add_parser("show", help=_("every policy value (json: a policy file)"))
+    show.add_argument("--format", choices=("table", "json"), default="table",
+                      help=_("output format (default: table)"))
+    set_ = policy_sub.add_parser("set", help=_("set one value: floor policy set late_mode all"))
+    set_.add_argument("key", help=_("a policy key (see `floor policy show`)"))
+    set_.add_argument("value", help=_("the new value (lists and mappings as JSON)"))
+    load = policy_sub.add_parser("load",
+                                 help=_("load a policy file (JSON; missing keys = defaults)"))
+    load.add_argument("file", type=Path, help=_("the policy file (JSON)"))
     add_command_parsers(sub)
     return parser
 
 
 def _add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=reports.FORMATS, default="table")
+    parser.add_argument("--format", choices=reports.FORMATS, default="table",
+                        help=_("output format (default: table)"))
 
 
 def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
     """Report kinds added by the feature modules (day, month, qa, roster)."""
-    day = report_sub.add_parser("day", help="end-of-day summary: quota, attendance, monitoring")
-    day.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    day = report_sub.add_parser("day",
+                                help=_("end-of-day summary: quota, attendance, monitoring"))
+    day.add_argument("--date", help=_("YYYY-MM-DD (default: today)"))
     _add_format(day)
-    month = report_sub.add_parser("month", help="attendance deductions and points of a month")
-    month.add_argument("--month", required=True, metavar="YYYY-MM")
+    month = report_sub.add_parser("month",
+                                  help=_("attendance deductions and points of a month"))
+    month.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month"))
     _add_format(month)
-    qa = report_sub.add_parser("qa", help="QA month: agents' means, monitors' calibration")
-    qa.add_argument("--month", required=True, metavar="YYYY-MM")
+    qa = report_sub.add_parser("qa", help=_("QA month: agents' means, monitors' calibration"))
+    qa.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month"))
     _add_format(qa)
-    roster = report_sub.add_parser("roster", help="a month's roster with every rule not met")
-    roster.add_argument("--month", required=True, metavar="YYYY-MM")
+    roster = report_sub.add_parser("roster",
+                                   help=_("a month's roster with every rule not met"))
+    roster.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month"))
     _add_format(roster)
 
 
 def add_command_parsers(sub: argparse._SubParsersAction) -> None:
     """Further command groups added by the feature modules (roster, incident, sample-size)."""
-    incident = sub.add_parser("incident", help="the emergency incident log (SPEC 8)")
+    incident = sub.add_parser("incident", help=_("the emergency incident log (SPEC 8)"))
     incident_sub = incident.add_subparsers(dest="incident_command", metavar="ACTION",
                                            required=True)
-    _add_format(incident_sub.add_parser("list", help="every incident, newest first"))
-    show = incident_sub.add_parser("show", help="one incident's steps, notes and timeline")
-    show.add_argument("id", help="incident id, e.g. 20261120-1")
+    _add_format(incident_sub.add_parser("list", help=_("every incident, newest first")))
+    show = incident_sub.add_parser("show", help=_("one incident's steps, notes and timeline"))
+    show.add_argument("id", help=_("incident id, e.g. 20261120-1"))
     _add_format(show)
-    campaign = sub.add_parser("campaign", help="outbound campaigns and their type coefficient")
+    campaign = sub.add_parser("campaign",
+                              help=_("outbound campaigns and their type coefficient"))
     campaign_sub = campaign.add_subparsers(dest="campaign_command", metavar="ACTION",
                                            required=True)
-    campaign_sub.add_parser("list", help="every campaign with its coefficient")
-    set_campaign = campaign_sub.add_parser("set", help="add or change: campaign set 5G 5G升级 1.2")
-    set_campaign.add_argument("id")
-    set_campaign.add_argument("name")
-    set_campaign.add_argument("coefficient")
+    campaign_sub.add_parser("list", help=_("every campaign with its coefficient"))
+    set_campaign = campaign_sub.add_parser(
+        "set", help=_("add or change: campaign set 5G 5G升级 1.2"))
+    set_campaign.add_argument("id", help=_("campaign id"))
+    set_campaign.add_argument("name", help=_("campaign name"))
+    set_campaign.add_argument("coefficient", help=_("type coefficient, e.g. 1.2"))
     from floorapp import monitoring_cli
 
     monitoring_cli.add_parsers(sub)
-    roster = sub.add_parser("roster", help="shift rosters (排班)")
+    roster = sub.add_parser("roster", help=_("shift rosters (排班)"))
     roster_sub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
-    gen = roster_sub.add_parser("generate", help="make a month's roster meeting the rules")
-    gen.add_argument("--month", required=True, metavar="YYYY-MM")
+    gen = roster_sub.add_parser("generate", help=_("make a month's roster meeting the rules"))
+    gen.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month"))
     gen.add_argument("--seats", type=int, metavar="N",
-                     help="agents needed on D each day (default: policy agents_on_phones)")
+                     help=_("agents needed on D each day (default: policy agents_on_phones)"))
     gen.add_argument("--replace", action="store_true",
-                     help="replace a month that already has a roster (old cells kept in history)")
+                     help=_("replace a month that already has a roster "
+                            "(old cells kept in history)"))
 
 
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
@@ -164,7 +196,7 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
         from floorapp.roster import parse_month
 
         return reports.render(floor.roster.report(*parse_month(args.month)), args.format)
-    raise FloorError(f"unknown report {args.report!r}")
+    raise FloorError(_("unknown report {name!r}").format(name=args.report))
 
 
 def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | None:
@@ -211,8 +243,9 @@ def _language_from(argv: list[str]) -> str | None:
 def run(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     i18n.set_language(i18n.choose(_language_from(argv)))
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    with _argparse_in_language():
+        parser = build_parser()
+        args = parser.parse_args(argv)
     if args.lang:
         os.environ["FLOOR_LANG"] = args.lang  # the TUI and anything it starts
     try:
@@ -220,20 +253,36 @@ def run(argv: list[str] | None = None) -> int:
     except ImportRejected as exc:
         for line in exc.errors:
             print(line, file=sys.stderr)
-        print(f"floor: nothing imported ({len(exc.errors)} problem(s))", file=sys.stderr)
+        print("floor: " + _("nothing imported ({n} problem(s))").format(n=len(exc.errors)),
+              file=sys.stderr)
         return EXIT_USER
-    except (FloorError, StoreError) as exc:
+    except FloorError as exc:
         print(f"floor: {exc}", file=sys.stderr)
         return EXIT_USER
+    except StoreError as exc:
+        print(f"floor: {store_problem(exc)}", file=sys.stderr)
+        return EXIT_USER
     except KeyboardInterrupt:
-        print("floor: interrupted; nothing half-written", file=sys.stderr)
+        print("floor: " + _("interrupted; nothing half-written"), file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: no traceback reaches a user
         if os.environ.get("FLOOR_DEBUG"):
             raise
-        print(f"floor: internal error ({type(exc).__name__}); run again with FLOOR_DEBUG=1 "
-              "for the details and report it", file=sys.stderr)
+        print("floor: " + _("internal error ({kind}); run again with FLOOR_DEBUG=1 for the "
+                            "details and report it").format(kind=type(exc).__name__),
+              file=sys.stderr)
         return EXIT_INTERNAL
+
+
+@contextmanager
+def _argparse_in_language() -> Iterator[None]:
+    """argparse's own words through our catalogue while the CLI parses, then as they were."""
+    saved = argparse._  # type: ignore[attr-defined]
+    argparse._ = _  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._ = saved  # type: ignore[attr-defined]
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -255,12 +304,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         findings = floor.doctor()
         worst = EXIT_OK
         for finding in findings:
-            print(f"{finding.level:7} {finding.path}: {finding.message}")
+            level = _(DOCTOR_LEVELS.get(finding.level, finding.level))
+            print(f"{level:7} {finding.path}: {finding.message}")
             if finding.level == "error":
                 worst = EXIT_USER
         return worst
     if args.command == "backup":
-        print(f"backup written: {floor.backup(args.to)}")
+        print(_("backup written: {path}").format(path=floor.backup(args.to)))
         return EXIT_OK
     if args.command == "report":
         sys.stdout.write(run_report(floor, args))
@@ -269,7 +319,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _policy(floor, args)
     result = run_command(floor, args)
     if result is None:
-        raise FloorError(f"unknown command {args.command!r}")
+        raise FloorError(_("unknown command {name!r}").format(name=args.command))
     text, code = result
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -293,5 +343,5 @@ def _policy(floor: Floor, args: argparse.Namespace) -> int:
         print(f"{args.key} = {policy.to_dict()[args.key]}")
         return EXIT_OK
     floor.load_policy_file(args.file)
-    print(f"policy loaded from {args.file}")
+    print(_("policy loaded from {path}").format(path=args.file))
     return EXIT_OK

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pendulum
 
 from floorapp.errors import FloorError
+from floorapp.i18n import _
 
 Clock = Callable[[], pendulum.DateTime]
 
@@ -22,9 +23,11 @@ def system_clock(timezone: str) -> Clock:
         try:
             fixed = pendulum.parse(pinned, tz=timezone)
         except Exception:
-            raise FloorError(f"FLOOR_NOW={pinned!r} is not an ISO date-time") from None
+            raise FloorError(_("FLOOR_NOW={value!r} is not an ISO date-time").format(
+                value=pinned)) from None
         if not isinstance(fixed, pendulum.DateTime):
-            raise FloorError(f"FLOOR_NOW={pinned!r} is not an ISO date-time")
+            raise FloorError(_("FLOOR_NOW={value!r} is not an ISO date-time").format(
+                value=pinned))
         return lambda: fixed
     return lambda: pendulum.now(timezone)
 

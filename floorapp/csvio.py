@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from floorapp.errors import FloorError, ImportRejected
+from floorapp.i18n import _
 
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -49,29 +50,33 @@ def read_rows(
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise FloorError(f"{path}: no such file") from None
+        raise FloorError(_("{path}: no such file").format(path=path)) from None
     except IsADirectoryError:
-        raise FloorError(f"{path}: is a directory, not a CSV file") from None
+        raise FloorError(_("{path}: is a directory, not a CSV file").format(path=path)) from None
     except UnicodeDecodeError as exc:
-        raise FloorError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise FloorError(_("{path}: not UTF-8 text (byte {byte})").format(
+            path=path, byte=exc.start)) from None
     except OSError as exc:
-        raise FloorError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise FloorError(_("{path}: cannot be read ({reason})").format(
+            path=path, reason=exc.strerror)) from None
     reader = csv.reader(text.splitlines())
     try:
         header = next(reader)
     except StopIteration:
-        errors.add(1, "empty file: expected a header line " + ",".join(required))
+        errors.add(1, _("empty file: expected a header line {header}").format(
+            header=",".join(required)))
         return [], errors
     header = [h.strip().lower() for h in header]
     missing = [c for c in required if c not in header]
     unknown = [c for c in header if c not in required and c not in optional]
     duplicated = sorted({c for c in header if header.count(c) > 1})
     if missing:
-        errors.add(1, f"missing column(s): {', '.join(missing)}")
+        errors.add(1, _("missing column(s): {columns}").format(columns=", ".join(missing)))
     if unknown:
-        errors.add(1, f"unknown column(s): {', '.join(unknown)}")
+        errors.add(1, _("unknown column(s): {columns}").format(columns=", ".join(unknown)))
     if duplicated:
-        errors.add(1, f"column(s) given twice: {', '.join(duplicated)}")
+        errors.add(1, _("column(s) given twice: {columns}").format(
+            columns=", ".join(duplicated)))
     if errors:
         return [], errors
     rows = []
@@ -81,47 +86,53 @@ def read_rows(
             if not any(f.strip() for f in fields):
                 continue
             if len(fields) != len(header):
-                errors.add(line, f"expected {len(header)} fields, found {len(fields)}")
+                errors.add(line, _("expected {expected} fields, found {found}").format(
+                    expected=len(header), found=len(fields)))
                 continue
             rows.append((line, {h: f.strip() for h, f in zip(header, fields)}))
     except csv.Error as exc:
-        errors.add(reader.line_num, f"not valid CSV ({exc})")
+        errors.add(reader.line_num, _("not valid CSV ({reason})").format(reason=exc))
     if not rows and not errors:
-        errors.add(2, "no data rows")
+        errors.add(2, _("no data rows"))
     return rows, errors
 
 
 def parse_date(text: str, column: str = "date") -> dt.date:
     if not _DATE.match(text):
-        raise ValueError(f"{column} {text!r} is not a date (YYYY-MM-DD)")
+        raise ValueError(_("{column} {text!r} is not a date (YYYY-MM-DD)").format(
+            column=column, text=text))
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{column} {text} is not a real date") from None
+        raise ValueError(_("{column} {text} is not a real date").format(
+            column=column, text=text)) from None
 
 
 def parse_month(text: str) -> tuple[int, int]:
     match = re.match(r"^(\d{4})-(\d{2})$", text or "")
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise FloorError(f"month {text!r} is not YYYY-MM")
+        raise FloorError(_("month {text!r} is not YYYY-MM").format(text=text))
     return int(match.group(1)), int(match.group(2))
 
 
 def parse_hhmm(text: str, column: str = "time") -> dt.time:
     match = _HHMM.match(text)
     if not match:
-        raise ValueError(f"{column} {text!r} is not a time (HH:MM)")
+        raise ValueError(_("{column} {text!r} is not a time (HH:MM)").format(
+            column=column, text=text))
     hours, minutes = int(match.group(1)), int(match.group(2))
     if hours > 23 or minutes > 59:
-        raise ValueError(f"{column} {text} is not a time of day (00:00–23:59)")
+        raise ValueError(_("{column} {text} is not a time of day (00:00–23:59)").format(
+            column=column, text=text))
     return dt.time(hours, minutes)
 
 
 def parse_count(text: str, column: str) -> int:
     if not re.match(r"^\d+$", text):
         if re.match(r"^-\d+$", text):
-            raise ValueError(f"{column} {text} is negative")
-        raise ValueError(f"{column} {text!r} is not a whole number")
+            raise ValueError(_("{column} {text} is negative").format(column=column, text=text))
+        raise ValueError(_("{column} {text!r} is not a whole number").format(
+            column=column, text=text))
     return int(text)
 
 
@@ -129,9 +140,12 @@ def parse_money(text: str, column: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"{column} {text!r} is not an amount") from None
+        raise ValueError(_("{column} {text!r} is not an amount").format(
+            column=column, text=text)) from None
     if not value.is_finite() or value < 0:
-        raise ValueError(f"{column} {text} must be zero or more")
+        raise ValueError(_("{column} {text} must be zero or more").format(
+            column=column, text=text))
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError(f"{column} {text} has more than two decimals")
+        raise ValueError(_("{column} {text} has more than two decimals").format(
+            column=column, text=text))
     return value

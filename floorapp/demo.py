@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from floorapp.errors import FloorError
+from floorapp.i18n import _
 from floorapp.services.core import REF, Floor
 from floorapp.staff import Staff
 
@@ -102,13 +103,13 @@ def _name(rng: random.Random, used: set[str]) -> str:
 
 def generate(floor: Floor, seats: int = 40, days: int = 30, seed: int = 7) -> str:
     if not 1 <= seats <= 2000:
-        raise FloorError("--seats must be between 1 and 2000")
+        raise FloorError(_("--seats must be between 1 and 2000"))
     if not 0 <= days <= 3 * 366:
-        raise FloorError("--days must be between 0 and 1098")
+        raise FloorError(_("--days must be between 0 and 1098"))
     if floor.has_data():
         raise FloorError(
-            f"{floor.store.root} already holds staff; a demo floor goes into a new store "
-            "(use --store DIR with a new directory)"
+            _("{store} already holds staff; a demo floor goes into a new store "
+              "(use --store DIR with a new directory)").format(store=floor.store.root)
         )
     rng = random.Random(seed)
     today = floor.today()
@@ -119,7 +120,8 @@ def generate(floor: Floor, seats: int = 40, days: int = 30, seed: int = 7) -> st
     ctx = DemoContext(floor=floor, staff=people, days=history, rng=rng, seats=seats)
     for step in feature_steps():
         step(ctx)
-    lines = [f"demo floor in {floor.store.root}: {len(people)} staff ({seats} outbound seats), "
-             f"{days} days of history"]
+    lines = [_("demo floor in {store}: {staff} staff ({seats} outbound seats), "
+               "{days} days of history").format(store=floor.store.root, staff=len(people),
+                                                seats=seats, days=days)]
     lines.extend(ctx.summary)
     return "\n".join(lines)

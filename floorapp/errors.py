@@ -13,3 +13,13 @@ class ImportRejected(FloorError):
     def __init__(self, errors: list[str]) -> None:
         self.errors = errors
         super().__init__("\n".join(errors))
+
+
+def store_problem(exc: Exception) -> str:
+    """A store refusal for a user. The store's own words stay English (it knows nothing of
+    floorapp); in another language a translated lead-in says what they are about."""
+    from floorapp.i18n import _, language
+
+    if language() == "en":
+        return str(exc)
+    return _("store problem: {detail}").format(detail=exc)

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from floorapp.errors import FloorError
+from floorapp.i18n import N_, _
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -141,7 +142,8 @@ class Policy:
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(data) - set(known))
         if unknown:
-            raise FloorError(f"{where}: unknown policy key(s): {', '.join(unknown)}")
+            raise FloorError(_("{where}: unknown policy key(s): {keys}").format(
+                where=where, keys=", ".join(unknown)))
         policy = cls()
         for name, value in data.items():
             setattr(policy, name, _coerce(policy, name, value, where))
@@ -152,13 +154,15 @@ class Policy:
         """A copy with ``key`` set from its text form (as typed on the command line)."""
         known = {f.name for f in fields(self)}
         if key not in known:
-            raise FloorError(f"unknown policy key {key!r} (see `floor policy show`)")
+            raise FloorError(_("unknown policy key {key!r} (see `floor policy show`)").format(
+                key=key))
         current = getattr(self, key)
         if isinstance(current, (dict, list)):
             try:
                 value: Any = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise FloorError(f"{key}: expected JSON ({exc.msg})") from None
+                raise FloorError(_("{key}: expected JSON ({reason})").format(
+                    key=key, reason=exc.msg)) from None
         else:
             value = text
         updated = dataclasses.replace(self)
@@ -175,52 +179,61 @@ class Policy:
 
             pendulum.timezone(self.timezone)
         except Exception:
-            raise bad(f"unknown time zone {self.timezone!r}") from None
+            raise bad(_("unknown time zone {zone!r}").format(zone=self.timezone)) from None
         for name in ("summer_start", "summer_end"):
             if not _MMDD.match(getattr(self, name)):
-                raise bad(f"{name} must be MM-DD, got {getattr(self, name)!r}")
+                raise bad(_("{key} must be MM-DD, got {value!r}").format(
+                    key=name, value=getattr(self, name)))
         if self.late_mode not in ("excess", "all"):
-            raise bad(f"late_mode must be 'excess' or 'all', got {self.late_mode!r}")
+            raise bad(_("late_mode must be 'excess' or 'all', got {value!r}").format(
+                value=self.late_mode))
         if not isinstance(self.shifts, dict) or not self.shifts:
-            raise bad("shifts must map shift codes to seasons")
+            raise bad(_("shifts must map shift codes to seasons"))
         for code, seasons in self.shifts.items():
             if code in ("R",) or not isinstance(seasons, dict):
-                raise bad(f"shift {code!r} is not valid")
+                raise bad(_("shift {code!r} is not valid").format(code=code))
             for season in ("summer", "winter"):
                 periods = seasons.get(season)
                 if not isinstance(periods, list) or not periods:
-                    raise bad(f"shift {code}: {season} periods missing")
+                    raise bad(_("shift {code}: {season} periods missing").format(
+                        code=code, season=season))
                 previous_end = ""
                 for period in periods:
                     if (not isinstance(period, list) or len(period) != 2
                             or not all(isinstance(t, str) and _HHMM.match(t) for t in period)):
-                        raise bad(f"shift {code} {season}: period {period!r} is not [HH:MM, HH:MM]")
+                        raise bad(_("shift {code} {season}: period {period!r} is not "
+                                    "[HH:MM, HH:MM]").format(code=code, season=season,
+                                                             period=period))
                     if period[0] >= period[1] or period[0] < previous_end:
-                        raise bad(f"shift {code} {season}: periods must be in order, start < end")
+                        raise bad(_("shift {code} {season}: periods must be in order, "
+                                    "start < end").format(code=code, season=season))
                     previous_end = period[1]
         if len(self.default_week) != 7:
-            raise bad("default_week needs 7 entries, Monday first")
+            raise bad(_("default_week needs 7 entries, Monday first"))
         for code in self.default_week:
             if code != "R" and code not in self.shifts:
-                raise bad(f"default_week: unknown shift code {code!r}")
+                raise bad(_("default_week: unknown shift code {code!r}").format(code=code))
         if len(self.meeting_times) != 7 or not all(_HHMM.match(t) for t in self.meeting_times):
-            raise bad("meeting_times needs 7 HH:MM times, Monday first")
+            raise bad(_("meeting_times needs 7 HH:MM times, Monday first"))
         if not _HHMM.match(self.friday_study_time):
-            raise bad("friday_study_time must be HH:MM")
+            raise bad(_("friday_study_time must be HH:MM"))
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value < 0:
-                raise bad(f"{f.name} cannot be negative")
+                raise bad(_("{key} cannot be negative").format(key=f.name))
         if self.band_dialed_min > self.band_dialed_max:
-            raise bad("band_dialed_min is above band_dialed_max")
+            raise bad(_("{low} is above {high}").format(low="band_dialed_min",
+                                                      high="band_dialed_max"))
         if self.band_completed_min > self.band_completed_max:
-            raise bad("band_completed_min is above band_completed_max")
+            raise bad(_("{low} is above {high}").format(low="band_completed_min",
+                                                      high="band_completed_max"))
         if self.monitoring_share_min > self.monitoring_share_max:
-            raise bad("monitoring_share_min is above monitoring_share_max")
+            raise bad(_("{low} is above {high}").format(low="monitoring_share_min",
+                                                      high="monitoring_share_max"))
         if self.pay_days_per_month == 0:
-            raise bad("pay_days_per_month cannot be 0")
+            raise bad(_("pay_days_per_month cannot be 0"))
         if not Decimal("0") < self.sample_confidence < Decimal("1"):
-            raise bad("sample_confidence must be between 0 and 1")
+            raise bad(_("sample_confidence must be between 0 and 1"))
 
     # ------------------------------------------------------------- helpers
     def season(self, day: dt.date) -> str:
@@ -294,11 +307,13 @@ def _coerce(policy: Policy, name: str, value: Any, where: str) -> Any:
     except (ValueError, InvalidOperation):
         pass
     kind = type(current).__name__
-    raise FloorError(f"{where}: {name} must be {_KIND_NAMES.get(kind, kind)}, got {value!r}")
+    shown = _(_KIND_NAMES[kind]) if kind in _KIND_NAMES else kind
+    raise FloorError(_("{where}: {key} must be {kind}, got {value!r}").format(
+        where=where, key=name, kind=shown, value=value))
 
 
-_KIND_NAMES = {"int": "a whole number", "Decimal": "a number", "str": "text",
-               "bool": "true or false", "list": "a list", "dict": "a mapping"}
+_KIND_NAMES = {"int": N_("a whole number"), "Decimal": N_("a number"), "str": N_("text"),
+               "bool": N_("true or false"), "list": N_("a list"), "dict": N_("a mapping")}
 
 
 DEFAULT = Policy()

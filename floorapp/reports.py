@@ -16,6 +16,7 @@ from typing import Any
 from tabulate import tabulate
 
 from floorapp.errors import FloorError
+from floorapp.i18n import _
 
 FORMATS = ("table", "json", "csv")
 
@@ -25,6 +26,8 @@ class Table:
     headers: list[str]
     rows: list[list[Any]]
     title: str = ""
+    # CSV export's header when ``headers`` are translated for people (machine-read: English)
+    csv_headers: list[str] | None = None
 
 
 @dataclass
@@ -49,17 +52,18 @@ def render(report: Report, fmt: str) -> str:
                 parts.append(tabulate(table.rows, headers=table.headers, tablefmt="simple",
                                       disable_numparse=True))
             else:
-                parts.append("(none)")
+                parts.append(_("(none)"))
             parts.append("")
         parts.extend(report.notes)
         return "\n".join(parts).rstrip() + "\n"
-    raise FloorError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    raise FloorError(_("unknown format {fmt!r}: use one of {formats}").format(
+        fmt=fmt, formats=", ".join(FORMATS)))
 
 
 def to_csv(table: Table) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.headers)
+    writer.writerow(table.csv_headers or table.headers)
     for row in table.rows:
         writer.writerow(["" if v is None else v for v in row])
     return buffer.getvalue()
@@ -92,9 +96,11 @@ def staff_report(floor) -> Report:  # noqa: ANN001 - Floor, avoided import cycle
     for s in people:
         counts[s.role] = counts.get(s.role, 0) + 1
     notes = [", ".join(f"{role}: {n}" for role, n in sorted(counts.items()))] if counts else []
+    columns = ["id", "name", "role", "team", "seat", "hired", "base_pay"]
+    headers = [_("id"), _("name"), _("role"), _("team"), _("seat"), _("hired"), _("base pay")]
     return Report(
-        title=f"Staff ({len(people)})",
+        title=_("Staff ({n})").format(n=len(people)),
         data=data,
-        tables=[Table(["id", "name", "role", "team", "seat", "hired", "base_pay"], rows)],
+        tables=[Table(headers, rows, csv_headers=columns)],
         notes=notes,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from floorapp.i18n import _
 from floorapp.policy import Policy
 
 
@@ -23,7 +24,7 @@ def running_periods(
 def shift_line(policy: Policy, codes: list[str], now: dt.datetime) -> str:
     """One line for the header: what is running now, or what comes next today."""
     if not codes:
-        return "rest day"
+        return _("rest day")
     running = running_periods(policy, codes, now)
     if running:
         return ", ".join(f"{code} {start:%H:%M}–{end:%H:%M}" for code, _n, start, end in running)
@@ -36,5 +37,5 @@ def shift_line(policy: Policy, codes: list[str], now: dt.datetime) -> str:
     )
     if upcoming:
         start, code = upcoming[0]
-        return f"next: {code} at {start:%H:%M}"
-    return "shifts over for today"
+        return _("next: {code} at {time}").format(code=code, time=f"{start:%H:%M}")
+    return _("shifts over for today")

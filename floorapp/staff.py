@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from floorapp.i18n import N_, _
+
 ROLES = ("agent", "complaint", "monitor", "lead", "manager")
+# shown as _(ROLE_NAMES[role])
 ROLE_NAMES = {
-    "agent": "outbound agent (外呼坐席)",
-    "complaint": "complaint handler (投诉处理)",
-    "monitor": "QA monitor (质检员)",
-    "lead": "floor supervisor (班长)",
-    "manager": "manager (主管)",
+    "agent": N_("outbound agent (外呼坐席)"),
+    "complaint": N_("complaint handler (投诉处理)"),
+    "monitor": N_("QA monitor (质检员)"),
+    "lead": N_("floor supervisor (班长)"),
+    "manager": N_("manager (主管)"),
 }
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
 
@@ -62,7 +65,7 @@ class Staff:
 def check_id(text: str) -> str | None:
     """Why ``text`` cannot be a staff id, or None."""
     if not _ID.match(text):
-        return f"staff id {text!r} must be 1–20 letters, digits, '-', '_' or '.'"
+        return _("staff id {id!r} must be 1–20 letters, digits, '-', '_' or '.'").format(id=text)
     return None
 
 

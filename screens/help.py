@@ -8,14 +8,34 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-GUIDE = """\
+from floorapp.i18n import N_, _
+
+# shown as _(GUIDE)
+GUIDE = N_("""\
 Sections: F2 Monitor · F3 Attendance · F4 Roster · F5 Quota · F6 Summary
           (or 1–5 when no entry field has the cursor)
 F9 opens the emergency checklist from anywhere.
 F7: staff register.  F8: policy (every business number).
 Ctrl+P: command palette, every action by name.  Ctrl+Q: quit.
 Everything is saved the moment you confirm it; nothing is lost if the
-connection drops. Other supervisors' changes appear within 2 seconds."""
+connection drops. Other supervisors' changes appear within 2 seconds.""")
+
+
+# Textual's own key descriptions (data tables, inputs, scrolling …), listed for the catalogue and
+# translated where the help shows them.
+TEXTUAL_KEYS = (
+    N_("Select"), N_("Cursor up"), N_("Cursor down"), N_("Cursor left"), N_("Cursor right"),
+    N_("Page up"), N_("Page down"), N_("Page Up"), N_("Page Down"), N_("Page Left"),
+    N_("Page Right"), N_("Top"), N_("Bottom"), N_("Home"), N_("End"), N_("Up"), N_("Down"),
+    N_("First"), N_("Last"), N_("Scroll Up"), N_("Scroll Down"), N_("Scroll Left"),
+    N_("Scroll Right"), N_("Scroll Home"), N_("Scroll End"), N_("Move cursor left"),
+    N_("Move cursor right"), N_("Move cursor left a word"), N_("Move cursor right a word"),
+    N_("Go to start"), N_("Go to end"), N_("Delete character left"),
+    N_("Delete character right"), N_("Delete all to the right"), N_("Select all"),
+    N_("Copy selected text"), N_("Cut selected text"), N_("Paste text from the clipboard"),
+    N_("Submit"), N_("Toggle"), N_("Press button"), N_("Show menu"), N_("Next tab"),
+    N_("Previous tab"), N_("Focus Next"), N_("Focus Previous"), N_("palette"),
+)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -23,9 +43,9 @@ class HelpScreen(ModalScreen[None]):
 
     CSS_PATH = "help.tcss"
     BINDINGS = [
-        Binding("escape", "dismiss", "Close"),
-        Binding("f1", "dismiss", "Close", show=False),
-        Binding("q", "dismiss", "Close", show=False),
+        Binding("escape", "dismiss", _("Close")),
+        Binding("f1", "dismiss", _("Close"), show=False),
+        Binding("q", "dismiss", _("Close"), show=False),
     ]
 
     def __init__(self, under: Screen) -> None:
@@ -45,12 +65,14 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(key)
             display = screen.app.get_key_display(binding)
-            rows.append((display, binding.description))
+            rows.append((display, _(binding.description)))
         return rows
 
     def compose(self) -> ComposeResult:
         title = getattr(self.under, "TITLE", None) or "floor"
         keys = "\n".join(f"  {key:<10} {text}" for key, text in self.rows)
+        heading = _("Help — {title}").format(title=title)
+        guide, here, close = _(GUIDE), _("Keys here"), _("Esc closes this help.")
         with VerticalScroll(id="help"):
-            yield Static(f"[b]Help — {title}[/b]\n\n{GUIDE}\n\n[b]Keys here[/b]\n{keys}\n\n"
-                         "Esc closes this help.", markup=True)
+            yield Static(f"[b]{heading}[/b]\n\n{guide}\n\n[b]{here}[/b]\n{keys}\n\n{close}",
+                         markup=True)

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from floorapp.errors import FloorError
+from floorapp.i18n import _
 from floorapp.policy import descriptions
 from floorapp.services import Floor
 
@@ -24,9 +25,9 @@ class PolicyScreen(ModalScreen[None]):
 
     CSS_PATH = "policy.tcss"
     BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("enter", "edit", "Edit value", show=True),
-        Binding("slash", "find", "Find key"),
+        Binding("escape", "close", _("Close")),
+        Binding("enter", "edit", _("Edit value"), show=True),
+        Binding("slash", "find", _("Find key")),
     ]
 
     def __init__(self, floor: Floor) -> None:
@@ -37,16 +38,18 @@ class PolicyScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="policy"):
-            yield Static("[b]Policy[/b] — every business number of this centre. "
-                         "Enter edits the value under the cursor.", markup=True)
+            heading = _("Policy")
+            yield Static(f"[b]{heading}[/b] — " + _("every business number of this centre. "
+                                                    "Enter edits the value under the cursor."),
+                         markup=True)
             yield DataTable(id="values", cursor_type="row", zebra_stripes=True)
             yield Static(id="note")
-            yield Input(id="entry", placeholder="new value, Enter saves, Esc cancels")
+            yield Input(id="entry", placeholder=_("new value, Enter saves, Esc cancels"))
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#values", DataTable)
-        table.add_columns("key", "value")
+        table.add_columns(_("key"), _("value"))
         self.fill()
         self.query_one("#entry", Input).display = False
         table.focus()
@@ -99,7 +102,8 @@ class PolicyScreen(ModalScreen[None]):
         except FloorError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
-        self.notify(f"{key} = {shown(policy.to_dict()[key])} (saved, audited)")
+        self.notify(_("{key} = {value} (saved, audited)").format(
+            key=key, value=shown(policy.to_dict()[key])))
         self.stop_editing()
         self.fill()
 
@@ -129,15 +133,15 @@ class PolicyScreen(ModalScreen[None]):
             if text.lower() in key:
                 table.move_cursor(row=index)
                 return
-        self.notify(f"no policy key contains {text!r}", severity="warning")
+        self.notify(_("no policy key contains {text!r}").format(text=text), severity="warning")
 
 
 class _FindKey(ModalScreen[str]):
-    BINDINGS = [Binding("escape", "dismiss", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss", _("Cancel"))]
     DEFAULT_CSS = "_FindKey { align: center bottom; } _FindKey Input { width: 60; }"
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="part of a policy key, Enter")
+        yield Input(placeholder=_("part of a policy key, Enter"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())

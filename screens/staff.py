@@ -10,27 +10,34 @@ from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from floorapp.errors import FloorError
+from floorapp.i18n import N_, _
 from floorapp.services import Floor
 from floorapp.services.core import staff_from_row
 from floorapp.staff import ROLES, Staff
 
-FIELDS = [("id", "staff id"), ("name", "name"), ("role", "role: " + " | ".join(ROLES)),
-          ("team", "team"), ("seat", "seat"), ("hired", "hired YYYY-MM-DD"),
-          ("base_pay", "monthly base pay")]
+# (field, label): the label's part before ':' names the field, all of it is the placeholder
+FIELDS = [("id", N_("staff id")), ("name", N_("name")), ("role", N_("role: {roles}")),
+          ("team", N_("team")), ("seat", N_("seat")), ("hired", N_("hired YYYY-MM-DD")),
+          ("base_pay", N_("monthly base pay"))]
+
+
+def field_label(label: str) -> str:
+    """A FIELDS label in the interface language, the roles filled in."""
+    return _(label).format(roles=" | ".join(ROLES))
 
 
 class StaffScreen(Screen[None]):
     """The register: type to filter, a adds, Enter edits, r retires (with a reason)."""
 
-    TITLE = "Staff register 员工"
+    TITLE = _("Staff register 员工")
     CSS_PATH = "staff.tcss"
     BINDINGS = [
-        Binding("escape", "close", "Back"),
-        Binding("a", "add", "Add"),
-        Binding("enter", "edit", "Edit", show=False),
-        Binding("e", "edit", "Edit"),
-        Binding("r", "retire", "Retire"),
-        Binding("slash", "filter", "Filter"),
+        Binding("escape", "close", _("Back")),
+        Binding("a", "add", _("Add")),
+        Binding("enter", "edit", _("Edit"), show=False),
+        Binding("e", "edit", _("Edit")),
+        Binding("r", "retire", _("Retire")),
+        Binding("slash", "filter", _("Filter")),
     ]
 
     def __init__(self, floor: Floor) -> None:
@@ -39,14 +46,15 @@ class StaffScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
-        yield Input(id="filter", placeholder="filter: part of an id or a name")
+        yield Input(id="filter", placeholder=_("filter: part of an id or a name"))
         yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
         yield Static(id="counts")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#staff", DataTable)
-        table.add_columns("id", "name", "role", "team", "seat", "hired", "base pay")
+        table.add_columns(_("id"), _("name"), _("role"), _("team"), _("seat"), _("hired"),
+                          _("base pay"))
         self.refresh_data()
         table.focus()
 
@@ -66,7 +74,7 @@ class StaffScreen(Screen[None]):
         for s in people:
             counts[s.role] = counts.get(s.role, 0) + 1
         self.query_one("#counts", Static).update(
-            f"{len(shown)} of {len(people)} shown · "
+            _("{shown} of {total} shown").format(shown=len(shown), total=len(people)) + " · "
             + " · ".join(f"{role} {counts.get(role, 0)}" for role in ROLES))
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -106,7 +114,7 @@ class StaffScreen(Screen[None]):
 
     def _saved(self, person: Staff | None) -> None:
         if person is not None:
-            self.notify(f"{person.id} saved")
+            self.notify(_("{id} saved").format(id=person.id))
             self.refresh_data()
 
     def action_retire(self) -> None:
@@ -123,7 +131,8 @@ class StaffScreen(Screen[None]):
         except FloorError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"{staff_id} retired: kept in every report of the days they worked")
+        self.notify(_("{id} retired: kept in every report of the days they worked").format(
+            id=staff_id))
         self.refresh_data()
 
 
@@ -131,10 +140,10 @@ class StaffForm(ModalScreen[Staff | None]):
     """Add or edit one person. Tab/Enter moves on; Enter on the last field (or Ctrl+S) saves."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save"),
-        Binding("down", "app.focus_next", "Next field", show=False),
-        Binding("up", "app.focus_previous", "Previous field", show=False),
+        Binding("escape", "cancel", _("Cancel")),
+        Binding("ctrl+s", "save", _("Save")),
+        Binding("down", "app.focus_next", _("Next field"), show=False),
+        Binding("up", "app.focus_previous", _("Previous field"), show=False),
     ]
 
     def __init__(self, floor: Floor, person: Staff | None) -> None:
@@ -145,21 +154,23 @@ class StaffForm(ModalScreen[Staff | None]):
     def compose(self) -> ComposeResult:
         values = self.person.to_record() if self.person else {"role": "agent"}
         with Vertical(id="form"):
-            yield Label("Edit " + self.person.id if self.person else "New staff member",
-                        id="title")
+            yield Label(_("Edit {id}").format(id=self.person.id) if self.person
+                        else _("New staff member"), id="title")
             with Grid(id="fields"):
                 for name, label in FIELDS:
-                    yield Label(label.split(":")[0])
-                    field = Input(value=str(values.get(name, "")), placeholder=label, id=name,
+                    shown = field_label(label)
+                    yield Label(shown.split(":")[0].split("：")[0])
+                    field = Input(value=str(values.get(name, "")), placeholder=shown, id=name,
                                   suggester=SuggestFromList(ROLES) if name == "role" else None)
                     if name == "id" and self.person:
                         field.disabled = True
                     yield field
-            yield Label("↓/Enter: next field · ↑: back · Enter on the last or Ctrl+S: save", id="hint")
+            yield Label(_("↓/Enter: next field · ↑: back · Enter on the last or Ctrl+S: save"),
+                        id="hint")
         yield Footer()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        names = [n for n, _ in FIELDS]
+        names = [n for n, _label in FIELDS]
         index = names.index(event.input.id or "id")
         if index == len(names) - 1:
             self.action_save()
@@ -167,11 +178,12 @@ class StaffForm(ModalScreen[Staff | None]):
             self.query_one(f"#{names[index + 1]}", Input).focus()
 
     def action_save(self) -> None:
-        row = {name: self.query_one(f"#{name}", Input).value for name, _ in FIELDS}
+        row = {name: self.query_one(f"#{name}", Input).value for name, _label in FIELDS}
         try:
             person = staff_from_row(row)
             if self.person is None and person.id in self.floor.staff_by_id():
-                raise FloorError(f"staff id {person.id} is already on the register")
+                raise FloorError(_("staff id {id} is already on the register").format(
+                    id=person.id))
             self.floor.save_staff(person)
         except (ValueError, FloorError) as exc:
             self.notify(str(exc), severity="error", timeout=8)
@@ -185,7 +197,7 @@ class StaffForm(ModalScreen[Staff | None]):
 class RetireForm(ModalScreen[tuple[str, str] | None]):
     """Retiring needs a reason; nothing is deleted."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
     def __init__(self, person: Staff) -> None:
         super().__init__()
@@ -193,14 +205,15 @@ class RetireForm(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Label(f"Retire {self.person.id} {self.person.name}? Their history stays.")
-            yield Input(id="reason", placeholder="reason (required), Enter confirms")
+            yield Label(_("Retire {id} {name}? Their history stays.").format(
+                id=self.person.id, name=self.person.name))
+            yield Input(id="reason", placeholder=_("reason (required), Enter confirms"))
         yield Footer()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         reason = event.value.strip()
         if not reason:
-            self.notify("a reason is required to retire someone", severity="error")
+            self.notify(_("a reason is required to retire someone"), severity="error")
             return
         self.dismiss((self.person.id, reason))
 

@@ -15,7 +15,8 @@ import pendulum
 
 from floorapp import csvio
 from floorapp.clock import Clock, system_clock
-from floorapp.errors import FloorError
+from floorapp.errors import FloorError, store_problem
+from floorapp.i18n import _
 from floorapp.policy import Policy
 from floorapp.staff import ROLES, Staff, check_id, pick
 from store import Store, StoreError, Tx, open_store
@@ -62,7 +63,7 @@ class Floor:
             with self.store.transaction() as tx:
                 yield tx
         except StoreError as exc:
-            raise FloorError(str(exc)) from None
+            raise FloorError(store_problem(exc)) from None
 
     # ------------------------------------------------------------------ time
     def now(self) -> pendulum.DateTime:
@@ -102,13 +103,16 @@ class Floor:
         try:
             data = json.loads(Path(path).read_text("utf-8"))
         except FileNotFoundError:
-            raise FloorError(f"{path}: no such file") from None
+            raise FloorError(_("{path}: no such file").format(path=path)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise FloorError(f"{path}: cannot be read ({exc})") from None
+            raise FloorError(_("{path}: cannot be read ({reason})").format(
+                path=path, reason=exc)) from None
         except json.JSONDecodeError as exc:
-            raise FloorError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+            raise FloorError(_("{path}:{line}: not valid JSON ({reason})").format(
+                path=path, line=exc.lineno, reason=exc.msg)) from None
         if not isinstance(data, dict):
-            raise FloorError(f"{path}: expected a JSON object of policy keys")
+            raise FloorError(_("{path}: expected a JSON object of policy keys").format(
+                path=path))
         policy = Policy.from_dict(data, where=str(path))
         self.save_policy(policy)
         return policy
@@ -129,7 +133,7 @@ class Floor:
     def get_staff(self, staff_id: str) -> Staff:
         record = self.store.get(REF, "staff", staff_id)
         if record is None:
-            raise FloorError(f"unknown staff id {staff_id!r}")
+            raise FloorError(_("unknown staff id {id!r}").format(id=staff_id))
         return Staff.from_record(record)
 
     def find_staff(self, text: str, roles: tuple[str, ...] | None = None) -> list[Staff]:
@@ -143,7 +147,8 @@ class Floor:
         if problem:
             raise FloorError(problem)
         if person.role not in ROLES:
-            raise FloorError(f"role {person.role!r} is not one of {', '.join(ROLES)}")
+            raise FloorError(_("role {role!r} is not one of {roles}").format(
+                role=person.role, roles=", ".join(ROLES)))
         with self.transaction() as tx:
             tx.put(REF, "staff", person.id, person.to_record())
 
@@ -160,7 +165,8 @@ class Floor:
         for line, row in rows:
             try:
                 if row["id"] in seen:
-                    raise ValueError(f"staff id {row['id']} is also on line {seen[row['id']]}")
+                    raise ValueError(_("staff id {id} is also on line {line}").format(
+                        id=row["id"], line=seen[row["id"]]))
                 person = staff_from_row(row)
             except ValueError as exc:
                 errors.add(line, str(exc))
@@ -229,7 +235,7 @@ class Floor:
             return store_backup.make_backup(self.store.root, self.today(),
                                             Path(dest) if dest else None)
         except OSError as exc:
-            raise FloorError(f"backup failed: {exc}") from None
+            raise FloorError(_("backup failed: {reason}").format(reason=exc)) from None
 
     def ensure_daily_backup(self) -> Path | None:
         return store_backup.ensure_daily_backup(self.store.root, self.today())
@@ -258,10 +264,11 @@ def staff_from_row(row: dict[str, str]) -> Staff:
     if problem:
         raise ValueError(problem)
     if not row.get("name", "").strip():
-        raise ValueError("name is empty")
+        raise ValueError(_("name is empty"))
     role = row.get("role", "").strip()
     if role not in ROLES:
-        raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        raise ValueError(_("role {role!r} is not one of {roles}").format(
+            role=role, roles=", ".join(ROLES)))
     hired = csvio.parse_date(row.get("hired", "").strip(), "hired")
     base_pay = csvio.parse_money(row.get("base_pay", "").strip(), "base_pay")
     return Staff(id=row["id"], name=row["name"].strip(), role=role,

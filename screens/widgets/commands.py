@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from floorapp.i18n import _
+
 _KEY_NAMES = {"left_square_bracket": "[", "right_square_bracket": "]", "slash": "/",
               "plus": "+", "equals_sign": "=", "space": "space", "escape": "esc"}
 
@@ -24,7 +26,8 @@ class ScreenKeyCommands(Provider):
                 continue
             seen.add(binding.action)
             key = binding.key_display or _KEY_NAMES.get(binding.key, binding.key)
-            out.append((f"{section}: {description}", binding.action, f"key {key}"))
+            out.append((f"{section}: {description}", binding.action,
+                        _("key {key}").format(key=key)))
         return out
 
     def _runner(self, action: str):  # noqa: ANN202 - a callback
