@@ -91,6 +91,9 @@ async def test_typed_seat_and_full_line(counted: Floor) -> None:
 
 async def test_bad_entry_is_refused_and_nothing_saved(counted: Floor) -> None:
     app = FloorApp(counted, backup=False)
+    messages: list[str] = []  # a spy: a toast may time out before a loaded machine looks
+    show = app.notify
+    app.notify = lambda message, *a, **k: (messages.append(str(message)), show(message, *a, **k))[1]
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_quota(app, pilot)
         before = counted.store.stamp()
@@ -100,7 +103,6 @@ async def test_bad_entry_is_refused_and_nothing_saved(counted: Floor) -> None:
         await pilot.press("escape", "slash")
         await type_entry(app, pilot, "A +5")
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
         assert any("completed 9 is more than connected 8" in m for m in messages)
         assert any("3 match 'A'" in m for m in messages)
         assert counted.store.stamp() == before
