@@ -374,6 +374,14 @@ def add_call_in(incident: dict[str, Any], call_in: dict[str, Any], at: str, by: 
     return out
 
 
+def call_in_text(call_in: dict[str, Any]) -> str:
+    """A recorded call-in as a person reads it, in the interface language (the stored event
+    text stays as it was written)."""
+    return _("called in {id} on {code} {day}, approved by {approver}").format(
+        id=call_in["staff_id"], code=call_in["code"], day=call_in["day"],
+        approver=call_in["approver"])
+
+
 def missing_steps(incident: dict[str, Any]) -> list[dict[str, Any]]:
     """Mandatory steps neither done nor skipped with a reason."""
     return [s for s in incident["steps"] if s["mandatory"] and not (

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Static
 from floorapp import emergency as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date, ngettext
-from floorapp.services.emergency import event_detail, value_text
+from floorapp.services.emergency import event_detail, step_detail, value_text
 from screens.base import FloorScreen
 from screens.emergency_prompts import LogScreen, PickScreen, PromptScreen, TextScreen
 
@@ -184,7 +184,9 @@ class EmergencyScreen(FloorScreen):
         table.clear()
         for n, step in enumerate(self.current["steps"], start=1):
             mark = "*" if step["mandatory"] else " "
-            detail = step["reason"] or _short(step.get("value"))
+            detail = step["reason"] or (
+                step_detail(self.current, step) if step["code"] == "roster" and step.get("value")
+                else _short(step.get("value")))
             label = rules.step_text(step, self.current.get("checklist", ""))
             text = f"{mark}{label}" + (f" → {detail}" if detail else "")
             style = {rules.DONE: "green", rules.SKIPPED: "yellow"}.get(step["state"], "")
@@ -205,8 +207,10 @@ class EmergencyScreen(FloorScreen):
             lines.append(f"▸ {n}: " + rules.step_text(self.current["steps"][n - 1],
                                                       self.current.get("checklist", "")))
         for event in self.current["timeline"][-5:]:
-            detail = event.get("reason") or _short(event.get("value")) \
-                or event_detail(self.current, event)
+            detail = event_detail(self.current, event) if event.get("action") == "call-in" \
+                or event.get("step") == "roster" else (
+                    event.get("reason") or _short(event.get("value"))
+                    or event_detail(self.current, event))
             step = f"{event['step']} " if event.get("step") else ""
             action = rules.word(rules.ACTION_WORDS, event["action"])
             lines.append(f"{_clock(event['at'])} {event['by']}: {action} {step}{detail}")
@@ -500,7 +504,7 @@ class EmergencyScreen(FloorScreen):
         lines = [f"{incident['id']}  {rules.incident_title(incident)}  [{status}]",
                  started + ended, "", _("Steps:")]
         for n, step in enumerate(incident["steps"], start=1):
-            detail = step["reason"] or value_text(step.get("value"))
+            detail = step_detail(incident, step)
             lines.append(f" {n} {STATE_MARK[step['state']]} {'*' if step['mandatory'] else ' '}"
                          f"{rules.step_text(step, checklist_id)}")
             if step["state"] != rules.PENDING:

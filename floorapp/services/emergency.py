@@ -314,8 +314,7 @@ class EmergencyService:
                        _("reason / value")],
                       [[n, rules.step_text(s, checklist_id), _("M") if s["mandatory"] else _("opt"),
                         rules.word(rules.STATE_WORDS, s["state"]),
-                        short_time(s["at"]), s["by"] or "",
-                        s["reason"] or value_text(s.get("value"))]
+                        short_time(s["at"]), s["by"] or "", step_detail(incident, s)]
                        for n, s in enumerate(incident["steps"], start=1)], title=_("Steps"))
         notes = Table([_("time"), _("who"), _("note")],
                       [[short_time(n["at"]), n["by"], n["text"]] for n in incident["notes"]],
@@ -357,9 +356,32 @@ def duration(start: str, end: str | None) -> str:
     return rules.elapsed_text(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
 
 
+def _call_in_at(incident: dict[str, Any], at: str | None) -> dict[str, Any] | None:
+    return next((c for c in incident.get("call_ins", []) if at and c.get("at") == at), None)
+
+
+def step_detail(incident: dict[str, Any], step: dict[str, Any]) -> str:
+    """A step's reason or value as a person reads it (a call-in in the interface language)."""
+    if step.get("reason"):
+        return step["reason"]
+    value = step.get("value")
+    if isinstance(value, str) and value.startswith("called in "):
+        call = _call_in_at(incident, step.get("at"))
+        if call is not None:
+            return rules.call_in_text(call)
+    return value_text(value)
+
+
 def event_detail(incident: dict[str, Any], event: dict[str, Any]) -> str:
     """What a timeline line says after the event word: the reason, the value entered, the
     step's text (in the interface language) or the note."""
+    call = _call_in_at(incident, event.get("at"))
+    if call is not None and (event.get("action") == "call-in" or (
+            isinstance(event.get("value"), str) and event["value"].startswith("called in "))):
+        text = rules.call_in_text(call)
+        if event.get("action") == "call-in" and call.get("reason"):
+            text += f" ({call['reason']})"
+        return text
     detail = event.get("reason") or value_text(event.get("value"))
     if detail:
         return detail
