@@ -20,11 +20,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from floorapp.errors import FloorError
+from floorapp.i18n import N_, _, language
 
 # What a step asks for when ticked: nothing, a text, a time, the outage scope, the seats.
 INPUTS = ("none", "text", "time", "scope", "seats")
 CUSTOM_INPUTS = ("none", "text", "time")
-SCOPES = {"provincial": "provincial system 省级系统", "local": "local terminal 本地终端"}
+SCOPES = {"provincial": N_("provincial system"), "local": N_("local terminal")}
 MAX_STEPS = 9  # steps are ticked by the digits 1–9
 # Keys the chooser uses for itself (add, log, cursor, quit); a centre's checklist takes another.
 RESERVED_KEYS = set("aljkq")
@@ -43,6 +44,7 @@ class Step:
     text: str
     mandatory: bool = True
     input: str = "none"
+    text_zh: str = ""  # the step in Chinese (optional for a centre's own checklist)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,12 @@ class Checklist:
     key: str
     kind: str  # fire, ill, outage, custom
     steps: tuple[Step, ...] = field(default_factory=tuple)
+    name_zh: str = ""  # the name in Chinese (optional for a centre's own checklist)
+
+    @property
+    def title(self) -> str:
+        """The name in the interface language."""
+        return (self.name_zh or self.name) if language() == "zh" else self.name
 
     def to_record(self) -> dict[str, Any]:
         data = asdict(self)
@@ -61,42 +69,94 @@ class Checklist:
     @classmethod
     def from_record(cls, data: dict[str, Any]) -> Checklist:
         return cls(id=data["id"], name=data["name"], key=data["key"], kind=data["kind"],
-                   steps=tuple(Step(**{k: s[k] for k in ("code", "text", "mandatory", "input")})
-                               for s in data["steps"]))
+                   steps=tuple(Step(**{k: s[k] for k in ("code", "text", "mandatory", "input")},
+                                    text_zh=s.get("text_zh") or "")
+                               for s in data["steps"]),
+                   name_zh=data.get("name_zh") or "")
 
 
 def builtin_checklists() -> list[Checklist]:
-    """The three checklists of SPEC §8, step by step."""
-    fire = Checklist("fire", "Fire 火警", "f", "fire", (
-        Step("calm", "Stay calm, keep the floor calm 保持镇静"),
-        Step("superior", "Report to the direct superior 报告直接上级"),
-        Step("officer", "Report to the fire-safety officer 报告消防安全员"),
-        Step("evacuate", "Evacuate by the safe exits after the team lead; stairs, not lifts "
-                         "按安全通道疏散, 走楼梯不乘电梯"),
-        Step("extinguish", "Small fire, only when safe: nearest extinguisher, call colleagues "
-                           "就近灭火", mandatory=False),
+    """The three checklists of SPEC §8, step by step, in English and Chinese."""
+    fire = Checklist("fire", "Fire", "f", "fire", (
+        Step("calm", "Stay calm, keep the floor calm", text_zh="保持镇静, 稳定现场秩序"),
+        Step("superior", "Report to the direct superior", text_zh="报告直接上级"),
+        Step("officer", "Report to the fire-safety officer", text_zh="报告消防安全员"),
+        Step("evacuate", "Evacuate by the safe exits after the team lead; stairs, not lifts",
+             text_zh="跟随班长从安全通道疏散; 走楼梯, 不乘电梯"),
+        Step("extinguish", "Small fire, only when safe: nearest extinguisher, call colleagues",
+             mandatory=False, text_zh="初起小火且确保安全时: 就近取灭火器, 呼叫同事协助"),
         Step("call119", "Cannot be put out: call 119 — address, what burns, size, people, "
-                        "own name and job number 拨打119"),
-    ))
-    ill = Checklist("ill", "Staff taken ill 员工突发疾病", "i", "ill", (
-        Step("family", "Notify the family 通知家属"),
-        Step("superior", "Notify the superior 报告上级"),
-        Step("hospital", "Escort to hospital or call 120 送医或拨打120"),
+                        "own name and job number",
+             text_zh="无法扑灭: 拨打119 — 报地址、燃烧物、火势、人员情况、本人姓名和工号"),
+    ), name_zh="火警")
+    ill = Checklist("ill", "Staff taken ill", "i", "ill", (
+        Step("family", "Notify the family", text_zh="通知家属"),
+        Step("superior", "Notify the superior", text_zh="报告上级"),
+        Step("hospital", "Escort to hospital or call 120", text_zh="送医或拨打120"),
         Step("roster", "Rearrange the roster; a resting agent may be called in (R), the centre "
-                       "director approves 调整排班"),
-    ))
-    outage = Checklist("outage", "Terminal/system outage 系统故障", "o", "outage", (
-        Step("start", "Record the start time 记录开始时间", input="time"),
-        Step("describe", "Describe the fault (outbound or complaint system) 故障描述",
-             input="text"),
-        Step("scope", "Decide: provincial system or local terminal 省级系统/本地终端",
-             input="scope"),
-        Step("seats", "Record the affected seats 受影响坐席", input="seats"),
-        Step("lead", "Notify the team lead 通知班长"),
-        Step("steps", "Resolution steps taken 处理步骤", input="text"),
-        Step("recovered", "Record the recovery time 记录恢复时间", input="time"),
-    ))
+                       "director approves",
+             text_zh="调整排班; 可召回休息坐席(R), 须中心主任批准"),
+    ), name_zh="员工突发疾病")
+    outage = Checklist("outage", "Terminal/system outage", "o", "outage", (
+        Step("start", "Record the start time", input="time", text_zh="记录故障开始时间"),
+        Step("describe", "Describe the fault (outbound or complaint system)", input="text",
+             text_zh="描述故障 (外呼系统或投诉系统)"),
+        Step("scope", "Decide: provincial system or local terminal", input="scope",
+             text_zh="判断: 省级系统还是本地终端"),
+        Step("seats", "Record the affected seats", input="seats", text_zh="记录受影响坐席"),
+        Step("lead", "Notify the team lead", text_zh="通知班长"),
+        Step("steps", "Resolution steps taken", input="text", text_zh="已采取的处理步骤"),
+        Step("recovered", "Record the recovery time", input="time", text_zh="记录恢复时间"),
+    ), name_zh="终端/系统故障")
     return [fire, ill, outage]
+
+
+def _builtin_zh() -> dict[str, tuple[str, dict[str, str]]]:
+    """Checklist id → (Chinese name, step code → Chinese text) of the built-ins."""
+    return {c.id: (c.name_zh, {s.code: s.text_zh for s in c.steps})
+            for c in builtin_checklists()}
+
+
+def builtin_name_zh(checklist_id: str) -> str:
+    """The Chinese name of a built-in checklist ('' for a centre's own)."""
+    return _builtin_zh().get(checklist_id, ("", {}))[0]
+
+
+def step_text(step: dict[str, Any] | Step, checklist_id: str = "") -> str:
+    """A step's text in the interface language (an incident stored before the steps had
+    their Chinese text takes it from the built-in checklist of the same id)."""
+    if isinstance(step, Step):
+        step = asdict(step)
+    if language() != "zh":
+        return step["text"]
+    zh = step.get("text_zh") or _builtin_zh().get(checklist_id, ("", {}))[1].get(
+        step["code"], "")
+    return zh or step["text"]
+
+
+def incident_title(incident: dict[str, Any]) -> str:
+    """An incident's (or log line's) title in the interface language."""
+    if language() != "zh":
+        return incident["title"]
+    zh = incident.get("title_zh") or _builtin_zh().get(incident.get("checklist", ""),
+                                                       ("", {}))[0]
+    return zh or incident["title"]
+
+
+STATE_WORDS = {DONE: N_("done"), SKIPPED: N_("skipped"), PENDING: N_("to do")}
+STATUS_WORDS = {OPEN: N_("open"), CLOSED: N_("closed"), CANCELLED: N_("cancelled")}
+KIND_WORDS = {"fire": N_("fire"), "ill": N_("ill"), "outage": N_("outage"),
+              "custom": N_("custom")}
+ACTION_WORDS = {"open": N_("opened"), "done": N_("done"), "skipped": N_("skipped"),
+                "undone": N_("undone"), "note": N_("note"), "call-in": N_("call-in"),
+                "close": N_("closed"), "cancel": N_("cancelled")}
+
+
+def word(words: dict[str, str], value: str | None) -> str:
+    """A stored enum value (state, status, kind, event) as a person reads it."""
+    if not value:
+        return ""
+    return _(words[value]) if value in words else value
 
 
 # ------------------------------------------------------------------ custom checklists
@@ -113,73 +173,84 @@ def parse_checklist(data: Any, taken_keys: dict[str, str], where: str) -> tuple[
         errors.append(f"{where}: {path}: {reason}" if path else f"{where}: {reason}")
 
     if not isinstance(data, dict):
-        bad("", 'expected a JSON object {"id", "name", "key", "steps": [...]}')
+        bad("", _('expected a JSON object {"id", "name", "key", "steps": [...]}'))
         return Checklist("", "", "", "custom"), errors
-    unknown = sorted(set(data) - {"id", "name", "key", "steps"})
+    unknown = sorted(set(data) - {"id", "name", "name_zh", "key", "steps"})
     if unknown:
-        bad("", f"unknown field(s): {', '.join(unknown)}")
+        bad("", _("unknown field(s): {fields}").format(fields=", ".join(unknown)))
     cid = data.get("id")
     if not isinstance(cid, str) or not _ID.match(cid):
-        bad("id", "must be lower-case letters, digits, - or _ (up to 30), e.g. \"gas-leak\"")
+        bad("id", _('must be lower-case letters, digits, - or _ (up to 30), e.g. "gas-leak"'))
         cid = ""
     elif cid in BUILTIN_KEYS:
-        bad("id", f"{cid!r} is a built-in checklist; choose another id")
+        bad("id", _("{id} is a built-in checklist; choose another id").format(id=repr(cid)))
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        bad("name", "is missing or empty")
+        bad("name", _("is missing or empty"))
         name = ""
+    name_zh = data.get("name_zh", "")
+    if not isinstance(name_zh, str):
+        bad("name_zh", _("must be a text"))
+        name_zh = ""
     key = data.get("key")
     if not isinstance(key, str) or len(key) != 1 or key not in FREE_KEYS:
-        bad("key", f"must be one of the free letters {' '.join(FREE_KEYS)} (others are taken "
-                   "by the screen's own keys)")
+        bad("key", _("must be one of the free letters {letters} (others are taken by the "
+                     "screen's own keys)").format(letters=" ".join(FREE_KEYS)))
         key = ""
     elif taken_keys.get(key, cid) != cid:
-        bad("key", f"{key!r} already opens checklist {taken_keys[key]!r}")
+        bad("key", _("{key} already opens checklist {id}").format(
+            key=repr(key), id=repr(taken_keys[key])))
     steps_data = data.get("steps")
     steps: list[Step] = []
     if not isinstance(steps_data, list) or not steps_data:
-        bad("steps", "must be a non-empty list of steps")
+        bad("steps", _("must be a non-empty list of steps"))
         steps_data = []
     elif len(steps_data) > MAX_STEPS:
-        bad("steps", f"at most {MAX_STEPS} steps (they are ticked with the keys 1-9), "
-                     f"got {len(steps_data)}")
+        bad("steps", _("at most {max} steps (they are ticked with the keys 1-9), got {n}")
+            .format(max=MAX_STEPS, n=len(steps_data)))
     codes: set[str] = set()
     for n, raw in enumerate(steps_data, start=1):
         path = f"steps[{n}]"
         if not isinstance(raw, dict):
-            bad(path, 'expected {"code", "text", "mandatory", "input"}')
+            bad(path, _('expected {"code", "text", "mandatory", "input"}'))
             continue
-        extra = sorted(set(raw) - {"code", "text", "mandatory", "input"})
+        extra = sorted(set(raw) - {"code", "text", "text_zh", "mandatory", "input"})
         if extra:
-            bad(path, f"unknown field(s): {', '.join(extra)}")
+            bad(path, _("unknown field(s): {fields}").format(fields=", ".join(extra)))
         code = raw.get("code", f"s{n}")
         if not isinstance(code, str) or not _CODE.match(code):
-            bad(f"{path}.code", "must be lower-case letters, digits, - or _")
+            bad(f"{path}.code", _("must be lower-case letters, digits, - or _"))
             code = f"s{n}"
         elif code in codes:
-            bad(f"{path}.code", f"{code!r} is used by an earlier step")
+            bad(f"{path}.code", _("{code} is used by an earlier step").format(code=repr(code)))
         codes.add(code)
         text = raw.get("text")
         if not isinstance(text, str) or not text.strip():
-            bad(f"{path}.text", "is missing or empty")
+            bad(f"{path}.text", _("is missing or empty"))
             text = ""
+        text_zh = raw.get("text_zh", "")
+        if not isinstance(text_zh, str):
+            bad(f"{path}.text_zh", _("must be a text"))
+            text_zh = ""
         mandatory = raw.get("mandatory", True)
         if not isinstance(mandatory, bool):
-            bad(f"{path}.mandatory", "must be true or false")
+            bad(f"{path}.mandatory", _("must be true or false"))
             mandatory = True
         kind = raw.get("input", "none")
         if kind not in CUSTOM_INPUTS:
-            bad(f"{path}.input", f"must be one of {', '.join(CUSTOM_INPUTS)}")
+            bad(f"{path}.input", _("must be one of {kinds}").format(kinds=", ".join(CUSTOM_INPUTS)))
             kind = "none"
-        steps.append(Step(code, text.strip(), mandatory, kind))
-    return Checklist(cid or "", (name or "").strip(), key or "", "custom", tuple(steps)), errors
+        steps.append(Step(code, text.strip(), mandatory, kind, text_zh.strip()))
+    return Checklist(cid or "", (name or "").strip(), key or "", "custom", tuple(steps),
+                     name_zh.strip()), errors
 
 
 def load_checklist_json(text: str, taken_keys: dict[str, str], where: str) -> Checklist:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FloorError(f"{where}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise FloorError(_("{where}:{line}: not valid JSON ({reason})").format(
+            where=where, line=exc.lineno, reason=exc.msg)) from None
     checklist, errors = parse_checklist(data, taken_keys, where)
     if errors:
         from floorapp.errors import ImportRejected
@@ -196,6 +267,7 @@ def new_incident(incident_id: str, checklist: Checklist, at: str, by: str) -> di
         "kind": checklist.kind,
         "checklist": checklist.id,
         "title": checklist.name,
+        "title_zh": checklist.name_zh,
         "started": at,
         "started_by": by,
         "status": OPEN,
@@ -211,7 +283,8 @@ def new_incident(incident_id: str, checklist: Checklist, at: str, by: str) -> di
 
 def _editable(incident: dict[str, Any]) -> dict[str, Any]:
     if incident["status"] != OPEN:
-        raise FloorError(f"incident {incident['id']} is {incident['status']}; it cannot change")
+        raise FloorError(_("incident {id} is {status}; it cannot change").format(
+            id=incident["id"], status=word(STATUS_WORDS, incident["status"])))
     return copy.deepcopy(incident)
 
 
@@ -221,12 +294,14 @@ def find_step(incident: dict[str, Any], ref: str | int) -> dict[str, Any]:
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
         n = int(ref)
         if not 1 <= n <= len(steps):
-            raise FloorError(f"no step {n}: this checklist has steps 1-{len(steps)}")
+            raise FloorError(_("no step {n}: this checklist has steps 1-{last}").format(
+                n=n, last=len(steps)))
         return steps[n - 1]
     for step in steps:
         if step["code"] == ref:
             return step
-    raise FloorError(f"no step {ref!r} in incident {incident['id']}")
+    raise FloorError(_("no step {ref} in incident {id}").format(ref=repr(ref),
+                                                                 id=incident["id"]))
 
 
 def tick(incident: dict[str, Any], ref: str | int, at: str, by: str,
@@ -248,7 +323,8 @@ def skip(incident: dict[str, Any], ref: str | int, reason: str, at: str,
     step = find_step(out, ref)
     reason = (reason or "").strip()
     if not reason:
-        raise FloorError(f"step {step['code']!r}: a skipped step needs a reason")
+        raise FloorError(_("step {code}: a skipped step needs a reason").format(
+            code=repr(step["code"])))
     step.update(state=SKIPPED, at=at, by=by, reason=reason, value=None)
     out["events"].append({"at": at, "by": by, "action": "skipped", "step": step["code"],
                           "text": step["text"], "reason": reason})
@@ -260,7 +336,8 @@ def undo(incident: dict[str, Any], ref: str | int, at: str, by: str) -> dict[str
     out = _editable(incident)
     step = find_step(out, ref)
     if step["state"] == PENDING:
-        raise FloorError(f"step {step['code']!r} is not ticked or skipped")
+        raise FloorError(_("step {code} is not ticked or skipped").format(
+            code=repr(step["code"])))
     step.update(state=PENDING, at=None, by=None, reason=None, value=None)
     out["events"].append({"at": at, "by": by, "action": "undone", "step": step["code"],
                           "text": step["text"]})
@@ -270,7 +347,7 @@ def undo(incident: dict[str, Any], ref: str | int, at: str, by: str) -> dict[str
 def add_note(incident: dict[str, Any], text: str, at: str, by: str) -> dict[str, Any]:
     text = (text or "").strip()
     if not text:
-        raise FloorError("the note is empty")
+        raise FloorError(_("the note is empty"))
     out = _editable(incident)
     out["notes"].append({"at": at, "by": by, "text": text})
     out["events"].append({"at": at, "by": by, "action": "note", "text": text})
@@ -282,7 +359,7 @@ def add_call_in(incident: dict[str, Any], call_in: dict[str, Any], at: str, by: 
     """Record a resting agent called in (with the approver) and tick the roster step."""
     out = _editable(incident)
     if not (call_in.get("approver") or "").strip():
-        raise FloorError("a call-in needs the approver (the centre director)")
+        raise FloorError(_("a call-in needs the approver (the centre director)"))
     out["call_ins"].append({**call_in, "at": at, "by": by})
     text = (f"called in {call_in['staff_id']} on {call_in['code']} {call_in['day']}, "
             f"approved by {call_in['approver']}")
@@ -297,6 +374,14 @@ def add_call_in(incident: dict[str, Any], call_in: dict[str, Any], at: str, by: 
     return out
 
 
+def call_in_text(call_in: dict[str, Any]) -> str:
+    """A recorded call-in as a person reads it, in the interface language (the stored event
+    text stays as it was written)."""
+    return _("called in {id} on {code} {day}, approved by {approver}").format(
+        id=call_in["staff_id"], code=call_in["code"], day=call_in["day"],
+        approver=call_in["approver"])
+
+
 def missing_steps(incident: dict[str, Any]) -> list[dict[str, Any]]:
     """Mandatory steps neither done nor skipped with a reason."""
     return [s for s in incident["steps"] if s["mandatory"] and not (
@@ -308,10 +393,10 @@ def close(incident: dict[str, Any], at: str, by: str) -> dict[str, Any]:
     out = _editable(incident)
     missing = missing_steps(out)
     if missing:
-        names = "; ".join(f"{out['steps'].index(s) + 1} {s['code']} ({s['text']})"
-                          for s in missing)
-        raise FloorError(f"cannot close {out['id']}: mandatory step(s) not done or skipped "
-                         f"with a reason: {names}")
+        names = "; ".join(f"{out['steps'].index(s) + 1} {s['code']} "
+                          f"({step_text(s, out.get('checklist', ''))})" for s in missing)
+        raise FloorError(_("cannot close {id}: mandatory step(s) not done or skipped with a "
+                           "reason: {steps}").format(id=out["id"], steps=names))
     out.update(status=CLOSED, closed=at, closed_by=by)
     out["events"].append({"at": at, "by": by, "action": "close"})
     return out
@@ -321,7 +406,7 @@ def cancel(incident: dict[str, Any], reason: str, at: str, by: str) -> dict[str,
     """An incident opened by mistake: cancelled with a reason, kept in the log."""
     reason = (reason or "").strip()
     if not reason:
-        raise FloorError("cancelling an incident needs a reason")
+        raise FloorError(_("cancelling an incident needs a reason"))
     out = _editable(incident)
     out.update(status=CANCELLED, closed=at, closed_by=by)
     out["events"].append({"at": at, "by": by, "action": "cancel", "reason": reason})
@@ -332,41 +417,46 @@ def check_value(step: dict[str, Any], value: Any, incident: dict[str, Any]) -> A
     kind = step.get("input", "none")
     if kind == "none":
         return None
-    label = f"step {step['code']!r}"
+    label = _("step {code}").format(code=repr(step["code"]))
     if kind == "text":
         if not isinstance(value, str) or not value.strip():
-            raise FloorError(f"{label} needs a text")
+            raise FloorError(_("{step} needs a text").format(step=label))
         return value.strip()
     if kind == "time":
         if not isinstance(value, str):
-            raise FloorError(f"{label} needs a time")
+            raise FloorError(_("{step} needs a time").format(step=label))
         moment = _parse_iso(value, label)
         if step["code"] == "recovered":
             start = outage_start(incident)
             if moment < start:
-                raise FloorError(f"{label}: recovery {moment:%H:%M} is before the outage "
-                                 f"started ({start:%H:%M})")
+                raise FloorError(_("{step}: recovery {end} is before the outage started "
+                                   "({start})").format(step=label, end=f"{moment:%H:%M}",
+                                                       start=f"{start:%H:%M}"))
         return value
     if kind == "scope":
         if value not in SCOPES:
-            raise FloorError(f"{label}: scope is 'provincial' or 'local', got {value!r}")
+            raise FloorError(_("{step}: scope is 'provincial' or 'local', got {value}").format(
+                step=label, value=repr(value)))
         return value
     if kind == "seats":
         if not isinstance(value, dict) or not isinstance(value.get("staff"), list) \
                 or not value["staff"]:
-            raise FloorError(f"{label}: name at least one affected seat (staff id) or 'all'")
+            raise FloorError(_("{step}: name at least one affected seat (staff id) or 'all'")
+                             .format(step=label))
         return {"all_on_shift": bool(value.get("all_on_shift")),
                 "staff": sorted(set(map(str, value["staff"])))}
-    raise FloorError(f"{label}: unknown input kind {kind!r}")
+    raise FloorError(_("{step}: unknown input kind {kind}").format(step=label, kind=repr(kind)))
 
 
 def _parse_iso(text: str, label: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise FloorError(f"{label}: {text!r} is not a date-time") from None
+        raise FloorError(_("{step}: {text} is not a date-time").format(
+            step=label, text=repr(text))) from None
     if moment.tzinfo is None:
-        raise FloorError(f"{label}: {text!r} has no UTC offset")
+        raise FloorError(_("{step}: {text} has no UTC offset").format(step=label,
+                                                                     text=repr(text)))
     return moment
 
 
@@ -378,16 +468,17 @@ def parse_time_input(text: str, base: dt.datetime) -> dt.datetime:
         return base
     m = re.fullmatch(r"(?:(\d{4}-\d{2}-\d{2})[ T])?(\d{1,2}):(\d{2})", text)
     if not m:
-        raise FloorError(f"{text!r}: type a time as HH:MM or YYYY-MM-DD HH:MM")
+        raise FloorError(_("{text}: type a time as HH:MM or YYYY-MM-DD HH:MM").format(
+            text=repr(text)))
     hour, minute = int(m.group(2)), int(m.group(3))
     if hour > 23 or minute > 59:
-        raise FloorError(f"{text!r}: no such time of day")
+        raise FloorError(_("{text}: no such time of day").format(text=repr(text)))
     day = base.date()
     if m.group(1):
         try:
             day = dt.date.fromisoformat(m.group(1))
         except ValueError:
-            raise FloorError(f"{m.group(1)!r}: no such date") from None
+            raise FloorError(_("{text}: no such date").format(text=repr(m.group(1)))) from None
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=base.tzinfo)
 
 
@@ -464,6 +555,7 @@ def index_entry(incident: dict[str, Any], day: str) -> dict[str, Any]:
     """The incident's line in the log index (ref): enough to list it and find its day."""
     entry = {"id": incident["id"], "day": day, "kind": incident["kind"],
              "checklist": incident["checklist"], "title": incident["title"],
+             "title_zh": incident.get("title_zh") or "",
              "started": incident["started"], "closed": incident.get("closed"),
              "status": incident["status"], "window": None}
     if incident["kind"] == "outage" and incident["status"] != CANCELLED:

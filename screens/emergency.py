@@ -20,7 +20,8 @@ from textual.widgets import DataTable, Static
 
 from floorapp import emergency as rules
 from floorapp.errors import FloorError
-from floorapp.services.emergency import value_text
+from floorapp.i18n import _, fmt_date, ngettext
+from floorapp.services.emergency import event_detail, step_detail, value_text
 from screens.base import FloorScreen
 from screens.emergency_prompts import LogScreen, PickScreen, PromptScreen, TextScreen
 
@@ -32,8 +33,9 @@ CHOOSER_ACTIONS = {"start", "add_checklist", "back"}
 
 
 def _tick_bindings() -> list[Binding]:
-    out = [Binding("1", "tick(1)", "Tick step", key_display="1-9")]
-    out += [Binding(str(n), f"tick({n})", f"Tick step {n}", show=False) for n in range(2, 10)]
+    out = [Binding("1", "tick(1)", _("Tick step"), key_display="1-9")]
+    out += [Binding(str(n), f"tick({n})", _("Tick step {n}").format(n=n), show=False)
+            for n in range(2, 10)]
     return out
 
 
@@ -42,8 +44,8 @@ def _short(value: Any) -> str:
     if isinstance(value, dict):
         staff = value.get("staff", [])
         if value.get("all_on_shift"):
-            return f"all on shift ({len(staff)})"
-        return " ".join(staff) if len(staff) <= 3 else f"{len(staff)} seats"
+            return _("all on shift ({n})").format(n=len(staff))
+        return " ".join(staff) if len(staff) <= 3 else _("{n} seats").format(n=len(staff))
     if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and "T" in value:
         try:
             return dt.datetime.fromisoformat(value).strftime("%H:%M")
@@ -58,27 +60,27 @@ def _clock(iso: str | None) -> str:
 
 class EmergencyScreen(FloorScreen):
     SECTION = "emergency"
-    TITLE = "Emergency 突发事件"
+    TITLE = _("Emergency 突发事件")
     CSS_PATH = "emergency.tcss"
     BINDINGS = [
-        Binding("f", "start('fire')", "Fire"),
-        Binding("i", "start('ill')", "Ill"),
-        Binding("o", "start('outage')", "Outage"),
-        Binding("a", "add_checklist", "Add checklist"),
-        Binding("escape", "back", "Back", show=False),
+        Binding("f", "start('fire')", _("Fire")),
+        Binding("i", "start('ill')", _("Ill")),
+        Binding("o", "start('outage')", _("Outage")),
+        Binding("a", "add_checklist", _("Add checklist")),
+        Binding("escape", "back", _("Back"), show=False),
         *_tick_bindings(),
-        Binding("space", "tick_cursor", "Tick", show=False),
-        Binding("j", "cursor(1)", "Next step", show=False),
-        Binding("k", "cursor(-1)", "Previous step", show=False),
-        Binding("s", "skip", "Skip"),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("t", "note", "Note"),
-        Binding("r", "call_in", "Call in"),
-        Binding("c", "close", "Close"),
-        Binding("x", "cancel", "Cancel", show=False),
-        Binding("n", "new", "New", show=False),
-        Binding("w", "next_open", "Next open", show=False),
-        Binding("l", "log", "Log"),
+        Binding("space", "tick_cursor", _("Tick"), show=False),
+        Binding("j", "cursor(1)", _("Next step"), show=False),
+        Binding("k", "cursor(-1)", _("Previous step"), show=False),
+        Binding("s", "skip", _("Skip")),
+        Binding("u", "undo", _("Undo"), show=False),
+        Binding("t", "note", _("Note")),
+        Binding("r", "call_in", _("Call in")),
+        Binding("c", "close", _("Close")),
+        Binding("x", "cancel", _("Cancel"), show=False),
+        Binding("n", "new", _("New"), show=False),
+        Binding("w", "next_open", _("Next open"), show=False),
+        Binding("l", "log", _("Log")),
     ]
 
     def __init__(self) -> None:
@@ -99,9 +101,9 @@ class EmergencyScreen(FloorScreen):
             table: DataTable = DataTable(cursor_type="row", id="em-steps")
             table.add_column("#", width=1, key="n")
             table.add_column("", width=3, key="state")
-            table.add_column("step  (* mandatory)", width=44, key="text")
-            table.add_column("time", width=8, key="time")
-            table.add_column("who", width=8, key="who")
+            table.add_column(_("step  (* mandatory)"), width=44, key="text")
+            table.add_column(_("time"), width=8, key="time")
+            table.add_column(_("who"), width=8, key="who")
             yield table
             yield Static(id="em-notes")
         yield Static(id="em-chooser")
@@ -142,29 +144,38 @@ class EmergencyScreen(FloorScreen):
         policy = self.floor.policy
 
         def number(value: str, key: str) -> str:
-            return f"[b]{value}[/b]" if value else f"[i]not set — floor policy set {key} …[/i]"
+            if value:
+                return f"[b]{value}[/b]"
+            return "[i]" + _("not set — floor policy set {key} …").format(key=key) + "[/i]"
 
         superior = number(policy.phone_superior, "phone_superior")
         officer = number(policy.phone_fire_safety_officer, "phone_fire_safety_officer")
-        head = f"☎ Fire [b]{policy.phone_fire}[/b] · Ambulance [b]{policy.phone_ambulance}[/b]"
+        head = _("☎ Fire {fire} · Ambulance {ambulance}").format(
+            fire=f"[b]{policy.phone_fire}[/b]", ambulance=f"[b]{policy.phone_ambulance}[/b]")
+        sup = _("Superior {number}").format(number=superior)
+        off = _("Fire-safety officer {number}").format(number=officer)
         if policy.phone_superior and policy.phone_fire_safety_officer:
-            return f"{head} · Superior {superior}\n  Fire-safety officer {officer}"
-        return f"{head}\n  Superior {superior}\n  Fire-safety officer {officer}"
+            return f"{head} · {sup}\n  {off}"
+        return f"{head}\n  {sup}\n  {off}"
 
     def update_title(self) -> None:
         title = self.query_one("#em-title", Static)
         others = len(self.open_rows)
         if self.current is None or self.choosing:
-            head = "[b]Choose a checklist[/b]"
+            head = "[b]" + _("Choose a checklist") + "[/b]"
             if others:
-                head += f"  ·  {others} open incident(s) — Esc returns"
+                head += "  ·  " + ngettext("{n} open incident — Esc returns",
+                                           "{n} open incidents — Esc returns",
+                                           others).format(n=others)
             title.update(head)
             return
         started = dt.datetime.fromisoformat(self.current["started"])
         elapsed = rules.elapsed_text(started, self.floor.now())
-        more = f"  ·  {others} open (w next)" if others > 1 else ""
-        title.update(f"[b reverse red] {self.current['title']} [/] {self.current['id']}  "
-                     f"⏱ [b]{elapsed}[/b]  since {started:%H:%M}{more}")
+        more = ("  ·  " + _("{n} open (w next)").format(n=others)) if others > 1 else ""
+        since = _("since {time}").format(time=f"{started:%H:%M}")
+        name = rules.incident_title(self.current).replace("[", r"\[")
+        title.update(f"[b reverse red] {name} [/] {self.current['id']}  "
+                     f"⏱ [b]{elapsed}[/b]  {since}{more}")
 
     def render_incident(self) -> None:
         assert self.current is not None
@@ -173,8 +184,11 @@ class EmergencyScreen(FloorScreen):
         table.clear()
         for n, step in enumerate(self.current["steps"], start=1):
             mark = "*" if step["mandatory"] else " "
-            detail = step["reason"] or _short(step.get("value"))
-            text = f"{mark}{step['text']}" + (f" → {detail}" if detail else "")
+            detail = step["reason"] or (
+                step_detail(self.current, step) if step["code"] == "roster" and step.get("value")
+                else _short(step.get("value")))
+            label = rules.step_text(step, self.current.get("checklist", ""))
+            text = f"{mark}{label}" + (f" → {detail}" if detail else "")
             style = {rules.DONE: "green", rules.SKIPPED: "yellow"}.get(step["state"], "")
             table.add_row(str(n), Text(STATE_MARK[step["state"]], style=style), Text(text),
                           _clock(step["at"]), Text(step["by"] or ""), key=step["code"])
@@ -190,29 +204,34 @@ class EmergencyScreen(FloorScreen):
         lines = []
         if self.current["steps"]:
             n = min(max(table.cursor_row, 0), len(self.current["steps"]) - 1) + 1
-            lines.append(f"▸ {n}: {self.current['steps'][n - 1]['text']}")
+            lines.append(f"▸ {n}: " + rules.step_text(self.current["steps"][n - 1],
+                                                      self.current.get("checklist", "")))
         for event in self.current["timeline"][-5:]:
-            detail = event.get("reason") or _short(event.get("value")) \
-                or event.get("text") or ""
+            detail = event_detail(self.current, event) if event.get("action") == "call-in" \
+                or event.get("step") == "roster" else (
+                    event.get("reason") or _short(event.get("value"))
+                    or event_detail(self.current, event))
             step = f"{event['step']} " if event.get("step") else ""
-            lines.append(f"{_clock(event['at'])} {event['by']}: {event['action']} {step}{detail}")
+            action = rules.word(rules.ACTION_WORDS, event["action"])
+            lines.append(f"{_clock(event['at'])} {event['by']}: {action} {step}{detail}")
         missing = self.current["missing"]
-        footer = (f"To do before closing: {', '.join(missing)}" if missing
-                  else "All mandatory steps done — c closes the incident")
+        footer = (_("To do before closing: {steps}").format(steps=", ".join(missing))
+                  if missing else _("All mandatory steps done — c closes the incident"))
         self.query_one("#em-notes", Static).update(
             Text("\n".join(lines + [footer]), no_wrap=True, overflow="ellipsis"))
 
     def render_chooser(self) -> None:
-        lines = ["Press one key to open an incident (the timer starts at once):", ""]
+        lines = [_("Press one key to open an incident (the timer starts at once):"), ""]
         for checklist in self.service.checklists():
             mandatory = sum(1 for s in checklist.steps if s.mandatory)
-            lines.append(f"  [b]{checklist.key}[/b]  {checklist.name}  "
-                         f"({len(checklist.steps)} steps, {mandatory} mandatory)")
-        lines += ["", "  [b]a[/b]  add a centre's checklist from a JSON file",
-                  "  [b]l[/b]  incident log with timelines"]
+            counts = _("({n} steps, {m} mandatory)").format(n=len(checklist.steps), m=mandatory)
+            name = checklist.title.replace("[", r"\[")
+            lines.append(f"  [b]{checklist.key}[/b]  {name}  {counts}")
+        lines += ["", "  [b]a[/b]  " + _("add a centre's checklist from a JSON file"),
+                  "  [b]l[/b]  " + _("incident log with timelines")]
         if self.open_rows:
-            lines += ["", "Open: " + ", ".join(f"{r['id']} {r['title']}"
-                                               for r in self.open_rows)]
+            lines += ["", _("Open: {incidents}").format(incidents=", ".join(
+                f"{r['id']} {rules.incident_title(r)}" for r in self.open_rows))]
         self.query_one("#em-chooser", Static).update("\n".join(lines))
 
     # ----------------------------------------------------------------- keys
@@ -263,7 +282,8 @@ class EmergencyScreen(FloorScreen):
         incident = self._guard(self.service.start, checklist_id)
         if incident is not None:
             self.choosing = False
-            self._show(incident, f"{incident['title']} opened: {incident['id']}")
+            self._show(incident, _("{title} opened: {id}").format(
+                title=rules.incident_title(incident), id=incident["id"]))
 
     def action_back(self) -> None:
         self.choosing = False
@@ -314,17 +334,18 @@ class EmergencyScreen(FloorScreen):
             return
         if kind == "none":
             self._show(self._guard(self.service.tick, incident_id, number),
-                       f"Step {number} done")
+                       _("Step {n} done").format(n=number))
             return
-        title = f"Step {number}: {step['text']}"
+        label = rules.step_text(step, self.current.get("checklist", ""))
+        title = _("Step {n}: {text}").format(n=number, text=label)
         hints = {
-            "time": ("HH:MM (or YYYY-MM-DD HH:MM); Enter alone = now",
+            "time": (_("HH:MM (or YYYY-MM-DD HH:MM); Enter alone = now"),
                      self.floor.now().strftime("%H:%M")),
-            "text": ("Type it and press Enter", step.get("value") or ""),
-            "scope": ("p = provincial system 省级系统 · l = local terminal 本地终端", ""),
-            "seats": (f"all = every agent on shift now "
-                      f"({len(self.service.agents_on_shift(self.floor.today()))}); "
-                      "or staff ids separated by spaces", "all"),
+            "text": (_("Type it and press Enter"), step.get("value") or ""),
+            "scope": (_("p = provincial system · l = local terminal"), ""),
+            "seats": (_("all = every agent on shift now ({n}); or staff ids separated by "
+                        "spaces").format(
+                          n=len(self.service.agents_on_shift(self.floor.today()))), "all"),
         }
         hint, value = hints.get(kind, ("", ""))
 
@@ -332,7 +353,7 @@ class EmergencyScreen(FloorScreen):
             if text is None:
                 return
             self._show(self._guard(self.service.tick_text, incident_id, number, text),
-                       f"Step {number} done")
+                       _("Step {n} done").format(n=number))
 
         self.app.push_screen(PromptScreen(title, hint, value, required=kind != "time"), done)
 
@@ -349,16 +370,17 @@ class EmergencyScreen(FloorScreen):
             if reason is None:
                 return
             self._show(self._guard(self.service.skip, incident_id, number, reason),
-                       f"Step {number} skipped")
+                       _("Step {n} skipped").format(n=number))
 
-        self.app.push_screen(PromptScreen(f"Skip step {number}: {step['text']}",
-                                          "A skipped step needs a reason."), done)
+        label = rules.step_text(step, self.current.get("checklist", ""))
+        self.app.push_screen(PromptScreen(_("Skip step {n}: {text}").format(n=number, text=label),
+                                          _("A skipped step needs a reason.")), done)
 
     def action_undo(self) -> None:
         if self.current is not None:
             number = self._cursor_step()
             self._show(self._guard(self.service.undo, self.current["id"], number),
-                       f"Step {number} set back to to-do")
+                       _("Step {n} set back to to-do").format(n=number))
 
     def action_note(self) -> None:
         if self.current is None:
@@ -367,9 +389,10 @@ class EmergencyScreen(FloorScreen):
 
         def done(text: str | None) -> None:
             if text is not None:
-                self._show(self._guard(self.service.note, incident_id, text), "Note saved")
+                self._show(self._guard(self.service.note, incident_id, text), _("Note saved"))
 
-        self.app.push_screen(PromptScreen("Note", "Free text, saved with time and who."), done)
+        self.app.push_screen(PromptScreen(_("Note"), _("Free text, saved with time and who.")),
+                             done)
 
     def action_close(self) -> None:
         if self.current is None:
@@ -377,7 +400,7 @@ class EmergencyScreen(FloorScreen):
         closed = self._guard(self.service.close, self.current["id"])
         if closed is not None:
             self.current = None
-            self.notify(f"Incident {closed['id']} closed", timeout=4)
+            self.notify(_("Incident {id} closed").format(id=closed["id"]), timeout=4)
             self.refresh_data()
 
     def action_cancel(self) -> None:
@@ -390,11 +413,11 @@ class EmergencyScreen(FloorScreen):
                 return
             if self._guard(self.service.cancel, incident_id, reason) is not None:
                 self.current = None
-                self.notify(f"Incident {incident_id} cancelled", timeout=4)
+                self.notify(_("Incident {id} cancelled").format(id=incident_id), timeout=4)
                 self.refresh_data()
 
-        self.app.push_screen(PromptScreen("Cancel this incident (opened by mistake)?",
-                                          "Why? The incident stays in the log."), done)
+        self.app.push_screen(PromptScreen(_("Cancel this incident (opened by mistake)?"),
+                                          _("Why? The incident stays in the log.")), done)
 
     def action_call_in(self, offer_plain_tick: bool = False) -> None:
         """Staff taken ill: call in a resting agent, with the centre director's approval.
@@ -405,19 +428,19 @@ class EmergencyScreen(FloorScreen):
         today = self.floor.today()
         options = []
         # The ill agent's place today, or tomorrow's when they will still be off.
-        for day, word in ((today, "today"), (today + dt.timedelta(days=1), "tomorrow")):
+        for day, word in ((today, _("today")), (today + dt.timedelta(days=1), _("tomorrow"))):
             options += [(f"{s.id}|{day.isoformat()}",
-                         f"{s.id}  {s.name}  {s.team} — {word} {day:%a %m-%d}")
+                         f"{s.id}  {s.name}  {s.team} — {word} {fmt_date(day)}")
                         for s in self.service.resting_agents(day)]
         if offer_plain_tick:
-            options.insert(0, (NO_CALL_IN, "No call-in: the roster is rearranged otherwise"))
+            options.insert(0, (NO_CALL_IN, _("No call-in: the roster is rearranged otherwise")))
 
         def picked(choice: str | None) -> None:
             if not choice:
                 return
             if choice == NO_CALL_IN:
                 self._show(self._guard(self.service.tick, incident_id, "roster"),
-                           "Roster step done")
+                           _("Roster step done"))
                 return
             staff_id, day_text = choice.split("|")
             day = dt.date.fromisoformat(day_text)
@@ -431,18 +454,20 @@ class EmergencyScreen(FloorScreen):
                         return
                     self._show(self._guard(self.service.call_in, incident_id, staff_id,
                                            approver, reason, "D", day),
-                               f"{staff_id} called in; approval recorded")
+                               _("{id} called in; approval recorded").format(id=staff_id))
 
-                self.app.push_screen(PromptScreen(f"Reason for calling in {staff_id}",
-                                                  value=f"cover for incident {incident_id}",
-                                                  required=False), reasoned)
+                self.app.push_screen(PromptScreen(
+                    _("Reason for calling in {id}").format(id=staff_id),
+                    value=_("cover for incident {id}").format(id=incident_id),
+                    required=False), reasoned)
 
-            self.app.push_screen(PromptScreen(f"Call in {staff_id} on {day:%Y-%m-%d}",
-                                              "Approver (the centre director 中心主任):"),
-                                 approved)
+            self.app.push_screen(PromptScreen(
+                _("Call in {id} on {day}").format(id=staff_id, day=f"{day:%Y-%m-%d}"),
+                _("Approver (the centre director 中心主任):")), approved)
 
-        self.app.push_screen(PickScreen("Call in a resting agent (today or tomorrow)", options,
-                                        "No agent is resting today or tomorrow."), picked)
+        self.app.push_screen(PickScreen(_("Call in a resting agent (today or tomorrow)"),
+                                        options, _("No agent is resting today or tomorrow.")),
+                             picked)
 
     def action_add_checklist(self) -> None:
         def done(path: str | None) -> None:
@@ -457,8 +482,9 @@ class EmergencyScreen(FloorScreen):
             self.render_all()
 
         self.app.push_screen(PromptScreen(
-            "Add a centre's checklist", 'JSON file: {"id", "name", "key", "steps": [{"code", '
-            '"text", "mandatory", "input"}]} — path:'), done)
+            _("Add a centre's checklist"), _('JSON file: {"id", "name", "key", "steps": '
+                                             '[{"code", "text", "mandatory", "input"}]} — path:')),
+            done)
 
     def action_log(self) -> None:
         self.app.push_screen(LogScreen(self.service.incidents(), self.timeline_text))
@@ -468,24 +494,28 @@ class EmergencyScreen(FloorScreen):
             incident = self.service.incident(incident_id)
         except FloorError as exc:
             return str(exc)
-        lines = [f"{incident['id']}  {incident['title']}  [{incident['status']}]",
-                 f"started {incident['started'][:19].replace('T', ' ')} by "
-                 f"{incident['started_by']}"
-                 + (f", ended {incident['closed'][:19].replace('T', ' ')} by "
-                    f"{incident['closed_by']}" if incident["closed"] else ""), "", "Steps:"]
+        status = rules.word(rules.STATUS_WORDS, incident["status"])
+        started = _("started {time} by {who}").format(
+            time=incident["started"][:19].replace("T", " "), who=incident["started_by"])
+        ended = (_(", ended {time} by {who}").format(
+            time=incident["closed"][:19].replace("T", " "), who=incident["closed_by"])
+            if incident["closed"] else "")
+        checklist_id = incident.get("checklist", "")
+        lines = [f"{incident['id']}  {rules.incident_title(incident)}  [{status}]",
+                 started + ended, "", _("Steps:")]
         for n, step in enumerate(incident["steps"], start=1):
-            detail = step["reason"] or value_text(step.get("value"))
+            detail = step_detail(incident, step)
             lines.append(f" {n} {STATE_MARK[step['state']]} {'*' if step['mandatory'] else ' '}"
-                         f"{step['text']}")
+                         f"{rules.step_text(step, checklist_id)}")
             if step["state"] != rules.PENDING:
                 lines.append(f"       {_clock(step['at'])} {step['by']}"
                              + (f" — {detail}" if detail else ""))
-        lines += ["", "Timeline:"]
+        lines += ["", _("Timeline:")]
         for event in incident["timeline"]:
-            detail = event.get("reason") or value_text(event.get("value")) \
-                or event.get("text") or ""
+            detail = event_detail(incident, event)
+            action = rules.word(rules.ACTION_WORDS, event["action"])
             lines.append(f" {event['at'][:19].replace('T', ' ')} {event['by']}: "
-                         f"{event['action']} {event.get('step') or ''} {detail}".rstrip())
+                         f"{action} {event.get('step') or ''} {detail}".rstrip())
         return "\n".join(lines)
 
     def show_timeline(self, incident_id: str) -> None:
@@ -499,6 +529,7 @@ def notify_open_incidents(app) -> None:  # noqa: ANN001 - FloorApp
     except FloorError:
         return
     if rows:
-        names = ", ".join(f"{r['id']} {r['title']}" for r in rows[:3])
-        app.notify(f"Open incident(s): {names}{' …' if len(rows) > 3 else ''} — F9 continues",
-                   severity="warning", timeout=20)
+        names = ", ".join(f"{r['id']} {rules.incident_title(r)}" for r in rows[:3])
+        more = " …" if len(rows) > 3 else ""
+        app.notify(_("Open incident(s): {incidents} — F9 continues").format(
+            incidents=names + more), severity="warning", timeout=20)

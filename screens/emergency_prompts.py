@@ -9,12 +9,15 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from floorapp import emergency as rules
+from floorapp.i18n import _
+
 
 class PromptScreen(ModalScreen[str | None]):
     """Ask for one line of text. Enter answers, Esc cancels (answers None)."""
 
     CSS_PATH = "emergency.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
     def __init__(self, title: str, hint: str = "", value: str = "",
                  placeholder: str = "", required: bool = True) -> None:
@@ -31,7 +34,7 @@ class PromptScreen(ModalScreen[str | None]):
             if self.hint:
                 yield Static(self.hint, classes="dialog-hint", markup=False)
             yield Input(value=self.value, placeholder=self.placeholder, id="answer")
-            yield Static("Enter: save   Esc: cancel", classes="dialog-hint", id="prompt-help")
+            yield Static(_("Enter: save   Esc: cancel"), classes="dialog-hint", id="prompt-help")
 
     def on_mount(self) -> None:
         answer = self.query_one("#answer", Input)
@@ -44,7 +47,8 @@ class PromptScreen(ModalScreen[str | None]):
         if self.required and not event.value.strip():
             # Stay open: keys typed after a dismissed prompt would act on the screen below.
             self.query_one("#prompt-help", Static).update(
-                "[b red]This cannot be empty[/] — type it, or Esc to cancel")
+                "[b red]" + _("This cannot be empty") + "[/] — "
+                + _("type it, or Esc to cancel"))
             return
         self.dismiss(event.value)
 
@@ -56,7 +60,7 @@ class PickScreen(ModalScreen[str | None]):
     """Pick one of a list (arrows + Enter, or type the first letters). Esc cancels."""
 
     CSS_PATH = "emergency.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
     def __init__(self, title: str, options: list[tuple[str, str]], empty: str) -> None:
         super().__init__()
@@ -70,10 +74,10 @@ class PickScreen(ModalScreen[str | None]):
             if self.options:
                 yield OptionList(*[Option(label, id=key) for key, label in self.options],
                                  id="pick")
-                yield Static("↑↓ choose   Enter: pick   Esc: cancel", classes="dialog-hint")
+                yield Static(_("↑↓ choose   Enter: pick   Esc: cancel"), classes="dialog-hint")
             else:
                 yield Static(self.empty, classes="dialog-hint", markup=False)
-                yield Static("Esc: back", classes="dialog-hint")
+                yield Static(_("Esc: back"), classes="dialog-hint")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -87,7 +91,7 @@ class LogScreen(ModalScreen[None]):
     """The incident log: every incident, newest first; Enter shows its timeline."""
 
     CSS_PATH = "emergency.tcss"
-    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("l", "dismiss", "Close",
+    BINDINGS = [Binding("escape", "dismiss", _("Close")), Binding("l", "dismiss", _("Close"),
                                                                show=False)]
 
     def __init__(self, rows: list[dict], timeline) -> None:  # noqa: ANN001 - id -> text
@@ -97,15 +101,17 @@ class LogScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="emergency-dialog", id="log-dialog"):
-            yield Static(f"Incident log ({len(self.rows)}) — Enter: timeline   Esc: close",
-                         classes="dialog-title")
+            yield Static(_("Incident log ({n}) — Enter: timeline   Esc: close").format(
+                n=len(self.rows)), classes="dialog-title")
             table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="log")
-            table.add_columns("id", "kind", "started", "status", "title")
+            table.add_columns(_("id"), _("kind"), _("started"), _("status"), _("title"))
             for row in self.rows:
-                table.add_row(row["id"], row["kind"], row["started"][5:16].replace("T", " "),
-                              row["status"], row["title"], key=row["id"])
+                table.add_row(row["id"], rules.word(rules.KIND_WORDS, row["kind"]),
+                              row["started"][5:16].replace("T", " "),
+                              rules.word(rules.STATUS_WORDS, row["status"]),
+                              rules.incident_title(row), key=row["id"])
             if not self.rows:
-                yield Static("No incident recorded yet.", classes="dialog-hint")
+                yield Static(_("No incident recorded yet."), classes="dialog-hint")
             yield table
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -117,7 +123,7 @@ class TextScreen(ModalScreen[None]):
     """A scrollable text (an incident's timeline)."""
 
     CSS_PATH = "emergency.tcss"
-    BINDINGS = [Binding("escape", "dismiss", "Close")]
+    BINDINGS = [Binding("escape", "dismiss", _("Close"))]
 
     def __init__(self, text: str) -> None:
         super().__init__()
@@ -126,4 +132,4 @@ class TextScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="emergency-dialog", id="timeline"):
             yield Static(self.text, markup=False)
-            yield Static("Esc: close", classes="dialog-hint")
+            yield Static(_("Esc: close"), classes="dialog-hint")

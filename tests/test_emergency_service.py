@@ -44,8 +44,8 @@ def test_every_tick_is_saved_at_once(staffed, store_dir):
     history = staffed.store.history("day/2026-11-20", "incidents", incident["id"])
     assert len(history) == 3  # open, tick, skip: one version each
     assert svc.incident(incident["id"])["steps"][4]["by"] == "other"
-    assert svc.open_incidents() == [{"id": "20261120-1", "kind": "fire", "title": "Fire 火警",
-                                     "started": "2026-11-20T15:00:00+08:00"}]
+    assert svc.open_incidents() == [{"id": "20261120-1", "kind": "fire", "title": "Fire",
+                                     "title_zh": "火警", "started": "2026-11-20T15:00:00+08:00"}]
     assert svc.start("ill")["id"] == "20261120-2"
 
 

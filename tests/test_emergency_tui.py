@@ -25,7 +25,7 @@ async def test_f9_from_another_section_opens_emergency(staffed):
         assert app.current_mode == "emergency"
         assert isinstance(app.screen, EmergencyScreen)
         chooser = str(app.screen.query_one("#em-chooser", Static).render())
-        assert "Fire 火警" in chooser and "Staff taken ill" in chooser and "outage" in chooser
+        assert "Fire" in chooser and "Staff taken ill" in chooser and "outage" in chooser
         phones = str(app.screen.query_one("#em-phones", Static).render())
         assert "119" in phones and "120" in phones
         assert "not set — floor policy set phone_superior" in phones

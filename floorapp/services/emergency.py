@@ -20,6 +20,7 @@ import pendulum
 
 from floorapp import emergency as rules
 from floorapp.errors import FloorError
+from floorapp.i18n import _, ngettext
 from floorapp.reports import Report, Table
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class EmergencyService:
         for checklist in self.checklists():
             if checklist.id == checklist_id:
                 return checklist
-        raise FloorError(f"unknown checklist {checklist_id!r}")
+        raise FloorError(_("unknown checklist {id}").format(id=repr(checklist_id)))
 
     def checklist_for_key(self, key: str) -> rules.Checklist | None:
         return next((c for c in self.checklists() if c.key == key), None)
@@ -57,17 +58,19 @@ class EmergencyService:
         try:
             text = path.read_text("utf-8")
         except FileNotFoundError:
-            raise FloorError(f"{path}: no such file") from None
+            raise FloorError(_("{path}: no such file").format(path=path)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise FloorError(f"{path}: cannot be read ({exc})") from None
+            raise FloorError(_("{path}: cannot be read ({reason})").format(
+                path=path, reason=exc)) from None
         taken = {c.key: c.id for c in self.checklists()}
         checklist = rules.load_checklist_json(text, taken, str(path))
         with self.floor.transaction() as tx:
             before = tx.get(REF, CHECKLISTS, checklist.id)
             tx.put(REF, CHECKLISTS, checklist.id, checklist.to_record())
-        verb = "updated" if before else "added"
-        return (f"{path}: checklist {checklist.id!r} {verb} ({len(checklist.steps)} steps, "
-                f"key {checklist.key})")
+        message = (_("{path}: checklist {id} updated ({n} steps, key {key})") if before
+                   else _("{path}: checklist {id} added ({n} steps, key {key})"))
+        return message.format(path=path, id=repr(checklist.id), n=len(checklist.steps),
+                              key=checklist.key)
 
     # ---------------------------------------------------------------- incidents
     def _now(self) -> str:
@@ -81,13 +84,14 @@ class EmergencyService:
     def _day_of(incident_id: str) -> str:
         head = incident_id.split("-", 1)[0]
         if len(head) != 8 or not head.isdigit() or "-" not in incident_id:
-            raise FloorError(f"unknown incident {incident_id!r} (ids look like 20261120-1)")
+            raise FloorError(_("unknown incident {id} (ids look like 20261120-1)").format(
+                id=repr(incident_id)))
         return f"day/{head[:4]}-{head[4:6]}-{head[6:]}"
 
     def _load(self, reader: Any, incident_id: str) -> dict[str, Any]:
         record = reader.get(self._day_of(incident_id), TABLE, incident_id)
         if record is None:
-            raise FloorError(f"unknown incident {incident_id!r}")
+            raise FloorError(_("unknown incident {id}").format(id=repr(incident_id)))
         return {k: v for k, v in record.items() if not k.startswith("_")}
 
     def _save(self, tx: Any, incident: dict[str, Any]) -> None:
@@ -133,14 +137,16 @@ class EmergencyService:
             now = self.floor.now()
             moment = rules.parse_time_input(text, now)
             if moment > now:
-                raise FloorError(f"{moment:%Y-%m-%d %H:%M} is in the future")
+                raise FloorError(_("{time} is in the future").format(
+                    time=f"{moment:%Y-%m-%d %H:%M}"))
             return pendulum.instance(moment).in_timezone(self.floor.policy.timezone).isoformat()
         if kind == "scope":
             lowered = text.lower()
             for scope in rules.SCOPES:
                 if lowered and scope.startswith(lowered):
                     return scope
-            raise FloorError(f"{text!r}: type p (provincial system) or l (local terminal)")
+            raise FloorError(_("{text}: type p (provincial system) or l (local terminal)")
+                             .format(text=repr(text)))
         if kind == "seats":
             return self.seats_value(text)
         return text or None
@@ -151,16 +157,16 @@ class EmergencyService:
         if text.lower() in ("all", "a", "*"):
             staff = [s.id for s in self.agents_on_shift(self.floor.today())]
             if not staff:
-                raise FloorError("no agent is on shift today; name the seats by staff id")
+                raise FloorError(_("no agent is on shift today; name the seats by staff id"))
             return {"all_on_shift": True, "staff": staff}
         ids = [t for t in text.replace(",", " ").split() if t]
         if not ids:
-            raise FloorError("name the affected seats: staff ids, or 'all' for every agent "
-                             "on shift")
+            raise FloorError(_("name the affected seats: staff ids, or 'all' for every agent "
+                               "on shift"))
         known = self.floor.staff_by_id()
         unknown = [i for i in ids if i not in known]
         if unknown:
-            raise FloorError(f"unknown staff id(s): {', '.join(unknown)}")
+            raise FloorError(_("unknown staff id(s): {ids}").format(ids=", ".join(unknown)))
         return {"all_on_shift": False, "staff": ids}
 
     def skip(self, incident_id: str, step: str | int, reason: str) -> dict[str, Any]:
@@ -204,14 +210,16 @@ class EmergencyService:
         self.floor.get_staff(staff_id)
         approver = (approver or "").strip()
         if not approver:
-            raise FloorError("a call-in needs the approver (the centre director)")
+            raise FloorError(_("a call-in needs the approver (the centre director)"))
         if self.floor.shift_for(staff_id, day) != "R":
-            raise FloorError(f"{staff_id} is not resting on {day.isoformat()}")
+            raise FloorError(_("{id} is not resting on {day}").format(id=staff_id,
+                                                                      day=day.isoformat()))
         if code not in self.floor.policy.shifts:
-            raise FloorError(f"unknown shift code {code!r}")
+            raise FloorError(_("unknown shift code {code}").format(code=repr(code)))
         incident = self.incident(incident_id)
         if incident["status"] != rules.OPEN:
-            raise FloorError(f"incident {incident_id} is {incident['status']}; it cannot change")
+            raise FloorError(_("incident {id} is {status}; it cannot change").format(
+                id=incident_id, status=rules.word(rules.STATUS_WORDS, incident["status"])))
         reason = (reason or "").strip() or f"cover for incident {incident_id}"
         roster = getattr(self.floor, "roster", None)
         roster_call_in = getattr(roster, "call_in", None)
@@ -238,7 +246,9 @@ class EmergencyService:
         rows = [r for r in self._index() if r["status"] == rules.OPEN]
         rows.sort(key=lambda r: (r["started"], r["id"]))
         return [{"id": r["id"], "kind": r["kind"], "title": r["title"],
-                 "started": r["started"]} for r in rows]
+                 "title_zh": r.get("title_zh") or rules.builtin_name_zh(r.get("checklist", "")),
+                 "started": r["started"]}
+                for r in rows]
 
     def incident(self, incident_id: str) -> dict[str, Any]:
         """The incident with its steps, notes and ``timeline`` (events in time order)."""
@@ -272,7 +282,7 @@ class EmergencyService:
                 outages.append((span, staff))
         if not outages:
             return {}
-        wanted = {sid for _, staff in outages for sid in staff}
+        wanted = {sid for _span, staff in outages for sid in staff}
         shifts = self.floor.shifts_on(day)
         periods = {}
         for sid in wanted:
@@ -285,43 +295,52 @@ class EmergencyService:
     def log_report(self) -> Report:
         """`floor incident list`: every incident, newest first."""
         rows = self.incidents()
-        table = Table(["id", "kind", "title", "started", "ended", "status", "duration"],
-                      [[r["id"], r["kind"], r["title"], short_time(r["started"]),
-                        short_time(r["closed"]), r["status"], duration(r["started"],
-                                                                      r["closed"])]
+        table = Table([_("id"), _("kind"), _("title"), _("started"), _("ended"), _("status"),
+                       _("duration")],
+                      [[r["id"], rules.word(rules.KIND_WORDS, r["kind"]), rules.incident_title(r),
+                        short_time(r["started"]), short_time(r["closed"]),
+                        rules.word(rules.STATUS_WORDS, r["status"]),
+                        duration(r["started"], r["closed"])]
                        for r in rows])
-        return Report(title=f"Incidents ({len(rows)})", data={"incidents": rows},
+        return Report(title=_("Incidents ({n})").format(n=len(rows)), data={"incidents": rows},
                       tables=[table])
 
     def incident_report(self, incident_id: str) -> Report:
         """`floor incident show ID`: the steps with time, who, done/skipped + reason, the
         notes and the timeline."""
         incident = self.incident(incident_id)
-        steps = Table(["#", "step", "must", "state", "time", "who", "reason / value"],
-                      [[n, s["text"], "M" if s["mandatory"] else "opt", s["state"],
-                        short_time(s["at"]), s["by"] or "",
-                        s["reason"] or value_text(s.get("value"))]
-                       for n, s in enumerate(incident["steps"], start=1)], title="Steps")
-        notes = Table(["time", "who", "note"],
+        checklist_id = incident.get("checklist", "")
+        steps = Table([_("#"), _("step"), _("must"), _("state"), _("time"), _("who"),
+                       _("reason / value")],
+                      [[n, rules.step_text(s, checklist_id), _("M") if s["mandatory"] else _("opt"),
+                        rules.word(rules.STATE_WORDS, s["state"]),
+                        short_time(s["at"]), s["by"] or "", step_detail(incident, s)]
+                       for n, s in enumerate(incident["steps"], start=1)], title=_("Steps"))
+        notes = Table([_("time"), _("who"), _("note")],
                       [[short_time(n["at"]), n["by"], n["text"]] for n in incident["notes"]],
-                      title="Notes")
-        timeline = Table(["time", "who", "event", "step", "detail"],
-                         [[short_time(e["at"]), e["by"], e["action"], e.get("step") or "",
-                           e.get("reason") or value_text(e.get("value")) or e.get("text") or ""]
-                          for e in incident["timeline"]], title="Timeline")
+                      title=_("Notes"))
+        timeline = Table([_("time"), _("who"), _("event"), _("step"), _("detail")],
+                         [[short_time(e["at"]), e["by"], rules.word(rules.ACTION_WORDS,
+                                                                    e["action"]),
+                           e.get("step") or "", event_detail(incident, e)]
+                          for e in incident["timeline"]], title=_("Timeline"))
         tables = [steps, notes, timeline]
         if incident["call_ins"]:
-            tables.append(Table(["staff", "day", "code", "approver", "reason", "in roster"],
+            tables.append(Table([_("staff"), _("day"), _("code"), _("approver"), _("reason"),
+                                 _("in roster")],
                                 [[c["staff_id"], c["day"], c["code"], c["approver"],
-                                  c["reason"], "yes" if c["roster_recorded"] else "no"]
-                                 for c in incident["call_ins"]], title="Call-ins"))
-        ended = short_time(incident["closed"]) or "open"
-        title = (f"Incident {incident['id']}: {incident['title']} — {incident['status']}, "
-                 f"started {short_time(incident['started'])} by {incident['started_by']}, "
-                 f"ended {ended}")
+                                  c["reason"], _("yes") if c["roster_recorded"] else _("no")]
+                                 for c in incident["call_ins"]], title=_("Call-ins")))
+        ended = short_time(incident["closed"]) or _("open")
+        title = _("Incident {id}: {title} — {status}, started {started} by {who}, ended {ended}"
+                  ).format(id=incident["id"], title=rules.incident_title(incident),
+                           status=rules.word(rules.STATUS_WORDS, incident["status"]),
+                           started=short_time(incident["started"]),
+                           who=incident["started_by"], ended=ended)
         notes_lines = []
         if incident["missing"] and incident["status"] == rules.OPEN:
-            notes_lines.append("Still to do before closing: " + ", ".join(incident["missing"]))
+            notes_lines.append(_("Still to do before closing: {steps}").format(
+                steps=", ".join(incident["missing"])))
         return Report(title=title, data=incident, tables=tables, notes=notes_lines)
 
 
@@ -337,16 +356,55 @@ def duration(start: str, end: str | None) -> str:
     return rules.elapsed_text(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
 
 
+def _call_in_at(incident: dict[str, Any], at: str | None) -> dict[str, Any] | None:
+    return next((c for c in incident.get("call_ins", []) if at and c.get("at") == at), None)
+
+
+def step_detail(incident: dict[str, Any], step: dict[str, Any]) -> str:
+    """A step's reason or value as a person reads it (a call-in in the interface language)."""
+    if step.get("reason"):
+        return step["reason"]
+    value = step.get("value")
+    if isinstance(value, str) and value.startswith("called in "):
+        call = _call_in_at(incident, step.get("at"))
+        if call is not None:
+            return rules.call_in_text(call)
+    return value_text(value)
+
+
+def event_detail(incident: dict[str, Any], event: dict[str, Any]) -> str:
+    """What a timeline line says after the event word: the reason, the value entered, the
+    step's text (in the interface language) or the note."""
+    call = _call_in_at(incident, event.get("at"))
+    if call is not None and (event.get("action") == "call-in" or (
+            isinstance(event.get("value"), str) and event["value"].startswith("called in "))):
+        text = rules.call_in_text(call)
+        if event.get("action") == "call-in" and call.get("reason"):
+            text += f" ({call['reason']})"
+        return text
+    detail = event.get("reason") or value_text(event.get("value"))
+    if detail:
+        return detail
+    if event.get("step"):
+        step = next((s for s in incident["steps"] if s["code"] == event["step"]), None)
+        if step is not None:
+            return rules.step_text(step, incident.get("checklist", ""))
+    if event.get("action") == "open":
+        return rules.incident_title(incident)
+    return event.get("text") or ""
+
+
 def value_text(value: Any) -> str:
     """A step's value as a person reads it."""
     if value is None:
         return ""
     if isinstance(value, dict):
         staff = value.get("staff", [])
-        head = "all agents on shift: " if value.get("all_on_shift") else ""
-        return f"{head}{len(staff)} seat(s) {' '.join(staff[:8])}{' …' if len(staff) > 8 else ''}"
-    if value in rules.SCOPES:
-        return rules.SCOPES[value]
+        head = _("all agents on shift: ") if value.get("all_on_shift") else ""
+        seats = ngettext("{n} seat", "{n} seats", len(staff)).format(n=len(staff))
+        return f"{head}{seats} {' '.join(staff[:8])}{' …' if len(staff) > 8 else ''}"
+    if isinstance(value, str) and value in rules.SCOPES:
+        return _(rules.SCOPES[value])
     if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and "T" in value:
         try:
             return short_time(value)
