@@ -140,7 +140,8 @@ class FloorApp(App):
 
     def refresh_screen(self) -> None:
         screen = self.screen
-        if isinstance(screen, FloorScreen):
+        # A section still being built refreshes itself when it is mounted (on_screen_resume).
+        if isinstance(screen, FloorScreen) and screen.is_mounted:
             screen.refresh_data()
         self.update_clock()
         self.report_problems()
