@@ -200,3 +200,13 @@ async def test_summary_screen_in_chinese(counted: Floor, tmp_path) -> None:  # n
         assert f"已导出：{path}" in messages
         # the export's header stays English for the machines that read it
         assert path.read_text("utf-8").splitlines()[0].startswith("id,name,shift,attendance")
+
+
+def test_open_incidents_in_the_day_summary_read_in_the_interface_language(staffed):
+    from floorapp import i18n
+
+    staffed.emergency.start("fire")
+    i18n.set_language("zh")
+    assert staffed.quota.floor_day(staffed.today()).incidents[0]["title"] == "火警"
+    i18n.set_language("en")
+    assert staffed.quota.floor_day(staffed.today()).incidents[0]["title"] == "Fire"

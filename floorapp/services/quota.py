@@ -531,7 +531,10 @@ class QuotaService:
     def _incidents(self) -> list[dict]:
         service = getattr(self.floor, "emergency", None)
         if service is not None and hasattr(service, "open_incidents"):
-            return list(service.open_incidents())
+            from floorapp.emergency import incident_title
+
+            # the title in the interface language, for the summary and the day report
+            return [dict(row, title=incident_title(row)) for row in service.open_incidents()]
         return []
 
 
