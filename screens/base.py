@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from screens.widgets.commands import ScreenKeyCommands
-from screens.widgets.sectionbar import SectionBar
+from screens.widgets.sectionbar import EMERGENCY_KEY, SectionBar
+
+from floorapp.i18n import _
 
 if TYPE_CHECKING:
     from floorapp.services import Floor
@@ -20,6 +23,10 @@ class FloorScreen(Screen):
 
     SECTION = ""
     COMMANDS = {ScreenKeyCommands}  # every key of the section also by name in Ctrl+P
+    # The emergency key leads every section's footer, so it is never cut off at 80 columns
+    # (the app's own F9 binding, of equal priority, is then not listed twice).
+    BINDINGS = [Binding(EMERGENCY_KEY, "app.switch_mode('emergency')", _("EMERGENCY"),
+                        priority=True)]
 
     @property
     def floor(self) -> Floor:

@@ -63,6 +63,8 @@ class EmergencyScreen(FloorScreen):
     TITLE = _("Emergency 突发事件")
     CSS_PATH = "emergency.tcss"
     BINDINGS = [
+        # already here: the footer's room goes to the checklist keys
+        Binding("f9", "app.switch_mode('emergency')", show=False, priority=True),
         Binding("f", "start('fire')", _("Fire")),
         Binding("i", "start('ill')", _("Ill")),
         Binding("o", "start('outage')", _("Outage")),

@@ -138,3 +138,14 @@ async def test_a_new_store_says_how_to_begin(floor: Floor) -> None:
         await pilot.press("f5")
         await pilot.pause()
         assert floor.quota.floor_day(floor.today()).advice == "ok"  # no seats, no nagging
+
+
+async def test_the_emergency_key_leads_every_sections_footer(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("f2", "f3", "f4", "f5", "f6"):
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            shown = [k for k, active in app.screen.active_bindings.items()
+                     if active.binding.show]
+            assert shown[0] == "f9", (key, shown)
