@@ -255,18 +255,8 @@ class AttendanceService:
         totals = MonthResult("TOTAL")
         for person, r, _days in results:
             rows.append([person.id, person.name, *_money_row(r)])
-            totals.late_minutes += r.late_minutes
-            totals.late_deduction += r.late_deduction
-            totals.early_minutes += r.early_minutes
-            totals.early_deduction += r.early_deduction
-            totals.absent_days += r.absent_days
-            totals.absent_deduction += r.absent_deduction
-            totals.personal_leave_days += r.personal_leave_days
-            totals.personal_leave_deduction += r.personal_leave_deduction
-            totals.sick_leave_days += r.sick_leave_days
-            totals.sick_leave_deduction += r.sick_leave_deduction
-            totals.full_attendance_bonus += r.full_attendance_bonus
-            totals.points += r.points
+            for name in _TOTALLED:
+                setattr(totals, name, getattr(totals, name) + getattr(r, name))
         if rows:
             rows.append([_("TOTAL"), _("{n} staff").format(n=len(rows)),
                          *_money_row(totals)])
@@ -680,6 +670,12 @@ def _money_row(r: MonthResult) -> list[str]:
             str(_number(r.sick_leave_days)), money_text(r.sick_leave_deduction),
             money_text(r.full_attendance_bonus), money_text(r.total_deduction),
             str(_number(r.points))]
+
+
+_TOTALLED = ("late_minutes", "late_deduction", "early_minutes", "early_deduction",
+             "absent_days", "absent_deduction", "personal_leave_days",
+             "personal_leave_deduction", "sick_leave_days", "sick_leave_deduction",
+             "full_attendance_bonus", "points")
 
 
 def demo_step(ctx: Any) -> None:  # ctx: floorapp.demo.DemoContext (avoids an import cycle)
