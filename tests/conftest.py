@@ -16,12 +16,20 @@ from floorapp.staff import Staff
 
 # A winter Friday afternoon; D's second period (14:30–17:30) is running.
 NOW = "2026-11-20T15:00:00"
+TODAY = dt.date.fromisoformat(NOW[:10])
+
+
+def days_after_today(days: int) -> str:
+    """An ISO date relative to the pinned today (never the machine's date)."""
+    return (TODAY + dt.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("FLOOR_STORE", raising=False)
-    monkeypatch.delenv("FLOOR_NOW", raising=False)
+    # No test reads the wall clock: the CLI, the app and every subprocess a test starts see
+    # NOW unless the test pins another moment (the suite must pass on any date, at any hour).
+    monkeypatch.setenv("FLOOR_NOW", NOW)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     # English unless a test asks for Chinese, whatever the machine's locale says
     monkeypatch.setenv("FLOOR_LANG", "en")

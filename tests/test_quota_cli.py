@@ -12,6 +12,8 @@ from floorapp.cli import run
 from floorapp.errors import FloorError
 from floorapp.quota import Counts
 
+from tests.conftest import days_after_today
+
 DAY = dt.date(2026, 11, 20)  # the conftest NOW: Friday 15:00
 
 
@@ -67,7 +69,7 @@ BAD_ROWS = [
     ("A001,2026-11-20,80,66,61,62,,", "orders 62 is more than completed 61"),
     ("A001,2026-02-30,80,66,61,19,,", "date 2026-02-30 is not a real date"),
     ("A001,20/11/2026,80,66,61,19,,", "is not a date (YYYY-MM-DD)"),
-    ("A001,2026-12-01,80,66,61,19,,", "date 2026-12-01 is in the future"),
+    (f"A001,{days_after_today(1)},80,66,61,19,,", f"date {days_after_today(1)} is in the future"),
     ("A001,2026-11-20,80,66,61,19,,XX", "unknown campaign 'XX'"),
     ("A001,2026-11-20,80,66,61,19,24,", "hour '24' is not an hour of the day (0–23)"),
     ("A001,2026-11-20,80,66,61,19,9am,", "hour '9am' is not an hour of the day"),
