@@ -65,8 +65,9 @@ def save(domain: str, catalog: Catalog) -> None:
     path = po_path(domain)
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, omit_header=False, sort_output=False,
-             include_previous=False)
+    # sorted, without source locations: branches that add strings then merge cleanly
+    write_po(buffer, catalog, width=100, omit_header=False, sort_output=True,
+             no_location=True, include_previous=False)
     path.write_bytes(buffer.getvalue())
 
 
@@ -79,7 +80,9 @@ def compiled(domain: str) -> bytes:
 def update(domains: list[str]) -> None:
     for domain in domains:
         catalog = load(domain)
+        created = catalog.creation_date
         catalog.update(extract(domain), no_fuzzy_matching=True)
+        catalog.creation_date = created  # a fixed header: no merge conflict on every update
         catalog.obsolete.clear()
         save(domain, catalog)
         print(f"{po_path(domain).relative_to(ROOT)}: {len(catalog)} messages")
