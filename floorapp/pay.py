@@ -45,6 +45,7 @@ from floorapp.staff import Staff
 
 TIERS = ("met", "not_met", "special")
 TIER_NAMES = {"met": N_("met (保底)"), "not_met": N_("not met"), "special": N_("special (特殊)")}
+TIER_SHORT = {"met": N_("met"), "not_met": N_("not met"), "special": N_("special")}
 SPECIAL_DECISIONS = ("confirmed", "refused")
 COACHING_KINDS = ("verbal", "written", "decision_day", "great_job")
 COACHING_NAMES = {"verbal": N_("verbal coaching (口头指导)"),
@@ -63,6 +64,11 @@ ZERO = Decimal("0")
 
 def tier_name(tier: str) -> str:
     return _(TIER_NAMES[tier]) if tier in TIER_NAMES else tier
+
+
+def tier_short(tier: str) -> str:
+    """The tier in a narrow column: 'not met' / 未达标."""
+    return _(TIER_SHORT[tier]) if tier in TIER_SHORT else tier
 
 
 def coaching_name(kind: str) -> str:
