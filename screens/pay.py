@@ -117,8 +117,7 @@ class PayScreen(Screen[None]):
             (" " + _("published") if published else "", "bold green"),
             " " + _("{n} agents · gross {gross} · {rate}/order · to confirm {proposed}").format(
                 n=len(lines), gross=fmt_money(gross),
-                rate=fmt_money(policy.commission_per_order), proposed=proposed),
-            (" · " + _("published") if published else "", "green")))
+                rate=fmt_money(policy.commission_per_order), proposed=proposed)))
         notices = [w for w in (commission_warning(policy), reminder) if w]
         self.query_one("#pay-notice", Static).update(
             Text(" · ".join(notices), style="bold yellow") if notices else "")
