@@ -102,7 +102,8 @@ class PayScreen(Screen[None]):
                         style=TIER_STYLES.get(ln.tier, ""))
             if ln.special == "proposed":
                 tier.stylize("bold yellow")
-            table.add_row(ln.staff.id, ln.staff.name, tier, str(ln.orders),
+            # names as text, never markup (a DataTable parses markup in plain str cells)
+            table.add_row(Text(ln.staff.id), Text(ln.staff.name), tier, str(ln.orders),
                           _plain(ln.base + ln.seniority), _plain(ln.commission),
                           _num(ln.award + ln.subsidy) if ln.award + ln.subsidy else "",
                           _plain(ln.deductions), _plain(ln.gross), _num(ln.appraisal.points),
