@@ -67,7 +67,7 @@ class AttendanceScreen(FloorScreen):
         Binding("i", "now('in')", _("In now (row)"), show=False),
         Binding("o", "now('out')", _("Out now (row)"), show=False),
         Binding("m", "toggle_month", _("Month")),
-        Binding("p", "pay", _("Pay")),
+        Binding("p", "pay", _("Pay"), show=False),  # named in the month view's hint line
         Binding("c", "coach", _("Coach/praise"), show=False),
         Binding("left_square_bracket", "day(-1)", _("Day before"), show=False),
         Binding("right_square_bracket", "day(1)", _("Day after"), show=False),
@@ -198,8 +198,10 @@ class AttendanceScreen(FloorScreen):
                                              money=fmt_money(total), absent=absent,
                                              lost=lost))
         reminder = self.floor.pay.reminder()  # 次月10日前公布: until marked published
+        hint = Text(_("p: the pay sheet of this month (tiers, commission, gross)"))
         if reminder:
-            self.query_one("#att-hint", Static).update(Text(reminder, style="bold yellow"))
+            hint = Text.assemble((reminder, "bold yellow"), " · ", _("p: pay sheet"))
+        self.query_one("#att-hint", Static).update(hint)
         self.show_detail()
 
     def show_detail(self) -> None:
@@ -305,6 +307,8 @@ class AttendanceScreen(FloorScreen):
         self.month_view = not self.month_view
         self.query_one("#att-today", DataTable).display = not self.month_view
         self.query_one("#att-month", DataTable).display = self.month_view
+        if not self.month_view:
+            self.query_one("#att-hint", Static).update("")  # the month's pay hint
         self.active_table().focus()
         self.refresh_data()
 

@@ -115,3 +115,19 @@ async def test_hostile_name_shown_as_text(staffed) -> None:
         await pilot.pause()
         assert "[red]x[/red]" in str(app.screen.query_one("#pay-detail", Static).render())
         assert table.get_cell("A009", "name").plain == "[red]x[/red]"
+
+
+async def test_month_view_names_the_pay_key_and_reminds(staffed) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        for _n in range(100):
+            await pilot.pause(0.05)
+            if "p: pay sheet" in str(app.screen.query_one("#att-hint", Static).render()):
+                break
+        hint = str(app.screen.query_one("#att-hint", Static).render())
+        assert "pay 2026-10 not published" in hint and "p: pay sheet" in hint
+        await pilot.press("m")
+        await pilot.pause()
+        assert str(app.screen.query_one("#att-hint", Static).render()) == ""
