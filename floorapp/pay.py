@@ -40,6 +40,7 @@ from decimal import Decimal
 
 from floorapp.attendance import MonthResult
 from floorapp.i18n import N_, _
+from floorapp.money import money_text
 from floorapp.policy import Policy
 from floorapp.staff import Staff
 
@@ -263,8 +264,6 @@ def special_state(policy: Policy, orders: int, lost_minutes: int, decision: str)
 def pay_sheet(policy: Policy, agents: Iterable[AgentMonth], month_start: dt.date
               ) -> list[PayLine]:
     """Every outbound agent's month (SPEC §10), in the order given."""
-    from floorapp.money import money_text
-
     lines: list[PayLine] = []
     for a in agents:
         tier = tier_of(policy, a.orders, a.decision == "confirmed")
