@@ -173,6 +173,13 @@ class FloorApp(App):
         if not isinstance(self.screen, PolicyScreen):
             self.push_screen(PolicyScreen(self.floor))
 
+    def action_pay(self) -> None:
+        from screens.pay import PayScreen
+
+        if not isinstance(self.screen, PayScreen):
+            today = self.floor.today()
+            self.push_screen(PayScreen(self.floor, today.year, today.month))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for key, mode, label in SECTIONS:
             name = _(label)
@@ -191,6 +198,9 @@ class FloorApp(App):
         yield SystemCommand(_("Policy settings"), _("Every business number of this centre; "
                                                     "edit by keyboard (F8)"),
                             self.action_policy)
+        yield SystemCommand(_("Pay sheet"), _("The month's pay: tiers, money and why, "
+                                              "special circumstances to confirm"),
+                            self.action_pay)
         yield SystemCommand(_("Backup now"), _("Write a dated backup of the store"),
                             self.backup_now)
         yield SystemCommand(_("Refresh"), _("Re-read the store now"), self.refresh_screen)

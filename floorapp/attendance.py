@@ -325,6 +325,7 @@ class MonthResult:
     full_attendance_bonus: Decimal = ZERO
     points: Decimal = ZERO
     why: list[str] = field(default_factory=list)
+    base_pay: Decimal = ZERO  # the monthly base the day pay was computed on (月底薪)
 
     @property
     def total_deduction(self) -> Decimal:
@@ -358,10 +359,16 @@ def sick_rate(policy: Policy, staff: Staff, on: dt.date) -> Decimal:
     return policy.sick_leave_rate_junior
 
 
-def month_result(policy: Policy, staff: Staff, days: list[DayResult]) -> MonthResult:
-    """Money and points of one person's month from their evaluated days."""
-    day_pay = policy.day_pay(staff.base_pay)
-    out = MonthResult(staff.id)
+def month_result(policy: Policy, staff: Staff, days: list[DayResult],
+                 base: Decimal | None = None) -> MonthResult:
+    """Money and points of one person's month from their evaluated days.
+
+    ``base`` is the month's base (月底薪) when it is not the register's ``base_pay``: an
+    outbound agent's pay tier plus seniority raise (``floorapp.pay.month_base``, SPEC §4 rev.).
+    """
+    monthly = staff.base_pay if base is None else Decimal(base)
+    day_pay = policy.day_pay(monthly)
+    out = MonthResult(staff.id, base_pay=monthly)
     late_count = early_count = 0
     for day in sorted(days, key=lambda d: d.day):
         stamp = short_day_text(day.day)

@@ -46,6 +46,7 @@ IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
     "leave": lambda floor, path: floor.attendance.import_leave(path),
     "template": lambda floor, path: floor.monitoring.import_template(path),
     "evaluations": lambda floor, path: floor.monitoring.import_evaluations(path),
+    "coaching": lambda floor, path: floor.pay.import_coaching(path),
 }
 
 
@@ -138,6 +139,10 @@ def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
                                    help=_("a month's roster with every rule not met"))
     roster.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month"))
     _add_format(roster)
+    pay = report_sub.add_parser("pay", help=_("the month's pay sheet: tier, seniority, "
+                                              "commission, award, subsidy, deductions, gross"))
+    pay.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month"))
+    _add_format(pay)
 
 
 def add_command_parsers(sub: argparse._SubParsersAction) -> None:
@@ -162,6 +167,9 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:
     from floorapp import monitoring_cli
 
     monitoring_cli.add_parsers(sub)
+    from floorapp import pay_cli
+
+    pay_cli.add_parsers(sub)
     roster = sub.add_parser("roster", help=_("shift rosters (排班)"))
     roster_sub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
     gen = roster_sub.add_parser("generate", help=_("make a month's roster meeting the rules"))
@@ -196,6 +204,14 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
         from floorapp.roster import parse_month
 
         return reports.render(floor.roster.report(*parse_month(args.month)), args.format)
+    if args.report == "pay":
+        from floorapp.services.pay import commission_warning
+
+        year, month = csvio.parse_month(args.month)
+        warning = commission_warning(floor.policy)
+        if warning and args.format != "table":  # the table carries it in its notes
+            print("floor: " + warning, file=sys.stderr)
+        return reports.render(floor.pay.report(year, month), args.format)
     raise FloorError(_("unknown report {name!r}").format(name=args.report))
 
 
@@ -217,6 +233,10 @@ def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | Non
 
     if args.command in monitoring_cli.COMMANDS:
         return monitoring_cli.run(floor, args)
+    from floorapp import pay_cli
+
+    if args.command in pay_cli.COMMANDS:
+        return pay_cli.run(floor, args)
     if args.command == "roster":
         from floorapp.roster import parse_month
 

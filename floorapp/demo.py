@@ -56,11 +56,13 @@ def feature_steps() -> list[DemoStep]:
     from floorapp.services.attendance import demo_step as attendance_step
     from floorapp.services.emergency import demo_step as emergency_step
     from floorapp.services.monitoring import demo_step as monitoring_step
+    from floorapp.services.pay import demo_step as pay_step
     from floorapp.services.quota import demo_calls
     from floorapp.services.roster import demo_step as roster_step
 
     # The roster first: attendance, calls and the monitoring plan read who is on shift.
-    return [roster_step, attendance_step, demo_calls, monitoring_step, emergency_step]
+    return [roster_step, attendance_step, demo_calls, monitoring_step, emergency_step,
+            pay_step]
 
 
 def make_staff(rng: random.Random, seats: int, today: dt.date) -> list[Staff]:

@@ -38,6 +38,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
                    "floorapp/services/monitoring.py", "screens/monitoring.py",
                    "screens/widgets/qa_*.py"),
     "roster": ("floorapp/roster.py", "floorapp/services/roster.py", "screens/roster*.py"),
+    "pay": ("floorapp/pay.py", "floorapp/services/pay.py", "floorapp/pay_cli.py",
+            "screens/pay*.py"),
     "emergency": ("floorapp/emergency.py", "floorapp/services/emergency.py",
                   "screens/emergency*.py"),
     "floor": ("floorapp/*.py", "floorapp/services/*.py", "screens/*.py", "screens/widgets/*.py"),

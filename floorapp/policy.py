@@ -86,6 +86,7 @@ class Policy:
     guarantee_base_high: Decimal = Decimal("1200")  # … base pay when met
     guarantee_base_low: Decimal = Decimal("800")  # … when not met
     special_circumstances_subsidy: Decimal = Decimal("50")  # 特殊情况 800 + 50
+    special_min_lost_minutes: int = 60  # the centre's: outage minutes that propose 特殊情况
     advice_add_seats_above: int = 100  # floor avg dialed per seat > 100 → add seats
     advice_raise_volume_below: int = 70  # < 70 → raise call volume
     rushing_factor: Decimal = Decimal("2")  # 不允许赶量: last hour > 2× mean hourly
@@ -93,6 +94,24 @@ class Policy:
     interview_count: int = 3  # how many agents make the interview list
     talk_minutes_min: int = 180  # talk time ≥ 3 h a day where tracked
     campaign_default_coefficient: Decimal = Decimal("1.0")  # 外呼类型系数
+
+    # --- pay sheet and appraisal (SPEC §10, [004] 四、话务员薪资制度, [002] 绩效考核表)
+    commission_per_order: Decimal = Decimal("0")  # 提成 per order: the centre's (0 = unset)
+    top_commission_award: Decimal = Decimal("50")  # 奖励 50 元 (当月提成最高的)
+    award_tiers: list[str] = field(default_factory=lambda: ["met", "special"])  # tiers with 奖励
+    probation_months: int = 2  # 试用期 2 个月
+    seniority_raise_per_half_year: Decimal = Decimal("50")  # 工龄奖: 底薪每半年上调 50 元
+    seniority_raise_max: Decimal = Decimal("200")  # … 200 元封顶
+    pay_publish_by_day: int = 10  # 次月 10 日前的早会上公布
+    coaching_points_verbal: Decimal = Decimal("2")  # 口头指导 次 × 2
+    coaching_points_written: Decimal = Decimal("5")  # 书面指导 次 × 5
+    coaching_points_decision_day: Decimal = Decimal("10")  # 决定日 次 × 10
+    praise_points_great_job: Decimal = Decimal("5")  # Great job 表扬 次 × 5
+    appraisal_ranking_min: Decimal = Decimal("70")  # 本月考核 70 分以上者才有资格进入绩效排名
+    grade_min_scores: list[str] = field(
+        default_factory=lambda: ["90", "80", "70", "60"])  # A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, else E
+    grade_coefficients: list[str] = field(
+        default_factory=lambda: ["1.2", "1", "0.8", "0.5", "0"])  # 绩效工资系数 A–E
 
     # --- monitoring and QA (SPEC §6, 监控/质检)
     agent_min_monitored_per_week: int = 3  # each agent ≥ 3 monitored calls a week
@@ -230,6 +249,19 @@ class Policy:
         if self.monitoring_share_min > self.monitoring_share_max:
             raise bad(_("{low} is above {high}").format(low="monitoring_share_min",
                                                       high="monitoring_share_max"))
+        if any(t not in ("met", "not_met", "special") for t in self.award_tiers):
+            raise bad(_("award_tiers: each one of met, not_met, special"))
+        try:
+            scores = [Decimal(v) for v in self.grade_min_scores]
+            coefficients = [Decimal(v) for v in self.grade_coefficients]
+        except InvalidOperation:
+            raise bad(_("grade_min_scores and grade_coefficients must be numbers")) from None
+        if len(scores) != 4 or len(coefficients) != 5:
+            raise bad(_("grade_min_scores needs 4 scores (A–D), grade_coefficients 5 (A–E)"))
+        if scores != sorted(scores, reverse=True):
+            raise bad(_("grade_min_scores must go down from A to D"))
+        if not 1 <= self.pay_publish_by_day <= 28:
+            raise bad(_("pay_publish_by_day must be 1–28"))
         if self.pay_days_per_month == 0:
             raise bad(_("pay_days_per_month cannot be 0"))
         if not Decimal("0") < self.sample_confidence < Decimal("1"):

@@ -67,6 +67,8 @@ class AttendanceScreen(FloorScreen):
         Binding("i", "now('in')", _("In now (row)"), show=False),
         Binding("o", "now('out')", _("Out now (row)"), show=False),
         Binding("m", "toggle_month", _("Month")),
+        Binding("p", "pay", _("Pay"), show=False),  # named in the month view's hint line
+        Binding("c", "coach", _("Coach/praise"), show=False),
         Binding("left_square_bracket", "day(-1)", _("Day before"), show=False),
         Binding("right_square_bracket", "day(1)", _("Day after"), show=False),
         Binding("t", "today", _("Today"), show=False),
@@ -195,6 +197,11 @@ class AttendanceScreen(FloorScreen):
               " · bonus lost {lost}").format(month=month, count=len(results),
                                              money=fmt_money(total), absent=absent,
                                              lost=lost))
+        reminder = self.floor.pay.reminder()  # 次月10日前公布: until marked published
+        hint = Text(_("p: the pay sheet of this month (tiers, commission, gross)"))
+        if reminder:
+            hint = Text.assemble((reminder, "bold yellow"), " · ", _("p: pay sheet"))
+        self.query_one("#att-hint", Static).update(hint)
         self.show_detail()
 
     def show_detail(self) -> None:
@@ -300,8 +307,28 @@ class AttendanceScreen(FloorScreen):
         self.month_view = not self.month_view
         self.query_one("#att-today", DataTable).display = not self.month_view
         self.query_one("#att-month", DataTable).display = self.month_view
+        if not self.month_view:
+            self.query_one("#att-hint", Static).update("")  # the month's pay hint
         self.active_table().focus()
         self.refresh_data()
+
+    def action_pay(self) -> None:
+        """The pay sheet of the month shown (SPEC §10)."""
+        from screens.pay import PayScreen
+
+        day = self.current_day()
+        self.app.push_screen(PayScreen(self.floor, day.year, day.month))
+
+    def action_coach(self) -> None:
+        """Coaching or praise ([002]) for the highlighted person, today."""
+        from screens.pay import CoachPrompt
+
+        staff_id = self._highlighted(self.active_table())
+        if not staff_id:
+            return
+        person = self.floor.get_staff(staff_id)
+        self.app.push_screen(CoachPrompt(self.floor, person.id, person.name),
+                             lambda _done: self.refresh_data())
 
     def action_day(self, delta: int) -> None:
         self.day = self.current_day() + dt.timedelta(days=delta)

@@ -4,12 +4,14 @@ Layout of a store directory (SPEC §3):
 
     meta.json                 schema version
     ref.json                  reference data: staff, policy, templates, campaigns, checklists
+    pay.json                  pay decisions: special circumstances, published months, base
+                              scores (its own file, so it can get its own group)
     days/YYYY/YYYY-MM-DD.json one file per floor-day: attendance, calls, evaluations, incidents …
     rosters/YYYY-MM.json      one file per roster month
     backups/                  dated backups
     .lock  .stamp  .journal/  the write lock, the change stamp, pending multi-file commits
 
-A partition is named ``ref``, ``day/2026-11-27`` or ``roster/2026-11``. Each partition file is a
+A partition is named ``ref``, ``pay``, ``day/2026-11-27`` or ``roster/2026-11``. Each partition file is a
 TinyDB database whose tables hold *versions*: a record is never changed in place; a change
 appends a new version with the same key, and retiring a record appends a retired version. The
 ``_audit`` table of the same file says who changed what, when, from what to what, so a change
@@ -36,7 +38,7 @@ from store.errors import CorruptFileError, StoreError, StoreReadOnlyError
 from store.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
 
 AUDIT_TABLE = "_audit"
-_PARTITION = re.compile(r"^(ref|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
+_PARTITION = re.compile(r"^(ref|pay|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
 
 
 def current_user() -> str:
@@ -166,6 +168,8 @@ class Store(_Reader):
             raise StoreError(f"not a store partition: {partition!r}")
         if partition == "ref":
             return self.root / "ref.json"
+        if partition == "pay":
+            return self.root / "pay.json"
         kind, name = partition.split("/")
         if kind == "day":
             return self.root / "days" / name[:4] / f"{name}.json"
@@ -235,7 +239,7 @@ class Store(_Reader):
         if found == self.schema_version:
             return
         contents: dict[Path, bytes] = {}
-        partitions = ["ref"] + self.day_partitions() + self._roster_partitions()
+        partitions = ["ref", "pay"] + self.day_partitions() + self._roster_partitions()
         loaded: dict[Path, dict[str, Any]] = {}
         for partition in partitions:
             path = self.path(partition)
@@ -267,6 +271,8 @@ class Store(_Reader):
         rel = path.relative_to(self.root)
         if rel.name == "ref.json":
             return "ref"
+        if rel.name == "pay.json" and len(rel.parts) == 1:
+            return "pay"
         if rel.parts[0] == "days":
             return f"day/{path.stem}"
         return f"roster/{path.stem}"

@@ -175,7 +175,9 @@ def test_month_json_fields_exactly_and_spec_example(staffed, write_file, capsys,
     assert (a001["early_minutes"], a001["early_deduction"]) == (4, "8.00")
     assert a001["sick_leave_days"] == 0.5
     assert a001["full_attendance_bonus"] == "0.00"
-    assert by_id["A002"]["personal_leave_deduction"] == "55.17"
+    # A002 is an outbound agent: the month base is the pay tier (no orders: 800) + seniority
+    # (two half-years by 11-01: +100) = 900, not the register's 1200 (SPEC §4 rev., §10)
+    assert by_id["A002"]["personal_leave_deduction"] == "41.38"
 
 
 def test_month_report_spec_example_exact(staffed, write_file, capsys, pinned, tmp_path):
@@ -194,7 +196,17 @@ def test_month_report_spec_example_exact(staffed, write_file, capsys, pinned, tm
     rows.append("A001,2026-11-20,2,14:29,,")
     path = write_file("a.csv", "\n".join(rows) + "\n")
     assert cli(staffed, "import", "attendance", str(path)) == 0
+    # The example's month base 1200 (SPEC §4 rev.): an outbound agent below the 400-order
+    # guarantee is in the 800 tier; with no seniority raise configured, the guarantee met = 1200.
+    staffed.set_policy_value("seniority_raise_per_half_year", "0")
     capsys.readouterr()
+    assert cli(staffed, "report", "month", "--month", "2026-11", "--format", "json") == 0
+    a001 = {r["id"]: r for r in json.loads(capsys.readouterr().out)["staff"]}["A001"]
+    assert (a001["absent_deduction"], a001["total_deduction"]) == ("36.78", "49.78")  # 800/21.75
+    from floorapp.quota import Counts
+
+    staffed.quota.record_counts("A001", Counts(400, 400, 400, 400), day=dt.date(2026, 11, 5),
+                                add=False, daily_total=True)
     assert cli(staffed, "report", "month", "--month", "2026-11", "--format", "json") == 0
     a001 = {r["id"]: r for r in json.loads(capsys.readouterr().out)["staff"]}["A001"]
     assert a001 == {

@@ -317,8 +317,14 @@ def test_month_extension(staffed):
     tiers = {g["id"]: (g["orders"], g["tier"], g["base"], g["subsidy"])
              for g in data["guarantee"]}
     assert tiers["A001"] == (400, "guarantee", "1200.00", "0.00")
-    assert tiers["A002"] == (380, "special", "800.00", "50.00")
+    # an outage only proposes special circumstances; the supervisor confirms them (SPEC §10)
+    assert tiers["A002"] == (380, "base", "800.00", "0.00")
     assert tiers["A003"] == (100, "base", "800.00", "0.00")
+    staffed.pay.decide_special("A002", 2026, 11, True)
+    data, tables = staffed.quota.month_extension(2026, 11)
+    tiers = {g["id"]: (g["orders"], g["tier"], g["base"], g["subsidy"])
+             for g in data["guarantee"]}
+    assert tiers["A002"] == (380, "special", "800.00", "50.00")
     # interview: bottom 3 of October (A003, A002, A001) and of November (C001, A003, A002)
     assert data["interview_list"] == ["A003", "A002"]
     assert [t.title.split(" (")[0] for t in tables] == ["Quota ranking", "Order guarantee",

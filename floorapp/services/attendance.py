@@ -240,8 +240,17 @@ class AttendanceService:
                 days[person.id].append(evaluate_day(policy, day, code,
                                                     punches.get(person.id, {}),
                                                     leave.get(person.id), now))
-        return [(s, month_result(policy, s, days[s.id]), days[s.id])
+        bases = self._month_bases(year, month, [s for s in people if s.id in scheduled])
+        return [(s, month_result(policy, s, days[s.id], bases.get(s.id)), days[s.id])
                 for s in people if s.id in scheduled]
+
+    def _month_bases(self, year: int, month: int, people: list[Staff]) -> dict[str, Decimal]:
+        """The month's base per person where it is not the register's (outbound agents: pay
+        tier + seniority raise, SPEC §4 rev. / §10), from the pay service when present."""
+        service = getattr(self.floor, "pay", None)
+        if service is None or not hasattr(service, "month_bases"):
+            return {}
+        return service.month_bases(year, month, people)
 
     def month_report(self, year: int, month: int) -> reports.Report:
         """The payroll month report (SPEC §9 month JSON), extended by quota/QA sections."""

@@ -42,6 +42,7 @@ class Floor:
         from floorapp.services.attendance import AttendanceService
         from floorapp.services.emergency import EmergencyService
         from floorapp.services.monitoring import MonitoringService
+        from floorapp.services.pay import PayService
         from floorapp.services.quota import QuotaService
         from floorapp.services.roster import RosterService
 
@@ -50,6 +51,7 @@ class Floor:
         self.emergency = EmergencyService(self)
         self.monitoring = MonitoringService(self)
         self.quota = QuotaService(self)
+        self.pay = PayService(self)
 
     # ----------------------------------------------------------------- write
     @contextmanager

@@ -447,6 +447,9 @@ class QuotaService:
             months.insert(0, self._month_figures(y, m)[1])
         months.append(orders)
         interview = rules.interview_list(policy, months)
+        pay = getattr(self.floor, "pay", None)
+        if pay is not None:  # special circumstances are the supervisor's, confirmed (SPEC §10)
+            special = pay.confirmed_special(year, month)
         tiers = {sid: rules.guarantee_tier(policy, orders.get(sid, 0), sid in special)
                  for sid in sorted(daily)}
         data = {
@@ -474,6 +477,10 @@ class QuotaService:
                       months=policy.interview_months)),
         ]
         return data, tables
+
+    def month_orders(self, year: int, month: int) -> dict[str, int]:
+        """Orders (成单) per agent in a month (the pay tier's guarantee)."""
+        return self._month_figures(year, month)[1]
 
     def _month_figures(self, year: int, month: int
                        ) -> tuple[dict[str, dict[str, Decimal]], dict[str, int], set[str]]:
