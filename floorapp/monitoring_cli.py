@@ -141,7 +141,7 @@ def list_report(floor: Floor, day: dt.date) -> reports.Report:
                      _mode(r["mode"]),
                      r["template"], result["marks"] if r.get("revised") else r["marks"],
                      f"{result['score']}/{result['max']}",
-                     _("PASS") if result["passed"] else _("FAIL"),
+                     rules.verdict(result["passed"]),
                      feedback, dispute])
         data.append({"key": r["_key"], "time": r["time"], "monitor_id": r["monitor_id"],
                      "staff_id": r["staff_id"], "mode": r["mode"], "template": r["template"],
