@@ -416,7 +416,7 @@ def _tokens(text: str) -> Iterable[tuple[str, re.Match[str] | None]]:
         while at < len(word):
             match = _MARK_RUN.match(word, at)
             if not match:
-                yield word[at:], None
+                yield word, None  # the whole word typed, so the monitor finds it
                 break
             yield match.group(0), match
             at = match.end()

@@ -1146,6 +1146,15 @@ def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (import 
                                   f"{agent.id}-{index}", data))
                 tx.put_many(f"day/{key_day}", EVALUATIONS, items, note="demo evaluations")
                 total += len(items)
+    # The others were recalibrated on shared calls (with two monitors, one running high puts
+    # the other as far low); the lenient one stays stopped until it is.
+    recalibrated = ctx.days[-DEMO_PLAN_DAYS].isoformat()
+    with floor.transaction() as tx:
+        for monitor in monitors:
+            if monitor != lenient:
+                tx.put(REF, RECALIBRATIONS, f"{monitor}-{recalibrated}", {
+                    "monitor_id": monitor, "date": recalibrated, "calls": 3,
+                    "mean_difference": "2.00", "note": "demo calibration session"})
     for day in ctx.days[-DEMO_PLAN_DAYS:]:
         floor.monitoring.make_plan(day)
     total += _demo_today(ctx, pools, lenient)
