@@ -130,6 +130,9 @@ class MonitoringService:
         archived = rules.archived_templates().get((template_id, version))
         if archived is not None:
             return archived
+        builtin = rules.builtin_templates().get(template_id)
+        if builtin is not None and builtin.version == version:  # replaced by an import
+            return builtin
         for record in self.floor.store.history(REF, TEMPLATES, template_id):
             data = {k: v for k, v in record.items() if not k.startswith("_")}
             if data.get("version", 1) == version:
@@ -321,8 +324,9 @@ class MonitoringService:
         return record
 
     def import_evaluations(self, path: str | Path) -> str:
-        """``date,time,monitor_id,staff_id,mode,template,marks[,call]``; all-or-nothing."""
-        rows, errors = csvio.read_rows(path, EVALUATION_COLUMNS, ["call"])
+        """``date,time,monitor_id,staff_id,mode,template,marks[,call][,outcome]``;
+        all-or-nothing."""
+        rows, errors = csvio.read_rows(path, EVALUATION_COLUMNS, ["call", "outcome"])
         people = self.floor.staff_by_id()
         templates = self.templates()
         by_day: dict[str, list[tuple[str, dict]]] = {}
@@ -348,6 +352,9 @@ class MonitoringService:
                 if row["mode"] not in rules.MODES:
                     raise ValueError(_("mode {mode} is not one of {modes}").format(
                         mode=repr(row["mode"]), modes=", ".join(rules.MODES)))
+                if row.get("outcome", "") not in OUTCOMES:
+                    raise ValueError(_("outcome {value} must be closed or unclosed").format(
+                        value=repr(row["outcome"])))
                 template = templates.get(row["template"])
                 if template is None:
                     raise ValueError(_("unknown template {id}").format(id=repr(row["template"])))
@@ -373,6 +380,7 @@ class MonitoringService:
                 "call": row.get("call", ""), "template_version": template.version,
                 "feedback_at": "", "feedback_note": "",
                 "dispute": None, "revised": None, "final": None,
+                **({"outcome": row["outcome"]} if row.get("outcome") else {}),
             }))
         errors.check()
         with self.floor.transaction() as tx:
