@@ -786,6 +786,7 @@ def plan_shortfalls(plan: Plan, policy: Policy, done_today: int = 0) -> list[str
 _SHORT_AGENT = re.compile(r"^agent (\S+): (\d+) of (\d+) monitored calls planned$")
 _SHORT_MONITOR = re.compile(r"^monitor (\S+): (\d+) of (\d+) (\w+) calls planned "
                             r"\(not enough agents on the phones\)$")
+_SHORT_PAIR = re.compile(r"^new monitors (.+): no experienced monitor on shift to pair with$")
 _SHORT_LOW = re.compile(r"^floor: (\d+) monitored calls, below the (\d+) % minimum "
                         r"\((\d+) of (\d+) calls\)$")
 _SHORT_HIGH = re.compile(r"^floor: (\d+) monitored calls, above the (\d+) % share "
@@ -804,6 +805,10 @@ def shortfall_text(shortfall: str) -> str:
         return _("monitor {id}: {got} of {need} {mode} calls planned (not enough agents on the "
                  "phones)").format(id=found[1], got=found[2], need=found[3],
                                    mode=mode_name(found[4]) if language() == "zh" else found[4])
+    found = _SHORT_PAIR.match(shortfall)
+    if found:
+        return _("new monitors {ids}: no experienced monitor on shift to pair with").format(
+            ids=found[1])
     found = _SHORT_LOW.match(shortfall)
     if found:
         return _("floor: {total} monitored calls, below the {share} % minimum ({low} of "

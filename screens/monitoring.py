@@ -234,10 +234,13 @@ class MonitoringScreen(FloorScreen):
         names = {s.id: s.name for s in self.floor.monitoring.monitors()}
         monitor = f"{self.monitor_id} {names.get(self.monitor_id, '')}" if self.monitor_id \
             else _("no monitor (ctrl+n)")
+        stopped = self.floor.monitoring.stopped_monitors(self.floor.today())
+        warning = ("  " + _("STOPPED: recalibrate first"), "bold white on red") \
+            if self.monitor_id in stopped else ("", "")
         self.query_one("#qa-setup", Static).update(Text.assemble(
             (_pad(_("Card"), 7), "dim"), (self.template_id, "bold"),
             ("  " + _("Mode") + " ", "dim"), (rules.mode_name(self.mode), "bold"), ("\n" + _pad(_("By"), 7), "dim"),
-            (monitor, "bold")))
+            (monitor, "bold"), warning))
 
     def show_total(self) -> None:
         marks = self.query_one("#qa-marks", Input).value
@@ -290,7 +293,8 @@ class MonitoringScreen(FloorScreen):
                                   f"{not_met}{item.shown}"))
         names = [s.shown for s in template.sections]
         parts = [f"{name} {_points(s.score)}/{_points(s.max)}"
-                 for name, s in zip(names, result.sections)]
+                 for name, s, section in zip(names, result.sections, template.sections)
+                 if section.max]  # a points-less section (诈单) shows as its criticals
         summary = [Text("  ".join(parts[i:i + 2]), style="dim") for i in range(0, len(parts), 2)]
         shown = Text("\n").join([*summary, *lines])
         shown.no_wrap = True
