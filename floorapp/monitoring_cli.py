@@ -89,6 +89,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     recal.add_argument("monitor", help=_("the monitor's id"))
     recal.add_argument("--note", default="", help=_("what was done"))
     recal.add_argument("--date", metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
+    remedy = qa_sub.add_parser("remedy", help=_("a level-2 compliance violation completed by a "
+                                                "supplementary recording"))
+    remedy.add_argument("key", help=key_help)
+    remedy.add_argument("--code", required=True, help=_("the violation's item code"))
+    remedy.add_argument("--note", default="", help=_("the supplementary recording"))
+    remedy.add_argument("--date", metavar="YYYY-MM-DD", help=day_help)
+    comp = qa_sub.add_parser("compliance", help=_("telesales compliance violations of a month"))
+    comp.add_argument("--month", metavar="YYYY-MM", help=_("the month (default this month)"))
+    comp.add_argument("--format", choices=reports.FORMATS, default="table", help=format_help)
+    comp.add_argument("--date", help=argparse.SUPPRESS)
     samp = qa_sub.add_parser("sampling", help=_("sampling by scorecard rule: needed and done "
                                                 "this period"))
     samp.add_argument("--date", metavar="YYYY-MM-DD", help=day_help)
@@ -139,6 +149,12 @@ def run(floor: Floor, args: argparse.Namespace) -> tuple[str, int]:
         return reports.render(quarter_report(floor, day), args.format), 0
     if args.qa_command == "recalibrate":
         return service.record_recalibration(args.monitor, args.note), 0
+    if args.qa_command == "remedy":
+        service.remedy_violation(day, args.key, args.code, args.note)
+        return _("{key}: {code} completed by a supplementary recording").format(
+            key=args.key, code=args.code), 0
+    if args.qa_command == "compliance":
+        return reports.render(compliance_report(floor, args.month), args.format), 0
     if args.qa_command == "sampling":
         return reports.render(sampling_report(floor, day), args.format), 0
     data = service.review_dispute(day, args.key, args.marks, args.note)
@@ -287,3 +303,29 @@ def sampling_report(floor: Floor, day: dt.date) -> reports.Report:
         notes=[_("Telesales: 3 closed + 1 unclosed a cycle (trainee 3 + 2), unclosed in place "
                  "of missing closed, cycle 21st–20th; 400-hotline: ≥ 1 per person, ≥ 30 in "
                  "all, 10 %, repeated picks averaged [003].")])
+
+
+def compliance_report(floor: Floor, month: str | None) -> reports.Report:
+    """Each TSR's compliance violations of a month [003 合规部分]."""
+    if month:
+        try:
+            year, number = (int(part) for part in month.split("-"))
+            dt.date(year, number, 1)
+        except ValueError:
+            raise FloorError(_("month {text} is not YYYY-MM").format(text=repr(month))) from None
+    else:
+        today = floor.today()
+        year, number = today.year, today.month
+    found = floor.monitoring.compliance_month(year, number)
+    rows = [[c.staff_id, c.level_1, c.level_2, c.level_2_open, c.level_2_counted_as_1]
+            for c in found]
+    return reports.Report(
+        title=_("Compliance {month}").format(month=f"{year:04d}-{number:02d}"),
+        data={"month": f"{year:04d}-{number:02d}", "staff": [
+            {"id": c.staff_id, "level_1": c.level_1, "level_2": c.level_2,
+             "level_2_open": c.level_2_open, "level_2_counted_as_1": c.level_2_counted_as_1}
+            for c in found]},
+        tables=[reports.Table([_("id"), _("level 1"), _("level 2"), _("level 2 open"),
+                               _("level 2 → 1")], rows)],
+        notes=[_("A level-2 violation must be completed by a supplementary recording within "
+                 "the month, else it counts once as a level-1 [003 合规部分].")])

@@ -194,3 +194,33 @@ def pair_new_monitors(assignments: list[Assignment], new: set[str], experienced:
             out.append(Assignment(a.slot, partner, a.staff_id, a.mode))
     out.sort(key=lambda a: (a.slot, a.monitor_id, a.staff_id))
     return out
+
+
+# --------------------------------------------------------------------------- compliance
+@dataclass(frozen=True)
+class ComplianceMonth:
+    """One TSR's month of compliance violations (合规部分)."""
+
+    staff_id: str
+    level_1: int  # level-1 violations, with each unremedied level-2 once the month is over
+    level_2: int  # level-2 violations recorded
+    level_2_open: int  # level-2 not yet completed by a supplementary recording
+    level_2_counted_as_1: int
+
+
+def compliance_month(staff_id: str, violations: Iterable[tuple[int, int, bool]],
+                     month_over: bool) -> ComplianceMonth:
+    """From (level, occurrences, remedied): a level-2 violation must be completed by a
+    supplementary recording within the month; each one not completed by the month's end
+    counts once as a level-1 (二级违规行为,必须完善或补充录音,当月未补一条按一级违规处罚一次)
+    [003 合规部分]."""
+    level_1 = level_2 = open_2 = 0
+    for level, count, remedied in violations:
+        if level == 1:
+            level_1 += count
+        else:
+            level_2 += count
+            if not remedied:
+                open_2 += count
+    counted = open_2 if month_over else 0
+    return ComplianceMonth(staff_id, level_1 + counted, level_2, open_2, counted)

@@ -202,3 +202,37 @@ def test_a_centre_pass_mark_from_policy_turns_on_pass_and_follow_up(staffed: Flo
     assert later.pass_mark_note(later.template("outbound-100")) == ""
     assert later.save_evaluation("A001", "Q001", "live", "outbound-100", "a1x4")["passed"] is False
     assert "A001" in later.follow_up_ids(TODAY)
+
+
+@pytest.mark.parametrize(
+    ("violations", "over", "expected"),
+    [([(1, 1, False)], False, (1, 0, 0, 0)),
+     ([(2, 2, False)], False, (0, 2, 2, 0)),
+     ([(2, 2, False)], True, (2, 2, 2, 2)),
+     ([(2, 1, True), (2, 1, False), (1, 1, False)], True, (2, 2, 1, 1))],
+    ids=["level-1", "level-2-open-in-month", "level-2-unremedied-at-month-end",
+         "one-remedied-one-not"])
+def test_compliance_level_two_counts_as_one_unless_remedied(violations, over, expected) -> None:
+    got = review.compliance_month("T1", violations, over)
+    assert (got.level_1, got.level_2, got.level_2_open, got.level_2_counted_as_1) == expected
+
+
+def test_compliance_remedy_and_month(staffed: Floor, capsys) -> None:
+    from floorapp.cli import run
+
+    service = staffed.monitoring
+    key = service.save_evaluation("A001", "Q001", "recording", "telesales-compliance",
+                                  "v1 w2 w5", outcome="closed")["_key"]
+    with pytest.raises(FloorError, match="no level-2 violation 'v1'"):
+        service.remedy_violation(TODAY, key, "v1")
+    service.remedy_violation(TODAY, key, "w2", "re-recorded")
+    [now] = service.compliance_month(2026, 11)
+    assert (now.level_1, now.level_2_open) == (1, 1)
+    december = at(staffed, "2026-12-01T09:00:00").monitoring
+    [after] = december.compliance_month(2026, 11)
+    assert (after.level_1, after.level_2_counted_as_1) == (2, 1)
+    assert run(["--store", str(staffed.store.root), "qa", "compliance", "--month", "2026-11",
+                "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["staff"][0]["level_2_open"] == 1
+    assert run(["--store", str(staffed.store.root), "qa", "compliance", "--month",
+                "2026-13"]) == 2

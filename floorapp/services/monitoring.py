@@ -870,6 +870,36 @@ class MonitoringService:
             out.append(row)
         return out
 
+    def remedy_violation(self, day: dt.date, key: str, code: str, note: str = "") -> dict:
+        """A level-2 compliance violation completed by a supplementary recording (补充录音)."""
+        with self.floor.transaction() as tx:
+            record = tx.get(day_partition(day), EVALUATIONS, key)
+            if record is None:
+                raise FloorError(_("no evaluation {key} on {day}").format(key=key, day=day))
+            levels = {c: level for c, level, _n in effective(record).get("violations", [])}
+            if levels.get(code) != 2:
+                raise FloorError(_("{key} has no level-2 violation {code}").format(
+                    key=key, code=repr(code)))
+            data = _data(record)
+            remedied = dict(data.get("remedied") or {})
+            remedied[code] = {"at": self.floor.now().isoformat(), "note": note}
+            data["remedied"] = remedied
+            tx.put(day_partition(day), EVALUATIONS, key, data)
+            return data
+
+    def compliance_month(self, year: int, month: int) -> list[review.ComplianceMonth]:
+        """Per TSR: the month's violations, unremedied level-2 counted as level-1 once the
+        month is over [003 合规部分]."""
+        start = dt.date(year, month, 1)
+        end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        per: dict[str, list[tuple[int, int, bool]]] = {}
+        for r in self.evaluations_between(start, end):
+            remedied = r.get("remedied") or {}
+            for code, level, count in effective(r).get("violations", []):
+                per.setdefault(r["staff_id"], []).append((level, count, code in remedied))
+        over = self.floor.today() > end
+        return [review.compliance_month(sid, v, over) for sid, v in sorted(per.items())]
+
     # ------------------------------------------------------------ interfaces
     def day_by_agent(self, day: dt.date) -> dict[str, tuple[int, Decimal | None]]:
         """Evaluations done that day per evaluated staff member and their mean % of the
