@@ -507,12 +507,27 @@ class MonitoringScreen(FloorScreen):
             return
         codes = self.query_one("#qa-codes", DataTable)
         codes.clear()
-        for section in self.template().sections:
+        template = self.template()
+        note = self.floor.monitoring.pass_mark_note(template)
+        if note:  # follow-up needs a pass mark: say so where the card is read
+            codes.add_row("", Text(_("pass"), style="bold yellow"),
+                          Text(note, style="yellow"))
+        for section in template.sections:
             for item in section.items:
-                points = _("CRIT") if item.kind == "critical" else (
-                    f"-{_points(item.weight)}" + ("/x" if item.per_occurrence else ""))
+                if item.kind == "critical":
+                    points = _("CRIT")
+                elif item.kind == "violation":
+                    points = _("level {level}").format(level=item.level)
+                else:
+                    points = f"-{_points(item.weight)}" + ("/x" if item.per_occurrence else "") \
+                        + ("!" if item.doubling else "")
+                # ⊕ marks an item the printed form does not list (the centre's own)
+                text = ("⊕ " if item.source == "centre" else "") + \
+                    (_("not met: ") if item.criterion else "") + item.shown
+                if item.doubling:
+                    text += f" (! {item.doubling_shown})"
                 codes.add_row(item.code, Text(points, style="bold red" if item.kind ==
-                                              "critical" else ""), item.shown)
+                                              "critical" else ""), text)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id != "qa-plan":
