@@ -10,6 +10,7 @@ weight leaves the section's maximum (a Y/N/NA check that does not apply neither 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -48,14 +49,25 @@ def status_name(status: str) -> str:
 
 def flag_name(flag: str) -> str:
     return _(FLAG_NAMES[flag]) if flag in FLAG_NAMES else flag
-KINDS = ("deduct", "critical")
-BUILTIN_FILES = ("qa-outbound-100.json", "qa-recording-40.json", "qa-hotline-100.json")
+
+
+def verdict(passed: bool | None) -> str:
+    """PASS, FAIL, or "no pass mark" when the scorecard has none set."""
+    if passed is None:
+        return _("no pass mark")
+    return _("PASS") if passed else _("FAIL")
+# deduct: points off; critical: the call scores 0 and fails (诈单); violation: no points, a
+# compliance violation of level 1 or 2 (合规部分).
+KINDS = ("deduct", "critical", "violation")
+BUILTIN_FILES = ("qa-outbound-100.json", "qa-recording-40.json", "qa-service-40.json",
+                 "qa-hotline-100.json", "qa-hotline-400.json", "qa-telesales-compliance.json")
+# Earlier versions of the built-ins, kept so an evaluation scored with one stays readable.
+ARCHIVE_FILES = ("qa-outbound-100.v1.json", "qa-recording-40.v1.json", "qa-hotline-100.v1.json")
 DEFAULT_TEMPLATE = "outbound-100"
 HUNDRED = Decimal(100)
 # Item codes are letters then digits (a1, b12, f3), so a count ``x2`` or ``na`` after one is
 # never part of the code.
 CODE = re.compile(r"^[a-z]{1,3}\d{1,2}$")
-_MARK = re.compile(r"^([a-z]{1,3}\d{1,2})(?:(?:x|\*)(\d{1,2})|(na))?$")
 _TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
@@ -76,10 +88,22 @@ class Item:
     kind: str = "deduct"
     per_occurrence: bool = False
     text_zh: str = ""  # optional Chinese text, shown instead of ``text`` in Chinese
+    source: str = ""  # "centre" when the printed form does not list the item
+    doubling: bool = False  # 加倍扣罚: the rule doubles the deduction in stated cases
+    doubling_text: str = ""  # when it doubles (English)
+    doubling_zh: str = ""  # when it doubles, as printed
+    criterion: bool = False  # printed as a standard to meet: typing the code = not met
+    level: int = 0  # violation level (1 or 2) of a compliance item
+    extra: tuple[tuple[str, Any], ...] = ()  # other printed details kept as they are
 
     @property
     def shown(self) -> str:
         return self.text_zh if self.text_zh and language() == "zh" else self.text
+
+    @property
+    def doubling_shown(self) -> str:
+        return self.doubling_zh if self.doubling_zh and language() == "zh" else \
+            self.doubling_text
 
 
 @dataclass(frozen=True)
@@ -88,6 +112,7 @@ class Section:
     max: Decimal
     items: tuple[Item, ...]
     name_en: str = ""  # optional English name, shown instead of ``name`` in English
+    max_source: str = ""  # "centre" when the form does not print this section's points
 
     @property
     def shown(self) -> str:
@@ -98,21 +123,42 @@ class Section:
 class Template:
     id: str
     name: str
-    pass_mark: Decimal
+    pass_mark: Decimal | None  # None: the form gives none and the centre has set none
     sections: tuple[Section, ...]
     name_zh: str = ""  # optional Chinese name, shown instead of ``name`` in Chinese
+    version: int = 1
+    source: str = ""  # the printed form it transcribes ("[003] 质检考核标准")
+    notes: str = ""
+    notes_zh: str = ""
 
     @property
     def shown(self) -> str:
         return self.name_zh if self.name_zh and language() == "zh" else self.name
 
     @property
+    def notes_shown(self) -> str:
+        return self.notes_zh if self.notes_zh and language() == "zh" else self.notes
+
+    @property
     def max(self) -> Decimal:
         return sum((s.max for s in self.sections), Decimal(0))
 
     @property
-    def pass_percent(self) -> Decimal:
-        return self.pass_mark * HUNDRED / self.max if self.max else Decimal(0)
+    def scored(self) -> bool:
+        """False for a violations form (合规部分): no points, no percentage."""
+        return self.max > 0
+
+    @property
+    def pass_percent(self) -> Decimal | None:
+        if self.pass_mark is None or not self.max:
+            return None
+        return self.pass_mark * HUNDRED / self.max
+
+    def with_pass_mark(self, pass_mark: Decimal | None) -> Template:
+        """The template with the centre's pass mark (policy) where the form gives none."""
+        if self.pass_mark is not None or pass_mark is None:
+            return self
+        return dataclasses.replace(self, pass_mark=pass_mark)
 
     def items(self) -> dict[str, tuple[Section, Item]]:
         return {item.code: (section, item) for section in self.sections for item in section.items}
@@ -125,17 +171,25 @@ class Template:
             for i in s.items:
                 item = {"code": i.code, "text": i.text, "weight": _num(i.weight),
                         "kind": i.kind, "per_occurrence": i.per_occurrence}
-                if i.text_zh:
-                    item["text_zh"] = i.text_zh
+                for key in ("text_zh", "source", "doubling", "doubling_text", "doubling_zh",
+                            "criterion", "level"):
+                    if getattr(i, key):
+                        item[key] = getattr(i, key)
+                item.update(dict(i.extra))
                 items.append(item)
             section: dict[str, Any] = {"name": s.name, "max": _num(s.max), "items": items}
             if s.name_en:
                 section["name_en"] = s.name_en
+            if s.max_source:
+                section["max_source"] = s.max_source
             sections.append(section)
-        out: dict[str, Any] = {"id": self.id, "name": self.name,
-                               "pass_mark": _num(self.pass_mark), "sections": sections}
-        if self.name_zh:
-            out["name_zh"] = self.name_zh
+        out: dict[str, Any] = {
+            "id": self.id, "version": self.version, "name": self.name,
+            "pass_mark": None if self.pass_mark is None else _num(self.pass_mark),
+            "sections": sections}
+        for key in ("name_zh", "source", "notes", "notes_zh"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
         return out
 
 
@@ -167,12 +221,81 @@ def _decimal(value: Any, where: str) -> Decimal:
     return number
 
 
+ITEM_OPTIONAL = {"text_zh", "source", "doubling", "doubling_text", "doubling_zh", "criterion",
+                 "level", "marking", "focus"}
+ITEM_EXTRA = ("marking", "focus")  # printed details kept and shown, not used in scoring
+SOURCES = ("", "centre")
+
+
+def _source(data: dict[str, Any], key: str, where: str) -> str:
+    value = data.get(key, "")
+    if value not in SOURCES:
+        raise TemplateError(_("{where} {value} must be \"centre\" (or left out when the form "
+                              "prints it)").format(where=f"{where}{key}", value=repr(value)))
+    return value
+
+
+def _flag(data: dict[str, Any], key: str, where: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise TemplateError(_("{where} must be true or false").format(where=f"{where}{key}"))
+    return value
+
+
+def _item_from_dict(item: Any, at: str, seen: dict[str, str]) -> Item:
+    if not isinstance(item, dict):
+        raise TemplateError(_("{where} must be an object").format(where=at))
+    _keys(item, {"code", "text", "weight", "kind", "per_occurrence"}, at, ITEM_OPTIONAL)
+    code = item["code"]
+    if not isinstance(code, str) or not CODE.match(code):
+        raise TemplateError(_("{where} {code} must be 1–3 lower-case letters then "
+                              "1–2 digits (a1, b12)").format(where=f"{at}.code",
+                                                             code=repr(code)))
+    if code in seen:
+        raise TemplateError(_("{where} {code} is also used at {other}").format(
+            where=f"{at}.code", code=code, other=seen[code]))
+    seen[code] = at
+    if not isinstance(item["text"], str) or not item["text"].strip():
+        raise TemplateError(_("{where} must be non-empty text").format(where=f"{at}.text"))
+    text_zh = _optional_text(item, "text_zh", f"{at}.")
+    kind = item["kind"]
+    if kind not in KINDS:
+        raise TemplateError(_("{where} {kind} must be \"deduct\", \"critical\" or "
+                              "\"violation\"").format(where=f"{at}.kind", kind=repr(kind)))
+    weight = _decimal(item["weight"], f"{at}.weight")
+    if weight < 0 or (kind == "deduct" and weight == 0):
+        raise TemplateError(_("{where} {weight} must be above 0 for a deduct item "
+                              "(0 or more for a critical one)").format(
+                                  where=f"{at}.weight", weight=weight))
+    if not isinstance(item["per_occurrence"], bool):
+        raise TemplateError(_("{where} must be true or false").format(
+            where=f"{at}.per_occurrence"))
+    level = item.get("level", 0)
+    if kind == "violation" and level not in (1, 2):
+        raise TemplateError(_("{where} {level} must be 1 or 2 for a violation").format(
+            where=f"{at}.level", level=repr(level)))
+    extra = []
+    for key in ITEM_EXTRA:
+        if key in item:
+            extra.append((key, _optional_text(item, key, f"{at}.")))
+    return Item(code=code, text=item["text"], weight=weight, kind=kind,
+                per_occurrence=item["per_occurrence"], text_zh=text_zh,
+                source=_source(item, "source", f"{at}."),
+                doubling=_flag(item, "doubling", f"{at}."),
+                doubling_text=_optional_text(item, "doubling_text", f"{at}."),
+                doubling_zh=_optional_text(item, "doubling_zh", f"{at}."),
+                criterion=_flag(item, "criterion", f"{at}."),
+                level=level if kind == "violation" else 0, extra=tuple(extra))
+
+
 def template_from_dict(data: Any) -> Template:
     """Check a template (SPEC §9 JSON) and build it; TemplateError names the first problem's
-    place (``sections[1].items[2].weight``) and says what is wrong."""
+    place (``sections[1].items[2].weight``) and says what is wrong. ``pass_mark`` may be null:
+    the form gives none and the centre sets it in policy (``qa_pass_marks``)."""
     if not isinstance(data, dict):
         raise TemplateError(_("a template is a JSON object with id, name, pass_mark, sections"))
-    _keys(data, {"id", "name", "pass_mark", "sections"}, "template", {"name_zh"})
+    _keys(data, {"id", "name", "pass_mark", "sections"}, "template",
+          {"name_zh", "version", "source", "notes", "notes_zh"})
     tid = data["id"]
     if not isinstance(tid, str) or not _TEMPLATE_ID.match(tid):
         raise TemplateError(_("id {id} must be 1–40 lower-case letters, digits, '-' or '_'")
@@ -180,7 +303,10 @@ def template_from_dict(data: Any) -> Template:
     if not isinstance(data["name"], str) or not data["name"].strip():
         raise TemplateError(_("{where} must be non-empty text").format(where="name"))
     name_zh = _optional_text(data, "name_zh", "")
-    pass_mark = _decimal(data["pass_mark"], "pass_mark")
+    version = data.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise TemplateError(_("{where} must be a whole number from 1").format(where="version"))
+    pass_mark = None if data["pass_mark"] is None else _decimal(data["pass_mark"], "pass_mark")
     raw_sections = data["sections"]
     if not isinstance(raw_sections, list) or not raw_sections:
         raise TemplateError(_("{where} must be a non-empty list").format(where="sections"))
@@ -191,7 +317,7 @@ def template_from_dict(data: Any) -> Template:
         if not isinstance(raw, dict):
             raise TemplateError(_("{where} must be an object with name, max, items")
                                 .format(where=where))
-        _keys(raw, {"name", "max", "items"}, where, {"name_en"})
+        _keys(raw, {"name", "max", "items"}, where, {"name_en", "max_source"})
         if not isinstance(raw["name"], str) or not raw["name"].strip():
             raise TemplateError(_("{where} must be non-empty text").format(where=f"{where}.name"))
         name_en = _optional_text(raw, "name_en", f"{where}.")
@@ -203,45 +329,20 @@ def template_from_dict(data: Any) -> Template:
         if not isinstance(raw_items, list) or not raw_items:
             raise TemplateError(_("{where} must be a non-empty list").format(
                 where=f"{where}.items"))
-        items = []
-        for i_index, item in enumerate(raw_items):
-            at = f"{where}.items[{i_index}]"
-            if not isinstance(item, dict):
-                raise TemplateError(_("{where} must be an object").format(where=at))
-            _keys(item, {"code", "text", "weight", "kind", "per_occurrence"}, at, {"text_zh"})
-            code = item["code"]
-            if not isinstance(code, str) or not CODE.match(code):
-                raise TemplateError(_("{where} {code} must be 1–3 lower-case letters then "
-                                      "1–2 digits (a1, b12)").format(where=f"{at}.code",
-                                                                     code=repr(code)))
-            if code in seen:
-                raise TemplateError(_("{where} {code} is also used at {other}").format(
-                    where=f"{at}.code", code=code, other=seen[code]))
-            seen[code] = at
-            if not isinstance(item["text"], str) or not item["text"].strip():
-                raise TemplateError(_("{where} must be non-empty text").format(where=f"{at}.text"))
-            text_zh = _optional_text(item, "text_zh", f"{at}.")
-            kind = item["kind"]
-            if kind not in KINDS:
-                raise TemplateError(_("{where} {kind} must be \"deduct\" or \"critical\"")
-                                    .format(where=f"{at}.kind", kind=repr(kind)))
-            weight = _decimal(item["weight"], f"{at}.weight")
-            if weight < 0 or (kind == "deduct" and weight == 0):
-                raise TemplateError(_("{where} {weight} must be above 0 for a deduct item "
-                                      "(0 or more for a critical one)").format(
-                                          where=f"{at}.weight", weight=weight))
-            if not isinstance(item["per_occurrence"], bool):
-                raise TemplateError(_("{where} must be true or false").format(
-                    where=f"{at}.per_occurrence"))
-            items.append(Item(code=code, text=item["text"], weight=weight, kind=kind,
-                              per_occurrence=item["per_occurrence"], text_zh=text_zh))
+        items = [_item_from_dict(item, f"{where}.items[{i_index}]", seen)
+                 for i_index, item in enumerate(raw_items)]
         sections.append(Section(name=raw["name"], max=section_max, items=tuple(items),
-                                name_en=name_en))
+                                name_en=name_en,
+                                max_source=_source(raw, "max_source", f"{where}.")))
     template = Template(id=tid, name=data["name"], pass_mark=pass_mark, sections=tuple(sections),
-                        name_zh=name_zh)
-    if template.max <= 0:
+                        name_zh=name_zh, version=version,
+                        source=_optional_text(data, "source", ""),
+                        notes=_optional_text(data, "notes", ""),
+                        notes_zh=_optional_text(data, "notes_zh", ""))
+    violations_only = all(i.kind == "violation" for s in sections for i in s.items)
+    if template.max <= 0 and not violations_only:
         raise TemplateError(_("the sections' max add up to 0; a template needs points to score"))
-    if not 0 <= pass_mark <= template.max:
+    if pass_mark is not None and not 0 <= pass_mark <= template.max:
         raise TemplateError(_("pass_mark {pass_mark} must be between 0 and the template's "
                               "maximum {max}").format(pass_mark=pass_mark, max=template.max))
     return template
@@ -260,7 +361,8 @@ def _keys(data: dict[str, Any], wanted: set[str], where: str,
 
 
 def builtin_templates() -> dict[str, Template]:
-    """The three built-in scorecards of SPEC §6, from ``floorapp/data/qa-*.json``."""
+    """The built-in scorecards of SPEC §6 (transcriptions of [003]), from
+    ``floorapp/data/qa-*.json``."""
     out = {}
     folder = resources.files("floorapp") / "data"
     for name in BUILTIN_FILES:
@@ -269,43 +371,86 @@ def builtin_templates() -> dict[str, Template]:
     return out
 
 
+def archived_templates() -> dict[tuple[str, int], Template]:
+    """Earlier versions of the built-ins, by (id, version): evaluations scored with one keep
+    reading with its items."""
+    out = {}
+    folder = resources.files("floorapp") / "data" / "qa-archive"
+    for name in ARCHIVE_FILES:
+        template = template_from_dict(json.loads((folder / name).read_text("utf-8")))
+        out[(template.id, template.version)] = template
+    return out
+
+
 # --------------------------------------------------------------------------- scoring
 @dataclass(frozen=True)
 class Mark:
+    """A typed fault: ``count`` occurrences, ``doubled`` of them doubled (加倍扣罚), or N/A."""
+
     code: str
     count: int = 1
     na: bool = False
+    doubled: int = 0
 
     @property
     def text(self) -> str:
         if self.na:
             return f"{self.code}na"
-        return self.code if self.count == 1 else f"{self.code}x{self.count}"
+        parts = []
+        plain = self.count - self.doubled
+        for number, suffix in ((plain, ""), (self.doubled, "!")):
+            if number:
+                parts.append((self.code if number == 1 else f"{self.code}x{number}") + suffix)
+        return " ".join(parts)
+
+
+# One mark: a code, then a count (x2 or *2) or na, then ! for a doubled deduction. Marks may
+# be typed with or without spaces between them (a1x2b3c1 = a1x2 b3 c1).
+_MARK_RUN = re.compile(r"([a-z]{1,3}\d{1,2})(?:(?:x|\*)(\d{1,2})|(na))?(!)?")
+
+
+def _tokens(text: str) -> Iterable[tuple[str, re.Match[str] | None]]:
+    """Each typed word split into marks; a piece that is no mark comes back with None."""
+    for word in text.replace(",", " ").lower().split():
+        at = 0
+        while at < len(word):
+            match = _MARK_RUN.match(word, at)
+            if not match:
+                yield word, None  # the whole word typed, so the monitor finds it
+                break
+            yield match.group(0), match
+            at = match.end()
 
 
 def parse_marks(text: str, template: Template) -> list[Mark]:
-    """``"a1x2 b3 c2na"`` → marks; repeated codes add up. MarksError names the bad token."""
+    """``"a1x2 b3 c2na a8!"`` (spaces optional: ``a1x2b3``) → marks; repeated codes add up;
+    ``!`` doubles the deduction where the item's rule doubles (加倍扣罚). MarksError names the
+    bad token."""
     items = template.items()
     counts: dict[str, Mark] = {}
-    for token in text.replace(",", " ").lower().split():
-        match = _MARK.match(token)
-        if not match:
+    for token, match in _tokens(text):
+        if match is None:
             raise MarksError(_("{token} is not an item code (like a1, b2x3 or c4na)").format(
                 token=repr(token)))
-        code, count, na = match.group(1), match.group(2), match.group(3)
+        code, count, na, doubled = match.group(1), match.group(2), match.group(3), match.group(4)
         if code not in items:
             raise MarksError(_("unknown item code {code} in template {template}").format(
                 code=repr(code), template=template.id))
         number = int(count) if count else 1
         if number == 0:
             raise MarksError(_("{token}: a count must be 1 or more").format(token=token))
+        if doubled and (na or not items[code][1].doubling):
+            raise MarksError(_("{code}: this item's rule does not double (加倍扣罚)").format(
+                code=code))
         previous = counts.get(code)
         if previous and previous.na != bool(na):
             raise MarksError(_("{code} is marked both N/A and as a fault").format(code=code))
         if na:
             counts[code] = Mark(code, 1, True)
         else:
-            counts[code] = Mark(code, number + (previous.count if previous else 0))
+            counts[code] = Mark(code, number + (previous.count if previous else 0),
+                                doubled=(number if doubled else 0)
+                                + (previous.doubled if previous else 0))
     return list(counts.values())
 
 
@@ -323,21 +468,26 @@ class SectionScore:
 
 @dataclass(frozen=True)
 class Score:
-    """An evaluation's result. ``max`` is what applied (N/A items dropped out)."""
+    """An evaluation's result. ``max`` is what applied (N/A items dropped out). ``passed`` is
+    None when the template has no pass mark (the form gives none, the centre set none) or
+    no points (a violations form)."""
 
     total: Decimal
     max: Decimal
     percent: Decimal
-    passed: bool
+    passed: bool | None
     criticals: tuple[str, ...]
     sections: tuple[SectionScore, ...]
+    violations: tuple[tuple[str, int, int], ...] = ()  # (code, level, occurrences)
 
 
 def score(template: Template, marks: Iterable[Mark]) -> Score:
-    """Section = max(0, applicable max − deductions) (扣完为止); total = Σ sections; any critical
-    → total 0 and fail. A mark on an item that is not per_occurrence counts once.
-    Pass when the percentage of the applicable maximum reaches the template's pass mark
-    as a percentage of its full maximum (the pass mark itself when nothing is N/A)."""
+    """Section = max(0, applicable max − deductions) (扣完为止, 不设倒扣分); total = Σ sections;
+    any critical → total 0 and fail. A mark on an item that is not per_occurrence counts once;
+    a doubled occurrence (加倍扣罚) deducts twice the weight. Violations (合规部分) cost no
+    points and are listed. Pass when the percentage of the applicable maximum reaches the
+    template's pass mark as a percentage of its full maximum (the pass mark itself when
+    nothing is N/A)."""
     marked = {m.code: m for m in marks}
     items = template.items()
     for code in marked:
@@ -346,18 +496,22 @@ def score(template: Template, marks: Iterable[Mark]) -> Score:
                 code=repr(code), template=template.id))
     criticals = tuple(code for code, m in marked.items()
                       if not m.na and items[code][1].kind == "critical")
+    violations = tuple((code, items[code][1].level, m.count) for code, m in marked.items()
+                       if not m.na and items[code][1].kind == "violation")
     sections = []
     for section in template.sections:
         applicable = section.max
         deducted = Decimal(0)
         for item in section.items:
             mark = marked.get(item.code)
-            if mark is None or item.kind == "critical":
+            if mark is None or item.kind != "deduct":
                 continue
             if mark.na:
                 applicable -= item.weight
+            elif item.per_occurrence:
+                deducted += item.weight * (mark.count + mark.doubled)
             else:
-                deducted += item.weight * (mark.count if item.per_occurrence else 1)
+                deducted += item.weight * (2 if mark.doubled else 1)
         applicable = max(Decimal(0), applicable)
         sections.append(SectionScore(section.name, applicable, deducted,
                                      max(Decimal(0), applicable - deducted)))
@@ -366,9 +520,16 @@ def score(template: Template, marks: Iterable[Mark]) -> Score:
     if criticals:
         total = Decimal(0)
     percent = total * HUNDRED / applicable_max if applicable_max else Decimal(0)
-    passed = not criticals and percent >= template.pass_percent
+    pass_percent = template.pass_percent
+    passed: bool | None
+    if criticals:
+        passed = False
+    elif pass_percent is None or not template.scored:
+        passed = None
+    else:
+        passed = percent >= pass_percent
     return Score(total=total, max=applicable_max, percent=percent, passed=passed,
-                 criticals=criticals, sections=tuple(sections))
+                 criticals=criticals, sections=tuple(sections), violations=violations)
 
 
 # --------------------------------------------------------------------------- the plan
@@ -385,6 +546,10 @@ class PlanPerson:
     done_this_week: int = 0  # monitored calls before today this week
     working_days_left: int = 1  # working days left this week, today included
     done_today: int = 0  # evaluations already done today (re-plan)
+    # The scorecard's own sampling rule (400-hotline, telesales): the calls still to check in
+    # its period and the working days left in it; None: the weekly minimum (copc) applies.
+    period_left: int | None = None
+    period_days_left: int = 1
 
     @property
     def heavy(self) -> bool:
@@ -424,9 +589,14 @@ def periods_minutes(policy: Policy, shift: str, day: dt.date) -> tuple[tuple[int
 
 
 def agent_daily_need(person: PlanPerson, policy: Policy) -> int:
-    """Calls to monitor for an agent today: the weekly minimum spread over the working days
-    left, at least the outbound daily QC for outbound agents; heavier (× factor) for new hires,
+    """Calls to monitor for an agent today. A scorecard with its own sampling rule (400-hotline,
+    telesales) spreads what is left of its period over the working days left in it. Else the
+    weekly minimum spread over the working days left, at least the outbound daily QC for
+    outbound agents; heavier (× factor) for new hires,
     agents under follow-up, low scorers, and everyone after a business/system change."""
+    if person.period_left is not None:  # the scorecard's own rule [003]: its counts as printed
+        left = person.period_left
+        return -(-left // max(1, person.period_days_left)) if left > 0 else 0
     weekly_left = max(0, policy.agent_min_monitored_per_week - person.done_this_week)
     need = math.ceil(weekly_left / max(1, person.working_days_left))
     if person.role == "agent":
@@ -616,6 +786,7 @@ def plan_shortfalls(plan: Plan, policy: Policy, done_today: int = 0) -> list[str
 _SHORT_AGENT = re.compile(r"^agent (\S+): (\d+) of (\d+) monitored calls planned$")
 _SHORT_MONITOR = re.compile(r"^monitor (\S+): (\d+) of (\d+) (\w+) calls planned "
                             r"\(not enough agents on the phones\)$")
+_SHORT_PAIR = re.compile(r"^new monitors (.+): no experienced monitor on shift to pair with$")
 _SHORT_LOW = re.compile(r"^floor: (\d+) monitored calls, below the (\d+) % minimum "
                         r"\((\d+) of (\d+) calls\)$")
 _SHORT_HIGH = re.compile(r"^floor: (\d+) monitored calls, above the (\d+) % share "
@@ -634,6 +805,10 @@ def shortfall_text(shortfall: str) -> str:
         return _("monitor {id}: {got} of {need} {mode} calls planned (not enough agents on the "
                  "phones)").format(id=found[1], got=found[2], need=found[3],
                                    mode=mode_name(found[4]) if language() == "zh" else found[4])
+    found = _SHORT_PAIR.match(shortfall)
+    if found:
+        return _("new monitors {ids}: no experienced monitor on shift to pair with").format(
+            ids=found[1])
     found = _SHORT_LOW.match(shortfall)
     if found:
         return _("floor: {total} monitored calls, below the {share} % minimum ({low} of "
@@ -692,11 +867,24 @@ def feedback_overdue(due: dt.date, given: bool, today: dt.date) -> bool:
     return not given and today > due
 
 
-def dispute_refusal(report_day: dt.date, today: dt.date) -> str | None:
-    """Why a dispute cannot be raised today (申诉 only on the day the daily QA report is issued)."""
-    if today != report_day:
-        return _("disputes are taken only on the day of the QA report ({day}); "
-                 "today is {today}").format(day=day_text(report_day), today=day_text(today))
+def dispute_refusal(fed_back: dt.date | None, today: dt.date) -> str | None:
+    """Why a dispute cannot be raised today: an agent disputes on the day the QA report was
+    fed back to them (在质检日报反馈后当天内); a later one is refused (逾期提交的评分异议不予
+    受理) [003 五]. Not before it is fed back either: there is nothing to dispute yet."""
+    if fed_back is None:
+        return _("the score has not been fed back to the agent yet; a dispute is raised on "
+                 "the day it is")
+    if today != fed_back:
+        return _("disputes are taken only on the day the report was fed back ({day}); "
+                 "today is {today}").format(day=day_text(fed_back), today=day_text(today))
+    return None
+
+
+def review_refusal(raised: dt.date, today: dt.date) -> str | None:
+    """QA reviews a dispute the day it is raised (质检在当日内组织进行核实) [003 五]."""
+    if today != raised:
+        return _("a dispute is reviewed on the day it was raised ({day}); today is "
+                 "{today}").format(day=day_text(raised), today=day_text(today))
     return None
 
 

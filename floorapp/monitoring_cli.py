@@ -53,7 +53,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     feedback.add_argument("key", help=key_help)
     feedback.add_argument("--date", metavar="YYYY-MM-DD", help=day_help)
     feedback.add_argument("--note", default="", help=_("what was talked through"))
-    dispute = qa_sub.add_parser("dispute", help=_("an agent disputes a score (report day only)"))
+    dispute = qa_sub.add_parser("dispute", help=_("an agent disputes a score (on the day it was "
+                                                  "fed back only)"))
     dispute.add_argument("key", help=key_help)
     dispute.add_argument("--reason", required=True, help=_("the agent's reason"))
     dispute.add_argument("--date", metavar="YYYY-MM-DD", help=day_help)
@@ -62,6 +63,46 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     review.add_argument("--marks", help=_("the revised marks (omit to keep the score)"))
     review.add_argument("--note", default="", help=_("the reviewer's note"))
     review.add_argument("--date", metavar="YYYY-MM-DD", help=day_help)
+    escalate = qa_sub.add_parser("escalate", help=_("the agent takes a reviewed dispute to "
+                                                    "their direct supervisor"))
+    escalate.add_argument("key", help=key_help)
+    escalate.add_argument("--reason", required=True, help=_("the agent's reason"))
+    escalate.add_argument("--date", metavar="YYYY-MM-DD", help=day_help)
+    decide = qa_sub.add_parser("decide", help=_("the direct supervisor sets the final score"))
+    decide.add_argument("key", help=key_help)
+    decide.add_argument("--by", required=True, metavar="ID", help=_("the supervisor's id"))
+    decide.add_argument("--marks", help=_("the final marks (omit to confirm the reviewed score)"))
+    decide.add_argument("--note", default="", help=_("the supervisor's note"))
+    decide.add_argument("--date", metavar="YYYY-MM-DD", help=day_help)
+    common = qa_sub.add_parser("common", help=_("the week's most frequent deductions (共性问题)"))
+    common.add_argument("--date", metavar="YYYY-MM-DD", help=_("a day in the week (default "
+                                                               "today)"))
+    common.add_argument("--fed-back", action="store_true",
+                        help=_("record that the week's common problems were fed back"))
+    common.add_argument("--format", choices=reports.FORMATS, default="table", help=format_help)
+    quarter = qa_sub.add_parser("quarter", help=_("the quarterly review of every monitor"))
+    quarter.add_argument("--date", metavar="YYYY-MM-DD", help=_("a day in the quarter (default "
+                                                                "today)"))
+    quarter.add_argument("--format", choices=reports.FORMATS, default="table", help=format_help)
+    recal = qa_sub.add_parser("recalibrate", help=_("record a stopped monitor's recalibration "
+                                                    "(shared calls within the band)"))
+    recal.add_argument("monitor", help=_("the monitor's id"))
+    recal.add_argument("--note", default="", help=_("what was done"))
+    recal.add_argument("--date", metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
+    remedy = qa_sub.add_parser("remedy", help=_("a level-2 compliance violation completed by a "
+                                                "supplementary recording"))
+    remedy.add_argument("key", help=key_help)
+    remedy.add_argument("--code", required=True, help=_("the violation's item code"))
+    remedy.add_argument("--note", default="", help=_("the supplementary recording"))
+    remedy.add_argument("--date", metavar="YYYY-MM-DD", help=day_help)
+    comp = qa_sub.add_parser("compliance", help=_("telesales compliance violations of a month"))
+    comp.add_argument("--month", metavar="YYYY-MM", help=_("the month (default this month)"))
+    comp.add_argument("--format", choices=reports.FORMATS, default="table", help=format_help)
+    comp.add_argument("--date", help=argparse.SUPPRESS)
+    samp = qa_sub.add_parser("sampling", help=_("sampling by scorecard rule: needed and done "
+                                                "this period"))
+    samp.add_argument("--date", metavar="YYYY-MM-DD", help=day_help)
+    samp.add_argument("--format", choices=reports.FORMATS, default="table", help=format_help)
 
 
 def _day(floor: Floor, text: str | None) -> dt.date:
@@ -92,6 +133,30 @@ def run(floor: Floor, args: argparse.Namespace) -> tuple[str, int]:
     if args.qa_command == "dispute":
         service.raise_dispute(day, args.key, args.reason)
         return _("dispute of {key} opened; review it today").format(key=args.key), 0
+    if args.qa_command == "escalate":
+        service.escalate_dispute(day, args.key, args.reason)
+        return _("{key}: with the direct supervisor for the final score").format(key=args.key), 0
+    if args.qa_command == "decide":
+        data = service.decide_escalation(day, args.key, args.by, args.marks, args.note)
+        return _("{key}: final score {final} (original {old}, reviewed {reviewed})").format(
+            key=args.key, final=data["final"]["score"], old=data["score"],
+            reviewed=(data.get("revised") or data)["score"]), 0
+    if args.qa_command == "common":
+        if args.fed_back:
+            service.give_common_feedback(day)
+        return reports.render(common_report(floor, day), args.format), 0
+    if args.qa_command == "quarter":
+        return reports.render(quarter_report(floor, day), args.format), 0
+    if args.qa_command == "recalibrate":
+        return service.record_recalibration(args.monitor, args.note), 0
+    if args.qa_command == "remedy":
+        service.remedy_violation(day, args.key, args.code, args.note)
+        return _("{key}: {code} completed by a supplementary recording").format(
+            key=args.key, code=args.code), 0
+    if args.qa_command == "compliance":
+        return reports.render(compliance_report(floor, args.month), args.format), 0
+    if args.qa_command == "sampling":
+        return reports.render(sampling_report(floor, day), args.format), 0
     data = service.review_dispute(day, args.key, args.marks, args.note)
     if data["revised"]:
         return _("{key}: score revised {old} → {new} (original kept)").format(
@@ -112,6 +177,9 @@ def plan_report(floor: Floor, day: dt.date) -> reports.Report:
         done=plan.count("done"), due=plan.count("due"), overdue=plan.count("overdue"))]
     notes.extend(_("shortfall: {text}").format(text=rules.shortfall_text(s))
                  for s in plan.shortfalls)
+    for monitor, flag in sorted(floor.monitoring.stopped_monitors(day).items()):
+        notes.append(_("{id} stopped (scores run {flag}): no slots until a recalibration is "
+                       "recorded").format(id=monitor, flag=rules.flag_name(flag)))
     return reports.Report(
         title=_("QA plan {day}").format(day=rules.day_text(day)),
         data={"date": day.isoformat(), "assignments": [
@@ -141,7 +209,7 @@ def list_report(floor: Floor, day: dt.date) -> reports.Report:
                      _mode(r["mode"]),
                      r["template"], result["marks"] if r.get("revised") else r["marks"],
                      f"{result['score']}/{result['max']}",
-                     _("PASS") if result["passed"] else _("FAIL"),
+                     rules.verdict(result["passed"]),
                      feedback, dispute])
         data.append({"key": r["_key"], "time": r["time"], "monitor_id": r["monitor_id"],
                      "staff_id": r["staff_id"], "mode": r["mode"], "template": r["template"],
@@ -155,3 +223,109 @@ def list_report(floor: Floor, day: dt.date) -> reports.Report:
         tables=[reports.Table([_("key"), _("time"), _("monitor"), _("agent"), _("mode"),
                                _("template"), _("marks"), _("score"), _("result"),
                                _("feedback"), _("dispute")], rows)])
+
+
+def common_report(floor: Floor, day: dt.date) -> reports.Report:
+    """The week's most frequent deductions across the floor, due to be fed back within the
+    week (共性问题应在一周内反馈) [000 §7]."""
+    service = floor.monitoring
+    start, end, problems = service.common_problems(day)
+    templates = service.templates()
+    fed_back = service.common_fed_back(start)
+    rows, data = [], []
+    for p in problems:
+        item = templates[p.template].items().get(p.code) if p.template in templates else None
+        text = item[1].shown if item else ""
+        rows.append([p.template, p.code, text, p.occurrences, len(p.agents),
+                     " ".join(p.agents)])
+        data.append({"template": p.template, "code": p.code, "text": text,
+                     "occurrences": p.occurrences, "evaluations": p.evaluations,
+                     "agents": list(p.agents)})
+    if fed_back:
+        state = _("fed back {at}").format(at=fed_back[:16].replace("T", " "))
+    elif floor.today() > end:
+        state = _("OVERDUE: due by {day}").format(day=rules.day_text(end))
+    else:
+        state = _("due by {day}").format(day=rules.day_text(end))
+    return reports.Report(
+        title=_("Common problems {start} – {end}").format(start=rules.day_text(start),
+                                                          end=rules.day_text(end)),
+        data={"from": start.isoformat(), "to": end.isoformat(), "due": end.isoformat(),
+              "fed_back": fed_back, "problems": data},
+        tables=[reports.Table([_("card"), _("code"), _("item"), _("times"), _("agents"),
+                               _("who")], rows)],
+        notes=[state])
+
+
+def quarter_report(floor: Floor, day: dt.date) -> reports.Report:
+    """Every monitor, item by item: against the others, across agents, against the quarter
+    before (纵横比较) [000 §6]."""
+    start, end, found = floor.monitoring.quarterly_review(day)
+
+    def pct(value: Decimal | None) -> str:
+        return two_places(value) or ""
+
+    rows = [[r.monitor_id, r.template, r.code, pct(r.rate), pct(r.others_rate),
+             pct(r.agent_spread), pct(r.previous_rate), " ".join(r.flags)] for r in found]
+    return reports.Report(
+        title=_("Quarterly monitor review {start} – {end}").format(
+            start=rules.day_text(start), end=rules.day_text(end)),
+        data={"from": start.isoformat(), "to": end.isoformat(), "rows": [
+            {"monitor_id": r.monitor_id, "template": r.template, "code": r.code,
+             "rate": pct(r.rate), "others_rate": pct(r.others_rate),
+             "agent_spread": pct(r.agent_spread), "previous_rate": pct(r.previous_rate),
+             "flags": list(r.flags)} for r in found]},
+        tables=[reports.Table([_("monitor"), _("card"), _("code"), _("rate %"), _("others %"),
+                               _("agents spread"), _("last quarter %"), _("flags")], rows)],
+        notes=[_("A rate is the share of the monitor's evaluations on the card marking the "
+                 "item; flagged beyond {band} points (policy qa_review_band_points).").format(
+                     band=floor.policy.qa_review_band_points)])
+
+
+def sampling_report(floor: Floor, day: dt.date) -> reports.Report:
+    rows = []
+    found = floor.monitoring.sampling_status(day)
+    for r in found:
+        if r["rule"] == "telesales":
+            need = _("{closed} closed + {unclosed} unclosed").format(
+                closed=r["need_closed"], unclosed=r["need_unclosed"])
+            done = _("{closed} closed + {unclosed} unclosed").format(
+                closed=r["closed"], unclosed=r["unclosed"])
+        else:
+            need, done = str(r["need"]), str(r["done"])
+        rows.append([r["id"], r["scorecard"], f"{r['from']} – {r['to']}", need, done,
+                     r.get("average") or ""])
+    return reports.Report(
+        title=_("Sampling by scorecard {day}").format(day=rules.day_text(day)),
+        data={"date": day.isoformat(), "people": found},
+        tables=[reports.Table([_("id"), _("card"), _("period"), _("needed"), _("done"),
+                               _("average %")], rows)],
+        notes=[_("Telesales: 3 closed + 1 unclosed a cycle (trainee 3 + 2), unclosed in place "
+                 "of missing closed, cycle 21st–20th; 400-hotline: ≥ 1 per person, ≥ 30 in "
+                 "all, 10 %, repeated picks averaged [003].")])
+
+
+def compliance_report(floor: Floor, month: str | None) -> reports.Report:
+    """Each TSR's compliance violations of a month [003 合规部分]."""
+    if month:
+        try:
+            year, number = (int(part) for part in month.split("-"))
+            dt.date(year, number, 1)
+        except ValueError:
+            raise FloorError(_("month {text} is not YYYY-MM").format(text=repr(month))) from None
+    else:
+        today = floor.today()
+        year, number = today.year, today.month
+    found = floor.monitoring.compliance_month(year, number)
+    rows = [[c.staff_id, c.level_1, c.level_2, c.level_2_open, c.level_2_counted_as_1]
+            for c in found]
+    return reports.Report(
+        title=_("Compliance {month}").format(month=f"{year:04d}-{number:02d}"),
+        data={"month": f"{year:04d}-{number:02d}", "staff": [
+            {"id": c.staff_id, "level_1": c.level_1, "level_2": c.level_2,
+             "level_2_open": c.level_2_open, "level_2_counted_as_1": c.level_2_counted_as_1}
+            for c in found]},
+        tables=[reports.Table([_("id"), _("level 1"), _("level 2"), _("level 2 open"),
+                               _("level 2 → 1")], rows)],
+        notes=[_("A level-2 violation must be completed by a supplementary recording within "
+                 "the month, else it counts once as a level-1 [003 合规部分].")])

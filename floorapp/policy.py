@@ -131,6 +131,22 @@ class Policy:
     sample_confidence: Decimal = Decimal("0.95")  # COPC sample size: 95 %
     sample_proportion: Decimal = Decimal("0.5")  # p = 0.5
     sample_margin: Decimal = Decimal("0.05")  # e = 5 %
+    qa_pass_marks: dict = field(default_factory=dict)  # pass mark per scorecard id, set by the centre where [003] prints none (unset: no pass/fail, no follow-up)
+    qa_role_scorecards: dict = field(default_factory=lambda: {"agent": "outbound-100", "complaint": "hotline-100"})  # the scorecard (and so the sampling rule) each role uses [003]
+    qa_team_scorecards: dict = field(default_factory=dict)  # a team's own scorecard, over its role's (e.g. {"电销": "telesales-compliance"})
+    qa_plan_roles: list[str] = field(default_factory=lambda: ["monitor"])  # who holds plan slots; multi-level monitoring may add "lead", "manager" [000 §3]
+    qa_new_monitor_paired: int = 10  # a new monitor's first N evaluations paired with an experienced monitor on the same call [000 §5]
+    qa_recalibration_calls: int = 3  # shared calls within the band that end a stop [000 §5 再培训, 校正其评估尺度]
+    qa_review_band_points: Decimal = Decimal("20")  # quarterly review: item-rate gap that flags (centre's value; [000 §6] gives none)
+    qa_400_min_per_person: int = 1  # 400: each person ≥ 1 call a month or quarter [003 400 §1]
+    qa_400_min_total: int = 30  # 400: ≥ 30 calls in all [003 400 §1]
+    qa_400_rate: Decimal = Decimal("0.10")  # 400: 抽查率 10 % [003 400 统计表]
+    qa_400_period: str = "month"  # 400: "month" or "quarter" (每月或每季度) [003 400 §1]
+    telesales_closed_per_month: int = 3  # TSR: 3 closed recordings a month [003 录音质检抽听原则 1]
+    telesales_unclosed_per_month: int = 1  # TSR: 1 unclosed [003 抽听原则 1]
+    telesales_trainee_closed_per_month: int = 3  # trainee TSR: 3 closed [003 抽听原则 2]
+    telesales_trainee_unclosed_per_month: int = 2  # trainee TSR: 2 unclosed [003 抽听原则 2]
+    telesales_cycle_start_day: int = 21  # cycle: the 21st of last month to the 20th [003 抽听原则 4]
 
     # --- rosters (SPEC §7, 排班)
     rest_days_per_month: int = 3  # agents and complaint handlers: exactly 3 rest days
@@ -266,6 +282,18 @@ class Policy:
             raise bad(_("pay_days_per_month cannot be 0"))
         if not Decimal("0") < self.sample_confidence < Decimal("1"):
             raise bad(_("sample_confidence must be between 0 and 1"))
+        for template_id, mark in self.qa_pass_marks.items():
+            try:
+                number = Decimal(str(mark))
+            except InvalidOperation:
+                number = Decimal("NaN")
+            if isinstance(mark, bool) or not number.is_finite() or number < 0:
+                raise bad(_("qa_pass_marks: {id} must be a number of points, got {value!r}")
+                          .format(id=template_id, value=mark))
+        if self.qa_400_period not in ("month", "quarter"):
+            raise bad(_("qa_400_period must be month or quarter"))
+        if not 1 <= self.telesales_cycle_start_day <= 28:
+            raise bad(_("telesales_cycle_start_day must be 1 to 28"))
 
     # ------------------------------------------------------------- helpers
     def season(self, day: dt.date) -> str:

@@ -234,10 +234,13 @@ class MonitoringScreen(FloorScreen):
         names = {s.id: s.name for s in self.floor.monitoring.monitors()}
         monitor = f"{self.monitor_id} {names.get(self.monitor_id, '')}" if self.monitor_id \
             else _("no monitor (ctrl+n)")
+        stopped = self.floor.monitoring.stopped_monitors(self.floor.today())
+        warning = ("  " + _("STOPPED: recalibrate first"), "bold white on red") \
+            if self.monitor_id in stopped else ("", "")
         self.query_one("#qa-setup", Static).update(Text.assemble(
             (_pad(_("Card"), 7), "dim"), (self.template_id, "bold"),
             ("  " + _("Mode") + " ", "dim"), (rules.mode_name(self.mode), "bold"), ("\n" + _pad(_("By"), 7), "dim"),
-            (monitor, "bold")))
+            (monitor, "bold"), warning))
 
     def show_total(self) -> None:
         marks = self.query_one("#qa-marks", Input).value
@@ -256,11 +259,19 @@ class MonitoringScreen(FloorScreen):
                               + _("CRITICAL") + " " + " ".join(result.criticals),
                               style="bold white on red"))
         else:
-            verdict = _("PASS") if result.passed else _("FAIL")
-            style = "bold green" if result.passed else "bold red"
-            total.update(Text.assemble(
-                (f" {_points(result.total)} / {_points(result.max)}  ", "bold"), (verdict, style),
-                ("  " + _("pass {points}").format(points=_points(template.pass_mark)), "dim")))
+            verdict = rules.verdict(result.passed) if template.pass_mark is not None else ""
+            style = {True: "bold green", False: "bold red"}.get(result.passed, "bold yellow")
+            if not template.scored:
+                levels = [level for _c, level, n in result.violations for _k in range(n)]
+                total.update(Text(" " + _("violations: level 1 ×{one}, level 2 ×{two}").format(
+                    one=levels.count(1), two=levels.count(2)), style="bold"))
+            else:
+                pass_text = _("pass {points}").format(points=_points(template.pass_mark)) \
+                    if template.pass_mark is not None else \
+                    _("pass mark unset (policy): no follow-up")
+                total.update(Text.assemble(
+                    (f" {_points(result.total)} / {_points(result.max)}  ", "bold"),
+                    (verdict, style), ("  " + pass_text, "dim")))
         total.set_class(bool(result.criticals), "critical")
         items = template.items()
         lines = []
@@ -271,12 +282,19 @@ class MonitoringScreen(FloorScreen):
                 lines.append(Text(f"{mark.code} ✖ {item.shown}", style="bold red"))
             elif mark.na:
                 lines.append(Text(f"{mark.code} {not_applicable} {item.shown}", style="dim"))
+            elif item.kind == "violation":
+                lines.append(Text(f"{mark.text:<6} " + _("level {level}").format(
+                    level=item.level) + f" {item.shown}", style="bold yellow"))
             else:
-                times = mark.count if item.per_occurrence else 1
-                lines.append(Text(f"{mark.text:<6} −{_points(item.weight * times)} {item.shown}"))
+                times = (mark.count + mark.doubled) if item.per_occurrence else \
+                    (2 if mark.doubled else 1)
+                not_met = _("not met: ") if item.criterion else ""
+                lines.append(Text(f"{mark.text:<6} −{_points(item.weight * times)} "
+                                  f"{not_met}{item.shown}"))
         names = [s.shown for s in template.sections]
         parts = [f"{name} {_points(s.score)}/{_points(s.max)}"
-                 for name, s in zip(names, result.sections)]
+                 for name, s, section in zip(names, result.sections, template.sections)
+                 if section.max]  # a points-less section (诈单) shows as its criticals
         summary = [Text("  ".join(parts[i:i + 2]), style="dim") for i in range(0, len(parts), 2)]
         shown = Text("\n").join([*summary, *lines])
         shown.no_wrap = True
@@ -302,14 +320,16 @@ class MonitoringScreen(FloorScreen):
             self.notify(_("Not saved: {error}").format(error=exc), severity="error")
             return
         self.saved.append((record["date"], record["_key"]))
-        verdict = _("PASS") if record["passed"] else _("FAIL")
+        verdict = rules.verdict(record["passed"])
         score = f"{record['score']}/{record['max']}"
         self.query_one("#qa-last", Static).update(Text(
             _("saved {time} {id} {score} {verdict} · ctrl+z undo").format(
                 time=record["time"], id=record["staff_id"], score=score, verdict=verdict),
-            style="green" if record["passed"] else "red"))
+            style="red" if record["passed"] is False else "green"))
         self.notify(_("Saved: {id} {score} {verdict}").format(
             id=record["staff_id"], score=score, verdict=verdict))
+        for warning in record.get("_warnings", ()):
+            self.notify(warning, severity="warning", timeout=10)
         marks_input.value = ""
         agent_input = self.query_one("#qa-agent", Input)
         agent_input.value = ""
@@ -319,7 +339,8 @@ class MonitoringScreen(FloorScreen):
     # ---------------------------------------------------------------- actions
     def action_cycle_template(self) -> None:
         ids = sorted(self.floor.monitoring.templates())
-        builtin_first = [t for t in (rules.DEFAULT_TEMPLATE, "recording-40", "hotline-100")
+        builtin_first = [t for t in (rules.DEFAULT_TEMPLATE, "recording-40", "service-40",
+                                     "hotline-100", "hotline-400", "telesales-compliance")
                          if t in ids] + [t for t in ids if t not in rules.BUILTIN_FILES]
         order = list(dict.fromkeys(builtin_first + ids))
         self.template_id = order[(order.index(self.template_id) + 1) % len(order)] \
@@ -401,9 +422,9 @@ class MonitoringScreen(FloorScreen):
         keep = table.cursor_row
         table.clear()
         for r in self.floor.monitoring.evaluations(self.floor.today()):
-            result = r.get("revised") or r
+            result = r.get("final") or r.get("revised") or r
             verdict = Text(f"{result['score']}/{result['max']}",
-                           style="green" if result["passed"] else "bold red")
+                           style="bold red" if result["passed"] is False else "green")
             dispute = dispute_status((r.get("dispute") or {}).get("status", ""))
             table.add_row(r["time"], r["staff_id"], verdict, "✓" if r["feedback_at"] else "",
                           dispute, key=r["_key"])
@@ -486,12 +507,27 @@ class MonitoringScreen(FloorScreen):
             return
         codes = self.query_one("#qa-codes", DataTable)
         codes.clear()
-        for section in self.template().sections:
+        template = self.template()
+        note = self.floor.monitoring.pass_mark_note(template)
+        if note:  # follow-up needs a pass mark: say so where the card is read
+            codes.add_row("", Text(_("pass"), style="bold yellow"),
+                          Text(note, style="yellow"))
+        for section in template.sections:
             for item in section.items:
-                points = _("CRIT") if item.kind == "critical" else (
-                    f"-{_points(item.weight)}" + ("/x" if item.per_occurrence else ""))
+                if item.kind == "critical":
+                    points = _("CRIT")
+                elif item.kind == "violation":
+                    points = _("level {level}").format(level=item.level)
+                else:
+                    points = f"-{_points(item.weight)}" + ("/x" if item.per_occurrence else "") \
+                        + ("!" if item.doubling else "")
+                # ⊕ marks an item the printed form does not list (the centre's own)
+                text = ("⊕ " if item.source == "centre" else "") + \
+                    (_("not met: ") if item.criterion else "") + item.shown
+                if item.doubling:
+                    text += f" (! {item.doubling_shown})"
                 codes.add_row(item.code, Text(points, style="bold red" if item.kind ==
-                                              "critical" else ""), item.shown)
+                                              "critical" else ""), text)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id != "qa-plan":

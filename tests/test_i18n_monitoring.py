@@ -25,7 +25,7 @@ TODAY = dt.date(2026, 11, 20)
 ROWS = "\n".join(
     [f"2026-11-1{n},09:0{n},Q001,A001,live,outbound-100,a1x3" for n in range(6)]
     + [f"2026-11-1{n},10:0{n},Q002,A002,recording,outbound-100," for n in range(6)]
-    + ["2026-11-19,11:00,Q001,C001,side_by_side,hotline-100,a1x3 b1"])
+    + ["2026-11-19,11:00,Q001,C001,side_by_side,hotline-100,a1x3 a8"])
 GOOD = "date,time,monitor_id,staff_id,mode,template,marks\n" + ROWS + "\n"
 
 
@@ -33,8 +33,14 @@ GOOD = "date,time,monitor_id,staff_id,mode,template,marks\n" + ROWS + "\n"
 def qa_floor(staffed: Floor, write_file) -> Floor:
     staffed.save_staff(Staff("Q002", "欧阳建国", "monitor", "monitor", dt.date(2022, 4, 1),
                              Decimal("3000")))
+    staffed.set_policy_value("qa_pass_marks", '{"outbound-100": 80, "hotline-100": 60}')
     path = write_file("ev.csv", GOOD)
     assert run(["--store", str(staffed.store.root), "import", "evaluations", str(path)]) == 0
+    with staffed.transaction() as tx:  # both flagged, both recalibrated today: on the plan
+        for monitor in ("Q001", "Q002"):
+            tx.put("ref", "qa_recalibrations", f"{monitor}-2026-11-20", {
+                "monitor_id": monitor, "date": "2026-11-20", "calls": 3,
+                "mean_difference": "1.00", "note": ""})
     i18n.set_language("en")
     return staffed
 
@@ -146,7 +152,7 @@ def test_template_with_chinese_texts_imports_and_old_ones_still_do(staffed: Floo
     good["sections"][0]["items"][0]["text_zh"] = "态度粗鲁"
     staffed.monitoring.import_template(write_file("new.json", json.dumps(good)))
     template = staffed.monitoring.template("inbound-50")
-    assert template.to_dict() == good
+    assert template.to_dict() == {**good, "version": 2}  # the second import: version 2
     assert (template.shown, template.sections[0].shown, template.sections[0].items[0].shown) \
         == ("Inbound", "Manners", "rude")
     i18n.set_language("zh")
@@ -161,8 +167,8 @@ def test_builtin_scorecards_show_in_both_languages() -> None:
         for section in template.sections:
             assert section.name_en and section.name != section.name_en
             for item in section.items:
-                assert item.text_zh and item.text.startswith(item.text_zh)
-                assert item.shown == item.text  # English: Chinese and English together
+                assert item.text_zh and item.text and item.text != item.text_zh
+                assert item.shown == item.text  # English: the English text
     i18n.set_language("zh")
     a1 = templates["outbound-100"].sections[0].items[0]
     assert a1.shown == "产品/业务介绍不准确"
@@ -188,10 +194,11 @@ def test_stored_shortfalls_shown_in_chinese(stored: str, chinese: str) -> None:
 def test_late_dispute_refused_in_chinese(staffed: Floor) -> None:
     i18n.set_language("zh")
     assert rules.dispute_refusal(dt.date(2026, 11, 19), TODAY) == (
-        "申诉只在质检日报当天（11月19日 周四）受理；今天是 11月20日 周五")
+        "申诉只在质检结果反馈当天（11月19日 周四）受理；今天是 11月20日 周五")
 
 
 async def test_screen_in_chinese_shows_chinese_runtime_texts(staffed: Floor) -> None:
+    staffed.set_policy_value("qa_pass_marks", '{"outbound-100": 80}')
     staffed.monitoring.ensure_plan(TODAY)
     i18n.set_language("zh")
     app = FloorApp(staffed, backup=False)

@@ -13,9 +13,18 @@ from floorapp.services import Floor
 GOOD = """
     date,time,monitor_id,staff_id,mode,template,marks
     2026-11-19,09:10,Q001,A001,live,outbound-100,a1x2 b3
-    2026-11-19,10:15,Q001,A002,recording,recording-40,a1 b2na
-    2026-11-20,10:10,Q001,C001,side_by_side,hotline-100,a1x3 b1
+    2026-11-19,10:15,Q001,A002,recording,recording-40,a1 b3na
+    2026-11-20,10:10,Q001,C001,side_by_side,hotline-100,a1x3 a8
 """
+
+
+@pytest.fixture
+def staffed(staffed: Floor) -> Floor:
+    """The register and the centre's pass marks (the forms print none for these cards)."""
+    policy = staffed.policy
+    policy.qa_pass_marks = {"outbound-100": 80, "recording-40": 32, "hotline-100": 60}
+    staffed.save_policy(policy)
+    return staffed
 
 
 def store_files(floor: Floor) -> dict[str, bytes]:
@@ -31,7 +40,7 @@ def test_import_evaluations(staffed: Floor, write_file, capsys: pytest.CaptureFi
 
     day = staffed.monitoring.evaluations(dt.date(2026, 11, 19))
     assert [(r["staff_id"], r["score"], r["max"]) for r in day] == [
-        ("A001", "70", "100"), ("A002", "36", "38")]
+        ("A001", "70", "100"), ("A002", "37", "38")]
     other = staffed.monitoring.evaluations(dt.date(2026, 11, 20))
     assert other[0]["score"] == "64" and other[0]["passed"] is True
 
@@ -129,10 +138,10 @@ def test_qa_report_json_exact(staffed: Floor, write_file, capsys) -> None:
     staff = {r["id"]: r for r in data["staff"]}
     assert staff["A001"] == {"id": "A001", "evaluations": 1, "mean": "70.00", "fails": 1,
                              "follow_up": True}
-    assert staff["A002"]["mean"] == "94.74" and staff["A002"]["follow_up"] is False
+    assert staff["A002"]["mean"] == "97.37" and staff["A002"]["follow_up"] is False
     assert staff["A003"] == {"id": "A003", "evaluations": 0, "mean": None, "fails": 0,
                              "follow_up": False}
-    assert data["monitors"] == [{"id": "Q001", "evaluations": 3, "mean": "76.25",
+    assert data["monitors"] == [{"id": "Q001", "evaluations": 3, "mean": "77.12",
                                  "deviation": None, "flagged": False}]
 
 
@@ -181,8 +190,37 @@ def test_qa_plan_and_dispute_commands(staffed: Floor, capsys, monkeypatch) -> No
     plan = json.loads(capsys.readouterr().out)
     assert plan["date"] == "2026-11-20" and plan["assignments"]
     record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1x2")
+    assert run(["--store", root, "qa", "dispute", record["_key"], "--reason", "unfair"]) == 2
+    assert "not been fed back" in capsys.readouterr().err
+    assert run(["--store", root, "qa", "feedback", record["_key"]]) == 0
     assert run(["--store", root, "qa", "dispute", record["_key"], "--reason", "unfair"]) == 0
     assert run(["--store", root, "qa", "review", record["_key"], "--marks", "a1"]) == 0
     assert "score revised 80 → 90 (original kept)" in capsys.readouterr().out
+    assert run(["--store", root, "qa", "escalate", record["_key"], "--reason", "no fault"]) == 0
+    assert run(["--store", root, "qa", "decide", record["_key"], "--by", "M001",
+                "--marks", ""]) == 0
+    assert "final score 100 (original 80, reviewed 90)" in capsys.readouterr().out
     assert run(["--store", root, "qa", "list"]) == 0
     assert record["_key"] in capsys.readouterr().out
+
+
+def test_qa_common_quarter_sampling_and_recalibrate(staffed: Floor, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("FLOOR_NOW", "2026-11-20T15:00:00")
+    root = str(staffed.store.root)
+    staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1x2")
+    staffed.monitoring.save_evaluation("A002", "Q001", "live", "outbound-100", "a1")
+    assert run(["--store", root, "qa", "common", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["due"] == "2026-11-22" and data["fed_back"] == ""
+    assert data["problems"][0]["code"] == "a1" and data["problems"][0]["occurrences"] == 3
+    assert data["problems"][0]["agents"] == ["A001", "A002"]
+    assert run(["--store", root, "qa", "common", "--fed-back"]) == 0
+    assert "fed back 2026-11-20" in capsys.readouterr().out
+    assert run(["--store", root, "qa", "quarter", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows[0]["monitor_id"] == "Q001" and rows[0]["rate"] == "100.00"
+    assert run(["--store", root, "qa", "sampling"]) == 0
+    assert "Sampling by scorecard" in capsys.readouterr().out
+    assert run(["--store", root, "qa", "recalibrate", "Q001"]) == 2
+    assert "not recalibrated: 0 shared calls" in capsys.readouterr().err
+    assert run(["--store", root, "qa", "recalibrate", "Q404"]) == 2

@@ -23,16 +23,11 @@ def scored(template: rules.Template, marks: str) -> rules.Score:
 
 def test_builtins_follow_the_spec() -> None:
     assert [(s.name, s.max) for s in OUTBOUND.sections] == [
-        ("业务能力", 50), ("服务态度", 25), ("专业技巧", 20), ("总体评价", 5)]
+        ("业务能力", 50), ("服务态度", 25), ("专业技巧", 20), ("总体评价", 5), ("诈单", 0)]
     criticals = [i.code for s in OUTBOUND.sections for i in s.items if i.kind == "critical"]
     assert criticals == ["f1", "f2", "f3", "f4", "f5", "f6"]
-    assert [s.name for s in RECORDING.sections] == ["服务亲和力", "服务用语", "沟通技巧", "业务能力"]
     assert RECORDING.max == 40
-    weights = {i.weight for s in RECORDING.sections for i in s.items}
-    assert min(weights) == Decimal("0.5") and max(weights) == Decimal("2")
-    for section in RECORDING.sections:  # Y/N/NA checks: the weights make up the section
-        assert sum(i.weight for i in section.items) == section.max
-    assert HOTLINE.max == 100 and HOTLINE.pass_mark == 60
+    assert HOTLINE.max == 100 and HOTLINE.pass_mark is None
     assert {i.weight for s in HOTLINE.sections for i in s.items} == {10, 6, 5}
     assert all(i.per_occurrence for s in HOTLINE.sections for i in s.items)
 
@@ -43,36 +38,48 @@ def test_builtins_round_trip_through_json() -> None:
         assert again == template
 
 
+# The forms print no pass mark for these: the tests set the centre's (policy) value.
+OUTBOUND_80 = OUTBOUND.with_pass_mark(Decimal(80))
+HOTLINE_60 = HOTLINE.with_pass_mark(Decimal(60))
+RECORDING_32 = RECORDING.with_pass_mark(Decimal(32))
+
+
 @pytest.mark.parametrize(
     ("template", "marks", "total", "passed"),
     [
-        (OUTBOUND, "", 100, True),
-        (OUTBOUND, "a1", 90, True),
-        (OUTBOUND, "a1x2", 80, True),  # per occurrence; exactly the pass mark
-        (OUTBOUND, "a1x2 d1", 78, False),  # just under the pass mark
-        (OUTBOUND, "a3x4", 95, True),  # not per_occurrence: counts once
-        (OUTBOUND, "a3 a3", 95, True),  # typed twice: still once
-        (OUTBOUND, "a1x6", 50, False),  # section floor at zero: 业务能力 cannot go below 0
-        (OUTBOUND, "b3x3", 75, False),  # 服务态度 floors at 0, not -5
-        (OUTBOUND, "f3", 0, False),  # a critical: total 0, fail
-        (OUTBOUND, "f1 a1", 0, False),
-        (HOTLINE, "a1x4", 60, True),  # fail under 60: 60 passes
-        (HOTLINE, "a1x4 c1", 55, False),
-        (HOTLINE, "a1x2 b1x3 c1x2", 52, False),
-        (HOTLINE, "a1x11", 0, False),  # base 100, floor at zero
-        (RECORDING, "a1 b1", 36, True),
-        (RECORDING, "a1 a2 a3 a4 a5 a6 a7 b1", 28, False),
+        (OUTBOUND_80, "", 100, True),
+        (OUTBOUND_80, "a1", 90, True),
+        (OUTBOUND_80, "a1x2", 80, True),  # per occurrence; exactly the pass mark
+        (OUTBOUND_80, "a1x2 d1", 78, False),  # just under the pass mark
+        (OUTBOUND_80, "a3x4", 95, True),  # not per_occurrence: counts once
+        (OUTBOUND_80, "a3 a3", 95, True),  # typed twice: still once
+        (OUTBOUND_80, "a1x6", 50, False),  # section floor at zero: 业务能力 cannot go below 0
+        (OUTBOUND_80, "b3x3", 75, False),  # 服务态度 floors at 0, not -5
+        (OUTBOUND_80, "f3", 0, False),  # a critical: total 0, fail
+        (OUTBOUND_80, "f1 a1", 0, False),
+        (HOTLINE_60, "a1x4", 60, True),
+        (HOTLINE_60, "a1x4 a13", 55, False),
+        (HOTLINE_60, "a1x2 a8x3 a13x2", 52, False),
+        (HOTLINE_60, "a1x11", 0, False),  # base 100, floor at zero
+        (RECORDING_32, "a1 b3", 37, True),
+        (RECORDING_32, "e1", 29, False),
     ],
     ids=["clean", "one-deduct", "per-occurrence-exactly-pass", "one-point-under-pass",
          "not-per-occurrence-counts-once", "typed-twice-counts-once", "section-floor-zero",
          "section-floor-zero-b", "critical-zero", "critical-with-deducts",
          "hotline-exactly-60-passes", "hotline-under-60-fails", "hotline-mixed",
-         "hotline-floor", "recording-two-n", "recording-section-wiped"],
+         "hotline-floor", "recording-two-y", "recording-centre-section"],
 )
 def test_score(template: rules.Template, marks: str, total: int, passed: bool) -> None:
     result = scored(template, marks)
     assert result.total == total
     assert result.passed is passed
+
+
+def test_no_pass_mark_is_neither_pass_nor_fail_but_fraud_still_fails() -> None:
+    assert scored(OUTBOUND, "").passed is None
+    assert scored(OUTBOUND, "a1x6").passed is None
+    assert scored(OUTBOUND, "f1").passed is False
 
 
 def test_critical_is_named() -> None:
@@ -82,17 +89,17 @@ def test_critical_is_named() -> None:
 
 
 def test_na_drops_out_of_the_maximum() -> None:
-    result = scored(RECORDING, "b4na d6na a1")
-    assert result.max == 38
-    assert result.total == 36
-    assert result.percent == Decimal(36) * 100 / 38
+    result = rules.score(RECORDING_32, rules.parse_marks("b3na d1na a1", RECORDING_32))
+    assert result.max == 36
+    assert result.total == 35
+    assert result.percent == Decimal(35) * 100 / 36
     assert result.passed
 
 
 def test_na_on_every_item_of_a_section_floors_its_maximum_at_zero() -> None:
     marks = " ".join(f"{i.code}na" for i in RECORDING.sections[0].items)
     result = scored(RECORDING, marks)
-    assert result.sections[0].max == 0 and result.max == 30 and result.total == 30
+    assert result.sections[0].max == 0 and result.max == 35 and result.total == 35
 
 
 @pytest.mark.parametrize(

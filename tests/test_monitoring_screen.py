@@ -6,10 +6,21 @@ import datetime as dt
 
 from textual.widgets import DataTable, Input, Static
 
+import pytest
+
 from floorapp.app import FloorApp
 from floorapp.services import Floor
 
 TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def staffed(staffed: Floor) -> Floor:
+    """The register and the centre's pass marks (the forms print none for these cards)."""
+    policy = staffed.policy
+    policy.qa_pass_marks = {"outbound-100": 80, "recording-40": 32}
+    staffed.save_policy(policy)
+    return staffed
 
 
 async def open_monitoring(pilot) -> None:
@@ -78,7 +89,7 @@ async def test_template_mode_keys_and_undo(staffed: Floor) -> None:
         await pilot.pause()
         saved = staffed.monitoring.evaluations(TODAY)
         assert [(r["staff_id"], r["template"], r["mode"], r["score"], r["max"])
-                for r in saved] == [("C001", "recording-40", "recording", "37", "39")]
+                for r in saved] == [("C001", "recording-40", "recording", "38", "39")]
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert staffed.monitoring.evaluations(TODAY) == []
@@ -145,3 +156,34 @@ async def test_feedback_dispute_and_review_from_the_today_panel(staffed: Floor) 
         data = staffed.monitoring.get_evaluation(TODAY, key)
         assert data["score"] == "70" and data["revised"]["score"] == "80"
         assert data["dispute"]["status"] == "revised"
+
+
+async def test_unset_pass_mark_said_on_screen_and_a_stopped_monitor_warned(
+        staffed: Floor) -> None:
+    policy = staffed.policy
+    policy.qa_pass_marks = {}
+    staffed.save_policy(policy)
+    # Q001 scored far below another monitor: flagged low, so stopped.
+    from floorapp.staff import Staff
+    from decimal import Decimal
+
+    staffed.save_staff(Staff("Q002", "孙丽", "monitor", "monitor", dt.date(2021, 1, 4),
+                             Decimal("3000")))
+    with staffed.transaction() as tx:
+        for n in range(6):
+            for monitor, score in (("Q001", "60"), ("Q002", "90")):
+                day = f"2026-11-{10 + n:02d}"
+                tx.put(f"day/{day}", "qa_evaluations", f"E{n}-{monitor}", {
+                    "date": day, "time": "10:00", "monitor_id": monitor, "staff_id": "A001",
+                    "mode": "live", "template": "outbound-100", "marks": "", "score": score,
+                    "max": "100", "passed": None, "critical": [], "call": "",
+                    "feedback_at": "", "feedback_note": "", "dispute": None, "revised": None})
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_monitoring(pilot)
+        assert "STOPPED" in text_of(app, "#qa-setup")
+        await pilot.press(*"A001", "enter", *"a1")
+        assert "pass mark unset (policy): no follow-up" in text_of(app, "#qa-total")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("stopped" in n.message for n in app._notifications)

@@ -19,6 +19,15 @@ def at(floor: Floor, moment: str) -> Floor:
     return open_floor(floor.store.root, clock=fixed_clock(moment), user="tester")
 
 
+@pytest.fixture
+def staffed(staffed: Floor) -> Floor:
+    """The register, and the centre's pass mark for outbound-100 (the form prints none)."""
+    policy = staffed.policy
+    policy.qa_pass_marks = {"outbound-100": 80}
+    staffed.save_policy(policy)
+    return staffed
+
+
 def test_save_scores_and_keeps_marks(staffed: Floor) -> None:
     record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100",
                                                 "a1X2 b3")
@@ -71,6 +80,7 @@ def test_dispute_same_day_revised_score_beside_the_original(staffed: Floor) -> N
     record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100",
                                                 "a1x2 b3")
     key = record["_key"]
+    staffed.monitoring.give_feedback(TODAY, key)
     staffed.monitoring.raise_dispute(TODAY, key, "the customer asked twice")
     data = staffed.monitoring.review_dispute(TODAY, key, "a1 b3", "one fault only")
     assert data["score"] == "70" and data["marks"] == "a1x2 b3"  # original kept
@@ -83,6 +93,7 @@ def test_dispute_same_day_revised_score_beside_the_original(staffed: Floor) -> N
 
 def test_dispute_kept(staffed: Floor) -> None:
     key = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1")["_key"]
+    staffed.monitoring.give_feedback(TODAY, key)
     staffed.monitoring.raise_dispute(TODAY, key, "unfair")
     data = staffed.monitoring.review_dispute(TODAY, key, None)
     assert data["dispute"]["status"] == "kept" and data["revised"] is None
@@ -90,14 +101,63 @@ def test_dispute_kept(staffed: Floor) -> None:
 
 def test_later_dispute_refused_and_late_review_refused(staffed: Floor) -> None:
     key = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1")["_key"]
+    staffed.monitoring.give_feedback(TODAY, key)
     staffed.monitoring.raise_dispute(TODAY, key, "unfair")
     next_day = at(staffed, "2026-11-21T09:00:00")
-    with pytest.raises(FloorError, match="reviewed on 2026-11-20"):
+    with pytest.raises(FloorError, match="reviewed on the day it was raised"):
         next_day.monitoring.review_dispute(TODAY, key, "a1")
     other = staffed.monitoring.save_evaluation("A002", "Q001", "live", "outbound-100", "a2")
+    staffed.monitoring.give_feedback(TODAY, other["_key"])
     with pytest.raises(FloorError, match="refused: disputes are taken only on the day"):
         next_day.monitoring.raise_dispute(TODAY, other["_key"], "too late")
     assert next_day.monitoring.get_evaluation(TODAY, other["_key"])["dispute"] is None
+
+
+@pytest.mark.parametrize(
+    ("fed_back", "raised", "ok"),
+    [(None, "2026-11-20T16:00:00", False),
+     ("2026-11-23T09:00:00", "2026-11-23T00:00:00", True),
+     ("2026-11-23T09:00:00", "2026-11-23T23:59:00", True),
+     ("2026-11-23T09:00:00", "2026-11-24T00:00:00", False),
+     ("2026-11-23T09:00:00", "2026-11-22T23:59:00", False)],
+    ids=["not-fed-back-yet", "feedback-day-first-minute", "feedback-day-last-minute",
+         "day-after-feedback", "day-before-feedback"])
+def test_dispute_window_is_the_feedback_day_not_the_evaluation_day(
+        staffed: Floor, fed_back: str | None, raised: str, ok: bool) -> None:
+    key = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1")["_key"]
+    if fed_back:
+        at(staffed, fed_back).monitoring.give_feedback(TODAY, key)
+    service = at(staffed, raised).monitoring
+    if ok:
+        assert service.raise_dispute(TODAY, key, "unfair")["dispute"]["status"] == "open"
+    else:
+        with pytest.raises(FloorError, match="refused"):
+            service.raise_dispute(TODAY, key, "unfair")
+
+
+def test_review_same_day_then_escalation_to_the_supervisor_keeps_all_three(
+        staffed: Floor) -> None:
+    key = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100",
+                                             "a1x2 b3")["_key"]
+    monday = at(staffed, "2026-11-23T09:00:00")
+    monday.monitoring.give_feedback(TODAY, key)
+    monday_late = at(staffed, "2026-11-23T17:00:00")
+    monday_late.monitoring.raise_dispute(TODAY, key, "only one fault")
+    with pytest.raises(FloorError, match="only a reviewed dispute"):
+        monday_late.monitoring.escalate_dispute(TODAY, key, "not reviewed yet")
+    monday_late.monitoring.review_dispute(TODAY, key, "a1x2")  # reviewed the same day: 80
+    tuesday = at(staffed, "2026-11-24T10:00:00").monitoring
+    tuesday.escalate_dispute(TODAY, key, "still one fault")
+    with pytest.raises(FloorError, match="not a direct supervisor"):
+        tuesday.decide_escalation(TODAY, key, "L001", "a1")  # a lead of another team
+    with pytest.raises(FloorError, match="not a direct supervisor"):
+        tuesday.decide_escalation(TODAY, key, "A002", "a1")
+    data = tuesday.decide_escalation(TODAY, key, "M001", "a1", "listened again")
+    assert (data["score"], data["revised"]["score"], data["final"]["score"]) == ("70", "80", "90")
+    assert data["final"]["by"] == "M001"
+    assert tuesday.day_by_agent(TODAY)["A001"] == (1, Decimal(90))
+    with pytest.raises(FloorError, match="no escalation waiting"):
+        tuesday.decide_escalation(TODAY, key, "M001", None)
 
 
 def test_follow_up_until_a_pass(staffed: Floor) -> None:
@@ -149,10 +209,10 @@ def test_no_monitor_on_shift_is_a_shortfall(floor: Floor) -> None:
 def test_day_by_agent(staffed: Floor) -> None:
     service = staffed.monitoring
     service.save_evaluation("A001", "Q001", "live", "outbound-100", "a1")
-    service.save_evaluation("A001", "Q001", "recording", "recording-40", "a1 b1na")
+    service.save_evaluation("A001", "Q001", "recording", "recording-40", "a1 b3na")
     result = service.day_by_agent(TODAY)
     assert result["A001"][0] == 2
-    assert result["A001"][1] == (Decimal(90) + Decimal(36) * 100 / 38) / 2
+    assert result["A001"][1] == (Decimal(90) + Decimal(37) * 100 / 38) / 2
     assert result["A002"] == (0, None)
 
 

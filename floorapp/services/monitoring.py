@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from floorapp import csvio, reports
 from floorapp import monitoring as rules
+from floorapp import monitoring_review as review
+from floorapp import monitoring_sampling as sampling
 from floorapp.errors import FloorError, ImportRejected
 from floorapp.i18n import N_, _, fmt_month, language
 
@@ -36,8 +38,14 @@ EVALUATIONS = "qa_evaluations"
 PLAN = "qa_plan"
 PLAN_INFO = "qa_plan_info"
 TEMPLATES = "templates"
+RECALIBRATIONS = "qa_recalibrations"
+COMMON_FEEDBACK = "qa_common_feedback"
+CALIBRATION_WINDOW_DAYS = 30  # a monitor is judged on the last 30 days' evaluations
+NEW_MONITOR_LOOKBACK_DAYS = 365  # a monitor's evaluations counted to tell a new one
+OUTCOMES = ("", "closed", "unclosed")  # telesales recordings: 成交 / 未成交
 EVALUATION_COLUMNS = ["date", "time", "monitor_id", "staff_id", "mode", "template", "marks"]
 EVALUATED_ROLES = ("agent", "complaint")
+SUPERVISOR_ROLES = ("lead", "manager")  # an agent's direct supervisor (直属主管) [000 §6 注]
 FOLLOW_UP_LOOKBACK_DAYS = 62  # follow-up is decided by the last two months' evaluations
 TWO = Decimal("0.01")
 
@@ -71,14 +79,25 @@ class DayPlan:
 
 
 def effective(record: dict[str, Any]) -> dict[str, Any]:
-    """The score that counts: the revised one after an upheld dispute, else the original."""
-    return record.get("revised") or record
+    """The score that counts: the direct supervisor's final one after an escalation, else the
+    one revised on review, else the original (all three are kept)."""
+    return record.get("final") or record.get("revised") or record
+
+
+def scored(record: dict[str, Any]) -> bool:
+    """Whether the evaluation has points (a violations form, 合规部分, has none)."""
+    return Decimal(effective(record)["max"]) > 0
 
 
 def percent_of(record: dict[str, Any]) -> Decimal:
     result = effective(record)
     maximum = Decimal(result["max"])
     return Decimal(result["score"]) * 100 / maximum if maximum else Decimal(0)
+
+
+def failed(record: dict[str, Any]) -> bool:
+    """A fail that counts (an unset pass mark is neither pass nor fail)."""
+    return effective(record)["passed"] is False
 
 
 class MonitoringService:
@@ -90,14 +109,51 @@ class MonitoringService:
 
     # ------------------------------------------------------------- templates
     def templates(self) -> dict[str, rules.Template]:
-        """Built-in scorecards, replaced or joined by the imported ones."""
+        """Built-in scorecards, replaced or joined by the imported ones; where a form gives
+        no pass mark, the centre's (policy ``qa_pass_marks``) when it has set one."""
         if self._builtins is None:
             self._builtins = rules.builtin_templates()
         out = dict(self._builtins)
         for record in self.floor.store.records(REF, TEMPLATES):
             data = {k: v for k, v in record.items() if not k.startswith("_")}
             out[data["id"]] = rules.template_from_dict(data)
-        return out
+        marks = self.floor.policy.qa_pass_marks
+        return {tid: t.with_pass_mark(Decimal(str(marks[tid])) if tid in marks else None)
+                for tid, t in out.items()}
+
+    def template_version(self, template_id: str, version: int) -> rules.Template | None:
+        """The template an evaluation was scored with: the current one when the version
+        matches, else an archived built-in or an earlier import from the store's history."""
+        current = self.templates().get(template_id)
+        if current is not None and current.version == version:
+            return current
+        archived = rules.archived_templates().get((template_id, version))
+        if archived is not None:
+            return archived
+        builtin = rules.builtin_templates().get(template_id)
+        if builtin is not None and builtin.version == version:  # replaced by an import
+            return builtin
+        for record in self.floor.store.history(REF, TEMPLATES, template_id):
+            data = {k: v for k, v in record.items() if not k.startswith("_")}
+            if data.get("version", 1) == version:
+                try:
+                    return rules.template_from_dict(data)
+                except rules.TemplateError:
+                    return None
+        return None
+
+    def template_of(self, record: dict[str, Any]) -> rules.Template | None:
+        """The template an evaluation was scored with (``template_version``; an evaluation
+        from before versions was scored with version 1)."""
+        return self.template_version(record["template"], int(record.get("template_version", 1)))
+
+    def pass_mark_note(self, template: rules.Template) -> str:
+        """What the screen says when a scorecard has no pass mark."""
+        if template.pass_mark is not None or not template.scored:
+            return ""
+        return _("pass mark not set: [003] prints none for {id}; the centre sets it in policy "
+                 "qa_pass_marks. Until then no pass/fail and no follow-up.").format(
+                     id=template.id)
 
     def template(self, template_id: str) -> rules.Template:
         found = self.templates().get(template_id)
@@ -124,7 +180,13 @@ class MonitoringService:
         except rules.TemplateError as exc:
             raise ImportRejected([f"{path}: {exc}"]) from None
         with self.floor.transaction() as tx:
-            existed = tx.get(REF, TEMPLATES, template.id) is not None
+            existing = tx.get(REF, TEMPLATES, template.id)
+            existed = existing is not None
+            current = existing.get("version", 1) if existing else \
+                getattr(rules.builtin_templates().get(template.id), "version", 0)
+            if template.version <= current:
+                # A new import of an id is a new version: evaluations keep the one they used.
+                template = dataclasses.replace(template, version=current + 1)
             tx.put(REF, TEMPLATES, template.id, template.to_dict())
         replaced = existed or template.id in rules.builtin_templates()
         items = sum(len(s.items) for s in template.sections)
@@ -146,7 +208,16 @@ class MonitoringService:
         return parsed, rules.score(template, parsed)
 
     def monitors(self) -> list[Staff]:
-        return [s for s in self.floor.staff() if s.role == "monitor"]
+        """Who may score calls: the monitors, and the leads/managers the policy lets hold
+        plan slots (multi-level monitoring, 多层监控) [000 §3]."""
+        roles = {"monitor", *self.floor.policy.qa_plan_roles}
+        return [s for s in self.floor.staff() if s.role in roles]
+
+    def scorecard_for(self, person: Staff) -> str:
+        """The scorecard a person's team uses (policy), else their role's, else outbound."""
+        policy = self.floor.policy
+        return (policy.qa_team_scorecards.get(person.team)
+                or policy.qa_role_scorecards.get(person.role) or rules.DEFAULT_TEMPLATE)
 
     def monitor_for_user(self) -> Staff | None:
         """The current OS login's staff record when it is a monitor's id (case-insensitive)."""
@@ -163,7 +234,9 @@ class MonitoringService:
             "date": day.isoformat(), "time": time, "monitor_id": monitor_id,
             "staff_id": staff_id, "mode": mode, "template": template_id,
             "marks": rules.marks_text(parsed), **_result_fields(result), "call": call,
+            "template_version": self.template(template_id).version,
             "feedback_at": "", "feedback_note": "", "dispute": None, "revised": None,
+            "final": None,
         }
 
     def _check_people(self, monitor_id: str, staff_id: str, mode: str) -> None:
@@ -171,7 +244,7 @@ class MonitoringService:
         monitor = people.get(monitor_id)
         if monitor is None:
             raise FloorError(_("unknown monitor id {id}").format(id=repr(monitor_id)))
-        if monitor.role != "monitor":
+        if monitor.role != "monitor" and monitor.role not in self.floor.policy.qa_plan_roles:
             raise FloorError(_("{id} is a {role}, not a monitor").format(
                 id=monitor_id, role=monitor.role))
         agent = people.get(staff_id)
@@ -185,12 +258,20 @@ class MonitoringService:
                 mode=repr(mode), modes=", ".join(rules.MODES)))
 
     def save_evaluation(self, staff_id: str, monitor_id: str, mode: str, template_id: str,
-                        marks: str, call: str = "") -> dict[str, Any]:
-        """Score and save one evaluation now; returns the stored record (with ``_key``)."""
+                        marks: str, call: str = "", outcome: str = "") -> dict[str, Any]:
+        """Score and save one evaluation now; returns the stored record (with ``_key``) and,
+        under ``_warnings``, what the monitor must know: stopped for calibration, or new and
+        not paired on a shared call."""
         self._check_people(monitor_id, staff_id, mode)
+        if outcome not in OUTCOMES:
+            raise FloorError(_("outcome {value} must be closed or unclosed").format(
+                value=repr(outcome)))
         now = self.floor.now()
         data = self._evaluation_data(now.date(), f"{now:%H:%M}", monitor_id, staff_id, mode,
                                      template_id, marks, call)
+        if outcome:
+            data["outcome"] = outcome
+        warnings = self.entry_warnings(monitor_id, call)
         partition = day_partition(now.date())
         base = f"E{now:%H%M%S}-{monitor_id}-{staff_id}"
         with self.floor.transaction() as tx:
@@ -199,7 +280,24 @@ class MonitoringService:
                 n += 1
                 key = f"{base}-{n}"
             tx.put(partition, EVALUATIONS, key, data)
-            return tx.get(partition, EVALUATIONS, key) or {}
+            stored = dict(tx.get(partition, EVALUATIONS, key) or {})
+        stored["_warnings"] = warnings
+        return stored
+
+    def entry_warnings(self, monitor_id: str, call: str = "") -> list[str]:
+        """Warnings for a monitor entering a score: stopped until recalibrated [000 §5]; a
+        new monitor's evaluation not on a shared call with an experienced one [000 §5]."""
+        out = []
+        stopped = self.stopped_monitors(self.floor.today())
+        if monitor_id in stopped:
+            out.append(_("{id} is stopped: scores run {flag}; record a recalibration (floor qa "
+                         "recalibrate {id}) before monitoring again").format(
+                             id=monitor_id, flag=rules.flag_name(stopped[monitor_id])))
+        if monitor_id in self.new_monitors(self.floor.today()) and not call:
+            out.append(_("{id} is a new monitor: the first {n} evaluations are made with an "
+                         "experienced monitor on the same call (give the call id)").format(
+                             id=monitor_id, n=self.floor.policy.qa_new_monitor_paired))
+        return out
 
     def undo(self, day: dt.date, key: str) -> None:
         """Take back an evaluation (retired with the reason, never deleted)."""
@@ -226,8 +324,9 @@ class MonitoringService:
         return record
 
     def import_evaluations(self, path: str | Path) -> str:
-        """``date,time,monitor_id,staff_id,mode,template,marks[,call]``; all-or-nothing."""
-        rows, errors = csvio.read_rows(path, EVALUATION_COLUMNS, ["call"])
+        """``date,time,monitor_id,staff_id,mode,template,marks[,call][,outcome]``;
+        all-or-nothing."""
+        rows, errors = csvio.read_rows(path, EVALUATION_COLUMNS, ["call", "outcome"])
         people = self.floor.staff_by_id()
         templates = self.templates()
         by_day: dict[str, list[tuple[str, dict]]] = {}
@@ -253,6 +352,9 @@ class MonitoringService:
                 if row["mode"] not in rules.MODES:
                     raise ValueError(_("mode {mode} is not one of {modes}").format(
                         mode=repr(row["mode"]), modes=", ".join(rules.MODES)))
+                if row.get("outcome", "") not in OUTCOMES:
+                    raise ValueError(_("outcome {value} must be closed or unclosed").format(
+                        value=repr(row["outcome"])))
                 template = templates.get(row["template"])
                 if template is None:
                     raise ValueError(_("unknown template {id}").format(id=repr(row["template"])))
@@ -275,8 +377,10 @@ class MonitoringService:
                 "date": day.isoformat(), "time": hhmm, "monitor_id": monitor.id,
                 "staff_id": agent.id, "mode": row["mode"], "template": template.id,
                 "marks": rules.marks_text(parsed), **_result_fields(result),
-                "call": row.get("call", ""), "feedback_at": "", "feedback_note": "",
-                "dispute": None, "revised": None,
+                "call": row.get("call", ""), "template_version": template.version,
+                "feedback_at": "", "feedback_note": "",
+                "dispute": None, "revised": None, "final": None,
+                **({"outcome": row["outcome"]} if row.get("outcome") else {}),
             }))
         errors.check()
         with self.floor.transaction() as tx:
@@ -328,11 +432,7 @@ class MonitoringService:
                 and rules.feedback_overdue(self.feedback_due(r, check), False, today)]
 
     def raise_dispute(self, day: dt.date, key: str, reason: str) -> dict[str, Any]:
-        """An agent's dispute (申诉): only on the day of the QA report, which is the day scored."""
-        refusal = rules.dispute_refusal(day, self.floor.today())
-        if refusal:
-            raise FloorError(_("dispute of {key} refused: {reason}").format(
-                key=key, reason=refusal))
+        """An agent's dispute (申诉) [003 五]: on the day the report was fed back to them."""
         if not reason.strip():
             raise FloorError(_("a dispute needs the agent's reason"))
         with self.floor.transaction() as tx:
@@ -340,6 +440,10 @@ class MonitoringService:
             if record is None:
                 raise FloorError(_("no evaluation {key} on {day}").format(
                     key=key, day=day))
+            refusal = rules.dispute_refusal(_fed_back(record), self.floor.today())
+            if refusal:
+                raise FloorError(_("dispute of {key} refused: {reason}").format(
+                    key=key, reason=refusal))
             if record.get("dispute"):
                 raise FloorError(_("{key} is already disputed ({status})").format(
                     key=key, status=dispute_status(record["dispute"]["status"])))
@@ -351,11 +455,8 @@ class MonitoringService:
 
     def review_dispute(self, day: dt.date, key: str, marks: str | None,
                        note: str = "") -> dict[str, Any]:
-        """Review the same day: ``marks`` None keeps the score, else the revised marks are scored
-        and kept beside the original."""
-        if self.floor.today() != day:
-            raise FloorError(_("the dispute of {key} had to be reviewed on {day}; it is closed "
-                               "as kept").format(key=key, day=rules.day_text(day)))
+        """QA reviews the dispute the day it was raised: ``marks`` None keeps the score, else
+        the revised marks are scored and kept beside the original."""
         with self.floor.transaction() as tx:
             record = tx.get(day_partition(day), EVALUATIONS, key)
             if record is None:
@@ -364,14 +465,95 @@ class MonitoringService:
             dispute = record.get("dispute")
             if not dispute or dispute["status"] != "open":
                 raise FloorError(_("{key} has no open dispute").format(key=key))
+            raised = dt.datetime.fromisoformat(dispute["raised_at"]).date()
+            refusal = rules.review_refusal(raised, self.floor.today())
+            if refusal:
+                raise FloorError(_("the dispute of {key} cannot be reviewed: {reason}").format(
+                    key=key, reason=refusal))
             data = _data(record)
             data["dispute"] = dict(dispute, status="kept" if marks is None else "revised",
                                    reviewed_at=self.floor.now().isoformat(), note=note)
             if marks is not None:
-                parsed, result = self.preview(record["template"], marks)
+                template = self._scoring_template(record)
+                parsed, result = self._score_with(template, marks)
                 data["revised"] = {"marks": rules.marks_text(parsed), **_result_fields(result)}
             tx.put(day_partition(day), EVALUATIONS, key, data)
             return data
+
+    def escalate_dispute(self, day: dt.date, key: str, reason: str) -> dict[str, Any]:
+        """The agent still disagrees after the review: to their direct supervisor, who sets
+        the final score (由主管再进行核实,确定其最终结果) [000 §6 注]. The form gives no window."""
+        if not reason.strip():
+            raise FloorError(_("an escalation needs the agent's reason"))
+        with self.floor.transaction() as tx:
+            record = tx.get(day_partition(day), EVALUATIONS, key)
+            if record is None:
+                raise FloorError(_("no evaluation {key} on {day}").format(key=key, day=day))
+            dispute = record.get("dispute") or {}
+            if dispute.get("status") not in ("kept", "revised"):
+                raise FloorError(_("{key}: only a reviewed dispute can go to the supervisor")
+                                 .format(key=key))
+            if dispute.get("escalation"):
+                raise FloorError(_("{key} is already with the supervisor").format(key=key))
+            data = _data(record)
+            data["dispute"] = dict(dispute, escalation={
+                "raised_at": self.floor.now().isoformat(), "reason": reason,
+                "supervisor_id": "", "decided_at": "", "note": ""})
+            tx.put(day_partition(day), EVALUATIONS, key, data)
+            return data
+
+    def decide_escalation(self, day: dt.date, key: str, supervisor_id: str,
+                          marks: str | None, note: str = "") -> dict[str, Any]:
+        """The direct supervisor's final score: ``marks`` None confirms the reviewed score;
+        the original and the reviewed score stay beside the final one."""
+        people = self.floor.staff_by_id()
+        supervisor = people.get(supervisor_id)
+        if supervisor is None:
+            raise FloorError(_("unknown staff id {id}").format(id=repr(supervisor_id)))
+        with self.floor.transaction() as tx:
+            record = tx.get(day_partition(day), EVALUATIONS, key)
+            if record is None:
+                raise FloorError(_("no evaluation {key} on {day}").format(key=key, day=day))
+            dispute = record.get("dispute") or {}
+            escalation = dispute.get("escalation")
+            if not escalation or escalation.get("decided_at"):
+                raise FloorError(_("{key} has no escalation waiting for the supervisor")
+                                 .format(key=key))
+            agent = people.get(record["staff_id"])
+            if supervisor.role not in SUPERVISOR_ROLES or (
+                    supervisor.role == "lead" and agent is not None and agent.team
+                    and supervisor.team and supervisor.team != agent.team):
+                raise FloorError(_("{id} is not a direct supervisor of {agent} (a lead of "
+                                   "the agent's team or a manager)").format(
+                                       id=supervisor_id, agent=record["staff_id"]))
+            data = _data(record)
+            if marks is None:
+                reviewed = record.get("revised") or record
+                final = {k: reviewed[k] for k in ("marks", "score", "max", "passed", "critical")}
+            else:
+                parsed, result = self._score_with(self._scoring_template(record), marks)
+                final = {"marks": rules.marks_text(parsed), **_result_fields(result)}
+            data["final"] = dict(final, by=supervisor_id)
+            data["dispute"] = dict(dispute, escalation=dict(
+                escalation, supervisor_id=supervisor_id,
+                decided_at=self.floor.now().isoformat(), note=note))
+            tx.put(day_partition(day), EVALUATIONS, key, data)
+            return data
+
+    def _scoring_template(self, record: dict[str, Any]) -> rules.Template:
+        template = self.template_of(record)
+        if template is None:
+            raise FloorError(_("template {id} version {version} is no longer known").format(
+                id=record["template"], version=record.get("template_version", 1)))
+        return template
+
+    def _score_with(self, template: rules.Template, marks: str
+                    ) -> tuple[list[rules.Mark], rules.Score]:
+        try:
+            parsed = rules.parse_marks(marks, template)
+        except rules.MarksError as exc:
+            raise FloorError(str(exc)) from None
+        return parsed, rules.score(template, parsed)
 
     # ------------------------------------------------------------ follow-up
     def follow_up_ids(self, up_to: dt.date) -> set[str]:
@@ -381,6 +563,8 @@ class MonitoringService:
         for r in self.evaluations_between(start, up_to):
             results.setdefault(r["staff_id"], []).append(
                 (f"{r['date']}T{r['time']}|{r['_key']}", effective(r)["passed"]))
+            if effective(r)["passed"] is None:  # no pass mark: neither opens nor closes one
+                results[r["staff_id"]].pop()
         return {sid for sid, res in results.items() if rules.under_follow_up(res)}
 
     # ----------------------------------------------------------------- plan
@@ -401,20 +585,25 @@ class MonitoringService:
         low: dict[str, list[Decimal]] = {}
         for r in recent:
             template = self.templates().get(r["template"])
-            if template is not None:
+            if template is not None and template.pass_percent is not None and scored(r):
                 low.setdefault(r["staff_id"], []).append(percent_of(r) - template.pass_percent)
         follow = self.follow_up_ids(day)
         rest_of_week = [day + dt.timedelta(days=n) for n in range(7 - day.weekday())]
         week_shifts = {d: (shifts if d == day else self.floor.shifts_on(d)) for d in rest_of_week}
         monitors, agents = [], []
+        plan_roles = {"monitor", *policy.qa_plan_roles}
+        stopped = self.stopped_monitors(day)
+        period_counts = self._period_counts(day, people, shifts)
         for staff_id, code in sorted(shifts.items()):
             person = people.get(staff_id)
             if person is None or code not in policy.shifts:
                 continue
             periods = rules.periods_minutes(policy, code, day)
-            if person.role == "monitor":
-                monitors.append(rules.PlanPerson(staff_id, "monitor", periods))
+            if person.role in plan_roles:
+                if staff_id not in stopped:  # stopped until recalibrated [000 §5]
+                    monitors.append(rules.PlanPerson(staff_id, "monitor", periods))
             elif person.role in EVALUATED_ROLES:
+                period_left, period_days_left = period_counts.get(staff_id, (None, 1))
                 margins = low.get(staff_id, [])
                 agents.append(rules.PlanPerson(
                     staff_id, person.role, periods,
@@ -425,8 +614,37 @@ class MonitoringService:
                     working_days_left=sum(1 for d in rest_of_week
                                           if week_shifts[d].get(staff_id) in policy.shifts),
                     done_today=done_today.get(staff_id, 0),
+                    period_left=period_left, period_days_left=period_days_left,
                 ))
         return monitors, agents
+
+    def _period_counts(self, day: dt.date, people: dict[str, Staff],
+                       shifts: dict[str, str]) -> dict[str, tuple[int, int]]:
+        """For agents whose scorecard has its own sampling rule: (calls still to check in the
+        period, working days left in it from ``day``), the evaluations before ``day`` counted."""
+        policy = self.floor.policy
+        out: dict[str, tuple[int, int]] = {}
+        by_rule: dict[str, list[Staff]] = {}
+        for staff_id, code in shifts.items():
+            person = people.get(staff_id)
+            if person is None or person.role not in EVALUATED_ROLES or code not in policy.shifts:
+                continue
+            rule = sampling.rule_of(self.scorecard_for(person))
+            if rule != "copc":
+                by_rule.setdefault(rule, []).append(person)
+        for rule, persons in by_rule.items():
+            start, end = sampling.period_of(rule, day, policy)
+            done: dict[str, int] = {}
+            for r in self.evaluations_between(start, day - dt.timedelta(days=1)):
+                done[r["staff_id"]] = done.get(r["staff_id"], 0) + 1
+            days = [day + dt.timedelta(days=n) for n in range((end - day).days + 1)]
+            day_shifts = {d: (shifts if d == day else self.floor.shifts_on(d)) for d in days}
+            for person in persons:
+                trainee = (day - person.hired).days < policy.new_hire_days
+                need = sampling.period_need(rule, trainee, policy) or 0
+                left_days = sum(1 for d in days if day_shifts[d].get(person.id) in policy.shifts)
+                out[person.id] = (max(0, need - done.get(person.id, 0)), max(1, left_days))
+        return out
 
     def estimated_volume(self, agents: list[rules.PlanPerson]) -> int:
         """The day's call volume for the 5–15 % share: the daily completed minimum per outbound
@@ -452,6 +670,13 @@ class MonitoringService:
         plan = rules.make_plan(day, monitors, agents, self.floor.policy,
                                volume=self.estimated_volume(agents), seed=seed,
                                from_minute=from_minute, monitor_done=done_by_monitor)
+        new = self.new_monitors(day) & {m.id for m in monitors}
+        if new:  # a new monitor's calls are heard with an experienced one [000 §5]
+            experienced = sorted({m.id for m in monitors} - new)
+            plan.assignments = review.pair_new_monitors(plan.assignments, new, experienced)
+            if not experienced:
+                plan.shortfalls.append(f"new monitors {', '.join(sorted(new))}: no "
+                                       "experienced monitor on shift to pair with")
         current = self.plan_rows(day) if replan else []
         keep = {r.key for r in current if r.status == "done"}
         partition = day_partition(day)
@@ -499,6 +724,182 @@ class MonitoringService:
         info = self.floor.store.get(day_partition(day), PLAN_INFO, "plan") or {}
         return DayPlan(day, self.plan_rows(day), list(info.get("shortfalls", [])))
 
+    # ------------------------------------------------------------ calibration stops
+    def _calibration_flags(self, day: dt.date) -> tuple[dict[str, str], dict[str, dt.date]]:
+        """Each monitor's flag over the window up to ``day``, counting a recalibrated
+        monitor's evaluations only from the recalibration on; and when the window began."""
+        start = day - dt.timedelta(days=CALIBRATION_WINDOW_DAYS)
+        recalibrated = self.recalibrations()
+        points = []
+        for r in self.evaluations_between(start, day):
+            since = recalibrated.get(r["monitor_id"])
+            if not scored(r) or (since and dt.date.fromisoformat(r["date"]) < since):
+                continue
+            points.append(rules.Scored(r["monitor_id"], percent_of(r), r.get("call", "")))
+        flags = {c.id: c.flag for c in rules.calibration(points, self.floor.policy)}
+        return flags, {m: recalibrated.get(m, start) for m in flags}
+
+    def stopped_monitors(self, day: dt.date) -> dict[str, str]:
+        """Monitors stopped on ``day`` (flag by id): no plan slots, a warning on entry."""
+        flags, since = self._calibration_flags(day)
+        return review.stopped_monitors(flags, self.recalibrations(), since)
+
+    def recalibrations(self) -> dict[str, dt.date]:
+        """The latest recalibration day per monitor."""
+        out: dict[str, dt.date] = {}
+        for record in self.floor.store.records(REF, RECALIBRATIONS):
+            day = dt.date.fromisoformat(record["date"])
+            if record["monitor_id"] not in out or day > out[record["monitor_id"]]:
+                out[record["monitor_id"]] = day
+        return out
+
+    def record_recalibration(self, monitor_id: str, note: str = "") -> str:
+        """Record a recalibration from the shared calls since the monitor was stopped: within
+        the band on enough calls ends the stop; otherwise nothing is recorded and the message
+        says what is missing."""
+        if monitor_id not in {m.id for m in self.monitors()}:
+            raise FloorError(_("unknown monitor id {id}").format(id=repr(monitor_id)))
+        today = self.floor.today()
+        start = today - dt.timedelta(days=CALIBRATION_WINDOW_DAYS)
+        previous = self.recalibrations().get(monitor_id)
+        if previous and previous > start:
+            start = previous
+        shared = [rules.Scored(r["monitor_id"], percent_of(r), r["call"])
+                  for r in self.evaluations_between(start, today) if r.get("call") and scored(r)]
+        check = review.recalibration(monitor_id, shared, self.floor.policy)
+        policy = self.floor.policy
+        mean = two_places(check.mean_difference) or "—"
+        if not check.within_band:
+            raise FloorError(_("{id}: not recalibrated: {calls} shared calls (≥ {need} needed), "
+                               "mean difference {mean} (≤ {band} needed)").format(
+                                   id=monitor_id, calls=check.calls,
+                                   need=policy.qa_recalibration_calls, mean=mean,
+                                   band=policy.calibration_threshold_points))
+        with self.floor.transaction() as tx:
+            tx.put(REF, RECALIBRATIONS, f"{monitor_id}-{today.isoformat()}", {
+                "monitor_id": monitor_id, "date": today.isoformat(), "calls": check.calls,
+                "mean_difference": mean, "note": note})
+        return _("{id}: recalibrated on {calls} shared calls (mean difference {mean}); back on "
+                 "the plan").format(id=monitor_id, calls=check.calls, mean=mean)
+
+    def new_monitors(self, day: dt.date) -> set[str]:
+        """Monitors with fewer than qa_new_monitor_paired evaluations so far (the last year)."""
+        need = self.floor.policy.qa_new_monitor_paired
+        if need <= 0:
+            return set()
+        counts: dict[str, int] = {}
+        for r in self.evaluations_between(day - dt.timedelta(days=NEW_MONITOR_LOOKBACK_DAYS),
+                                          day):
+            counts[r["monitor_id"]] = counts.get(r["monitor_id"], 0) + 1
+        return {m.id for m in self.monitors() if m.role == "monitor"
+                and counts.get(m.id, 0) < need}
+
+    # ------------------------------------------------------------ reviews
+    def common_problems(self, day: dt.date, top: int = 10
+                        ) -> tuple[dt.date, dt.date, list[review.Problem]]:
+        """The week's most frequent deductions across the floor (共性问题) [000 §7]."""
+        start, end = review.week_of(day)
+        marked = []
+        for r in self.evaluations_between(start, end):
+            result = effective(r)
+            template = self.template_of(r)
+            for code, count in _codes(result.get("marks", r["marks"])):
+                if template is not None:
+                    item = template.items().get(code)
+                    if item is None or item[1].kind == "critical":
+                        continue
+                marked.append(review.Marked(r["staff_id"], r["monitor_id"], r["template"],
+                                            code, count, dt.date.fromisoformat(r["date"])))
+        return start, end, review.common_problems(marked, top)
+
+    def common_fed_back(self, week_start: dt.date) -> str:
+        record = self.floor.store.get(REF, COMMON_FEEDBACK, week_start.isoformat())
+        return record["at"] if record else ""
+
+    def give_common_feedback(self, day: dt.date, note: str = "") -> None:
+        start, _end = review.week_of(day)
+        with self.floor.transaction() as tx:
+            tx.put(REF, COMMON_FEEDBACK, start.isoformat(),
+                   {"at": self.floor.now().isoformat(), "note": note})
+
+    def quarterly_review(self, day: dt.date) -> tuple[dt.date, dt.date, list[review.ReviewRow]]:
+        """Every monitor reviewed for the quarter holding ``day``, horizontally and
+        vertically (纵横比较) [000 §6]."""
+        start, end = review.quarter_of(day)
+        before_start, _before_end = review.quarter_of(start - dt.timedelta(days=1))
+
+        def rows(a: dt.date, b: dt.date) -> list[tuple[str, str, str, frozenset[str]]]:
+            return [(r["monitor_id"], r["staff_id"], r["template"],
+                     frozenset(code for code, _n in _codes(r["marks"])))
+                    for r in self.evaluations_between(a, b)]
+
+        found = review.quarterly_review(rows(start, end),
+                                        rows(before_start, start - dt.timedelta(days=1)),
+                                        self.floor.policy.qa_review_band_points)
+        return start, end, found
+
+    def sampling_status(self, day: dt.date) -> list[dict[str, Any]]:
+        """Per evaluated person whose scorecard has its own sampling rule: the period, what
+        is needed and what is done (telesales: closed and unclosed apart)."""
+        policy = self.floor.policy
+        out = []
+        for person in self.floor.staff():
+            if person.role not in EVALUATED_ROLES:
+                continue
+            template_id = self.scorecard_for(person)
+            rule = sampling.rule_of(template_id)
+            if rule == "copc":
+                continue
+            start, end = sampling.period_of(rule, day, policy)
+            evals = [r for r in self.evaluations_between(start, end)
+                     if r["staff_id"] == person.id]
+            trainee = (day - person.hired).days < policy.new_hire_days
+            row: dict[str, Any] = {"id": person.id, "scorecard": template_id, "rule": rule,
+                                   "from": start.isoformat(), "to": end.isoformat(),
+                                   "done": len(evals)}
+            if rule == "telesales":
+                closed = sum(1 for r in evals if r.get("outcome") == "closed")
+                need = sampling.telesales_need(trainee, None, policy)
+                row.update(trainee=trainee, need_closed=need.closed,
+                           need_unclosed=need.unclosed, closed=closed,
+                           unclosed=sum(1 for r in evals if r.get("outcome") == "unclosed"))
+            else:
+                row.update(need=sampling.period_need(rule, trainee, policy),
+                           average=two_places(rules._mean(
+                               [percent_of(r) for r in evals if scored(r)])))
+            out.append(row)
+        return out
+
+    def remedy_violation(self, day: dt.date, key: str, code: str, note: str = "") -> dict:
+        """A level-2 compliance violation completed by a supplementary recording (补充录音)."""
+        with self.floor.transaction() as tx:
+            record = tx.get(day_partition(day), EVALUATIONS, key)
+            if record is None:
+                raise FloorError(_("no evaluation {key} on {day}").format(key=key, day=day))
+            levels = {c: level for c, level, _n in effective(record).get("violations", [])}
+            if levels.get(code) != 2:
+                raise FloorError(_("{key} has no level-2 violation {code}").format(
+                    key=key, code=repr(code)))
+            data = _data(record)
+            remedied = dict(data.get("remedied") or {})
+            remedied[code] = {"at": self.floor.now().isoformat(), "note": note}
+            data["remedied"] = remedied
+            tx.put(day_partition(day), EVALUATIONS, key, data)
+            return data
+
+    def compliance_month(self, year: int, month: int) -> list[review.ComplianceMonth]:
+        """Per TSR: the month's violations, unremedied level-2 counted as level-1 once the
+        month is over [003 合规部分]."""
+        start = dt.date(year, month, 1)
+        end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        per: dict[str, list[tuple[int, int, bool]]] = {}
+        for r in self.evaluations_between(start, end):
+            remedied = r.get("remedied") or {}
+            for code, level, count in effective(r).get("violations", []):
+                per.setdefault(r["staff_id"], []).append((level, count, code in remedied))
+        over = self.floor.today() > end
+        return [review.compliance_month(sid, v, over) for sid, v in sorted(per.items())]
+
     # ------------------------------------------------------------ interfaces
     def day_by_agent(self, day: dt.date) -> dict[str, tuple[int, Decimal | None]]:
         """Evaluations done that day per evaluated staff member and their mean % of the
@@ -506,7 +907,8 @@ class MonitoringService:
         out: dict[str, list[Decimal]] = {
             s.id: [] for s in self.floor.staff() if s.role in EVALUATED_ROLES}
         for r in self.evaluations(day):
-            out.setdefault(r["staff_id"], []).append(percent_of(r))
+            if scored(r):
+                out.setdefault(r["staff_id"], []).append(percent_of(r))
         return {sid: (len(p), rules._mean(p)) for sid, p in out.items()}
 
     def qa_month(self, year: int, month: int) -> tuple[list[dict], list[dict]]:
@@ -531,13 +933,13 @@ class MonitoringService:
             evals = per_staff[sid]
             staff_rows.append({
                 "id": sid, "evaluations": len(evals),
-                "mean": two_places(rules._mean([percent_of(r) for r in evals])),
-                "fails": sum(1 for r in evals if not effective(r)["passed"]),
+                "mean": two_places(rules._mean([percent_of(r) for r in evals if scored(r)])),
+                "fails": sum(1 for r in evals if failed(r)),
                 "follow_up": sid in follow,
             })
-        scored = [rules.Scored(r["monitor_id"], percent_of(r), r.get("call", ""))
-                  for r in records]
-        calibrated = rules.calibration(scored, self.floor.policy)
+        points = [rules.Scored(r["monitor_id"], percent_of(r), r.get("call", ""))
+                  for r in records if scored(r)]
+        calibrated = rules.calibration(points, self.floor.policy)
         shared = {c.id: c.shared_difference for c in calibrated}
         monitor_rows = [{
             "id": c.id, "evaluations": c.evaluations, "mean": two_places(c.mean),
@@ -612,8 +1014,31 @@ def dispute_status(status: str) -> str:
 
 
 def _result_fields(result: rules.Score) -> dict[str, Any]:
-    return {"score": str(result.total), "max": str(result.max), "passed": result.passed,
-            "critical": list(result.criticals)}
+    out = {"score": str(result.total), "max": str(result.max), "passed": result.passed,
+           "critical": list(result.criticals)}
+    if result.violations:
+        out["violations"] = [[code, level, count] for code, level, count in result.violations]
+    return out
+
+
+def _codes(marks: str) -> list[tuple[str, int]]:
+    """(code, occurrences) from stored marks text; N/A marks are not faults."""
+    out = []
+    for token in marks.split():
+        code = token.rstrip("!")
+        count = 1
+        if "x" in code:
+            code, _sep, number = code.partition("x")
+            count = int(number) if number.isdigit() else 1
+        if not code.endswith("na"):
+            out.append((code, count))
+    return out
+
+
+def _fed_back(record: dict[str, Any]) -> dt.date | None:
+    """The day the report was fed back to the agent, if it was."""
+    return dt.datetime.fromisoformat(record["feedback_at"]).date() \
+        if record.get("feedback_at") else None
 
 
 def _data(record: dict[str, Any]) -> dict[str, Any]:
@@ -759,6 +1184,15 @@ def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (import 
                                   f"{agent.id}-{index}", data))
                 tx.put_many(f"day/{key_day}", EVALUATIONS, items, note="demo evaluations")
                 total += len(items)
+    # The others were recalibrated on shared calls (with two monitors, one running high puts
+    # the other as far low); the lenient one stays stopped until it is.
+    recalibrated = ctx.days[-DEMO_PLAN_DAYS].isoformat()
+    with floor.transaction() as tx:
+        for monitor in monitors:
+            if monitor != lenient:
+                tx.put(REF, RECALIBRATIONS, f"{monitor}-{recalibrated}", {
+                    "monitor_id": monitor, "date": recalibrated, "calls": 3,
+                    "mean_difference": "2.00", "note": "demo calibration session"})
     for day in ctx.days[-DEMO_PLAN_DAYS:]:
         floor.monitoring.make_plan(day)
     total += _demo_today(ctx, pools, lenient)

@@ -1,0 +1,132 @@
+"""Sampling rules per scorecard (抽样/抽听, SPEC §6 rev. 12-2026), pure:
+
+- ``copc``: outbound [003 质检考核标准 二]: the COPC sample at ≥ 95 % confidence
+  (``monitoring.sample_size``); per agent the weekly/daily minimums of the plan [000].
+- ``hotline-400`` [003 400电话服务质量考核 1]: each person ≥ 1 call a month (or quarter), ≥ 30
+  calls in all, 抽查率 10 %; a person picked more than once is averaged.
+- ``telesales`` [003 录音质检抽听原则]: TSR 3 closed + 1 unclosed a month, trainee 3 + 2; too
+  few closed → the same number more unclosed; the cycle runs from the 21st of last month to
+  the 20th.
+
+Each rule gives a person's need for a period and the period around a day, so the daily plan
+spreads the period's need over the working days left in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from floorapp.policy import Policy
+
+RULES = ("copc", "hotline-400", "telesales")
+# The sampling rule each built-in scorecard follows; an imported one follows copc.
+SCORECARD_RULES = {"outbound-100": "copc", "recording-40": "copc", "service-40": "copc",
+                   "hotline-100": "copc", "hotline-400": "hotline-400",
+                   "telesales-compliance": "telesales"}
+
+
+def rule_of(template_id: str) -> str:
+    return SCORECARD_RULES.get(template_id, "copc")
+
+
+def telesales_cycle(day: dt.date, start_day: int = 21) -> tuple[dt.date, dt.date]:
+    """The telesales cycle holding ``day``: the 21st of last month to the 20th of this one
+    (考核周期为上月21日至本月20日) [003 抽听原则 4]."""
+    if day.day >= start_day:
+        start = day.replace(day=start_day)
+    else:
+        start = (day.replace(day=1) - dt.timedelta(days=1)).replace(day=start_day)
+    end = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=start_day) \
+        - dt.timedelta(days=1)
+    return start, end
+
+
+def hotline_period(day: dt.date, period: str = "month") -> tuple[dt.date, dt.date]:
+    """The 400 sampling period holding ``day``: its month, or its quarter (每月或每季度)."""
+    if period == "quarter":
+        first_month = 3 * ((day.month - 1) // 3) + 1
+        start = dt.date(day.year, first_month, 1)
+        months = 3
+    else:
+        start = day.replace(day=1)
+        months = 1
+    end = start
+    for _n in range(months):
+        end = (end + dt.timedelta(days=32)).replace(day=1)
+    return start, end - dt.timedelta(days=1)
+
+
+def period_of(rule: str, day: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:
+    """The period a rule counts over; copc counts the week (Monday to Sunday) [000 §2]."""
+    if rule == "telesales":
+        return telesales_cycle(day, policy.telesales_cycle_start_day)
+    if rule == "hotline-400":
+        return hotline_period(day, policy.qa_400_period)
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+@dataclass(frozen=True)
+class TelesalesNeed:
+    closed: int
+    unclosed: int
+
+    @property
+    def total(self) -> int:
+        return self.closed + self.unclosed
+
+
+def telesales_need(trainee: bool, closed_available: int | None, policy: Policy
+                   ) -> TelesalesNeed:
+    """Recordings to hear this cycle: TSR and up 3 closed + 1 unclosed, trainee (见习) 3 + 2;
+    when the month has fewer closed recordings than that, as many more unclosed
+    (如当月未达到成交录音的抽听数量,则抽听同等数量的未成交录音) [003 抽听原则 1–3].
+    ``closed_available`` None: not known yet (plan for the full closed number)."""
+    closed = policy.telesales_trainee_closed_per_month if trainee \
+        else policy.telesales_closed_per_month
+    unclosed = policy.telesales_trainee_unclosed_per_month if trainee \
+        else policy.telesales_unclosed_per_month
+    if closed_available is not None and closed_available < closed:
+        missing = closed - max(0, closed_available)
+        return TelesalesNeed(closed - missing, unclosed + missing)
+    return TelesalesNeed(closed, unclosed)
+
+
+def hotline_sample_total(people: int, calls: int, policy: Policy) -> int:
+    """Calls to check in a 400 period: ≥ 1 per person, ≥ 30 in all, and the 10 % rate
+    (每人至少1通, 所有通话录音至少抽查30通; 抽查率 10%) [003 400 §1, 统计表]; never more
+    than there were calls."""
+    need = max(people * policy.qa_400_min_per_person, policy.qa_400_min_total,
+               math.ceil(policy.qa_400_rate * calls))
+    return min(need, calls) if calls else need
+
+
+def averaged_by_person(scores: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    """One result per person: a person picked more than once gets the mean of their scores
+    (重复抽到同一人语音时,根据次数及每次评分求平均值) [003 400 §1]."""
+    by_person: dict[str, list[Decimal]] = {}
+    for person, value in scores:
+        by_person.setdefault(person, []).append(value)
+    return {p: sum(v, Decimal(0)) / len(v) for p, v in by_person.items()}
+
+
+def period_need(rule: str, trainee: bool, policy: Policy,
+                closed_available: int | None = None) -> int | None:
+    """A person's calls to check over the rule's period; None for copc (the plan's weekly
+    and daily minimums apply)."""
+    if rule == "telesales":
+        return telesales_need(trainee, closed_available, policy).total
+    if rule == "hotline-400":
+        return policy.qa_400_min_per_person
+    return None
+
+
+def daily_share(need_left: int, working_days_left: int) -> int:
+    """Today's part of what is left for the period, spread over the working days left."""
+    if need_left <= 0:
+        return 0
+    return math.ceil(need_left / max(1, working_days_left))
