@@ -46,7 +46,32 @@ IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
     "leave": lambda floor, path: floor.attendance.import_leave(path),
     "template": lambda floor, path: floor.monitoring.import_template(path),
     "evaluations": lambda floor, path: floor.monitoring.import_evaluations(path),
+    "punches": lambda floor, path: _import_punches(floor, path),
+    "cdr": lambda floor, path: _import_cdr(floor, path),
 }
+
+
+def _import_punches(floor: Floor, path: Path, skip_unknown: bool = False) -> str:
+    from floorapp.services.punches import PunchService
+
+    return PunchService(floor).import_punches(path, skip_unknown=skip_unknown)
+
+
+def _import_cdr(floor: Floor, path: Path) -> str:
+    from floorapp.services.cdr import CdrService
+
+    return CdrService(floor).import_cdr(path)
+
+
+def run_import(floor: Floor, args: argparse.Namespace) -> str:
+    """``floor import KIND FILE``: .xlsx sheets through ``--sheet``, punches ``--skip-unknown``."""
+    skip_unknown = getattr(args, "skip_unknown", False)
+    if skip_unknown and args.kind != "punches":
+        raise FloorError(_("--skip-unknown is for `floor import punches`"))
+    with csvio.sheet(getattr(args, "sheet", None)):
+        if args.kind == "punches":
+            return _import_punches(floor, args.file, skip_unknown)
+        return IMPORTERS[args.kind](floor, args.file)
 
 
 # argparse's own words (usage line, section titles, -h, its error messages), translated through
@@ -80,7 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help=_("import a file, all-or-nothing"))
     imp.add_argument("kind", choices=sorted(IMPORTERS), help=_("what the file holds"))
-    imp.add_argument("file", type=Path, help=_("the CSV (or JSON) file"))
+    imp.add_argument("file", type=Path,
+                     help=_("the file: CSV (UTF-8 or GBK), .xlsx, JSON; attlog.dat; Master.csv"))
+    imp.add_argument("--sheet", metavar="NAME",
+                     help=_("the sheet of an .xlsx file to read (default: the first)"))
+    imp.add_argument("--skip-unknown", action="store_true",
+                     help=_("punches: skip (and list) clock ids that are no one's"))
 
     demo = sub.add_parser("demo", help=_("fill a new store with a realistic demo floor"))
     demo.add_argument("--seats", type=int, default=40, help=_("outbound seats (default 40)"))
@@ -292,7 +322,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_app(args.store)
     floor = open_floor(args.store)
     if args.command == "import":
-        print(IMPORTERS[args.kind](floor, args.file))
+        print(run_import(floor, args))
         return EXIT_OK
     if args.command == "demo":
         from floorapp import demo
