@@ -149,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=reports.FORMATS, default="table",
                         help=_("output format (default: table)"))
+    parser.add_argument("--output", type=Path, metavar="FILE",
+                        help=_("write to FILE instead of printing (xlsx: required)"))
 
 
 def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
@@ -204,8 +206,28 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
+    """The report as text, or, with ``--output``, written to a file (xlsx: a workbook)."""
+    report = build_report(floor, args)
+    output = getattr(args, "output", None)
+    if args.format == "xlsx" and output is not None:
+        from floorapp import xlsx
+
+        path = xlsx.write_workbook(output, xlsx.report_sheets(report))
+        return _("written: {path}").format(path=path) + "\n"
+    text = reports.render(report, args.format)
+    if output is None:
+        return text
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FloorError(_("cannot write {path}: {reason}").format(
+            path=output, reason=exc.strerror)) from None
+    return _("written: {path}").format(path=output) + "\n"
+
+
+def build_report(floor: Floor, args: argparse.Namespace) -> reports.Report:
     if args.report == "staff":
-        return reports.render(reports.staff_report(floor), args.format)
+        return reports.staff_report(floor)
     if args.report == "day":
         from floorapp.csvio import parse_date
 
@@ -213,19 +235,19 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
             day = parse_date(args.date) if args.date else floor.today()
         except ValueError as exc:
             raise FloorError(str(exc)) from None
-        return reports.render(floor.quota.day_report(day), args.format)
+        return floor.quota.day_report(day)
     if args.report == "month":
         from floorapp.csvio import parse_month
 
         year, month = parse_month(args.month)
-        return reports.render(floor.attendance.month_report(year, month), args.format)
+        return floor.attendance.month_report(year, month)
     if args.report == "qa":
         year, month = csvio.parse_month(args.month)
-        return reports.render(floor.monitoring.qa_report(year, month), args.format)
+        return floor.monitoring.qa_report(year, month)
     if args.report == "roster":
         from floorapp.roster import parse_month
 
-        return reports.render(floor.roster.report(*parse_month(args.month)), args.format)
+        return floor.roster.report(*parse_month(args.month))
     raise FloorError(_("unknown report {name!r}").format(name=args.report))
 
 
