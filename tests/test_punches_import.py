@@ -127,11 +127,13 @@ def test_skip_unknown_lists_them(clocked: Floor, tmp_path: Path, capsys) -> None
 def test_bad_lines_all_named(clocked: Floor, tmp_path: Path) -> None:
     path = tmp_path / "attlog.dat"
     path.write_bytes(attlog(("1001", "2026-11-19 07:52:10"), ("1001", "2026-11-19 25:00:00"),
-                            ("1001", "2026-11-21 08:00:00")) + b"1001 2026-11-19 08:00\n")
+                            ("1001", "2026-11-21 08:00:00")) + b"1001 2026-11-19 08:00\n"
+                    + attlog(("\x1b[2J1001", "2026-11-19 08:00:00")))
     with pytest.raises(ImportRejected) as caught:
         PunchService(clocked).import_punches(path)
     found = {e.split(": ", 1)[0]: e for e in caught.value.errors}
-    assert sorted(found) == [f"{path}:2", f"{path}:3", f"{path}:4"]
+    assert sorted(found) == [f"{path}:2", f"{path}:3", f"{path}:4", f"{path}:5"]
+    assert "clock id '\\x1b[2J1001' holds characters that are not text" in found[f"{path}:5"]
     assert "not a real date and time" in found[f"{path}:2"]
     assert "is in the future" in found[f"{path}:3"]
     assert "expected a clock user id, a tab" in found[f"{path}:4"]

@@ -177,6 +177,9 @@ class PunchService:
         latest = dt.datetime(now.year, now.month, now.day, now.hour, now.minute, now.second)
         for line, clock_id, text, extra in rows:
             try:
+                if not clock_id.isprintable():
+                    raise ValueError(_("clock id {id!r} holds characters that are not "
+                                       "text").format(id=clock_id))
                 moment = parse_moment(text) if isinstance(text, str) else text
                 if moment > latest:
                     raise ValueError(_("time {moment} is in the future (the clock's time "
