@@ -47,7 +47,32 @@ IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
     "template": lambda floor, path: floor.monitoring.import_template(path),
     "evaluations": lambda floor, path: floor.monitoring.import_evaluations(path),
     "coaching": lambda floor, path: floor.pay.import_coaching(path),
+    "punches": lambda floor, path: _import_punches(floor, path),
+    "cdr": lambda floor, path: _import_cdr(floor, path),
 }
+
+
+def _import_punches(floor: Floor, path: Path, skip_unknown: bool = False) -> str:
+    from floorapp.services.punches import PunchService
+
+    return PunchService(floor).import_punches(path, skip_unknown=skip_unknown)
+
+
+def _import_cdr(floor: Floor, path: Path) -> str:
+    from floorapp.services.cdr import CdrService
+
+    return CdrService(floor).import_cdr(path)
+
+
+def run_import(floor: Floor, args: argparse.Namespace) -> str:
+    """``floor import KIND FILE``: .xlsx sheets through ``--sheet``, punches ``--skip-unknown``."""
+    skip_unknown = getattr(args, "skip_unknown", False)
+    if skip_unknown and args.kind != "punches":
+        raise FloorError(_("--skip-unknown is for `floor import punches`"))
+    with csvio.sheet(getattr(args, "sheet", None)):
+        if args.kind == "punches":
+            return _import_punches(floor, args.file, skip_unknown)
+        return IMPORTERS[args.kind](floor, args.file)
 
 
 # argparse's own words (usage line, section titles, -h, its error messages), translated through
@@ -81,7 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help=_("import a file, all-or-nothing"))
     imp.add_argument("kind", choices=sorted(IMPORTERS), help=_("what the file holds"))
-    imp.add_argument("file", type=Path, help=_("the CSV (or JSON) file"))
+    imp.add_argument("file", type=Path,
+                     help=_("the file: CSV (UTF-8 or GBK), .xlsx, JSON; attlog.dat; Master.csv"))
+    imp.add_argument("--sheet", metavar="NAME",
+                     help=_("the sheet of an .xlsx file to read (default: the first)"))
+    imp.add_argument("--skip-unknown", action="store_true",
+                     help=_("punches: skip (and list) clock ids that are no one's"))
 
     demo = sub.add_parser("demo", help=_("fill a new store with a realistic demo floor"))
     demo.add_argument("--seats", type=int, default=40, help=_("outbound seats (default 40)"))
@@ -120,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=reports.FORMATS, default="table",
                         help=_("output format (default: table)"))
+    parser.add_argument("--output", type=Path, metavar="FILE",
+                        help=_("write to FILE instead of printing (xlsx: required)"))
 
 
 def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
@@ -182,8 +214,28 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
+    """The report as text, or, with ``--output``, written to a file (xlsx: a workbook)."""
+    report = build_report(floor, args)
+    output = getattr(args, "output", None)
+    if args.format == "xlsx" and output is not None:
+        from floorapp import xlsx
+
+        path = xlsx.write_workbook(output, xlsx.report_sheets(report))
+        return _("written: {path}").format(path=path) + "\n"
+    text = reports.render(report, args.format)
+    if output is None:
+        return text
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FloorError(_("cannot write {path}: {reason}").format(
+            path=output, reason=exc.strerror)) from None
+    return _("written: {path}").format(path=output) + "\n"
+
+
+def build_report(floor: Floor, args: argparse.Namespace) -> reports.Report:
     if args.report == "staff":
-        return reports.render(reports.staff_report(floor), args.format)
+        return reports.staff_report(floor)
     if args.report == "day":
         from floorapp.csvio import parse_date
 
@@ -191,19 +243,19 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
             day = parse_date(args.date) if args.date else floor.today()
         except ValueError as exc:
             raise FloorError(str(exc)) from None
-        return reports.render(floor.quota.day_report(day), args.format)
+        return floor.quota.day_report(day)
     if args.report == "month":
         from floorapp.csvio import parse_month
 
         year, month = parse_month(args.month)
-        return reports.render(floor.attendance.month_report(year, month), args.format)
+        return floor.attendance.month_report(year, month)
     if args.report == "qa":
         year, month = csvio.parse_month(args.month)
-        return reports.render(floor.monitoring.qa_report(year, month), args.format)
+        return floor.monitoring.qa_report(year, month)
     if args.report == "roster":
         from floorapp.roster import parse_month
 
-        return reports.render(floor.roster.report(*parse_month(args.month)), args.format)
+        return floor.roster.report(*parse_month(args.month))
     if args.report == "pay":
         from floorapp.services.pay import commission_warning
 
@@ -211,7 +263,7 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
         warning = commission_warning(floor.policy)
         if warning and args.format != "table":  # the table carries it in its notes
             print("floor: " + warning, file=sys.stderr)
-        return reports.render(floor.pay.report(year, month), args.format)
+        return floor.pay.report(year, month)
     raise FloorError(_("unknown report {name!r}").format(name=args.report))
 
 
@@ -312,7 +364,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_app(args.store)
     floor = open_floor(args.store)
     if args.command == "import":
-        print(IMPORTERS[args.kind](floor, args.file))
+        print(run_import(floor, args))
         return EXIT_OK
     if args.command == "demo":
         from floorapp import demo

@@ -62,7 +62,7 @@ def feature_steps() -> list[DemoStep]:
 
     # The roster first: attendance, calls and the monitoring plan read who is on shift.
     return [roster_step, attendance_step, demo_calls, monitoring_step, emergency_step,
-            pay_step]
+            pay_step, sample_files]
 
 
 def make_staff(rng: random.Random, seats: int, today: dt.date) -> list[Staff]:
@@ -77,6 +77,7 @@ def make_staff(rng: random.Random, seats: int, today: dt.date) -> list[Staff]:
     base = {"agent": 1200, "complaint": 2400, "monitor": 3000, "lead": 3500, "manager": 5000}
     names: set[str] = set()
     people = []
+    clock_number = 0
     for role, count in counts:
         for index in range(1, count + 1):
             name = _name(rng, names)
@@ -87,8 +88,12 @@ def make_staff(rng: random.Random, seats: int, today: dt.date) -> list[Staff]:
             team = f"T{(index - 1) // 12 + 1:02d}" if role == "agent" else role
             seat = f"S{index:03d}" if role == "agent" else ""
             pay = Decimal(base[role]) + Decimal(rng.choice((0, 0, 100, 200, 300)))
+            clock_number += 1  # the time clock numbers its users 1, 2, 3 …
+            extension = f"{8000 + index}" if role == "agent" else \
+                (f"{8600 + index}" if role == "complaint" else "")
             people.append(Staff(id=f"{prefix[role]}{index:03d}", name=name, role=role,
-                                team=team, hired=hired, base_pay=pay, seat=seat))
+                                team=team, hired=hired, base_pay=pay, seat=seat,
+                                clock_id=str(clock_number), extension=extension))
     return people
 
 
@@ -127,3 +132,104 @@ def generate(floor: Floor, seats: int = 40, days: int = 30, seed: int = 7) -> st
                                                 seats=seats, days=days)]
     lines.extend(ctx.summary)
     return "\n".join(lines)
+
+
+def sample_files(ctx: DemoContext) -> None:
+    """Yesterday as the time clock and the phone system would export it, in the store's
+    ``exports/``: an ``attlog.dat`` (with a double press and a stray punch) and an Asterisk
+    ``Master.csv`` (forked dials, unanswered calls, quoted caller ids with commas, a caller id
+    in GBK, trunk-to-trunk rows), so `floor import punches|cdr` can be tried on real formats."""
+    if not ctx.days:
+        return
+    floor, rng, day = ctx.floor, ctx.rng, ctx.days[-1]
+    people = {s.id: s for s in ctx.staff}
+    directory = floor.store.root / "exports"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        attlog = directory / "attlog.dat"
+        attlog.write_bytes(_attlog(floor, rng, day, people))
+        master = directory / "Master.csv"
+        master.write_bytes(_master_csv(floor, rng, day, people))
+    except OSError as exc:
+        raise FloorError(_("cannot write the sample files to {directory}: {reason}").format(
+            directory=directory, reason=exc.strerror)) from None
+    ctx.summary.append(_("sample files to import: {attlog} (floor import punches), {master} "
+                         "(floor import cdr)").format(attlog=attlog, master=master))
+
+
+def _attlog(floor: Floor, rng: random.Random, day: dt.date, people: dict[str, Staff]) -> bytes:
+    lines: list[tuple[dt.datetime, str]] = []
+    for staff_id, periods in floor.attendance.punches_on(day).items():
+        person = people.get(staff_id)
+        if person is None:
+            continue
+        for punch in periods.values():
+            for at in (punch.time_in, punch.time_out):
+                if at is None:
+                    continue
+                moment = dt.datetime.combine(day, at) + dt.timedelta(seconds=rng.randint(0, 59))
+                lines.append((moment, person.clock_id or person.id))
+                if rng.random() < 0.03:  # pressed twice
+                    lines.append((moment + dt.timedelta(seconds=rng.randint(3, 40)),
+                                  person.clock_id or person.id))
+    if lines:
+        _moment, clock_id = rng.choice(lines)
+        lines.append((dt.datetime.combine(day, dt.time(23, 59, 12)), clock_id))  # a stray
+    lines.sort()
+    # ZKTeco: the user id right-aligned in 9 characters, then tab-separated fields
+    text = "".join(f"{clock_id:>9}\t{moment:%Y-%m-%d %H:%M:%S}\t1\t{n % 2}\t1\t0\n"
+                   for n, (moment, clock_id) in enumerate(lines))
+    return text.encode("ascii")
+
+
+def _master_csv(floor: Floor, rng: random.Random, day: dt.date,
+                people: dict[str, Staff]) -> bytes:
+    rows: list[tuple[dt.datetime, bytes]] = []
+    sequence = 0x1000
+
+    def channel(extension: str) -> str:
+        nonlocal sequence
+        sequence += 1
+        return f"SIP/{extension}-{sequence:08x}"
+
+    def row(moment: dt.datetime, src: str, dst: str, clid: bytes, chan: str, dst_chan: str,
+            billsec: int, disposition: str) -> None:
+        answer = moment + dt.timedelta(seconds=rng.randint(3, 15)) if billsec else None
+        end = (answer or moment) + dt.timedelta(seconds=billsec or rng.randint(10, 40))
+        fields = [b'""', f'"{src}"'.encode(), f'"{dst}"'.encode(), b'"from-internal"',
+                  b'"' + clid.replace(b'"', b'""') + b'"', f'"{chan}"'.encode(),
+                  f'"{dst_chan}"'.encode(), b'"Dial"', f'"SIP/trunk/{dst},60"'.encode(),
+                  f'"{moment:%Y-%m-%d %H:%M:%S}"'.encode(),
+                  f'"{answer:%Y-%m-%d %H:%M:%S}"'.encode() if answer else b'""',
+                  f'"{end:%Y-%m-%d %H:%M:%S}"'.encode(),
+                  str(int((end - moment).total_seconds())).encode(), str(billsec).encode(),
+                  f'"{disposition}"'.encode(), b'"DOCUMENTATION"',
+                  f'"{moment.timestamp():.0f}.{sequence}"'.encode(), b'""']
+        rows.append((moment, b",".join(fields) + b"\n"))
+
+    for entry in floor.quota.entries(day):
+        person = people.get(entry.staff_id)
+        if person is None or not person.extension or entry.hour is None:
+            continue
+        counts = entry.counts
+        for n in range(counts.dialed):
+            moment = dt.datetime.combine(day, dt.time(entry.hour, rng.randint(0, 59),
+                                                      rng.randint(0, 59)))
+            number = f"1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}"
+            clid = rng.choice((f'"{person.name}" <{person.extension}>'.encode("gbk"),
+                               f'"{person.id}, {person.team}" <{person.extension}>'.encode(),
+                               f"<{person.extension}>".encode()))
+            chan = channel(person.extension)
+            answered = n < counts.connected
+            billsec = rng.randint(20, 240) if answered else 0
+            if rng.random() < 0.1:  # a forked dial: a second trunk tried, unanswered
+                row(moment, person.extension, number, clid, chan, channel("trunk2"), 0,
+                    "NO ANSWER")
+            row(moment, person.extension, number, clid, chan, channel("trunk1"), billsec,
+                "ANSWERED" if answered else rng.choice(("NO ANSWER", "BUSY", "NO ANSWER")))
+    for _n in range(5):  # trunk to trunk: no agent's extension
+        moment = dt.datetime.combine(day, dt.time(rng.randint(8, 19), rng.randint(0, 59)))
+        row(moment, "02155550000", "999", b"<02155550000>", channel("trunk1"),
+            channel("trunk2"), rng.randint(5, 60), "ANSWERED")
+    rows.sort(key=lambda item: item[0])
+    return b"".join(line for _moment, line in rows)

@@ -53,6 +53,12 @@ class Policy:
         default_factory=lambda: ["D", "D", "D", "D", "D", "R", "R"]
     )  # without a roster: Mon–Fri D, Sat–Sun rest
     clock_in_window_minutes: int = 10  # clock in up to 10 min before a period starts
+    # Raw time-clock punches (SPEC §11) are paired to shift periods within these windows; the
+    # sources give none, so they are the centre's: a punch outside every window is a stray.
+    punch_in_before_minutes: int = 60  # an in punch up to 60 min before a period starts
+    punch_in_after_minutes: int = 120  # … or up to 120 min after (a late arrival)
+    punch_out_before_minutes: int = 120  # an out punch up to 120 min before a period ends
+    punch_out_after_minutes: int = 120  # … or up to 120 min after (overtime)
 
     # --- attendance money and points (SPEC §4, 考勤)
     early_leave_per_minute: Decimal = Decimal("2")  # 早退 1 分钟扣 2 元

@@ -18,7 +18,7 @@ from tabulate import tabulate
 from floorapp.errors import FloorError
 from floorapp.i18n import _
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "xlsx")
 
 
 @dataclass
@@ -28,6 +28,8 @@ class Table:
     title: str = ""
     # CSV export's header when ``headers`` are translated for people (machine-read: English)
     csv_headers: list[str] | None = None
+    # Excel column kinds (floorapp.xlsx.FORMATS); None: inferred from the values
+    kinds: list[str] | None = None
 
 
 @dataclass
@@ -56,6 +58,8 @@ def render(report: Report, fmt: str) -> str:
             parts.append("")
         parts.extend(report.notes)
         return "\n".join(parts).rstrip() + "\n"
+    if fmt == "xlsx":
+        raise FloorError(_("--format xlsx writes a workbook: add --output FILE.xlsx"))
     raise FloorError(_("unknown format {fmt!r}: use one of {formats}").format(
         fmt=fmt, formats=", ".join(FORMATS)))
 
@@ -89,18 +93,22 @@ def extend_month_report(floor, report: Report, year: int, month: int) -> Report:
 def staff_report(floor) -> Report:  # noqa: ANN001 - Floor, avoided import cycle
     """The staff registry: who is on the floor, by role and team."""
     people = floor.staff()
-    rows = [[s.id, s.name, s.role, s.team, s.seat, s.hired.isoformat(), str(s.base_pay)]
-            for s in people]
+    rows = [[s.id, s.name, s.role, s.team, s.seat, s.hired.isoformat(), str(s.base_pay),
+             s.clock_id, s.extension] for s in people]
     data = {"staff": [s.to_record() for s in people]}
     counts: dict[str, int] = {}
     for s in people:
         counts[s.role] = counts.get(s.role, 0) + 1
     notes = [", ".join(f"{role}: {n}" for role, n in sorted(counts.items()))] if counts else []
-    columns = ["id", "name", "role", "team", "seat", "hired", "base_pay"]
-    headers = [_("id"), _("name"), _("role"), _("team"), _("seat"), _("hired"), _("base pay")]
+    columns = ["id", "name", "role", "team", "seat", "hired", "base_pay", "clock_id",
+               "extension"]
+    headers = [_("id"), _("name"), _("role"), _("team"), _("seat"), _("hired"), _("base pay"),
+               _("clock id"), _("extension")]
     return Report(
         title=_("Staff ({n})").format(n=len(people)),
         data=data,
-        tables=[Table(headers, rows, csv_headers=columns)],
+        tables=[Table(headers, rows, csv_headers=columns,
+                      kinds=["text", "text", "text", "text", "text", "date", "money",
+                             "text", "text"])],
         notes=notes,
     )

@@ -32,18 +32,31 @@ class Staff:
     base_pay: Decimal
     seat: str = ""
     left: dt.date | None = None  # the day they were retired from the register (leavers)
+    clock_id: str = ""  # the user id on the time clock (考勤机); empty = the staff id
+    extension: str = ""  # the phone extension (分机号) in the phone system's call records
 
     def to_record(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "role": self.role, "team": self.team,
-                "hired": self.hired.isoformat(), "base_pay": str(self.base_pay),
-                "seat": self.seat}
+        record = {"id": self.id, "name": self.name, "role": self.role, "team": self.team,
+                  "hired": self.hired.isoformat(), "base_pay": str(self.base_pay),
+                  "seat": self.seat}
+        # only when set, so records written before these fields existed stay as they are
+        for name in ("clock_id", "extension"):
+            if getattr(self, name):
+                record[name] = getattr(self, name)
+        return record
+
+    @property
+    def clock_key(self) -> str:
+        """The id the time clock writes for this person, as compared (see ``clock_key``)."""
+        return clock_key(self.clock_id or self.id)
 
     @classmethod
     def from_record(cls, record: dict[str, Any], left: dt.date | None = None) -> Staff:
         return cls(id=record["id"], name=record["name"], role=record["role"],
                    team=record.get("team", ""), hired=dt.date.fromisoformat(record["hired"]),
                    base_pay=Decimal(record["base_pay"]), seat=record.get("seat", ""),
-                   left=left)
+                   left=left, clock_id=record.get("clock_id", ""),
+                   extension=record.get("extension", ""))
 
     def on_register(self, day: dt.date) -> bool:
         """Hired by and not yet left on ``day``."""
@@ -67,6 +80,38 @@ def check_id(text: str) -> str | None:
     if not _ID.match(text):
         return _("staff id {id!r} must be 1–20 letters, digits, '-', '_' or '.'").format(id=text)
     return None
+
+
+def clock_key(text: str) -> str:
+    """A clock user id as compared: ZKTeco pads ids with spaces, some exports with zeros."""
+    text = text.strip()
+    return (text.lstrip("0") or "0") if text.isdigit() else text.lower()
+
+
+def check_device_id(text: str, column: str) -> str | None:
+    """Why ``text`` cannot be a clock id or an extension, or None (empty is allowed)."""
+    if text and not _ID.match(text):
+        return _("{column} {value!r} must be 1–20 letters, digits, '-', '_' or '.'").format(
+            column=column, value=text)
+    return None
+
+
+def device_conflicts(people: list[Staff]) -> list[str]:
+    """Two people the time clock or the phone system could not tell apart."""
+    problems = []
+    for what, key in (("clock_id", lambda s: s.clock_key),
+                      ("extension", lambda s: s.extension)):
+        owners: dict[str, str] = {}
+        for person in people:
+            value = key(person)
+            if not value:
+                continue
+            if value in owners:
+                problems.append(_("{a} and {b} have the same {column} {value}").format(
+                    a=owners[value], b=person.id, column=what, value=value))
+            else:
+                owners[value] = person.id
+    return problems
 
 
 def pick(staff: list[Staff], text: str) -> list[Staff]:

@@ -18,7 +18,9 @@ from floorapp.staff import ROLES, Staff
 # (field, label): the label's part before ':' names the field, all of it is the placeholder
 FIELDS = [("id", N_("staff id")), ("name", N_("name")), ("role", N_("role: {roles}")),
           ("team", N_("team")), ("seat", N_("seat")), ("hired", N_("hired YYYY-MM-DD")),
-          ("base_pay", N_("monthly base pay"))]
+          ("base_pay", N_("monthly base pay")),
+          ("clock_id", N_("clock id: empty = the staff id")),
+          ("extension", N_("phone extension"))]
 
 
 def field_label(label: str) -> str:

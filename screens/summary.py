@@ -45,6 +45,7 @@ class SummaryScreen(FloorScreen):
         Binding("t", "today", _("Today")),
         Binding("g", "goto", _("Go to date")),
         Binding("x", "export", _("Export CSV")),
+        Binding("X", "export_xlsx", _("Export Excel")),
     ]
 
     def __init__(self) -> None:
@@ -174,6 +175,15 @@ class SummaryScreen(FloorScreen):
         day = self.day or self.floor.today()
         try:
             path = self.floor.quota.export_day_csv(day)
+        except FloorError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(_("Exported: {path}").format(path=path), timeout=8)
+
+    def action_export_xlsx(self) -> None:
+        day = self.day or self.floor.today()
+        try:
+            path = self.floor.quota.export_day_xlsx(day)
         except FloorError as exc:
             self.notify(str(exc), severity="error")
             return

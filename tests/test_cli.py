@@ -148,7 +148,7 @@ def test_staff_report_formats(store_dir: Path, write_file, capsys) -> None:
     assert [s["id"] for s in data["staff"]] == ["A001", "A002", "C001"]
     assert run(["--store", str(store_dir), "report", "staff", "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "id,name,role,team,seat,hired,base_pay"
+    assert lines[0] == "id,name,role,team,seat,hired,base_pay,clock_id,extension"
     assert lines[1].startswith("A001,欧阳娜娜,agent")
     assert run(["--store", str(store_dir), "report", "staff"]) == 0
     table = capsys.readouterr().out.splitlines()

@@ -23,17 +23,19 @@ async def test_add_a_new_hire_with_a_bad_date_then_fixed(staffed: Floor) -> None
         await pilot.press("enter")  # role: agent (prefilled)
         for text in ("T02", "S100", "2026-13-01", "1200"):
             await pilot.press(*text, "enter")
+        await pilot.press("enter", *"8100", "enter")  # clock id: the staff id; extension 8100
         await pilot.pause()
         assert isinstance(app.screen, StaffForm)  # refused, still open
         assert any("hired 2026-13-01 is not a real date" in n.message
                    for n in app._notifications)
         assert "A100" not in staffed.staff_by_id()
-        await pilot.press("up", "ctrl+u", *"2026-11-01", "ctrl+s")
+        await pilot.press("up", "up", "up", "ctrl+u", *"2026-11-01", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, StaffScreen)
         person = staffed.get_staff("A100")
         assert (person.name, person.team, person.seat, str(person.base_pay)) == (
             "上官婉儿", "T02", "S100", "1200")
+        assert (person.clock_id, person.extension) == ("", "8100")
         table = app.screen.query_one("#staff", DataTable)
         assert "A100" in [str(k.value) for k in table.rows]
 

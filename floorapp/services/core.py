@@ -18,13 +18,21 @@ from floorapp.clock import Clock, system_clock
 from floorapp.errors import FloorError, store_problem
 from floorapp.i18n import _
 from floorapp.policy import Policy
-from floorapp.staff import ROLES, Staff, check_id, pick
+from floorapp.staff import (
+    ROLES,
+    Staff,
+    check_device_id,
+    check_id,
+    device_conflicts,
+    pick,
+)
 from store import Store, StoreError, Tx, open_store
 from store import backup as store_backup
 from store import doctor as store_doctor
 
 REF = "ref"
 STAFF_COLUMNS = ["id", "name", "role", "team", "hired", "base_pay"]
+STAFF_OPTIONAL = ["seat", "clock_id", "extension"]
 
 
 class Floor:
@@ -151,6 +159,9 @@ class Floor:
         if person.role not in ROLES:
             raise FloorError(_("role {role!r} is not one of {roles}").format(
                 role=person.role, roles=", ".join(ROLES)))
+        problems = device_conflicts([s for s in self.staff() if s.id != person.id] + [person])
+        if problems:
+            raise FloorError("; ".join(problems))
         with self.transaction() as tx:
             tx.put(REF, "staff", person.id, person.to_record())
 
@@ -161,7 +172,7 @@ class Floor:
             tx.retire(REF, "staff", staff_id, reason)
 
     def parse_staff_csv(self, path: str | Path) -> list[Staff]:
-        rows, errors = csvio.read_rows(path, STAFF_COLUMNS, ["seat"])
+        rows, errors = csvio.read_rows(path, STAFF_COLUMNS, STAFF_OPTIONAL)
         people: list[Staff] = []
         seen: dict[str, int] = {}
         for line, row in rows:
@@ -181,6 +192,11 @@ class Floor:
     def import_staff(self, path: str | Path) -> tuple[int, int]:
         """Add or update staff from a CSV; all-or-nothing. Returns (added, changed)."""
         people = self.parse_staff_csv(path)
+        new_ids = {p.id for p in people}
+        register = [s for s in self.staff() if s.id not in new_ids] + people
+        problems = device_conflicts(register)
+        if problems:
+            raise FloorError("; ".join(problems))
         added = changed = 0
         with self.transaction() as tx:
             for person in people:
@@ -273,6 +289,11 @@ def staff_from_row(row: dict[str, str]) -> Staff:
             role=role, roles=", ".join(ROLES)))
     hired = csvio.parse_date(row.get("hired", "").strip(), "hired")
     base_pay = csvio.parse_money(row.get("base_pay", "").strip(), "base_pay")
+    devices = {name: row.get(name, "").strip() for name in ("clock_id", "extension")}
+    for name, value in devices.items():
+        problem = check_device_id(value, name)
+        if problem:
+            raise ValueError(problem)
     return Staff(id=row["id"], name=row["name"].strip(), role=role,
                  team=row.get("team", "").strip(), hired=hired, base_pay=base_pay,
-                 seat=row.get("seat", "").strip())
+                 seat=row.get("seat", "").strip(), **devices)

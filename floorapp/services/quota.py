@@ -408,6 +408,14 @@ class QuotaService:
                 directory=directory, reason=exc.strerror)) from None
         return path
 
+    def export_day_xlsx(self, day: dt.date, directory: Path | None = None) -> Path:
+        """Write the day's report as an Excel workbook, one sheet per table; returns the path."""
+        from floorapp import xlsx
+
+        directory = directory or Path.home() / "floor-exports"
+        path = directory / f"floor-day-{day.isoformat()}.xlsx"
+        return xlsx.write_workbook(path, xlsx.report_sheets(self.day_report(day)))
+
     # ------------------------------------------------------------ live floor
     def live(self) -> tuple[FloorDay, dict[str, dict]]:
         """Today's floor now, with each agent's pace: {id: {minutes_left, total_minutes,

@@ -1,0 +1,149 @@
+"""Importing the phone system's call records (SPEC §11): `floor import cdr Master.csv`.
+
+The counts (``floorapp.cdr``) replace dialed, connected and talk minutes of each agent's hour in
+the quota's ``calls`` table; completed and orders stay as they were (they come from the business
+system or by hand). Which entry of the day takes an hour's counts:
+- the agent's day total, when the day has one (it stands for the whole day: it takes the day's
+  sums);
+- else the hour's entry (of the campaign with the most completed, when the hour has several);
+- else a new hourly entry on the campaign the agent worked last that day.
+An hour whose completed would exceed the CDR's connected is left as it was and listed: someone
+must look at it. Only hours the file has calls in are written; re-importing changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from floorapp import cdr, csvio
+from floorapp import quota as rules
+from floorapp.errors import FloorError
+from floorapp.i18n import _
+from floorapp.quota import Counts
+
+if TYPE_CHECKING:
+    from floorapp.services.core import Floor
+
+CALLS = "calls"
+
+
+class CdrService:
+    def __init__(self, floor: Floor) -> None:
+        self.floor = floor
+
+    def read(self, path: str | Path) -> list[cdr.CdrRow]:
+        """Every row of a Master.csv; ImportRejected with FILE:LINE for the bad ones.
+
+        Caller ids (clid) may hold bytes of any encoding; floor does not use them, so text
+        that is not UTF-8 is replaced there rather than refused.
+        """
+        path = Path(path)
+        if path.suffix.lower() in csvio.XLSX_SUFFIXES:
+            raise FloorError(_("{path}: the call records are Asterisk's Master.csv, not a "
+                               "workbook").format(path=path))
+        text = csvio.read_bytes(path).decode("utf-8", errors="replace")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        errors = csvio.Errors(path)
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows = []
+        now = self.floor.now()
+        latest = dt.datetime(now.year, now.month, now.day, now.hour, now.minute, now.second)
+        try:
+            for fields in reader:
+                line = reader.line_num
+                if not any(f.strip() for f in fields):
+                    continue
+                try:
+                    row = cdr.parse_row(line, fields)
+                    if row.start > latest:
+                        raise ValueError(_("start {start} is in the future").format(
+                            start=f"{row.start:%Y-%m-%d %H:%M:%S}"))
+                except ValueError as exc:
+                    errors.add(line, str(exc))
+                    continue
+                rows.append(row)
+        except csv.Error as exc:
+            errors.add(reader.line_num, _("not valid CSV ({reason})").format(reason=exc))
+        if not rows and not errors:
+            errors.add(1, _("no call records in the file"))
+        errors.check()
+        return rows
+
+    def import_cdr(self, path: str | Path) -> str:
+        rows = self.read(path)
+        people = {s.extension: s for s in self.floor.staff() if s.extension}
+        counted = cdr.tally(rows, set(people))
+        by_day: dict[tuple[str, dt.date], dict[int, cdr.HourCalls]] = {}
+        for (extension, day, hour), calls in counted.hours.items():
+            by_day.setdefault((people[extension].id, day), {})[hour] = calls
+        written = 0
+        conflicts: list[str] = []
+        with self.floor.transaction() as tx:
+            for (staff_id, day), hours in sorted(by_day.items()):
+                part = f"day/{day.isoformat()}"
+                mine = [r for r in tx.records(part, CALLS) if r["staff_id"] == staff_id]
+                for key, data, label in _targets(staff_id, day, hours, mine):
+                    counts = Counts.from_dict(data)
+                    problems = rules.count_problems(counts)
+                    if problems:
+                        conflicts.append(f"{staff_id} {day.isoformat()} {label}: "
+                                         + "; ".join(problems))
+                        continue
+                    current = tx.get(part, CALLS, key)
+                    before = {k: v for k, v in (current or {}).items() if not k.startswith("_")}
+                    if before != data:
+                        tx.put(part, CALLS, key, data)
+                        written += 1
+        out = [_("{path}: {rows} record(s), {calls} call(s) of {agents} agent(s) over "
+                 "{days} day(s); {written} hour(s) changed").format(
+            path=path, rows=len(rows), calls=counted.calls,
+            agents=len({staff_id for staff_id, _day in by_day}),
+            days=len({day for _id, day in by_day}), written=written)]
+        if counted.unknown_rows:
+            out.append(_("{n} record(s) name no agent's extension (trunks, queues, other "
+                         "phones): not counted").format(n=counted.unknown_rows))
+        if conflicts:
+            out.append(_("{n} hour(s) left as they were: completed more than the calls "
+                         "connected").format(n=len(conflicts)))
+            out.extend("  " + line for line in conflicts)
+        return "\n".join(out)
+
+
+def _targets(staff_id: str, day: dt.date, hours: dict[int, cdr.HourCalls],
+             records: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any], str]]:
+    """(key, new data, label) of every entry the day's CDR counts go to (see module doc)."""
+    def fields(record: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in record.items() if not k.startswith("_")}
+
+    def with_calls(base: dict[str, Any], calls: list[cdr.HourCalls]) -> dict[str, Any]:
+        data = dict(base)
+        data["dialed"] = sum(c.dialed for c in calls)
+        data["connected"] = sum(c.connected for c in calls)
+        data["talk_minutes"] = sum(c.talk_minutes for c in calls)
+        return data
+
+    totals = [r for r in records if r.get("hour") is None]
+    if totals:
+        target = max(totals, key=lambda r: (int(r.get("completed", 0)), r["_key"]))
+        return [(target["_key"], with_calls(fields(target), list(hours.values())),
+                 _("day total"))]
+    latest = max(records, key=lambda r: (r.get("hour") or 0, r["_key"]), default=None)
+    campaign = latest.get("campaign", rules.DEFAULT_CAMPAIGN) if latest else \
+        rules.DEFAULT_CAMPAIGN
+    out = []
+    for hour, calls in sorted(hours.items()):
+        that_hour = [r for r in records if r.get("hour") == hour]
+        if that_hour:
+            target = max(that_hour, key=lambda r: (int(r.get("completed", 0)), r["_key"]))
+            key, base = target["_key"], fields(target)
+        else:
+            key = rules.entry_key(staff_id, hour, campaign)
+            base = {"staff_id": staff_id, "date": day.isoformat(), "hour": hour,
+                    "campaign": campaign, "completed": 0, "orders": 0}
+        out.append((key, with_calls(base, [calls]), f"{hour:02d}:00"))
+    return out

@@ -1,0 +1,182 @@
+"""`floor import cdr`: Asterisk cdr_csv Master.csv counted per agent extension and hour
+(SPEC §11) — the rules table-driven, the import on a file written the way Asterisk writes it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from floorapp import cdr
+from floorapp.cli import run
+from floorapp.errors import ImportRejected
+from floorapp.quota import Counts
+from floorapp.services import Floor
+from floorapp.services.cdr import CdrService
+from tests.conftest import STAFF
+
+THU = dt.date(2026, 11, 19)
+
+
+def master_row(src: str, dst: str, clid: bytes, channel: str, dstchannel: str, start: str,
+               answer: str, billsec: int, disposition: str, extra: int = 2) -> bytes:
+    """One line as cdr_csv writes it: every text field quoted, quotes doubled, numbers bare;
+    ``extra`` optional columns (uniqueid, userfield) after amaflags."""
+    def q(text: str | bytes) -> bytes:
+        raw = text.encode() if isinstance(text, str) else text
+        return b'"' + raw.replace(b'"', b'""') + b'"'
+
+    end = start[:-2] + "59"
+    fields = [q(""), q(src), q(dst), q("from-internal"), q(clid), q(channel), q(dstchannel),
+              q("Dial"), q(f"SIP/trunk/{dst},60"), q(start), q(answer), q(end),
+              str(billsec + 5).encode(), str(billsec).encode(), q(disposition),
+              q("DOCUMENTATION")]
+    fields += [q("1763514300.1"), q("")][:extra]
+    return b",".join(fields) + b"\n"
+
+
+MASTER = b"".join([
+    # 1-2: A001 dials out; a forked dial to two trunks: one call, answered, longest 180
+    master_row("8001", "13800138000", '"Ouyang, Nana" <8001>'.encode(), "SIP/8001-0000000a",
+               "SIP/trunk1-0000000b", "2026-11-19 09:05:00", "2026-11-19 09:05:07", 180,
+               "ANSWERED"),
+    master_row("8001", "13800138000", '"Ouyang, Nana" <8001>'.encode(), "SIP/8001-0000000a",
+               "SIP/trunk2-0000000c", "2026-11-19 09:05:00", "", 0, "NO ANSWER"),
+    # 3: unanswered, the caller id in GBK (not UTF-8), empty answer time, 16 columns only
+    master_row("8001", "13900139000", '"欧阳" <8001>'.encode("gbk"), "SIP/8001-0000000d",
+               "SIP/trunk1-0000000e", "2026-11-19 09:15:00", "", 0, "NO ANSWER", extra=0),
+    # 4: answered but billsec 0 (dropped at once): dialed, not connected
+    master_row("8001", "13700137000", b"<8001>", "SIP/8001-0000000f", "SIP/trunk1-00000010",
+               "2026-11-19 09:40:00", "2026-11-19 09:40:01", 0, "ANSWERED"),
+    # 5-7: a queue call delivered to 8002 through a Local channel: one call of A002 (10:xx)
+    master_row("13500135000", "600", b"<13500135000>", "SIP/trunk1-00000011",
+               "Local/8002@from-queue-00000012;1", "2026-11-19 10:00:05",
+               "2026-11-19 10:00:09", 120, "ANSWERED"),
+    master_row("13500135000", "8002", b"<13500135000>", "Local/8002@from-queue-00000012;2",
+               "PJSIP/8002-00000013", "2026-11-19 10:00:06", "2026-11-19 10:00:09", 118,
+               "ANSWERED"),
+    master_row("13500135000", "8002", b"<13500135000>", "Local/8002@from-queue-00000012;2",
+               "PJSIP/8002-00000013", "2026-11-19 10:00:06", "2026-11-19 10:00:09", 117,
+               "ANSWERED", extra=2),
+    # 8: trunk to trunk: no agent's extension
+    master_row("02155550000", "999", b"", "SIP/trunk1-00000014", "SIP/trunk2-00000015",
+               "2026-11-19 11:00:00", "2026-11-19 11:00:01", 50, "ANSWERED"),
+    # 9: an internal call 8001 -> 8002: one call each
+    master_row("8001", "8002", b'"A, B" <8001>', "SIP/8001-00000016", "PJSIP/8002-00000017",
+               "2026-11-19 10:59:30", "2026-11-19 10:59:35", 29, "ANSWERED"),
+])
+
+
+@pytest.mark.parametrize(
+    "channel, extension",
+    [("SIP/8001-0000abcd", "8001"), ("PJSIP/8001-00000012", "8001"),
+     ("PJSIP/8001@office-00000012", "8001"), ("IAX2/agent07-1234", "agent07"),
+     ("SIP/trunk-provider-0000001a", "trunk-provider"), ("SIP/8001-0000abcd<ZOMBIE>", "8001"),
+     ("Local/8001@from-queue-00000012;1", None), ("", None), ("SIP/8001", None)],
+    ids=["sip", "pjsip", "pjsip-at-context", "iax2-named", "dash-in-resource", "zombie",
+         "local-is-plumbing", "empty", "no-sequence"],
+)
+def test_channel_extension(channel: str, extension: str | None) -> None:
+    assert cdr.channel_extension(channel) == extension
+
+
+def _rows(data: bytes) -> list[cdr.CdrRow]:
+    import csv
+    import io
+
+    text = data.decode("utf-8", errors="replace")
+    return [cdr.parse_row(n, f) for n, f in enumerate(csv.reader(io.StringIO(text)), 1)]
+
+
+def test_tally_forks_local_channels_and_internal_calls() -> None:
+    counted = cdr.tally(_rows(MASTER), {"8001", "8002"})
+    hours = {k: (v.dialed, v.connected, v.talk_seconds) for k, v in counted.hours.items()}
+    assert hours == {
+        ("8001", THU, 9): (3, 1, 180),  # fork = one call; billsec 0 = not connected
+        ("8001", THU, 10): (1, 1, 29),
+        ("8002", THU, 10): (2, 2, 118 + 29),  # the queue call's longest row, the internal
+    }
+    assert counted.unknown_rows == 2  # trunk to trunk; trunk to the queue's Local channel
+    assert counted.calls == 6
+
+
+@pytest.mark.parametrize(
+    "seconds, minutes", [(0, 0), (29, 0), (30, 1), (89, 1), (90, 2), (3 * 3600, 180)],
+    ids=["none", "29s-rounds-down", "30s-half-up", "89s", "90s-half-up", "three-hours"])
+def test_talk_minutes_rounded_half_up_per_hour(seconds: int, minutes: int) -> None:
+    assert cdr.HourCalls(1, 1, seconds).talk_minutes == minutes
+
+
+@pytest.fixture
+def extensions(staffed: Floor) -> Floor:
+    staffed.save_staff(dataclasses.replace(STAFF[0], extension="8001"))
+    staffed.save_staff(dataclasses.replace(STAFF[1], extension="8002"))
+    return staffed
+
+
+def entries(floor: Floor) -> dict[tuple[str, int | None, str], Counts]:
+    return {(e.staff_id, e.hour, e.campaign): e.counts for e in floor.quota.entries(THU)}
+
+
+def test_import_keeps_completed_and_orders(extensions: Floor, tmp_path: Path) -> None:
+    extensions.quota.record_counts("A001", Counts(10, 8, 1, 1), day=THU, hour=9)
+    path = tmp_path / "Master.csv"
+    path.write_bytes(MASTER)
+    summary = CdrService(extensions).import_cdr(path)
+    assert entries(extensions) == {
+        ("A001", 9, ""): Counts(3, 1, 1, 1, talk_minutes=3),
+        ("A001", 10, ""): Counts(1, 1, 0, 0, talk_minutes=0),
+        ("A002", 10, ""): Counts(2, 2, 0, 0, talk_minutes=2),
+    }
+    assert "9 record(s), 6 call(s) of 2 agent(s) over 1 day(s); 3 hour(s) changed" in summary
+    assert "2 record(s) name no agent's extension" in summary
+    part = extensions.store.path("day/2026-11-19")
+    before = part.read_bytes()
+    assert "0 hour(s) changed" in CdrService(extensions).import_cdr(path)
+    assert part.read_bytes() == before  # re-importing changes nothing
+
+
+def test_a_day_total_takes_the_days_sums(extensions: Floor, tmp_path: Path) -> None:
+    extensions.quota.record_counts("A001", Counts(90, 70, 1, 0), day=THU, daily_total=True)
+    path = tmp_path / "Master.csv"
+    path.write_bytes(MASTER)
+    CdrService(extensions).import_cdr(path)
+    assert entries(extensions)[("A001", None, "")] == Counts(4, 2, 1, 0, talk_minutes=3)
+
+
+def test_completed_above_connected_is_left_and_listed(extensions: Floor, tmp_path: Path) -> None:
+    extensions.quota.record_counts("A001", Counts(10, 8, 5, 2), day=THU, hour=9)
+    path = tmp_path / "Master.csv"
+    path.write_bytes(MASTER)
+    summary = CdrService(extensions).import_cdr(path)
+    assert entries(extensions)[("A001", 9, "")] == Counts(10, 8, 5, 2)
+    assert "A001 2026-11-19 09:00: completed 5 is more than connected 1" in summary
+
+
+def test_bad_rows_refused_with_their_line_nothing_written(
+    extensions: Floor, tmp_path: Path, capsys
+) -> None:
+    path = tmp_path / "Master.csv"
+    short = b'"","8001","1","ctx","","SIP/8001-00000001","","Dial","","2026-11-19 09:00:00"\n'
+    bad_billsec = master_row("8001", "1", b"", "SIP/8001-00000002", "", "2026-11-19 09:00:00",
+                             "", 0, "NO ANSWER").replace(b",5,0,", b",5,x,")
+    future = master_row("8001", "1", b"", "SIP/8001-00000003", "", "2026-11-21 09:00:00", "",
+                        0, "NO ANSWER")
+    path.write_bytes(MASTER + short + bad_billsec + future)
+    assert run(["--store", str(extensions.store.root), "import", "cdr", str(path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (f"{path}:10: expected at least 16 fields (accountcode … amaflags), "
+                      "found 10")
+    assert err[1] == f"{path}:11: billsec 'x' is not a whole number of seconds"
+    assert err[2] == f"{path}:12: start 2026-11-21 09:00:00 is in the future"
+    assert entries(extensions) == {}
+
+
+def test_unknown_extensions_are_counted_not_errors(staffed: Floor, tmp_path: Path) -> None:
+    path = tmp_path / "Master.csv"
+    path.write_bytes(MASTER)
+    summary = CdrService(staffed).import_cdr(path)  # nobody has an extension yet
+    assert "0 call(s) of 0 agent(s)" in summary
+    assert "9 record(s) name no agent's extension" in summary
