@@ -139,7 +139,7 @@ def test_closing_refusal_in_chinese(staffed, zh):
         svc.close(incident_id)
     message = str(refused.value)
     assert message.startswith(f"无法关闭 {incident_id}: 以下必做步骤未完成")
-    assert "1 calm (保持镇静" in message and "6 call119 (无法扑灭" in message
+    assert "1 calm (保持镇静" in message and "7 call119 (无法扑灭" in message
     assert "extinguish" not in message
 
 

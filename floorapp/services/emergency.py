@@ -22,6 +22,7 @@ from floorapp import emergency as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _, ngettext
 from floorapp.reports import Report, Table
+from floorapp.schedule import calling_periods
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -288,7 +289,7 @@ class EmergencyService:
         for sid in wanted:
             periods[sid] = [(dt.datetime.combine(day, a, tzinfo=tz),
                              dt.datetime.combine(day, b, tzinfo=tz))
-                            for a, b in policy.periods(shifts.get(sid, "R"), day)]
+                            for a, b in calling_periods(policy, shifts.get(sid, "R"), day)]
         return rules.lost_minutes(periods, outages)
 
     # ----------------------------------------------------------------- reports

@@ -26,6 +26,7 @@ from floorapp import csvio, reports
 from floorapp import monitoring as rules
 from floorapp.errors import FloorError, ImportRejected
 from floorapp.i18n import N_, _, fmt_month, language
+from floorapp.schedule import slot_windows
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -407,11 +408,16 @@ class MonitoringService:
         rest_of_week = [day + dt.timedelta(days=n) for n in range(7 - day.weekday())]
         week_shifts = {d: (shifts if d == day else self.floor.shifts_on(d)) for d in rest_of_week}
         monitors, agents = [], []
+        on_leave = self.floor.attendance.leave_periods(day)
         for staff_id, code in sorted(shifts.items()):
             person = people.get(staff_id)
             if person is None or code not in policy.shifts:
                 continue
-            periods = rules.periods_minutes(policy, code, day)
+            # Slots only in calling time: not in the meeting, the Friday study or a leave.
+            periods = tuple((a.hour * 60 + a.minute, b.hour * 60 + b.minute) for a, b in
+                            slot_windows(policy, code, day, on_leave.get(staff_id)))
+            if not periods:
+                continue
             if person.role == "monitor":
                 monitors.append(rules.PlanPerson(staff_id, "monitor", periods))
             elif person.role in EVALUATED_ROLES:
