@@ -244,6 +244,7 @@ def generate_month(
                          tails, weekend, policy.max_days_without_rest)
         leave_days = {pid: {i for i in blocked[pid]
                             if fixed.get(pid, {}).get(keys[i]) in LEAVE_TYPES} for pid in ids}
+        load = [sum(1 for i in ids if d in rests[i]) for d in range(len(days))]
         for pid in ids:
             if role == "manager":
                 for seg in week_segments(days):
@@ -253,8 +254,15 @@ def generate_month(
                                 len(days), weekend, policy.max_days_without_rest)
             elif role in MONTHLY_REST_ROLES:
                 need = rests_owed(policy, role, len(leave_days[pid]), len(days))
-                _drop_rests(rests[pid], set(range(len(days))), need, blocked[pid],
-                            tails.get(pid, 0), len(days), weekend, policy.max_days_without_rest)
+                if need < policy.rest_days_per_month:
+                    before = set(rests[pid])
+                    _drop_rests(rests[pid], set(range(len(days))), need, blocked[pid],
+                                tails.get(pid, 0), len(days), weekend,
+                                policy.max_days_without_rest)
+                    for day in before - rests[pid]:
+                        load[day] -= 1
+                    _shorten_runs(rests[pid], blocked[pid], tails.get(pid, 0), caps, load,
+                                  policy.max_days_without_rest)
         codes = ROLE_CODES.get(role, ("D",))
         for pid in ids:
             row = {}
@@ -291,6 +299,33 @@ def _drop_rests(rests: set[int], within: set[int], need: int, blocked: set[int],
             return (run > max_run, weekend[day], near, day)
 
         rests.discard(min(rests & within, key=cost))
+
+
+def _shorten_runs(rests: set[int], blocked: set[int], tail: int, caps: list[int],
+                  load: list[int], max_run: int) -> None:
+    """Move the rests left after leave took some (假期抵当月公休) to days with room under the
+    coverage so that the longest run of work is as short as it can be."""
+    length = len(caps)
+    while True:
+        longest = _longest_run(rests, blocked, tail, length)
+        if longest <= max_run:
+            return
+        best = None
+        for rest in sorted(rests):
+            for day in range(length):
+                if day in rests or day in blocked or load[day] >= caps[day]:
+                    continue
+                moved = (rests - {rest}) | {day}
+                run = _longest_run(moved, blocked, tail, length)
+                if run < longest and (best is None or run < best[0]):
+                    best = (run, rest, day)
+        if best is None:
+            return
+        _run, rest, day = best
+        rests.discard(rest)
+        rests.add(day)
+        load[rest] -= 1
+        load[day] += 1
 
 
 def _month_windows(length: int, rests: int) -> list[tuple[int, int, int]]:
@@ -648,11 +683,14 @@ def check_month(
                               "between C1 and C2"),
                            pid=person.id, role=role_word("complaint"), code=only, label=label))
 
-    # runs without rest
+    # runs without rest; leave taken in place of rest (假期抵当月公休) can make a longer run
+    # that no arrangement avoids: not flagged for someone whose rest the leave took
     limit = policy.max_days_without_rest
     before = _label(previous_month(year, month))
     for person in people:
         codes = rows[person.id]
+        if person.role in MONTHLY_REST_ROLES and any(c in LEAVE_TYPES for c in codes):
+            continue
         run = trailing_run(previous.get(person.id, {}), policy)
         first: str = Msg(N_("the end of {month}"), month=before) if run else ""
         for index, code in enumerate(codes + [REST]):

@@ -64,7 +64,7 @@ def test_fire_path_closed_and_logged(staffed):
     log = svc.incidents()
     assert log[0]["id"] == incident_id and log[0]["status"] == "closed"
     timeline = svc.incident(incident_id)["timeline"]
-    assert [e["action"] for e in timeline] == ["open", "done", "done", "done", "done",
+    assert [e["action"] for e in timeline] == ["open", "done", "done", "done", "done", "done",
                                                "skipped", "note", "close"]
 
 
@@ -209,7 +209,7 @@ def test_cli_list_and_show(staffed, store_dir, capsys, monkeypatch):
     assert run(["--store", str(store_dir), "incident", "show", incident_id,
                 "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert shown["steps"][4]["reason"] == "too much smoke"
+    assert shown["steps"][5]["reason"] == "too much smoke"
     assert [e["action"] for e in shown["timeline"]] == ["open", "done", "skipped", "note"]
 
 

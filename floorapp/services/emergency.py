@@ -440,7 +440,7 @@ def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (avoids 
     day = weekdays[len(weekdays) // 3]
     by = rng.choice(leads)
     inc = rules.new_incident(number(day), builtin["fire"], at(day, "16:00"), by)
-    for n, code in enumerate(("calm", "superior", "officer", "evacuate"), start=1):
+    for n, code in enumerate(("calm", "superior", "officer", "security", "evacuate"), start=1):
         inc = rules.tick(inc, code, at(day, "16:00", n), by)
     inc = rules.skip(inc, "extinguish", "drill: no fire", at(day, "16:06"), by)
     inc = rules.skip(inc, "call119", "drill: no real call to 119", at(day, "16:06"), by)

@@ -354,8 +354,6 @@ class QuotaService:
             "floor": {"seats": fd.seats,
                       "avg_dialed": float(fd.avg_dialed.quantize(Decimal("0.1"),
                                                                  rounding=ROUND_HALF_UP)),
-                      "avg_completed": float(fd.avg_completed.quantize(
-                          Decimal("0.1"), rounding=ROUND_HALF_UP)),
                       "advice": fd.advice},
         }
         headers = [_(h) for h in DAY_HEADERS]
@@ -468,6 +466,10 @@ class QuotaService:
             y, m = (y - 1, 12) if m == 1 else (y, m - 1)
             months.insert(0, self._month_figures(y, m)[1])
         months.append(orders)
+        # 话务员薪资制度 [004]: the interview is for outbound agents (成单量)
+        agents = {s.id for s in self.floor.staff(include_retired=True) if s.role == "agent"}
+        months = [{sid: n for sid, n in month_orders.items() if sid in agents}
+                  for month_orders in months]
         interview = rules.interview_list(policy, months)
         tiers = {sid: rules.guarantee_tier(policy, orders.get(sid, 0), sid in special)
                  for sid in sorted(daily)}
