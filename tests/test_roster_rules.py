@@ -102,7 +102,7 @@ def test_generated_month_meets_every_rule(people, ym, share, chained):
 
 @settings(max_examples=EXAMPLES or 30, derandomize=not EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
-@given(people=st.builds(staff_mix, agents=st.integers(12, 80), handlers=st.integers(4, 10),
+@given(people=st.builds(staff_mix, agents=st.integers(12, 80), handlers=st.integers(3, 4),
                         monitors=st.integers(0, 4), leads=st.integers(0, 6),
                         managers=st.integers(0, 3)),
        ym=months, data=st.data())

@@ -407,8 +407,7 @@ class AttendanceService:
             now = self._local_now()
             clock = dt.time(now.hour, now.minute)
             if entry.day > now.date() or (entry.day == now.date() and entry.time > clock):
-                raise FloorError(_("{id}: {time} on {day} is still to come (now {now}); a punch "
-                                   "is recorded when it happens").format(
+                raise FloorError(_("{id}: {time} on {day} is still to come (now {now})").format(
                     id=entry.staff.id, time=_time_text(entry.time), day=day_text(entry.day),
                     now=f"{clock:%H:%M}"))
 

@@ -408,7 +408,8 @@ class MonitoringService:
         rest_of_week = [day + dt.timedelta(days=n) for n in range(7 - day.weekday())]
         week_shifts = {d: (shifts if d == day else self.floor.shifts_on(d)) for d in rest_of_week}
         monitors, agents = [], []
-        on_leave = self.floor.attendance.leave_periods(day)
+        leave_periods = getattr(getattr(self.floor, "attendance", None), "leave_periods", None)
+        on_leave = leave_periods(day) if leave_periods else {}
         for staff_id, code in sorted(shifts.items()):
             person = people.get(staff_id)
             if person is None or code not in policy.shifts:
