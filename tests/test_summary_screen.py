@@ -97,9 +97,12 @@ from screens.summary import ATT_WIDTH, fit_text  # noqa: E402
      ("迟到12分钟，早退4分钟", "迟到12分钟…"),
      ("not in, late 12 min", "not in…"),
      ("病假 0.5", "病假 0.5"),
-     ("12345678901234", "…")],
+     ("12345678901234", "…"),
+     ("旷工：迟到65分钟（第1段）", "旷工…"),
+     ("未到岗，已迟到12分钟", "未到岗…")],
     ids=["fits", "issue-13-zh-absent-not-cut-to-迟到6", "en-absent", "zh-two-parts-first-whole",
-         "not-in-late", "zh-leave-fits", "no-separator-no-digit-shown"],
+         "not-in-late", "zh-leave-fits", "no-separator-no-digit-shown",
+         "zh-catalogue-absent-text", "zh-not-in-late"],
 )
 def test_attendance_text_is_never_cut_inside_a_figure(text, shown):
     """Chinese Summary cut `旷工：迟到65分钟` to `旷工：迟到6`, a false figure."""
