@@ -199,7 +199,7 @@ async def test_screen_in_chinese(staffed):
         await pilot.pause()
         chooser = str(app.screen.query_one("#em-chooser", Static).render())
         assert "火警" in chooser and "员工突发疾病" in chooser and "终端/系统故障" in chooser
-        assert "(6 步, 5 步必做)" in chooser
+        assert "(7 步, 6 步必做)" in chooser
         phones = str(app.screen.query_one("#em-phones", Static).render())
         assert "急救 120" in phones and "未设置 — floor policy set phone_superior" in phones
         title = str(app.screen.query_one("#em-title", Static).render())
