@@ -45,6 +45,8 @@ LEAVE_SHORT = {"personal": N_("personal"), "sick": N_("sick"), "annual": N_("ann
 LEAVE_WORDS_ZH = {"事假": "personal", "事": "personal", "病假": "sick", "病": "sick",
                   "年假": "annual", "年": "annual", "调休": "comp", "调": "comp"}
 STATUSES = ("on_time", "late", "early", "absent", "leave", "rest")
+# What the floor sees now: the statuses and ``not_in`` (scheduled, no in punch yet).
+LIVE_STATUSES = ("not_in", *STATUSES)
 ZERO = Decimal("0")
 
 
@@ -161,6 +163,24 @@ class DayResult:
         return "on_time"
 
     @property
+    def punched_in(self) -> bool:
+        """Someone has an in punch in a period the leave does not cover: they came in."""
+        return any(p.punch is not None and p.punch.time_in is not None and not p.covered
+                   for p in self.periods)
+
+    @property
+    def status_now(self) -> str:
+        """The status as the floor sees it at ``now``: ``not_in`` for a scheduled person with
+        no in punch yet whose periods are still to come or running (nobody is present or on
+        time before they punch, SPEC §4 rev. 12-2026); otherwise ``status``."""
+        status = self.status
+        if (status in ("on_time", "late") and not self.punched_in
+                and any(p.pending for p in self.periods)
+                and not any(p.late or p.early or p.missing for p in self.periods)):
+            return "not_in"
+        return status
+
+    @property
     def text(self) -> str:
         """For people: "late 12 min", "left early 4 min", "absent", "sick leave 0.5", "rest"."""
         parts: list[str] = []
@@ -208,6 +228,12 @@ def why_absent_text(period: PeriodResult) -> str:
     if period.absent_early is not None:
         why.append(_("left early {minutes} min").format(minutes=period.absent_early))
     return _("; ").join(why)
+
+
+def percent_text(rate: Decimal) -> str:
+    """0.20 → '20', 0.125 → '12.5': a rate as a plain percentage (never '2E+1')."""
+    text = f"{(Decimal(rate) * 100).normalize():f}"
+    return text
 
 
 def _days_text(days: Decimal) -> str:
@@ -262,8 +288,11 @@ def evaluate_day(
                 results.append(PeriodResult(number, start, end, punch, absent=True,
                                             why_absent="no punch"))
             continue
-        late = max(0, _minutes(start, time_in)) if time_in else 0
-        early = max(0, _minutes(time_out, end)) if time_out else 0
+        # One punch alone is not charged (README, SPEC §4): a forgotten punch is corrected,
+        # not guessed. Only today's running period shows the late minutes of its in punch.
+        single = time_in is None or (time_out is None and not pending)
+        late = max(0, _minutes(start, time_in)) if time_in and not single else 0
+        early = max(0, _minutes(time_out, end)) if time_out and not single else 0
         absent = False
         why = []
         absent_late = absent_early = None
@@ -404,7 +433,7 @@ def month_result(policy: Policy, staff: Staff, days: list[DayResult],
             out.sick_leave_days += leave.days
             out.sick_leave_deduction += leave.days * day_pay * rate
             out.why.append(_("{date} sick leave {days} at {rate}%").format(
-                date=stamp, days=_days_text(leave.days), rate=(rate * 100).normalize()))
+                date=stamp, days=_days_text(leave.days), rate=percent_text(rate)))
     out.late_deduction = late_deduction(policy, out.late_minutes)
     out.early_deduction = early_deduction(policy, out.early_minutes)
     out.absent_deduction = Decimal(out.absent_days) * day_pay * policy.absent_day_pay_days

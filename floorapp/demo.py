@@ -68,7 +68,7 @@ def feature_steps() -> list[DemoStep]:
 def make_staff(rng: random.Random, seats: int, today: dt.date) -> list[Staff]:
     counts = [
         ("agent", seats),
-        ("complaint", max(4, seats // 15)),
+        ("complaint", 4),  # 投诉处理台席不超过2个 [004 第三条]: 2 seats × C1/C2
         ("monitor", max(2, seats // 20)),
         ("lead", max(2, seats // 12)),
         ("manager", 2),
@@ -121,9 +121,20 @@ def generate(floor: Floor, seats: int = 40, days: int = 30, seed: int = 7) -> st
     rng = random.Random(seed)
     today = floor.today()
     people = make_staff(rng, seats, today)
-    with floor.transaction() as tx:
-        tx.put_many(REF, "staff", [(s.id, s.to_record()) for s in people], note="demo floor")
     history = [today - dt.timedelta(days=n) for n in range(days, 0, -1)]
+    # The register as it stood when the history began: a demo's staff were not backdated hires
+    # (those are not charged for days before their entry, SPEC §4 rev. 12-2026).
+    clock = floor.store.clock
+    start = history[0] if history else today
+    stamp = floor.now().replace(year=start.year, month=start.month, day=start.day, hour=0,
+                                minute=0, second=0, microsecond=0).isoformat()
+    floor.store.clock = lambda: stamp
+    try:
+        with floor.transaction() as tx:
+            tx.put_many(REF, "staff", [(s.id, s.to_record()) for s in people],
+                        note="demo floor")
+    finally:
+        floor.store.clock = clock
     ctx = DemoContext(floor=floor, staff=people, days=history, rng=rng, seats=seats)
     for step in feature_steps():
         step(ctx)

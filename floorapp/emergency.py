@@ -81,6 +81,7 @@ def builtin_checklists() -> list[Checklist]:
         Step("calm", "Stay calm, keep the floor calm", text_zh="保持镇静, 稳定现场秩序"),
         Step("superior", "Report to the direct superior", text_zh="报告直接上级"),
         Step("officer", "Report to the fire-safety officer", text_zh="报告消防安全员"),
+        Step("security", "Report to the security office", text_zh="报告保卫科"),
         Step("evacuate", "Evacuate by the safe exits after the team lead; stairs, not lifts",
              text_zh="跟随班长从安全通道疏散; 走楼梯, 不乘电梯"),
         Step("extinguish", "Small fire, only when safe: nearest extinguisher, call colleagues",
@@ -504,6 +505,9 @@ def outage_window(incident: dict[str, Any], now: dt.datetime) -> tuple[dt.dateti
             end = dt.datetime.fromisoformat(step["value"])
     if end is None:
         end = dt.datetime.fromisoformat(incident["closed"]) if incident.get("closed") else now
+    # Only time that has passed is lost: an outage recorded ahead (09:00–10:00 typed at 02:30)
+    # cuts nothing until its minutes happen.
+    end = min(end, now)
     return (start, max(start, end))
 
 

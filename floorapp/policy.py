@@ -35,6 +35,24 @@ def _default_shifts() -> dict[str, dict[str, list[list[str]]]]:
     }
 
 
+def _default_calling() -> dict[str, dict[str, list[list[str]]]]:
+    # 员工管理细则 [004]: 7:50 打卡 / 8:00 准备 / 8:10 (summer 8:15) 早会 / 8:30 外呼; afternoon
+    # 10 min 准备 then calls. Calling time per shift and season: the periods minus those parts.
+    return {
+        "D": {"summer": [["08:30", "12:00"], ["15:10", "18:00"]],
+              "winter": [["08:30", "12:00"], ["14:40", "17:30"]]},
+        "C1": {"summer": [["08:30", "14:30"]], "winter": [["08:30", "14:30"]]},
+        "C2": {"summer": [["14:30", "20:00"]], "winter": [["14:30", "20:00"]]},
+        "A": {"summer": [["08:30", "12:00"], ["14:40", "17:30"]],
+              "winter": [["08:30", "12:00"], ["14:40", "17:30"]]},
+    }
+
+
+def _default_meeting_window() -> dict[str, list[str]]:
+    # 早会 [004]: summer 8:15–8:30, winter 8:10–8:30 (inside working time, not calling time).
+    return {"summer": ["08:15", "08:30"], "winter": ["08:10", "08:30"]}
+
+
 def _default_meetings() -> list[str]:
     # 班前会 by weekday Mon..Sun: Mon–Tue 08:00, Wed–Fri 08:30, Sat–Sun 09:00 (SPEC §7).
     return ["08:00", "08:00", "08:30", "08:30", "08:30", "09:00", "09:00"]
@@ -59,6 +77,10 @@ class Policy:
     punch_in_after_minutes: int = 120  # … or up to 120 min after (a late arrival)
     punch_out_before_minutes: int = 120  # an out punch up to 120 min before a period ends
     punch_out_after_minutes: int = 120  # … or up to 120 min after (overtime)
+    calling_periods: dict[str, dict[str, list[list[str]]]] = field(
+        default_factory=_default_calling)  # 外呼 from 8:30 (after 准备 and 早会) [004]
+    meeting_window: dict[str, list[str]] = field(
+        default_factory=_default_meeting_window)  # 早会 8:15/8:10–8:30 by season [004]
 
     # --- attendance money and points (SPEC §4, 考勤)
     early_leave_per_minute: Decimal = Decimal("2")  # 早退 1 分钟扣 2 元
@@ -93,11 +115,10 @@ class Policy:
     guarantee_base_low: Decimal = Decimal("800")  # … when not met
     special_circumstances_subsidy: Decimal = Decimal("50")  # 特殊情况 800 + 50
     special_min_lost_minutes: int = 60  # the centre's: outage minutes that propose 特殊情况
-    advice_add_seats_above: int = 100  # floor avg dialed per seat > 100 → add seats
-    advice_raise_volume_below: int = 70  # < 70 → raise call volume
+    advice_add_seats_above: int = 100  # 日平均外呼量 per working seat > 100 → add seats [004 第三条]
+    advice_raise_volume_completed_below: int = 60  # else 日平均业务受理笔数 < 60 → raise volume
     rushing_factor: Decimal = Decimal("2")  # 不允许赶量: last hour > 2× mean hourly
-    interview_months: int = 2  # 约谈: fewest orders two months running
-    interview_count: int = 3  # how many agents make the interview list
+    interview_months: int = 2  # 约谈: 连续两月成单量最少 (the fewest each month, ties all)
     talk_minutes_min: int = 180  # talk time ≥ 3 h a day where tracked
     campaign_default_coefficient: Decimal = Decimal("1.0")  # 外呼类型系数
 
@@ -161,6 +182,8 @@ class Policy:
     max_days_without_rest: int = 12  # fairness: no longer run without a rest day
     meeting_times: list[str] = field(default_factory=_default_meetings)  # 班前会 Mon..Sun
     friday_study_time: str = "16:30"  # 周五 16:30 业务学习
+    friday_study_end: str = "17:30"  # the centre's: [004] gives no end; off the phones till then
+    max_complaint_seats: int = 2  # 投诉处理台席原则上不超过2个: at most 2 handlers at once
 
     # --- emergency (SPEC §8, 突发事件)
     phone_fire: str = "119"
@@ -181,6 +204,7 @@ class Policy:
     def from_dict(cls, data: dict[str, Any], where: str = "policy") -> Policy:
         """Build a policy from stored or file data; unknown keys and bad values are refused."""
         known = {f.name: f for f in fields(cls)}
+        data = {k: v for k, v in data.items() if k not in RETIRED_KEYS}
         unknown = sorted(set(data) - set(known))
         if unknown:
             raise FloorError(_("{where}: unknown policy key(s): {keys}").format(
@@ -258,6 +282,9 @@ class Policy:
             raise bad(_("meeting_times needs 7 HH:MM times, Monday first"))
         if not _HHMM.match(self.friday_study_time):
             raise bad(_("friday_study_time must be HH:MM"))
+        if not _HHMM.match(self.friday_study_end) or self.friday_study_end <= self.friday_study_time:
+            raise bad(_("friday_study_end must be HH:MM after friday_study_time"))
+        self._validate_calling(bad)
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value < 0:
@@ -301,6 +328,33 @@ class Policy:
         if not 1 <= self.telesales_cycle_start_day <= 28:
             raise bad(_("telesales_cycle_start_day must be 1 to 28"))
 
+    def _validate_calling(self, bad: Any) -> None:
+        """Calling spans and the meeting window are [HH:MM, HH:MM] (the spans are clipped to the
+        shift's periods where they are used, so changing a shift never makes them invalid)."""
+        if not isinstance(self.meeting_window, dict):
+            raise bad(_("meeting_window must map summer and winter to [HH:MM, HH:MM]"))
+        for season in ("summer", "winter"):
+            window = self.meeting_window.get(season)
+            if (not isinstance(window, list) or len(window) != 2
+                    or not all(isinstance(t, str) and _HHMM.match(t) for t in window)
+                    or window[0] >= window[1]):
+                raise bad(_("meeting_window {season} must be [HH:MM, HH:MM], start < end").format(
+                    season=season))
+        if not isinstance(self.calling_periods, dict):
+            raise bad(_("calling_periods must map shift codes to seasons"))
+        for code, seasons in self.calling_periods.items():
+            if code not in self.shifts or not isinstance(seasons, dict):
+                raise bad(_("calling_periods: unknown shift code {code!r}").format(code=code))
+            for season in ("summer", "winter"):
+                spans = seasons.get(season, [])
+                for span in spans if isinstance(spans, list) else [None]:
+                    if (not isinstance(span, list) or len(span) != 2
+                            or not all(isinstance(t, str) and _HHMM.match(t) for t in span)
+                            or span[0] >= span[1]):
+                        raise bad(_("calling_periods {code} {season}: {span!r} is not "
+                                    "[HH:MM, HH:MM], start < end").format(
+                            code=code, season=season, span=span))
+
     # ------------------------------------------------------------- helpers
     def season(self, day: dt.date) -> str:
         """'summer' or 'winter' for a date (夏季/冬季作息)."""
@@ -317,6 +371,19 @@ class Policy:
         if not seasons:
             return []
         return [(_time(a), _time(b)) for a, b in seasons[self.season(day)]]
+
+    def calling_spans(self, shift: str, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+        """The calling spans of a shift code on a date as the policy states them (the shift's
+        periods when it names none); ``schedule.calling_periods`` takes out the Friday study."""
+        seasons = self.calling_periods.get(shift)
+        if not seasons:
+            return self.periods(shift, day)
+        return [(_time(a), _time(b)) for a, b in seasons[self.season(day)]]
+
+    def meeting(self, day: dt.date) -> tuple[dt.time, dt.time]:
+        """The morning meeting (早会) window of a date's season."""
+        start, end = self.meeting_window[self.season(day)]
+        return _time(start), _time(end)
 
     def default_shift(self, day: dt.date) -> str:
         """The shift of a day without a roster: ``default_week`` by weekday."""
@@ -383,6 +450,13 @@ _KIND_NAMES = {"int": N_("a whole number"), "Decimal": N_("a number"), "str": N_
 
 
 DEFAULT = Policy()
+
+# Keys of earlier versions whose rule changed (SPEC rev. 12-2026): a stored policy or a file
+# that still has them opens; the value is dropped, the new key takes its default.
+RETIRED_KEYS = frozenset({
+    "advice_raise_volume_below",  # was avg dialed < 70; now avg completed < 60 [004 第三条]
+    "interview_count",  # was the bottom 3; now the fewest each month, ties all
+})
 
 
 def descriptions() -> dict[str, str]:

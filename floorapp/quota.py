@@ -244,11 +244,19 @@ def average_dialed(total_dialed: int, seats: int) -> Decimal:
     return Decimal(total_dialed) / seats if seats else Decimal(0)
 
 
-def staffing_advice(policy: Policy, avg_dialed_per_seat: Decimal) -> str:
-    """Floor average dialed per seat above 100 → add seats; below 70 → raise call volume."""
+def average_per_seat(total: int, seats: int) -> Decimal:
+    """A floor total over the seats working that day (0 with no seat working)."""
+    return Decimal(total) / seats if seats else Decimal(0)
+
+
+def staffing_advice(policy: Policy, avg_dialed_per_seat: Decimal,
+                    avg_completed_per_seat: Decimal) -> str:
+    """人员编制 [004 第三条], over the seats working that day: average dialed (日平均外呼量)
+    above 100 → ``add_seats``; otherwise average completed (日平均业务受理笔数) below 60 →
+    ``raise_volume``; else ``ok``."""
     if avg_dialed_per_seat > policy.advice_add_seats_above:
         return "add_seats"
-    if avg_dialed_per_seat < policy.advice_raise_volume_below:
+    if avg_completed_per_seat < policy.advice_raise_volume_completed_below:
         return "raise_volume"
     return "ok"
 
@@ -272,22 +280,19 @@ def talk_time_ok(policy: Policy, talk_minutes: int | None) -> bool | None:
 
 
 def interview_list(policy: Policy, monthly_orders: list[Mapping[str, int]]) -> list[str]:
-    """约谈: the agents among the fewest orders in each of the last ``interview_months``
-    months (oldest first in ``monthly_orders``). "Among the fewest" is the bottom
-    ``interview_count`` of a month, ties at the cut included. Fewest orders first."""
-    months = monthly_orders[-policy.interview_months:] if policy.interview_months else []
-    if len(months) < policy.interview_months or not months:
+    """约谈 [004 四.4]: 连续两月成单量最少的员工 — the agent with the fewest orders in each of
+    the last ``interview_months`` months (oldest first in ``monthly_orders``); ties at the
+    fewest all count. Only an agent who was the fewest in every one of those months."""
+    if policy.interview_months <= 0 or len(monthly_orders) < policy.interview_months:
         return []
-    bottoms = []
+    months = monthly_orders[-policy.interview_months:]
+    fewest_sets = []
     for orders in months:
         if not orders:
             return []
-        ordered = sorted(orders.values())
-        cut = ordered[min(policy.interview_count, len(ordered)) - 1] \
-            if policy.interview_count else None
-        bottoms.append({sid for sid, n in orders.items() if cut is not None and n <= cut})
-    chosen = set.intersection(*bottoms)
-    return sorted(chosen, key=lambda sid: (sum(m.get(sid, 0) for m in months), sid))
+        fewest = min(orders.values())
+        fewest_sets.append({sid for sid, n in orders.items() if n == fewest})
+    return sorted(set.intersection(*fewest_sets))
 
 
 # ---------------------------------------------------------------- pace during the day

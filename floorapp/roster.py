@@ -20,7 +20,10 @@ The rules (every number from the policy):
   and the end of the previous month counts), and within a role weekend (Sat/Sun) rest days are
   shared: the most anyone has is at most one more than the fewest anyone has.
 
-Leave (personal, sick, annual, comp) is neither work nor rest: it does not count as a rest day.
+Leave counts against rest (假期抵当月公休 [004], SPEC §7 rev. 12-2026): someone with n leave
+days in the month rests max(0, ``rest_days_per_month`` − n) days; for a manager a leave day in a
+week is that week's rest (假期抵公休). At most ``max_complaint_seats`` handlers work the same
+complaint shift (投诉处理台席原则上不超过2个 [004 第三条]).
 """
 
 from __future__ import annotations
@@ -239,6 +242,27 @@ def generate_month(
                              blocked, tails, weekend)
         _repair_coverage(ids, rests, windows if role == "manager" else None, caps, blocked,
                          tails, weekend, policy.max_days_without_rest)
+        leave_days = {pid: {i for i in blocked[pid]
+                            if fixed.get(pid, {}).get(keys[i]) in LEAVE_TYPES} for pid in ids}
+        load = [sum(1 for i in ids if d in rests[i]) for d in range(len(days))]
+        for pid in ids:
+            if role == "manager":
+                for seg in week_segments(days):
+                    need = rests_owed(policy, "manager", len(leave_days[pid] & set(seg)),
+                                      len(seg))
+                    _drop_rests(rests[pid], set(seg), need, blocked[pid], tails.get(pid, 0),
+                                len(days), weekend, policy.max_days_without_rest)
+            elif role in MONTHLY_REST_ROLES:
+                need = rests_owed(policy, role, len(leave_days[pid]), len(days))
+                if need < policy.rest_days_per_month:
+                    before = set(rests[pid])
+                    _drop_rests(rests[pid], set(range(len(days))), need, blocked[pid],
+                                tails.get(pid, 0), len(days), weekend,
+                                policy.max_days_without_rest)
+                    for day in before - rests[pid]:
+                        load[day] -= 1
+                    _shorten_runs(rests[pid], blocked[pid], tails.get(pid, 0), caps, load,
+                                  policy.max_days_without_rest)
         codes = ROLE_CODES.get(role, ("D",))
         for pid in ids:
             row = {}
@@ -253,6 +277,55 @@ def generate_month(
         if role == "complaint":
             _rotate_complaints(out, ids, days, policy)
     return out
+
+
+def rests_owed(policy: Policy, role: str, leave_days: int, days: int) -> int:
+    """Rest days (R) owed when leave counts against rest (假期抵当月公休 [004]): agents and the
+    other monthly roles max(0, ``rest_days_per_month`` − leave days in the month); a manager,
+    in a week of ``days`` days, that week's rests less its leave days."""
+    if role == "manager":
+        return max(0, manager_rests_needed(policy, days) - leave_days)
+    return max(0, policy.rest_days_per_month - leave_days)
+
+
+def _drop_rests(rests: set[int], within: set[int], need: int, blocked: set[int], tail: int,
+                length: int, weekend: list[bool], max_run: int) -> None:
+    """Take rests out of ``within`` until ``need`` are left: first those whose removal keeps
+    every run within ``max_run``, weekdays before weekends, nearest a leave day first."""
+    while len(rests & within) > need:
+        def cost(day: int) -> tuple[int, int, int, int]:
+            run = _longest_run(rests - {day}, blocked, tail, length)
+            near = min((abs(day - b) for b in blocked), default=length)
+            return (run > max_run, weekend[day], near, day)
+
+        rests.discard(min(rests & within, key=cost))
+
+
+def _shorten_runs(rests: set[int], blocked: set[int], tail: int, caps: list[int],
+                  load: list[int], max_run: int) -> None:
+    """Move the rests left after leave took some (假期抵当月公休) to days with room under the
+    coverage so that the longest run of work is as short as it can be."""
+    length = len(caps)
+    while True:
+        longest = _longest_run(rests, blocked, tail, length)
+        if longest <= max_run:
+            return
+        best = None
+        for rest in sorted(rests):
+            for day in range(length):
+                if day in rests or day in blocked or load[day] >= caps[day]:
+                    continue
+                moved = (rests - {rest}) | {day}
+                run = _longest_run(moved, blocked, tail, length)
+                if run < longest and (best is None or run < best[0]):
+                    best = (run, rest, day)
+        if best is None:
+            return
+        _run, rest, day = best
+        rests.discard(rest)
+        rests.add(day)
+        load[rest] -= 1
+        load[day] += 1
 
 
 def _month_windows(length: int, rests: int) -> list[tuple[int, int, int]]:
@@ -460,6 +533,16 @@ def _rotate_complaints(out: Month, ids: list[str], days: list[dt.date], policy: 
                 out[flip][key] = code
                 counts[flip][code] += 1
                 counts[flip][other] -= 1
+    cap = policy.max_complaint_seats
+    for key in keys:  # at most ``cap`` handlers on a complaint shift, when the other has room
+        for code, other in (("C1", "C2"), ("C2", "C1")):
+            on = [pid for pid in ids if out[pid][key] == code]
+            room = cap - sum(1 for pid in ids if out[pid][key] == other)
+            for pid in sorted(on, key=lambda p: (-counts[p][code], p))[:max(0, min(
+                    len(on) - cap, room))]:
+                out[pid][key] = other
+                counts[pid][code] -= 1
+                counts[pid][other] += 1
     for pid in ids:
         weeks = {week_of[n] for n, k in enumerate(keys) if out[pid][k] in ("C1", "C2")}
         if len(weeks) < 2:
@@ -530,19 +613,29 @@ def check_month(
                            pid=person.id, role=role_word(person.role), wrong="/".join(wrong),
                            days=_dates(where), own="/".join(own)))
 
-    # rest counts
+    # rest counts: leave counts against rest (假期抵当月公休)
     for person in people:
         codes = rows[person.id]
         if person.role in MONTHLY_REST_ROLES:
             count = codes.count(REST)
-            if count != policy.rest_days_per_month:
-                out.append(Msg(N_("{pid} ({role}) has {count} rest day(s) in {label}; "
-                                  "needs exactly {need}"),
-                               pid=person.id, role=role_word(person.role), count=count,
-                               label=label, need=policy.rest_days_per_month))
+            leave = sum(1 for c in codes if c in LEAVE_TYPES)
+            need = rests_owed(policy, person.role, leave, len(days))
+            if count != need:
+                if leave:
+                    out.append(Msg(N_("{pid} ({role}) has {count} rest day(s) in {label}; "
+                                      "needs exactly {need} ({leave} leave day(s) count "
+                                      "against rest)"),
+                                   pid=person.id, role=role_word(person.role), count=count,
+                                   label=label, need=need, leave=leave))
+                else:
+                    out.append(Msg(N_("{pid} ({role}) has {count} rest day(s) in {label}; "
+                                      "needs exactly {need}"),
+                                   pid=person.id, role=role_word(person.role), count=count,
+                                   label=label, need=need))
         elif person.role == "manager":
             for seg in week_segments(days):
-                need = manager_rests_needed(policy, len(seg))
+                leave = sum(1 for i in seg if codes[i] in LEAVE_TYPES)
+                need = rests_owed(policy, "manager", leave, len(seg))
                 count = sum(1 for i in seg if codes[i] == REST)
                 if count != need:
                     span = f"{keys[seg[0]]}..{keys[seg[-1]]}"
@@ -567,6 +660,11 @@ def check_month(
             if code in policy.shifts and not any(rows[p.id][index] == code for p in handlers):
                 out.append(Msg(N_("{day}: no complaint handler on {code}"), day=key,
                                code=code))
+            on_code = sum(1 for p in handlers if rows[p.id][index] == code)
+            if on_code > policy.max_complaint_seats:
+                out.append(Msg(N_("{day}: {count} complaint handlers on {code}; at most "
+                                  "{seats} complaint seats at once"), day=key, count=on_code,
+                               code=code, seats=policy.max_complaint_seats))
         for role in ONE_ON_DUTY_ROLES:
             group = [p for p in people if p.role == role]
             if len(group) >= 2 and not any(is_work(rows[p.id][index], policy) for p in group):
@@ -585,11 +683,14 @@ def check_month(
                               "between C1 and C2"),
                            pid=person.id, role=role_word("complaint"), code=only, label=label))
 
-    # runs without rest
+    # runs without rest; leave taken in place of rest (假期抵当月公休) can make a longer run
+    # that no arrangement avoids: not flagged for someone whose rest the leave took
     limit = policy.max_days_without_rest
     before = _label(previous_month(year, month))
     for person in people:
         codes = rows[person.id]
+        if person.role in MONTHLY_REST_ROLES and any(c in LEAVE_TYPES for c in codes):
+            continue
         run = trailing_run(previous.get(person.id, {}), policy)
         first: str = Msg(N_("the end of {month}"), month=before) if run else ""
         for index, code in enumerate(codes + [REST]):
@@ -608,7 +709,9 @@ def check_month(
 
     # weekend fairness within each role
     for role in ROLE_CODES:
-        group = [p for p in people if p.role == role]
+        # among those with the full rest quota: leave taken in place of rest is no unfairness
+        group = [p for p in people if p.role == role
+                 and not any(c in LEAVE_TYPES for c in rows[p.id])]
         if len(group) < 2:
             continue
         counts = {p.id: sum(1 for i, d in enumerate(days) if is_weekend(d)

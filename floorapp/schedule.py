@@ -8,6 +8,79 @@ from floorapp.i18n import _
 from floorapp.policy import Policy
 
 
+FRIDAY = 4
+
+
+def _clip(spans: list[tuple[dt.time, dt.time]], within: list[tuple[dt.time, dt.time]]
+          ) -> list[tuple[dt.time, dt.time]]:
+    """The parts of ``spans`` inside ``within``."""
+    out = []
+    for a, b in spans:
+        for c, d in within:
+            start, end = max(a, c), min(b, d)
+            if start < end:
+                out.append((start, end))
+    return sorted(out)
+
+
+def _cut(spans: list[tuple[dt.time, dt.time]], start: dt.time, end: dt.time
+         ) -> list[tuple[dt.time, dt.time]]:
+    """``spans`` with the window ``start``–``end`` taken out."""
+    out = []
+    for a, b in spans:
+        if b <= start or a >= end:
+            out.append((a, b))
+            continue
+        if a < start:
+            out.append((a, start))
+        if end < b:
+            out.append((end, b))
+    return out
+
+
+def calling_periods(policy: Policy, shift: str, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+    """Calling time (外呼) of a shift on a date, SPEC §4 rev. 12-2026 [004 员工管理细则]: the
+    policy's calling spans inside the shift's periods (so clock-in, preparation and the
+    morning meeting are left out), without the morning meeting window, and on a Friday
+    without the business study (16:30 to ``friday_study_end``). Lateness still counts from
+    the period start; this is the time for quota pace, outage cuts and QA slots."""
+    periods = policy.periods(shift, day)
+    if not periods:
+        return []
+    spans = _clip(policy.calling_spans(shift, day), periods)
+    meeting_start, meeting_end = policy.meeting(day)
+    spans = _cut(spans, meeting_start, meeting_end)
+    if day.weekday() == FRIDAY:
+        spans = _cut(spans, _hhmm(policy.friday_study_time), _hhmm(policy.friday_study_end))
+    return spans
+
+
+def off_phone_windows(policy: Policy, shift: str, day: dt.date
+                      ) -> list[tuple[dt.time, dt.time]]:
+    """The working time of a shift that is not calling time (preparation, the meeting, the
+    Friday study): no QA slot is planned inside these."""
+    spans = policy.periods(shift, day)
+    for start, end in calling_periods(policy, shift, day):
+        spans = _cut(spans, start, end)
+    return spans
+
+
+def slot_windows(policy: Policy, shift: str, day: dt.date, on_leave: set[int] | None = None
+                 ) -> list[tuple[dt.time, dt.time]]:
+    """Where a QA slot may go: calling time (never the meeting or the Friday study), without
+    the shift periods (1-based) a leave covers (a half-day leave's period; all for a day)."""
+    spans = calling_periods(policy, shift, day)
+    for number, (start, end) in enumerate(policy.periods(shift, day), start=1):
+        if on_leave and number in on_leave:
+            spans = _cut(spans, start, end)
+    return spans
+
+
+def _hhmm(text: str) -> dt.time:
+    hours, minutes = text.split(":")
+    return dt.time(int(hours), int(minutes))
+
+
 def running_periods(
     policy: Policy, codes: list[str], now: dt.datetime
 ) -> list[tuple[str, int, dt.time, dt.time]]:

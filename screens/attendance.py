@@ -31,9 +31,9 @@ ACTION_HINTS = {
     "reason": N_("staff id or name, then the reason: a001 bus broke down"),
     "leave": N_("id or name, type, days: a001 sick 0.5 · a001 cancel"),
 }
-STATUS_WORDS = {"on_time": N_("on time"), "late": N_("late"), "early": N_("early"),
+STATUS_WORDS = {"not_in": N_("not in yet"), "on_time": N_("on time"), "late": N_("late"), "early": N_("early"),
                 "absent": N_("absent"), "leave": N_("leave"), "rest": N_("rest")}
-STATUS_STYLES = {"on_time": "green", "late": "yellow", "early": "yellow", "absent": "bold red",
+STATUS_STYLES = {"not_in": "", "on_time": "green", "late": "yellow", "early": "yellow", "absent": "bold red",
                  "leave": "cyan", "rest": "dim"}
 
 
@@ -140,14 +140,16 @@ class AttendanceScreen(FloorScreen):
         rows.sort(key=lambda r: (r.status == "rest", r.staff.id))
         for row in rows:
             result = row.result
-            counts[row.status] = counts.get(row.status, 0) + 1
+            # counted as the floor sees it now: nobody is on time before they punch in
+            now_status = result.status_now
+            counts[now_status] = counts.get(now_status, 0) + 1
             cells = []
             for number in (1, 2):
                 period = result.periods[number - 1] if len(result.periods) >= number else None
                 cells.append(_period_text(period, result))
             mark = "✎" if row.staff.id in corrected else ""
             table.add_row(row.staff.id, row.staff.name, result.shift + mark, *cells,
-                          Text(row.text, style=STATUS_STYLES.get(row.status, "")),
+                          Text(row.text, style=STATUS_STYLES.get(now_status, "")),
                           key=row.staff.id)
         self._restore(table, keep)
         on_shift = sum(v for k, v in counts.items() if k != "rest")
@@ -156,7 +158,8 @@ class AttendanceScreen(FloorScreen):
         if day == self.floor.today():
             label = _("{day} (today)").format(day=label)
         parts = [f"{_(STATUS_WORDS[k])} {counts[k]}" for k in
-                 ("on_time", "late", "early", "absent", "leave", "rest") if counts.get(k)]
+                 ("not_in", "on_time", "late", "early", "absent", "leave", "rest")
+                 if counts.get(k)]
         if not self.month_view:
             self.query_one("#att-title", Static).update(
                 _("[b]{day}[/b] {count} on shift: ").format(day=label, count=on_shift)

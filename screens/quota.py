@@ -118,7 +118,8 @@ class QuotaScreen(FloorScreen):
             notes.append(Text(_("outage {minutes}m").format(minutes=agent.lost_minutes),
                               style="cyan"))
         note = Text(" ").join(notes) if notes else Text("")
-        return [agent.staff_id, agent.name, _(ATT_SHORT.get(agent.attendance, agent.attendance)),
+        shown = agent.presence or agent.attendance  # as the floor sees it now
+        return [agent.staff_id, agent.name, _(ATT_SHORT.get(shown, shown)),
                 bar, dial, str(agent.counts.orders), _pace_text(info["pace"], agent.target),
                 note]
 
@@ -128,7 +129,8 @@ class QuotaScreen(FloorScreen):
         left = max(lefts) if lefts else 0
         totals = fd.totals
         met = sum(1 for a in fd.agents if a.target and not a.shortfall)
-        advice = rules.staffing_advice(policy, _projected(fd.avg_dialed, pace))
+        advice = rules.staffing_advice(policy, _projected(fd.avg_dialed, pace),
+                                       _projected(fd.avg_completed, pace)) if fd.seats else "ok"
         line1 = _("{now} {hours}h{minutes} left · {seats} seats · dialed {dialed} ({avg}/seat) · "
                   "done {done} · ord {orders}").format(
             now=f"{now:%H:%M}", hours=left // 60, minutes=f"{left % 60:02d}", seats=fd.seats,
@@ -225,10 +227,10 @@ class QuotaScreen(FloorScreen):
         return matches[0].id
 
 
-ATT_SHORT = {"on_time": N_("in"), "late": N_("late"), "early": N_("early"),
+ATT_SHORT = {"not_in": N_("—"), "on_time": N_("in"), "late": N_("late"), "early": N_("early"),
              "absent": N_("ABS"), "leave": N_("leave"), "rest": N_("rest")}
 ADVICE_SHORT = {"add_seats": N_("add seats (avg dialed > band)"),
-                "raise_volume": N_("raise call volume (avg dialed < band)"), "ok": N_("ok")}
+                "raise_volume": N_("raise call volume (avg completed < band)"), "ok": N_("ok")}
 
 
 def _pace_text(pace: Decimal | None, target: int) -> Text:

@@ -73,6 +73,7 @@ class RosterScreen(FloorScreen):
         self._cells: rules.Month = {}
         self._violations: list[str] = []
         self._shown: tuple[int, int, tuple[str, ...], int] | None = None
+        self._day_width = DAY_WIDTH
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -117,6 +118,9 @@ class RosterScreen(FloorScreen):
         shape = (self.year, self.month, tuple(p.id for p in self._people),
                  self.floor.roster.required_agents(self.year, self.month))
         grid = self.query_one("#roster-grid", DataTable)
+        # A coverage count never runs into its neighbour: one blank cell more than the
+        # widest count there can be (270 on a 300-seat floor needs 4 cells a day).
+        self._day_width = max(DAY_WIDTH, len(str(len(self._people))) + 1)
         rebuild = shape != self._shown
         if rebuild:
             self._build(grid)
@@ -136,7 +140,7 @@ class RosterScreen(FloorScreen):
                 label.stylize("bold red")
             if day == today:
                 label.stylize("reverse")
-            grid.add_column(label, width=DAY_WIDTH, key=day.isoformat())
+            grid.add_column(label, width=self._day_width, key=day.isoformat())
         for person in self._people:
             row = self._cells.get(person.id, {})
             grid.add_row(*[self._cell(row, day) for day in self.days], key=person.id,
@@ -182,7 +186,7 @@ class RosterScreen(FloorScreen):
         if rebuild:
             cover.clear(columns=True)
             for day in self.days:
-                cover.add_column(f"{day.day:02d}", width=DAY_WIDTH, key=day.isoformat())
+                cover.add_column(f"{day.day:02d}", width=self._day_width, key=day.isoformat())
             for code, label in self.COVER_ROWS:
                 cover.add_row(*[cell(code, n) for n in range(len(self.days))], key=code,
                               label=Text(fit(label.format(need=need), LABEL_WIDTH),

@@ -23,6 +23,26 @@ from floorapp.services.quota import started_text
 from screens.base import FloorScreen
 
 ADVICE = {"add_seats": N_("add seats"), "raise_volume": N_("raise call volume"), "ok": N_("ok")}
+ATT_WIDTH = 11
+# Where a long text may be cut: after a separator, never inside a figure ("迟到65分钟" is never
+# shown as "迟到6"). The row's full text is on the detail line under the grid.
+_BREAKS = (", ", "，", "; ", "；", ": ", "：", " ")
+
+
+def fit_text(text: str, width: int) -> str:
+    """``text`` when it fits in ``width`` cells, else its longest head ending at a separator,
+    with "…" (the status word alone when nothing shorter is whole)."""
+    if cell_len(text) <= width:
+        return text
+    best = ""
+    for sep in _BREAKS:
+        start = 0
+        while (found := text.find(sep, start)) > 0:
+            head = text[:found].rstrip(",，;；:： ")
+            if cell_len(head) + 1 <= width and len(head) > len(best):
+                best = head
+            start = found + len(sep)
+    return best + "…" if best else "…"
 
 
 class DateEntry(Input):
@@ -63,7 +83,7 @@ class SummaryScreen(FloorScreen):
     def on_mount(self) -> None:
         table = self.query_one("#agents", DataTable)
         for label, key, width in [(N_("id"), "id", None), (N_("name"), "name", 8),
-                                  (N_("sh"), "shift", 2), (N_("attendance"), "att", 11),
+                                  (N_("sh"), "shift", 2), (N_("attendance"), "att", ATT_WIDTH),
                                   (N_("dial"), "dial", 4), (N_("conn"), "conn", 4),
                                   (N_("done/tgt"), "done", 8), (N_("ord"), "ord", 3),
                                   (N_("pts"), "pts", 4), (N_("QA"), "qa", 6),
@@ -98,7 +118,8 @@ class SummaryScreen(FloorScreen):
             att_style = {"absent": "bold red", "late": "yellow", "early": "yellow",
                          "leave": "cyan", "rest": "dim"}.get(a.attendance, "")
             table.add_row(
-                a.staff_id, a.name, a.shift, Text(a.attendance_text, style=att_style),
+                a.staff_id, a.name, a.shift,
+                Text(fit_text(a.attendance_text, ATT_WIDTH), style=att_style),
                 str(a.counts.dialed), str(a.counts.connected),
                 Text(f"{a.counts.completed}/{a.target}",
                      style="red" if a.shortfall else "green"),
@@ -107,7 +128,7 @@ class SummaryScreen(FloorScreen):
                 qa, " ".join(quota.flags(a)), key=a.staff_id)
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1), animate=False)
-        short = sum(1 for a in fd.agents if a.shortfall)
+        short = len(fd.under_target)  # of the same working seats as the seat count
         rushing = sum(1 for a in fd.agents if a.rushing)
         shown_day = (f"{self.day.year}年{fmt_date(self.day)}" if language() == "zh"
                      else f"{self.day:%a %Y-%m-%d}")

@@ -64,8 +64,15 @@ STAFF = [
 @pytest.fixture
 def staffed(floor: Floor) -> Floor:
     """The floor with STAFF on the register."""
-    for person in STAFF:
-        floor.save_staff(person)
+    # On the register since the start of the year: not backdated hires (those are not charged
+    # for days before their entry, SPEC §4 rev. 12-2026).
+    clock = floor.store.clock
+    floor.store.clock = lambda: "2026-01-01T00:00:00+08:00"
+    try:
+        for person in STAFF:
+            floor.save_staff(person)
+    finally:
+        floor.store.clock = clock
     return floor
 
 

@@ -215,3 +215,71 @@ def test_rules_module_is_pure():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stdout
+
+
+# ---------------------------------------------------------------- issue 13: wrong figures
+FRIDAY = dt.date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("p1", "p2", "late", "early", "status", "text"),
+    [
+        ((None, "11:56"), ("14:30", "17:30"), 0, 0, "on_time", "no in punch p1"),
+        (("08:00", "12:00"), (None, "17:26"), 0, 0, "on_time", "no in punch p2"),
+        (("08:12", None), ("14:30", "17:30"), 0, 0, "on_time", "no out punch p1"),
+        (("08:45", None), ("14:30", "17:30"), 0, 0, "on_time", "no out punch p1"),
+        (("08:12", "12:00"), ("14:30", "17:26"), 12, 4, "late", "late 12 min, left early 4 min"),
+    ],
+    ids=["only-out-punch-not-charged", "d-17:26-without-in-not-early-4-min",
+         "only-in-punch-late-not-charged", "only-in-punch-late-45-not-absent",
+         "both-punches-charged"],
+)
+def test_a_single_punch_is_not_charged(p1, p2, late, early, status, text):
+    """Issue 13: `d 欧阳 17:26` on a row with no in punch was charged early 4 min (¥8.00)."""
+    result = d_day(p1=p1, p2=p2)
+    assert (result.late_minutes, result.early_minutes, result.absent) == (late, early, False)
+    assert result.status == status and result.text == text
+    month = month_result(P, BOB, [result])
+    assert month.early_deduction == (Decimal(8) if early else 0)
+
+
+@pytest.mark.parametrize(
+    ("rate", "shown"),
+    [(Decimal("0.20"), "20"), (Decimal("0.10"), "10"), (Decimal("0.125"), "12.5"),
+     (Decimal("1"), "100"), (Decimal("0"), "0")],
+    ids=["junior-20-not-2E+1", "senior-10", "fraction", "whole-day", "zero"],
+)
+def test_sick_rate_is_shown_as_a_plain_percentage(rate, shown):
+    from floorapp.attendance import percent_text
+
+    assert percent_text(rate) == shown
+
+
+def test_month_explains_a_sick_day_without_exponent():
+    """Issue 13: the month view explained a sick day as `sick leave 0.5 at 2E+1%`."""
+    day = d_day(p2=None, leave=Leave("sick", Decimal("0.5")))
+    why = month_result(P, BOB, [day]).why
+    assert "11-18 sick leave 0.5 at 10%" in why and not any("E+" in w for w in why)  # 2 years
+
+
+@pytest.mark.parametrize(
+    ("now", "punches", "status_now", "status"),
+    [
+        ("02:34", {}, "not_in", "on_time"),
+        ("07:55", {}, "not_in", "on_time"),
+        ("08:12", {}, "not_in", "late"),
+        ("08:12", {1: ("08:05", None)}, "late", "late"),
+        ("07:58", {1: ("07:58", None)}, "on_time", "on_time"),
+        ("15:00", {}, "absent", "absent"),
+    ],
+    ids=["02:34-before-any-shift-not-present", "before-start-not-on-time",
+         "after-start-not-in-is-not-present", "punched-in-late", "punched-in-on-time",
+         "morning-over-without-punch-absent"],
+)
+def test_nobody_counts_as_present_before_a_punch(now, punches, status_now, status):
+    """Issue 13: at 02:34 Attendance said `44 on shift: on time 44`."""
+    at = dt.datetime.combine(FRIDAY, dt.time.fromisoformat(now))
+    result = evaluate_day(P, FRIDAY, "D", {n: Punch(n, t(a), t(b)) for n, (a, b) in
+                                         punches.items()}, None, at)
+    assert (result.status_now, result.status) == (status_now, status)
+    assert result.punched_in is bool(punches)

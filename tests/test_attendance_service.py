@@ -79,8 +79,9 @@ def test_quick_entry_parsing(staffed):
     att = staffed.attendance
     entry = att.parse_entry("a001 0812", "in", TODAY)
     assert (entry.staff.id, entry.period, entry.time) == ("A001", 1, dt.time(8, 12))
-    assert att.parse_entry("out 欧阳 17:26", "in", TODAY).action == "out"
-    assert att.parse_entry("a001 17:26", "out", TODAY).period == 2
+    yesterday = TODAY - dt.timedelta(days=1)  # 17:26 today is still to come at 15:00
+    assert att.parse_entry("out 欧阳 17:26", "in", yesterday).action == "out"
+    assert att.parse_entry("a001 17:26", "out", yesterday).period == 2
     assert att.parse_entry("a001 13:00", "in", TODAY).period == 2  # lunch: for the afternoon
     assert att.parse_entry("a001 p", "leave", TODAY).leave_type == "personal"
     leave = att.parse_entry("a002 s .5", "leave", TODAY)

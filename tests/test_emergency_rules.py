@@ -28,7 +28,11 @@ def test_builtin_checklists_cover_spec_steps():
     by_id = {c.id: c for c in rules.builtin_checklists()}
     assert [c.key for c in by_id.values()] == ["f", "i", "o"]
     fire = [s.code for s in by_id["fire"].steps]
-    assert fire == ["calm", "superior", "officer", "evacuate", "extinguish", "call119"]
+    assert fire == ["calm", "superior", "officer", "security", "evacuate", "extinguish",
+                    "call119"]
+    security = next(s for s in by_id["fire"].steps if s.code == "security")
+    assert "security office" in security.text and security.text_zh == "报告保卫科"
+    assert security.mandatory
     assert not next(s for s in by_id["fire"].steps if s.code == "extinguish").mandatory
     assert "119" in by_id["fire"].steps[-1].text and "job number" in by_id["fire"].steps[-1].text
     ill = [s.code for s in by_id["ill"].steps]
@@ -67,9 +71,9 @@ def test_each_path_ticked_and_closed(cid, values):
 
 def test_close_refused_names_the_missing_mandatory_step():
     inc = rules.new_incident("20261120-1", checklist("fire"), AT, "me")
-    for code in ("calm", "superior", "officer", "evacuate"):
+    for code in ("calm", "superior", "officer", "security", "evacuate"):
         inc = rules.tick(inc, code, AT, "me")
-    with pytest.raises(FloorError, match=r"6 call119") as err:
+    with pytest.raises(FloorError, match=r"7 call119") as err:
         rules.close(inc, AT, "me")
     assert "extinguish" not in str(err.value)  # optional steps never block closing
     assert inc["status"] == "open"
@@ -77,7 +81,7 @@ def test_close_refused_names_the_missing_mandatory_step():
 
 def test_close_allowed_when_mandatory_step_skipped_with_reason():
     inc = rules.new_incident("20261120-1", checklist("fire"), AT, "me")
-    for code in ("calm", "superior", "officer", "evacuate"):
+    for code in ("calm", "superior", "officer", "security", "evacuate"):
         inc = rules.tick(inc, code, AT, "me")
     inc = rules.skip(inc, "call119", "put out with the extinguisher", AT, "me")
     closed = rules.close(inc, AT, "me")

@@ -43,7 +43,8 @@ def test_every_tick_is_saved_at_once(staffed, store_dir):
     other.emergency.skip(incident["id"], "extinguish", "no extinguisher near")
     history = staffed.store.history("day/2026-11-20", "incidents", incident["id"])
     assert len(history) == 3  # open, tick, skip: one version each
-    assert svc.incident(incident["id"])["steps"][4]["by"] == "other"
+    steps = {s["code"]: s for s in svc.incident(incident["id"])["steps"]}
+    assert steps["extinguish"]["by"] == "other"
     assert svc.open_incidents() == [{"id": "20261120-1", "kind": "fire", "title": "Fire",
                                      "title_zh": "火警", "started": "2026-11-20T15:00:00+08:00"}]
     assert svc.start("ill")["id"] == "20261120-2"
@@ -52,18 +53,18 @@ def test_every_tick_is_saved_at_once(staffed, store_dir):
 def test_fire_path_closed_and_logged(staffed):
     svc = staffed.emergency
     incident_id = svc.start("fire")["id"]
-    for n in (1, 2, 3, 4):
+    for n in (1, 2, 3, 4, 5):
         svc.tick(incident_id, n)
     with pytest.raises(FloorError, match="call119"):
         svc.close(incident_id)
-    svc.skip(incident_id, 6, "put out")
+    svc.skip(incident_id, 7, "put out")
     svc.note(incident_id, "bin fire near seat S012")
     svc.close(incident_id)
     assert svc.open_incidents() == []
     log = svc.incidents()
     assert log[0]["id"] == incident_id and log[0]["status"] == "closed"
     timeline = svc.incident(incident_id)["timeline"]
-    assert [e["action"] for e in timeline] == ["open", "done", "done", "done", "done",
+    assert [e["action"] for e in timeline] == ["open", "done", "done", "done", "done", "done",
                                                "skipped", "note", "close"]
 
 
@@ -125,17 +126,20 @@ def test_outage_path_records_scope_seats_recovery(staffed):
     assert values["seats"] == {"all_on_shift": True, "staff": ["A001", "A002", "A003"]}
     assert values["recovered"] == "2026-11-20T14:45:00+08:00"
     assert incident["started_by"] == "tester"
-    assert svc.lost_calling_minutes(DAY) == {"A001": 15, "A002": 15, "A003": 15}
+    # calling time starts 14:40 in winter (after the afternoon preparation, [004])
+    assert svc.lost_calling_minutes(DAY) == {"A001": 5, "A002": 5, "A003": 5}
 
 
 @pytest.mark.parametrize("start,recovered,expected", [
     ("07:00", "07:50", {}),
-    ("07:30", "08:20", {"A001": 20}),
+    ("07:30", "08:20", {}),
+    ("08:00", "08:40", {"A001": 10}),
     ("09:00", "09:40", {"A001": 40}),
-    ("11:50", "14:40", {"A001": 20}),
+    ("11:50", "14:40", {"A001": 10}),
     ("12:10", "14:20", {}),
-    ("14:00", None, {"A001": 30}),
-], ids=["before-period", "partial-at-start", "inside-period", "across-lunch", "inside-lunch",
+    ("14:00", None, {"A001": 20}),
+], ids=["before-period", "inside-preparation-and-meeting", "calls-from-08:30",
+        "inside-period", "across-lunch-calls-from-14:40", "inside-lunch",
         "open-outage-counts-to-now"])
 def test_lost_calling_minutes(staffed, start, recovered, expected):
     _outage(staffed, start, recovered)
@@ -152,7 +156,8 @@ def test_lost_calling_minutes_other_days_and_cancelled(staffed, store_dir):
     # An outage open since the evening before counts into the next morning, up to now.
     later = open_floor(store_dir, clock=fixed_clock("2026-11-23T09:00:00"), user="tester")
     _outage(later, "2026-11-22 20:00", None, seats="A003")
-    assert later.emergency.lost_calling_minutes(dt.date(2026, 11, 23)) == {"A003": 60}
+    # calling time on Monday starts at 08:30, after the meeting
+    assert later.emergency.lost_calling_minutes(dt.date(2026, 11, 23)) == {"A003": 30}
 
 
 CRASHER = textwrap.dedent("""
@@ -190,7 +195,7 @@ def test_cli_list_and_show(staffed, store_dir, capsys, monkeypatch):
     svc = staffed.emergency
     incident_id = svc.start("fire")["id"]
     svc.tick(incident_id, 1)
-    svc.skip(incident_id, 5, "too much smoke")
+    svc.skip(incident_id, 6, "too much smoke")
     svc.note(incident_id, "smoke from the printer")
     assert run(["--store", str(store_dir), "incident", "list", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -200,11 +205,11 @@ def test_cli_list_and_show(staffed, store_dir, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "too much smoke" in out and "smoke from the printer" in out
     assert "2026-11-20 15:00:00" in out and "tester" in out and "skipped" in out
-    assert "Still to do before closing: superior, officer, evacuate, call119" in out
+    assert "Still to do before closing: superior, officer, security, evacuate, call119" in out
     assert run(["--store", str(store_dir), "incident", "show", incident_id,
                 "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert shown["steps"][4]["reason"] == "too much smoke"
+    assert shown["steps"][5]["reason"] == "too much smoke"
     assert [e["action"] for e in shown["timeline"]] == ["open", "done", "skipped", "note"]
 
 
@@ -261,3 +266,21 @@ def test_read_only_store_refused_with_a_message(staffed):
     with pytest.raises(FloorError, match="read-only"):
         staffed.emergency.tick(incident_id, 1)
     assert staffed.emergency.incident(incident_id)["steps"][0]["state"] == "pending"
+
+
+def test_outage_recorded_ahead_cuts_nothing_until_it_happens(staffed, store_dir):
+    """Issue 13: an outage typed for 09:00–10:00 at 02:30 cut targets before it happened."""
+    _outage(staffed, "09:00", "10:00")
+    early = open_floor(store_dir, clock=fixed_clock("2026-11-20T02:30:00"), user="tester")
+    assert early.emergency.lost_calling_minutes(DAY) == {}
+    mid = open_floor(store_dir, clock=fixed_clock("2026-11-20T09:20:00"), user="tester")
+    assert mid.emergency.lost_calling_minutes(DAY) == {"A001": 20}
+    assert staffed.emergency.lost_calling_minutes(DAY) == {"A001": 60}
+
+
+def test_friday_study_is_not_calling_time(staffed):
+    """The Friday 16:30 study is off the phones [004]: an outage then loses no calling time."""
+    later = open_floor(staffed.store.root, clock=fixed_clock("2026-11-20T18:00:00"),
+                       user="tester")
+    _outage(later, "16:00", "17:30")
+    assert later.emergency.lost_calling_minutes(DAY) == {"A001": 30}

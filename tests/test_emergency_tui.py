@@ -45,7 +45,7 @@ async def test_tick_by_key_is_stored(staffed):
         assert _cells(app)[1][1:2] == ["[x]"]
         assert "15:00:00" in _cells(app)[1]
         # Skip needs a reason: Enter on an empty reason keeps the prompt open.
-        await pilot.press("down", "down", "j", "s")
+        await pilot.press("down", "down", "j", "j", "s")
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)
         await pilot.press("enter")
@@ -54,13 +54,14 @@ async def test_tick_by_key_is_stored(staffed):
         await pilot.press(*"no extinguisher", "enter")
         await pilot.pause()
         stored = staffed.emergency.incident(incident["id"])
-        assert stored["steps"][4]["state"] == "skipped"
-        assert stored["steps"][4]["reason"] == "no extinguisher"
+        assert stored["steps"][5]["code"] == "extinguish"
+        assert stored["steps"][5]["state"] == "skipped"
+        assert stored["steps"][5]["reason"] == "no extinguisher"
         # Closing with mandatory steps left is refused; the incident stays open.
         await pilot.press("c")
         await pilot.pause()
         assert staffed.emergency.open_incidents()
-        for key in ("1", "3", "4", "6"):
+        for key in ("1", "3", "4", "5", "7"):
             await pilot.press(key)
         await pilot.press("c")
         await pilot.pause()

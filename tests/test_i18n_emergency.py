@@ -139,7 +139,7 @@ def test_closing_refusal_in_chinese(staffed, zh):
         svc.close(incident_id)
     message = str(refused.value)
     assert message.startswith(f"无法关闭 {incident_id}: 以下必做步骤未完成")
-    assert "1 calm (保持镇静" in message and "6 call119 (无法扑灭" in message
+    assert "1 calm (保持镇静" in message and "7 call119 (无法扑灭" in message
     assert "extinguish" not in message
 
 
@@ -199,7 +199,7 @@ async def test_screen_in_chinese(staffed):
         await pilot.pause()
         chooser = str(app.screen.query_one("#em-chooser", Static).render())
         assert "火警" in chooser and "员工突发疾病" in chooser and "终端/系统故障" in chooser
-        assert "(6 步, 5 步必做)" in chooser
+        assert "(7 步, 6 步必做)" in chooser
         phones = str(app.screen.query_one("#em-phones", Static).render())
         assert "急救 120" in phones and "未设置 — floor policy set phone_superior" in phones
         title = str(app.screen.query_one("#em-title", Static).render())

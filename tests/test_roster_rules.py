@@ -24,6 +24,7 @@ from floorapp.roster import (
     month_days,
     parse_month,
     required_agents,
+    rests_owed,
     week_segments,
 )
 
@@ -46,7 +47,7 @@ def staff_mix(agents: int, handlers: int, monitors: int = 0, leads: int = 0,
 mixes = st.builds(
     staff_mix,
     agents=st.integers(3, 120),
-    handlers=st.integers(3, 12),
+    handlers=st.integers(3, 4),  # at most 2 complaint seats at once [004]: 4 handlers fill them
     monitors=st.integers(0, 6),
     leads=st.integers(0, 8),
     managers=st.integers(0, 4),
@@ -101,7 +102,7 @@ def test_generated_month_meets_every_rule(people, ym, share, chained):
 
 @settings(max_examples=EXAMPLES or 30, derandomize=not EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
-@given(people=st.builds(staff_mix, agents=st.integers(12, 80), handlers=st.integers(4, 10),
+@given(people=st.builds(staff_mix, agents=st.integers(12, 80), handlers=st.integers(3, 4),
                         monitors=st.integers(0, 4), leads=st.integers(0, 6),
                         managers=st.integers(0, 3)),
        ym=months, data=st.data())
@@ -150,18 +151,92 @@ def test_rules_module_is_pure():
 @settings(max_examples=15, derandomize=True, deadline=None)
 @given(ym=months)
 def test_three_hundred_seats_generate_fast(ym):
-    people = staff_mix(300, 20, 15, 25, 2)
+    people = staff_mix(300, 4, 15, 25, 2)
     cells = generate_month(people, *ym, POLICY)
     assert check_month(people, *ym, cells, POLICY) == []
 
 
-def test_leave_is_kept_and_is_not_rest():
+def test_leave_is_kept_and_counts_against_rest():
+    """假期抵当月公休 [004]: 2 leave days in the month leave 1 rest day (the generator and the
+    checker enforced the opposite before)."""
     people = staff_mix(10, 3)
     fixed = {"A001": {"2026-12-07": "annual", "2026-12-08": "annual"}}
     cells = generate_month(people, 2026, 12, POLICY, fixed=fixed)
     assert cells["A001"]["2026-12-07"] == "annual"
-    assert list(cells["A001"].values()).count(REST) == 3
+    assert list(cells["A001"].values()).count(REST) == 1
     assert check_month(people, 2026, 12, cells, POLICY) == []
+
+
+@pytest.mark.parametrize(
+    ("role", "leave", "owed"),
+    [("agent", 0, 3), ("agent", 1, 2), ("agent", 2, 1), ("agent", 3, 0), ("agent", 4, 0),
+     ("complaint", 1, 2), ("complaint", 3, 0)],
+    ids=["agent-no-leave-3", "agent-1-leave-2", "agent-2-leave-1", "agent-3-leave-none",
+         "agent-4-leave-never-negative", "handler-1-leave-2", "handler-3-leave-none"],
+)
+def test_rests_owed_monthly(role, leave, owed):
+    assert rests_owed(POLICY, role, leave, 31) == owed
+
+
+@pytest.mark.parametrize(
+    ("leave", "days_in_week", "owed"),
+    [(0, 7, 1), (1, 7, 0), (2, 7, 0), (0, 3, 0), (0, 4, 1), (1, 4, 0)],
+    ids=["week-no-leave-1", "week-leave-is-the-rest", "week-2-leave-0",
+         "cut-week-3-days-0", "cut-week-4-days-1", "cut-week-4-days-leave-0"],
+)
+def test_rests_owed_manager_week(leave, days_in_week, owed):
+    """假期抵公休: a manager's leave day in a week is that week's rest."""
+    assert rests_owed(POLICY, "manager", leave, days_in_week) == owed
+
+
+@pytest.mark.parametrize("leave_days", [0, 1, 2, 3, 5], ids=lambda n: f"{n}-leave-days")
+def test_generator_and_checker_agree_on_leave_against_rest(leave_days):
+    people = staff_mix(10, 3, managers=2)
+    keys = [d.isoformat() for d in month_days(2026, 12)]
+    fixed = {"A001": {k: "sick" for k in keys[10:10 + leave_days]},
+             "M001": {k: "personal" for k in keys[7:7 + min(leave_days, 2)]}}  # Tue–Wed
+    cells = generate_month(people, 2026, 12, POLICY, fixed=fixed)
+    assert list(cells["A001"].values()).count(REST) == max(0, 3 - leave_days)
+    week = keys[6:13]  # Mon 12-07 .. Sun 12-13
+    assert sum(cells["M001"][k] == REST for k in week) == (0 if leave_days else 1)
+    assert check_month(people, 2026, 12, cells, POLICY) == []
+    # the checker names a month that gives the leave-taker the full 3 anyway
+    if leave_days:
+        row = dict(cells["A001"])
+        for k in [k for k, c in row.items() if c == "D"]:
+            if list(row.values()).count(REST) == 3:
+                break
+            row[k] = REST
+        named = [v for v in check_month(people, 2026, 12, {**cells, "A001": row}, POLICY)
+                 if v.startswith("A001 (agent) has 3 rest day(s)")]
+        assert named and "count against rest" in named[0]
+
+
+@pytest.mark.parametrize(
+    ("handlers", "bad"),
+    [(4, False), (5, True)],
+    ids=["4-handlers-fit-2-seats", "5-handlers-exceed-2-seats"],
+)
+def test_at_most_two_complaint_seats_at_once(handlers, bad):
+    """投诉处理台席原则上不超过2个 [004 第三条]: at most 2 handlers on C1 (and on C2)."""
+    people = staff_mix(10, handlers)
+    cells = generate_month(people, 2026, 12, POLICY)
+    keys = [d.isoformat() for d in month_days(2026, 12)]
+    worst = max(sum(cells[p.id][k] == code for p in people if p.role == "complaint")
+                for k in keys for code in ("C1", "C2"))
+    violations = check_month(people, 2026, 12, cells, POLICY)
+    named = [v for v in violations if "complaint seats at once" in v]
+    assert bool(named) is bad and (worst > 2) is bad
+
+
+def test_three_handlers_on_one_shift_is_named():
+    people = staff_mix(10, 4)
+    cells = generate_month(people, 2026, 12, POLICY)
+    day = "2026-12-15"
+    for pid in ("C001", "C002", "C003"):
+        cells[pid][day] = "C1"
+    assert any(v.startswith(f"{day}: 3 complaint handlers on C1; at most 2")
+               for v in check_month(people, 2026, 12, cells, POLICY))
 
 
 @pytest.mark.parametrize(

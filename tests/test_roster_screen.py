@@ -245,3 +245,19 @@ async def test_palette_reaches_roster_actions_by_name(rostered):
         await pilot.press("escape")
         await pilot.pause()
         assert pilot.app.screen is screen
+
+
+async def test_three_digit_coverage_counts_do_not_run_together(staffed):
+    """On 300 seats the coverage row ran three-digit counts together (`2702702702…`)."""
+    for n in range(4, 121):
+        staffed.save_staff(Staff(f"A{n:03d}", f"坐席{n}", "agent", "T02", dt.date(2025, 1, 1),
+                                 Decimal("1200")))
+    staffed.roster.generate(*NOV, seats=100)
+    async with FloorApp(staffed, backup=False).run_test(size=(80, 24)) as pilot:
+        screen = await open_roster(pilot)
+        cover = screen.query_one("#roster-cover", DataTable)
+        widths = {c.width for c in cover.columns.values()}
+        assert widths == {4} and {c.width for c in grid(screen).columns.values()} == {4}
+        value = cover_value(screen, "D", TODAY)
+        assert int(value) >= 100
+        assert len(value) < 4  # a blank cell is left between neighbours

@@ -82,3 +82,32 @@ async def test_go_to_a_typed_date(staffed: Floor) -> None:
         assert not entry.display
         table = app.screen.query_one("#agents", DataTable)
         assert cells(table, "A002")[6] == "45/60"
+
+
+import pytest  # noqa: E402
+
+from screens.summary import ATT_WIDTH, fit_text  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("late 12 min", "late 12 min"),
+     ("旷工：迟到65分钟 p1", "旷工…"),
+     ("absent: late 65 min p1", "absent…"),
+     ("迟到12分钟，早退4分钟", "迟到12分钟…"),
+     ("not in, late 12 min", "not in…"),
+     ("病假 0.5", "病假 0.5"),
+     ("12345678901234", "…"),
+     ("旷工：迟到65分钟（第1段）", "旷工…"),
+     ("未到岗，已迟到12分钟", "未到岗…")],
+    ids=["fits", "issue-13-zh-absent-not-cut-to-迟到6", "en-absent", "zh-two-parts-first-whole",
+         "not-in-late", "zh-leave-fits", "no-separator-no-digit-shown",
+         "zh-catalogue-absent-text", "zh-not-in-late"],
+)
+def test_attendance_text_is_never_cut_inside_a_figure(text, shown):
+    """Chinese Summary cut `旷工：迟到65分钟` to `旷工：迟到6`, a false figure."""
+    fitted = fit_text(text, ATT_WIDTH)
+    assert fitted == shown
+    from rich.cells import cell_len
+
+    assert cell_len(fitted) <= ATT_WIDTH

@@ -147,18 +147,66 @@ class AttendanceService:
         # Before someone was hired they were not scheduled, whatever the default week says.
         return {s.id: (shifts.get(s.id, "R") if s.on_register(day) else "R") for s in people}
 
+    def _charged_shifts(self, day: dt.date, people: list[Staff],
+                        punches: dict[str, dict[int, Punch]], leave: dict[str, Leave]
+                        ) -> dict[str, str]:
+        """Who is charged (SPEC §4 rev. 12-2026): people scheduled that day and on the register
+        that day. Before their register entry was saved (a backdated hire) nobody could punch
+        for them: a day with no punch and no leave is not an absence; what was recorded counts."""
+        shifts = self._shifts(day, people)
+        registered = self.floor.registered_on()
+        for person in people:
+            added = registered.get(person.id)
+            if (added is not None and day < added and person.id not in punches
+                    and person.id not in leave and shifts[person.id] in self.floor.policy.shifts):
+                shifts[person.id] = "R"
+        return shifts
+
     def day_results(self, day: dt.date) -> list[PersonDay]:
         """Every current staff member's day, evaluated at the floor's ``now``."""
         people = self.floor.staff()
-        shifts = self._shifts(day, people)
         punches = self.punches_on(day)
         leave = self.leave_on(day)
+        shifts = self._charged_shifts(day, people, punches, leave)
         now = self._local_now()
         out = []
         for person in people:
             result = evaluate_day(self.floor.policy, day, shifts[person.id],
                                   punches.get(person.id, {}), leave.get(person.id), now)
             out.append(PersonDay(person, result))
+        return out
+
+    def leave_periods(self, day: dt.date) -> dict[str, set[int]]:
+        """{staff_id: the shift periods (1-based) their leave covers that day}: every period
+        for a whole day, the half-day leave's period for 0.5 (the same rule as the pay)."""
+        people = self.floor.staff_by_id()
+        leave = self.leave_on(day)
+        punches = self.punches_on(day)
+        out: dict[str, set[int]] = {}
+        for staff_id, item in leave.items():
+            person = people.get(staff_id)
+            if person is None:
+                continue
+            code = self._shifts(day, [person])[staff_id]
+            result = evaluate_day(self.floor.policy, day, code, punches.get(staff_id, {}),
+                                  item, self._local_now())
+            out[staff_id] = {p.number for p in result.periods if p.covered}
+        return out
+
+    def floor_statuses(self, day: dt.date) -> dict[str, str]:
+        """{staff_id: status as the floor sees it}: ``not_in`` until the first in punch
+        (``DayResult.status_now``), and someone who came in but is an absence by the pay rule
+        (late or early ≥ 30 min without a reason) is ``late`` / ``early``, not "not here"."""
+        out = {}
+        for row in self.day_results(day):
+            result = row.result
+            status = result.status_now
+            if status == "absent" and result.punched_in:
+                if any(p.absent_late is not None for p in result.periods):
+                    status = "late"
+                elif any(p.absent_early is not None for p in result.periods):
+                    status = "early"
+            out[row.staff.id] = status
         return out
 
     def day_statuses(self, day: dt.date) -> dict[str, str]:
@@ -226,12 +274,14 @@ class AttendanceService:
         scheduled: set[str] = set()
         for number in range(1, last + 1):
             day = dt.date(year, month, number)
-            shifts = self._shifts(day, people)
-            scheduled.update(i for i, code in shifts.items() if policy.periods(code, day))
             if day > today:
+                shifts = self._shifts(day, people)
+                scheduled.update(i for i, code in shifts.items() if policy.periods(code, day))
                 continue
             punches = self.punches_on(day)
             leave = self.leave_on(day)
+            shifts = self._charged_shifts(day, people, punches, leave)
+            scheduled.update(i for i, code in shifts.items() if policy.periods(code, day))
             for person in people:
                 code = shifts[person.id]
                 if not policy.periods(code, day) and person.id not in leave:
@@ -362,6 +412,13 @@ class AttendanceService:
                 count=len(periods)))
         if entry.action == "reason" and not entry.reason.strip():
             raise FloorError(_("type the reason after the name"))
+        if entry.action in ("in", "out") and entry.time is not None:
+            now = self._local_now()
+            clock = dt.time(now.hour, now.minute)
+            if entry.day > now.date() or (entry.day == now.date() and entry.time > clock):
+                raise FloorError(_("{id}: {time} on {day} is still to come (now {now})").format(
+                    id=entry.staff.id, time=_time_text(entry.time), day=day_text(entry.day),
+                    now=f"{clock:%H:%M}"))
 
     def _periods(self, staff_id: str, day: dt.date) -> list[tuple[dt.time, dt.time]]:
         return self.floor.policy.periods(self.floor.shift_for(staff_id, day), day)
@@ -470,19 +527,28 @@ class AttendanceService:
         return entry
 
     def preview(self, entry: Entry) -> str:
-        """What saving ``entry`` would record, with the late/early minutes it means."""
+        """What saving ``entry`` would record: the person's day as the row will show it once
+        saved (the same rules, so "late 42 min" is never previewed for a saved absence)."""
         text = entry.describe()
         if entry.action in ("in", "out") and entry.time is not None:
-            start, end = self._periods(entry.staff.id, entry.day)[entry.period - 1]
-            if entry.action == "in":
-                late = _minutes_between(start, entry.time)
-                text += " · " + (_("late {minutes} min").format(minutes=late) if late > 0
-                                 else _("on time"))
-            else:
-                early = _minutes_between(entry.time, end)
-                text += " · " + (_("left early {minutes} min").format(minutes=early)
-                                 if early > 0 else _("on time"))
+            text += " · " + self.day_after(entry).text
         return text
+
+    def day_after(self, entry: Entry) -> DayResult:
+        """The person's day evaluated as if ``entry`` were saved (nothing is written)."""
+        punches = dict(self.punches_on(entry.day).get(entry.staff.id, {}))
+        old = punches.get(entry.period) or Punch(entry.period)
+        if entry.action == "in":
+            new = Punch(entry.period, entry.time, old.time_out, old.reason)
+        elif entry.action == "out":
+            new = Punch(entry.period, old.time_in, entry.time, old.reason)
+        else:
+            new = Punch(entry.period, old.time_in, old.time_out, entry.reason)
+        punches[entry.period] = new
+        leave = self.leave_on(entry.day).get(entry.staff.id)
+        code = self._shifts(entry.day, [entry.staff])[entry.staff.id]
+        return evaluate_day(self.floor.policy, entry.day, code, punches, leave,
+                            self._local_now())
 
     def corrected_on(self, day: dt.date) -> set[str]:
         """Staff whose punches or leave that day were corrected (a record with a later version)."""
@@ -628,10 +694,6 @@ def _is_leave_unit(units: list[str], days: Decimal) -> bool:
         return days.is_finite() and any(days == Decimal(u) for u in units)
     except InvalidOperation:
         return False
-
-
-def _minutes_between(a: dt.time, b: dt.time) -> int:
-    return (b.hour * 60 + b.minute) - (a.hour * 60 + a.minute)
 
 
 def _parse_time(word: str) -> dt.time:

@@ -46,6 +46,7 @@ class Floor:
         store.clock = lambda: self.now().isoformat()
         self._policy_cache: tuple[int, Policy] | None = None
         self._roster_cache: dict[str, tuple[object, dict[str, dict[str, str]]]] = {}
+        self._registered_cache: tuple[object, dict[str, dt.date]] | None = None
         # Feature services (imported here: they import this module's types).
         from floorapp.services.attendance import AttendanceService
         from floorapp.services.emergency import EmergencyService
@@ -136,6 +137,21 @@ class Floor:
         people = [Staff.from_record(r, pendulum.parse(r["_at"]).in_tz(tz).date()
                                     if r.get("_retired") else None) for r in records]
         return sorted(people, key=lambda s: s.id)
+
+    def registered_on(self) -> dict[str, dt.date]:
+        """Staff id → the day their first register entry was saved (the floor's time zone).
+        A backdated hire was not on the register before that day, whatever their hire date."""
+        signature = self.store.signature(REF)
+        cached = self._registered_cache
+        if cached is not None and cached[0] == signature and signature is not None:
+            return cached[1]
+        tz = self.policy.timezone
+        out: dict[str, dt.date] = {}
+        for record in self.store.records(REF, "staff", include_retired=True):
+            first = self.store.history(REF, "staff", record["_key"])[0]
+            out[record["_key"]] = pendulum.parse(first["_at"]).in_tz(tz).date()
+        self._registered_cache = (signature, out)
+        return out
 
     def staff_by_id(self) -> dict[str, Staff]:
         return {s.id: s for s in self.staff()}
@@ -238,8 +254,8 @@ class Floor:
         key = day.isoformat()
         out = {}
         for person in self.staff(include_retired=True):
-            if person.left is not None and day >= person.left:
-                continue  # a leaver is on no shift from the day they left
+            if not person.on_register(day):
+                continue  # before the hire date and from the day a leaver left: no shift
             # Someone the month's roster does not name (a new hire) works the default week.
             out[person.id] = roster.get(person.id, {}).get(key, default)
         return out

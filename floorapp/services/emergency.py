@@ -22,6 +22,7 @@ from floorapp import emergency as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _, ngettext
 from floorapp.reports import Report, Table
+from floorapp.schedule import calling_periods
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -288,7 +289,7 @@ class EmergencyService:
         for sid in wanted:
             periods[sid] = [(dt.datetime.combine(day, a, tzinfo=tz),
                              dt.datetime.combine(day, b, tzinfo=tz))
-                            for a, b in policy.periods(shifts.get(sid, "R"), day)]
+                            for a, b in calling_periods(policy, shifts.get(sid, "R"), day)]
         return rules.lost_minutes(periods, outages)
 
     # ----------------------------------------------------------------- reports
@@ -439,7 +440,7 @@ def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (avoids 
     day = weekdays[len(weekdays) // 3]
     by = rng.choice(leads)
     inc = rules.new_incident(number(day), builtin["fire"], at(day, "16:00"), by)
-    for n, code in enumerate(("calm", "superior", "officer", "evacuate"), start=1):
+    for n, code in enumerate(("calm", "superior", "officer", "security", "evacuate"), start=1):
         inc = rules.tick(inc, code, at(day, "16:00", n), by)
     inc = rules.skip(inc, "extinguish", "drill: no fire", at(day, "16:06"), by)
     inc = rules.skip(inc, "call119", "drill: no real call to 119", at(day, "16:06"), by)

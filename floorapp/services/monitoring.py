@@ -28,6 +28,7 @@ from floorapp import monitoring_review as review
 from floorapp import monitoring_sampling as sampling
 from floorapp.errors import FloorError, ImportRejected
 from floorapp.i18n import N_, _, fmt_month, language
+from floorapp.schedule import slot_windows
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -594,11 +595,17 @@ class MonitoringService:
         plan_roles = {"monitor", *policy.qa_plan_roles}
         stopped = self.stopped_monitors(day)
         period_counts = self._period_counts(day, people, shifts)
+        leave_periods = getattr(getattr(self.floor, "attendance", None), "leave_periods", None)
+        on_leave = leave_periods(day) if leave_periods else {}
         for staff_id, code in sorted(shifts.items()):
             person = people.get(staff_id)
             if person is None or code not in policy.shifts:
                 continue
-            periods = rules.periods_minutes(policy, code, day)
+            # Slots only in calling time: not in the meeting, the Friday study or a leave.
+            periods = tuple((a.hour * 60 + a.minute, b.hour * 60 + b.minute) for a, b in
+                            slot_windows(policy, code, day, on_leave.get(staff_id)))
+            if not periods:
+                continue
             if person.role in plan_roles:
                 if staff_id not in stopped:  # stopped until recalibrated [000 §5]
                     monitors.append(rules.PlanPerson(staff_id, "monitor", periods))

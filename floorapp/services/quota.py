@@ -24,9 +24,11 @@ from floorapp.i18n import N_, _, fmt_date, fmt_money, language
 from floorapp.money import money_text
 from floorapp.quota import CallEntry, Counts
 from floorapp.reports import Report, Table
+from floorapp.schedule import calling_periods
 from floorapp.staff import check_id
 
 if TYPE_CHECKING:
+    from floorapp.policy import Policy
     from floorapp.services.core import Floor
     from floorapp.staff import Staff
 
@@ -37,7 +39,7 @@ CALL_COLUMNS = ["staff_id", "date", "dialed", "connected", "completed", "orders"
 CALL_OPTIONAL = ["hour", "campaign", "talk_minutes"]
 ATTENDANCE = ("on_time", "late", "early", "absent", "leave", "rest")
 LEAVE_CODES = ("personal", "sick", "annual", "comp", "leave")
-NOT_WORKING = ("rest", "leave", "absent")
+NOT_WORKING = ("rest", "leave", "absent", "not_in")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class AgentDay:
     name: str
     seat: str
     shift: str
-    attendance: str  # one of ATTENDANCE
+    attendance: str  # one of ATTENDANCE (the pay status of the day, SPEC §9)
     attendance_text: str  # "late 12 min"
     counts: Counts
     weighted: Decimal
@@ -65,6 +67,9 @@ class AgentDay:
     qa_done: int = 0
     qa_mean: Decimal | None = None
     campaigns: list[str] = field(default_factory=list)
+    # As the floor sees it now: ``not_in`` before the first in punch; someone late enough to be
+    # an absence by the pay rule but at their seat is ``late``, not "absent" (SPEC §4 rev.).
+    presence: str = ""
 
     @property
     def shortfall(self) -> int:
@@ -72,7 +77,8 @@ class AgentDay:
 
     @property
     def working(self) -> bool:
-        return self.attendance not in NOT_WORKING or self.counts.dialed > 0
+        """At a seat that day: punched in (or calls counted); never before the first punch."""
+        return (self.presence or self.attendance) not in NOT_WORKING or self.counts.dialed > 0
 
 
 @dataclass
@@ -84,6 +90,12 @@ class FloorDay:
     avg_dialed: Decimal
     advice: str
     incidents: list[dict]
+    avg_completed: Decimal = Decimal(0)
+
+    @property
+    def under_target(self) -> list[AgentDay]:
+        """The working seats short of their target: counted over the same seats as ``seats``."""
+        return [a for a in self.agents if a.working and a.shortfall]
 
 
 @dataclass(frozen=True)
@@ -277,6 +289,7 @@ class QuotaService:
         staff = self.floor.staff_by_id()
         shifts = self.floor.shifts_on(day)
         statuses, texts = self._attendance(day, shifts)
+        presence = self._presence(day)
         qa = self._monitoring(day)
         lost = self._lost_minutes(day)
         leave_days = self._leave_days(day)
@@ -293,7 +306,7 @@ class QuotaService:
             status = statuses.get(staff_id) or _status_from_shift(shift)
             if status == "rest" and not entries:
                 continue
-            scheduled = rules.calling_minutes(policy.periods(shift, day))
+            scheduled = rules.calling_minutes(calling_periods(policy, shift, day))
             lost_minutes = lost.get(staff_id, 0)
             if status == "rest":
                 target = 0
@@ -315,13 +328,17 @@ class QuotaService:
                 rushing=rules.is_rushing(policy, rules.hourly_completed(entries)),
                 qa_done=done, qa_mean=mean,
                 campaigns=sorted({e.campaign for e in entries}),
+                presence=presence.get(staff_id, ""),
             ))
         working = [a for a in agents if a.working]
         totals = sum((a.counts for a in agents), Counts())
-        avg = rules.average_dialed(sum(a.counts.dialed for a in working), len(working))
+        avg = rules.average_per_seat(sum(a.counts.dialed for a in working), len(working))
+        avg_completed = rules.average_per_seat(sum(a.counts.completed for a in working),
+                                               len(working))
         # no one on the phones: nothing to advise on
-        advice = rules.staffing_advice(policy, avg) if working else "ok"
-        return FloorDay(day, agents, len(working), totals, avg, advice, self._incidents())
+        advice = rules.staffing_advice(policy, avg, avg_completed) if working else "ok"
+        return FloorDay(day, agents, len(working), totals, avg, advice, self._incidents(),
+                        avg_completed)
 
     def day_report(self, day: dt.date) -> Report:
         """SPEC §9 end of day: the JSON contract and a table to read out at the meeting."""
@@ -334,7 +351,9 @@ class QuotaService:
                         "orders": a.counts.orders, "shortfall": a.shortfall,
                         "points": rules.shortfall_points(policy, a.target, a.counts.completed),
                         "attendance": a.attendance} for a in fd.agents],
-            "floor": {"seats": fd.seats, "avg_dialed": float(fd.avg_dialed.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)),
+            "floor": {"seats": fd.seats,
+                      "avg_dialed": float(fd.avg_dialed.quantize(Decimal("0.1"),
+                                                                 rounding=ROUND_HALF_UP)),
                       "advice": fd.advice},
         }
         headers = [_(h) for h in DAY_HEADERS]
@@ -346,14 +365,15 @@ class QuotaService:
                          _num(a.weighted), _qa_text(a), " ".join(self.flags(a))])
         floor_rows = [[_("seats"), fd.seats], [_("dialed"), fd.totals.dialed],
                       [_("avg dialed per seat"), _num(fd.avg_dialed)],
+                      [_("avg completed per seat"), _num(fd.avg_completed)],
                       [_("connected"), fd.totals.connected], [_("completed"), fd.totals.completed],
                       [_("orders"), fd.totals.orders],
-                      [_("under target"), sum(1 for a in fd.agents if a.shortfall)],
-                      [_("advice"), _(ADVICE_TEXT[fd.advice])]]
+                      [_("under target"), len(fd.under_target)],
+                      [_("advice"), advice_text(policy, fd.advice)]]
         incident_rows = [[i.get("id", ""), i.get("kind", ""), i.get("title", ""),
                           started_text(i.get("started", ""), day)] for i in fd.incidents]
         notes = []
-        short = [a for a in fd.agents if a.shortfall]
+        short = fd.under_target
         if short:
             notes.append(_("Under target: {agents}").format(agents=_(", ").join(
                 f"{a.staff_id} {a.name} −{a.shortfall}" for a in short)))
@@ -426,7 +446,7 @@ class QuotaService:
         clock = now.time().replace(tzinfo=None)
         pace = {}
         for a in fd.agents:
-            periods = policy.periods(a.shift, now.date())
+            periods = calling_periods(policy, a.shift, now.date())
             total = rules.calling_minutes(periods)
             left = rules.remaining_minutes(periods, clock)
             pace[a.staff_id] = {
@@ -454,6 +474,10 @@ class QuotaService:
             y, m = (y - 1, 12) if m == 1 else (y, m - 1)
             months.insert(0, self._month_figures(y, m)[1])
         months.append(orders)
+        # 话务员薪资制度 [004]: the interview is for outbound agents (成单量)
+        agents = {s.id for s in self.floor.staff(include_retired=True) if s.role == "agent"}
+        months = [{sid: n for sid, n in month_orders.items() if sid in agents}
+                  for month_orders in months]
         interview = rules.interview_list(policy, months)
         pay = getattr(self.floor, "pay", None)
         if pay is not None:  # special circumstances are the supervisor's, confirmed (SPEC §10)
@@ -525,6 +549,12 @@ class QuotaService:
                 texts = dict(service.day_status_text(day))
         return statuses, texts
 
+    def _presence(self, day: dt.date) -> dict[str, str]:
+        service = getattr(self.floor, "attendance", None)
+        if service is not None and hasattr(service, "floor_statuses"):
+            return dict(service.floor_statuses(day))
+        return {}
+
     def _monitoring(self, day: dt.date) -> dict[str, tuple[int, Decimal | None]]:
         service = getattr(self.floor, "monitoring", None)
         if service is not None and hasattr(service, "day_by_agent"):
@@ -553,9 +583,15 @@ class QuotaService:
         return []
 
 
-ADVICE_TEXT = {"add_seats": N_("add seats (avg dialed above band)"),
-               "raise_volume": N_("raise call volume (avg dialed below band)"),
-               "ok": N_("ok (avg dialed inside the band)")}
+ADVICE_TEXT = {"add_seats": N_("add seats (avg dialed per seat above {dialed})"),
+               "raise_volume": N_("raise call volume (avg completed per seat below {completed})"),
+               "ok": N_("ok (dialed at most {dialed}, completed at least {completed} per seat)")}
+
+
+def advice_text(policy: Policy, advice: str) -> str:
+    """The staffing advice for people, with the policy's thresholds [004 第三条]."""
+    return _(ADVICE_TEXT[advice]).format(dialed=policy.advice_add_seats_above,
+                                         completed=policy.advice_raise_volume_completed_below)
 # The day report's agent table; the CSV export keeps these English headers.
 DAY_HEADERS = (N_("id"), N_("name"), N_("shift"), N_("attendance"), N_("dial"), N_("conn"),
                N_("done"), N_("ord"), N_("tgt"), N_("short"), N_("pts"), N_("wtd"), N_("QA"),
