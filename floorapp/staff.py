@@ -20,6 +20,8 @@ ROLE_NAMES = {
     "manager": N_("manager (主管)"),
 }
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
+# An OS account name as useradd accepts it (POSIX portable, lower case first).
+_LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\$?$")
 
 
 @dataclass(frozen=True)
@@ -29,21 +31,32 @@ class Staff:
     role: str
     team: str
     hired: dt.date
-    base_pay: Decimal
+    # Monthly base pay; kept in the pay file, not the register, and None for whoever may not
+    # see pay (issue #19).
+    base_pay: Decimal | None
     seat: str = ""
     left: dt.date | None = None  # the day they were retired from the register (leavers)
+    login: str = ""  # the OS account this person logs in as: it gives the login their role
 
     def to_record(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "role": self.role, "team": self.team,
-                "hired": self.hired.isoformat(), "base_pay": str(self.base_pay),
-                "seat": self.seat}
+        """The register's record: everything but pay (see ``pay_record``)."""
+        record = {"id": self.id, "name": self.name, "role": self.role, "team": self.team,
+                  "hired": self.hired.isoformat(), "seat": self.seat}
+        if self.login:
+            record["login"] = self.login
+        return record
+
+    def pay_record(self) -> dict[str, Any]:
+        """The pay file's record of this person."""
+        return {"id": self.id, "base_pay": str(self.base_pay)}
 
     @classmethod
     def from_record(cls, record: dict[str, Any], left: dt.date | None = None) -> Staff:
+        pay = record.get("base_pay")  # a record written before pay had its own file
         return cls(id=record["id"], name=record["name"], role=record["role"],
                    team=record.get("team", ""), hired=dt.date.fromisoformat(record["hired"]),
-                   base_pay=Decimal(record["base_pay"]), seat=record.get("seat", ""),
-                   left=left)
+                   base_pay=Decimal(pay) if pay is not None else None,
+                   seat=record.get("seat", ""), left=left, login=record.get("login", ""))
 
     def on_register(self, day: dt.date) -> bool:
         """Hired by and not yet left on ``day``."""
@@ -66,6 +79,14 @@ def check_id(text: str) -> str | None:
     """Why ``text`` cannot be a staff id, or None."""
     if not _ID.match(text):
         return _("staff id {id!r} must be 1–20 letters, digits, '-', '_' or '.'").format(id=text)
+    return None
+
+
+def check_login(text: str) -> str | None:
+    """Why ``text`` cannot be an OS login name, or None (empty = no login)."""
+    if text and not _LOGIN.match(text):
+        return _("login {login!r} is not an OS account name (lower-case letters, digits, "
+                 "'_', '-', '.')").format(login=text)
     return None
 
 

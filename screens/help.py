@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -65,7 +66,12 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(key)
             display = screen.app.get_key_display(binding)
-            rows.append((display, _(binding.description)))
+            text = _(binding.description)
+            why = getattr(screen, "why_disabled", None)
+            reason = why(binding.action.split("(")[0]) if why and not active.enabled else None
+            if reason:  # a key this login's role may not use: say why (issue #19)
+                text = _("{key} (not for you: {why})").format(key=text, why=escape(reason))
+            rows.append((display, text))
         return rows
 
     def compose(self) -> ComposeResult:

@@ -6,6 +6,7 @@ Layout of a store directory (SPEC §3):
     ref.json                  reference data: staff, policy, templates, campaigns, checklists
     days/YYYY/YYYY-MM-DD.json one file per floor-day: attendance, calls, evaluations, incidents …
     rosters/YYYY-MM.json      one file per roster month
+    pay.json                  pay-only data (base pay), in group ``floor-pay`` when it exists
     backups/                  dated backups
     .lock  .stamp  .journal/  the write lock, the change stamp, pending multi-file commits
 
@@ -19,8 +20,8 @@ and its audit entry land in one atomic write.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
+import pwd
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -36,18 +37,25 @@ from store.errors import CorruptFileError, StoreError, StoreReadOnlyError
 from store.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
 
 AUDIT_TABLE = "_audit"
-_PARTITION = re.compile(r"^(ref|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
+_PARTITION = re.compile(r"^(ref|pay|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
 
 
 def current_user() -> str:
-    """Who is making a change: the login behind sudo, else the OS login."""
-    sudo = os.environ.get("SUDO_USER")
-    if sudo:
-        return sudo
+    """Who is making a change: the OS account the process runs as (its real uid in the
+    password database). ``$LOGNAME``/``$USER`` never change it; ``$SUDO_USER`` names the login
+    behind sudo only when the process runs as root (SPEC §3 rev. 12-2026)."""
+    uid = os.getuid()
+    if uid == 0:
+        sudo = os.environ.get("SUDO_USER", "")
+        try:
+            if sudo and pwd.getpwnam(sudo):
+                return sudo
+        except KeyError:
+            pass
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid{os.getuid()}"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid{uid}"
 
 
 def utc_now() -> str:
@@ -166,6 +174,8 @@ class Store(_Reader):
             raise StoreError(f"not a store partition: {partition!r}")
         if partition == "ref":
             return self.root / "ref.json"
+        if partition == "pay":
+            return self.root / "pay.json"
         kind, name = partition.split("/")
         if kind == "day":
             return self.root / "days" / name[:4] / f"{name}.json"
@@ -235,7 +245,7 @@ class Store(_Reader):
         if found == self.schema_version:
             return
         contents: dict[Path, bytes] = {}
-        partitions = ["ref"] + self.day_partitions() + self._roster_partitions()
+        partitions = ["ref", "pay"] + self.day_partitions() + self._roster_partitions()
         loaded: dict[Path, dict[str, Any]] = {}
         for partition in partitions:
             path = self.path(partition)
@@ -265,8 +275,8 @@ class Store(_Reader):
 
     def _partition_of(self, path: Path) -> str:
         rel = path.relative_to(self.root)
-        if rel.name == "ref.json":
-            return "ref"
+        if rel.name in ("ref.json", "pay.json"):
+            return rel.stem
         if rel.parts[0] == "days":
             return f"day/{path.stem}"
         return f"roster/{path.stem}"

@@ -107,6 +107,7 @@ class MonitoringService:
         return found
 
     def import_template(self, path: str | Path) -> str:
+        self.floor.require("qa.score")
         try:
             text = Path(path).read_text("utf-8")
         except FileNotFoundError:
@@ -149,10 +150,11 @@ class MonitoringService:
         return [s for s in self.floor.staff() if s.role == "monitor"]
 
     def monitor_for_user(self) -> Staff | None:
-        """The current OS login's staff record when it is a monitor's id (case-insensitive)."""
-        login = self.floor.store.user.lower()
+        """The current OS login's monitor: the one whose ``login`` it is, else the one whose id
+        it is (case-insensitive)."""
+        login = self.floor.store.user
         for person in self.monitors():
-            if person.id.lower() == login:
+            if person.login == login or person.id.lower() == login.lower():
                 return person
         return None
 
@@ -187,6 +189,7 @@ class MonitoringService:
     def save_evaluation(self, staff_id: str, monitor_id: str, mode: str, template_id: str,
                         marks: str, call: str = "") -> dict[str, Any]:
         """Score and save one evaluation now; returns the stored record (with ``_key``)."""
+        self.floor.require("qa.score")
         self._check_people(monitor_id, staff_id, mode)
         now = self.floor.now()
         data = self._evaluation_data(now.date(), f"{now:%H:%M}", monitor_id, staff_id, mode,
@@ -203,6 +206,7 @@ class MonitoringService:
 
     def undo(self, day: dt.date, key: str) -> None:
         """Take back an evaluation (retired with the reason, never deleted)."""
+        self.floor.require("qa.score")
         with self.floor.transaction() as tx:
             if tx.get(day_partition(day), EVALUATIONS, key) is None:
                 raise FloorError(_("no evaluation {key} on {day} to undo").format(
@@ -227,6 +231,7 @@ class MonitoringService:
 
     def import_evaluations(self, path: str | Path) -> str:
         """``date,time,monitor_id,staff_id,mode,template,marks[,call]``; all-or-nothing."""
+        self.floor.require("qa.score")
         rows, errors = csvio.read_rows(path, EVALUATION_COLUMNS, ["call"])
         people = self.floor.staff_by_id()
         templates = self.templates()
@@ -309,6 +314,7 @@ class MonitoringService:
 
     def give_feedback(self, day: dt.date, key: str, note: str = "") -> dict[str, Any]:
         """Record that the evaluation was talked through with the agent (反馈)."""
+        self.floor.require("qa.feedback")
         with self.floor.transaction() as tx:
             record = tx.get(day_partition(day), EVALUATIONS, key)
             if record is None:
@@ -329,6 +335,7 @@ class MonitoringService:
 
     def raise_dispute(self, day: dt.date, key: str, reason: str) -> dict[str, Any]:
         """An agent's dispute (申诉): only on the day of the QA report, which is the day scored."""
+        self.floor.require("qa.dispute")
         refusal = rules.dispute_refusal(day, self.floor.today())
         if refusal:
             raise FloorError(_("dispute of {key} refused: {reason}").format(
@@ -353,6 +360,7 @@ class MonitoringService:
                        note: str = "") -> dict[str, Any]:
         """Review the same day: ``marks`` None keeps the score, else the revised marks are scored
         and kept beside the original."""
+        self.floor.require("qa.dispute")
         if self.floor.today() != day:
             raise FloorError(_("the dispute of {key} had to be reviewed on {day}; it is closed "
                                "as kept").format(key=key, day=rules.day_text(day)))
@@ -436,6 +444,7 @@ class MonitoringService:
     def make_plan(self, day: dt.date, replan: bool = False) -> rules.Plan:
         """Generate and store the day's plan. A re-plan keeps what is done and plans the rest of
         the day from now, counting today's evaluations."""
+        self.floor.require("qa.score")
         monitors, agents = self._plan_people(day)
         now = self.floor.now()
         info = self.floor.store.get(day_partition(day), PLAN_INFO, "plan")
@@ -472,8 +481,8 @@ class MonitoringService:
         return self.floor.store.get(day_partition(day), PLAN_INFO, "plan") is not None
 
     def ensure_plan(self, day: dt.date) -> None:
-        """Make the day's plan once, the first time anyone needs it."""
-        if not self.has_plan(day):
+        """Make the day's plan once, the first time anyone who may plan needs it."""
+        if not self.has_plan(day) and self.floor.may("qa.score"):
             self.make_plan(day)
 
     def plan_rows(self, day: dt.date) -> list[PlanRow]:
