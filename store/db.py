@@ -34,7 +34,7 @@ from tinydb.storages import Storage
 
 from store import files
 from store.errors import CorruptFileError, StoreError, StoreReadOnlyError
-from store.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
+from store.migrations import MIGRATIONS, SCHEMA_VERSION, STORE_MIGRATIONS, Migration
 
 AUDIT_TABLE = "_audit"
 _PARTITION = re.compile(r"^(ref|pay|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
@@ -253,16 +253,19 @@ class Store(_Reader):
             if data is not None:
                 loaded[path] = data
         version = found
+        by_partition = {self._partition_of(path): data for path, data in loaded.items()}
         while version < self.schema_version:
             step = self.migrations.get(version)
-            if step is None:
+            whole = STORE_MIGRATIONS.get(version)
+            if step is not None:
+                by_partition = {name: step(name, data) for name, data in by_partition.items()}
+            elif whole is not None:
+                by_partition = whole(by_partition)
+            else:
                 raise StoreError(f"no migration from store schema {version}")
-            for path, data in loaded.items():
-                partition = self._partition_of(path)
-                loaded[path] = step(partition, data)
             version += 1
-        for path, data in loaded.items():
-            contents[path] = files.dumps(data)
+        for partition, data in by_partition.items():
+            contents[self.path(partition)] = files.dumps(data)
         contents[meta_path] = files.dumps(dict(meta, schema=version, migrated=self.clock()))
         files.commit_files(self.root, contents)
         self._cache.clear()

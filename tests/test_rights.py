@@ -401,3 +401,25 @@ def test_bootstrap_everyone_has_full_rights(accounts, shared_store, monkeypatch)
 def test_every_action_has_a_description() -> None:
     assert MANAGER_ONLY <= set(ACTIONS)
     assert {"pay.special", "pay.publish", "pay.view", "coaching.record"} <= set(ACTIONS)
+
+
+def test_an_old_store_moves_pay_out_of_the_register_with_its_history(tmp_path: Path) -> None:
+    from store import Store
+
+    old = Store(tmp_path / "s", schema_version=1, user="old").open()
+    with old.transaction() as tx:
+        tx.put("ref", "staff", "A001", {"id": "A001", "name": "欧阳娜娜", "role": "agent",
+                                        "team": "T01", "hired": "2023-03-01",
+                                        "base_pay": "1200", "seat": ""})
+    with old.transaction() as tx:
+        tx.put("ref", "staff", "A001", {"id": "A001", "name": "欧阳娜娜", "role": "agent",
+                                        "team": "T01", "hired": "2023-03-01",
+                                        "base_pay": "1300", "seat": ""})
+    floor = open_floor(tmp_path / "s", clock=fixed_clock(NOW), user="tester")
+    assert floor.store.meta()["schema"] == 2
+    assert "base_pay" not in floor.store.path("ref").read_text("utf-8")
+    assert [v["base_pay"] for v in floor.store.history("pay", "base_pay", "A001")] == [
+        "1200", "1300"]
+    assert [a["op"] for a in floor.store.audit("pay")] == ["add", "change"]
+    assert floor.get_staff("A001").base_pay == 1300
+    assert floor.get_staff("A001").name == "欧阳娜娜"
