@@ -131,7 +131,7 @@ class FloorApp(App):
         if self.floor.store.read_only_reason or access.read_only:
             prefix = _("READ-ONLY") + " · "
         elif access.bootstrap:  # no manager login yet: everyone may do everything (issue #19)
-            prefix = _("SETUP: full rights for all") + " · "
+            prefix = _("SETUP") + " · "
         else:
             prefix = ""
         if language() == "zh":

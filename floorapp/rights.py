@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
+from floorapp.staff import ROLE_NAMES
 
 # action -> what it lets you do, shown as _(ACTIONS[action])
 ACTIONS: dict[str, str] = {
@@ -126,13 +127,18 @@ class Access:
         """The roles that may do ``action``, managers first."""
         return [MANAGER] + [r for r, acts in self.table.items() if action in acts]
 
+    def only_who(self, action: str) -> str:
+        """"only managers, leads may": who may do ``action``."""
+        return _("only {roles} may").format(
+            roles=", ".join(_(role_word(r)) for r in self.who_may(action)))
+
     def why_not(self, action: str) -> str | None:
         """Why this login may not do ``action`` (None when it may): who may, and who you are."""
         if self.may(action):
             return None
-        roles = ", ".join(_(role_word(r)) for r in self.who_may(action))
-        return _("{login} may not {what}: only {roles} may ({you})").format(
-            login=self.login, what=_(ACTIONS[action]), roles=roles, you=self.describe())
+        return _("{login} may not {what}: {only} ({you})").format(
+            login=self.login, what=_(ACTIONS[action]), only=self.only_who(action),
+            you=self.describe())
 
     def require(self, action: str) -> None:
         reason = self.why_not(action)
@@ -147,7 +153,8 @@ class Access:
             return _("login {login} is mapped to no one on the staff register: read-only").format(
                 login=self.login)
         return _("{id} {name}, {role}").format(id=self.person.id, name=self.person.name,
-                                                role=_(role_word(self.person.role)))
+                                                role=_(ROLE_NAMES.get(self.person.role,
+                                                                      self.person.role)))
 
 
 # shown as _(ROLE_WORDS[role]); plural-free so it reads in a list

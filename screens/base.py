@@ -32,8 +32,15 @@ class RightsMixin:
         return bool(need) and not self.floor.may(need)  # type: ignore[attr-defined]
 
     def why_disabled(self, action: str) -> str | None:
-        need = self.ACTION_RIGHTS.get(action)
-        return self.floor.access.why_not(need) if need else None  # type: ignore[attr-defined]
+        """"only managers, leads may" for a key this login may not use, else None."""
+        if not self.refused(action):
+            return None
+        return self.floor.access.only_who(self.ACTION_RIGHTS[action])  # type: ignore[attr-defined]
+
+    def refuse_notice(self, action: str) -> None:
+        """A refused key said as a notice (a refusal, not an error)."""
+        need = self.ACTION_RIGHTS[action]
+        self.notify(self.floor.access.why_not(need) or "", severity="warning")  # type: ignore
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return None if self.refused(action) else True

@@ -79,6 +79,10 @@ class HelpScreen(ModalScreen[None]):
         keys = "\n".join(f"  {key:<10} {text}" for key, text in self.rows)
         heading = _("Help — {title}").format(title=title)
         guide, here, close = _(GUIDE), _("Keys here"), _("Esc closes this help.")
+        floor = getattr(self.under.app, "floor", None)
+        if floor is not None:  # who you are decides which keys work (issue #19)
+            you = _("You: {who}").format(who=escape(floor.access.describe()))
+            guide = f"{you}\n{guide}"
         with VerticalScroll(id="help"):
             yield Static(f"[b]{heading}[/b]\n\n{guide}\n\n[b]{here}[/b]\n{keys}\n\n{close}",
                          markup=True)

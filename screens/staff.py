@@ -113,7 +113,7 @@ class StaffScreen(RightsMixin, Screen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if self.refused("edit"):
-            self.notify(self.why_disabled("edit") or "", severity="warning")
+            self.refuse_notice("edit")
             return
         self.action_edit()
 
