@@ -1,4 +1,4 @@
-"""Who may do what (issue #19): the OS login → a staff member → a role → the actions it may do.
+"""Who may do what (issue #19): OS login → staff member → role → the actions it may do.
 
 Pure: the login, the register and the policy's ``role_rights`` table in, an ``Access`` out. The
 services call ``floor.require(ACTION)`` at the top of every entry point that writes (or shows
