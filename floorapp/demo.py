@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from floorapp.errors import FloorError
 from floorapp.i18n import _
-from floorapp.services.core import REF, Floor
+from floorapp.services.core import PAY, REF, Floor
 from floorapp.staff import Staff
 
 SURNAMES = ("王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 郑 梁 谢 宋 唐 许 韩 冯 邓 曹 "
@@ -116,6 +116,8 @@ def generate(floor: Floor, seats: int = 40, days: int = 30, seed: int = 7) -> st
     people = make_staff(rng, seats, today)
     with floor.transaction() as tx:
         tx.put_many(REF, "staff", [(s.id, s.to_record()) for s in people], note="demo floor")
+        # pay in its own file (issue #19)
+        tx.put_many(PAY, "base_pay", [(s.id, s.pay_record()) for s in people], note="demo floor")
     history = [today - dt.timedelta(days=n) for n in range(days, 0, -1)]
     ctx = DemoContext(floor=floor, staff=people, days=history, rng=rng, seats=seats)
     for step in feature_steps():

@@ -423,3 +423,11 @@ def test_an_old_store_moves_pay_out_of_the_register_with_its_history(tmp_path: P
     assert [a["op"] for a in floor.store.audit("pay")] == ["add", "change"]
     assert floor.get_staff("A001").base_pay == 1300
     assert floor.get_staff("A001").name == "欧阳娜娜"
+
+
+def test_the_demo_floor_keeps_pay_in_the_pay_file(floor: Floor) -> None:
+    from floorapp import demo
+
+    demo.generate(floor, seats=4, days=2, seed=7)
+    assert "base_pay" not in floor.store.path("ref").read_text("utf-8")
+    assert all(person.base_pay for person in floor.staff())
