@@ -100,6 +100,9 @@ class FloorApp(App):
         elif self._backup:
             self.daily_backup()
         self.report_problems()
+        access = self.floor.access
+        if access.read_only and not store.read_only_reason:
+            self.notify(access.describe(), title=_("Read-only"), severity="warning", timeout=30)
         notify_open_incidents(self)
         if not self.floor.has_data() and not store.problems:
             self.notify(_("No staff on the register yet: F7 adds people, or import a list with "
@@ -124,7 +127,13 @@ class FloorApp(App):
         now = self.floor.now()
         policy = self.floor.policy
         codes = [c for c in {policy.default_shift(now.date())} if c != "R"]
-        prefix = _("READ-ONLY") + " · " if self.floor.store.read_only_reason else ""
+        access = self.floor.access
+        if self.floor.store.read_only_reason or access.read_only:
+            prefix = _("READ-ONLY") + " · "
+        elif access.bootstrap:  # no manager login yet: everyone may do everything (issue #19)
+            prefix = _("SETUP") + " · "
+        else:
+            prefix = ""
         if language() == "zh":
             moment = f"{now:%Y}年{fmt_date(now.date())} {now:%H:%M}"
         else:

@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help=_("random seed (same seed, same floor)"))
 
     sub.add_parser("doctor", help=_("check every store file and report problems"))
+    sub.add_parser("whoami", help=_("your login, staff id, role and what it may do"))
 
     backup = sub.add_parser("backup", help=_("write a dated backup of the store"))
     backup.add_argument("--to", type=Path, metavar="PATH",
@@ -381,6 +382,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             if finding.level == "error":
                 worst = EXIT_USER
         return worst
+    if args.command == "whoami":
+        print(whoami_text(floor), end="")
+        return EXIT_OK
     if args.command == "backup":
         print(_("backup written: {path}").format(path=floor.backup(args.to)))
         return EXIT_OK
@@ -396,6 +400,25 @@ def _dispatch(args: argparse.Namespace) -> int:
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return code
+
+
+def whoami_text(floor: Floor) -> str:
+    """``floor whoami``: who this process is on the floor and what it may do (issue #19)."""
+    from floorapp.rights import ACTIONS
+
+    access = floor.access
+    person = access.person
+    lines = [_("login:    {login}").format(login=access.login),
+             _("staff:    {who}").format(who=f"{person.id} {person.name}" if person else "—"),
+             _("role:     {role}").format(role=person.role if person else "—"),
+             access.describe()]
+    if access.read_only:
+        lines.append(_("read-only: you may look at everything but change nothing"))
+    else:
+        lines.append(_("may:"))
+        lines += [f"  {action:<18} {_(ACTIONS[action])}" for action in ACTIONS
+                  if access.may(action)]
+    return "\n".join(lines) + "\n"
 
 
 def _policy(floor: Floor, args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from floorapp.errors import FloorError
 from floorapp.i18n import _
-from floorapp.services.core import REF, Floor
+from floorapp.services.core import PAY, REF, Floor
 from floorapp.staff import Staff
 
 SURNAMES = ("王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 郑 梁 谢 宋 唐 许 韩 冯 邓 曹 "
@@ -132,6 +132,9 @@ def generate(floor: Floor, seats: int = 40, days: int = 30, seed: int = 7) -> st
     try:
         with floor.transaction() as tx:
             tx.put_many(REF, "staff", [(s.id, s.to_record()) for s in people],
+                        note="demo floor")
+            # pay in its own file (issue #19)
+            tx.put_many(PAY, "base_pay", [(s.id, s.pay_record()) for s in people],
                         note="demo floor")
     finally:
         floor.store.clock = clock

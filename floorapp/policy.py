@@ -18,6 +18,8 @@ from typing import Any
 
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
+from floorapp.rights import check_role_rights, default_role_rights
+from floorapp.staff import ROLES
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -191,6 +193,9 @@ class Policy:
     phone_superior: str = ""  # the direct superior, set per centre
     phone_fire_safety_officer: str = ""  # 消防安全员, set per centre
 
+    # --- who may do what (issue #19); managers may do everything and are not listed
+    role_rights: dict[str, list[str]] = field(default_factory=default_role_rights)  # issue #19
+
     # ------------------------------------------------------------------ API
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: Decimals as strings."""
@@ -327,6 +332,9 @@ class Policy:
             raise bad(_("qa_400_period must be month or quarter"))
         if not 1 <= self.telesales_cycle_start_day <= 28:
             raise bad(_("telesales_cycle_start_day must be 1 to 28"))
+        problem = check_role_rights(self.role_rights, ROLES)
+        if problem:
+            raise bad(problem)
 
     def _validate_calling(self, bad: Any) -> None:
         """Calling spans and the meeting window are [HH:MM, HH:MM] (the spans are clipped to the

@@ -93,17 +93,21 @@ def extend_month_report(floor, report: Report, year: int, month: int) -> Report:
 def staff_report(floor) -> Report:  # noqa: ANN001 - Floor, avoided import cycle
     """The staff registry: who is on the floor, by role and team."""
     people = floor.staff()
-    rows = [[s.id, s.name, s.role, s.team, s.seat, s.hired.isoformat(), str(s.base_pay),
-             s.clock_id, s.extension] for s in people]
-    data = {"staff": [s.to_record() for s in people]}
+    pay = floor.pay_visible()  # base pay only for those who may see pay (issue #19)
+    rows = [[s.id, s.name, s.role, s.team, s.seat, s.hired.isoformat()]
+            + ([str(s.base_pay if s.base_pay is not None else "")] if pay else [])
+            + [s.clock_id, s.extension]
+            for s in people]
+    data = {"staff": [dict(s.to_record(), **({"base_pay": str(s.base_pay)} if pay else {}))
+                      for s in people]}
     counts: dict[str, int] = {}
     for s in people:
         counts[s.role] = counts.get(s.role, 0) + 1
     notes = [", ".join(f"{role}: {n}" for role, n in sorted(counts.items()))] if counts else []
-    columns = ["id", "name", "role", "team", "seat", "hired", "base_pay", "clock_id",
-               "extension"]
-    headers = [_("id"), _("name"), _("role"), _("team"), _("seat"), _("hired"), _("base pay"),
-               _("clock id"), _("extension")]
+    columns = ["id", "name", "role", "team", "seat", "hired"] + (["base_pay"] if pay else []) \
+        + ["clock_id", "extension"]
+    headers = [_("id"), _("name"), _("role"), _("team"), _("seat"), _("hired")] \
+        + ([_("base pay")] if pay else []) + [_("clock id"), _("extension")]
     return Report(
         title=_("Staff ({n})").format(n=len(people)),
         data=data,

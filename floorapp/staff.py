@@ -20,6 +20,8 @@ ROLE_NAMES = {
     "manager": N_("manager (主管)"),
 }
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
+# An OS account name as useradd accepts it (POSIX portable, lower case first).
+_LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\$?$")
 
 
 @dataclass(frozen=True)
@@ -29,21 +31,28 @@ class Staff:
     role: str
     team: str
     hired: dt.date
-    base_pay: Decimal
+    # Monthly base pay; kept in the pay file, not the register, and None for whoever may not
+    # see pay (issue #19).
+    base_pay: Decimal | None
     seat: str = ""
     left: dt.date | None = None  # the day they were retired from the register (leavers)
     clock_id: str = ""  # the user id on the time clock (考勤机); empty = the staff id
     extension: str = ""  # the phone extension (分机号) in the phone system's call records
+    login: str = ""  # the OS account this person logs in as: it gives the login their role
 
     def to_record(self) -> dict[str, Any]:
+        """The register's record: everything but pay (see ``pay_record``)."""
         record = {"id": self.id, "name": self.name, "role": self.role, "team": self.team,
-                  "hired": self.hired.isoformat(), "base_pay": str(self.base_pay),
-                  "seat": self.seat}
+                  "hired": self.hired.isoformat(), "seat": self.seat}
         # only when set, so records written before these fields existed stay as they are
-        for name in ("clock_id", "extension"):
+        for name in ("clock_id", "extension", "login"):
             if getattr(self, name):
                 record[name] = getattr(self, name)
         return record
+
+    def pay_record(self) -> dict[str, Any]:
+        """The pay file's record of this person."""
+        return {"id": self.id, "base_pay": str(self.base_pay)}
 
     @property
     def clock_key(self) -> str:
@@ -52,11 +61,12 @@ class Staff:
 
     @classmethod
     def from_record(cls, record: dict[str, Any], left: dt.date | None = None) -> Staff:
+        pay = record.get("base_pay")  # a record written before pay had its own file
         return cls(id=record["id"], name=record["name"], role=record["role"],
                    team=record.get("team", ""), hired=dt.date.fromisoformat(record["hired"]),
-                   base_pay=Decimal(record["base_pay"]), seat=record.get("seat", ""),
-                   left=left, clock_id=record.get("clock_id", ""),
-                   extension=record.get("extension", ""))
+                   base_pay=Decimal(pay) if pay is not None else None,
+                   seat=record.get("seat", ""), left=left, clock_id=record.get("clock_id", ""),
+                   extension=record.get("extension", ""), login=record.get("login", ""))
 
     def on_register(self, day: dt.date) -> bool:
         """Hired by and not yet left on ``day``."""
@@ -112,6 +122,14 @@ def device_conflicts(people: list[Staff]) -> list[str]:
             else:
                 owners[value] = person.id
     return problems
+
+
+def check_login(text: str) -> str | None:
+    """Why ``text`` cannot be an OS login name, or None (empty = no login)."""
+    if text and not _LOGIN.match(text):
+        return _("login {login!r} is not an OS account name (lower-case letters, digits, "
+                 "'_', '-', '.')").format(login=text)
+    return None
 
 
 def pick(staff: list[Staff], text: str) -> list[Staff]:

@@ -55,6 +55,7 @@ class EntryValidator(Validator):
 
 
 class AttendanceScreen(FloorScreen):
+    ACTION_RIGHTS = {"entry": "attendance.record", "now": "attendance.record"}
     SECTION = "attendance"
     TITLE = _("Attendance 考勤")
     CSS_PATH = "attendance.tcss"
@@ -181,13 +182,18 @@ class AttendanceScreen(FloorScreen):
         keep = self._highlighted(table)
         table.clear()
         self._month_why = {}
+        pay = self.floor.pay_visible()  # the total follows from base pay: managers only
+
+        def money(amount: Decimal) -> str:
+            return fmt_money(amount) if pay else "—"
+
         for person, r, _days in results:
             self._month_why[person.id] = r.why
             style = "bold red" if r.absent_days else ("yellow" if r.total_deduction else "")
             table.add_row(person.id, person.name, str(r.late_minutes), str(r.early_minutes),
                           str(r.absent_days), _num(r.personal_leave_days),
                           _num(r.sick_leave_days), fmt_money(r.full_attendance_bonus),
-                          Text(fmt_money(r.total_deduction), style=style), _num(r.points),
+                          Text(money(r.total_deduction), style=style), _num(r.points),
                           key=person.id)
         self._restore(table, keep)
         total = sum((r.total_deduction for _p, r, _d in results), start=Decimal(0))
@@ -198,7 +204,7 @@ class AttendanceScreen(FloorScreen):
         self.query_one("#att-title", Static).update(
             _("[b]MONTH {month}[/b] {count} staff · deducted {money} · absent days {absent}"
               " · bonus lost {lost}").format(month=month, count=len(results),
-                                             money=fmt_money(total), absent=absent,
+                                             money=money(total), absent=absent,
                                              lost=lost))
         reminder = self.floor.pay.reminder()  # 次月10日前公布: until marked published
         hint = Text(_("p: the pay sheet of this month (tiers, commission, gross)"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,7 +18,35 @@ if TYPE_CHECKING:
     from floorapp.services import Floor
 
 
-class FloorScreen(Screen):
+class RightsMixin:
+    """Keys greyed when this login's role may not use them (issue #19); help says why.
+
+    ``ACTION_RIGHTS`` maps a screen action to the rights action it needs (floorapp.rights).
+    The services refuse anyway; greying only saves a wasted keystroke.
+    """
+
+    ACTION_RIGHTS: ClassVar[dict[str, str]] = {}
+
+    def refused(self, action: str) -> bool:
+        need = self.ACTION_RIGHTS.get(action)
+        return bool(need) and not self.floor.may(need)  # type: ignore[attr-defined]
+
+    def why_disabled(self, action: str) -> str | None:
+        """"only managers, leads may" for a key this login may not use, else None."""
+        if not self.refused(action):
+            return None
+        return self.floor.access.only_who(self.ACTION_RIGHTS[action])  # type: ignore[attr-defined]
+
+    def refuse_notice(self, action: str) -> None:
+        """A refused key said as a notice (a refusal, not an error)."""
+        need = self.ACTION_RIGHTS[action]
+        self.notify(self.floor.access.why_not(need) or "", severity="warning")  # type: ignore
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if self.refused(action) else True
+
+
+class FloorScreen(RightsMixin, Screen):
     """A section of the console. Subclasses compose their body in ``compose_body``."""
 
     SECTION = ""

@@ -59,6 +59,11 @@ def _clock(iso: str | None) -> str:
 
 
 class EmergencyScreen(FloorScreen):
+    ACTION_RIGHTS = {
+        "start": "emergency.run", "add_checklist": "emergency.run", "tick": "emergency.run",
+        "tick_cursor": "emergency.run", "skip": "emergency.run", "undo": "emergency.run",
+        "note": "emergency.run", "call_in": "emergency.run", "close": "emergency.run",
+        "cancel": "emergency.run"}
     SECTION = "emergency"
     TITLE = _("Emergency 突发事件")
     CSS_PATH = "emergency.tcss"
@@ -238,6 +243,8 @@ class EmergencyScreen(FloorScreen):
 
     # ----------------------------------------------------------------- keys
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.refused(action):
+            return None
         showing = self.current is not None and not self.choosing
         if action in INCIDENT_ACTIONS:
             if not showing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -65,7 +66,12 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(key)
             display = screen.app.get_key_display(binding)
-            rows.append((display, _(binding.description)))
+            text = _(binding.description)
+            why = getattr(screen, "why_disabled", None)
+            reason = why(binding.action.split("(")[0]) if why and not active.enabled else None
+            if reason:  # a key this login's role may not use: say why (issue #19)
+                text = _("{key} (not for you: {why})").format(key=text, why=escape(reason))
+            rows.append((display, text))
         return rows
 
     def compose(self) -> ComposeResult:
@@ -73,6 +79,10 @@ class HelpScreen(ModalScreen[None]):
         keys = "\n".join(f"  {key:<10} {text}" for key, text in self.rows)
         heading = _("Help — {title}").format(title=title)
         guide, here, close = _(GUIDE), _("Keys here"), _("Esc closes this help.")
+        floor = getattr(self.under.app, "floor", None)
+        if floor is not None:  # who you are decides which keys work (issue #19)
+            you = _("You: {who}").format(who=escape(floor.access.describe()))
+            guide = f"{you}\n{guide}"
         with VerticalScroll(id="help"):
             yield Static(f"[b]{heading}[/b]\n\n{guide}\n\n[b]{here}[/b]\n{keys}\n\n{close}",
                          markup=True)

@@ -45,6 +45,9 @@ def _pad(text: str, cells: int) -> str:
 
 
 class MonitoringScreen(FloorScreen):
+    ACTION_RIGHTS = {
+        "undo": "qa.score", "replan": "qa.score", "feedback": "qa.feedback",
+        "dispute": "qa.dispute", "review": "qa.dispute"}
     SECTION = "monitoring"
     TITLE = _("Monitoring 监控/质检")
     CSS_PATH = "monitoring.tcss"
@@ -411,6 +414,8 @@ class MonitoringScreen(FloorScreen):
         self.query_one("#qa-plan-title", Static).update(titles[self.panel])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.refused(action):
+            return None
         if action in ("feedback", "dispute", "review"):
             return self.panel == "qa-today"
         return True

@@ -14,15 +14,17 @@ from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.policy import descriptions
 from floorapp.services import Floor
+from screens.base import RightsMixin
 
 
 def shown(value: object) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
 
 
-class PolicyScreen(ModalScreen[None]):
+class PolicyScreen(RightsMixin, ModalScreen[None]):
     """Pick a value with the cursor, Enter to edit, Enter to save (validated), Esc to leave."""
 
+    ACTION_RIGHTS = {"edit": "policy.change"}
     CSS_PATH = "policy.tcss"
     BINDINGS = [
         Binding("escape", "close", _("Close")),
@@ -88,6 +90,9 @@ class PolicyScreen(ModalScreen[None]):
         entry.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if self.refused("edit"):
+            self.refuse_notice("edit")
+            return
         self.action_edit()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

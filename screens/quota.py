@@ -37,6 +37,7 @@ class QuotaEntry(Input):
 
 
 class QuotaScreen(FloorScreen):
+    ACTION_RIGHTS = {"entry": "quota.record", "undo": "quota.record"}
     SECTION = "quota"
     TITLE = _("Quota 外呼量")
     CSS_PATH = "quota.tcss"

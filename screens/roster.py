@@ -45,6 +45,10 @@ def code_cell(code: str) -> Text:
 
 
 class RosterScreen(FloorScreen):
+    ACTION_RIGHTS = {
+        "set_code": "roster.edit", "complaint": "roster.edit", "leave": "roster.edit",
+        "cycle": "roster.edit", "swap": "roster.edit", "call_in": "roster.edit",
+        "generate": "roster.edit"}
     SECTION = "roster"
     TITLE = _("Roster 排班")
     CSS_PATH = "roster.tcss"

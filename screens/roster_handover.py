@@ -13,10 +13,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date
+from screens.base import RightsMixin
 from screens.roster_forms import Field, RosterForm
 
 
-class HandoverScreen(Screen[None]):
+class HandoverScreen(RightsMixin, Screen[None]):
+    ACTION_RIGHTS = {"new": "handover.record"}
     TITLE = _("Handover 交接班")
     CSS_PATH = "roster.tcss"
     BINDINGS = [

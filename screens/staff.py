@@ -14,11 +14,12 @@ from floorapp.i18n import N_, _
 from floorapp.services import Floor
 from floorapp.services.core import staff_from_row
 from floorapp.staff import ROLES, Staff
+from screens.base import RightsMixin
 
 # (field, label): the label's part before ':' names the field, all of it is the placeholder
 FIELDS = [("id", N_("staff id")), ("name", N_("name")), ("role", N_("role: {roles}")),
-          ("team", N_("team")), ("seat", N_("seat")), ("hired", N_("hired YYYY-MM-DD")),
-          ("base_pay", N_("monthly base pay")),
+          ("team", N_("team")), ("seat", N_("seat")), ("login", N_("OS login (gives the role)")),
+          ("hired", N_("hired YYYY-MM-DD")), ("base_pay", N_("monthly base pay")),
           ("clock_id", N_("clock id: empty = the staff id")),
           ("extension", N_("phone extension"))]
 
@@ -28,9 +29,10 @@ def field_label(label: str) -> str:
     return _(label).format(roles=" | ".join(ROLES))
 
 
-class StaffScreen(Screen[None]):
+class StaffScreen(RightsMixin, Screen[None]):
     """The register: type to filter, a adds, Enter edits, r retires (with a reason)."""
 
+    ACTION_RIGHTS = {"add": "staff.change", "edit": "staff.change", "retire": "staff.change"}
     TITLE = _("Staff register 员工")
     CSS_PATH = "staff.tcss"
     BINDINGS = [
@@ -55,8 +57,8 @@ class StaffScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#staff", DataTable)
-        table.add_columns(_("id"), _("name"), _("role"), _("team"), _("seat"), _("hired"),
-                          _("base pay"))
+        table.add_columns(_("id"), _("name"), _("role"), _("team"), _("seat"), _("login"),
+                          _("hired"), _("base pay"))
         self.refresh_data()
         table.focus()
 
@@ -68,8 +70,8 @@ class StaffScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         for s in shown:
-            table.add_row(s.id, s.name, s.role, s.team, s.seat, s.hired.isoformat(),
-                          str(s.base_pay), key=s.id)
+            table.add_row(s.id, s.name, s.role, s.team, s.seat, s.login, s.hired.isoformat(),
+                          "—" if s.base_pay is None else str(s.base_pay), key=s.id)
         if row is not None and shown:
             table.move_cursor(row=min(row, len(shown) - 1))
         counts: dict[str, int] = {}
@@ -112,6 +114,9 @@ class StaffScreen(Screen[None]):
             self.app.push_screen(StaffForm(self.floor, person), self._saved)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if self.refused("edit"):
+            self.refuse_notice("edit")
+            return
         self.action_edit()
 
     def _saved(self, person: Staff | None) -> None:
@@ -155,6 +160,8 @@ class StaffForm(ModalScreen[Staff | None]):
 
     def compose(self) -> ComposeResult:
         values = self.person.to_record() if self.person else {"role": "agent"}
+        if self.person and self.person.base_pay is not None:
+            values["base_pay"] = str(self.person.base_pay)
         with Vertical(id="form"):
             yield Label(_("Edit {id}").format(id=self.person.id) if self.person
                         else _("New staff member"), id="title")

@@ -4,8 +4,8 @@ Layout of a store directory (SPEC §3):
 
     meta.json                 schema version
     ref.json                  reference data: staff, policy, templates, campaigns, checklists
-    pay.json                  pay decisions: special circumstances, published months, base
-                              scores (its own file, so it can get its own group)
+    pay.json                  pay-only data: base pay, special circumstances, published
+                              months, base scores (group ``floor-pay`` when it exists)
     days/YYYY/YYYY-MM-DD.json one file per floor-day: attendance, calls, evaluations, incidents …
     rosters/YYYY-MM.json      one file per roster month
     backups/                  dated backups
@@ -21,8 +21,8 @@ and its audit entry land in one atomic write.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
+import pwd
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -35,21 +35,28 @@ from tinydb.storages import Storage
 
 from store import files
 from store.errors import CorruptFileError, StoreError, StoreReadOnlyError
-from store.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
+from store.migrations import MIGRATIONS, SCHEMA_VERSION, STORE_MIGRATIONS, Migration
 
 AUDIT_TABLE = "_audit"
 _PARTITION = re.compile(r"^(ref|pay|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
 
 
 def current_user() -> str:
-    """Who is making a change: the login behind sudo, else the OS login."""
-    sudo = os.environ.get("SUDO_USER")
-    if sudo:
-        return sudo
+    """Who is making a change: the OS account the process runs as (its real uid in the
+    password database). ``$LOGNAME``/``$USER`` never change it; ``$SUDO_USER`` names the login
+    behind sudo only when the process runs as root (SPEC §3 rev. 12-2026)."""
+    uid = os.getuid()
+    if uid == 0:
+        sudo = os.environ.get("SUDO_USER", "")
+        try:
+            if sudo and pwd.getpwnam(sudo):
+                return sudo
+        except KeyError:
+            pass
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid{os.getuid()}"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid{uid}"
 
 
 def utc_now() -> str:
@@ -247,16 +254,19 @@ class Store(_Reader):
             if data is not None:
                 loaded[path] = data
         version = found
+        by_partition = {self._partition_of(path): data for path, data in loaded.items()}
         while version < self.schema_version:
             step = self.migrations.get(version)
-            if step is None:
+            whole = STORE_MIGRATIONS.get(version)
+            if step is not None:
+                by_partition = {name: step(name, data) for name, data in by_partition.items()}
+            elif whole is not None:
+                by_partition = whole(by_partition)
+            else:
                 raise StoreError(f"no migration from store schema {version}")
-            for path, data in loaded.items():
-                partition = self._partition_of(path)
-                loaded[path] = step(partition, data)
             version += 1
-        for path, data in loaded.items():
-            contents[path] = files.dumps(data)
+        for partition, data in by_partition.items():
+            contents[self.path(partition)] = files.dumps(data)
         contents[meta_path] = files.dumps(dict(meta, schema=version, migrated=self.clock()))
         files.commit_files(self.root, contents)
         self._cache.clear()
@@ -269,10 +279,8 @@ class Store(_Reader):
 
     def _partition_of(self, path: Path) -> str:
         rel = path.relative_to(self.root)
-        if rel.name == "ref.json":
-            return "ref"
-        if rel.name == "pay.json" and len(rel.parts) == 1:
-            return "pay"
+        if rel.name in ("ref.json", "pay.json"):
+            return rel.stem
         if rel.parts[0] == "days":
             return f"day/{path.stem}"
         return f"roster/{path.stem}"

@@ -30,6 +30,10 @@ def examine(root: Path, schema_version: int) -> list[Finding]:
         rel = path.relative_to(root)
         if rel.parts[0] in ("backups", files.JOURNAL_DIR):
             continue
+        if files.is_pay_path(root, path) and not os.access(path, os.R_OK):
+            findings.append(Finding(str(path), "ok", f"pay data: readable only by group "
+                                                     f"{files.PAY_GROUP}, not by this user"))
+            continue
         checked += 1
         try:
             data = files.read_json(path)

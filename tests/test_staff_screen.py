@@ -21,7 +21,7 @@ async def test_add_a_new_hire_with_a_bad_date_then_fixed(staffed: Floor) -> None
         for text in ("A100", "上官婉儿"):
             await pilot.press(*text, "enter")
         await pilot.press("enter")  # role: agent (prefilled)
-        for text in ("T02", "S100", "2026-13-01", "1200"):
+        for text in ("T02", "S100", "", "2026-13-01", "1200"):  # "": no login
             await pilot.press(*text, "enter")
         await pilot.press("enter", *"8100", "enter")  # clock id: the staff id; extension 8100
         await pilot.pause()

@@ -12,6 +12,7 @@ import pytest
 
 from store import CorruptFileError, Store, StoreError, StoreReadOnlyError
 from store import backup, doctor, files
+from store.migrations import SCHEMA_VERSION
 
 DAY = "day/2026-11-20"
 
@@ -22,7 +23,7 @@ def store(tmp_path: Path) -> Store:
 
 
 def test_new_store_has_schema_and_group_shared_dir(store: Store) -> None:
-    assert store.meta()["schema"] == 1
+    assert store.meta()["schema"] == SCHEMA_VERSION
     assert os.stat(store.root).st_mode & 0o2770 == 0o2770
 
 
@@ -119,7 +120,7 @@ def test_a_corrupt_file_is_reported_and_never_overwritten(
 
 
 def test_migrations_run_on_open_over_every_partition(tmp_path: Path) -> None:
-    old = Store(tmp_path / "s").open()
+    old = Store(tmp_path / "s", schema_version=1).open()
     with old.transaction() as tx:
         tx.put("ref", "staff", "A001", {"name": "x"})
         tx.put(DAY, "calls", "A001", {"completed": 3})

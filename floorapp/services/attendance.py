@@ -11,6 +11,7 @@ Storage (day partition ``day/YYYY-MM-DD``):
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -265,7 +266,9 @@ class AttendanceService:
         policy = self.floor.policy
         first = dt.date(year, month, 1)
         # Leavers who worked part of the month are still paid for it, deductions and all.
-        people = [s for s in self.floor.staff(include_retired=True)
+        # Pay unseen (issue #19) counts as 0: the report then leaves out what depends on it.
+        people = [s if s.base_pay is not None else dataclasses.replace(s, base_pay=Decimal(0))
+                  for s in self.floor.staff(include_retired=True)
                   if s.left is None or s.left > first]
         now = self._local_now()
         today = now.date()
@@ -298,27 +301,29 @@ class AttendanceService:
         """The month's base per person where it is not the register's (outbound agents: pay
         tier + seniority raise, SPEC §4 rev. / §10), from the pay service when present."""
         service = getattr(self.floor, "pay", None)
-        if service is None or not hasattr(service, "month_bases"):
-            return {}
+        if service is None or not hasattr(service, "month_bases") or not self.floor.pay_visible():
+            return {}  # who may not see pay gets no money figures from base pay (issue #19)
         return service.month_bases(year, month, people)
 
     def month_report(self, year: int, month: int) -> reports.Report:
         """The payroll month report (SPEC §9 month JSON), extended by quota/QA sections."""
         results = self.month_results(year, month)
-        staff_rows = [month_json(r) for _s, r, _d in results]
+        pay = self.floor.pay_visible()
+        staff_rows = [_without_pay(month_json(r), pay) for _s, r, _d in results]
         data: dict[str, Any] = {"month": f"{year:04d}-{month:02d}", "staff": staff_rows}
-        headers = [_("id"), _("name"), _("late"), _("late ¥"), _("early"), _("early ¥"),
-                   _("absent"), _("absent ¥"), _("pers."), _("pers. ¥"), _("sick"),
-                   _("sick ¥"), _("bonus"), _("total ¥"), _("points")]
+        headers = _without_pay_columns(
+            [_("id"), _("name"), _("late"), _("late ¥"), _("early"), _("early ¥"),
+             _("absent"), _("absent ¥"), _("pers."), _("pers. ¥"), _("sick"),
+             _("sick ¥"), _("bonus"), _("total ¥"), _("points")], pay)
         rows = []
         totals = MonthResult("TOTAL")
         for person, r, _days in results:
-            rows.append([person.id, person.name, *_money_row(r)])
+            rows.append(_without_pay_columns([person.id, person.name, *_money_row(r)], pay))
             for name in _TOTALLED:
                 setattr(totals, name, getattr(totals, name) + getattr(r, name))
         if rows:
-            rows.append([_("TOTAL"), _("{n} staff").format(n=len(rows)),
-                         *_money_row(totals)])
+            rows.append(_without_pay_columns([_("TOTAL"), _("{n} staff").format(n=len(rows)),
+                                              *_money_row(totals)], pay))
         report = reports.Report(
             title=_("Attendance {month} (考勤扣款)").format(month=month_text(year, month)),
             data=data,
@@ -326,7 +331,9 @@ class AttendanceService:
             notes=[_("Minutes: late/early charged minutes; absent: absenteeism days (旷工); "
                      "pers./sick: leave days; bonus: full-attendance bonus paid (全勤奖)."),
                    _("Amounts exact, rounded half-up to 0.01 once (total rounded from the "
-                     "exact sum).")],
+                     "exact sum).")]
+            + ([] if pay else [_("Amounts that follow from base pay (absent, leave, total) "
+                                 "are left out: only managers see pay.")]),
         )
         return reports.extend_month_report(self.floor, report, year, month)
 
@@ -352,6 +359,7 @@ class AttendanceService:
 
     def apply(self, entry: Entry) -> str:
         """Save a checked entry (a new version of the record); returns a message saying what."""
+        self.floor.require("attendance.record")
         self._check_entry(entry)
         key = entry.staff.id
         part = _part(entry.day)
@@ -581,6 +589,7 @@ class AttendanceService:
     # --------------------------------------------------------------- imports
     def import_attendance(self, path: str | Path) -> str:
         """``staff_id,date,period,in,out,reason`` (SPEC §9); all-or-nothing."""
+        self.floor.require("attendance.record")
         rows, errors = csvio.read_rows(path, ATTENDANCE_COLUMNS)
         people = self.floor.staff_by_id()
         seen: dict[tuple[str, str, int], int] = {}
@@ -635,6 +644,7 @@ class AttendanceService:
 
     def import_leave(self, path: str | Path) -> str:
         """``staff_id,date,type,days`` (SPEC §9); all-or-nothing."""
+        self.floor.require("attendance.record")
         rows, errors = csvio.read_rows(path, LEAVE_COLUMNS)
         people = self.floor.staff_by_id()
         units = self.floor.policy.leave_units
@@ -741,6 +751,20 @@ def _money_row(r: MonthResult) -> list[str]:
             str(_number(r.sick_leave_days)), money_text(r.sick_leave_deduction),
             money_text(r.full_attendance_bonus), money_text(r.total_deduction),
             str(_number(r.points))]
+
+
+# What follows from a person's base pay (day pay × days): shown only to those who may see pay.
+_PAY_FIELDS = ("absent_deduction", "personal_leave_deduction", "sick_leave_deduction",
+               "total_deduction")
+_PAY_COLUMNS = (7, 9, 11, 13)  # their columns in the month table (id, name, then _money_row)
+
+
+def _without_pay(entry: dict[str, Any], pay: bool) -> dict[str, Any]:
+    return entry if pay else {k: v for k, v in entry.items() if k not in _PAY_FIELDS}
+
+
+def _without_pay_columns(row: list[str], pay: bool) -> list[str]:
+    return row if pay else [cell for i, cell in enumerate(row) if i not in _PAY_COLUMNS]
 
 
 _TOTALLED = ("late_minutes", "late_deduction", "early_minutes", "early_deduction",

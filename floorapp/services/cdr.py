@@ -75,6 +75,7 @@ class CdrService:
         return rows
 
     def import_cdr(self, path: str | Path) -> str:
+        self.floor.require("quota.record")
         rows = self.read(path)
         people = {s.extension: s for s in self.floor.staff() if s.extension}
         counted = cdr.tally(rows, set(people))

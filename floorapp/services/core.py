@@ -6,9 +6,12 @@ attributes and use ``floor.store``, ``floor.policy`` and ``floor.now()`` like th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import pendulum
@@ -18,11 +21,13 @@ from floorapp.clock import Clock, system_clock
 from floorapp.errors import FloorError, store_problem
 from floorapp.i18n import _
 from floorapp.policy import Policy
+from floorapp.rights import Access, Person, access_for
 from floorapp.staff import (
     ROLES,
     Staff,
     check_device_id,
     check_id,
+    check_login,
     device_conflicts,
     pick,
 )
@@ -31,8 +36,9 @@ from store import backup as store_backup
 from store import doctor as store_doctor
 
 REF = "ref"
+PAY = "pay"  # pay-only data, its own file (group floor-pay): table base_pay, key staff id
 STAFF_COLUMNS = ["id", "name", "role", "team", "hired", "base_pay"]
-STAFF_OPTIONAL = ["seat", "clock_id", "extension"]
+STAFF_OPTIONAL = ["seat", "clock_id", "extension", "login"]
 
 
 class Floor:
@@ -47,6 +53,7 @@ class Floor:
         self._policy_cache: tuple[int, Policy] | None = None
         self._roster_cache: dict[str, tuple[object, dict[str, dict[str, str]]]] = {}
         self._registered_cache: tuple[object, dict[str, dt.date]] | None = None
+        self._access_cache: tuple[object, Access] | None = None
         # Feature services (imported here: they import this module's types).
         from floorapp.services.attendance import AttendanceService
         from floorapp.services.emergency import EmergencyService
@@ -76,6 +83,40 @@ class Floor:
         except StoreError as exc:
             raise FloorError(store_problem(exc)) from None
 
+    # ---------------------------------------------------------------- rights
+    @property
+    def access(self) -> Access:
+        """What this process's OS login may do (see floorapp.rights); the audit's "who"."""
+        signature = self.store.signature(REF)
+        if self._access_cache and self._access_cache[0] == signature and signature is not None:
+            return self._access_cache[1]
+        people = [Person(s.id, s.name, s.role, s.login)
+                  for s in self._register() if s.login]
+        access = access_for(self.store.user, people, self.policy.role_rights)
+        self._access_cache = (signature, access)
+        return access
+
+    def require(self, action: str) -> None:
+        """Raise NotAllowed (a FloorError saying who may) unless this login may ``action``."""
+        self.access.require(action)
+
+    def may(self, action: str) -> bool:
+        return self.access.may(action)
+
+    def pay_visible(self) -> bool:
+        """May this login see pay, and can the process read the pay file?"""
+        if not self.access.may("pay.view"):
+            return False
+        path = self.store.path(PAY)
+        return not path.exists() or os.access(path, os.R_OK)
+
+    def base_pays(self) -> dict[str, Decimal] | None:
+        """Everyone's base pay by staff id (leavers too), or None when not visible."""
+        if not self.pay_visible():
+            return None
+        return {r["_key"]: Decimal(r["base_pay"])
+                for r in self.store.records(PAY, "base_pay", include_retired=True)}
+
     # ------------------------------------------------------------------ time
     def now(self) -> pendulum.DateTime:
         """The current moment in the centre's time zone."""
@@ -99,11 +140,13 @@ class Floor:
         return policy
 
     def save_policy(self, policy: Policy) -> None:
+        self.require("policy.change")
         policy.validate()
         with self.transaction() as tx:
             tx.put(REF, "policy", "policy", policy.to_dict())
 
     def set_policy_value(self, key: str, text: str) -> Policy:
+        self.require("policy.change")
         policy = self.policy.with_value(key, text)
         self.save_policy(policy)
         return policy
@@ -111,6 +154,7 @@ class Floor:
     def load_policy_file(self, path: str | Path) -> Policy:
         import json
 
+        self.require("policy.change")
         try:
             data = json.loads(Path(path).read_text("utf-8"))
         except FileNotFoundError:
@@ -132,6 +176,17 @@ class Floor:
     def staff(self, include_retired: bool = False) -> list[Staff]:
         """The register; with ``include_retired`` also leavers (``left`` = the day retired),
         whose past days still count in reports."""
+        people = self._register(include_retired)
+        pays = self.base_pays()
+        if pays is not None:  # pay comes from the pay file, for those who may see it
+            people = [dataclasses.replace(s, base_pay=pays.get(s.id, s.base_pay))
+                      for s in people]
+        else:
+            people = [dataclasses.replace(s, base_pay=None) for s in people]
+        return people
+
+    def _register(self, include_retired: bool = False) -> list[Staff]:
+        """The register as stored, without pay."""
         records = self.store.records(REF, "staff", include_retired=include_retired)
         tz = self.policy.timezone
         people = [Staff.from_record(r, pendulum.parse(r["_at"]).in_tz(tz).date()
@@ -160,7 +215,10 @@ class Floor:
         record = self.store.get(REF, "staff", staff_id)
         if record is None:
             raise FloorError(_("unknown staff id {id!r}").format(id=staff_id))
-        return Staff.from_record(record)
+        person = Staff.from_record(record)
+        pays = self.base_pays()
+        base_pay = pays.get(person.id, person.base_pay) if pays is not None else None
+        return dataclasses.replace(person, base_pay=base_pay)
 
     def find_staff(self, text: str, roles: tuple[str, ...] | None = None) -> list[Staff]:
         people = self.staff()
@@ -169,7 +227,8 @@ class Floor:
         return pick(people, text)
 
     def save_staff(self, person: Staff) -> None:
-        problem = check_id(person.id)
+        self.require("staff.change")
+        problem = check_id(person.id) or check_login(person.login)
         if problem:
             raise FloorError(problem)
         if person.role not in ROLES:
@@ -178,11 +237,22 @@ class Floor:
         problems = device_conflicts([s for s in self.staff() if s.id != person.id] + [person])
         if problems:
             raise FloorError("; ".join(problems))
+        self._check_logins([person])
         with self.transaction() as tx:
-            tx.put(REF, "staff", person.id, person.to_record())
+            _put_staff(tx, person)
+
+    def _check_logins(self, people: list[Staff]) -> None:
+        """A login gives one person's role: two people on one login are refused."""
+        saving = {p.id for p in people}
+        owners = {s.login: s.id for s in self._register() if s.login and s.id not in saving}
+        for person in people:
+            if person.login and owners.setdefault(person.login, person.id) != person.id:
+                raise FloorError(_("login {login} is already {id}'s").format(
+                    login=person.login, id=owners[person.login]))
 
     def retire_staff(self, staff_id: str, reason: str) -> None:
         """A leaver is retired, never deleted: their history stays in every report."""
+        self.require("staff.change")
         self.get_staff(staff_id)
         with self.transaction() as tx:
             tx.retire(REF, "staff", staff_id, reason)
@@ -207,21 +277,23 @@ class Floor:
 
     def import_staff(self, path: str | Path) -> tuple[int, int]:
         """Add or update staff from a CSV; all-or-nothing. Returns (added, changed)."""
+        self.require("staff.change")
         people = self.parse_staff_csv(path)
         new_ids = {p.id for p in people}
         register = [s for s in self.staff() if s.id not in new_ids] + people
         problems = device_conflicts(register)
         if problems:
             raise FloorError("; ".join(problems))
+        self._check_logins(people)
         added = changed = 0
         with self.transaction() as tx:
             for person in people:
                 before = tx.get(REF, "staff", person.id)
-                version = tx.put(REF, "staff", person.id, person.to_record())
-                if before is None:
-                    added += 1
-                elif version != before["_v"]:
-                    changed += 1
+                if _put_staff(tx, person):
+                    if before is None:
+                        added += 1
+                    else:
+                        changed += 1
         return added, changed
 
     # ---------------------------------------------------------------- shifts
@@ -292,6 +364,18 @@ def open_floor(
 
 
 
+def _put_staff(tx: Tx, person: Staff) -> bool:
+    """Store a register record and, apart, its pay; True when anything changed."""
+    before = tx.get(REF, "staff", person.id)
+    version = tx.put(REF, "staff", person.id, person.to_record())
+    changed = before is None or version != before["_v"]
+    if person.base_pay is not None:
+        pay_before = tx.get(PAY, "base_pay", person.id)
+        pay_version = tx.put(PAY, "base_pay", person.id, person.pay_record())
+        changed = changed or pay_before is None or pay_version != pay_before["_v"]
+    return changed
+
+
 def staff_from_row(row: dict[str, str]) -> Staff:
     """A Staff from text fields (a CSV row or the staff form); ValueError says what is wrong."""
     problem = check_id(row.get("id", ""))
@@ -310,6 +394,10 @@ def staff_from_row(row: dict[str, str]) -> Staff:
         problem = check_device_id(value, name)
         if problem:
             raise ValueError(problem)
+    login = row.get("login", "").strip()
+    problem = check_login(login)
+    if problem:
+        raise ValueError(problem)
     return Staff(id=row["id"], name=row["name"].strip(), role=role,
                  team=row.get("team", "").strip(), hired=hired, base_pay=base_pay,
-                 seat=row.get("seat", "").strip(), **devices)
+                 seat=row.get("seat", "").strip(), login=login, **devices)

@@ -55,6 +55,7 @@ class EmergencyService:
 
     def import_checklist(self, path: str | Path) -> str:
         """A centre's own checklist from a JSON file; validated, all-or-nothing."""
+        self.floor.require("emergency.run")
         path = Path(path)
         try:
             text = path.read_text("utf-8")
@@ -105,6 +106,7 @@ class EmergencyService:
 
     def start(self, checklist_id: str) -> dict[str, Any]:
         """Open an incident now; saved before this returns."""
+        self.floor.require("emergency.run")
         checklist = self.checklist(checklist_id)
         now = self.floor.now()
         partition = f"day/{now.date().isoformat()}"
@@ -123,11 +125,13 @@ class EmergencyService:
         return incident
 
     def tick(self, incident_id: str, step: str | int, value: Any = None) -> dict[str, Any]:
+        self.floor.require("emergency.run")
         at, by = self._now(), self._user
         return self._change(incident_id, lambda i: rules.tick(i, step, at, by, value))
 
     def tick_text(self, incident_id: str, step: str | int, text: str) -> dict[str, Any]:
         """Tick a step from what was typed for it (time, scope, seats, text)."""
+        self.floor.require("emergency.run")
         incident = self.incident(incident_id)
         kind = rules.find_step(incident, step).get("input", "none")
         return self.tick(incident_id, step, self.value_from_text(incident, kind, text))
@@ -171,22 +175,27 @@ class EmergencyService:
         return {"all_on_shift": False, "staff": ids}
 
     def skip(self, incident_id: str, step: str | int, reason: str) -> dict[str, Any]:
+        self.floor.require("emergency.run")
         at, by = self._now(), self._user
         return self._change(incident_id, lambda i: rules.skip(i, step, reason, at, by))
 
     def undo(self, incident_id: str, step: str | int) -> dict[str, Any]:
+        self.floor.require("emergency.run")
         at, by = self._now(), self._user
         return self._change(incident_id, lambda i: rules.undo(i, step, at, by))
 
     def note(self, incident_id: str, text: str) -> dict[str, Any]:
+        self.floor.require("emergency.run")
         at, by = self._now(), self._user
         return self._change(incident_id, lambda i: rules.add_note(i, text, at, by))
 
     def close(self, incident_id: str) -> dict[str, Any]:
+        self.floor.require("emergency.run")
         at, by = self._now(), self._user
         return self._change(incident_id, lambda i: rules.close(i, at, by))
 
     def cancel(self, incident_id: str, reason: str) -> dict[str, Any]:
+        self.floor.require("emergency.run")
         at, by = self._now(), self._user
         return self._change(incident_id, lambda i: rules.cancel(i, reason, at, by))
 
@@ -207,6 +216,7 @@ class EmergencyService:
                 code: str = "D", day: dt.date | None = None) -> dict[str, Any]:
         """Call a resting agent in (the roster records it when it can) and record the call-in
         and its approval in the incident."""
+        self.floor.require("emergency.run")
         day = day or self.floor.today()
         self.floor.get_staff(staff_id)
         approver = (approver or "").strip()

@@ -164,6 +164,7 @@ class MonitoringService:
         return found
 
     def import_template(self, path: str | Path) -> str:
+        self.floor.require("qa.score")
         try:
             text = Path(path).read_text("utf-8")
         except FileNotFoundError:
@@ -221,10 +222,11 @@ class MonitoringService:
                 or policy.qa_role_scorecards.get(person.role) or rules.DEFAULT_TEMPLATE)
 
     def monitor_for_user(self) -> Staff | None:
-        """The current OS login's staff record when it is a monitor's id (case-insensitive)."""
-        login = self.floor.store.user.lower()
+        """The current OS login's monitor: the one whose ``login`` it is, else the one whose id
+        it is (case-insensitive)."""
+        login = self.floor.store.user
         for person in self.monitors():
-            if person.id.lower() == login:
+            if person.login == login or person.id.lower() == login.lower():
                 return person
         return None
 
@@ -263,6 +265,7 @@ class MonitoringService:
         """Score and save one evaluation now; returns the stored record (with ``_key``) and,
         under ``_warnings``, what the monitor must know: stopped for calibration, or new and
         not paired on a shared call."""
+        self.floor.require("qa.score")
         self._check_people(monitor_id, staff_id, mode)
         if outcome not in OUTCOMES:
             raise FloorError(_("outcome {value} must be closed or unclosed").format(
@@ -302,6 +305,7 @@ class MonitoringService:
 
     def undo(self, day: dt.date, key: str) -> None:
         """Take back an evaluation (retired with the reason, never deleted)."""
+        self.floor.require("qa.score")
         with self.floor.transaction() as tx:
             if tx.get(day_partition(day), EVALUATIONS, key) is None:
                 raise FloorError(_("no evaluation {key} on {day} to undo").format(
@@ -327,6 +331,7 @@ class MonitoringService:
     def import_evaluations(self, path: str | Path) -> str:
         """``date,time,monitor_id,staff_id,mode,template,marks[,call][,outcome]``;
         all-or-nothing."""
+        self.floor.require("qa.score")
         rows, errors = csvio.read_rows(path, EVALUATION_COLUMNS, ["call", "outcome"])
         people = self.floor.staff_by_id()
         templates = self.templates()
@@ -414,6 +419,7 @@ class MonitoringService:
 
     def give_feedback(self, day: dt.date, key: str, note: str = "") -> dict[str, Any]:
         """Record that the evaluation was talked through with the agent (反馈)."""
+        self.floor.require("qa.feedback")
         with self.floor.transaction() as tx:
             record = tx.get(day_partition(day), EVALUATIONS, key)
             if record is None:
@@ -434,6 +440,7 @@ class MonitoringService:
 
     def raise_dispute(self, day: dt.date, key: str, reason: str) -> dict[str, Any]:
         """An agent's dispute (申诉) [003 五]: on the day the report was fed back to them."""
+        self.floor.require("qa.dispute")
         if not reason.strip():
             raise FloorError(_("a dispute needs the agent's reason"))
         with self.floor.transaction() as tx:
@@ -458,6 +465,7 @@ class MonitoringService:
                        note: str = "") -> dict[str, Any]:
         """QA reviews the dispute the day it was raised: ``marks`` None keeps the score, else
         the revised marks are scored and kept beside the original."""
+        self.floor.require("qa.dispute")
         with self.floor.transaction() as tx:
             record = tx.get(day_partition(day), EVALUATIONS, key)
             if record is None:
@@ -484,6 +492,7 @@ class MonitoringService:
     def escalate_dispute(self, day: dt.date, key: str, reason: str) -> dict[str, Any]:
         """The agent still disagrees after the review: to their direct supervisor, who sets
         the final score (由主管再进行核实,确定其最终结果) [000 §6 注]. The form gives no window."""
+        self.floor.require("qa.dispute")
         if not reason.strip():
             raise FloorError(_("an escalation needs the agent's reason"))
         with self.floor.transaction() as tx:
@@ -507,6 +516,7 @@ class MonitoringService:
                           marks: str | None, note: str = "") -> dict[str, Any]:
         """The direct supervisor's final score: ``marks`` None confirms the reviewed score;
         the original and the reviewed score stay beside the final one."""
+        self.floor.require("qa.dispute")
         people = self.floor.staff_by_id()
         supervisor = people.get(supervisor_id)
         if supervisor is None:
@@ -661,6 +671,7 @@ class MonitoringService:
     def make_plan(self, day: dt.date, replan: bool = False) -> rules.Plan:
         """Generate and store the day's plan. A re-plan keeps what is done and plans the rest of
         the day from now, counting today's evaluations."""
+        self.floor.require("qa.score")
         monitors, agents = self._plan_people(day)
         now = self.floor.now()
         info = self.floor.store.get(day_partition(day), PLAN_INFO, "plan")
@@ -704,8 +715,8 @@ class MonitoringService:
         return self.floor.store.get(day_partition(day), PLAN_INFO, "plan") is not None
 
     def ensure_plan(self, day: dt.date) -> None:
-        """Make the day's plan once, the first time anyone needs it."""
-        if not self.has_plan(day):
+        """Make the day's plan once, the first time anyone who may plan needs it."""
+        if not self.has_plan(day) and self.floor.may("qa.score"):
             self.make_plan(day)
 
     def plan_rows(self, day: dt.date) -> list[PlanRow]:
@@ -764,6 +775,7 @@ class MonitoringService:
         """Record a recalibration from the shared calls since the monitor was stopped: within
         the band on enough calls ends the stop; otherwise nothing is recorded and the message
         says what is missing."""
+        self.floor.require("qa.score")
         if monitor_id not in {m.id for m in self.monitors()}:
             raise FloorError(_("unknown monitor id {id}").format(id=repr(monitor_id)))
         today = self.floor.today()
@@ -824,6 +836,7 @@ class MonitoringService:
         return record["at"] if record else ""
 
     def give_common_feedback(self, day: dt.date, note: str = "") -> None:
+        self.floor.require("qa.feedback")
         start, _end = review.week_of(day)
         with self.floor.transaction() as tx:
             tx.put(REF, COMMON_FEEDBACK, start.isoformat(),
@@ -879,6 +892,7 @@ class MonitoringService:
 
     def remedy_violation(self, day: dt.date, key: str, code: str, note: str = "") -> dict:
         """A level-2 compliance violation completed by a supplementary recording (补充录音)."""
+        self.floor.require("qa.score")
         with self.floor.transaction() as tx:
             record = tx.get(day_partition(day), EVALUATIONS, key)
             if record is None:

@@ -55,6 +55,8 @@ class PayService:
 
     # ------------------------------------------------------------- reading
     def _decisions(self, year: int, month: int) -> dict[str, str]:
+        if not self.floor.pay_visible():  # the pay file is not this login's to read (#19)
+            return {}
         prefix = _key(year, month) + "/"
         return {r["staff_id"]: r["decision"]
                 for r in self.floor.store.records(PAY, SPECIAL) if r["_key"].startswith(prefix)}
@@ -137,6 +139,7 @@ class PayService:
 
     def sheet(self, year: int, month: int) -> list[pay.PayLine]:
         """The month's pay sheet: every outbound agent scheduled (or on leave) in the month."""
+        self.floor.require("pay.view")
         policy = self.floor.policy
         results = self.floor.attendance.month_results(year, month)
         orders = self.floor.quota.month_orders(year, month)
@@ -157,6 +160,7 @@ class PayService:
     # ------------------------------------------------------------- writing
     def decide_special(self, staff_id: str, year: int, month: int, confirm: bool) -> str:
         """The supervisor confirms (or refuses) special circumstances for an agent's month."""
+        self.floor.require("pay.special")
         person = self._agent(staff_id)
         key = f"{_key(year, month)}/{person.id}"
         orders = self.floor.quota.month_orders(year, month).get(person.id, 0)
@@ -178,12 +182,14 @@ class PayService:
                                                                        month=month_label)
 
     def publish(self, year: int, month: int) -> str:
+        self.floor.require("pay.publish")
         with self.floor.transaction() as tx:
             tx.put(PAY, PUBLISHED, _key(year, month), {"month": _key(year, month),
                                                        "at": self.floor.now().isoformat()})
         return _("pay {month} marked published").format(month=month_text(year, month))
 
     def set_score(self, staff_id: str, year: int, month: int, text: str) -> str:
+        self.floor.require("coaching.record")
         person = self.floor.get_staff(staff_id)
         score = _parse_score(text)
         with self.floor.transaction() as tx:
@@ -193,6 +199,7 @@ class PayService:
             id=person.id, month=month_text(year, month), score=score)
 
     def record_coaching(self, staff_id: str, day: dt.date, kind_word: str, note: str = "") -> str:
+        self.floor.require("coaching.record")
         person = self.floor.get_staff(staff_id)
         kind = pay.coaching_kind(kind_word)
         if kind is None:
@@ -218,6 +225,7 @@ class PayService:
 
     def import_coaching(self, path: str | Path) -> str:
         """`floor import coaching FILE.csv`: staff_id,date,kind,note; all-or-nothing."""
+        self.floor.require("coaching.record")
         rows, errors = csvio.read_rows(path, COACHING_COLUMNS[:3], ["note"])
         known = {s.id: s for s in self.floor.staff(include_retired=True)}
         items: list[tuple[str, dt.date, str, str]] = []

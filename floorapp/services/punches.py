@@ -52,6 +52,7 @@ class PunchService:
 
     def import_punches(self, path: str | Path, skip_unknown: bool = False) -> str:
         """Read, pair and store a clock export; all-or-nothing. Returns the summary."""
+        self.floor.require("attendance.record")
         people = {s.clock_key: s for s in self.floor.staff(include_retired=True)
                   if s.left is None}
         people.update({s.clock_key: s for s in self.floor.staff()})

@@ -127,6 +127,7 @@ class QuotaService:
 
     def save_campaign(self, campaign_id: str, name: str, coefficient: str | Decimal) -> Campaign:
         """Add or change a campaign (外呼类型) and its type coefficient."""
+        self.floor.require("quota.record")
         problem = check_id(campaign_id)
         if problem:
             raise FloorError(problem.replace("staff id", "campaign id")
@@ -157,6 +158,7 @@ class QuotaService:
         was dialed and connected, so those rise to at least ``completed`` (the ``+5`` entry).
         Without an hour, today's entries go to the current hour; ``daily_total`` (or another
         day without an hour) records the day's total. Returns what ``undo`` needs."""
+        self.floor.require("quota.record")
         person = self.floor.get_staff(staff_id)
         now = self.floor.now()
         day = day or now.date()
@@ -203,12 +205,14 @@ class QuotaService:
 
     def add_completed(self, staff_id: str, completed: int) -> Undo:
         """The ``+5`` entry: 5 more completed calls this hour."""
+        self.floor.require("quota.record")
         if completed <= 0:
             raise FloorError(_("add at least one completed call"))
         return self.record_counts(staff_id, Counts(completed=completed), raise_to_completed=True)
 
     def undo_last(self) -> str:
         """Take back the last entry made through this service; says what was undone."""
+        self.floor.require("quota.record")
         if not self._last:
             raise FloorError(_("nothing to undo"))
         undo = self._last[-1]
@@ -272,6 +276,7 @@ class QuotaService:
 
     def import_calls(self, path: str | Path) -> tuple[int, int]:
         """Import call counts, all-or-nothing. Returns (rows, days)."""
+        self.floor.require("quota.record")
         rows = self.parse_calls_csv(path)
         by_day: dict[str, list[tuple[str, dict]]] = {}
         for _line, data in rows:

@@ -139,6 +139,7 @@ class RosterService:
                  replace: bool = False) -> Generated:
         """Make the month's roster. A month that has one is kept unless ``replace``: then every
         cell gets a new version (audited); leave already entered in it is kept."""
+        self.floor.require("roster.edit")
         if seats is not None and seats < 0:
             raise FloorError(_("--seats must be 0 or more, got {seats}").format(seats=seats))
         staff = self.floor.staff()
@@ -194,6 +195,7 @@ class RosterService:
     def set_cell(self, staff_id: str, day: dt.date, code: str) -> list[str]:
         """Change one person's code on a day (a new version, audited); returns the month's
         violations after the change."""
+        self.floor.require("roster.edit")
         code = self._check_code(code)
         self.floor.get_staff(staff_id)
         self._need_roster(day)
@@ -206,6 +208,7 @@ class RosterService:
              back_day: dt.date | None = None) -> list[str]:
         """Two people exchange their codes on ``day`` (调班) and, if given, back on
         ``back_day``; recorded with the approver; returns the violations found right after."""
+        self.floor.require("roster.edit")
         if staff_a == staff_b:
             raise FloorError(_("a swap needs two different people"))
         approver, reason = _required(approver, _("the approver must be given")), reason.strip()
@@ -251,6 +254,7 @@ class RosterService:
                 reason: str) -> None:
         """A resting person is called in (SPEC §8, staff taken ill: the centre director
         approves): their rest becomes ``code``; recorded with the approver and re-checked."""
+        self.floor.require("roster.edit")
         code = self._check_code(code)
         if code not in self.floor.policy.shifts:
             raise FloorError(_("a call-in is to a shift ({shifts}), not {code!r}").format(
@@ -281,6 +285,7 @@ class RosterService:
     def add_handover(self, day: dt.date, time: str, from_id: str, to_id: str, notes: str,
                      open_items: list[str] | tuple[str, ...] = ()) -> str:
         """Record a handover (交接班); both people must be on the staff register."""
+        self.floor.require("handover.record")
         time = time.strip()
         if not _HHMM.match(time):
             raise FloorError(_("time {time!r} is not HH:MM (00:00–23:59)").format(time=time))
