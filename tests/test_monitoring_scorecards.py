@@ -13,7 +13,11 @@ import pytest
 from floorapp import monitoring as rules
 
 TEMPLATES = rules.builtin_templates()
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "003_8f81431cfd2c5d41.txt"
+# the source documents sit in ../shared beside the checkout (or beside a worktree's parent)
+SEED = next((folder / "shared" / "seeds" / "003_8f81431cfd2c5d41.txt"
+             for folder in Path(__file__).resolve().parents
+             if (folder / "shared" / "seeds" / "003_8f81431cfd2c5d41.txt").exists()),
+            Path("/nonexistent"))
 
 
 def scored(template_id: str, marks: str, pass_mark: Decimal | None = None) -> rules.Score:
