@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help=_("write a dated backup of the store"))
     backup.add_argument("--to", type=Path, metavar="PATH",
                         help=_("file or directory to write"))
+    restore = sub.add_parser("restore",
+                             help=_("unpack a backup into a new directory and check it"))
+    restore.add_argument("backup", type=Path, help=_("the backup (.tar.gz)"))
+    restore.add_argument("dir", type=Path, help=_("a new or empty directory"))
 
     report = sub.add_parser("report", help=_("print a report (table, json or csv)"))
     report_sub = report.add_subparsers(dest="report", metavar="REPORT", required=True)
@@ -262,6 +266,10 @@ def run(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"floor: {store_problem(exc)}", file=sys.stderr)
         return EXIT_USER
+    except OSError as exc:  # the OS refused (disk full, permissions): the user can fix it
+        where = f"{exc.filename}: " if exc.filename else ""
+        print("floor: " + where + (exc.strerror or type(exc).__name__), file=sys.stderr)
+        return EXIT_USER
     except KeyboardInterrupt:
         print("floor: " + _("interrupted; nothing half-written"), file=sys.stderr)
         return 130
@@ -290,6 +298,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         from floorapp.app import run_app
 
         return run_app(args.store)
+    if args.command == "doctor":  # only reads: never opens (creates, migrates) the store
+        from store import doctor as store_doctor
+        from store.db import resolve_root
+        from store.migrations import SCHEMA_VERSION
+
+        return _print_findings(store_doctor.examine(resolve_root(args.store), SCHEMA_VERSION))
+    if args.command == "restore":
+        from store import backup as store_backup
+        from store import doctor as store_doctor
+        from store.migrations import SCHEMA_VERSION
+
+        count = store_backup.restore(args.backup, args.dir)
+        print(_("{n} files restored into {dir}; checking them:").format(n=count, dir=args.dir))
+        return _print_findings(store_doctor.examine(args.dir, SCHEMA_VERSION))
     floor = open_floor(args.store)
     if args.command == "import":
         print(IMPORTERS[args.kind](floor, args.file))
@@ -300,15 +322,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         summary = demo.generate(floor, seats=args.seats, days=args.days, seed=args.seed)
         print(summary)
         return EXIT_OK
-    if args.command == "doctor":
-        findings = floor.doctor()
-        worst = EXIT_OK
-        for finding in findings:
-            level = _(DOCTOR_LEVELS.get(finding.level, finding.level))
-            print(f"{level:7} {finding.path}: {finding.message}")
-            if finding.level == "error":
-                worst = EXIT_USER
-        return worst
     if args.command == "backup":
         print(_("backup written: {path}").format(path=floor.backup(args.to)))
         return EXIT_OK
@@ -324,6 +337,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return code
+
+
+def _print_findings(findings: list) -> int:
+    worst = EXIT_OK
+    for finding in findings:
+        level = _(DOCTOR_LEVELS.get(finding.level, finding.level))
+        print(f"{level:7} {finding.path}: {finding.message}")
+        if finding.level == "error":
+            worst = EXIT_USER
+    return worst
 
 
 def _policy(floor: Floor, args: argparse.Namespace) -> int:

@@ -109,6 +109,7 @@ def test_a_bad_policy_value_is_refused_and_nothing_changes(
 
 
 def test_doctor_names_a_corrupt_file(store_dir: Path, capsys) -> None:
+    open_floor(store_dir)  # doctor only reads: it never makes a store
     assert run(["--store", str(store_dir), "doctor"]) == 0
     day = store_dir / "days" / "2026" / "2026-11-20.json"
     day.parent.mkdir(parents=True)
