@@ -252,6 +252,38 @@ def run(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     if args.lang:
         os.environ["FLOOR_LANG"] = args.lang  # the TUI and anything it starts
+    if args.command in (None, "tui"):
+        return _run_guarded(args)
+    with _terminal_safe_output():
+        return _run_guarded(args)
+
+
+@contextmanager
+def _terminal_safe_output() -> Iterator[None]:
+    """Everything the CLI prints passes through ``terminal_safe``: a name holding an escape
+    sequence is shown as ``\\x1b[31m``, never obeyed by the terminal (SPEC §3)."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(saved[0]), _SafeStream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+class _SafeStream:
+    def __init__(self, stream) -> None:  # noqa: ANN001 - any text stream
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from floorapp.text import terminal_safe_output
+
+        return self._stream.write(terminal_safe_output(text))
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - flush, fileno, encoding …
+        return getattr(self._stream, name)
+
+
+def _run_guarded(args: argparse.Namespace) -> int:
     try:
         return _dispatch(args)
     except ImportRejected as exc:
@@ -326,17 +358,33 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(_("backup written: {path}").format(path=floor.backup(args.to)))
         return EXIT_OK
     if args.command == "report":
-        sys.stdout.write(run_report(floor, args))
+        with _csv_in_english(args):
+            sys.stdout.write(run_report(floor, args))
         return EXIT_OK
     if args.command == "policy":
         return _policy(floor, args)
-    result = run_command(floor, args)
+    with _csv_in_english(args):
+        result = run_command(floor, args)
     if result is None:
         raise FloorError(_("unknown command {name!r}").format(name=args.command))
     text, code = result
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return code
+
+
+@contextmanager
+def _csv_in_english(args: argparse.Namespace) -> Iterator[None]:
+    """A CSV is machine-read: its column names (and words) stay English under --lang zh."""
+    if getattr(args, "format", None) != "csv" or i18n.language() == "en":
+        yield
+        return
+    saved = i18n.language()
+    i18n.set_language("en")
+    try:
+        yield
+    finally:
+        i18n.set_language(saved)
 
 
 def _print_findings(findings: list) -> int:

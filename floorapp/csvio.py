@@ -7,6 +7,7 @@ writes only when there are none.
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
@@ -149,3 +150,30 @@ def parse_money(text: str, column: str) -> Decimal:
         raise ValueError(_("{column} {text} has more than two decimals").format(
             column=column, text=text))
     return value
+
+
+# ------------------------------------------------------------------- writing CSV
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+def neutralise(cell: object) -> str:
+    """A CSV cell a spreadsheet will show, never run (SPEC §3): text starting with = + - @, a
+    tab or a carriage return gets a leading apostrophe; plain numbers (-5, +1.5) stay numbers."""
+    text = "" if cell is None else str(cell)
+    if text.startswith(_FORMULA_LEAD) and not _NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def csv_text(headers: list[str], rows: list[list[object]]) -> str:
+    """A CSV export: UTF-8 BOM first (Excel then reads Chinese names right), every cell
+    neutralised, headers as given (machine-read column names stay English)."""
+    buffer = io.StringIO()
+    # CRLF, as Excel writes it: the writer then quotes a cell holding either line-break character
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in headers])
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+    return BOM + buffer.getvalue()

@@ -14,6 +14,7 @@ from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.policy import descriptions
 from floorapp.services import Floor
+from screens.text import plain
 
 
 def shown(value: object) -> str:
@@ -60,7 +61,7 @@ class PolicyScreen(ModalScreen[None]):
         table.clear()
         for key, value in self.floor.policy.to_dict().items():
             text = shown(value)
-            table.add_row(key, text if len(text) <= 40 else text[:39] + "…", key=key)
+            table.add_row(key, plain(text if len(text) <= 40 else text[:39] + "…"), key=key)
         if row is not None and 0 <= row < table.row_count:
             table.move_cursor(row=row)
 

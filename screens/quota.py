@@ -22,6 +22,7 @@ from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
 from screens.base import FloorScreen
 from screens.widgets.quota_bar import band_text, progress_bar
+from screens.text import plain
 
 NAME_CELLS = 8
 
@@ -118,7 +119,7 @@ class QuotaScreen(FloorScreen):
             notes.append(Text(_("outage {minutes}m").format(minutes=agent.lost_minutes),
                               style="cyan"))
         note = Text(" ").join(notes) if notes else Text("")
-        return [agent.staff_id, agent.name, _(ATT_SHORT.get(agent.attendance, agent.attendance)),
+        return [agent.staff_id, plain(agent.name), _(ATT_SHORT.get(agent.attendance, agent.attendance)),
                 bar, dial, str(agent.counts.orders), _pace_text(info["pace"], agent.target),
                 note]
 

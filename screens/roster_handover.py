@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date
 from screens.roster_forms import Field, RosterForm
+from screens.text import plain
 
 
 class HandoverScreen(Screen[None]):
@@ -63,7 +64,7 @@ class HandoverScreen(Screen[None]):
         table.clear()
         for entry in self._entries:
             notes = entry.notes if len(entry.notes) <= 16 else entry.notes[:15] + "…"
-            table.add_row(entry.time, who(entry.from_id), who(entry.to_id), notes,
+            table.add_row(entry.time, plain(who(entry.from_id)), plain(who(entry.to_id)), plain(notes),
                           Text(str(len(entry.open_items)),
                                style="yellow" if entry.open_items else "dim"),
                           key=entry.key)

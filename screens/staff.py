@@ -14,6 +14,7 @@ from floorapp.i18n import N_, _
 from floorapp.services import Floor
 from floorapp.services.core import staff_from_row
 from floorapp.staff import ROLES, Staff
+from screens.text import plain
 
 # (field, label): the label's part before ':' names the field, all of it is the placeholder
 FIELDS = [("id", N_("staff id")), ("name", N_("name")), ("role", N_("role: {roles}")),
@@ -66,7 +67,7 @@ class StaffScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         for s in shown:
-            table.add_row(s.id, s.name, s.role, s.team, s.seat, s.hired.isoformat(),
+            table.add_row(s.id, plain(s.name), s.role, plain(s.team), plain(s.seat), s.hired.isoformat(),
                           str(s.base_pay), key=s.id)
         if row is not None and shown:
             table.move_cursor(row=min(row, len(shown) - 1))
