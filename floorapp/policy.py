@@ -234,6 +234,29 @@ class Policy:
             raise bad(_("pay_days_per_month cannot be 0"))
         if not Decimal("0") < self.sample_confidence < Decimal("1"):
             raise bad(_("sample_confidence must be between 0 and 1"))
+        if not self.leave_units or not all(_leave_unit(u) for u in self.leave_units):
+            raise bad(_("leave_units needs at least one number of days above 0 and at most 1, "
+                        "e.g. [\"0.5\", \"1\"]"))
+
+    @classmethod
+    def salvage(cls, data: dict[str, Any], where: str = "policy") -> tuple[Policy, list[str]]:
+        """A policy from stored data that does not validate as a whole (edited by hand, written
+        by an older floor): each key that is valid on its own is kept, the others take their
+        default. Returns the policy and what was refused."""
+        policy = cls()
+        refused = []
+        for name, value in data.items():
+            try:
+                if name not in {f.name for f in fields(cls)}:
+                    raise FloorError(_("unknown policy key {key!r}").format(key=name))
+                candidate = dataclasses.replace(policy)
+                setattr(candidate, name, _coerce(policy, name, value, where))
+                candidate.validate(where)
+            except FloorError as exc:
+                refused.append(str(exc))
+                continue
+            policy = candidate
+        return policy, refused
 
     # ------------------------------------------------------------- helpers
     def season(self, day: dt.date) -> str:
@@ -261,6 +284,13 @@ class Policy:
         return Decimal(base_pay) / self.pay_days_per_month
 
 
+def _leave_unit(text: str) -> bool:
+    try:
+        return Decimal("0") < Decimal(text) <= Decimal("1")
+    except InvalidOperation:
+        return False
+
+
 def _time(text: str) -> dt.time:
     hours, minutes = text.split(":")
     return dt.time(int(hours), int(minutes))
@@ -282,14 +312,15 @@ def _coerce(policy: Policy, name: str, value: Any, where: str) -> Any:
             if isinstance(value, bool):
                 raise ValueError
             number = Decimal(str(value))
-            if number != number.to_integral_value():
+            if not number.is_finite() or abs(number) > _SANE or \
+                    number != number.to_integral_value():
                 raise ValueError
             return int(number)
         if isinstance(current, Decimal):
             if isinstance(value, bool):
                 raise ValueError
             number = Decimal(str(value))
-            if not number.is_finite():
+            if not number.is_finite() or abs(number) > _SANE:
                 raise ValueError
             return number
         if isinstance(current, str):
@@ -311,6 +342,10 @@ def _coerce(policy: Policy, name: str, value: Any, where: str) -> Any:
     raise FloorError(_("{where}: {key} must be {kind}, got {value!r}").format(
         where=where, key=name, kind=shown, value=value))
 
+
+# Sanity bound on every policy number (a typo, not a rule): 1e400 or a 5000-digit value would
+# be stored and then break the arithmetic and the JSON of every report.
+_SANE = Decimal("1e9")
 
 _KIND_NAMES = {"int": N_("a whole number"), "Decimal": N_("a number"), "str": N_("text"),
                "bool": N_("true or false"), "list": N_("a list"), "dict": N_("a mapping")}

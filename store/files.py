@@ -101,8 +101,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def dumps(data: Any) -> bytes:
-    """Compact UTF-8 JSON (names stay readable). orjson: a day file is written on every save."""
-    return orjson.dumps(data)
+    """Compact UTF-8 JSON (names stay readable). orjson: a day file is written on every save.
+
+    A value JSON cannot hold exactly (an integer past 64 bits) is refused, nothing written."""
+    try:
+        return orjson.dumps(data)
+    except TypeError as exc:  # orjson.JSONEncodeError
+        raise StoreError(f"a value cannot be stored ({exc}); nothing was written") from None
 
 
 def atomic_write_json(path: Path, data: Any) -> None:

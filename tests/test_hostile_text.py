@@ -4,6 +4,7 @@ shown as text in every section and printed escaped by the CLI; CSV cells are neu
 from __future__ import annotations
 
 import dataclasses
+import os
 import datetime as dt
 import subprocess
 import sys
@@ -126,3 +127,28 @@ def test_csv_exports_have_a_bom_and_english_headers_under_zh(hostile: Floor, tmp
         assert "编号" not in zh.stdout.splitlines()[0] and "姓名" not in zh.stdout, report
     path = hostile.quota.export_day_csv(dt.date(2026, 11, 20), tmp_path)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.parametrize("debug", ["", "1"], ids=["plain", "debug"])
+def test_a_crash_never_prints_locals(hostile: Floor, monkeypatch, debug: str) -> None:
+    from rich.console import Console
+
+    monkeypatch.setenv("FLOOR_DEBUG", debug)
+    app = FloorApp(hostile, backup=False)
+
+    def boom() -> None:
+        secret = "欧阳娜娜 base 1200"  # noqa: F841 - a local a traceback could show
+        raise RuntimeError("boom")
+
+    try:
+        boom()
+    except RuntimeError as exc:
+        app._exception = exc
+    monkeypatch.setattr(app, "_close_messages_no_wait", lambda: None)
+    monkeypatch.setattr(app, "bell", lambda: None)
+    app._fatal_error()
+    console = Console(record=True, width=120, file=open(os.devnull, "w"))
+    console.print(*app._exit_renderables)
+    shown = console.export_text()
+    assert "欧阳娜娜" not in shown and "1200" not in shown
+    assert ("boom" in shown) if debug else ("internal error (RuntimeError)" in shown)
