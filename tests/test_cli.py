@@ -148,7 +148,7 @@ def test_staff_report_formats(store_dir: Path, write_file, capsys) -> None:
     data = json.loads(capsys.readouterr().out)
     assert [s["id"] for s in data["staff"]] == ["A001", "A002", "C001"]
     assert run(["--store", str(store_dir), "report", "staff", "--format", "csv"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.removeprefix("\ufeff").splitlines()  # the BOM
     assert lines[0] == "id,name,role,team,seat,hired,base_pay"
     assert lines[1].startswith("A001,欧阳娜娜,agent")
     assert run(["--store", str(store_dir), "report", "staff"]) == 0

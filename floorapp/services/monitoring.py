@@ -237,11 +237,6 @@ class MonitoringService:
             try:
                 day = csvio.check_not_after(csvio.parse_date(row["date"]), self.floor.today())
                 time = csvio.parse_hhmm(row["time"])
-                same = first.setdefault((day.isoformat(), f"{time:%H:%M}", row["monitor_id"],
-                                         row["staff_id"]), line)
-                if same != line:
-                    raise ValueError(_("the same evaluation as line {line} (date, time, monitor "
-                                       "and agent)").format(line=same))
                 monitor = people.get(row["monitor_id"])
                 if monitor is None:
                     raise ValueError(_("unknown monitor id {id}").format(
@@ -266,6 +261,11 @@ class MonitoringService:
                     parsed = rules.parse_marks(row["marks"], template)
                 except rules.MarksError as exc:
                     raise ValueError(str(exc)) from None
+                same = first.setdefault((day.isoformat(), f"{time:%H:%M}", row["monitor_id"],
+                                         row["staff_id"]), line)
+                if same != line:
+                    raise ValueError(_("the same evaluation as line {line} (date, time, monitor "
+                                       "and agent)").format(line=same))
             except ValueError as exc:
                 errors.add(line, str(exc))
                 continue
