@@ -137,7 +137,8 @@ def test_a_crash_never_prints_locals(hostile: Floor, monkeypatch, debug: str) ->
     app = FloorApp(hostile, backup=False)
 
     def boom() -> None:
-        secret = "欧阳娜娜 base 1200"  # noqa: F841 - a local a traceback could show
+        # a local a traceback could show; built at run time so the source line does not hold it
+        secret = "".join(["欧阳", "娜娜", " base ", "12", "00"])  # noqa: F841
         raise RuntimeError("boom")
 
     try:
