@@ -225,7 +225,30 @@ class FloorApp(App):
         self.notify(_("Backup written: {path}").format(path=path))
 
 
+    def _fatal_error(self) -> None:
+        """An unhandled error ends the app with one line, never Textual's traceback with
+        locals (they hold names and pay, SPEC §3); FLOOR_DEBUG=1 shows a traceback, without
+        locals."""
+        import os
+
+        from rich.text import Text
+        from rich.traceback import Traceback
+
+        self.bell()
+        error = self._exception
+        if os.environ.get("FLOOR_DEBUG") and error is not None:
+            shown = Traceback.from_exception(type(error), error, error.__traceback__,
+                                             show_locals=False)
+        else:
+            kind = type(error).__name__ if error is not None else "error"
+            shown = Text(_("floor: internal error ({kind}); run again with FLOOR_DEBUG=1 for "
+                           "the details and report it").format(kind=kind))
+        self._exit_renderables.append(shown)
+        self._close_messages_no_wait()
+
+
 def run_app(store_dir: str | Path | None = None) -> int:
     floor = open_floor(store_dir, strict=False)
-    FloorApp(floor).run()
-    return 0
+    app = FloorApp(floor)
+    app.run()
+    return app.return_code or 0

@@ -126,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help=_("write a dated backup of the store"))
     backup.add_argument("--to", type=Path, metavar="PATH",
                         help=_("file or directory to write"))
+    restore = sub.add_parser("restore",
+                             help=_("unpack a backup into a new directory and check it"))
+    restore.add_argument("backup", type=Path, help=_("the backup (.tar.gz)"))
+    restore.add_argument("dir", type=Path, help=_("a new or empty directory"))
 
     report = sub.add_parser("report", help=_("print a report (table, json or csv)"))
     report_sub = report.add_subparsers(dest="report", metavar="REPORT", required=True)
@@ -321,6 +325,38 @@ def run(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     if args.lang:
         os.environ["FLOOR_LANG"] = args.lang  # the TUI and anything it starts
+    if args.command in (None, "tui"):
+        return _run_guarded(args)
+    with _terminal_safe_output():
+        return _run_guarded(args)
+
+
+@contextmanager
+def _terminal_safe_output() -> Iterator[None]:
+    """Everything the CLI prints passes through ``terminal_safe``: a name holding an escape
+    sequence is shown as ``\\x1b[31m``, never obeyed by the terminal (SPEC §3)."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(saved[0]), _SafeStream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+class _SafeStream:
+    def __init__(self, stream) -> None:  # noqa: ANN001 - any text stream
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from floorapp.text import terminal_safe_output
+
+        return self._stream.write(terminal_safe_output(text))
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - flush, fileno, encoding …
+        return getattr(self._stream, name)
+
+
+def _run_guarded(args: argparse.Namespace) -> int:
     try:
         return _dispatch(args)
     except ImportRejected as exc:
@@ -334,6 +370,10 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_USER
     except StoreError as exc:
         print(f"floor: {store_problem(exc)}", file=sys.stderr)
+        return EXIT_USER
+    except OSError as exc:  # the OS refused (disk full, permissions): the user can fix it
+        where = f"{exc.filename}: " if exc.filename else ""
+        print("floor: " + where + (exc.strerror or type(exc).__name__), file=sys.stderr)
         return EXIT_USER
     except KeyboardInterrupt:
         print("floor: " + _("interrupted; nothing half-written"), file=sys.stderr)
@@ -363,6 +403,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         from floorapp.app import run_app
 
         return run_app(args.store)
+    if args.command == "doctor":  # only reads: never opens (creates, migrates) the store
+        from store import doctor as store_doctor
+        from store.db import resolve_root
+        from store.migrations import SCHEMA_VERSION
+
+        return _print_findings(store_doctor.examine(resolve_root(args.store), SCHEMA_VERSION))
+    if args.command == "restore":
+        from store import backup as store_backup
+        from store import doctor as store_doctor
+        from store.migrations import SCHEMA_VERSION
+
+        count = store_backup.restore(args.backup, args.dir)
+        print(_("{n} files restored into {dir}; checking them:").format(n=count, dir=args.dir))
+        return _print_findings(store_doctor.examine(args.dir, SCHEMA_VERSION))
     floor = open_floor(args.store)
     if args.command == "import":
         print(run_import(floor, args))
@@ -373,15 +427,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         summary = demo.generate(floor, seats=args.seats, days=args.days, seed=args.seed)
         print(summary)
         return EXIT_OK
-    if args.command == "doctor":
-        findings = floor.doctor()
-        worst = EXIT_OK
-        for finding in findings:
-            level = _(DOCTOR_LEVELS.get(finding.level, finding.level))
-            print(f"{level:7} {finding.path}: {finding.message}")
-            if finding.level == "error":
-                worst = EXIT_USER
-        return worst
     if args.command == "whoami":
         print(whoami_text(floor), end="")
         return EXIT_OK
@@ -389,11 +434,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(_("backup written: {path}").format(path=floor.backup(args.to)))
         return EXIT_OK
     if args.command == "report":
-        sys.stdout.write(run_report(floor, args))
+        with _csv_in_english(args):
+            sys.stdout.write(run_report(floor, args))
         return EXIT_OK
     if args.command == "policy":
         return _policy(floor, args)
-    result = run_command(floor, args)
+    with _csv_in_english(args):
+        result = run_command(floor, args)
     if result is None:
         raise FloorError(_("unknown command {name!r}").format(name=args.command))
     text, code = result
@@ -419,6 +466,28 @@ def whoami_text(floor: Floor) -> str:
         lines += [f"  {action:<18} {_(ACTIONS[action])}" for action in ACTIONS
                   if access.may(action)]
     return "\n".join(lines) + "\n"
+@contextmanager
+def _csv_in_english(args: argparse.Namespace) -> Iterator[None]:
+    """A CSV is machine-read: its column names (and words) stay English under --lang zh."""
+    if getattr(args, "format", None) != "csv" or i18n.language() == "en":
+        yield
+        return
+    saved = i18n.language()
+    i18n.set_language("en")
+    try:
+        yield
+    finally:
+        i18n.set_language(saved)
+
+
+def _print_findings(findings: list) -> int:
+    worst = EXIT_OK
+    for finding in findings:
+        level = _(DOCTOR_LEVELS.get(finding.level, finding.level))
+        print(f"{level:7} {finding.path}: {finding.message}")
+        if finding.level == "error":
+            worst = EXIT_USER
+    return worst
 
 
 def _policy(floor: Floor, args: argparse.Namespace) -> int:

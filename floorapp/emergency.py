@@ -19,6 +19,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from floorapp import csvio
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, language
 
@@ -248,7 +249,7 @@ def parse_checklist(data: Any, taken_keys: dict[str, str], where: str) -> tuple[
 
 def load_checklist_json(text: str, taken_keys: dict[str, str], where: str) -> Checklist:
     try:
-        data = json.loads(text)
+        data = csvio.loads_json(text, where)
     except json.JSONDecodeError as exc:
         raise FloorError(_("{where}:{line}: not valid JSON ({reason})").format(
             where=where, line=exc.lineno, reason=exc.msg)) from None

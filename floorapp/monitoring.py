@@ -215,7 +215,7 @@ def _decimal(value: Any, where: str) -> Decimal:
     except InvalidOperation:
         raise TemplateError(_("{where} must be a number, got {value}").format(
             where=where, value=repr(value))) from None
-    if not number.is_finite():
+    if not number.is_finite() or abs(number) > 1_000_000:  # sanity bound (a typo), no rule
         raise TemplateError(_("{where} must be a number, got {value}").format(
             where=where, value=repr(value)))
     return number

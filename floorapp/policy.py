@@ -335,6 +335,9 @@ class Policy:
         problem = check_role_rights(self.role_rights, ROLES)
         if problem:
             raise bad(problem)
+        if not self.leave_units or not all(_leave_unit(u) for u in self.leave_units):
+            raise bad(_("leave_units needs at least one number of days above 0 and at most 1, "
+                        "e.g. [\"0.5\", \"1\"]"))
 
     def _validate_calling(self, bad: Any) -> None:
         """Calling spans and the meeting window are [HH:MM, HH:MM] (the spans are clipped to the
@@ -362,6 +365,26 @@ class Policy:
                         raise bad(_("calling_periods {code} {season}: {span!r} is not "
                                     "[HH:MM, HH:MM], start < end").format(
                             code=code, season=season, span=span))
+
+    @classmethod
+    def salvage(cls, data: dict[str, Any], where: str = "policy") -> tuple[Policy, list[str]]:
+        """A policy from stored data that does not validate as a whole (edited by hand, written
+        by an older floor): each key that is valid on its own is kept, the others take their
+        default. Returns the policy and what was refused."""
+        policy = cls()
+        refused = []
+        for name, value in data.items():
+            try:
+                if name not in {f.name for f in fields(cls)}:
+                    raise FloorError(_("unknown policy key {key!r}").format(key=name))
+                candidate = dataclasses.replace(policy)
+                setattr(candidate, name, _coerce(policy, name, value, where))
+                candidate.validate(where)
+            except FloorError as exc:
+                refused.append(str(exc))
+                continue
+            policy = candidate
+        return policy, refused
 
     # ------------------------------------------------------------- helpers
     def season(self, day: dt.date) -> str:
@@ -402,6 +425,13 @@ class Policy:
         return Decimal(base_pay) / self.pay_days_per_month
 
 
+def _leave_unit(text: str) -> bool:
+    try:
+        return Decimal("0") < Decimal(text) <= Decimal("1")
+    except InvalidOperation:
+        return False
+
+
 def _time(text: str) -> dt.time:
     hours, minutes = text.split(":")
     return dt.time(int(hours), int(minutes))
@@ -423,14 +453,15 @@ def _coerce(policy: Policy, name: str, value: Any, where: str) -> Any:
             if isinstance(value, bool):
                 raise ValueError
             number = Decimal(str(value))
-            if number != number.to_integral_value():
+            if not number.is_finite() or abs(number) > _SANE or \
+                    number != number.to_integral_value():
                 raise ValueError
             return int(number)
         if isinstance(current, Decimal):
             if isinstance(value, bool):
                 raise ValueError
             number = Decimal(str(value))
-            if not number.is_finite():
+            if not number.is_finite() or abs(number) > _SANE:
                 raise ValueError
             return number
         if isinstance(current, str):
@@ -452,6 +483,10 @@ def _coerce(policy: Policy, name: str, value: Any, where: str) -> Any:
     raise FloorError(_("{where}: {key} must be {kind}, got {value!r}").format(
         where=where, key=name, kind=shown, value=value))
 
+
+# Sanity bound on every policy number (a typo, not a rule): 1e400 or a 5000-digit value would
+# be stored and then break the arithmetic and the JSON of every report.
+_SANE = Decimal("1e9")
 
 _KIND_NAMES = {"int": N_("a whole number"), "Decimal": N_("a number"), "str": N_("text"),
                "bool": N_("true or false"), "list": N_("a list"), "dict": N_("a mapping")}

@@ -7,8 +7,6 @@ same tables, and CSV export writes the first (main) table.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,12 +63,9 @@ def render(report: Report, fmt: str) -> str:
 
 
 def to_csv(table: Table) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.csv_headers or table.headers)
-    for row in table.rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return buffer.getvalue()
+    from floorapp.csvio import csv_text
+
+    return csv_text(table.csv_headers or table.headers, table.rows)
 
 
 def extend_month_report(floor, report: Report, year: int, month: int) -> Report:  # noqa: ANN001

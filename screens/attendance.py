@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
 from screens.base import FloorScreen
+from screens.text import plain
 
 ACTION_LABELS = {"in": N_("Arrival"), "out": N_("Departure"), "reason": N_("Reason"),
                  "leave": N_("Leave")}
@@ -149,7 +150,7 @@ class AttendanceScreen(FloorScreen):
                 period = result.periods[number - 1] if len(result.periods) >= number else None
                 cells.append(_period_text(period, result))
             mark = "✎" if row.staff.id in corrected else ""
-            table.add_row(row.staff.id, row.staff.name, result.shift + mark, *cells,
+            table.add_row(row.staff.id, plain(row.staff.name), result.shift + mark, *cells,
                           Text(row.text, style=STATUS_STYLES.get(now_status, "")),
                           key=row.staff.id)
         self._restore(table, keep)
@@ -190,7 +191,7 @@ class AttendanceScreen(FloorScreen):
         for person, r, _days in results:
             self._month_why[person.id] = r.why
             style = "bold red" if r.absent_days else ("yellow" if r.total_deduction else "")
-            table.add_row(person.id, person.name, str(r.late_minutes), str(r.early_minutes),
+            table.add_row(person.id, plain(person.name), str(r.late_minutes), str(r.early_minutes),
                           str(r.absent_days), _num(r.personal_leave_days),
                           _num(r.sick_leave_days), fmt_money(r.full_attendance_bonus),
                           Text(money(r.total_deduction), style=style), _num(r.points),

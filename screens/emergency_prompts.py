@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from floorapp import emergency as rules
 from floorapp.i18n import _
+from screens.text import plain
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -109,7 +110,7 @@ class LogScreen(ModalScreen[None]):
                 table.add_row(row["id"], rules.word(rules.KIND_WORDS, row["kind"]),
                               row["started"][5:16].replace("T", " "),
                               rules.word(rules.STATUS_WORDS, row["status"]),
-                              rules.incident_title(row), key=row["id"])
+                              plain(rules.incident_title(row)), key=row["id"])
             if not self.rows:
                 yield Static(_("No incident recorded yet."), classes="dialog-hint")
             yield table

@@ -15,6 +15,7 @@ from floorapp.i18n import _
 from floorapp.policy import descriptions
 from floorapp.services import Floor
 from screens.base import RightsMixin
+from screens.text import plain
 
 
 def shown(value: object) -> str:
@@ -62,7 +63,7 @@ class PolicyScreen(RightsMixin, ModalScreen[None]):
         table.clear()
         for key, value in self.floor.policy.to_dict().items():
             text = shown(value)
-            table.add_row(key, text if len(text) <= 40 else text[:39] + "…", key=key)
+            table.add_row(key, plain(text if len(text) <= 40 else text[:39] + "…"), key=key)
         if row is not None and 0 <= row < table.row_count:
             table.move_cursor(row=row)
 

@@ -22,6 +22,7 @@ from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
 from screens.base import FloorScreen
 from screens.widgets.quota_bar import band_text, progress_bar
+from screens.text import plain
 
 NAME_CELLS = 8
 
@@ -120,7 +121,7 @@ class QuotaScreen(FloorScreen):
                               style="cyan"))
         note = Text(" ").join(notes) if notes else Text("")
         shown = agent.presence or agent.attendance  # as the floor sees it now
-        return [agent.staff_id, agent.name, _(ATT_SHORT.get(shown, shown)),
+        return [agent.staff_id, plain(agent.name), _(ATT_SHORT.get(shown, shown)),
                 bar, dial, str(agent.counts.orders), _pace_text(info["pace"], agent.target),
                 note]
 

@@ -23,6 +23,7 @@ from floorapp.services.roster import Generated
 from floorapp.staff import Staff
 from screens.base import FloorScreen
 from screens.roster_forms import Confirm, Field, RosterForm, TextPanel
+from screens.text import plain
 
 LABEL_WIDTH = 14
 DAY_WIDTH = 3
@@ -148,7 +149,7 @@ class RosterScreen(FloorScreen):
         for person in self._people:
             row = self._cells.get(person.id, {})
             grid.add_row(*[self._cell(row, day) for day in self.days], key=person.id,
-                         label=Text(fit(f"{person.id} {person.name}", LABEL_WIDTH)))
+                         label=plain(fit(f"{person.id} {person.name}", LABEL_WIDTH)))
         if self._shown is None and (today.year, today.month) == (self.year, self.month):
             grid.move_cursor(row=0, column=today.day - 1)
         elif grid.row_count:

@@ -15,6 +15,7 @@ from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date
 from screens.base import RightsMixin
 from screens.roster_forms import Field, RosterForm
+from screens.text import plain
 
 
 class HandoverScreen(RightsMixin, Screen[None]):
@@ -65,7 +66,7 @@ class HandoverScreen(RightsMixin, Screen[None]):
         table.clear()
         for entry in self._entries:
             notes = entry.notes if len(entry.notes) <= 16 else entry.notes[:15] + "…"
-            table.add_row(entry.time, who(entry.from_id), who(entry.to_id), notes,
+            table.add_row(entry.time, plain(who(entry.from_id)), plain(who(entry.to_id)), plain(notes),
                           Text(str(len(entry.open_items)),
                                style="yellow" if entry.open_items else "dim"),
                           key=entry.key)

@@ -15,6 +15,7 @@ from floorapp.services import Floor
 from floorapp.services.core import staff_from_row
 from floorapp.staff import ROLES, Staff
 from screens.base import RightsMixin
+from screens.text import plain
 
 # (field, label): the label's part before ':' names the field, all of it is the placeholder
 FIELDS = [("id", N_("staff id")), ("name", N_("name")), ("role", N_("role: {roles}")),
@@ -70,8 +71,9 @@ class StaffScreen(RightsMixin, Screen[None]):
         row = table.cursor_row
         table.clear()
         for s in shown:
-            table.add_row(s.id, s.name, s.role, s.team, s.seat, s.login, s.hired.isoformat(),
-                          "—" if s.base_pay is None else str(s.base_pay), key=s.id)
+            table.add_row(s.id, plain(s.name), s.role, plain(s.team), plain(s.seat), s.login,
+                          s.hired.isoformat(), "—" if s.base_pay is None else str(s.base_pay),
+                          key=s.id)
         if row is not None and shown:
             table.move_cursor(row=min(row, len(shown) - 1))
         counts: dict[str, int] = {}

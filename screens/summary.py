@@ -21,6 +21,7 @@ from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, language
 from floorapp.services.quota import started_text
 from screens.base import FloorScreen
+from screens.text import plain
 
 ADVICE = {"add_seats": N_("add seats"), "raise_volume": N_("raise call volume"), "ok": N_("ok")}
 ATT_WIDTH = 11
@@ -118,7 +119,7 @@ class SummaryScreen(FloorScreen):
             att_style = {"absent": "bold red", "late": "yellow", "early": "yellow",
                          "leave": "cyan", "rest": "dim"}.get(a.attendance, "")
             table.add_row(
-                a.staff_id, a.name, a.shift,
+                a.staff_id, plain(a.name), a.shift,
                 Text(fit_text(a.attendance_text, ATT_WIDTH), style=att_style),
                 str(a.counts.dialed), str(a.counts.connected),
                 Text(f"{a.counts.completed}/{a.target}",

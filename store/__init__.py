@@ -5,13 +5,21 @@ read-modify-write, atomic writes, a schema version with migrations, per-change a
 """
 
 from store.db import Store, Tx, open_store
-from store.errors import CorruptFileError, StoreError, StoreReadOnlyError
+from store.errors import (
+    CorruptFileError,
+    StoreError,
+    StoreLockedError,
+    StoreReadOnlyError,
+    StoreWriteError,
+)
 
 __all__ = [
     "CorruptFileError",
     "Store",
     "StoreError",
+    "StoreLockedError",
     "StoreReadOnlyError",
+    "StoreWriteError",
     "Tx",
     "open_store",
 ]

@@ -34,11 +34,40 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from store import files
-from store.errors import CorruptFileError, StoreError, StoreReadOnlyError
+from store.errors import CorruptFileError, StoreError, StoreReadOnlyError, os_problem
 from store.migrations import MIGRATIONS, SCHEMA_VERSION, STORE_MIGRATIONS, Migration
 
 AUDIT_TABLE = "_audit"
 _PARTITION = re.compile(r"^(ref|pay|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
+
+
+def partition_shape_problem(data: dict[str, Any]) -> str | None:
+    """Why parsed JSON is not a partition (a table that is not an object of versioned records,
+    a record missing ``key``/``v``/``data``), or None. Such a file is corrupt (SPEC §3)."""
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            return f"table {name!r} is not an object of records"
+        for doc_id, doc in table.items():
+            if not isinstance(doc, dict):
+                return f"table {name!r}: record {doc_id} is not an object"
+            if name == AUDIT_TABLE:
+                if type(doc.get("seq")) is not int:
+                    return f"table {name!r}: entry {doc_id} has no sequence number"
+                continue
+            if not isinstance(doc.get("key"), str) or type(doc.get("v")) is not int \
+                    or not isinstance(doc.get("data"), dict):
+                return f"table {name!r}: record {doc_id} lacks a key, a version or its data"
+    return None
+
+
+def read_partition_file(path: Path) -> dict[str, Any] | None:
+    """A partition file's tables (None when absent); CorruptFileError when it is not one."""
+    data = files.read_json(path)
+    if data is not None:
+        problem = partition_shape_problem(data)
+        if problem:
+            raise CorruptFileError(path, f"has the wrong shape ({problem})")
+    return data
 
 
 def current_user() -> str:
@@ -202,24 +231,45 @@ class Store(_Reader):
 
     # ------------------------------------------------------------------ open
     def open(self) -> Store:
-        """Create the store if new, finish pending journals, run migrations."""
-        new = not (self.root / "meta.json").exists()
+        """Create the store if new, finish pending journals, run migrations.
+
+        A store that cannot be brought up to date (meta.json lost, a committed change that
+        cannot be finished, e.g. on a full disk) opens read-only with the reason, so every
+        command can still read and `floor doctor` can say what is wrong.
+        """
+        meta_path = self.root / "meta.json"
+        new = not meta_path.exists()
         try:
             files.ensure_dir(self.root)
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot create the store ({exc.strerror})") from None
+        if new and any((self.root / name).exists() for name in ("ref.json", "days", "rosters")):
+            self.read_only_reason = (f"{meta_path} is missing but the store holds data; "
+                                     f"restore it from a backup (see `floor doctor`)")
+            return self
         if not os.access(self.root, os.W_OK):
             self.read_only_reason = f"{self.root} is not writable by {self.user}"
             return self
-        with files.store_lock(self.root):
-            files.recover_journals(self.root)
-            if new:
-                files.atomic_write_json(
-                    self.root / "meta.json",
-                    {"schema": self.schema_version, "created": self.clock()},
-                )
+        with files.locked(self.root):
+            try:
+                files.recover_journals(self.root)
+            except (OSError, StoreError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                self.read_only_reason = (f"a committed change could not be finished ({reason}); "
+                                         f"it is kept and finished by the next command once "
+                                         f"that is fixed")
                 return self
-            self._migrate()
+            if new:
+                try:
+                    files.atomic_write_json(
+                        meta_path, {"schema": self.schema_version, "created": self.clock()})
+                except OSError as exc:
+                    raise os_problem(meta_path, exc, "cannot create the store") from None
+                return self
+            try:
+                self._migrate()
+            except OSError as exc:
+                raise os_problem(self.root, exc, "cannot migrate the store") from None
         return self
 
     def meta(self) -> dict[str, Any]:
@@ -234,8 +284,9 @@ class Store(_Reader):
             self.problems[str(meta_path)] = exc.reason
             return
         found = meta.get("schema")
-        if not isinstance(found, int):
-            self.read_only_reason = f"{meta_path}: no schema version"
+        if type(found) is not int or found < 1:
+            self.read_only_reason = f"{meta_path}: no valid schema version ({found!r})"
+            self.problems[str(meta_path)] = f"no valid schema version ({found!r})"
             return
         if found > self.schema_version:
             self.read_only_reason = (
@@ -250,7 +301,7 @@ class Store(_Reader):
         loaded: dict[Path, dict[str, Any]] = {}
         for partition in partitions:
             path = self.path(partition)
-            data = files.read_json(path)
+            data = read_partition_file(path)
             if data is not None:
                 loaded[path] = data
         version = found
@@ -263,7 +314,8 @@ class Store(_Reader):
             elif whole is not None:
                 by_partition = whole(by_partition)
             else:
-                raise StoreError(f"no migration from store schema {version}")
+                self.read_only_reason = f"{meta_path}: no migration from store schema {version}"
+                return
             version += 1
         for partition, data in by_partition.items():
             contents[self.path(partition)] = files.dumps(data)
@@ -324,7 +376,7 @@ class Store(_Reader):
         if cached and cached[0] == signature:
             return cached[1]
         try:
-            data = files.read_json(path) or {}
+            data = read_partition_file(path) or {}
         except CorruptFileError as exc:
             self.problems[str(path)] = exc.reason
             if self.strict:
@@ -359,21 +411,24 @@ class Store(_Reader):
         """
         if self.read_only_reason:
             raise StoreReadOnlyError(f"the store is read-only: {self.read_only_reason}")
-        try:
-            lock = files.store_lock(self.root)
-            lock.acquire()
-        except Exception as exc:  # filelock.Timeout or an OS error
-            raise StoreError(f"{self.root}: cannot lock the store ({exc})") from None
-        try:
-            files.recover_journals(self.root)
+        with files.locked(self.root):
+            try:
+                files.recover_journals(self.root)
+            except OSError as exc:
+                raise os_problem(self.root, exc, "cannot finish an earlier change") from None
             tx = Tx(self)
             yield tx
             contents = tx._contents()
             if contents:
-                files.commit_files(self.root, contents)
-                files.atomic_write_bytes(self.root / ".stamp", uuid.uuid4().hex.encode())
-        finally:
-            lock.release()
+                try:
+                    files.commit_files(self.root, contents)
+                except OSError as exc:
+                    raise os_problem(exc.filename or self.root, exc,
+                                     "cannot write") from None
+                try:
+                    files.atomic_write_bytes(self.root / ".stamp", uuid.uuid4().hex.encode())
+                except OSError:
+                    pass  # the change is saved; other screens see it at their next poll
 
 
 class Tx(_Reader):
@@ -383,11 +438,15 @@ class Tx(_Reader):
         self.store = store
         self.at = store.clock()
         self._dbs: dict[str, tuple[TinyDB, _MemoryStorage]] = {}
+        # New versions wait here until commit, with an index of each key's latest version, so
+        # a transaction of n changes costs O(n) (an import of 16k staff takes seconds).
+        self._pending: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._latest: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
 
     def _db(self, partition: str) -> TinyDB:
         if partition not in self._dbs:
             path = self.store.path(partition)
-            data = files.read_json(path)  # a corrupt file raises: never overwrite it
+            data = read_partition_file(path)  # a corrupt file raises: never overwrite it
             storage_data = data if data is not None else {}
             db = TinyDB(storage=_MemoryStorage, data=storage_data)
             self._dbs[partition] = (db, db.storage)  # type: ignore[arg-type]
@@ -397,19 +456,42 @@ class Tx(_Reader):
         self._db(partition)
         return self._dbs[partition][1].data
 
+    def _docs(self, partition: str, table: str) -> list[dict[str, Any]]:
+        return super()._docs(partition, table) + self._pending.get((partition, table), [])
+
+    def _index(self, partition: str, table: str) -> dict[str, dict[str, Any]]:
+        index = self._latest.get((partition, table))
+        if index is None:
+            index = {}
+            for doc in self._docs(partition, table):
+                seen = index.get(doc["key"])
+                if seen is None or doc["v"] > seen["v"]:
+                    index[doc["key"]] = doc
+            self._latest[(partition, table)] = index
+        return index
+
+    def _insert(self, partition: str, table: str, doc: dict[str, Any]) -> None:
+        if table != AUDIT_TABLE:
+            self._index(partition, table)[doc["key"]] = doc
+        self._pending.setdefault((partition, table), []).append(doc)
+
+    def get(self, partition: str, table: str, key: str) -> dict[str, Any] | None:
+        latest = self._index(partition, table).get(key)
+        if latest is None or latest.get("retired"):
+            return None
+        return _as_record(latest)
+
     def _next_version(self, partition: str, table: str, key: str) -> tuple[int, dict | None]:
-        latest = None
-        for doc in self._docs(partition, table):
-            if doc["key"] == key and (latest is None or doc["v"] > latest["v"]):
-                latest = doc
+        latest = self._index(partition, table).get(key)
         if latest is None:
             return 1, None
         return latest["v"] + 1, latest
 
     def _audit(self, partition: str, entry: dict[str, Any]) -> None:
-        table = self._db(partition).table(AUDIT_TABLE)
-        entry = {"seq": len(table) + 1, "at": self.at, "by": self.store.user, **entry}
-        table.insert(entry)
+        stored = len(self._tables(partition).get(AUDIT_TABLE) or {})
+        seq = stored + len(self._pending.get((partition, AUDIT_TABLE), [])) + 1
+        self._insert(partition, AUDIT_TABLE,
+                     {"seq": seq, "at": self.at, "by": self.store.user, **entry})
 
     def put(self, partition: str, table: str, key: str, data: dict[str, Any]) -> int:
         """Store ``data`` as the new version of ``key``; returns its version number.
@@ -420,9 +502,9 @@ class Tx(_Reader):
         if latest is not None and not latest.get("retired") and latest["data"] == data:
             return latest["v"]
         old = None if latest is None or latest.get("retired") else latest["data"]
-        self._db(partition).table(table).insert(
-            {"key": key, "v": version, "at": self.at, "by": self.store.user, "data": data}
-        )
+        self._insert(partition, table,
+                     {"key": key, "v": version, "at": self.at, "by": self.store.user,
+                      "data": data})
         if old is None:
             self._audit(partition, {"op": "add", "table": table, "key": key, "v": version,
                                     "new": data})
@@ -443,37 +525,35 @@ class Tx(_Reader):
 
         Keys that already exist get a new version, like ``put``. Returns how many were stored.
         """
-        existing: dict[str, int] = {}
-        for doc in self._docs(partition, table):
-            existing[doc["key"]] = max(existing.get(doc["key"], 0), doc["v"])
-        docs = []
         keys = []
         for key, data in items:
-            version = existing.get(key, 0) + 1
-            existing[key] = version
-            docs.append({"key": key, "v": version, "at": self.at, "by": self.store.user,
-                         "data": data})
+            version, _latest = self._next_version(partition, table, key)
+            self._insert(partition, table, {"key": key, "v": version, "at": self.at,
+                                            "by": self.store.user, "data": data})
             keys.append(key)
-        if not docs:
+        if not keys:
             return 0
-        self._db(partition).table(table).insert_multiple(docs)
         self._audit(partition, {"op": "bulk", "table": table, "keys": keys, "note": note})
-        return len(docs)
+        return len(keys)
 
     def retire(self, partition: str, table: str, key: str, reason: str) -> int:
         """Retire a record: a new version marked retired. Nothing is ever hard-deleted."""
         version, latest = self._next_version(partition, table, key)
         if latest is None or latest.get("retired"):
             raise StoreError(f"{partition}/{table}: no record {key!r} to retire")
-        self._db(partition).table(table).insert(
-            {"key": key, "v": version, "at": self.at, "by": self.store.user,
-             "data": latest["data"], "retired": True}
-        )
+        self._insert(partition, table,
+                     {"key": key, "v": version, "at": self.at, "by": self.store.user,
+                      "data": latest["data"], "retired": True})
         self._audit(partition, {"op": "retire", "table": table, "key": key, "v": version,
                                 "reason": reason})
         return version
 
     def _contents(self) -> dict[Path, bytes]:
+        for (partition, table), docs in self._pending.items():
+            if docs:
+                self._db(partition).table(table).insert_multiple(docs)
+        self._pending = {}
+        self._latest = {}
         return {
             self.store.path(partition): files.dumps(storage.data)
             for partition, (_db, storage) in self._dbs.items()

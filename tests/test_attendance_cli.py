@@ -227,7 +227,7 @@ def test_month_table_and_csv(staffed, write_file, capsys, pinned):
     assert "欧阳娜娜" in table
     assert any(line.startswith("TOTAL  8 staff") for line in table.splitlines())
     assert cli(staffed, "report", "month", "--month", "2026-11", "--format", "csv") == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.removeprefix("\ufeff").splitlines()  # the BOM
     assert lines[0].startswith("id,name,late")
     assert len(lines) == 1 + len(STAFF) + 1
 

@@ -111,6 +111,7 @@ def test_a_bad_policy_value_is_refused_and_nothing_changes(
 
 
 def test_doctor_names_a_corrupt_file(store_dir: Path, capsys) -> None:
+    open_floor(store_dir)  # doctor only reads: it never makes a store
     assert run(["--store", str(store_dir), "doctor"]) == 0
     day = store_dir / "days" / "2026" / "2026-11-20.json"
     day.parent.mkdir(parents=True)
@@ -149,7 +150,7 @@ def test_staff_report_formats(store_dir: Path, write_file, capsys) -> None:
     data = json.loads(capsys.readouterr().out)
     assert [s["id"] for s in data["staff"]] == ["A001", "A002", "C001"]
     assert run(["--store", str(store_dir), "report", "staff", "--format", "csv"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.removeprefix("\ufeff").splitlines()  # the BOM
     assert lines[0] == "id,name,role,team,seat,hired,base_pay,clock_id,extension"
     assert lines[1].startswith("A001,欧阳娜娜,agent")
     assert run(["--store", str(store_dir), "report", "staff"]) == 0

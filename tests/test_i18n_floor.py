@@ -103,7 +103,8 @@ def test_staff_report_headers_in_chinese_aligned_with_cjk_names(store_dir, write
     # CSV stays machine-readable: English column names, as the importer reads them
     assert run(["--lang", "zh", "--store", str(store_dir), "report", "staff", "--format",
                 "csv"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "id,name,role,team,seat,hired,base_pay,clock_id,extension"
+    assert capsys.readouterr().out.removeprefix("\ufeff").splitlines()[0] == \
+        "id,name,role,team,seat,hired,base_pay,clock_id,extension"
 
 
 def test_policy_validation_in_chinese_keeps_the_key_names(store_dir, capsys) -> None:

@@ -199,7 +199,7 @@ async def test_summary_screen_in_chinese(counted: Floor, tmp_path) -> None:  # n
         path = tmp_path / "home" / "floor-exports" / "floor-day-2026-11-20.csv"
         assert f"已导出：{path}" in messages
         # the export's header stays English for the machines that read it
-        assert path.read_text("utf-8").splitlines()[0].startswith("id,name,shift,attendance")
+        assert path.read_text("utf-8-sig").splitlines()[0].startswith("id,name,shift,attendance")
 
 
 def test_open_incidents_in_the_day_summary_read_in_the_interface_language(staffed):

@@ -154,7 +154,7 @@ def test_qa_report_table_and_csv(staffed: Floor, write_file, capsys) -> None:
     assert "QA by agent" in out and "欧阳娜娜" in out and "Calibration by monitor" in out
     assert run(["--store", str(staffed.store.root), "report", "qa", "--month", "2026-11",
                 "--format", "csv"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.removeprefix("\ufeff").splitlines()  # the BOM
     assert lines[0] == "id,name,evaluations,mean %,fails,follow-up"
 
 

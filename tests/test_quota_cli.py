@@ -162,7 +162,7 @@ def test_day_report_table_and_csv(campaigns, write_file, capsys, monkeypatch):
     assert "raise call volume" in out
     assert run([*store_args(campaigns), "report", "day", "--date", "2026-11-20",
                 "--format", "csv"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.removeprefix("\ufeff").splitlines()  # the BOM
     assert lines[0].startswith("id,name,shift,attendance,dial,conn,done,ord,tgt,short,pts")
     assert lines[1].startswith("A001,欧阳娜娜,D,on time,80,66,61,19,60,0,0,61")
 

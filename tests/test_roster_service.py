@@ -209,7 +209,7 @@ def test_cli_report_table_and_csv(crew, store_dir, capsys):
     assert "Every rule met." in out
     assert run(["--store", str(store_dir), "report", "roster", "--month", "2026-12",
                 "--format", "csv"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.removeprefix("\ufeff").splitlines()  # the BOM
     assert lines[0].startswith("id,name,role,01,02") and len(lines) == 1 + len(crew.staff())
 
 

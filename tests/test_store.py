@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import tarfile
@@ -151,8 +152,11 @@ def test_a_committed_journal_is_finished_and_an_uncommitted_one_discarded(store:
     journal = store.root / files.JOURNAL_DIR / "0001"
     journal.mkdir(parents=True)
     new_ref = {"staff": {"1": {"key": "A001", "v": 1, "at": "", "by": "", "data": {"name": "new"}}}}
-    (journal / "0.json").write_text(json.dumps(new_ref))
-    (journal / "manifest.json").write_text(json.dumps([{"target": "ref.json", "file": "0.json"}]))
+    body = json.dumps(new_ref).encode()
+    (journal / "0.json").write_bytes(body)
+    (journal / "manifest.json").write_text(json.dumps([{
+        "target": "ref.json", "file": "0.json", "size": len(body),
+        "sha256": hashlib.sha256(body).hexdigest()}]))
     uncommitted = store.root / files.JOURNAL_DIR / "0002"
     uncommitted.mkdir()
     (uncommitted / "0.json").write_text("{}")

@@ -57,7 +57,7 @@ async def test_export_writes_csv_and_says_where(staffed: Floor, tmp_path: Path) 
         await pilot.pause()
         path = tmp_path / "home" / "floor-exports" / "floor-day-2026-11-20.csv"
         assert any(str(path) in n.message for n in app._notifications)
-        rows = list(csv.reader(path.read_text("utf-8").splitlines()))
+        rows = list(csv.reader(path.read_text("utf-8-sig").splitlines()))
         assert rows[0][:4] == ["id", "name", "shift", "attendance"]
         assert rows[1][:8] == ["A001", "欧阳娜娜", "D", "on time", "80", "66", "61", "19"]
 

@@ -601,7 +601,7 @@ class AttendanceService:
                 staff_id = row["staff_id"]
                 if staff_id not in people:
                     raise ValueError(_("unknown staff id {id!r}").format(id=staff_id))
-                day = csvio.parse_date(row["date"])
+                day = csvio.check_not_after(csvio.parse_date(row["date"]), self.floor.today())
                 if not re.match(r"^\d+$", row["period"]):
                     raise ValueError(_("period {period!r} is not a number (1, 2, …)").format(
                         period=row["period"]))

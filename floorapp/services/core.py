@@ -135,7 +135,15 @@ class Floor:
         if self._policy_cache and self._policy_cache[0] == version:
             return self._policy_cache[1]
         data = {k: v for k, v in (record or {}).items() if not k.startswith("_")}
-        policy = Policy.from_dict(data, where=f"{self.store.path(REF)} (policy)")
+        where = f"{self.store.path(REF)} (policy)"
+        try:
+            policy = Policy.from_dict(data, where=where)
+        except FloorError:
+            # A stored policy that no longer validates must not stop the floor: valid keys are
+            # kept, the rest take their defaults, and the problem is shown until it is fixed.
+            policy, refused = Policy.salvage(data, where)
+            self.store.problems[where] = "; ".join(refused) + " (" + _(
+                "the default is used until `floor policy set` fixes it") + ")"
         self._policy_cache = (version, policy)
         return policy
 
@@ -152,19 +160,8 @@ class Floor:
         return policy
 
     def load_policy_file(self, path: str | Path) -> Policy:
-        import json
-
         self.require("policy.change")
-        try:
-            data = json.loads(Path(path).read_text("utf-8"))
-        except FileNotFoundError:
-            raise FloorError(_("{path}: no such file").format(path=path)) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise FloorError(_("{path}: cannot be read ({reason})").format(
-                path=path, reason=exc)) from None
-        except json.JSONDecodeError as exc:
-            raise FloorError(_("{path}:{line}: not valid JSON ({reason})").format(
-                path=path, line=exc.lineno, reason=exc.msg)) from None
+        data = csvio.load_json_file(path)
         if not isinstance(data, dict):
             raise FloorError(_("{path}: expected a JSON object of policy keys").format(
                 path=path))

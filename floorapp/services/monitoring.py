@@ -173,7 +173,7 @@ class MonitoringService:
             raise FloorError(_("{path}: cannot be read ({error})").format(
                 path=path, error=exc)) from None
         try:
-            data = json.loads(text)
+            data = csvio.loads_json(text, str(path))
         except json.JSONDecodeError as exc:
             raise ImportRejected([f"{path}:{exc.lineno}: "
                                   + _("not valid JSON ({error})").format(error=exc.msg)]) from None
@@ -337,9 +337,10 @@ class MonitoringService:
         templates = self.templates()
         by_day: dict[str, list[tuple[str, dict]]] = {}
         keys: set[tuple[str, str]] = set()
+        first: dict[tuple[str, ...], int] = {}  # (date, time, monitor, agent) -> line
         for line, row in rows:
             try:
-                day = csvio.parse_date(row["date"])
+                day = csvio.check_not_after(csvio.parse_date(row["date"]), self.floor.today())
                 time = csvio.parse_hhmm(row["time"])
                 monitor = people.get(row["monitor_id"])
                 if monitor is None:
@@ -368,6 +369,11 @@ class MonitoringService:
                     parsed = rules.parse_marks(row["marks"], template)
                 except rules.MarksError as exc:
                     raise ValueError(str(exc)) from None
+                same = first.setdefault((day.isoformat(), f"{time:%H:%M}", row["monitor_id"],
+                                         row["staff_id"]), line)
+                if same != line:
+                    raise ValueError(_("the same evaluation as line {line} (date, time, monitor "
+                                       "and agent)").format(line=same))
             except ValueError as exc:
                 errors.add(line, str(exc))
                 continue
