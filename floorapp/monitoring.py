@@ -56,6 +56,7 @@ HUNDRED = Decimal(100)
 # never part of the code.
 CODE = re.compile(r"^[a-z]{1,3}\d{1,2}$")
 _MARK = re.compile(r"^([a-z]{1,3}\d{1,2})(?:(?:x|\*)(\d{1,2})|(na))?$")
+_MARK_RUN = re.compile(r"[a-z]{1,3}\d{1,2}(?:(?:x|\*)\d{1,2}|na)?")  # "a1x2b3c1", unspaced
 _TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
@@ -284,10 +285,15 @@ class Mark:
 
 
 def parse_marks(text: str, template: Template) -> list[Mark]:
-    """``"a1x2 b3 c2na"`` → marks; repeated codes add up. MarksError names the bad token."""
+    """``"a1x2 b3 c2na"`` (or unspaced, ``"a1x2b3c2na"``) → marks; repeated codes add up.
+    MarksError names the bad token."""
     items = template.items()
     counts: dict[str, Mark] = {}
-    for token in text.replace(",", " ").lower().split():
+    tokens = []
+    for word in text.replace(",", " ").lower().split():
+        run = _MARK_RUN.findall(word)
+        tokens += run if len(run) > 1 and "".join(run) == word else [word]
+    for token in tokens:
         match = _MARK.match(token)
         if not match:
             raise MarksError(_("{token} is not an item code (like a1, b2x3 or c4na)").format(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -70,7 +71,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         title = getattr(self.under, "TITLE", None) or "floor"
-        keys = "\n".join(f"  {key:<10} {text}" for key, text in self.rows)
+        # escaped: "[" and "]" are keys here, not markup (unescaped, "[ … ]" swallowed the lines)
+        keys = "\n".join(f"  {escape(f'{key:<10}')} {escape(text)}" for key, text in self.rows)
         heading = _("Help — {title}").format(title=title)
         guide, here, close = _(GUIDE), _("Keys here"), _("Esc closes this help.")
         with VerticalScroll(id="help"):

@@ -145,3 +145,51 @@ async def test_feedback_dispute_and_review_from_the_today_panel(staffed: Floor) 
         data = staffed.monitoring.get_evaluation(TODAY, key)
         assert data["score"] == "70" and data["revised"]["score"] == "80"
         assert data["dispute"]["status"] == "revised"
+
+
+async def test_review_keeps_the_marks_previews_and_stays_open_on_an_error(staffed: Floor) -> None:
+    """Issue #16: v pre-selected the marks (one Backspace wiped them), showed no revised score
+    and closed on a bad code; undo messages showed the store's key."""
+    record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1x2 b3")
+    key = record["_key"]
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        app.screen.query_one("#qa-plan", DataTable).focus()  # the right pane
+        await pilot.pause()
+        shown = [k for k, a in app.screen.active_bindings.items() if a.binding.show]
+        assert {"f", "d", "v"} <= set(shown)
+        await pilot.press("v")  # from the plan: today's evaluations come up first
+        await pilot.pause()
+        assert app.screen.query_one("#qa-today", DataTable).display
+        await pilot.press("v")
+        await pilot.pause()
+        prompt = app.screen.query_one("#qa-prompt-input", Input)
+        await pilot.press("backspace")
+        assert prompt.value == "a1x2 b"
+        await pilot.press("backspace", "backspace", "backspace")
+        assert "70/100 → 80/100" in str(app.screen.query_one("#qa-prompt-status").render())
+        await pilot.press(*" zz9", "enter")
+        await pilot.pause()
+        assert app.screen.query_one("#qa-prompt-input", Input).value == "a1 zz9"  # still open
+        assert "zz9" in str(app.screen.query_one("#qa-prompt-status").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "revised" not in staffed.monitoring.get_evaluation(TODAY, key) or \
+            not staffed.monitoring.get_evaluation(TODAY, key)["revised"]
+
+
+async def test_after_saving_the_entry_is_blank_and_undo_names_the_call(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_monitoring(pilot)
+        await pilot.press(*"A002", "enter", *"a1b3", "enter")
+        await pilot.pause()
+        (saved,) = staffed.monitoring.evaluations(TODAY)
+        assert saved["marks"] == "a1 b3"
+        assert "A002" not in text_of(app, "#qa-agent-match")
+        assert "/ 100" not in text_of(app, "#qa-detail") or "85" not in text_of(app, "#qa-total")
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert "undone 15:00 A002 85/100" in text_of(app, "#qa-last")
+        assert all(saved["_key"] not in n.message for n in app._notifications)
