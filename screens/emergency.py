@@ -286,6 +286,24 @@ class EmergencyScreen(FloorScreen):
             self.choosing = False
             self._show(incident, _("{title} opened: {id}").format(
                 title=rules.incident_title(incident), id=incident["id"]))
+            if incident.get("kind") == "ill":
+                self.ask_who_is_ill(incident["id"])
+
+    def ask_who_is_ill(self, incident_id: str) -> None:
+        """Staff taken ill: the first thing recorded is who (a note on the incident)."""
+
+        def answered(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            found = self.floor.find_staff(text.strip())
+            who = f"{found[0].id} {found[0].name}" if len(found) == 1 else text.strip()
+            self._show(self._guard(self.service.note, incident_id,
+                                   _("taken ill: {who}").format(who=who)),
+                       _("Noted: {who} taken ill").format(who=who))
+
+        self.app.push_screen(PromptScreen(_("Who is taken ill?"),
+                                          _("Staff id or name; saved as a note on the "
+                                            "incident. Esc: later (t adds a note)")), answered)
 
     def action_back(self) -> None:
         self.choosing = False
