@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -192,7 +193,8 @@ class EmergencyScreen(FloorScreen):
             label = rules.step_text(step, self.current.get("checklist", ""))
             text = f"{mark}{label}" + (f" → {detail}" if detail else "")
             style = {rules.DONE: "green", rules.SKIPPED: "yellow"}.get(step["state"], "")
-            table.add_row(str(n), Text(STATE_MARK[step["state"]], style=style), Text(text),
+            table.add_row(str(n), Text(STATE_MARK[step["state"]], style=style),
+                          Text(text, no_wrap=True, overflow="ellipsis"),
                           _clock(step["at"]), Text(step["by"] or ""), key=step["code"])
         if self.current["steps"]:
             table.move_cursor(row=min(max(row, 0), len(self.current["steps"]) - 1))
@@ -449,8 +451,10 @@ class EmergencyScreen(FloorScreen):
         options = []
         # The ill agent's place today, or tomorrow's when they will still be off.
         for day, word in ((today, _("today")), (today + dt.timedelta(days=1), _("tomorrow"))):
+            # names padded in terminal cells: a CJK name takes two per character
             options += [(f"{s.id}|{day.isoformat()}",
-                         f"{s.id}  {s.name}  {s.team} — {word} {fmt_date(day)}")
+                         f"{s.id}  {s.name}{' ' * max(1, 10 - cell_len(s.name))}{s.team} — "
+                         f"{word} {fmt_date(day)}")
                         for s in self.service.resting_agents(day)]
         if offer_plain_tick:
             options.insert(0, (NO_CALL_IN, _("No call-in: the roster is rearranged otherwise")))

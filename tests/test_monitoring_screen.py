@@ -152,6 +152,7 @@ async def test_review_keeps_the_marks_previews_and_stays_open_on_an_error(staffe
     and closed on a bad code; undo messages showed the store's key."""
     record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1x2 b3")
     key = record["_key"]
+    staffed.monitoring.raise_dispute(TODAY, key, "the customer hung up")
     app = FloorApp(staffed, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_monitoring(pilot)

@@ -188,8 +188,9 @@ async def test_a_correction_takes_completed_back_with_a_reason(counted: Floor) -
         await pilot.press("enter")
         await pilot.pause()
     record = counted.store.get(PART, "calls", other.key)
-    assert record["completed"] == 22 and record["correction"] == "typed twice"
-    assert record["dialed"] == 30  # dialed and connected stay
+    assert record["completed"] == 0 and record["correction"] == "typed twice"
+    assert record["dialed"] == 5  # dialed and connected stay (the +5 had raised them)
+    assert len(counted.store.history(PART, "calls", other.key)) == 2  # the old one is kept
 
 
 def test_quick_entry_correction_parsing() -> None:

@@ -13,6 +13,7 @@ screen that stays busy (an animation) cannot swallow the keyboard.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from time import monotonic
 
@@ -21,8 +22,7 @@ from textual.app import App
 from textual.message_pump import MessagePump
 from textual.widgets import Footer, Header
 
-MAX_HOLD_SECONDS = 1.0  # longest a typed-ahead key waits for the screen to settle
-RECHECK_SECONDS = 0.002  # lets the busy widgets run between two checks
+MAX_HOLD_SECONDS = 2.0  # longest a typed-ahead key waits for the screen to settle
 # Repainting moves no focus and changes no value: a key need not wait for it.
 PAINTING = (messages.Update, messages.Layout, messages.UpdateScroll, messages.Prompt)
 
@@ -48,6 +48,7 @@ class TypeAhead(App):
         self._typed_ahead: deque[events.Key] = deque()
         self._key_in_flight = False
         self._key_released_at = 0.0
+        self._watcher: asyncio.Task[None] | None = None
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -64,7 +65,7 @@ class TypeAhead(App):
         self._key_in_flight = True
         self._key_released_at = monotonic()
         await super().on_event(self._typed_ahead.popleft())
-        self._check_soon()
+        self._watch()
 
     def _settled(self) -> bool:
         if self._message_queue.qsize() or self._next_callbacks:
@@ -78,15 +79,19 @@ class TypeAhead(App):
             pumps.extend(child for child in pump._nodes if not isinstance(child, (Footer, Header)))
         return True
 
-    async def _when_settled(self) -> None:
-        if monotonic() - self._key_released_at > MAX_HOLD_SECONDS:
-            await self._release_key()
-            return
-        if self._settled():
-            await self._release_key()
-            return
-        self._check_soon()
+    def _watch(self) -> None:
+        self._watcher = asyncio.get_running_loop().create_task(self._wait_until_settled())
 
-    def _check_soon(self) -> None:
-        # After a pause, so the app's own queue drains first; then on the app's own task.
-        self.set_timer(RECHECK_SECONDS, lambda: self.call_later(self._when_settled))
+    async def _wait_until_settled(self) -> None:
+        """Beside the app's own task, so its queue drains meanwhile. It yields on every turn
+        of the event loop rather than sleeping: the app is working, not idle, until the key
+        is handed out (Pilot, like a user, waits for that)."""
+        while not self._settled() and monotonic() - self._key_released_at <= MAX_HOLD_SECONDS:
+            await asyncio.sleep(0)
+        self.call_later(self._when_settled)  # decide on the app's own task
+
+    async def _when_settled(self) -> None:
+        if self._settled() or monotonic() - self._key_released_at > MAX_HOLD_SECONDS:
+            await self._release_key()
+            return
+        self._watch()
