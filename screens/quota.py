@@ -112,8 +112,8 @@ class QuotaScreen(FloorScreen):
             hint.update(Text(_("Nobody is behind right now. b shows every seat."),
                              style="bold green"))
             return
-        hint.update(Text(_("dial ↓ below {low} · ↑ above {high} (judged on the shift's pace) · "
-                           "+5: 5 done, dial/conn rise to match · A001 -5 why: take back")
+        hint.update(Text(_("dial ↓<{low} ↑>{high} · +5: 5 done (dial/conn follow) · "
+                           "A001 -5 why: take back")
                          .format(low=policy.band_dialed_min, high=policy.band_dialed_max),
                          style="dim"))
 

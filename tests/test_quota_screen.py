@@ -179,8 +179,8 @@ async def test_a_correction_takes_completed_back_with_a_reason(counted: Floor) -
     async with app.run_test(size=(80, 24)) as pilot:
         await open_quota(app, pilot)
         hint = app.screen.query_one("#quota-hint", Static)
-        assert "+5: 5 done, dial/conn rise to match" in str(hint.render())
-        assert "dial ↓ below 70 · ↑ above 100" in str(hint.render())
+        assert "+5: 5 done (dial/conn follow)" in str(hint.render())
+        assert "dial ↓<70 ↑>100" in str(hint.render())
         await pilot.press("slash", *"A001 -5")
         assert "say why" in str(hint.render())
         await pilot.press(*" typed twice")
