@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -71,10 +71,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         title = getattr(self.under, "TITLE", None) or "floor"
-        # escaped: "[" and "]" are keys here, not markup (unescaped, "[ … ]" swallowed the lines)
-        keys = "\n".join(f"  {escape(f'{key:<10}')} {escape(text)}" for key, text in self.rows)
+        # plain text, not markup: "[" and "]" are keys here ("[ … ]" swallowed the lines between)
+        keys = "\n".join(f"  {key:<10} {text}" for key, text in self.rows)
         heading = _("Help — {title}").format(title=title)
         guide, here, close = _(GUIDE), _("Keys here"), _("Esc closes this help.")
         with VerticalScroll(id="help"):
-            yield Static(f"[b]{heading}[/b]\n\n{guide}\n\n[b]{here}[/b]\n{keys}\n\n{close}",
-                         markup=True)
+            yield Static(Text.assemble((heading, "bold"), f"\n\n{guide}\n\n", (here, "bold"),
+                                       f"\n{keys}\n\n{close}"))
