@@ -26,6 +26,7 @@ from screens.quota import QuotaScreen
 from screens.roster import RosterScreen
 from screens.summary import SummaryScreen
 from screens.widgets.sectionbar import EMERGENCY_KEY, SECTIONS
+from screens.widgets.typeahead import TypeAhead
 
 # Textual's own palette commands, listed for the catalogue; translated in get_system_commands.
 TEXTUAL_COMMANDS = (
@@ -54,7 +55,7 @@ def _section_bindings() -> list[Binding]:
     return out
 
 
-class FloorApp(App):
+class FloorApp(TypeAhead):
     """The supervisor's floor console."""
 
     TITLE = "floor"

@@ -8,6 +8,7 @@ is the truth; otherwise the hourly increments add up to the day.
 
 from __future__ import annotations
 
+import re
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -352,15 +353,31 @@ class QuickEntry:
     add_completed: int | None = None
     counts: Counts | None = None
     day_total: bool = False  # ``= d c p o``: the counts are the day's total, not an increment
+    reason: str = ""  # ``A001 -5 typed twice``: a correction takes completed calls back
+
+
+_CORRECTION = re.compile(r"^-\d+$")
 
 
 def parse_quick_entry(text: str) -> QuickEntry:
     """``+5``, ``A001 +5``, ``80 66 61 19``, ``欧阳 80 66 61 19`` (added to this hour), or
-    ``A001 = 80 66 61 19`` (the day's total); ValueError says why not."""
+    ``A001 = 80 66 61 19`` (the day's total), or ``A001 -5 typed twice`` (a correction: 5
+    completed calls taken back, with the reason); ValueError says why not."""
     tokens = text.split()
     if not tokens:
         raise ValueError(_("type +N (completed calls) or dialed connected completed orders"))
+    for index, token in enumerate(tokens):
+        if _CORRECTION.match(token) and index + 1 < len(tokens) and \
+                not all(t.lstrip("-").isdigit() for t in tokens[index + 1:]):
+            if int(token) == 0:
+                raise ValueError(_("{text!r}: take back at least one completed call").format(
+                    text=token))
+            return QuickEntry(" ".join(tokens[:index]) or None, add_completed=int(token),
+                              reason=" ".join(tokens[index + 1:]))
     last = tokens[-1]
+    if _CORRECTION.match(last):
+        raise ValueError(_("{text!r} takes completed calls back: say why after it, e.g. "
+                           "A001 -5 typed twice").format(text=last))
     if last.startswith("+"):
         if not last[1:].isdigit() or int(last[1:]) == 0:
             raise ValueError(_("{text!r}: after + give a whole number of completed calls, "

@@ -27,11 +27,13 @@ from screens.text import plain
 ACTION_LABELS = {"in": N_("Arrival"), "out": N_("Departure"), "reason": N_("Reason"),
                  "leave": N_("Leave")}
 ACTION_HINTS = {
-    "in": N_("staff id or name, then time (default now): a001 / 欧阳 8:12"),
-    "out": N_("staff id or name, then time (default now): a001 17:26"),
+    "in": N_("staff id or name, then time (default now): a001 / 欧阳 8:12 · a001 cancel"),
+    "out": N_("staff id or name, then time (default now): a001 17:26 · a001 cancel"),
     "reason": N_("staff id or name, then the reason: a001 bus broke down"),
     "leave": N_("id or name, type, days: a001 sick 0.5 · a001 cancel"),
 }
+# Reason and leave are usually for the person under the cursor: the id may be left out.
+ROW_HINT = N_("{id} {name} (the highlighted row) unless the line starts with another id")
 STATUS_WORDS = {"not_in": N_("not in yet"), "on_time": N_("on time"), "late": N_("late"), "early": N_("early"),
                 "absent": N_("absent"), "leave": N_("leave"), "rest": N_("rest")}
 STATUS_STYLES = {"not_in": "", "on_time": "green", "late": "yellow", "early": "yellow", "absent": "bold red",
@@ -66,14 +68,14 @@ class AttendanceScreen(FloorScreen):
         Binding("d", "entry('out')", _("Departure")),
         Binding("r", "entry('reason')", _("Reason")),
         Binding("l", "entry('leave')", _("Leave")),
-        Binding("i", "now('in')", _("In now (row)"), show=False),
-        Binding("o", "now('out')", _("Out now (row)"), show=False),
+        Binding("i", "now('in')", _("In now (row)")),
+        Binding("o", "now('out')", _("Out now (row)")),
         Binding("m", "toggle_month", _("Month")),
         Binding("p", "pay", _("Pay"), show=False),  # named in the month view's hint line
         Binding("c", "coach", _("Coach/praise"), show=False),
-        Binding("left_square_bracket", "day(-1)", _("Day before"), show=False),
-        Binding("right_square_bracket", "day(1)", _("Day after"), show=False),
-        Binding("t", "today", _("Today"), show=False),
+        Binding("left_square_bracket", "day(-1)", _("Day before"), key_display="["),
+        Binding("right_square_bracket", "day(1)", _("Day after"), key_display="]"),
+        Binding("t", "today", _("Today")),
         Binding("escape", "cancel_entry", _("Back to the grid"), show=False),
     ]
 
@@ -84,6 +86,7 @@ class AttendanceScreen(FloorScreen):
         self.month_view = False
         self._month_why: dict[str, list[str]] = {}
         self._parsed: tuple[tuple, object] | None = None
+        self.row_staff: str | None = None  # whom a reason/leave line is for when it names no one
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -101,6 +104,7 @@ class AttendanceScreen(FloorScreen):
 
     def on_mount(self) -> None:
         today = self.query_one("#att-today", DataTable)
+        today.fixed_columns = 1  # End/→ scroll the periods, never the id away
         today.add_column(_("id"), key="id", width=5)
         today.add_column(_("name"), key="name", width=8)
         today.add_column(_("sh"), key="shift", width=3)
@@ -114,6 +118,7 @@ class AttendanceScreen(FloorScreen):
                                   (N_("sick"), "sick", 4), (N_("bonus"), "bonus", 7),
                                   (N_("deduct"), "total", 9), (N_("pts"), "points", 5)):
             month.add_column(_(label), key=key, width=width)
+        month.fixed_columns = 1
         month.display = False
         today.focus()
         self.set_interval(30, self.refresh_today)  # "not in yet" turns into "late" as time passes
@@ -238,17 +243,30 @@ class AttendanceScreen(FloorScreen):
     # -------------------------------------------------------------- entry
     def parse(self, text: str):  # noqa: ANN201 - Entry
         """Parse an entry; the validator and the preview of one keystroke share the result."""
-        key = (text, self.action, self.current_day(), self.floor.store.stamp())
+        key = (text, self.action, self.current_day(), self.floor.store.stamp(), self.row_staff)
         if self._parsed is None or self._parsed[0] != key:
             try:
-                self._parsed = (key, self.service.parse_entry(text, self.action,
-                                                              self.current_day()))
+                self._parsed = (key, self._parse_for_row(text))
             except FloorError as exc:
                 self._parsed = (key, exc)
         result = self._parsed[1]
         if isinstance(result, FloorError):
             raise result
         return result
+
+    def _parse_for_row(self, text: str):  # noqa: ANN202 - Entry
+        """The line as typed; failing that, for a reason or leave, the same line for the
+        highlighted row's person (``sick 0.5`` after ``l``). A typed id always wins."""
+        try:
+            return self.service.parse_entry(text, self.action, self.current_day())
+        except FloorError as first:
+            if not self.row_staff or self.action not in ("reason", "leave"):
+                raise
+            try:
+                return self.service.parse_entry(f"{self.row_staff} {text}", self.action,
+                                                self.current_day())
+            except FloorError:
+                raise first from None
 
     def action_entry(self, action: str) -> None:
         self.action = action
@@ -257,11 +275,22 @@ class AttendanceScreen(FloorScreen):
         entry = self.query_one("#att-entry", Input)
         entry.placeholder = _(ACTION_HINTS[action])
         staff_id = self._highlighted(self.active_table())
-        # Reason and leave are usually for the person under the cursor: start with their id.
-        entry.value = f"{staff_id} " if staff_id and action in ("reason", "leave") else ""
-        entry.cursor_position = len(entry.value)
-        self.query_one("#att-hint", Static).update(_(ACTION_HINTS[action]))
+        # Nothing typed for the user (a prefilled id turned "a005 …" into "A002 a005 …"): the
+        # highlighted row's person is used when the line names no one, and the hint says so.
+        self.row_staff = staff_id if action in ("reason", "leave") else None
+        entry.value = ""
+        self.query_one("#att-hint", Static).update(self._idle_hint())
         entry.focus()
+
+    def _idle_hint(self) -> str:
+        hint = _(ACTION_HINTS[self.action])
+        if self.row_staff:
+            try:
+                name = self.active_table().get_cell(self.row_staff, "name")
+            except Exception:  # the rows are being rebuilt
+                name = ""
+            hint = _(ROW_HINT).format(id=self.row_staff, name=name) + "\n" + hint
+        return hint
 
     def action_cancel_entry(self) -> None:
         entry = self.query_one("#att-entry", Input)
@@ -273,7 +302,7 @@ class AttendanceScreen(FloorScreen):
     def entry_changed(self, event: Input.Changed) -> None:
         hint = self.query_one("#att-hint", Static)
         if not event.value.strip():
-            hint.update(_(ACTION_HINTS[self.action]))
+            hint.update(self._idle_hint())
             return
         try:
             hint.update(Text("→ " + self.service.preview(self.parse(event.value)), style="green"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -197,7 +198,8 @@ class EmergencyScreen(FloorScreen):
             label = rules.step_text(step, self.current.get("checklist", ""))
             text = f"{mark}{label}" + (f" → {detail}" if detail else "")
             style = {rules.DONE: "green", rules.SKIPPED: "yellow"}.get(step["state"], "")
-            table.add_row(str(n), Text(STATE_MARK[step["state"]], style=style), Text(text),
+            table.add_row(str(n), Text(STATE_MARK[step["state"]], style=style),
+                          Text(text, no_wrap=True, overflow="ellipsis"),
                           _clock(step["at"]), Text(step["by"] or ""), key=step["code"])
         if self.current["steps"]:
             table.move_cursor(row=min(max(row, 0), len(self.current["steps"]) - 1))
@@ -293,6 +295,24 @@ class EmergencyScreen(FloorScreen):
             self.choosing = False
             self._show(incident, _("{title} opened: {id}").format(
                 title=rules.incident_title(incident), id=incident["id"]))
+            if incident.get("kind") == "ill":
+                self.ask_who_is_ill(incident["id"])
+
+    def ask_who_is_ill(self, incident_id: str) -> None:
+        """Staff taken ill: the first thing recorded is who (a note on the incident)."""
+
+        def answered(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            found = self.floor.find_staff(text.strip())
+            who = f"{found[0].id} {found[0].name}" if len(found) == 1 else text.strip()
+            self._show(self._guard(self.service.note, incident_id,
+                                   _("taken ill: {who}").format(who=who)),
+                       _("Noted: {who} taken ill").format(who=who))
+
+        self.app.push_screen(PromptScreen(_("Who is taken ill?"),
+                                          _("Staff id or name; saved as a note on the "
+                                            "incident. Esc: later (t adds a note)")), answered)
 
     def action_back(self) -> None:
         self.choosing = False
@@ -438,8 +458,10 @@ class EmergencyScreen(FloorScreen):
         options = []
         # The ill agent's place today, or tomorrow's when they will still be off.
         for day, word in ((today, _("today")), (today + dt.timedelta(days=1), _("tomorrow"))):
+            # names padded in terminal cells: a CJK name takes two per character
             options += [(f"{s.id}|{day.isoformat()}",
-                         f"{s.id}  {s.name}  {s.team} — {word} {fmt_date(day)}")
+                         f"{s.id}  {s.name}{' ' * max(1, 10 - cell_len(s.name))}{s.team} — "
+                         f"{word} {fmt_date(day)}")
                         for s in self.service.resting_agents(day)]
         if offer_plain_tick:
             options.insert(0, (NO_CALL_IN, _("No call-in: the roster is rearranged otherwise")))

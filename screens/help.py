@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -70,19 +70,20 @@ class HelpScreen(ModalScreen[None]):
             why = getattr(screen, "why_disabled", None)
             reason = why(binding.action.split("(")[0]) if why and not active.enabled else None
             if reason:  # a key this login's role may not use: say why (issue #19)
-                text = _("{key} (not for you: {why})").format(key=text, why=escape(reason))
+                text = _("{key} (not for you: {why})").format(key=text, why=reason)
             rows.append((display, text))
         return rows
 
     def compose(self) -> ComposeResult:
         title = getattr(self.under, "TITLE", None) or "floor"
+        # plain text, not markup: "[" and "]" are keys here ("[ … ]" swallowed the lines between)
         keys = "\n".join(f"  {key:<10} {text}" for key, text in self.rows)
         heading = _("Help — {title}").format(title=title)
         guide, here, close = _(GUIDE), _("Keys here"), _("Esc closes this help.")
         floor = getattr(self.under.app, "floor", None)
         if floor is not None:  # who you are decides which keys work (issue #19)
-            you = _("You: {who}").format(who=escape(floor.access.describe()))
+            you = _("You: {who}").format(who=floor.access.describe())
             guide = f"{you}\n{guide}"
         with VerticalScroll(id="help"):
-            yield Static(f"[b]{heading}[/b]\n\n{guide}\n\n[b]{here}[/b]\n{keys}\n\n{close}",
-                         markup=True)
+            yield Static(Text.assemble((heading, "bold"), f"\n\n{guide}\n\n", (here, "bold"),
+                                       f"\n{keys}\n\n{close}"))

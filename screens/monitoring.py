@@ -73,7 +73,7 @@ class MonitoringScreen(FloorScreen):
         self.monitor_id = ""
         self.agent: Staff | None = None
         self.matches: list[Staff] = []  # everyone the typed text matches; ↑/↓ choose
-        self.saved: list[tuple[str, str]] = []  # (date, key) of this session's entries
+        self.saved: list[tuple[str, str, str]] = []  # (date, key, shown) of this session's entries
         self.panel = "qa-plan"
         self.planning = False  # today's first plan is being made in a worker
         self.plan_title = Text(_("Plan"))
@@ -322,9 +322,10 @@ class MonitoringScreen(FloorScreen):
         except FloorError as exc:
             self.notify(_("Not saved: {error}").format(error=exc), severity="error")
             return
-        self.saved.append((record["date"], record["_key"]))
         verdict = rules.verdict(record["passed"])
         score = f"{record['score']}/{record['max']}"
+        self.saved.append((record["date"], record["_key"],
+                           f"{record['time']} {record['staff_id']} {score}"))
         self.query_one("#qa-last", Static).update(Text(
             _("saved {time} {id} {score} {verdict} · ctrl+z undo").format(
                 time=record["time"], id=record["staff_id"], score=score, verdict=verdict),
@@ -336,6 +337,8 @@ class MonitoringScreen(FloorScreen):
         marks_input.value = ""
         agent_input = self.query_one("#qa-agent", Input)
         agent_input.value = ""
+        self.pick_agent("")  # the next call starts blank: no previous agent or score shown
+        self.show_total()
         agent_input.focus()
         self.refresh_data()
 
@@ -371,15 +374,16 @@ class MonitoringScreen(FloorScreen):
         if not self.saved:
             self.notify(_("Nothing to undo in this session"), severity="warning")
             return
-        day, key = self.saved.pop()
+        day, key, shown = self.saved.pop()
         try:
             self.floor.monitoring.undo(dt.date.fromisoformat(day), key)
         except FloorError as exc:
             self.notify(_("Not undone: {error}").format(error=exc), severity="error")
             return
-        self.query_one("#qa-last", Static).update(Text(_("undone {key}").format(key=key),
+        # what the supervisor saw (time, agent, score), not the store's key
+        self.query_one("#qa-last", Static).update(Text(_("undone {key}").format(key=shown),
                                                        style="yellow"))
-        self.notify(_("Undone: {key}").format(key=key))
+        self.notify(_("Undone: {key}").format(key=shown))
         self.refresh_data()
 
     def action_replan(self) -> None:
@@ -417,8 +421,24 @@ class MonitoringScreen(FloorScreen):
         if self.refused(action):
             return None
         if action in ("feedback", "dispute", "review"):
-            return self.panel == "qa-today"
+            # letters: in the entry fields they are typed; on the right pane they act
+            side = self.query_one("#qa-side")
+            return self.panel == "qa-today" or (self.focused is not None
+                                                and side in self.focused.ancestors_with_self)
         return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def _today_panel(self) -> bool:
+        """f/d/v from the plan or codes: show today's evaluations first, to pick one."""
+        if self.panel == "qa-today":
+            return True
+        while self.panel != "qa-today":
+            self.action_next_panel()
+        self.query_one("#qa-today", DataTable).focus()
+        self.notify(_("Today's evaluations: pick one, then press the key again"))
+        return False
 
     def show_today_table(self) -> None:
         if self.panel != "qa-today":
@@ -437,6 +457,8 @@ class MonitoringScreen(FloorScreen):
             table.move_cursor(row=min(max(0, keep), table.row_count - 1))
 
     def selected_evaluation(self) -> str | None:
+        if not self._today_panel():
+            return None
         table = self.query_one("#qa-today", DataTable)
         if not table.row_count:
             self.notify(_("No evaluation today to act on"), severity="warning")
@@ -459,7 +481,7 @@ class MonitoringScreen(FloorScreen):
 
         def feedback() -> str:
             self.floor.monitoring.give_feedback(self.floor.today(), key)
-            return _("Feedback recorded: {key}").format(key=key)
+            return _("Feedback recorded: {key}").format(key=self.shown_evaluation(key))
 
         self._act(_("Feedback"), feedback)
 
@@ -468,18 +490,16 @@ class MonitoringScreen(FloorScreen):
         if not key:
             return
 
-        def raised(reason: str | None) -> None:
-            if reason is None:
-                return
+        shown = self.shown_evaluation(key)
 
-            def dispute() -> str:
-                self.floor.monitoring.raise_dispute(self.floor.today(), key, reason)
-                return _("Dispute opened on {key}: review it today (v)").format(key=key)
+        def dispute(reason: str) -> str:
+            self.floor.monitoring.raise_dispute(self.floor.today(), key, reason)
+            return _("Dispute opened on {key}: review it today (v)").format(key=shown)
 
-            self._act(_("Dispute"), dispute)
-
-        self.app.push_screen(QaPrompt(_("Dispute of {key}: the agent's reason").format(key=key),
-                                      _("Enter opens the dispute, Escape cancels")), raised)
+        # A refused reason keeps the dialog open with what was typed and the error under it.
+        self.app.push_screen(QaPrompt(_("Dispute of {key}: the agent's reason").format(key=shown),
+                                      _("Enter opens the dispute, Escape cancels"),
+                                      check=dispute), lambda _answer: self.refresh_data())
 
     def action_review(self) -> None:
         key = self.selected_evaluation()
@@ -487,25 +507,39 @@ class MonitoringScreen(FloorScreen):
             return
         record = self.floor.monitoring.get_evaluation(self.floor.today(), key)
 
-        def reviewed(marks: str | None) -> None:
-            if marks is None:
-                return
+        def review(marks: str) -> str:
             revised = marks.strip() if marks.strip() != record["marks"] else None
+            data = self.floor.monitoring.review_dispute(self.floor.today(), key, revised)
+            if data["revised"]:
+                return _("Revised {old} → {new} (original kept)").format(
+                    old=data["score"], new=data["revised"]["score"])
+            return _("Score kept at {score}").format(score=data["score"])
 
-            def review() -> str:
-                data = self.floor.monitoring.review_dispute(self.floor.today(), key, revised)
-                if data["revised"]:
-                    return _("Revised {old} → {new} (original kept)").format(
-                        old=data["score"], new=data["revised"]["score"])
-                return _("Score kept at {score}").format(score=data["score"])
-
-            self._act(_("Review"), review)
+        def preview(marks: str) -> str:
+            """The score the edited marks give, before anything is saved."""
+            try:
+                _parsed, result = self.floor.monitoring.preview(record["template"], marks)
+            except FloorError as exc:
+                return str(exc)
+            verdict = _("PASS") if result.passed and not result.criticals else _("FAIL")
+            return _("{old} → {new} {verdict}").format(
+                old=f"{record['score']}/{record['max']}",
+                new=f"{_points(result.total)}/{_points(result.max)}", verdict=verdict)
 
         self.app.push_screen(QaPrompt(
-            _("Review {key} ({template}): marks").format(key=key, template=record["template"]),
+            _("Review {key} ({template}): marks").format(key=self.shown_evaluation(key),
+                                                         template=record["template"]),
             _("Enter unchanged to keep the score; edit the marks to revise it (the original is "
-              "kept)"), record["marks"]),
-            reviewed)
+              "kept)"), record["marks"], check=review, preview=preview),
+            lambda _answer: self.refresh_data())
+
+    def shown_evaluation(self, key: str) -> str:
+        """An evaluation as the supervisor knows it: time and agent (not the store's key)."""
+        try:
+            record = self.floor.monitoring.get_evaluation(self.floor.today(), key)
+        except FloorError:
+            return key
+        return f"{record['time']} {record['staff_id']}"
 
     def show_codes_table(self) -> None:
         if self.panel != "qa-codes":

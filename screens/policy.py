@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,7 +13,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from floorapp.errors import FloorError
 from floorapp.i18n import _
-from floorapp.policy import descriptions
+from floorapp.policy import Policy, descriptions
 from floorapp.services import Floor
 from screens.base import RightsMixin
 from screens.text import plain
@@ -37,6 +38,7 @@ class PolicyScreen(RightsMixin, ModalScreen[None]):
         super().__init__()
         self.floor = floor
         self.notes = descriptions()
+        self.defaults = Policy().to_dict()
         self.editing: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -74,8 +76,18 @@ class PolicyScreen(RightsMixin, ModalScreen[None]):
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        key = str(event.row_key.value)
-        self.query_one("#note", Static).update(f"{key}: {self.notes.get(key) or '—'}")
+        self.show_note(str(event.row_key.value))
+
+    def show_note(self, key: str) -> None:
+        """The value now and the default beside the rule's note, so a number in the note (the
+        source rule's default, quoted as written) is never read as the value in force."""
+        now = shown(self.floor.policy.to_dict().get(key))
+        default = shown(self.defaults.get(key))
+        line = _("{key} = {now} (default {default})").format(key=key, now=now, default=default)
+        note = self.notes.get(key)
+        if note:
+            line += "\n" + _("Rule it comes from: {note}").format(note=note)
+        self.query_one("#note", Static).update(Text(line))
 
     def action_edit(self) -> None:
         key = self.current_key()
@@ -104,6 +116,11 @@ class PolicyScreen(RightsMixin, ModalScreen[None]):
         if key is None:
             return
         try:
+            if self.floor.policy.with_value(key, event.value.strip()) == self.floor.policy:
+                self.notify(_("{key} is already {value}: nothing changed").format(
+                    key=key, value=shown(self.floor.policy.to_dict()[key])))
+                self.stop_editing()
+                return
             policy = self.floor.set_policy_value(key, event.value.strip())
         except FloorError as exc:
             self.notify(str(exc), severity="error", timeout=8)
@@ -112,6 +129,7 @@ class PolicyScreen(RightsMixin, ModalScreen[None]):
             key=key, value=shown(policy.to_dict()[key])))
         self.stop_editing()
         self.fill()
+        self.show_note(key)
 
     def stop_editing(self) -> None:
         self.editing = None

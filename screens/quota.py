@@ -58,6 +58,7 @@ class QuotaScreen(FloorScreen):
         yield Static(id="totals")
         table: DataTable = DataTable(id="seats", cursor_type="row", zebra_stripes=True)
         yield table
+        yield Static(id="quota-hint")
         yield QuotaEntry(placeholder=_("+5 · A001 +5 · dial conn done ord (this hour) · "
                                        "= d c p o (day)"),
                          id="entry", select_on_focus=False)
@@ -102,6 +103,46 @@ class QuotaScreen(FloorScreen):
             except Exception:  # the seat is filtered out now: keep the cursor where it is
                 pass
         self._show_totals(policy, fd, pace, behind)
+        if not self.query_one("#entry", QuotaEntry).value:
+            self.show_hint()
+
+    def show_hint(self) -> None:
+        """The legend of the marks, or why the table is empty under the filter."""
+        hint = self.query_one("#quota-hint", Static)
+        policy = self.floor.policy
+        if self.behind_only and not self.query_one("#seats", DataTable).row_count:
+            hint.update(Text(_("Nobody is behind right now. b shows every seat."),
+                             style="bold green"))
+            return
+        hint.update(Text(_("dial ↓<{low} ↑>{high} · +5: 5 done (dial/conn follow) · "
+                           "A001 -5 why: take back")
+                         .format(low=policy.band_dialed_min, high=policy.band_dialed_max),
+                         style="dim"))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Preview whom and what the line records before Enter."""
+        text = event.value.strip()
+        if not text or text == "=":
+            self.show_hint()
+            return
+        hint = self.query_one("#quota-hint", Static)
+        try:
+            parsed = rules.parse_quick_entry(text)
+            person = self.floor.get_staff(self._who(parsed.who))
+        except (ValueError, FloorError) as exc:
+            hint.update(Text(str(exc), style="yellow"))
+            return
+        if parsed.add_completed is not None and parsed.add_completed < 0:
+            what = _("take back {n} done: {reason}").format(n=-parsed.add_completed,
+                                                            reason=parsed.reason)
+        elif parsed.add_completed is not None:
+            what = _("+{n} done this hour").format(n=parsed.add_completed)
+        else:
+            c = parsed.counts
+            what = f"{c.dialed}/{c.connected}/{c.completed}/{c.orders}"
+            what = (_("day total {counts}") if parsed.day_total
+                    else _("{counts} added to this hour")).format(counts=what)
+        hint.update(Text(f"→ {person.id} {person.name}: {what}", style="green"))
 
     def _cells(self, policy, agent, info) -> list:  # noqa: ANN001
         done = agent.counts.completed
@@ -139,10 +180,11 @@ class QuotaScreen(FloorScreen):
             dialed=totals.dialed, avg=_one(fd.avg_dialed), done=totals.completed,
             orders=totals.orders)
         line2 = Text.assemble(
+            # the filter leads the line, so it is never cut off at 80 columns
+            (_("FILTER behind only") + " · ", "bold reverse yellow") if self.behind_only else "",
             (_("behind {n}").format(n=behind), "bold yellow" if behind else ""),
             _(" · met target {n} · advice: ").format(n=met),
             (_(ADVICE_SHORT[advice]), "bold" if advice != "ok" else "green"),
-            _("  (filter: behind)") if self.behind_only else "",
         )
         self.query_one("#totals", Static).update(Text.assemble(line1, "\n", line2))
 
@@ -186,8 +228,10 @@ class QuotaScreen(FloorScreen):
             parsed = rules.parse_quick_entry(text)
             staff_id = self._who(parsed.who)
             if parsed.add_completed is not None:
-                undo = self.floor.quota.add_completed(staff_id, parsed.add_completed)
-                what = _("+{n} done").format(n=parsed.add_completed)
+                undo = self.floor.quota.add_completed(staff_id, parsed.add_completed,
+                                                      parsed.reason)
+                what = _("+{n} done").format(n=parsed.add_completed) \
+                    if parsed.add_completed > 0 else f"{parsed.add_completed} ({parsed.reason})"
             else:
                 assert parsed.counts is not None
                 undo = self.floor.quota.record_counts(
@@ -204,6 +248,7 @@ class QuotaScreen(FloorScreen):
                     timeout=3)
         entry = self.query_one("#entry", QuotaEntry)
         entry.value = ""
+        self.show_hint()
         table = self.query_one("#seats", DataTable)
         self.refresh_data()
         try:

@@ -346,22 +346,25 @@ class RosterScreen(FloorScreen):
         title = _("Swap {pid} {name} on {day} ({code})").format(
             pid=person.id, name=person.name, day=fmt_date(day), code=self._current_code())
 
+        saved: dict[str, object] = {}
+
+        def save(values: dict[str, str]) -> None:  # a FloorError keeps the form open
+            other = self._pick(values["other"], _("swap with"))
+            back = self._day_of(values["back"]) if values["back"].strip() else None
+            saved["violations"] = self.floor.roster.swap(person.id, other.id, day,
+                                                         values["approver"], values["reason"],
+                                                         back)
+            saved["other"] = other.id
+
         def done(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            try:
-                other = self._pick(values["other"], _("swap with"))
-                back = self._day_of(values["back"]) if values["back"].strip() else None
-                violations = self.floor.roster.swap(person.id, other.id, day,
-                                                    values["approver"], values["reason"], back)
-            except FloorError as exc:
-                self.notify(str(exc), severity="error")
-                return
             self.refresh_data()
-            self._tell(_("Swapped {a} ↔ {b} on {day}").format(a=person.id, b=other.id,
-                                                               day=fmt_date(day)), violations)
+            self._tell(_("Swapped {a} ↔ {b} on {day}").format(a=person.id, b=saved["other"],
+                                                               day=fmt_date(day)),
+                       saved["violations"])
 
-        self.app.push_screen(RosterForm(title, fields), done)
+        self.app.push_screen(RosterForm(title, fields, check=save), done)
 
     def _day_of(self, text: str) -> dt.date:
         try:
@@ -383,20 +386,18 @@ class RosterScreen(FloorScreen):
         title = _("Call in {pid} {name} on {day} (resting)").format(
             pid=person.id, name=person.name, day=fmt_date(day))
 
+        def save(values: dict[str, str]) -> None:  # a FloorError keeps the form open
+            self.floor.roster.call_in(person.id, day, values["code"], values["approver"],
+                                      values["reason"])
+
         def done(values: dict[str, str] | None) -> None:
             if values is None:
-                return
-            try:
-                self.floor.roster.call_in(person.id, day, values["code"], values["approver"],
-                                          values["reason"])
-            except FloorError as exc:
-                self.notify(str(exc), severity="error")
                 return
             self.refresh_data()
             self._tell(_("{pid} called in on {day}").format(pid=person.id, day=fmt_date(day)),
                        self._violations)
 
-        self.app.push_screen(RosterForm(title, fields), done)
+        self.app.push_screen(RosterForm(title, fields, check=save), done)
 
     # ---------------------------------------------------------------- generate
     def action_generate(self) -> None:

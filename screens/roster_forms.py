@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from rich.text import Text
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from floorapp.errors import FloorError
 from floorapp.i18n import _
 
 
@@ -22,16 +26,22 @@ class Field:
 
 
 class RosterForm(ModalScreen[dict[str, str] | None]):
-    """A titled form; dismisses with {field name: text} on Enter, None on Esc."""
+    """A titled form; dismisses with {field name: text} on Enter, None on Esc.
+
+    ``check(values)`` (optional) saves them or raises FloorError: the form then stays open with
+    everything typed and the error in it (a refused swap or call-in is corrected, not retyped).
+    """
 
     CSS_PATH = "roster.tcss"
     BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
 
-    def __init__(self, title: str, fields: list[Field], note: str = "") -> None:
+    def __init__(self, title: str, fields: list[Field], note: str = "",
+                 check: Callable[[dict[str, str]], None] | None = None) -> None:
         super().__init__()
         self.form_title = title
         self.fields = fields
         self.note = note
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(id="roster-form"):
@@ -42,12 +52,19 @@ class RosterForm(ModalScreen[dict[str, str] | None]):
                 yield Label(field.label)
                 yield Input(value=field.value, placeholder=field.placeholder,
                             id=f"field-{field.name}")
+            yield Static("", id="form-error", markup=False)
             yield Static(_("Enter saves · Tab next field · Esc cancels"), classes="form-keys")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss({f.name: self.query_one(f"#field-{f.name}", Input).value
-                      for f in self.fields})
+        values = {f.name: self.query_one(f"#field-{f.name}", Input).value for f in self.fields}
+        if self.check is not None:
+            try:
+                self.check(values)
+            except FloorError as exc:
+                self.query_one("#form-error", Static).update(Text(str(exc), style="bold red"))
+                return
+        self.dismiss(values)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

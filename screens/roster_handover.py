@@ -110,22 +110,20 @@ class HandoverScreen(RightsMixin, Screen[None]):
                   Field("notes", _("Notes")),
                   Field("open", _("Open items (separate with ;)"))]
 
+        def save(values: dict[str, str]) -> None:  # a FloorError keeps the form open
+            self.floor.roster.add_handover(
+                self.day, values["time"], self._staff_id(values["from_id"]),
+                self._staff_id(values["to_id"]), values["notes"],
+                values["open"].replace("；", ";").split(";"))
+
         def done(values: dict[str, str] | None) -> None:
             if values is None:
-                return
-            try:
-                self.floor.roster.add_handover(
-                    self.day, values["time"], self._staff_id(values["from_id"]),
-                    self._staff_id(values["to_id"]), values["notes"],
-                    values["open"].replace("；", ";").split(";"))
-            except FloorError as exc:
-                self.notify(str(exc), severity="error")
                 return
             self.refresh_data()
             self.notify(_("Handover recorded."), timeout=3)
 
         self.app.push_screen(RosterForm(_("Handover on {day}").format(day=fmt_date(self.day)),
-                                        fields), done)
+                                        fields, check=save), done)
 
     def _staff_id(self, text: str) -> str:
         found = self.floor.find_staff(text)

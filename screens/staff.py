@@ -43,11 +43,13 @@ class StaffScreen(RightsMixin, Screen[None]):
         Binding("e", "edit", _("Edit")),
         Binding("r", "retire", _("Retire")),
         Binding("slash", "filter", _("Filter")),
+        Binding("l", "toggle_leavers", _("Leavers")),
     ]
 
     def __init__(self, floor: Floor) -> None:
         super().__init__()
         self.floor = floor
+        self.with_leavers = False  # l: retired staff listed too, marked with the day they left
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
@@ -65,15 +67,17 @@ class StaffScreen(RightsMixin, Screen[None]):
 
     def refresh_data(self) -> None:
         text = self.query_one("#filter", Input).value.strip()
-        people = self.floor.staff()
-        shown = [s for s in people if not text or s.matches(text)]
+        everyone = self.floor.staff(include_retired=self.with_leavers)
+        people = [s for s in everyone if s.left is None]
+        shown = [s for s in everyone if not text or s.matches(text)]
         table = self.query_one("#staff", DataTable)
         row = table.cursor_row
         table.clear()
         for s in shown:
-            table.add_row(s.id, plain(s.name), s.role, plain(s.team), plain(s.seat), s.login,
-                          s.hired.isoformat(), "—" if s.base_pay is None else str(s.base_pay),
-                          key=s.id)
+            left = _("left {day}").format(day=s.left.isoformat()) if s.left else ""
+            table.add_row(s.id, plain(s.name), s.role, plain(s.team), plain(s.seat) or left,
+                          s.login, s.hired.isoformat(),
+                          "—" if s.base_pay is None else str(s.base_pay), key=s.id)
         if row is not None and shown:
             table.move_cursor(row=min(row, len(shown) - 1))
         counts: dict[str, int] = {}
@@ -81,7 +85,9 @@ class StaffScreen(RightsMixin, Screen[None]):
             counts[s.role] = counts.get(s.role, 0) + 1
         self.query_one("#counts", Static).update(
             _("{shown} of {total} shown").format(shown=len(shown), total=len(people)) + " · "
-            + " · ".join(f"{role} {counts.get(role, 0)}" for role in ROLES))
+            + " · ".join(f"{role} {counts.get(role, 0)}" for role in ROLES)
+            + (" · " + _("with {n} leaver(s) (l hides)").format(n=len(everyone) - len(people))
+               if self.with_leavers else " · " + _("l lists leavers")))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
@@ -97,6 +103,10 @@ class StaffScreen(RightsMixin, Screen[None]):
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.floor.staff_by_id().get(str(key))
+
+    def action_toggle_leavers(self) -> None:
+        self.with_leavers = not self.with_leavers
+        self.refresh_data()
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -150,3 +150,27 @@ async def test_the_emergency_key_leads_every_sections_footer(staffed: Floor) -> 
             shown = [k for k, active in app.screen.active_bindings.items()
                      if active.binding.show]
             assert shown[0] == "f9", (key, shown)
+
+
+async def test_help_shows_the_bracket_keys(staffed: Floor) -> None:
+    """Issue #16: "[" and "]" were read as markup: "Day before" vanished, "Day after" lost its
+    key."""
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 60)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#help Static").render())
+        assert "  [          Day before" in shown and "  ]          Day after" in shown
+
+
+async def test_the_palette_runs_another_sections_action(staffed: Floor) -> None:
+    """Issue #16: Ctrl+P listed only the current screen's actions."""
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"roster violations")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert app.current_mode == "roster"

@@ -108,3 +108,24 @@ def test_cancel_leave_retires_it(staffed):
     assert staffed.store.history("day/2026-11-20", "leave", "A001")[-1]["_retired"]
     with pytest.raises(FloorError, match="no leave"):
         att.cancel_leave("A001", TODAY)
+
+
+@pytest.mark.parametrize("words", ["cancel", "clear", "清除"], ids=["cancel", "clear", "zh-clear"])
+def test_a_wrong_punch_is_taken_back_audited(staffed, words):
+    att = staffed.attendance
+    att.record_in("A001", TODAY, dt.time(7, 58))
+    att.record_out("A001", TODAY, dt.time(12, 0))
+    entry = att.parse_entry(f"a001 {words}", "out", TODAY)
+    assert (entry.cancel, entry.period, entry.time) == (True, 1, dt.time(12, 0))
+    assert "remove out 12:00 (p1)" in att.preview(entry)
+    assert "removed" in att.apply(entry)
+    record = staffed.store.get("day/2026-11-20", "punches", "A001/1")
+    assert (record["in"], record["out"]) == ("07:58", "")  # a new version, the old one kept
+    assert len(staffed.store.history("day/2026-11-20", "punches", "A001/1")) == 3
+    att.apply(att.parse_entry(f"a001 {words}", "in", TODAY))  # nothing left: retired
+    assert staffed.store.get("day/2026-11-20", "punches", "A001/1") is None
+    assert staffed.store.history("day/2026-11-20", "punches", "A001/1")[-1]["_retired"]
+    assert any(a["op"] == "retire" for a in staffed.store.audit("day/2026-11-20"))
+    assert "p1 punches removed" in att.punch_history("A001", TODAY)[0]
+    with pytest.raises(FloorError, match="no in punch on"):
+        att.parse_entry(f"a001 {words}", "in", TODAY)

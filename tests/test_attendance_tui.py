@@ -62,8 +62,10 @@ async def test_arrival_now_by_default_and_by_name(morning):
         # 15:00 is 30 min after 14:30 with no reason: absenteeism (旷工)
         assert morning.store.get("day/2026-11-20", "punches", "A002/2")["in"] == "15:00"
         assert status_of(app, "A002") == "absent: late 30 min p2"
-        await pilot.press("r")  # the cursor followed A002: the reason starts with their id
-        assert app.screen.query_one("#att-entry", Input).value == "A002 "
+        await pilot.press("r")  # the cursor followed A002: the reason is for them unless named
+        assert app.screen.query_one("#att-entry", Input).value == ""
+        assert "A002 Li Wei (the highlighted row)" in str(app.screen.query_one("#att-hint")
+                                                           .render())
         await type_text(pilot, "metro delay")
         await pilot.press("enter")
         await pilot.pause()
@@ -121,7 +123,7 @@ async def test_leave_and_in_now_on_the_row(morning):
         table = app.screen.query_one("#att-today", DataTable)
         table.move_cursor(row=table.get_row_index("A003"))
         await pilot.press("l")
-        assert app.screen.query_one("#att-entry", Input).value == "A003 "
+        assert app.screen.query_one("#att-entry", Input).value == ""
         await type_text(pilot, "s 0.5")
         await pilot.press("enter")
         await pilot.pause()
@@ -171,3 +173,45 @@ def test_attendance_snapshot(snap_compare, morning):
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
 
+
+
+async def test_typing_an_id_on_a_highlighted_row_is_for_that_id(morning):
+    """Issue #16: `l` on A003's row then `a002 sick 0.5` was `A003 a002 sick 0.5`."""
+    app = FloorApp(morning, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#att-today", DataTable)
+        table.move_cursor(row=table.get_row_index("A003"))
+        await pilot.press("l", *"a002 sick 0.5")
+        assert "→ A002 Li Wei: sick leave 0.5 day" in str(app.screen.query_one("#att-hint")
+                                                           .render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert morning.store.get("day/2026-11-20", "leave", "A002")["type"] == "sick"
+        assert morning.store.get("day/2026-11-20", "leave", "A003") is None
+
+
+async def test_a_wrong_punch_is_removed_from_the_entry_line(morning):
+    app = FloorApp(morning, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("a", *"a001 cancel")
+        assert "remove in 14:25 (p2)" in str(app.screen.query_one("#att-hint").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert morning.store.get("day/2026-11-20", "punches", "A001/2") is None
+        assert morning.store.history("day/2026-11-20", "punches", "A001/2")[-1]["_retired"]
+
+
+async def test_end_keeps_the_id_column_and_the_footer_shows_the_day_keys(morning):
+    app = FloorApp(morning, backup=False)
+    async with app.run_test(size=(60, 24)) as pilot:  # narrower than the grid
+        await pilot.pause()
+        await pilot.press("end")
+        await pilot.pause()
+        table = app.screen.query_one("#att-today", DataTable)
+        assert table.scroll_x > 0 and table.fixed_columns == 1
+        assert "A001" in app.export_screenshot()
+        shown = [k for k, a in app.screen.active_bindings.items() if a.binding.show]
+        for key in ("i", "o", "left_square_bracket", "right_square_bracket", "t"):
+            assert key in shown, key

@@ -196,3 +196,18 @@ async def test_timer_runs_from_the_start(staffed):
         app.screen.update_title()  # what the one-second interval calls
         await pilot.pause()
         assert "01:01:05" in str(title.render())
+
+
+async def test_staff_taken_ill_asks_who(staffed):
+    """Issue #16: the staff-taken-ill checklist never asked who is ill."""
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9", "i")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"王芳", "enter")
+        await pilot.pause()
+        [incident] = staffed.emergency.open_incidents()
+        assert incident["kind"] == "ill"
+        notes = staffed.emergency.incident(incident["id"])["notes"]
+        assert any("taken ill: A003 王芳" in n["text"] for n in notes)

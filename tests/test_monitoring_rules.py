@@ -277,3 +277,19 @@ def test_rules_stay_pure() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("a1x2b3c1", "a1x2 b3 c1"),
+    ("a1b3 c4na", "a1 b3 c4na"),
+    ("A1X2B3", "a1x2 b3"),
+], ids=["unspaced", "half-spaced-with-na", "unspaced-upper"])
+def test_marks_without_spaces(typed: str, read: str) -> None:
+    assert rules.marks_text(rules.parse_marks(typed, OUTBOUND)) == read
+
+
+def test_unspaced_marks_name_the_bad_piece() -> None:
+    with pytest.raises(rules.MarksError, match="unknown item code 'xb3'"):
+        rules.parse_marks("a1xb3", OUTBOUND)
+    with pytest.raises(rules.MarksError, match="'a1x2b' is not an item code"):
+        rules.parse_marks("a1x2b", OUTBOUND)

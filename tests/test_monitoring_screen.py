@@ -193,3 +193,51 @@ async def test_unset_pass_mark_said_on_screen_and_a_stopped_monitor_warned(
         await pilot.press("enter")
         await pilot.pause()
         assert any("stopped" in n.message for n in app._notifications)
+async def test_review_keeps_the_marks_previews_and_stays_open_on_an_error(staffed: Floor) -> None:
+    """Issue #16: v pre-selected the marks (one Backspace wiped them), showed no revised score
+    and closed on a bad code; undo messages showed the store's key."""
+    record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1x2 b3")
+    key = record["_key"]
+    staffed.monitoring.raise_dispute(TODAY, key, "the customer hung up")
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        app.screen.query_one("#qa-plan", DataTable).focus()  # the right pane
+        await pilot.pause()
+        shown = [k for k, a in app.screen.active_bindings.items() if a.binding.show]
+        assert {"f", "d", "v"} <= set(shown)
+        await pilot.press("v")  # from the plan: today's evaluations come up first
+        await pilot.pause()
+        assert app.screen.query_one("#qa-today", DataTable).display
+        await pilot.press("v")
+        await pilot.pause()
+        prompt = app.screen.query_one("#qa-prompt-input", Input)
+        await pilot.press("backspace")
+        assert prompt.value == "a1x2 b"
+        prompt.value = "a1 b3"
+        await pilot.pause()
+        assert "70/100 → 80/100" in str(app.screen.query_one("#qa-prompt-status").render())
+        await pilot.press(*" zz9", "enter")
+        await pilot.pause()
+        assert app.screen.query_one("#qa-prompt-input", Input).value == "a1 b3 zz9"  # open
+        assert "zz9" in str(app.screen.query_one("#qa-prompt-status").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "revised" not in staffed.monitoring.get_evaluation(TODAY, key) or \
+            not staffed.monitoring.get_evaluation(TODAY, key)["revised"]
+
+
+async def test_after_saving_the_entry_is_blank_and_undo_names_the_call(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_monitoring(pilot)
+        await pilot.press(*"A002", "enter", *"a1b3", "enter")
+        await pilot.pause()
+        (saved,) = staffed.monitoring.evaluations(TODAY)
+        assert saved["marks"] == "a1 b3"
+        assert "A002" not in text_of(app, "#qa-agent-match")
+        assert "/ 100" not in text_of(app, "#qa-detail") or "85" not in text_of(app, "#qa-total")
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert "undone 15:00 A002 85/100" in text_of(app, "#qa-last")
+        assert all(saved["_key"] not in n.message for n in app._notifications)

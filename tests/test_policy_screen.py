@@ -43,3 +43,22 @@ async def test_edit_late_mode_by_keyboard(staffed: Floor) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, PolicyScreen)
+
+
+async def test_the_note_shows_the_value_in_force_and_a_same_value_changes_nothing(
+        staffed: Floor) -> None:
+    """Issue #16: after setting 2 the note still read 超出部分每分钟扣 1 元 as if in force, and
+    setting a value to itself said "saved, audited"."""
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_on(pilot, app, "late_per_minute")
+        await pilot.press("enter", "ctrl+u", "2", "enter")
+        await pilot.pause()
+        note = str(screen.query_one("#note").render())
+        assert "late_per_minute = 2 (default 1)" in note
+        assert "Rule it comes from: 超出部分每分钟扣 1 元" in note
+        audits = len(staffed.store.audit("ref"))
+        await pilot.press("enter", "ctrl+u", "2", "enter")
+        await pilot.pause()
+        assert len(staffed.store.audit("ref")) == audits
+        assert any("already 2: nothing changed" in n.message for n in app._notifications)

@@ -169,3 +169,48 @@ async def test_day_total_replaces_the_hours(counted: Floor) -> None:
         record = counted.store.get(PART, "calls", "A001/day/")
         assert (record["completed"], record["hour"]) == (64, None)
         assert "64/60" in row_text(table, "A001") and "met" in row_text(table, "A001")
+
+
+async def test_a_correction_takes_completed_back_with_a_reason(counted: Floor) -> None:
+    """Issue #16: when another supervisor changed the hour, u is refused; `A001 -5 why` is the
+    way to take calls back. The line previews whom it is for; +5's meaning is on screen."""
+    other = counted.quota.add_completed("A001", 5)  # the same calls entered twice
+    counted.quota._last.clear()
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_quota(app, pilot)
+        hint = app.screen.query_one("#quota-hint", Static)
+        assert "+5: 5 done (dial/conn follow)" in str(hint.render())
+        assert "dial ↓<70 ↑>100" in str(hint.render())
+        await pilot.press("slash", *"A001 -5")
+        assert "say why" in str(hint.render())
+        await pilot.press(*" typed twice")
+        assert "→ A001 欧阳娜娜: take back 5 done: typed twice" in str(hint.render())
+        await pilot.press("enter")
+        await pilot.pause()
+    record = counted.store.get(PART, "calls", other.key)
+    assert record["completed"] == 0 and record["correction"] == "typed twice"
+    assert record["dialed"] == 5  # dialed and connected stay (the +5 had raised them)
+    assert len(counted.store.history(PART, "calls", other.key)) == 2  # the old one is kept
+
+
+def test_quick_entry_correction_parsing() -> None:
+    from floorapp.quota import parse_quick_entry
+
+    entry = parse_quick_entry("A001 -5 typed twice")
+    assert (entry.who, entry.add_completed, entry.reason) == ("A001", -5, "typed twice")
+    assert parse_quick_entry("-2 wrong seat").who is None
+    with pytest.raises(ValueError, match="say why"):
+        parse_quick_entry("A001 -5")
+
+
+async def test_behind_filter_says_it_is_on_and_when_nobody_is_behind(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_quota(app, pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        assert "FILTER behind only" in str(app.screen.query_one("#totals", Static).render())
+        if not table.row_count:
+            assert "Nobody is behind" in str(app.screen.query_one("#quota-hint",
+                                                                  Static).render())

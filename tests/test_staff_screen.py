@@ -67,3 +67,12 @@ async def test_filter_edit_and_retire(staffed: Floor) -> None:
         await pilot.pause()
         assert "A001" not in staffed.staff_by_id()
         assert staffed.store.audit("ref")[-1]["reason"] == "left the company"
+        # issue #16: leavers can be listed (l), with the day they left
+        await pilot.press("l")
+        await pilot.pause()
+        assert [str(k.value) for k in table.rows] == ["A001"]
+        assert "left 2026-11-20" in " ".join(str(c) for c in table.get_row("A001"))
+        assert "with 1 leaver(s)" in str(app.screen.query_one("#counts").render())
+        await pilot.press("l")
+        await pilot.pause()
+        assert table.row_count == 0

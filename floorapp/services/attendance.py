@@ -60,6 +60,7 @@ _ACTION_WORDS = {"in": "in", "i": "in", "arrive": "in", "arrival": "in",
                  "上班": "in", "到": "in", "下班": "out", "走": "out",
                  "理由": "reason", "原因": "reason", "请假": "leave", "假": "leave"}
 _CANCEL_WORDS = ("cancel", "x", "none", "取消", "销假")
+_CLEAR_WORDS = (*_CANCEL_WORDS, "clear", "remove", "清除", "删除")  # takes a wrong punch back
 _TIME = re.compile(r"^(\d{1,2})[:.]?(\d{2})$")
 _PERIOD = re.compile(r"^p(\d)$", re.IGNORECASE)
 
@@ -92,6 +93,10 @@ class Entry:
 
     def describe(self) -> str:
         who = f"{self.staff.id} {self.staff.name}"
+        if self.cancel and self.action in ("in", "out"):
+            return _("{who}: remove {action} {time} (p{n})").format(
+                who=who, action=_("in") if self.action == "in" else _("out"),
+                time=_time_text(self.time), n=self.period)
         if self.action == "in":
             return _("{who}: in {time} (p{n})").format(who=who, time=_time_text(self.time),
                                                         n=self.period)
@@ -228,7 +233,7 @@ class AttendanceService:
         """Every version of a person's punches and leave that day, newest first, with who/when."""
         lines = []
         store = self.floor.store
-        keys = sorted({r["_key"] for r in store.records(_part(day), PUNCHES)
+        keys = sorted({r["_key"] for r in store.records(_part(day), PUNCHES, include_retired=True)
                        if r["staff_id"] == staff_id})
         entries = []
         for key in keys:
@@ -238,6 +243,8 @@ class AttendanceService:
                     time_out=record["out"] or "--:--")
                 if record.get("reason"):
                     text += " " + _("reason: {reason}").format(reason=record["reason"])
+                if record.get("_retired"):
+                    text = _("p{n} punches removed").format(n=record["period"])
                 entries.append((record["_at"], record["_v"], text, record["_by"]))
         for record in store.history(_part(day), LEAVE, staff_id):
             text = _("leave {type} {days}").format(type=leave_short(record["type"]),
@@ -378,6 +385,8 @@ class AttendanceService:
                 return _("saved {entry}").format(entry=entry.describe())
             pkey = f"{key}/{entry.period}"
             old = tx.get(part, PUNCHES, pkey) or {}
+            if entry.cancel:
+                return self._remove_punch(tx, entry, pkey, old)
             data = {"staff_id": key, "date": entry.day.isoformat(), "period": entry.period,
                     "in": old.get("in", ""), "out": old.get("out", ""),
                     "reason": old.get("reason", "")}
@@ -394,6 +403,21 @@ class AttendanceService:
         if was and was != value:
             return _("corrected {entry} (was {was})").format(entry=entry.describe(), was=was)
         return _("saved {entry}").format(entry=entry.describe())
+
+    def _remove_punch(self, tx: Any, entry: Entry, pkey: str, old: dict[str, Any]) -> str:
+        """A wrong in/out punch taken back: a new version without it (audited), and the record
+        retired when nothing is left in it. Nothing is deleted; the history shows both."""
+        field = entry.action
+        if not old.get(field):
+            raise FloorError(_("{id} has no {action} punch in p{n} on {day}").format(
+                id=entry.staff.id, action=_("in") if field == "in" else _("out"),
+                n=entry.period, day=day_text(entry.day)))
+        data = {**{k: v for k, v in old.items() if not k.startswith("_")}, field: ""}
+        if not (data.get("in") or data.get("out") or data.get("reason")):
+            tx.retire(_part(entry.day), PUNCHES, pkey, "punch removed at the attendance screen")
+        else:
+            tx.put(_part(entry.day), PUNCHES, pkey, data)
+        return _("removed {entry}").format(entry=entry.describe())
 
     def _check_entry(self, entry: Entry) -> None:
         if entry.action == "leave":
@@ -509,6 +533,8 @@ class AttendanceService:
             entry = Entry("leave", person, day, leave_type=kind, leave_days=days)
             self._check_entry(entry)
             return entry
+        if any(word.lower() in _CLEAR_WORDS for word in words):
+            return self._removal(person, day, action, words)
         at: dt.time | None = None
         period = 0
         for word in words:
@@ -534,11 +560,24 @@ class AttendanceService:
                     time_in=_time_text(time_in)))
         return entry
 
+    def _removal(self, person: Staff, day: dt.date, action: str, words: list[str]) -> Entry:
+        """``a008 cancel`` (or clear, pN): the latest period's in/out punch, to take back."""
+        punches = self.punches_on(day).get(person.id, {})
+        wanted = [int(m.group(1)) for m in map(_PERIOD.match, words) if m]
+        periods = wanted or sorted(punches, reverse=True)
+        for number in periods:
+            punch = punches.get(number)
+            at = (punch.time_in if action == "in" else punch.time_out) if punch else None
+            if at is not None:
+                return Entry(action, person, day, number, at, cancel=True)
+        raise FloorError(_("{id} has no {action} punch on {day} to remove").format(
+            id=person.id, action=_("in") if action == "in" else _("out"), day=day_text(day)))
+
     def preview(self, entry: Entry) -> str:
         """What saving ``entry`` would record: the person's day as the row will show it once
         saved (the same rules, so "late 42 min" is never previewed for a saved absence)."""
         text = entry.describe()
-        if entry.action in ("in", "out") and entry.time is not None:
+        if entry.action in ("in", "out") and entry.time is not None and not entry.cancel:
             text += " · " + self.day_after(entry).text
         return text
 

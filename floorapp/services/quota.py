@@ -152,7 +152,7 @@ class QuotaService:
     def record_counts(self, staff_id: str, counts: Counts, *, day: dt.date | None = None,
                       hour: int | None = None, campaign: str | None = None,
                       add: bool = True, raise_to_completed: bool = False,
-                      daily_total: bool = False) -> Undo:
+                      daily_total: bool = False, note: str = "") -> Undo:
         """Record counts for an agent: added to the hour's increment (or to the daily total
         when the day has one), or set (``add=False``). ``raise_to_completed``: a completed call
         was dialed and connected, so those rise to at least ``completed`` (the ``+5`` entry).
@@ -194,6 +194,8 @@ class QuotaService:
                 raise FloorError(f"{person.id}: " + "; ".join(problems))
             data = {"staff_id": staff_id, "date": day.isoformat(), "hour": hour,
                     "campaign": campaign, **new.to_dict()}
+            if note:
+                data["correction"] = note  # why counts were taken back (this version only)
             tx.put(partition, CALLS, key, data)
         before_data = None
         if before_record:
@@ -203,10 +205,18 @@ class QuotaService:
         self._last.append(undo)
         return undo
 
-    def add_completed(self, staff_id: str, completed: int) -> Undo:
-        """The ``+5`` entry: 5 more completed calls this hour."""
+    def add_completed(self, staff_id: str, completed: int, reason: str = "") -> Undo:
+        """The ``+5`` entry: 5 more completed calls this hour (dialed and connected rise with
+        them when below). ``-5`` with a reason is a correction: 5 completed calls taken back
+        from this hour (dialed and connected stay), e.g. when another supervisor entered them
+        too; the reason is kept on the record's new version."""
         self.floor.require("quota.record")
-        if completed <= 0:
+        if completed < 0:
+            if not reason.strip():
+                raise FloorError(_("a correction needs a reason, e.g. A001 -5 typed twice"))
+            return self.record_counts(staff_id, Counts(completed=completed),
+                                      note=reason.strip())
+        if completed == 0:
             raise FloorError(_("add at least one completed call"))
         return self.record_counts(staff_id, Counts(completed=completed), raise_to_completed=True)
 

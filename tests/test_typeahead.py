@@ -1,0 +1,75 @@
+"""Typed ahead is typed: keys arriving in one burst land where they were meant (issue #16).
+
+Pilot waits for the app to go idle after every key; over a laggy SSH link keys arrive together.
+The ``burst`` fixture makes one ``pilot.press(...)`` deliver its keys back to back, as the
+terminal does, so a key that lands before the screen is ready for it is caught here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+import textual.app
+
+from floorapp.app import FloorApp
+from floorapp.services import Floor
+
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def burst(monkeypatch: pytest.MonkeyPatch):
+    """Within ``with burst():`` pilot.press sends its keys without waiting in between."""
+
+    async def no_wait(*args: object, **kwargs: object) -> None:
+        await asyncio.sleep(0)
+
+    class Burst:
+        def __enter__(self) -> None:
+            monkeypatch.setattr(textual.app, "wait_for_idle", no_wait)
+
+        def __exit__(self, *exc: object) -> None:
+            monkeypatch.undo()
+
+    return Burst
+
+
+async def settle(pilot) -> None:
+    """Wait until every typed-ahead key has been handed out and handled."""
+    app = pilot.app
+    for _ in range(100):
+        if not app._typed_ahead and not app._key_in_flight:
+            break
+        await pilot.pause(0.05)
+    assert not app._typed_ahead, "keys still held"
+    await pilot.pause()
+
+
+async def test_monitoring_burst_saves_both_evaluations(staffed: Floor, burst) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("f2")
+        await pilot.pause(0.1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        with burst():
+            await pilot.press(*"a001", "enter", *"a1", "enter", *"a002", "enter", *"b1", "enter")
+        await settle(pilot)
+        saved = staffed.monitoring.evaluations(TODAY)
+        assert [(r["staff_id"], r["marks"]) for r in saved] == [("A001", "a1"), ("A002", "b1")]
+
+
+async def test_handover_form_burst_lands_in_each_field(staffed: Floor, burst) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause(0.1)
+        with burst():
+            await pilot.press("h", "n", "tab", *"L001", "tab", *"Q001", "tab", *"up", "tab",
+                              *"a;b", "enter")
+        await settle(pilot)
+        (entry,) = staffed.roster.handovers(TODAY)
+        assert (entry.from_id, entry.to_id, entry.notes, entry.open_items) == (
+            "L001", "Q001", "up", ("a", "b"))
