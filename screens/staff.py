@@ -75,7 +75,7 @@ class StaffScreen(RightsMixin, Screen[None]):
         table.clear()
         for s in shown:
             left = _("left {day}").format(day=s.left.isoformat()) if s.left else ""
-            table.add_row(s.id, plain(s.name), s.role, plain(s.team), plain(s.seat) or left,
+            table.add_row(s.id, plain(s.name), s.role, plain(s.team), left or plain(s.seat),
                           s.login, s.hired.isoformat(),
                           "—" if s.base_pay is None else str(s.base_pay), key=s.id)
         if row is not None and shown:

@@ -96,7 +96,7 @@ async def test_call_in_offers_resting_agents(staffed, monkeypatch):
                {"staff_id": "A003", "date": "2026-11-20", "code": "R"})
     app = FloorApp(staffed, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f9", "i", "r")
+        await pilot.press("f9", "i", "escape", "r")  # who is ill: later
         await pilot.pause()
         assert isinstance(app.screen, PickScreen)
         await pilot.press("enter")
@@ -172,7 +172,7 @@ async def test_roster_step_offers_call_in_or_plain_tick(staffed):
                {"staff_id": "A003", "date": "2026-11-20", "code": "R"})
     app = FloorApp(staffed, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f9", "i", "4")
+        await pilot.press("f9", "i", "escape", "4")  # who is ill: later
         await pilot.pause()
         assert isinstance(app.screen, PickScreen)
         await pilot.press("enter")  # first choice: no call-in

@@ -180,7 +180,7 @@ def test_checklist_import_errors_in_chinese(staffed, store_dir, capsys, write_fi
     broken = write_file("broken.json", "{\n  \"id\": \n")
     assert run(["--lang", "zh", "--store", str(store_dir), "import", "checklist",
                 str(broken)]) == 2
-    assert "broken.json:3: 不是有效的 JSON" in capsys.readouterr().err
+    assert "broken.json:3: JSON 格式错误" in capsys.readouterr().err
 
 
 async def test_screen_in_chinese(staffed):

@@ -198,6 +198,7 @@ async def test_review_keeps_the_marks_previews_and_stays_open_on_an_error(staffe
     and closed on a bad code; undo messages showed the store's key."""
     record = staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1x2 b3")
     key = record["_key"]
+    staffed.monitoring.give_feedback(TODAY, key, "talked it through")  # disputes follow it
     staffed.monitoring.raise_dispute(TODAY, key, "the customer hung up")
     app = FloorApp(staffed, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -239,5 +240,5 @@ async def test_after_saving_the_entry_is_blank_and_undo_names_the_call(staffed: 
         assert "/ 100" not in text_of(app, "#qa-detail") or "85" not in text_of(app, "#qa-total")
         await pilot.press("ctrl+z")
         await pilot.pause()
-        assert "undone 15:00 A002 85/100" in text_of(app, "#qa-last")
+        assert f"undone 15:00 A002 {saved['score']}/100" in text_of(app, "#qa-last")
         assert all(saved["_key"] not in n.message for n in app._notifications)
