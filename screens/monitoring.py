@@ -47,7 +47,7 @@ def _pad(text: str, cells: int) -> str:
 class MonitoringScreen(FloorScreen):
     ACTION_RIGHTS = {
         "undo": "qa.score", "replan": "qa.score", "feedback": "qa.feedback",
-        "dispute": "qa.dispute", "review": "qa.dispute"}
+        "dispute": "qa.dispute", "review": "qa.dispute", "coach": "coaching.record"}
     SECTION = "monitoring"
     TITLE = _("Monitoring 监控/质检")
     CSS_PATH = "monitoring.tcss"
@@ -63,6 +63,7 @@ class MonitoringScreen(FloorScreen):
         Binding("f", "feedback", _("Feedback")),
         Binding("d", "dispute", _("Dispute")),
         Binding("v", "review", _("Review")),
+        Binding("c", "coach", _("Coach/praise")),
     ]
     PANELS = ("qa-plan", "qa-codes", "qa-today")
 
@@ -420,7 +421,7 @@ class MonitoringScreen(FloorScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.refused(action):
             return None
-        if action in ("feedback", "dispute", "review"):
+        if action in ("feedback", "dispute", "review", "coach"):
             # letters: in the entry fields they are typed; on the right pane they act
             side = self.query_one("#qa-side")
             return self.panel == "qa-today" or (self.focused is not None
@@ -484,6 +485,20 @@ class MonitoringScreen(FloorScreen):
             return _("Feedback recorded: {key}").format(key=self.shown_evaluation(key))
 
         self._act(_("Feedback"), feedback)
+
+    def action_coach(self) -> None:
+        """Coaching or praise ([002]) for the agent of the highlighted evaluation, today."""
+        from screens.pay import CoachPrompt
+
+        key = self.selected_evaluation()
+        if not key:
+            return
+        record = self.floor.monitoring.get_evaluation(self.floor.today(), key)
+        if not record:
+            return
+        person = self.floor.get_staff(record["staff_id"])
+        self.app.push_screen(CoachPrompt(self.floor, person.id, person.name),
+                             lambda _done: self.refresh_data())
 
     def action_dispute(self) -> None:
         key = self.selected_evaluation()

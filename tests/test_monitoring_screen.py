@@ -242,3 +242,26 @@ async def test_after_saving_the_entry_is_blank_and_undo_names_the_call(staffed: 
         await pilot.pause()
         assert f"undone 15:00 A002 {saved['score']}/100" in text_of(app, "#qa-last")
         assert all(saved["_key"] not in n.message for n in app._notifications)
+
+
+async def test_coach_from_todays_evaluations(staffed: Floor) -> None:
+    """Issue #12: c on an evaluation in the right pane records coaching for its agent."""
+    from screens.pay import CoachPrompt
+
+    staffed.monitoring.save_evaluation("A002", "Q001", "live", "outbound-100", "a1")
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        await pilot.press("c")  # in the entry field c is typed, never a command
+        await pilot.pause()
+        assert not isinstance(app.screen, CoachPrompt)
+        assert staffed.pay.coaching_log(2026, 11) == []
+        app.screen.query_one("#qa-agent", Input).value = ""
+        app.screen.query_one("#qa-plan", DataTable).focus()
+        await pilot.pause()
+        await pilot.press("c")  # from the plan: today's evaluations come up first
+        await pilot.pause()
+        await pilot.press("c", "v", "space", *"opening", "enter")
+        await pilot.pause()
+        log = staffed.pay.coaching_log(2026, 11, "A002")
+        assert [(r["kind"], r["note"]) for r in log] == [("verbal", "opening")]
