@@ -200,3 +200,24 @@ def test_cli_subprocess_report_pay(october) -> None:
                           *args(october, "pay", "special", "A001", "--month", "10-2026")],
                          capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_pay_sheet_as_xlsx_for_payroll(october, tmp_path, capsys) -> None:
+    """The sheet payroll takes as it comes: the same figures as the JSON, numbers as numbers."""
+    import openpyxl
+
+    every_day_on_time(october, skip=ABSENT_DAY)
+    data = {r["id"]: r for r in sheet_json(october, capsys)["staff"]}
+    out = tmp_path / "pay.xlsx"
+    assert run(args(october, "report", "pay", "--month", "2026-10", "--format", "xlsx",
+                    "--output", str(out))) == 0
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = [str(h) for h in rows[0]]
+    by_id = {row[header.index("id")]: dict(zip(header, row)) for row in rows[1:]}
+    assert set(by_id) == set(data)
+    for sid, line in data.items():
+        assert by_id[sid]["tier"] == line["tier"]
+        assert isinstance(by_id[sid]["gross"], (int, float))  # a number, not text
+        assert f"{by_id[sid]['gross']:.2f}" == line["gross"]
+    assert data["A001"]["tier"] == "met" and data["A002"]["tier"] == "not_met"
