@@ -23,6 +23,7 @@ from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
 from screens.base import FloorScreen
 from screens.text import plain
+from screens.widgets.tables import highlighted_key
 
 ACTION_LABELS = {"in": N_("Arrival"), "out": N_("Departure"), "reason": N_("Reason"),
                  "leave": N_("Leave")}
@@ -58,7 +59,8 @@ class EntryValidator(Validator):
 
 
 class AttendanceScreen(FloorScreen):
-    ACTION_RIGHTS = {"entry": "attendance.record", "now": "attendance.record"}
+    ACTION_RIGHTS = {"entry": "attendance.record", "now": "attendance.record",
+                     "pay": "pay.view", "coach": "coaching.record"}
     SECTION = "attendance"
     TITLE = _("Attendance 考勤")
     CSS_PATH = "attendance.tcss"
@@ -386,13 +388,7 @@ class AttendanceScreen(FloorScreen):
 
     @staticmethod
     def _highlighted(table: DataTable) -> str | None:
-        if not table.row_count:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # the cursor is outside the rows while they are rebuilt
-            return None
-        return str(key.value) if key.value is not None else None
+        return highlighted_key(table)
 
     @staticmethod
     def _restore(table: DataTable, staff_id: str | None) -> None:

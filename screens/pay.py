@@ -24,6 +24,7 @@ from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_money, fmt_month, language
 from floorapp.services import Floor
 from floorapp.services.pay import commission_warning
+from screens.widgets.tables import highlighted_key
 
 TIER_STYLES = {"met": "green", "not_met": "", "special": "cyan"}
 SPECIAL_MARKS = {"proposed": "?", "confirmed": "✓", "refused": "✗", "": ""}
@@ -83,9 +84,17 @@ class PayScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="pay-sheet")
     def _compute(self, year: int, month: int) -> None:
-        lines = self.floor.pay.sheet(year, month)
-        reminder = self.floor.pay.reminder()
+        try:
+            lines = self.floor.pay.sheet(year, month)
+            reminder = self.floor.pay.reminder()
+        except FloorError as exc:  # not this login's to see (issue #19), or a store problem
+            self.app.call_from_thread(self._refused, str(exc))
+            return
         self.app.call_from_thread(self._show, year, month, lines, reminder)
+
+    def _refused(self, message: str) -> None:
+        self.query_one("#pay-detail", Static).update(Text(message))
+        self.notify(message, severity="warning")
 
     def _show(self, year: int, month: int, lines: list[pay.PayLine], reminder: str | None
               ) -> None:
@@ -93,7 +102,7 @@ class PayScreen(Screen[None]):
             return
         policy = self.floor.policy
         table = self.query_one("#pay-sheet", DataTable)
-        keep = _highlighted(table)
+        keep = highlighted_key(table)
         table.clear()
         self.lines = {ln.staff.id: ln for ln in lines}
         for ln in lines:
@@ -154,7 +163,7 @@ class PayScreen(Screen[None]):
 
     def show_detail(self) -> None:
         detail = self.query_one("#pay-detail", Static)
-        staff_id = _highlighted(self.query_one("#pay-sheet", DataTable))
+        staff_id = highlighted_key(self.query_one("#pay-sheet", DataTable))
         line = self.lines.get(staff_id or "")
         if line is None:
             detail.update(_("no outbound agents this month") if not self.lines else "")
@@ -186,7 +195,7 @@ class PayScreen(Screen[None]):
         self.refresh_data()
 
     def _current(self) -> pay.PayLine | None:
-        return self.lines.get(_highlighted(self.query_one("#pay-sheet", DataTable)) or "")
+        return self.lines.get(highlighted_key(self.query_one("#pay-sheet", DataTable)) or "")
 
     def action_special(self, confirm: bool) -> None:
         line = self._current()
@@ -330,16 +339,6 @@ class ScorePrompt(_LinePrompt):
 
     def save(self, text: str) -> str:
         return self.floor.pay.set_score(self.staff_id, self.year, self.month, text)
-
-
-def _highlighted(table: DataTable) -> str | None:
-    if not table.row_count:
-        return None
-    try:
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-    except Exception:  # the cursor is outside the rows while they are rebuilt
-        return None
-    return str(key.value) if key.value is not None else None
 
 
 def _plain(value: Decimal) -> str:

@@ -432,3 +432,25 @@ def test_the_demo_floor_keeps_pay_in_the_pay_file(floor: Floor) -> None:
     demo.generate(floor, seats=4, days=2, seed=7)
     assert "base_pay" not in floor.store.path("ref").read_text("utf-8")
     assert all(person.base_pay for person in floor.staff())
+
+
+async def test_pay_is_not_shown_to_a_lead_and_nothing_breaks(floor: Floor) -> None:
+    """p is greyed for a lead; the palette's "Pay sheet" opens a screen that says why, never a
+    worker crash, and no money reaches the screen."""
+    from screens.pay import PayScreen
+
+    with_logins(floor, {"L001": "llead", "M001": "mmgr"})
+    lead = as_user(floor, "llead")
+    app = FloorApp(lead, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert app.screen.check_action("pay", ()) is None
+        assert app.screen.check_action("coach", ()) is not None  # a lead coaches
+        app.push_screen(PayScreen(lead, 2026, 11))
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PayScreen)
+        detail = str(app.screen.query_one("#pay-detail").render())
+        assert "only managers" in detail
+        assert app.screen.query_one("#pay-sheet").row_count == 0
