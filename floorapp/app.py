@@ -12,6 +12,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from floorapp.i18n import N_, _, fmt_date, language
@@ -152,7 +153,13 @@ class FloorApp(TypeAhead):
         screen = self.screen
         # A section still being built refreshes itself when it is mounted (on_screen_resume).
         if isinstance(screen, FloorScreen) and screen.is_mounted:
-            screen.refresh_data()
+            try:
+                screen.refresh_data()
+            except NoMatches:
+                # The section is mounted but its widgets are not all there yet (a store change
+                # arrived mid-switch, seen on a loaded machine): it refreshes itself once they
+                # are, on mount / screen resume, so nothing is missed.
+                pass
         self.update_clock()
         self.report_problems()
 
