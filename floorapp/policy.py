@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass, field, fields
@@ -432,6 +433,7 @@ def _leave_unit(text: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=512)
 def _time(text: str) -> dt.time:
     hours, minutes = text.split(":")
     return dt.time(int(hours), int(minutes))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import OrderedDict
 import pwd
 import re
 import uuid
@@ -34,10 +35,16 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from store import files
+from store.files import CACHE_DIR, orjson_loads
 from store.errors import CorruptFileError, StoreError, StoreReadOnlyError, os_problem
 from store.migrations import MIGRATIONS, SCHEMA_VERSION, STORE_MIGRATIONS, Migration
 
 AUDIT_TABLE = "_audit"
+# Reading many day files (a month report) keeps what is asked of each, not the files: a day
+# file's parsed tables stay in memory for the few most recently read (today's, the days a
+# screen shows); its current records and digests stay for many more, and are small.
+DAY_FILES_KEPT = 6
+RECORD_LISTS_KEPT = 4096
 _PARTITION = re.compile(r"^(ref|pay|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
 
 
@@ -127,6 +134,22 @@ def _current(docs: Iterable[dict[str, Any]], include_retired: bool = False) -> l
     return out
 
 
+def latest_items(docs: Iterable[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """(key, data) of each live record's current version (the stored dicts themselves, not
+    copies: for digests that only read them)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for doc in docs:
+        seen = latest.get(doc["key"])
+        if seen is None or doc["v"] > seen["v"]:
+            latest[doc["key"]] = doc
+    return [(key, doc["data"]) for key, doc in latest.items() if not doc.get("retired")]
+
+
+def latest_data(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The data of each live record's current version (see ``latest_items``)."""
+    return [data for _key, data in latest_items(docs)]
+
+
 def _as_record(doc: dict[str, Any]) -> dict[str, Any]:
     record = dict(doc["data"])
     record["_key"] = doc["key"]
@@ -195,8 +218,13 @@ class Store(_Reader):
         self.schema_version = schema_version
         self.read_only_reason: str | None = None
         self.problems: dict[str, str] = {}
-        self._cache: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
-        self._records_cache: dict[tuple[Path, str, bool], tuple[Any, list[dict]]] = {}
+        self._cache: OrderedDict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = (
+            OrderedDict())
+        self._records_cache: OrderedDict[tuple[Path, str, bool], tuple[Any, list[dict]]] = (
+            OrderedDict())
+        self._derived: dict[tuple[Path, str], tuple[Any, Any]] = {}
+        # name → (figures of one day file's tables, tables those figures stand in for)
+        self._digesters: dict[str, tuple[Callable[[dict[str, Any]], Any], tuple[str, ...]]] = {}
 
     # ----------------------------------------------------------------- paths
     def path(self, partition: str) -> Path:
@@ -349,22 +377,107 @@ class Store(_Reader):
         Computing current versions of a big table (a month's roster) is cached for as long as
         the file is unchanged, so screens and reports can ask often.
         """
-        data = self.read_partition(partition)
+        return [dict(record) for record in self.shared_records(partition, table, include_retired)]
+
+    def shared_records(
+        self, partition: str, table: str, include_retired: bool = False
+    ) -> list[dict[str, Any]]:
+        """``records`` without the copies: the cached dicts themselves, for readers that only
+        read (reports over a month of day files). Never change what this returns."""
         path = self.path(partition)
+        key = (path, table, include_retired)
+        hit = self._records_cache.get(key)
+        if hit is not None and hit[0] is not None and hit[0] == self.signature(partition):
+            self._records_cache.move_to_end(key)
+            return hit[1]
+        data = self.read_partition(partition)
         cached = self._cache.get(path)
         signature = cached[0] if cached else None
-        key = (path, table, include_retired)
         hit = self._records_cache.get(key)
         if hit is None or hit[0] != signature or signature is None:
             hit = (signature, _current((data.get(table) or {}).values(), include_retired))
-            self._records_cache[key] = hit
-        return [dict(record) for record in hit[1]]
+            self._keep_records(key, hit)
+        return hit[1]
+
+    def _keep_records(self, key: tuple[Path, str, bool], hit: tuple[Any, list[dict]]) -> None:
+        self._records_cache[key] = hit
+        self._records_cache.move_to_end(key)
+        while len(self._records_cache) > RECORD_LISTS_KEPT:
+            self._records_cache.popitem(last=False)
+
+    def add_digest(self, name: str, compute: Callable[[dict[str, Any]], Any],
+                   stands_for: tuple[str, ...] = ()) -> None:
+        """Register figures worked out from one day file's tables (its raw versioned tables
+        in, JSON-able figures out). They are worked out when the file is read and kept, in
+        memory and under ``.cache/``, for as long as the file is unchanged; ``stands_for``
+        names tables whose records a month-long reader takes from these figures instead."""
+        if not re.fullmatch(r"[a-z][a-z0-9._-]*", name):
+            raise StoreError(f"not a digest name: {name!r}")
+        self._digesters[name] = (compute, tuple(stands_for))
+
+    def digest(self, partition: str, name: str) -> Any:
+        """The figures ``add_digest(name, …)`` works out from a day partition, never stale:
+        kept under the file's signature (a changed file is worked out again). A month report
+        asks for a month of them; once worked out they are read from ``.cache/`` without
+        parsing the day files again (whoever can write the store keeps that cache; a cache
+        file that is damaged or from another version of the day file is ignored)."""
+        path = self.path(partition)
+        signature = self.signature(partition)
+        hit = self._derived.get((path, name))
+        if hit is not None and hit[0] == signature and signature is not None:
+            return hit[1]
+        if signature is not None:
+            stored = self._cached_digest(partition, name, signature)
+            if stored is not None:
+                self._derived[(path, name)] = (signature, stored[0])
+                return stored[0]
+        data = self.read_partition(partition)
+        cached = self._cache.get(path)
+        return self._work_out(partition, name, data, cached[0] if cached else None)
+
+    def _work_out(self, partition: str, name: str, data: dict[str, Any],
+                  signature: tuple[int, int, int] | None) -> Any:
+        compute, _stands_for = self._digesters[name]
+        value = compute(data)
+        path = self.path(partition)
+        self._derived[(path, name)] = (signature, value)
+        if signature is not None:
+            self._store_digest(partition, name, signature, value)
+        return value
+
+    def _digest_path(self, partition: str, name: str) -> Path:
+        return self.root / CACHE_DIR / name / f"{partition.split('/')[-1]}.json"
+
+    def _cached_digest(self, partition: str, name: str,
+                       signature: tuple[int, int, int]) -> tuple[Any] | None:
+        try:
+            data = orjson_loads(self._digest_path(partition, name).read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("signature") != list(signature) \
+                or "value" not in data:
+            return None
+        return (data["value"],)
+
+    def _store_digest(self, partition: str, name: str, signature: tuple[int, int, int],
+                      value: Any) -> None:
+        if self.read_only_reason or not partition.startswith("day/"):
+            return
+        try:
+            files.write_cache_file(self._digest_path(partition, name),
+                                   {"signature": list(signature), "value": value})
+        except (OSError, StoreError):
+            pass  # a cache: the next reader works the figures out again
 
     def read_partition(self, partition: str) -> dict[str, Any]:
         """The raw tables of one partition (empty when it does not exist).
 
         A corrupt file raises CorruptFileError in a strict store; otherwise it is recorded in
         ``problems`` and read as empty, so the rest of the store stays usable.
+
+        Of the day files only the last few read are kept whole; reading one works out its
+        registered digests and the current records of its tables (but those the digests stand
+        for) at once, so a reader going through a month parses each file once.
         """
         path = self.path(partition)
         try:
@@ -374,6 +487,7 @@ class Store(_Reader):
         signature = (st.st_ino, st.st_mtime_ns, st.st_size)
         cached = self._cache.get(path)
         if cached and cached[0] == signature:
+            self._cache.move_to_end(path)
             return cached[1]
         try:
             data = read_partition_file(path) or {}
@@ -384,7 +498,25 @@ class Store(_Reader):
             return {}
         self.problems.pop(str(path), None)
         self._cache[path] = (signature, data)
+        self._cache.move_to_end(path)
+        if partition.startswith("day/"):
+            self._read_whole_day(partition, path, signature, data)
+            days = [p for p in self._cache if p.parent.parent.name == "days"]
+            for old in days[:-DAY_FILES_KEPT]:
+                del self._cache[old]
         return data
+
+    def _read_whole_day(self, partition: str, path: Path, signature: tuple[int, int, int],
+                        data: dict[str, Any]) -> None:
+        skipped = {AUDIT_TABLE}
+        for name, (_compute, stands_for) in self._digesters.items():
+            skipped.update(stands_for)
+            hit = self._derived.get((path, name))
+            if hit is None or hit[0] != signature:
+                self._work_out(partition, name, data, signature)
+        for table, docs in data.items():
+            if table not in skipped:
+                self._keep_records((path, table, False), (signature, _current(docs.values())))
 
     def signature(self, partition: str) -> tuple[int, int, int] | None:
         """Changes whenever the partition's file is replaced; None when it does not exist."""

@@ -50,6 +50,7 @@ PAY_GROUP = "floor-pay"
 PAY_NAMES = ("pay.json", "pay")  # first path component under the store root
 DAMAGED_JOURNAL_DIR = ".journal-damaged"
 LOCK_HOLDER = ".lock.holder"
+CACHE_DIR = ".cache"  # figures worked out from day files (store.db ``digest``): not data
 # The files a journal may replace: the store's own partitions and meta.json, nothing else.
 _JOURNAL_TARGET = re.compile(
     r"^(meta\.json|ref\.json|pay\.json|days/\d{4}/\d{4}-\d{2}-\d{2}\.json"
@@ -152,6 +153,28 @@ def dumps(data: Any) -> bytes:
         return orjson.dumps(data)
     except TypeError as exc:  # orjson.JSONEncodeError
         raise StoreError(f"a value cannot be stored ({exc}); nothing was written") from None
+
+
+orjson_loads = orjson.loads
+
+
+def write_cache_file(path: Path, data: Any) -> None:
+    """Replace a cache file (figures the store can always work out again): atomic, so a reader
+    sees the old or the new one, but without fsync: a cache lost in a crash is only redone."""
+    path = Path(path)
+    ensure_dir(path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(dumps(data))
+        os.chmod(tmp_name, FILE_MODE)
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
@@ -381,11 +404,11 @@ def damaged_journals(root: Path) -> list[Path]:
 
 
 def data_files(root: Path) -> list[Path]:
-    """Every ``*.json`` of the store (symlinked directories followed), backups and journals
-    left out."""
+    """Every ``*.json`` of the store (symlinked directories followed), backups, journals and
+    the digest cache left out."""
     root = Path(root)
     out = []
-    skip = {"backups", JOURNAL_DIR, DAMAGED_JOURNAL_DIR}
+    skip = {"backups", JOURNAL_DIR, DAMAGED_JOURNAL_DIR, CACHE_DIR}
     for directory, dirnames, filenames in os.walk(root, followlinks=True):
         if Path(directory) == root:
             dirnames[:] = [d for d in dirnames if d not in skip]

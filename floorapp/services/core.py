@@ -50,10 +50,13 @@ class Floor:
         # Records and audit entries are stamped with the floor's own time (its zone, and the
         # pinned clock of a demo or a test), not the host's.
         store.clock = lambda: self.now().isoformat()
-        self._policy_cache: tuple[int, Policy] | None = None
+        self._policy_cache: tuple[object, Policy, int] | None = None
         self._roster_cache: dict[str, tuple[object, dict[str, dict[str, str]]]] = {}
         self._registered_cache: tuple[object, dict[str, dt.date]] | None = None
         self._access_cache: tuple[object, Access] | None = None
+        # The register as read, per (files' signatures, pay visible, leavers too): the staff
+        # list is asked for many times per screen or report and changes only with the files.
+        self._staff_cache: dict[bool, tuple[object, tuple[Staff, ...]]] = {}
         # Feature services (imported here: they import this module's types).
         from floorapp.services.attendance import AttendanceService
         from floorapp.services.emergency import EmergencyService
@@ -130,9 +133,13 @@ class Floor:
     # ---------------------------------------------------------------- policy
     @property
     def policy(self) -> Policy:
+        signature = self.store.signature(REF)
+        if self._policy_cache and self._policy_cache[0] == signature and signature is not None:
+            return self._policy_cache[1]
         record = self.store.get(REF, "policy", "policy")
         version = record["_v"] if record else 0
-        if self._policy_cache and self._policy_cache[0] == version:
+        if self._policy_cache and self._policy_cache[2] == version:
+            self._policy_cache = (signature, self._policy_cache[1], version)
             return self._policy_cache[1]
         data = {k: v for k, v in (record or {}).items() if not k.startswith("_")}
         where = f"{self.store.path(REF)} (policy)"
@@ -144,7 +151,7 @@ class Floor:
             policy, refused = Policy.salvage(data, where)
             self.store.problems[where] = "; ".join(refused) + " (" + _(
                 "the default is used until `floor policy set` fixes it") + ")"
-        self._policy_cache = (version, policy)
+        self._policy_cache = (signature, policy, version)
         return policy
 
     def save_policy(self, policy: Policy) -> None:
@@ -173,6 +180,10 @@ class Floor:
     def staff(self, include_retired: bool = False) -> list[Staff]:
         """The register; with ``include_retired`` also leavers (``left`` = the day retired),
         whose past days still count in reports."""
+        signature = (self.store.signature(REF), self.store.signature(PAY), self.pay_visible())
+        cached = self._staff_cache.get(include_retired)
+        if cached is not None and cached[0] == signature and None not in signature[:1]:
+            return list(cached[1])
         people = self._register(include_retired)
         pays = self.base_pays()
         if pays is not None:  # pay comes from the pay file, for those who may see it
@@ -180,6 +191,7 @@ class Floor:
                       for s in people]
         else:
             people = [dataclasses.replace(s, base_pay=None) for s in people]
+        self._staff_cache[include_retired] = (signature, tuple(people))
         return people
 
     def _register(self, include_retired: bool = False) -> list[Staff]:

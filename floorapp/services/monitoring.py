@@ -29,6 +29,7 @@ from floorapp import monitoring_sampling as sampling
 from floorapp.errors import FloorError, ImportRejected
 from floorapp.i18n import N_, _, fmt_month, language
 from floorapp.schedule import slot_windows
+from store.db import latest_items
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 
 REF = "ref"
 EVALUATIONS = "qa_evaluations"
+# A day file's evaluation outcomes for follow-up: [[staff_id, "date" "T" "time" "|" key,
+# passed (true/false/null)], …] — follow-up looks two months back without reading them whole.
+FOLLOW_UP_DIGEST = "monitoring.outcomes.v1"
 PLAN = "qa_plan"
 PLAN_INFO = "qa_plan_info"
 TEMPLATES = "templates"
@@ -79,6 +83,12 @@ class DayPlan:
         return sum(1 for r in self.rows if r.status == status)
 
 
+def _outcomes(tables: dict[str, Any]) -> list[list]:
+    """The FOLLOW_UP_DIGEST of one day file's tables."""
+    return [[r["staff_id"], f"{r['date']}T{r['time']}|{key}", effective(r)["passed"]]
+            for key, r in latest_items((tables.get(EVALUATIONS) or {}).values())]
+
+
 def effective(record: dict[str, Any]) -> dict[str, Any]:
     """The score that counts: the direct supervisor's final one after an escalation, else the
     one revised on review, else the original (all three are kept)."""
@@ -107,6 +117,7 @@ class MonitoringService:
     def __init__(self, floor: Floor) -> None:
         self.floor = floor
         self._builtins: dict[str, rules.Template] | None = None
+        floor.store.add_digest(FOLLOW_UP_DIGEST, _outcomes)
 
     # ------------------------------------------------------------- templates
     def templates(self) -> dict[str, rules.Template]:
@@ -576,12 +587,13 @@ class MonitoringService:
     def follow_up_ids(self, up_to: dt.date) -> set[str]:
         """Agents whose latest evaluation up to ``up_to`` failed (跟踪 until a pass)."""
         start = up_to - dt.timedelta(days=FOLLOW_UP_LOOKBACK_DAYS)
+        store = self.floor.store
         results: dict[str, list[tuple[str, bool]]] = {}
-        for r in self.evaluations_between(start, up_to):
-            results.setdefault(r["staff_id"], []).append(
-                (f"{r['date']}T{r['time']}|{r['_key']}", effective(r)["passed"]))
-            if effective(r)["passed"] is None:  # no pass mark: neither opens nor closes one
-                results[r["staff_id"]].pop()
+        for partition in store.day_partitions(start, up_to):
+            for staff_id, moment, passed in store.digest(partition, FOLLOW_UP_DIGEST):
+                if passed is None:  # no pass mark: neither opens nor closes one
+                    continue
+                results.setdefault(staff_id, []).append((moment, passed))
         return {sid for sid, res in results.items() if rules.under_follow_up(res)}
 
     # ----------------------------------------------------------------- plan

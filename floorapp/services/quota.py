@@ -26,6 +26,7 @@ from floorapp.quota import CallEntry, Counts
 from floorapp.reports import Report, Table
 from floorapp.schedule import calling_periods
 from floorapp.staff import check_id
+from store.db import latest_data
 
 if TYPE_CHECKING:
     from floorapp.policy import Policy
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from floorapp.staff import Staff
 
 CALLS = "calls"
+# A day file's calls as the month figures need them: {agent: {campaign: [completed, orders]}}
+CAMPAIGN_SUMS = "quota.campaign_sums.v1"
 CAMPAIGNS = "campaigns"
 REF = "ref"
 CALL_COLUMNS = ["staff_id", "date", "dialed", "connected", "completed", "orders"]
@@ -113,6 +116,7 @@ class QuotaService:
     def __init__(self, floor: Floor) -> None:
         self.floor = floor
         self._last: list[Undo] = []
+        floor.store.add_digest(CAMPAIGN_SUMS, _campaign_sums, stands_for=(CALLS,))
 
     # ------------------------------------------------------------ campaigns
     def campaigns(self) -> dict[str, Campaign]:
@@ -539,16 +543,14 @@ class QuotaService:
         daily: dict[str, dict[str, Decimal]] = {}
         orders: dict[str, int] = {}
         special: set[str] = set()
-        for partition in self.floor.store.day_partitions(first, last):
+        store = self.floor.store
+        for partition in store.day_partitions(first, last):
             day = dt.date.fromisoformat(partition.split("/")[1])
-            by_agent: dict[str, list[CallEntry]] = {}
-            for record in self.floor.store.records(partition, CALLS):
-                entry = _entry(record)
-                by_agent.setdefault(entry.staff_id, []).append(entry)
-            for sid, entries in by_agent.items():
-                daily.setdefault(sid, {})[day.isoformat()] = rules.weighted_completed(
-                    policy, entries, coefficients)
-                orders[sid] = orders.get(sid, 0) + rules.day_counts(entries).orders
+            sums = store.digest(partition, CAMPAIGN_SUMS)
+            for sid, campaigns in sums.items():
+                daily.setdefault(sid, {})[day.isoformat()] = rules.weighted_from_sums(
+                    policy, campaigns, coefficients)
+                orders[sid] = orders.get(sid, 0) + sum(n for _c, n in campaigns.values())
             special |= {sid for sid, n in self._lost_minutes(day).items() if n > 0}
         return daily, orders, special
 
@@ -639,6 +641,13 @@ def started_text(started: object, day: dt.date) -> str:
     except ValueError:
         return text
     return f"{moment:%H:%M}" if moment.date() == day else f"{moment:%m-%d %H:%M}"
+
+
+def _campaign_sums(tables: dict) -> dict[str, dict[str, list[int]]]:
+    """The CAMPAIGN_SUMS digest of one day file's tables."""
+    sums = rules.campaign_sums(latest_data((tables.get(CALLS) or {}).values()))
+    return {sid: {c: list(pair) for c, pair in campaigns.items()}
+            for sid, campaigns in sums.items()}
 
 
 def _partition(day: dt.date) -> str:
