@@ -388,21 +388,16 @@ class Policy:
         return policy, refused
 
     # ------------------------------------------------------------- helpers
-    def season(self, day: dt.date) -> str:
-        """'summer' or 'winter' for a date (夏季/冬季作息)."""
-        mmdd = day.strftime("%m-%d")
-        if self.summer_start <= self.summer_end:
-            inside = self.summer_start <= mmdd <= self.summer_end
-        else:
-            inside = mmdd >= self.summer_start or mmdd <= self.summer_end
-        return "summer" if inside else "winter"
-
     def periods(self, shift: str, day: dt.date) -> list[tuple[dt.time, dt.time]]:
         """The (start, end) periods of a shift code on a date; empty for rest or unknown."""
         seasons = self.shifts.get(shift)
         if not seasons:
             return []
         return [(_time(a), _time(b)) for a, b in seasons[self.season(day)]]
+
+    def season(self, day: dt.date) -> str:
+        """'summer' or 'winter' for a date (夏季/冬季作息)."""
+        return _season(self.summer_start, self.summer_end, day.month, day.day)
 
     def calling_spans(self, shift: str, day: dt.date) -> list[tuple[dt.time, dt.time]]:
         """The calling spans of a shift code on a date as the policy states them (the shift's
@@ -431,6 +426,16 @@ def _leave_unit(text: str) -> bool:
         return Decimal("0") < Decimal(text) <= Decimal("1")
     except InvalidOperation:
         return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _season(summer_start: str, summer_end: str, month: int, day: int) -> str:
+    mmdd = f"{month:02d}-{day:02d}"
+    if summer_start <= summer_end:
+        inside = summer_start <= mmdd <= summer_end
+    else:
+        inside = mmdd >= summer_start or mmdd <= summer_end
+    return "summer" if inside else "winter"
 
 
 @functools.lru_cache(maxsize=512)

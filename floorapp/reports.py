@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from tabulate import tabulate
 
 from floorapp.errors import FloorError
 from floorapp.i18n import _
@@ -49,6 +48,8 @@ def render(report: Report, fmt: str) -> str:
             if table.title:
                 parts.append(table.title)
             if table.rows:
+                from tabulate import tabulate  # only here: it costs a JSON report 0.1 s to load
+
                 parts.append(tabulate(table.rows, headers=table.headers, tablefmt="simple",
                                       disable_numparse=True))
             else:

@@ -369,6 +369,12 @@ class Store(_Reader):
     def _tables(self, partition: str) -> dict[str, Any]:
         return self.read_partition(partition)
 
+    def get(self, partition: str, table: str, key: str) -> dict[str, Any] | None:
+        for record in self.shared_records(partition, table):
+            if record["_key"] == key:
+                return dict(record)
+        return None
+
     def records(
         self, partition: str, table: str, include_retired: bool = False
     ) -> list[dict[str, Any]]:
@@ -384,6 +390,9 @@ class Store(_Reader):
     ) -> list[dict[str, Any]]:
         """``records`` without the copies: the cached dicts themselves, for readers that only
         read (reports over a month of day files). Never change what this returns."""
+        if not include_retired and f"records.{table}" in self._digesters \
+                and partition.startswith("day/"):
+            return self.digest(partition, f"records.{table}")
         path = self.path(partition)
         key = (path, table, include_retired)
         hit = self._records_cache.get(key)
@@ -414,6 +423,12 @@ class Store(_Reader):
         if not re.fullmatch(r"[a-z][a-z0-9._-]*", name):
             raise StoreError(f"not a digest name: {name!r}")
         self._digesters[name] = (compute, tuple(stands_for))
+
+    def keep_records(self, table: str) -> None:
+        """Keep the current records of a day-file table as a digest (``records.<table>``), so a
+        month-long reader of that table does not parse the day files again."""
+        self.add_digest(f"records.{table}",
+                        lambda tables: _current((tables.get(table) or {}).values()))
 
     def digest(self, partition: str, name: str) -> Any:
         """The figures ``add_digest(name, …)`` works out from a day partition, never stale:
@@ -512,10 +527,15 @@ class Store(_Reader):
         for name, (_compute, stands_for) in self._digesters.items():
             skipped.update(stands_for)
             hit = self._derived.get((path, name))
-            if hit is None or hit[0] != signature:
+            if hit is not None and hit[0] == signature:
+                continue
+            stored = self._cached_digest(partition, name, signature)
+            if stored is not None:
+                self._derived[(path, name)] = (signature, stored[0])
+            else:
                 self._work_out(partition, name, data, signature)
         for table, docs in data.items():
-            if table not in skipped:
+            if table not in skipped and f"records.{table}" not in self._digesters:
                 self._keep_records((path, table, False), (signature, _current(docs.values())))
 
     def signature(self, partition: str) -> tuple[int, int, int] | None:

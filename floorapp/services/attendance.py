@@ -132,6 +132,8 @@ class PersonDay:
 class AttendanceService:
     def __init__(self, floor: Floor) -> None:
         self.floor = floor
+        floor.store.keep_records(PUNCHES)  # a month report reads a month of them
+        floor.store.keep_records(LEAVE)
 
     # -------------------------------------------------------------- reading
     def _local_now(self) -> dt.datetime:
@@ -140,13 +142,13 @@ class AttendanceService:
 
     def punches_on(self, day: dt.date) -> dict[str, dict[int, Punch]]:
         out: dict[str, dict[int, Punch]] = {}
-        for record in self.floor.store.records(_part(day), PUNCHES):
+        for record in self.floor.store.shared_records(_part(day), PUNCHES):
             out.setdefault(record["staff_id"], {})[int(record["period"])] = _punch(record)
         return out
 
     def leave_on(self, day: dt.date) -> dict[str, Leave]:
         return {r["staff_id"]: Leave(r["type"], Decimal(r["days"]))
-                for r in self.floor.store.records(_part(day), LEAVE)}
+                for r in self.floor.store.shared_records(_part(day), LEAVE)}
 
     def _shifts(self, day: dt.date, people: list[Staff]) -> dict[str, str]:
         shifts = self.floor.shifts_on(day)

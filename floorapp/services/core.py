@@ -322,7 +322,7 @@ class Floor:
         if cached is not None and cached[0] == signature and signature is not None:
             return cached[1]
         out: dict[str, dict[str, str]] = {}
-        for cell in self.store.records(partition, "cells"):
+        for cell in self.store.shared_records(partition, "cells"):
             out.setdefault(cell["staff_id"], {})[cell["date"]] = cell["code"]
         self._roster_cache[partition] = (signature, out)
         return out

@@ -118,6 +118,7 @@ class MonitoringService:
         self.floor = floor
         self._builtins: dict[str, rules.Template] | None = None
         floor.store.add_digest(FOLLOW_UP_DIGEST, _outcomes)
+        floor.store.keep_records(EVALUATIONS)  # the QA month reads a month of them
 
     # ------------------------------------------------------------- templates
     def templates(self) -> dict[str, rules.Template]:

@@ -117,6 +117,9 @@ class QuotaService:
         self.floor = floor
         self._last: list[Undo] = []
         floor.store.add_digest(CAMPAIGN_SUMS, _campaign_sums, stands_for=(CALLS,))
+        # (year, month) → (what the figures were worked out from, the figures): the month
+        # report, the pay sheet and the interview list ask for the same months
+        self._months: dict[tuple[int, int], tuple[object, tuple]] = {}
 
     # ------------------------------------------------------------ campaigns
     def campaigns(self) -> dict[str, Campaign]:
@@ -531,20 +534,37 @@ class QuotaService:
 
     def month_orders(self, year: int, month: int) -> dict[str, int]:
         """Orders (成单) per agent in a month (the pay tier's guarantee)."""
-        return self._month_figures(year, month)[1]
+        return dict(self._month_figures(year, month)[1])
 
     def _month_figures(self, year: int, month: int
                        ) -> tuple[dict[str, dict[str, Decimal]], dict[str, int], set[str]]:
-        """(weighted per agent per day, orders per agent, agents with outage minutes)."""
-        policy = self.floor.policy
-        coefficients = self.coefficients()
+        """(weighted per agent per day, orders per agent, agents with outage minutes).
+
+        Kept while nothing in the store changed (its change stamp, the reference file and
+        the month's day files), so asking for the same month again is free. Never change
+        what this returns."""
+        store = self.floor.store
         first = dt.date(year, month, 1)
         last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        partitions = store.day_partitions(first, last)
+        state = (store.stamp(), store.signature(REF),
+                 tuple(store.signature(p) for p in partitions))
+        kept = self._months.get((year, month))
+        if kept is not None and kept[0] == state:
+            return kept[1]
+        figures = self._work_out_month(partitions)
+        self._months[(year, month)] = (state, figures)
+        return figures
+
+    def _work_out_month(self, partitions: list[str]
+                        ) -> tuple[dict[str, dict[str, Decimal]], dict[str, int], set[str]]:
+        policy = self.floor.policy
+        coefficients = self.coefficients()
         daily: dict[str, dict[str, Decimal]] = {}
         orders: dict[str, int] = {}
         special: set[str] = set()
         store = self.floor.store
-        for partition in store.day_partitions(first, last):
+        for partition in partitions:
             day = dt.date.fromisoformat(partition.split("/")[1])
             sums = store.digest(partition, CAMPAIGN_SUMS)
             for sid, campaigns in sums.items():
