@@ -476,7 +476,7 @@ class Store(_Reader):
 
     def _store_digest(self, partition: str, name: str, signature: tuple[int, int, int],
                       value: Any) -> None:
-        if self.read_only_reason or not partition.startswith("day/"):
+        if self.read_only_reason or partition in ("ref", "pay"):
             return
         try:
             files.write_cache_file(self._digest_path(partition, name),

@@ -133,6 +133,7 @@ class AttendanceService:
     def __init__(self, floor: Floor) -> None:
         self.floor = floor
         floor.store.keep_records(PUNCHES)  # a month report reads a month of them
+        self._day_memo: tuple[tuple, tuple[PersonDay, ...]] | None = None
         floor.store.keep_records(LEAVE)
 
     # -------------------------------------------------------------- reading
@@ -171,7 +172,21 @@ class AttendanceService:
         return shifts
 
     def day_results(self, day: dt.date) -> list[PersonDay]:
-        """Every current staff member's day, evaluated at the floor's ``now``."""
+        """Every current staff member's day, evaluated at the floor's ``now``.
+
+        The day report and the screens ask for one day's results several times in a row:
+        they are kept for as long as ``now`` and every file they come from are the same."""
+        store = self.floor.store
+        state = (day, self._local_now(), store.stamp(), store.signature(_part(day)),
+                 store.signature("ref"), store.signature("pay"),
+                 store.signature(f"roster/{day:%Y-%m}"))
+        if self._day_memo is not None and self._day_memo[0] == state:
+            return list(self._day_memo[1])
+        results = self._work_out_day(day)
+        self._day_memo = (state, tuple(results))
+        return results
+
+    def _work_out_day(self, day: dt.date) -> list[PersonDay]:
         people = self.floor.staff()
         punches = self.punches_on(day)
         leave = self.leave_on(day)

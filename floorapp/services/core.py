@@ -33,10 +33,13 @@ from floorapp.staff import (
 )
 from store import Store, StoreError, Tx, open_store
 from store import backup as store_backup
+from store.db import latest_data
 from store import doctor as store_doctor
 
 REF = "ref"
 PAY = "pay"  # pay-only data, its own file (group floor-pay): table base_pay, key staff id
+# A roster month as the day views need it, kept under .cache/ while its file is unchanged
+ROSTER_CELLS = "roster.cells.v1"
 STAFF_COLUMNS = ["id", "name", "role", "team", "hired", "base_pay"]
 STAFF_OPTIONAL = ["seat", "clock_id", "extension", "login"]
 
@@ -57,6 +60,7 @@ class Floor:
         # The register as read, per (files' signatures, pay visible, leavers too): the staff
         # list is asked for many times per screen or report and changes only with the files.
         self._staff_cache: dict[bool, tuple[object, tuple[Staff, ...]]] = {}
+        store.add_digest(ROSTER_CELLS, _roster_cells)
         # Feature services (imported here: they import this module's types).
         from floorapp.services.attendance import AttendanceService
         from floorapp.services.emergency import EmergencyService
@@ -210,10 +214,18 @@ class Floor:
         if cached is not None and cached[0] == signature and signature is not None:
             return cached[1]
         tz = self.policy.timezone
+        first: dict[str, dict] = {}  # each key's first version, in one pass over the table
+        for doc in self.store.read_partition(REF).get("staff", {}).values():
+            seen = first.get(doc["key"])
+            if seen is None or doc["v"] < seen["v"]:
+                first[doc["key"]] = doc
+        days: dict[str, dt.date] = {}  # a register saved at once shares one stamp
         out: dict[str, dt.date] = {}
-        for record in self.store.records(REF, "staff", include_retired=True):
-            first = self.store.history(REF, "staff", record["_key"])[0]
-            out[record["_key"]] = pendulum.parse(first["_at"]).in_tz(tz).date()
+        for key, doc in first.items():
+            at = doc["at"]
+            if at not in days:
+                days[at] = pendulum.parse(at).in_tz(tz).date()
+            out[key] = days[at]
         self._registered_cache = (signature, out)
         return out
 
@@ -321,9 +333,7 @@ class Floor:
         cached = self._roster_cache.get(partition)
         if cached is not None and cached[0] == signature and signature is not None:
             return cached[1]
-        out: dict[str, dict[str, str]] = {}
-        for cell in self.store.shared_records(partition, "cells"):
-            out.setdefault(cell["staff_id"], {})[cell["date"]] = cell["code"]
+        out = self.store.digest(partition, ROSTER_CELLS)
         self._roster_cache[partition] = (signature, out)
         return out
 
@@ -371,6 +381,14 @@ def open_floor(
 ) -> Floor:
     return Floor(open_store(store_dir, strict=strict, user=user), clock)
 
+
+
+def _roster_cells(tables: dict) -> dict[str, dict[str, str]]:
+    """The ROSTER_CELLS digest of a roster month's file: {staff_id: {"YYYY-MM-DD": code}}."""
+    out: dict[str, dict[str, str]] = {}
+    for cell in latest_data((tables.get("cells") or {}).values()):
+        out.setdefault(cell["staff_id"], {})[cell["date"]] = cell["code"]
+    return out
 
 
 def _put_staff(tx: Tx, person: Staff) -> bool:
