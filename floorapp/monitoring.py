@@ -550,6 +550,9 @@ class PlanPerson:
     # its period and the working days left in it; None: the weekly minimum (copc) applies.
     period_left: int | None = None
     period_days_left: int = 1
+    # The rule samples recordings (通话录音抽查 [003 400 §1], 录音质检抽听 [003 抽听原则]): no
+    # live or side-by-side slots.
+    recordings_only: bool = False
 
     @property
     def heavy(self) -> bool:
@@ -695,7 +698,7 @@ def make_plan(day: dt.date, monitors: list[PlanPerson], agents: list[PlanPerson]
 
     def on_phones(minute: int) -> list[PlanPerson]:
         return [a for periods, group in by_periods.items() if _inside(periods, minute)
-                for a in group]
+                for a in group if not a.recordings_only]
 
     def choose(candidates: list[PlanPerson], monitor: str) -> PlanPerson | None:
         best: list[PlanPerson] = []
@@ -715,8 +718,8 @@ def make_plan(day: dt.date, monitors: list[PlanPerson], agents: list[PlanPerson]
         else:
             pool = on_phones(minute)
             if not pool:  # nobody on the phones then: move to a time someone is
-                shared = [o for a in agents for o in _overlap(monitor_periods[monitor],
-                                                               agent_later[a.id])]
+                shared = [o for a in agents if not a.recordings_only
+                          for o in _overlap(monitor_periods[monitor], agent_later[a.id])]
                 times = _spread(rng, shared, 1, taken[monitor])
                 if times:
                     minute = times[0]

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from floorapp import csvio, reports
 from floorapp import monitoring as rules
+from floorapp import monitoring_sampling as sampling
 from floorapp.errors import FloorError
 from floorapp.i18n import _, language
 from floorapp.services import Floor
@@ -283,8 +284,11 @@ def quarter_report(floor: Floor, day: dt.date) -> reports.Report:
 
 
 def sampling_report(floor: Floor, day: dt.date) -> reports.Report:
+    """Sampling by each scorecard's rule: per person the period, needed, done, left; the 400
+    line's total (≥ 30, 10 % of its calls) and each person's average of repeated picks."""
     rows = []
-    found = floor.monitoring.sampling_status(day)
+    service = floor.monitoring
+    found = service.sampling_status(day)
     for r in found:
         if r["rule"] == "telesales":
             need = _("{closed} closed + {unclosed} unclosed").format(
@@ -293,16 +297,34 @@ def sampling_report(floor: Floor, day: dt.date) -> reports.Report:
                 closed=r["closed"], unclosed=r["unclosed"])
         else:
             need, done = str(r["need"]), str(r["done"])
+        average = r.get("average") or ""
+        if average and r.get("passed") is not None:
+            average = f"{average} {rules.verdict(r['passed'])}"
         rows.append([r["id"], r["scorecard"], f"{r['from']} – {r['to']}", need, done,
-                     r.get("average") or ""])
+                     r["left"], average])
+    data: dict = {"date": day.isoformat(), "people": found}
+    notes = []
+    if any(r["rule"] == "hotline-400" for r in found):
+        end = sampling.period_of("hotline-400", day, floor.policy)[1]
+        pool = service.hotline_pool(day, end)
+        data["hotline_400"] = {k: v for k, v in pool.items() if k not in ("need", "left")}
+        notes.append(_("400-hotline {start} – {end}: {total} calls to check ({people} people, "
+                       "≥ {minimum} in all, {rate} % of {expected} calls expected from {calls} "
+                       "so far); {done} done").format(
+                           start=pool["from"], end=pool["to"], total=pool["total"],
+                           people=pool["people"], minimum=floor.policy.qa_400_min_total,
+                           rate=(floor.policy.qa_400_rate * 100).normalize(),
+                           expected=pool["expected_calls"], calls=pool["calls"],
+                           done=pool["done"]))
+    notes.append(_("Telesales: 3 closed + 1 unclosed a cycle (trainee 3 + 2), unclosed in place "
+                   "of missing closed, cycle 21st–20th; 400-hotline: ≥ 1 per person, ≥ 30 in "
+                   "all, 10 %, repeated picks averaged [003]."))
     return reports.Report(
         title=_("Sampling by scorecard {day}").format(day=rules.day_text(day)),
-        data={"date": day.isoformat(), "people": found},
+        data=data,
         tables=[reports.Table([_("id"), _("card"), _("period"), _("needed"), _("done"),
-                               _("average %")], rows)],
-        notes=[_("Telesales: 3 closed + 1 unclosed a cycle (trainee 3 + 2), unclosed in place "
-                 "of missing closed, cycle 21st–20th; 400-hotline: ≥ 1 per person, ≥ 30 in "
-                 "all, 10 %, repeated picks averaged [003].")])
+                               _("left"), _("average %")], rows)],
+        notes=notes)
 
 
 def compliance_report(floor: Floor, month: str | None) -> reports.Report:

@@ -105,6 +105,38 @@ def hotline_sample_total(people: int, calls: int, policy: Policy) -> int:
     return min(need, calls) if calls else need
 
 
+def expected_calls(known: int, days_gone: int, days_total: int) -> int:
+    """The period's calls as far as they can be told before it ends: the calls so far, carried
+    on at the same daily rate over the days left (no day gone yet: only what is known)."""
+    if days_gone <= 0 or days_gone >= days_total:
+        return known
+    return math.ceil(known * days_total / days_gone)
+
+
+def hotline_left(done: dict[str, int], total: int, policy: Policy) -> dict[str, int]:
+    """Each person's calls still to check in a 400 period so that everyone has ≥ 1 and the
+    period reaches ``total``: the calls left are given one at a time to whoever has been
+    checked least so far (ties: the id), so a second pick of anyone waits until everyone has
+    a first (重复抽到同一人 is allowed, then averaged) [003 400 §1]."""
+    minimum = policy.qa_400_min_per_person
+    left = {p: max(0, minimum - n) for p, n in done.items()}
+    extra = total - sum(done.values()) - sum(left.values())
+    level = {p: done[p] + left[p] for p in done}
+    for _n in range(max(0, extra)):
+        person = min(sorted(level), key=lambda p: level[p])
+        level[person] += 1
+        left[person] += 1
+    return left
+
+
+def telesales_left(need: TelesalesNeed, closed: int, unclosed: int, unknown: int = 0) -> int:
+    """Recordings still to hear this cycle: closed and unclosed each up to its own need (four
+    unclosed do not stand for three closed); an evaluation with no outcome recorded counts
+    against whatever is still missing."""
+    left = max(0, need.closed - closed) + max(0, need.unclosed - unclosed)
+    return max(0, left - unknown)
+
+
 def averaged_by_person(scores: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
     """One result per person: a person picked more than once gets the mean of their scores
     (重复抽到同一人语音时,根据次数及每次评分求平均值) [003 400 §1]."""

@@ -525,6 +525,19 @@ class QuotaService:
         ]
         return data, tables
 
+    def counts_between(self, start: dt.date, end: dt.date) -> dict[str, Counts]:
+        """Each agent's counts over the days from ``start`` to ``end`` (the calls and orders a
+        sampling rule counts: 400 calls, telesales closed recordings)."""
+        out: dict[str, Counts] = {}
+        for partition in self.floor.store.day_partitions(start, end):
+            by_agent: dict[str, list[CallEntry]] = {}
+            for record in self.floor.store.records(partition, CALLS):
+                entry = _entry(record)
+                by_agent.setdefault(entry.staff_id, []).append(entry)
+            for sid, entries in by_agent.items():
+                out[sid] = out.get(sid, Counts()) + rules.day_counts(entries)
+        return out
+
     def month_orders(self, year: int, month: int) -> dict[str, int]:
         """Orders (成单) per agent in a month (the pay tier's guarantee)."""
         return self._month_figures(year, month)[1]
