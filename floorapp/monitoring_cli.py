@@ -14,7 +14,8 @@ from floorapp import monitoring_sampling as sampling
 from floorapp.errors import FloorError
 from floorapp.i18n import _, language
 from floorapp.services import Floor
-from floorapp.services.monitoring import dispute_status, effective, percent_of, two_places
+from floorapp.services.monitoring import (common_state_text, dispute_status, effective,
+                                          percent_of, two_places)
 
 COMMANDS = ("sample-size", "qa")
 
@@ -232,7 +233,7 @@ def common_report(floor: Floor, day: dt.date) -> reports.Report:
     service = floor.monitoring
     start, end, problems = service.common_problems(day)
     templates = service.templates()
-    fed_back = service.common_fed_back(start)
+    state, due, fed_back = service.common_due(day)
     rows, data = [], []
     for p in problems:
         item = templates[p.template].items().get(p.code) if p.template in templates else None
@@ -242,12 +243,6 @@ def common_report(floor: Floor, day: dt.date) -> reports.Report:
         data.append({"template": p.template, "code": p.code, "text": text,
                      "occurrences": p.occurrences, "evaluations": p.evaluations,
                      "agents": list(p.agents)})
-    if fed_back:
-        state = _("fed back {at}").format(at=fed_back[:16].replace("T", " "))
-    elif floor.today() > end:
-        state = _("OVERDUE: due by {day}").format(day=rules.day_text(end))
-    else:
-        state = _("due by {day}").format(day=rules.day_text(end))
     return reports.Report(
         title=_("Common problems {start} – {end}").format(start=rules.day_text(start),
                                                           end=rules.day_text(end)),
@@ -255,7 +250,7 @@ def common_report(floor: Floor, day: dt.date) -> reports.Report:
               "fed_back": fed_back, "problems": data},
         tables=[reports.Table([_("card"), _("code"), _("item"), _("times"), _("agents"),
                                _("who")], rows)],
-        notes=[state])
+        notes=[common_state_text(state, due, fed_back)])
 
 
 def quarter_report(floor: Floor, day: dt.date) -> reports.Report:

@@ -903,9 +903,21 @@ class MonitoringService:
         record = self.floor.store.get(REF, COMMON_FEEDBACK, week_start.isoformat())
         return record["at"] if record else ""
 
+    def common_due(self, day: dt.date) -> tuple[str, dt.date, str]:
+        """Where the week's common problems stand: ("fed_back" | "due" | "overdue", the day
+        they are due (the week's last day: 共性问题应在一周内反馈 [000 §7]), when fed back)."""
+        start, end = review.week_of(day)
+        fed_back = self.common_fed_back(start)
+        if fed_back:
+            return "fed_back", end, fed_back
+        return ("overdue" if self.floor.today() > end else "due"), end, ""
+
     def give_common_feedback(self, day: dt.date, note: str = "") -> None:
         self.floor.require("qa.feedback")
         start, _end = review.week_of(day)
+        if start > self.floor.today():
+            raise FloorError(_("the week of {day} has not begun: nothing to feed back yet")
+                             .format(day=rules.day_text(start)))
         with self.floor.transaction() as tx:
             tx.put(REF, COMMON_FEEDBACK, start.isoformat(),
                    {"at": self.floor.now().isoformat(), "note": note})
@@ -1112,6 +1124,15 @@ DISPUTE_STATUS = {"open": N_("open"), "kept": N_("kept"), "revised": N_("revised
 def dispute_status(status: str) -> str:
     """A dispute's status (open, kept, revised) in the interface language."""
     return _(DISPUTE_STATUS[status]) if status in DISPUTE_STATUS else status
+
+
+def common_state_text(state: str, due: dt.date, fed_back: str) -> str:
+    """The week's common problems: fed back when, or due (overdue) by the week's last day."""
+    if state == "fed_back":
+        return _("fed back {at}").format(at=fed_back[:16].replace("T", " "))
+    if state == "overdue":
+        return _("OVERDUE: due within the week, by {day}").format(day=rules.day_text(due))
+    return _("due within the week, by {day}").format(day=rules.day_text(due))
 
 
 def _result_fields(result: rules.Score) -> dict[str, Any]:
