@@ -311,6 +311,16 @@ def sampling_report(floor: Floor, day: dt.date) -> reports.Report:
                            rate=(floor.policy.qa_400_rate * 100).normalize(),
                            expected=pool["expected_calls"], calls=pool["calls"],
                            done=pool["done"]))
+    copc = service.copc_pool(day, sampling.copc_period(day, floor.policy)[1])
+    data["copc"] = copc
+    if copc["total"]:
+        notes.append(_("COPC (outbound, each project at {confidence} % confidence) {start} – "
+                       "{end}: {total} calls to check of {expected} expected; {done} done, "
+                       "{today} a day from today").format(
+                           confidence=(floor.policy.sample_confidence * 100).normalize(),
+                           start=copc["from"], end=copc["to"], total=copc["total"],
+                           expected=sum(copc["expected_calls"].values()), done=copc["done"],
+                           today=copc["today"]))
     notes.append(_("Telesales: 3 closed + 1 unclosed a cycle (trainee 3 + 2), unclosed in place "
                    "of missing closed, cycle 21st–20th; 400-hotline: ≥ 1 per person, ≥ 30 in "
                    "all, 10 %, repeated picks averaged [003]."))

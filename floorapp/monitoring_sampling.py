@@ -1,7 +1,8 @@
 """Sampling rules per scorecard (抽样/抽听, SPEC §6 rev. 12-2026), pure:
 
-- ``copc``: outbound [003 质检考核标准 二]: the COPC sample at ≥ 95 % confidence
-  (``monitoring.sample_size``); per agent the weekly/daily minimums of the plan [000].
+- ``copc``: outbound [003 质检考核标准 二]: each project's COPC sample at ≥ 95 % confidence
+  (``monitoring.sample_size``) over the period (policy), spread over its days; per agent the
+  weekly/daily minimums of the plan [000].
 - ``hotline-400`` [003 400电话服务质量考核 1]: each person ≥ 1 call a month (or quarter), ≥ 30
   calls in all, 抽查率 10 %; a person picked more than once is averaged.
 - ``telesales`` [003 录音质检抽听原则]: TSR 3 closed + 1 unclosed a month, trainee 3 + 2; too
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from floorapp.monitoring import sample_size
 from floorapp.policy import Policy
 
 RULES = ("copc", "hotline-400", "telesales")
@@ -58,6 +60,19 @@ def hotline_period(day: dt.date, period: str = "month") -> tuple[dt.date, dt.dat
     for _n in range(months):
         end = (end + dt.timedelta(days=32)).replace(day=1)
     return start, end - dt.timedelta(days=1)
+
+
+def copc_period(day: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:
+    """The period the outbound COPC sample is drawn over (policy ``qa_copc_period``)."""
+    return hotline_period(day, policy.qa_copc_period)
+
+
+def copc_total(calls_by_project: dict[str, int], policy: Policy) -> int:
+    """Recordings to hear over the period: each project (外呼项目) its COPC sample at the
+    policy's confidence (每个项目按置信度不低于95%的标准抽取录音) [003 质检考核标准 二]."""
+    return sum(sample_size(calls, policy.sample_confidence, policy.sample_margin,
+                           policy.sample_proportion)
+               for calls in calls_by_project.values() if calls > 0)
 
 
 def period_of(rule: str, day: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:

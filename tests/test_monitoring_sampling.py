@@ -262,3 +262,45 @@ def test_telesales_unclosed_in_place_of_missing_closed(staffed: Floor) -> None:
     assert status["A002"]["closed_available"] is None  # no calls recorded: 3 + 1 as printed
     staffed.monitoring.ensure_plan(TODAY)
     assert sum(1 for r in staffed.monitoring.day_plan(TODAY).rows if r.staff_id == "A001") == 1
+
+
+@pytest.mark.parametrize(
+    ("calls", "total"),
+    [({}, 0), ({"p": 1}, 1), ({"p": 0}, 0), ({"p": 1000}, 278), ({"p": 1000, "q": 1000}, 556),
+     ({"p": 100000}, 383)],
+    ids=["no-calls-nothing", "one-call-heard", "empty-project-skipped",
+         "1000-calls-278-at-95pct", "each-project-its-own-sample", "large-project-near-385"])
+def test_copc_total_per_project(calls: dict, total: int) -> None:
+    assert sampling.copc_total(calls, POLICY) == total
+
+
+def test_the_plan_draws_todays_part_of_the_copc_sample(staffed: Floor) -> None:
+    """2000 outbound calls by the 19th carry on to 3158 in November; its COPC sample spread
+    over the 7 working days left is today's floor for the agents on copc cards."""
+    _calls(staffed, "A001", "2026-11-02", 2000)
+    pool = staffed.monitoring.copc_pool(TODAY, TODAY - dt.timedelta(days=1))
+    need = rules.sample_size(3158, POLICY.sample_confidence, POLICY.sample_margin,
+                             POLICY.sample_proportion)
+    assert (pool["calls"], pool["total"], pool["today"]) == (2000, need, -(-need // 7))
+    staffed.monitoring.ensure_plan(TODAY)
+    plan = staffed.monitoring.day_plan(TODAY)
+    copc = {"A001", "A002", "A003", "C001", "C002"}
+    assert sum(1 for r in plan.rows if r.staff_id in copc) >= pool["today"]
+    assert not any("COPC" in s for s in plan.shortfalls)
+
+
+@pytest.mark.parametrize(("copc_today", "short"), [(3, False), (40, True)],
+                         ids=["copc-part-planned", "copc-part-beyond-the-monitors-minutes"])
+def test_the_copc_part_in_the_pure_plan(copc_today: int, short: bool) -> None:
+    monitor = rules.PlanPerson("Q1", "monitor", ((540, 560),))  # 20 minutes on the floor
+    agents = [rules.PlanPerson("A1", "agent", ((540, 1080),), done_this_week=9),
+              rules.PlanPerson("T1", "agent", ((540, 1080),), period_left=0,
+                               recordings_only=True)]
+    plan = rules.make_plan(TODAY, [monitor], agents, POLICY, volume=0, seed=1,
+                           copc_today=copc_today)
+    on_copc = sum(1 for a in plan.assignments if a.staff_id == "A1")
+    assert on_copc >= copc_today or (short and on_copc == 20)  # one slot a minute at most
+    assert not any(a.staff_id == "T1" for a in plan.assignments)  # its rule is met
+    assert any("below today's 40 of the COPC sample" in s for s in plan.shortfalls) == short
+    if short:
+        assert rules.shortfall_text(plan.shortfalls[-1]).startswith("floor: 20 monitored calls")

@@ -678,11 +678,38 @@ class MonitoringService:
         return [p for p in self.floor.staff() if p.role in EVALUATED_ROLES
                 and sampling.rule_of(self.scorecard_for(p)) == rule]
 
-    def _counts_between(self, start: dt.date, end: dt.date) -> dict[str, Any]:
+    def _counts_between(self, start: dt.date, end: dt.date, by_campaign: bool = False
+                        ) -> dict[Any, Any]:
         quota = getattr(self.floor, "quota", None)
         if quota is None or end < start:
             return {}
-        return quota.counts_between(start, end)
+        return quota.counts_between(start, end, by_campaign)
+
+    def copc_pool(self, day: dt.date, done_through: dt.date) -> dict[str, Any]:
+        """The outbound COPC sample of the period around ``day`` [003 质检考核标准 二]: each
+        project's calls connected before ``day`` (agents on a card without a rule of its own)
+        carried on over the days left, its COPC sample size summed, the evaluations of those
+        agents up to ``done_through``, and today's part of what is left over the floor's
+        working days left (the policy's default week)."""
+        policy = self.floor.policy
+        start, end = sampling.copc_period(day, policy)
+        ids = {p.id for p in self.sampled_people("copc")}
+        known: dict[str, int] = {}
+        for (sid, campaign), counts in self._counts_between(
+                start, day - dt.timedelta(days=1), by_campaign=True).items():
+            if sid in ids:
+                known[campaign] = known.get(campaign, 0) + counts.connected
+        gone, days = (day - start).days, (end - start).days + 1
+        expected = {c: sampling.expected_calls(n, gone, days) for c, n in known.items()}
+        total = sampling.copc_total(expected, policy)
+        done = sum(1 for r in self.evaluations_between(start, done_through)
+                   if r["staff_id"] in ids)
+        days_left = sum(1 for n in range((end - day).days + 1)
+                        if policy.default_shift(day + dt.timedelta(days=n)) in policy.shifts)
+        left = max(0, total - done)
+        return {"from": start.isoformat(), "to": end.isoformat(), "calls": sum(known.values()),
+                "expected_calls": expected, "total": total, "done": done, "left": left,
+                "today": sampling.daily_share(left, days_left)}
 
     def hotline_pool(self, day: dt.date, done_through: dt.date) -> dict[str, Any]:
         """The 400 line's period around ``day`` [003 400电话服务质量考核 1, 统计表]: everyone on
@@ -753,9 +780,13 @@ class MonitoringService:
         else:
             agents = [dataclasses.replace(a, done_today=0) for a in agents]
         seed = int(day.strftime("%Y%m%d")) * 100 + round_
+        copc_today = 0
+        if any(a.period_left is None for a in agents):
+            copc_today = self.copc_pool(day, day - dt.timedelta(days=1))["today"]
         plan = rules.make_plan(day, monitors, agents, self.floor.policy,
                                volume=self.estimated_volume(agents), seed=seed,
-                               from_minute=from_minute, monitor_done=done_by_monitor)
+                               from_minute=from_minute, monitor_done=done_by_monitor,
+                               copc_today=copc_today)
         new = self.new_monitors(day) & {m.id for m in monitors}
         if new:  # a new monitor's calls are heard with an experienced one [000 §5]
             experienced = sorted({m.id for m in monitors} - new)
