@@ -550,6 +550,9 @@ class PlanPerson:
     # its period and the working days left in it; None: the weekly minimum (copc) applies.
     period_left: int | None = None
     period_days_left: int = 1
+    # The rule samples recordings (通话录音抽查 [003 400 §1], 录音质检抽听 [003 抽听原则]): no
+    # live or side-by-side slots.
+    recordings_only: bool = False
 
     @property
     def heavy(self) -> bool:
@@ -572,6 +575,9 @@ class Plan:
     monitor_need: dict[str, dict[str, int]]
     volume: int
     shortfalls: list[str] = field(default_factory=list)
+    copc_today: int = 0  # today's part of the outbound COPC sample (monitoring_sampling)
+    copc_ids: frozenset[str] = frozenset()  # the agents it is drawn from
+    copc_done: int = 0  # their evaluations already done today
 
 
 def _minutes(text: str) -> int:
@@ -637,10 +643,12 @@ def _spread(rng: random.Random, periods: list[tuple[int, int]], count: int,
 
 def make_plan(day: dt.date, monitors: list[PlanPerson], agents: list[PlanPerson],
               policy: Policy, *, volume: int, seed: int, from_minute: int = 0,
-              monitor_done: dict[str, dict[str, int]] | None = None) -> Plan:
+              monitor_done: dict[str, dict[str, int]] | None = None,
+              copc_today: int = 0) -> Plan:
     """The day's monitoring assignments (SPEC §6): every agent gets their daily need, every
     monitor their live/recording/side-by-side minimums, the total at least the minimum share
-    of the call volume; time slots random but spread over the whole shift (from
+    of the call volume and today's part of the COPC sample (``copc_today``, calls of agents
+    without a rule of their own); time slots random but spread over the whole shift (from
     ``from_minute`` on a re-plan). What cannot be met is listed in ``shortfalls``."""
     rng = random.Random(seed)
     monitor_done = monitor_done or {}
@@ -654,9 +662,13 @@ def make_plan(day: dt.date, monitors: list[PlanPerson], agents: list[PlanPerson]
     }
     share_min = math.ceil(policy.monitoring_share_min * volume)
     done_total = sum(a.done_today for a in agents)
+    copc_agents = [a for a in agents if a.period_left is None]
+    copc_done = sum(a.done_today for a in copc_agents)
+    copc_extra = max(0, copc_today - copc_done - sum(agent_need[a.id] for a in copc_agents))
     target = max(sum(agent_need.values()),
                  sum(sum(n.values()) for n in monitor_need.values()),
-                 share_min - done_total)
+                 share_min - done_total,
+                 sum(agent_need.values()) + copc_extra)
 
     def later(periods: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         return [(max(a, from_minute), b) for a, b in periods if b > from_minute]
@@ -695,14 +707,16 @@ def make_plan(day: dt.date, monitors: list[PlanPerson], agents: list[PlanPerson]
 
     def on_phones(minute: int) -> list[PlanPerson]:
         return [a for periods, group in by_periods.items() if _inside(periods, minute)
-                for a in group]
+                for a in group if not a.recordings_only]
 
     def choose(candidates: list[PlanPerson], monitor: str) -> PlanPerson | None:
         best: list[PlanPerson] = []
-        best_key: tuple[bool, bool, int, bool] | None = None
+        best_key: tuple[bool, bool, bool, int, bool] | None = None
         for a in candidates:
             need = remaining.get(a.id, 0)
-            key = (need > 0, (monitor, a.id) not in pairs, need, a.id in heavy_ids)
+            # past the needs, a slot goes to the COPC sample (agents without a rule of their own)
+            key = (need > 0, a.period_left is None, (monitor, a.id) not in pairs, need,
+                   a.id in heavy_ids)
             if best_key is None or key > best_key:
                 best, best_key = [a], key
             elif key == best_key:
@@ -715,8 +729,8 @@ def make_plan(day: dt.date, monitors: list[PlanPerson], agents: list[PlanPerson]
         else:
             pool = on_phones(minute)
             if not pool:  # nobody on the phones then: move to a time someone is
-                shared = [o for a in agents for o in _overlap(monitor_periods[monitor],
-                                                               agent_later[a.id])]
+                shared = [o for a in agents if not a.recordings_only
+                          for o in _overlap(monitor_periods[monitor], agent_later[a.id])]
                 times = _spread(rng, shared, 1, taken[monitor])
                 if times:
                     minute = times[0]
@@ -744,7 +758,8 @@ def make_plan(day: dt.date, monitors: list[PlanPerson], agents: list[PlanPerson]
             assignments.append(Assignment(hhmm(times[0]), monitor, agent_id, "recording"))
     assignments.sort(key=lambda a: (a.slot, a.monitor_id, a.staff_id))
     plan = Plan(day=day, assignments=assignments, agent_need=agent_need,
-                monitor_need=monitor_need, volume=volume)
+                monitor_need=monitor_need, volume=volume, copc_today=copc_today,
+                copc_ids=frozenset(a.id for a in copc_agents), copc_done=copc_done)
     plan.shortfalls = plan_shortfalls(plan, policy, done_total)
     return plan
 
@@ -769,6 +784,10 @@ def plan_shortfalls(plan: Plan, policy: Policy, done_today: int = 0) -> list[str
                 out.append(f"monitor {monitor_id}: {got} of {need} {mode} calls planned "
                            "(not enough agents on the phones)")
     total = len(plan.assignments) + done_today
+    copc = plan.copc_done + sum(1 for a in plan.assignments if a.staff_id in plan.copc_ids)
+    if plan.copc_today and copc < plan.copc_today:
+        out.append(f"floor: {copc} monitored calls, below today's {plan.copc_today} of the "
+                   "COPC sample")
     if plan.volume:
         low = math.ceil(policy.monitoring_share_min * plan.volume)
         high = math.floor(policy.monitoring_share_max * plan.volume)
@@ -789,6 +808,8 @@ _SHORT_MONITOR = re.compile(r"^monitor (\S+): (\d+) of (\d+) (\w+) calls planned
 _SHORT_PAIR = re.compile(r"^new monitors (.+): no experienced monitor on shift to pair with$")
 _SHORT_LOW = re.compile(r"^floor: (\d+) monitored calls, below the (\d+) % minimum "
                         r"\((\d+) of (\d+) calls\)$")
+_SHORT_COPC = re.compile(r"^floor: (\d+) monitored calls, below today's (\d+) of the COPC "
+                         r"sample$")
 _SHORT_HIGH = re.compile(r"^floor: (\d+) monitored calls, above the (\d+) % share "
                          r"\((\d+) of (\d+) calls\): the per-agent minimums need more$")
 
@@ -814,6 +835,10 @@ def shortfall_text(shortfall: str) -> str:
         return _("floor: {total} monitored calls, below the {share} % minimum ({low} of "
                  "{volume} calls)").format(total=found[1], share=found[2], low=found[3],
                                            volume=found[4])
+    found = _SHORT_COPC.match(shortfall)
+    if found:
+        return _("floor: {total} monitored calls, below today's {need} of the COPC "
+                 "sample").format(total=found[1], need=found[2])
     found = _SHORT_HIGH.match(shortfall)
     if found:
         return _("floor: {total} monitored calls, above the {share} % share ({high} of "

@@ -10,10 +10,12 @@ from decimal import Decimal, InvalidOperation
 
 from floorapp import csvio, reports
 from floorapp import monitoring as rules
+from floorapp import monitoring_sampling as sampling
 from floorapp.errors import FloorError
 from floorapp.i18n import _, language
 from floorapp.services import Floor
-from floorapp.services.monitoring import dispute_status, effective, percent_of, two_places
+from floorapp.services.monitoring import (common_state_text, dispute_status, effective,
+                                          percent_of, two_places)
 
 COMMANDS = ("sample-size", "qa")
 
@@ -231,7 +233,7 @@ def common_report(floor: Floor, day: dt.date) -> reports.Report:
     service = floor.monitoring
     start, end, problems = service.common_problems(day)
     templates = service.templates()
-    fed_back = service.common_fed_back(start)
+    state, due, fed_back = service.common_due(day)
     rows, data = [], []
     for p in problems:
         item = templates[p.template].items().get(p.code) if p.template in templates else None
@@ -241,12 +243,6 @@ def common_report(floor: Floor, day: dt.date) -> reports.Report:
         data.append({"template": p.template, "code": p.code, "text": text,
                      "occurrences": p.occurrences, "evaluations": p.evaluations,
                      "agents": list(p.agents)})
-    if fed_back:
-        state = _("fed back {at}").format(at=fed_back[:16].replace("T", " "))
-    elif floor.today() > end:
-        state = _("OVERDUE: due by {day}").format(day=rules.day_text(end))
-    else:
-        state = _("due by {day}").format(day=rules.day_text(end))
     return reports.Report(
         title=_("Common problems {start} – {end}").format(start=rules.day_text(start),
                                                           end=rules.day_text(end)),
@@ -254,7 +250,7 @@ def common_report(floor: Floor, day: dt.date) -> reports.Report:
               "fed_back": fed_back, "problems": data},
         tables=[reports.Table([_("card"), _("code"), _("item"), _("times"), _("agents"),
                                _("who")], rows)],
-        notes=[state])
+        notes=[common_state_text(state, due, fed_back)])
 
 
 def quarter_report(floor: Floor, day: dt.date) -> reports.Report:
@@ -283,8 +279,11 @@ def quarter_report(floor: Floor, day: dt.date) -> reports.Report:
 
 
 def sampling_report(floor: Floor, day: dt.date) -> reports.Report:
+    """Sampling by each scorecard's rule: per person the period, needed, done, left; the 400
+    line's total (≥ 30, 10 % of its calls) and each person's average of repeated picks."""
     rows = []
-    found = floor.monitoring.sampling_status(day)
+    service = floor.monitoring
+    found = service.sampling_status(day)
     for r in found:
         if r["rule"] == "telesales":
             need = _("{closed} closed + {unclosed} unclosed").format(
@@ -293,16 +292,44 @@ def sampling_report(floor: Floor, day: dt.date) -> reports.Report:
                 closed=r["closed"], unclosed=r["unclosed"])
         else:
             need, done = str(r["need"]), str(r["done"])
+        average = r.get("average") or ""
+        if average and r.get("passed") is not None:
+            average = f"{average} {rules.verdict(r['passed'])}"
         rows.append([r["id"], r["scorecard"], f"{r['from']} – {r['to']}", need, done,
-                     r.get("average") or ""])
+                     r["left"], average])
+    data: dict = {"date": day.isoformat(), "people": found}
+    notes = []
+    if any(r["rule"] == "hotline-400" for r in found):
+        end = sampling.period_of("hotline-400", day, floor.policy)[1]
+        pool = service.hotline_pool(day, end)
+        data["hotline_400"] = {k: v for k, v in pool.items() if k not in ("need", "left")}
+        notes.append(_("400-hotline {start} – {end}: {total} calls to check ({people} people, "
+                       "≥ {minimum} in all, {rate} % of {expected} calls expected from {calls} "
+                       "so far); {done} done").format(
+                           start=pool["from"], end=pool["to"], total=pool["total"],
+                           people=pool["people"], minimum=floor.policy.qa_400_min_total,
+                           rate=(floor.policy.qa_400_rate * 100).normalize(),
+                           expected=pool["expected_calls"], calls=pool["calls"],
+                           done=pool["done"]))
+    copc = service.copc_pool(day, sampling.copc_period(day, floor.policy)[1])
+    data["copc"] = copc
+    if copc["total"]:
+        notes.append(_("COPC (outbound, each project at {confidence} % confidence) {start} – "
+                       "{end}: {total} calls to check of {expected} expected; {done} done, "
+                       "{today} a day from today").format(
+                           confidence=(floor.policy.sample_confidence * 100).normalize(),
+                           start=copc["from"], end=copc["to"], total=copc["total"],
+                           expected=sum(copc["expected_calls"].values()), done=copc["done"],
+                           today=copc["today"]))
+    notes.append(_("Telesales: 3 closed + 1 unclosed a cycle (trainee 3 + 2), unclosed in place "
+                   "of missing closed, cycle 21st–20th; 400-hotline: ≥ 1 per person, ≥ 30 in "
+                   "all, 10 %, repeated picks averaged [003]."))
     return reports.Report(
         title=_("Sampling by scorecard {day}").format(day=rules.day_text(day)),
-        data={"date": day.isoformat(), "people": found},
+        data=data,
         tables=[reports.Table([_("id"), _("card"), _("period"), _("needed"), _("done"),
-                               _("average %")], rows)],
-        notes=[_("Telesales: 3 closed + 1 unclosed a cycle (trainee 3 + 2), unclosed in place "
-                 "of missing closed, cycle 21st–20th; 400-hotline: ≥ 1 per person, ≥ 30 in "
-                 "all, 10 %, repeated picks averaged [003].")])
+                               _("left"), _("average %")], rows)],
+        notes=notes)
 
 
 def compliance_report(floor: Floor, month: str | None) -> reports.Report:

@@ -1,7 +1,8 @@
 """Sampling rules per scorecard (抽样/抽听, SPEC §6 rev. 12-2026), pure:
 
-- ``copc``: outbound [003 质检考核标准 二]: the COPC sample at ≥ 95 % confidence
-  (``monitoring.sample_size``); per agent the weekly/daily minimums of the plan [000].
+- ``copc``: outbound [003 质检考核标准 二]: each project's COPC sample at ≥ 95 % confidence
+  (``monitoring.sample_size``) over the period (policy), spread over its days; per agent the
+  weekly/daily minimums of the plan [000].
 - ``hotline-400`` [003 400电话服务质量考核 1]: each person ≥ 1 call a month (or quarter), ≥ 30
   calls in all, 抽查率 10 %; a person picked more than once is averaged.
 - ``telesales`` [003 录音质检抽听原则]: TSR 3 closed + 1 unclosed a month, trainee 3 + 2; too
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from floorapp.monitoring import sample_size
 from floorapp.policy import Policy
 
 RULES = ("copc", "hotline-400", "telesales")
@@ -58,6 +60,19 @@ def hotline_period(day: dt.date, period: str = "month") -> tuple[dt.date, dt.dat
     for _n in range(months):
         end = (end + dt.timedelta(days=32)).replace(day=1)
     return start, end - dt.timedelta(days=1)
+
+
+def copc_period(day: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:
+    """The period the outbound COPC sample is drawn over (policy ``qa_copc_period``)."""
+    return hotline_period(day, policy.qa_copc_period)
+
+
+def copc_total(calls_by_project: dict[str, int], policy: Policy) -> int:
+    """Recordings to hear over the period: each project (外呼项目) its COPC sample at the
+    policy's confidence (每个项目按置信度不低于95%的标准抽取录音) [003 质检考核标准 二]."""
+    return sum(sample_size(calls, policy.sample_confidence, policy.sample_margin,
+                           policy.sample_proportion)
+               for calls in calls_by_project.values() if calls > 0)
 
 
 def period_of(rule: str, day: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:
@@ -103,6 +118,38 @@ def hotline_sample_total(people: int, calls: int, policy: Policy) -> int:
     need = max(people * policy.qa_400_min_per_person, policy.qa_400_min_total,
                math.ceil(policy.qa_400_rate * calls))
     return min(need, calls) if calls else need
+
+
+def expected_calls(known: int, days_gone: int, days_total: int) -> int:
+    """The period's calls as far as they can be told before it ends: the calls so far, carried
+    on at the same daily rate over the days left (no day gone yet: only what is known)."""
+    if days_gone <= 0 or days_gone >= days_total:
+        return known
+    return math.ceil(known * days_total / days_gone)
+
+
+def hotline_left(done: dict[str, int], total: int, policy: Policy) -> dict[str, int]:
+    """Each person's calls still to check in a 400 period so that everyone has ≥ 1 and the
+    period reaches ``total``: the calls left are given one at a time to whoever has been
+    checked least so far (ties: the id), so a second pick of anyone waits until everyone has
+    a first (重复抽到同一人 is allowed, then averaged) [003 400 §1]."""
+    minimum = policy.qa_400_min_per_person
+    left = {p: max(0, minimum - n) for p, n in done.items()}
+    extra = total - sum(done.values()) - sum(left.values())
+    level = {p: done[p] + left[p] for p in done}
+    for _n in range(max(0, extra)):
+        person = min(sorted(level), key=lambda p: level[p])
+        level[person] += 1
+        left[person] += 1
+    return left
+
+
+def telesales_left(need: TelesalesNeed, closed: int, unclosed: int, unknown: int = 0) -> int:
+    """Recordings still to hear this cycle: closed and unclosed each up to its own need (four
+    unclosed do not stand for three closed); an evaluation with no outcome recorded counts
+    against whatever is still missing."""
+    left = max(0, need.closed - closed) + max(0, need.unclosed - unclosed)
+    return max(0, left - unknown)
 
 
 def averaged_by_person(scores: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:

@@ -168,6 +168,7 @@ class Policy:
     qa_new_monitor_paired: int = 10  # a new monitor's first N evaluations paired with an experienced monitor on the same call [000 §5]
     qa_recalibration_calls: int = 3  # shared calls within the band that end a stop [000 §5 再培训, 校正其评估尺度]
     qa_review_band_points: Decimal = Decimal("20")  # quarterly review: item-rate gap that flags (centre's value; [000 §6] gives none)
+    qa_copc_period: str = "month"  # outbound: the COPC sample (≥ 95 % per project) is drawn over a "month" or "quarter"; [003 质检考核标准 二] names no period, its reports sum by month (每个月底汇总): the centre's choice
     qa_400_min_per_person: int = 1  # 400: each person ≥ 1 call a month or quarter [003 400 §1]
     qa_400_min_total: int = 30  # 400: ≥ 30 calls in all [003 400 §1]
     qa_400_rate: Decimal = Decimal("0.10")  # 400: 抽查率 10 % [003 400 统计表]
@@ -329,6 +330,8 @@ class Policy:
             if isinstance(mark, bool) or not number.is_finite() or number < 0:
                 raise bad(_("qa_pass_marks: {id} must be a number of points, got {value!r}")
                           .format(id=template_id, value=mark))
+        if self.qa_copc_period not in ("month", "quarter"):
+            raise bad(_("qa_copc_period must be month or quarter"))
         if self.qa_400_period not in ("month", "quarter"):
             raise bad(_("qa_400_period must be month or quarter"))
         if not 1 <= self.telesales_cycle_start_day <= 28:

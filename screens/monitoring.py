@@ -26,6 +26,7 @@ from floorapp.i18n import N_, _
 from floorapp.services.monitoring import dispute_status
 from floorapp.staff import Staff
 from screens.base import FloorScreen
+from screens.common_problems import CommonProblemsScreen
 from screens.widgets.qa_prompt import QaPrompt
 
 MODE_SHORT = {"side_by_side": N_("sbs"), "live": N_("live"), "recording": N_("rec")}
@@ -58,6 +59,7 @@ class MonitoringScreen(FloorScreen):
         Binding("ctrl+z", "undo", _("Undo")),
         Binding("ctrl+r", "replan", _("Re-plan")),
         Binding("ctrl+l", "next_panel", _("Panel")),
+        Binding("ctrl+g", "common", _("Common problems")),
         Binding("down", "other_agent(1)", _("Next match"), show=False),
         Binding("up", "other_agent(-1)", _("Previous match"), show=False),
         Binding("f", "feedback", _("Feedback")),
@@ -397,6 +399,10 @@ class MonitoringScreen(FloorScreen):
             n=len(plan.assignments))
             + (_(", {n} shortfall(s)").format(n=len(plan.shortfalls)) if plan.shortfalls else ""))
         self.refresh_data()
+
+    def action_common(self) -> None:
+        """The week's common problems (共性问题) [000 §7]."""
+        self.app.push_screen(CommonProblemsScreen())
 
     def action_next_panel(self) -> None:
         """Plan → item codes of the card → today's evaluations (feedback, disputes)."""

@@ -651,13 +651,16 @@ class MonitoringService:
                                           if week_shifts[d].get(staff_id) in policy.shifts),
                     done_today=done_today.get(staff_id, 0),
                     period_left=period_left, period_days_left=period_days_left,
+                    recordings_only=period_left is not None,
                 ))
         return monitors, agents
 
     def _period_counts(self, day: dt.date, people: dict[str, Staff],
                        shifts: dict[str, str]) -> dict[str, tuple[int, int]]:
         """For agents whose scorecard has its own sampling rule: (calls still to check in the
-        period, working days left in it from ``day``), the evaluations before ``day`` counted."""
+        period, working days left in it from ``day``), the evaluations before ``day`` counted:
+        400-hotline the line's total shared out (hotline_pool), telesales closed and unclosed
+        apart (telesales_status)."""
         policy = self.floor.policy
         out: dict[str, tuple[int, int]] = {}
         by_rule: dict[str, list[Staff]] = {}
@@ -668,18 +671,104 @@ class MonitoringService:
             rule = sampling.rule_of(self.scorecard_for(person))
             if rule != "copc":
                 by_rule.setdefault(rule, []).append(person)
+        before = day - dt.timedelta(days=1)
         for rule, persons in by_rule.items():
             start, end = sampling.period_of(rule, day, policy)
-            done: dict[str, int] = {}
-            for r in self.evaluations_between(start, day - dt.timedelta(days=1)):
-                done[r["staff_id"]] = done.get(r["staff_id"], 0) + 1
+            if rule == "hotline-400":
+                left = self.hotline_pool(day, before)["left"]
+            else:
+                left = {p.id: s["left"] for p, s in
+                        zip(persons, self.telesales_status(persons, day, before))}
             days = [day + dt.timedelta(days=n) for n in range((end - day).days + 1)]
             day_shifts = {d: (shifts if d == day else self.floor.shifts_on(d)) for d in days}
             for person in persons:
-                trainee = (day - person.hired).days < policy.new_hire_days
-                need = sampling.period_need(rule, trainee, policy) or 0
                 left_days = sum(1 for d in days if day_shifts[d].get(person.id) in policy.shifts)
-                out[person.id] = (max(0, need - done.get(person.id, 0)), max(1, left_days))
+                out[person.id] = (left.get(person.id, 0), max(1, left_days))
+        return out
+
+    def sampled_people(self, rule: str) -> list[Staff]:
+        """The evaluated staff whose scorecard follows a sampling rule."""
+        return [p for p in self.floor.staff() if p.role in EVALUATED_ROLES
+                and sampling.rule_of(self.scorecard_for(p)) == rule]
+
+    def _counts_between(self, start: dt.date, end: dt.date, by_campaign: bool = False
+                        ) -> dict[Any, Any]:
+        quota = getattr(self.floor, "quota", None)
+        if quota is None or end < start:
+            return {}
+        return quota.counts_between(start, end, by_campaign)
+
+    def copc_pool(self, day: dt.date, done_through: dt.date) -> dict[str, Any]:
+        """The outbound COPC sample of the period around ``day`` [003 质检考核标准 二]: each
+        project's calls connected before ``day`` (agents on a card without a rule of its own)
+        carried on over the days left, its COPC sample size summed, the evaluations of those
+        agents up to ``done_through``, and today's part of what is left over the floor's
+        working days left (the policy's default week)."""
+        policy = self.floor.policy
+        start, end = sampling.copc_period(day, policy)
+        ids = {p.id for p in self.sampled_people("copc")}
+        known: dict[str, int] = {}
+        for (sid, campaign), counts in self._counts_between(
+                start, day - dt.timedelta(days=1), by_campaign=True).items():
+            if sid in ids:
+                known[campaign] = known.get(campaign, 0) + counts.connected
+        gone, days = (day - start).days, (end - start).days + 1
+        expected = {c: sampling.expected_calls(n, gone, days) for c, n in known.items()}
+        total = sampling.copc_total(expected, policy)
+        done = sum(1 for r in self.evaluations_between(start, done_through)
+                   if r["staff_id"] in ids)
+        days_left = sum(1 for n in range((end - day).days + 1)
+                        if policy.default_shift(day + dt.timedelta(days=n)) in policy.shifts)
+        left = max(0, total - done)
+        return {"from": start.isoformat(), "to": end.isoformat(), "calls": sum(known.values()),
+                "expected_calls": expected, "total": total, "done": done, "left": left,
+                "today": sampling.daily_share(left, days_left)}
+
+    def hotline_pool(self, day: dt.date, done_through: dt.date) -> dict[str, Any]:
+        """The 400 line's period around ``day`` [003 400电话服务质量考核 1, 统计表]: everyone on
+        the card, the calls connected before ``day`` carried on over the days left, the total
+        to check (≥ 1 each, ≥ 30, 10 % of the calls) and each person's share of it (``need``)
+        and what is left of it (``left``), the evaluations up to ``done_through`` counted."""
+        policy = self.floor.policy
+        start, end = sampling.period_of("hotline-400", day, policy)
+        ids = [p.id for p in self.sampled_people("hotline-400")]
+        done = dict.fromkeys(ids, 0)
+        for r in self.evaluations_between(start, done_through):
+            if r["staff_id"] in done:
+                done[r["staff_id"]] += 1
+        counts = self._counts_between(start, day - dt.timedelta(days=1))
+        known = sum(counts[i].connected for i in ids if i in counts)
+        expected = sampling.expected_calls(known, (day - start).days, (end - start).days + 1)
+        total = sampling.hotline_sample_total(len(ids), expected, policy)
+        left = sampling.hotline_left(done, total, policy)
+        return {"from": start.isoformat(), "to": end.isoformat(), "people": len(ids),
+                "calls": known, "expected_calls": expected, "total": total,
+                "done": sum(done.values()), "need": {i: done[i] + left[i] for i in ids},
+                "left": left}
+
+    def telesales_status(self, persons: list[Staff], day: dt.date, done_through: dt.date
+                         ) -> list[dict[str, Any]]:
+        """Per TSR, the cycle around ``day`` [003 录音质检抽听原则]: the need (closed in short
+        supply replaced by unclosed: the closed calls are the orders recorded so far, or the
+        closed recordings heard if more), what is heard up to ``done_through`` and what is
+        left."""
+        policy = self.floor.policy
+        start, end = sampling.period_of("telesales", day, policy)
+        evals = self.evaluations_between(start, done_through)
+        counts = self._counts_between(start, min(day, end))
+        out = []
+        for person in persons:
+            mine = [r for r in evals if r["staff_id"] == person.id]
+            closed = sum(1 for r in mine if r.get("outcome") == "closed")
+            unclosed = sum(1 for r in mine if r.get("outcome") == "unclosed")
+            trainee = (day - person.hired).days < policy.new_hire_days
+            available = max(counts[person.id].orders, closed) if person.id in counts else None
+            need = sampling.telesales_need(trainee, available, policy)
+            out.append({"from": start.isoformat(), "to": end.isoformat(), "trainee": trainee,
+                        "closed_available": available, "need": need, "done": len(mine),
+                        "closed": closed, "unclosed": unclosed,
+                        "left": sampling.telesales_left(need, closed, unclosed,
+                                                        len(mine) - closed - unclosed)})
         return out
 
     def estimated_volume(self, agents: list[rules.PlanPerson]) -> int:
@@ -704,9 +793,13 @@ class MonitoringService:
         else:
             agents = [dataclasses.replace(a, done_today=0) for a in agents]
         seed = int(day.strftime("%Y%m%d")) * 100 + round_
+        copc_today = 0
+        if any(a.period_left is None for a in agents):
+            copc_today = self.copc_pool(day, day - dt.timedelta(days=1))["today"]
         plan = rules.make_plan(day, monitors, agents, self.floor.policy,
                                volume=self.estimated_volume(agents), seed=seed,
-                               from_minute=from_minute, monitor_done=done_by_monitor)
+                               from_minute=from_minute, monitor_done=done_by_monitor,
+                               copc_today=copc_today)
         new = self.new_monitors(day) & {m.id for m in monitors}
         if new:  # a new monitor's calls are heard with an experienced one [000 §5]
             experienced = sorted({m.id for m in monitors} - new)
@@ -854,9 +947,21 @@ class MonitoringService:
         record = self.floor.store.get(REF, COMMON_FEEDBACK, week_start.isoformat())
         return record["at"] if record else ""
 
+    def common_due(self, day: dt.date) -> tuple[str, dt.date, str]:
+        """Where the week's common problems stand: ("fed_back" | "due" | "overdue", the day
+        they are due (the week's last day: 共性问题应在一周内反馈 [000 §7]), when fed back)."""
+        start, end = review.week_of(day)
+        fed_back = self.common_fed_back(start)
+        if fed_back:
+            return "fed_back", end, fed_back
+        return ("overdue" if self.floor.today() > end else "due"), end, ""
+
     def give_common_feedback(self, day: dt.date, note: str = "") -> None:
         self.floor.require("qa.feedback")
         start, _end = review.week_of(day)
+        if start > self.floor.today():
+            raise FloorError(_("the week of {day} has not begun: nothing to feed back yet")
+                             .format(day=rules.day_text(start)))
         with self.floor.transaction() as tx:
             tx.put(REF, COMMON_FEEDBACK, start.isoformat(),
                    {"at": self.floor.now().isoformat(), "note": note})
@@ -879,34 +984,46 @@ class MonitoringService:
 
     def sampling_status(self, day: dt.date) -> list[dict[str, Any]]:
         """Per evaluated person whose scorecard has its own sampling rule: the period, what
-        is needed and what is done (telesales: closed and unclosed apart)."""
-        policy = self.floor.policy
+        is needed and what is done (telesales: closed and unclosed apart; 400-hotline: the
+        person's share of the line's total and the average of repeated picks)."""
         out = []
-        for person in self.floor.staff():
-            if person.role not in EVALUATED_ROLES:
-                continue
-            template_id = self.scorecard_for(person)
-            rule = sampling.rule_of(template_id)
-            if rule == "copc":
-                continue
-            start, end = sampling.period_of(rule, day, policy)
-            evals = [r for r in self.evaluations_between(start, end)
-                     if r["staff_id"] == person.id]
-            trainee = (day - person.hired).days < policy.new_hire_days
-            row: dict[str, Any] = {"id": person.id, "scorecard": template_id, "rule": rule,
-                                   "from": start.isoformat(), "to": end.isoformat(),
-                                   "done": len(evals)}
-            if rule == "telesales":
-                closed = sum(1 for r in evals if r.get("outcome") == "closed")
-                need = sampling.telesales_need(trainee, None, policy)
-                row.update(trainee=trainee, need_closed=need.closed,
-                           need_unclosed=need.unclosed, closed=closed,
-                           unclosed=sum(1 for r in evals if r.get("outcome") == "unclosed"))
-            else:
-                row.update(need=sampling.period_need(rule, trainee, policy),
-                           average=two_places(rules._mean(
-                               [percent_of(r) for r in evals if scored(r)])))
-            out.append(row)
+        period_end = {}
+        for rule in ("hotline-400", "telesales"):
+            period_end[rule] = sampling.period_of(rule, day, self.floor.policy)[1]
+        persons = self.sampled_people("telesales")
+        for person, status in zip(persons, self.telesales_status(
+                persons, day, period_end["telesales"])):
+            need = status["need"]
+            out.append({"id": person.id, "scorecard": self.scorecard_for(person),
+                        "rule": "telesales", "from": status["from"], "to": status["to"],
+                        "done": status["done"], "trainee": status["trainee"],
+                        "need_closed": need.closed, "need_unclosed": need.unclosed,
+                        "closed": status["closed"], "unclosed": status["unclosed"],
+                        "closed_available": status["closed_available"],
+                        "left": status["left"]})
+        persons = self.sampled_people("hotline-400")
+        if persons:
+            pool = self.hotline_pool(day, period_end["hotline-400"])
+            evals = [r for r in self.evaluations_between(dt.date.fromisoformat(pool["from"]),
+                                                         period_end["hotline-400"])
+                     if scored(r)]
+            percents = sampling.averaged_by_person((r["staff_id"], percent_of(r)) for r in evals)
+            points = sampling.averaged_by_person(
+                (r["staff_id"], Decimal(effective(r)["score"])) for r in evals)
+            templates = self.templates()
+            for person in persons:
+                template = templates.get(self.scorecard_for(person))
+                mark = template.pass_mark if template is not None else None
+                average = points.get(person.id)
+                out.append({"id": person.id, "scorecard": self.scorecard_for(person),
+                            "rule": "hotline-400", "from": pool["from"], "to": pool["to"],
+                            "done": pool["need"][person.id] - pool["left"][person.id],
+                            "need": pool["need"][person.id], "left": pool["left"][person.id],
+                            "average": two_places(percents.get(person.id)),
+                            "average_score": two_places(average),
+                            "passed": None if average is None or mark is None
+                            else average >= mark})
+        out.sort(key=lambda r: r["id"])
         return out
 
     def remedy_violation(self, day: dt.date, key: str, code: str, note: str = "") -> dict:
@@ -1051,6 +1168,15 @@ DISPUTE_STATUS = {"open": N_("open"), "kept": N_("kept"), "revised": N_("revised
 def dispute_status(status: str) -> str:
     """A dispute's status (open, kept, revised) in the interface language."""
     return _(DISPUTE_STATUS[status]) if status in DISPUTE_STATUS else status
+
+
+def common_state_text(state: str, due: dt.date, fed_back: str) -> str:
+    """The week's common problems: fed back when, or due (overdue) by the week's last day."""
+    if state == "fed_back":
+        return _("fed back {at}").format(at=fed_back[:16].replace("T", " "))
+    if state == "overdue":
+        return _("OVERDUE: due within the week, by {day}").format(day=rules.day_text(due))
+    return _("due within the week, by {day}").format(day=rules.day_text(due))
 
 
 def _result_fields(result: rules.Score) -> dict[str, Any]:

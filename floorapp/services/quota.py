@@ -532,6 +532,27 @@ class QuotaService:
         ]
         return data, tables
 
+    def counts_between(self, start: dt.date, end: dt.date, by_campaign: bool = False
+                       ) -> dict:
+        """Each agent's counts over the days from ``start`` to ``end`` (the calls and orders a
+        sampling rule counts: 400 calls, telesales closed recordings, COPC calls per project),
+        keyed by staff id, or by (staff id, campaign) with ``by_campaign``."""
+        out: dict = {}
+        for partition in self.floor.store.day_partitions(start, end):
+            by_agent: dict[str, list[CallEntry]] = {}
+            for record in self.floor.store.records(partition, CALLS):
+                entry = _entry(record)
+                by_agent.setdefault(entry.staff_id, []).append(entry)
+            for sid, entries in by_agent.items():
+                if not by_campaign:
+                    out[sid] = out.get(sid, Counts()) + rules.day_counts(entries)
+                    continue
+                for campaign in {e.campaign for e in entries}:
+                    key = (sid, campaign)
+                    out[key] = out.get(key, Counts()) + rules.day_counts(
+                        e for e in entries if e.campaign == campaign)
+        return out
+
     def month_orders(self, year: int, month: int) -> dict[str, int]:
         """Orders (成单) per agent in a month (the pay tier's guarantee)."""
         return dict(self._month_figures(year, month)[1])
