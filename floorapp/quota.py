@@ -112,30 +112,30 @@ def day_counts(entries: Iterable[CallEntry]) -> Counts:
     return total
 
 
-def campaign_sums(records: Iterable[Mapping]) -> dict[str, dict[str, tuple[int, int]]]:
-    """{agent: {campaign: (completed, orders)}} of one day's stored call entries (plain
-    records), the entries that count as ``effective_entries`` says: a campaign's daily total
-    replaces its hours. The month figures are built from these without an object per entry."""
+def campaign_sums(records: Iterable[Mapping]) -> dict[str, dict[str, Counts]]:
+    """{agent: {campaign: counts}} of one day's stored call entries (plain records), the
+    entries that count as ``effective_entries`` says: a campaign's daily total replaces its
+    hours. Month figures are built from these without an object per entry."""
+    records = list(records)
     with_total = {(r["staff_id"], r.get("campaign", "")) for r in records
                   if r.get("hour") is None}
-    out: dict[str, dict[str, tuple[int, int]]] = {}
+    out: dict[str, dict[str, Counts]] = {}
     for r in records:
         sid, campaign = r["staff_id"], r.get("campaign", "")
         if r.get("hour") is not None and (sid, campaign) in with_total:
             continue
         agent = out.setdefault(sid, {})
-        completed, orders = agent.get(campaign, (0, 0))
-        agent[campaign] = (completed + int(r.get("completed", 0)),
-                           orders + int(r.get("orders", 0)))
+        counts = Counts.from_dict(r)
+        agent[campaign] = agent[campaign] + counts if campaign in agent else counts
     return out
 
 
-def weighted_from_sums(policy: Policy, sums: Mapping[str, tuple[int, int]],
+def weighted_from_sums(policy: Policy, sums: Mapping[str, Counts],
                        coefficients: Mapping[str, Decimal]) -> Decimal:
     """Σ completed × campaign coefficient from ``campaign_sums`` of one agent (the same figure
     as ``weighted_completed`` of the entries)."""
-    return sum((Decimal(completed) * coefficient_of(policy, coefficients, campaign)
-                for campaign, (completed, _orders) in sums.items()), Decimal(0))
+    return sum((Decimal(counts.completed) * coefficient_of(policy, coefficients, campaign)
+                for campaign, counts in sums.items()), Decimal(0))
 
 
 def coefficient_of(policy: Policy, coefficients: Mapping[str, Decimal], campaign: str) -> Decimal:

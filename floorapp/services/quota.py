@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     from floorapp.staff import Staff
 
 CALLS = "calls"
-# A day file's calls as the month figures need them: {agent: {campaign: [completed, orders]}}
-CAMPAIGN_SUMS = "quota.campaign_sums.v1"
+# A day file's calls as month figures need them: {agent: {campaign: [dialed, connected,
+# completed, orders, talk_minutes]}} (the entries that count, summed)
+CAMPAIGN_SUMS = "quota.campaign_sums.v2"
 CAMPAIGNS = "campaigns"
 REF = "ref"
 CALL_COLUMNS = ["staff_id", "date", "dialed", "connected", "completed", "orders"]
@@ -538,19 +539,18 @@ class QuotaService:
         sampling rule counts: 400 calls, telesales closed recordings, COPC calls per project),
         keyed by staff id, or by (staff id, campaign) with ``by_campaign``."""
         out: dict = {}
-        for partition in self.floor.store.day_partitions(start, end):
-            by_agent: dict[str, list[CallEntry]] = {}
-            for record in self.floor.store.records(partition, CALLS):
-                entry = _entry(record)
-                by_agent.setdefault(entry.staff_id, []).append(entry)
-            for sid, entries in by_agent.items():
+        store = self.floor.store
+        for partition in store.day_partitions(start, end):
+            for sid, campaigns in _day_sums(store, partition).items():
                 if not by_campaign:
-                    out[sid] = out.get(sid, Counts()) + rules.day_counts(entries)
+                    day = Counts()
+                    for counts in campaigns.values():
+                        day = day + counts
+                    out[sid] = out.get(sid, Counts()) + day
                     continue
-                for campaign in {e.campaign for e in entries}:
+                for campaign, counts in campaigns.items():
                     key = (sid, campaign)
-                    out[key] = out.get(key, Counts()) + rules.day_counts(
-                        e for e in entries if e.campaign == campaign)
+                    out[key] = out.get(key, Counts()) + counts
         return out
 
     def month_orders(self, year: int, month: int) -> dict[str, int]:
@@ -587,11 +587,10 @@ class QuotaService:
         store = self.floor.store
         for partition in partitions:
             day = dt.date.fromisoformat(partition.split("/")[1])
-            sums = store.digest(partition, CAMPAIGN_SUMS)
-            for sid, campaigns in sums.items():
+            for sid, campaigns in _day_sums(store, partition).items():
                 daily.setdefault(sid, {})[day.isoformat()] = rules.weighted_from_sums(
                     policy, campaigns, coefficients)
-                orders[sid] = orders.get(sid, 0) + sum(n for _c, n in campaigns.values())
+                orders[sid] = orders.get(sid, 0) + sum(n.orders for n in campaigns.values())
             special |= {sid for sid, n in self._lost_minutes(day).items() if n > 0}
         return daily, orders, special
 
@@ -684,11 +683,18 @@ def started_text(started: object, day: dt.date) -> str:
     return f"{moment:%H:%M}" if moment.date() == day else f"{moment:%m-%d %H:%M}"
 
 
-def _campaign_sums(tables: dict) -> dict[str, dict[str, list[int]]]:
+def _campaign_sums(tables: dict) -> dict[str, dict[str, list[int | None]]]:
     """The CAMPAIGN_SUMS digest of one day file's tables."""
     sums = rules.campaign_sums(latest_data((tables.get(CALLS) or {}).values()))
-    return {sid: {c: list(pair) for c, pair in campaigns.items()}
+    return {sid: {c: [n.dialed, n.connected, n.completed, n.orders, n.talk_minutes]
+                  for c, n in campaigns.items()}
             for sid, campaigns in sums.items()}
+
+
+def _day_sums(store, partition: str) -> dict[str, dict[str, Counts]]:  # noqa: ANN001
+    """A day's CAMPAIGN_SUMS as Counts."""
+    return {sid: {c: Counts(*values) for c, values in campaigns.items()}
+            for sid, campaigns in store.digest(partition, CAMPAIGN_SUMS).items()}
 
 
 def _partition(day: dt.date) -> str:
