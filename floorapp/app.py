@@ -6,6 +6,7 @@ stamp every second, so another supervisor's change shows within 2 s without a re
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,14 +19,8 @@ from textual.screen import Screen
 from floorapp.i18n import N_, _, fmt_date, language
 from floorapp.schedule import shift_line
 from floorapp.services import Floor, open_floor
-from screens.attendance import AttendanceScreen
 from screens.base import FloorScreen
-from screens.emergency import EmergencyScreen, notify_open_incidents
 from screens.help import HelpScreen
-from screens.monitoring import MonitoringScreen
-from screens.quota import QuotaScreen
-from screens.roster import RosterScreen
-from screens.summary import SummaryScreen
 from screens.widgets.sectionbar import EMERGENCY_KEY, SECTIONS
 from screens.widgets.typeahead import TypeAhead
 
@@ -56,18 +51,34 @@ def _section_bindings() -> list[Binding]:
     return out
 
 
+class LazyScreen:
+    """A section's screen class, imported when the section is first shown (start-up loads
+    only the first section's code; issue #18). Called like the class; ``screen_class`` is the
+    class itself (the palette reads its bindings)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    @property
+    def screen_class(self) -> type[Screen]:
+        return getattr(importlib.import_module(self.module), self.name)
+
+    def __call__(self) -> Screen:
+        return self.screen_class()
+
+
 class FloorApp(TypeAhead):
     """The supervisor's floor console."""
 
     TITLE = "floor"
     CSS_PATH = "app.tcss"
     MODES = {
-        "monitoring": MonitoringScreen,
-        "attendance": AttendanceScreen,
-        "roster": RosterScreen,
-        "quota": QuotaScreen,
-        "summary": SummaryScreen,
-        "emergency": EmergencyScreen,
+        "monitoring": LazyScreen("screens.monitoring", "MonitoringScreen"),
+        "attendance": LazyScreen("screens.attendance", "AttendanceScreen"),
+        "roster": LazyScreen("screens.roster", "RosterScreen"),
+        "quota": LazyScreen("screens.quota", "QuotaScreen"),
+        "summary": LazyScreen("screens.summary", "SummaryScreen"),
+        "emergency": LazyScreen("screens.emergency", "EmergencyScreen"),
     }
     DEFAULT_MODE = "attendance"
     BINDINGS = [
@@ -105,6 +116,8 @@ class FloorApp(TypeAhead):
         access = self.floor.access
         if access.read_only and not store.read_only_reason:
             self.notify(access.describe(), title=_("Read-only"), severity="warning", timeout=30)
+        from screens.emergency import notify_open_incidents
+
         notify_open_incidents(self)
         if not self.floor.has_data() and not store.problems:
             self.notify(_("No staff on the register yet: F7 adds people, or import a list with "

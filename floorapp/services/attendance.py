@@ -132,9 +132,7 @@ class PersonDay:
 class AttendanceService:
     def __init__(self, floor: Floor) -> None:
         self.floor = floor
-        floor.store.keep_records(PUNCHES)  # a month report reads a month of them
         self._day_memo: tuple[tuple, tuple[PersonDay, ...]] | None = None
-        floor.store.keep_records(LEAVE)
 
     # -------------------------------------------------------------- reading
     def _local_now(self) -> dt.datetime:

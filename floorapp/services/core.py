@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pendulum
 
 from floorapp import csvio
+from floorapp.services import digests
 from floorapp.clock import Clock, system_clock
 from floorapp.errors import FloorError, store_problem
 from floorapp.i18n import _
@@ -33,13 +36,18 @@ from floorapp.staff import (
 )
 from store import Store, StoreError, Tx, open_store
 from store import backup as store_backup
-from store.db import latest_data
 from store import doctor as store_doctor
+
+if TYPE_CHECKING:
+    from floorapp.services.attendance import AttendanceService
+    from floorapp.services.emergency import EmergencyService
+    from floorapp.services.monitoring import MonitoringService
+    from floorapp.services.pay import PayService
+    from floorapp.services.quota import QuotaService
+    from floorapp.services.roster import RosterService
 
 REF = "ref"
 PAY = "pay"  # pay-only data, its own file (group floor-pay): table base_pay, key staff id
-# A roster month as the day views need it, kept under .cache/ while its file is unchanged
-ROSTER_CELLS = "roster.cells.v1"
 STAFF_COLUMNS = ["id", "name", "role", "team", "hired", "base_pay"]
 STAFF_OPTIONAL = ["seat", "clock_id", "extension", "login"]
 
@@ -60,21 +68,45 @@ class Floor:
         # The register as read, per (files' signatures, pay visible, leavers too): the staff
         # list is asked for many times per screen or report and changes only with the files.
         self._staff_cache: dict[bool, tuple[object, tuple[Staff, ...]]] = {}
-        store.add_digest(ROSTER_CELLS, _roster_cells)
-        # Feature services (imported here: they import this module's types).
-        from floorapp.services.attendance import AttendanceService
-        from floorapp.services.emergency import EmergencyService
-        from floorapp.services.monitoring import MonitoringService
-        from floorapp.services.pay import PayService
-        from floorapp.services.quota import QuotaService
+        digests.register(store)
+
+    # Feature services, made when first used (each imports its module then: a report or the
+    # first screen loads only the ones it needs; they import this module's types).
+    @functools.cached_property
+    def roster(self) -> RosterService:
         from floorapp.services.roster import RosterService
 
-        self.roster = RosterService(self)
-        self.attendance = AttendanceService(self)
-        self.emergency = EmergencyService(self)
-        self.monitoring = MonitoringService(self)
-        self.quota = QuotaService(self)
-        self.pay = PayService(self)
+        return RosterService(self)
+
+    @functools.cached_property
+    def attendance(self) -> AttendanceService:
+        from floorapp.services.attendance import AttendanceService
+
+        return AttendanceService(self)
+
+    @functools.cached_property
+    def emergency(self) -> EmergencyService:
+        from floorapp.services.emergency import EmergencyService
+
+        return EmergencyService(self)
+
+    @functools.cached_property
+    def monitoring(self) -> MonitoringService:
+        from floorapp.services.monitoring import MonitoringService
+
+        return MonitoringService(self)
+
+    @functools.cached_property
+    def quota(self) -> QuotaService:
+        from floorapp.services.quota import QuotaService
+
+        return QuotaService(self)
+
+    @functools.cached_property
+    def pay(self) -> PayService:
+        from floorapp.services.pay import PayService
+
+        return PayService(self)
 
     # ----------------------------------------------------------------- write
     @contextmanager
@@ -333,7 +365,7 @@ class Floor:
         cached = self._roster_cache.get(partition)
         if cached is not None and cached[0] == signature and signature is not None:
             return cached[1]
-        out = self.store.digest(partition, ROSTER_CELLS)
+        out = self.store.digest(partition, digests.ROSTER_CELLS)
         self._roster_cache[partition] = (signature, out)
         return out
 
@@ -381,14 +413,6 @@ def open_floor(
 ) -> Floor:
     return Floor(open_store(store_dir, strict=strict, user=user), clock)
 
-
-
-def _roster_cells(tables: dict) -> dict[str, dict[str, str]]:
-    """The ROSTER_CELLS digest of a roster month's file: {staff_id: {"YYYY-MM-DD": code}}."""
-    out: dict[str, dict[str, str]] = {}
-    for cell in latest_data((tables.get("cells") or {}).values()):
-        out.setdefault(cell["staff_id"], {})[cell["date"]] = cell["code"]
-    return out
 
 
 def _put_staff(tx: Tx, person: Staff) -> bool:

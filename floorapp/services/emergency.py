@@ -37,7 +37,6 @@ CHECKLISTS = "checklists"
 class EmergencyService:
     def __init__(self, floor: Floor) -> None:
         self.floor = floor
-        floor.store.keep_records(TABLE)  # outage minutes are asked for a month of days
 
     # --------------------------------------------------------------- checklists
     def checklists(self) -> list[rules.Checklist]:

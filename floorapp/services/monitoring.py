@@ -26,10 +26,11 @@ from floorapp import csvio, reports
 from floorapp import monitoring as rules
 from floorapp import monitoring_review as review
 from floorapp import monitoring_sampling as sampling
+from floorapp.services import digests
+from floorapp.services.digests import effective
 from floorapp.errors import FloorError, ImportRejected
 from floorapp.i18n import N_, _, fmt_month, language
 from floorapp.schedule import slot_windows
-from store.db import latest_items
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -37,9 +38,6 @@ if TYPE_CHECKING:
 
 REF = "ref"
 EVALUATIONS = "qa_evaluations"
-# A day file's evaluation outcomes for follow-up: [[staff_id, "date" "T" "time" "|" key,
-# passed (true/false/null)], …] — follow-up looks two months back without reading them whole.
-FOLLOW_UP_DIGEST = "monitoring.outcomes.v1"
 PLAN = "qa_plan"
 PLAN_INFO = "qa_plan_info"
 TEMPLATES = "templates"
@@ -83,18 +81,6 @@ class DayPlan:
         return sum(1 for r in self.rows if r.status == status)
 
 
-def _outcomes(tables: dict[str, Any]) -> list[list]:
-    """The FOLLOW_UP_DIGEST of one day file's tables."""
-    return [[r["staff_id"], f"{r['date']}T{r['time']}|{key}", effective(r)["passed"]]
-            for key, r in latest_items((tables.get(EVALUATIONS) or {}).values())]
-
-
-def effective(record: dict[str, Any]) -> dict[str, Any]:
-    """The score that counts: the direct supervisor's final one after an escalation, else the
-    one revised on review, else the original (all three are kept)."""
-    return record.get("final") or record.get("revised") or record
-
-
 def scored(record: dict[str, Any]) -> bool:
     """Whether the evaluation has points (a violations form, 合规部分, has none)."""
     return Decimal(effective(record)["max"]) > 0
@@ -117,8 +103,6 @@ class MonitoringService:
     def __init__(self, floor: Floor) -> None:
         self.floor = floor
         self._builtins: dict[str, rules.Template] | None = None
-        floor.store.add_digest(FOLLOW_UP_DIGEST, _outcomes)
-        floor.store.keep_records(EVALUATIONS)  # the QA month reads a month of them
 
     # ------------------------------------------------------------- templates
     def templates(self) -> dict[str, rules.Template]:
@@ -591,7 +575,7 @@ class MonitoringService:
         store = self.floor.store
         results: dict[str, list[tuple[str, bool]]] = {}
         for partition in store.day_partitions(start, up_to):
-            for staff_id, moment, passed in store.digest(partition, FOLLOW_UP_DIGEST):
+            for staff_id, moment, passed in store.digest(partition, digests.FOLLOW_UP):
                 if passed is None:  # no pass mark: neither opens nor closes one
                     continue
                 results.setdefault(staff_id, []).append((moment, passed))

@@ -52,7 +52,6 @@ def _day_part(day: dt.date) -> str:
 class PayService:
     def __init__(self, floor: Floor) -> None:
         self.floor = floor
-        floor.store.keep_records(COACHING)  # the pay sheet reads a month of them
 
     # ------------------------------------------------------------- reading
     def _decisions(self, year: int, month: int) -> dict[str, str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from floorapp import csvio
+from floorapp.services import digests
 from floorapp import quota as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, fmt_money, language
@@ -26,7 +27,6 @@ from floorapp.quota import CallEntry, Counts
 from floorapp.reports import Report, Table
 from floorapp.schedule import calling_periods
 from floorapp.staff import check_id
-from store.db import latest_data
 
 if TYPE_CHECKING:
     from floorapp.policy import Policy
@@ -34,9 +34,6 @@ if TYPE_CHECKING:
     from floorapp.staff import Staff
 
 CALLS = "calls"
-# A day file's calls as month figures need them: {agent: {campaign: [dialed, connected,
-# completed, orders, talk_minutes]}} (the entries that count, summed)
-CAMPAIGN_SUMS = "quota.campaign_sums.v2"
 CAMPAIGNS = "campaigns"
 REF = "ref"
 CALL_COLUMNS = ["staff_id", "date", "dialed", "connected", "completed", "orders"]
@@ -117,7 +114,6 @@ class QuotaService:
     def __init__(self, floor: Floor) -> None:
         self.floor = floor
         self._last: list[Undo] = []
-        floor.store.add_digest(CAMPAIGN_SUMS, _campaign_sums, stands_for=(CALLS,))
         # (year, month) → (what the figures were worked out from, the figures): the month
         # report, the pay sheet and the interview list ask for the same months
         self._months: dict[tuple[int, int], tuple[object, tuple]] = {}
@@ -683,18 +679,10 @@ def started_text(started: object, day: dt.date) -> str:
     return f"{moment:%H:%M}" if moment.date() == day else f"{moment:%m-%d %H:%M}"
 
 
-def _campaign_sums(tables: dict) -> dict[str, dict[str, list[int | None]]]:
-    """The CAMPAIGN_SUMS digest of one day file's tables."""
-    sums = rules.campaign_sums(latest_data((tables.get(CALLS) or {}).values()))
-    return {sid: {c: [n.dialed, n.connected, n.completed, n.orders, n.talk_minutes]
-                  for c, n in campaigns.items()}
-            for sid, campaigns in sums.items()}
-
-
 def _day_sums(store, partition: str) -> dict[str, dict[str, Counts]]:  # noqa: ANN001
-    """A day's CAMPAIGN_SUMS as Counts."""
+    """A day's call digest (digests.CAMPAIGN_SUMS) as Counts."""
     return {sid: {c: Counts(*values) for c, values in campaigns.items()}
-            for sid, campaigns in store.digest(partition, CAMPAIGN_SUMS).items()}
+            for sid, campaigns in store.digest(partition, digests.CAMPAIGN_SUMS).items()}
 
 
 def _partition(day: dt.date) -> str:

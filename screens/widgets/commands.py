@@ -22,6 +22,7 @@ class ScreenKeyCommands(Provider):
         sources: list[tuple[object, str | None]] = [(screen, None)]
         modes = getattr(self.app, "MODES", {})
         for mode, screen_type in modes.items():
+            screen_type = getattr(screen_type, "screen_class", screen_type)  # a lazy section
             if mode != self.app.current_mode and isinstance(screen_type, type):
                 sources.append((screen_type, mode))
         out = []
