@@ -265,9 +265,10 @@ def evaluate_day(
     threshold = policy.absent_threshold_minutes
     covered = _covered_period(periods, punches, leave)
     clock = None
-    if now is not None and now.date() == day:
+    today = now.date() if now is not None else None
+    if today == day:
         clock = now.time().replace(tzinfo=None, second=0, microsecond=0)
-    elif now is not None and now.date() < day:
+    elif today is not None and today < day:
         clock = dt.time(0, 0)  # a day to come: every period is still pending
     results = []
     for number, (start, end) in enumerate(periods, start=1):

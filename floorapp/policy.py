@@ -393,10 +393,16 @@ class Policy:
     # ------------------------------------------------------------- helpers
     def periods(self, shift: str, day: dt.date) -> list[tuple[dt.time, dt.time]]:
         """The (start, end) periods of a shift code on a date; empty for rest or unknown."""
-        seasons = self.shifts.get(shift)
-        if not seasons:
-            return []
-        return [(_time(a), _time(b)) for a, b in seasons[self.season(day)]]
+        season = self.season(day)
+        # worked out once per code and season (a month report asks ~30,000 times); keyed by
+        # the shifts table itself, so a policy given other shifts never sees these
+        memo = self.__dict__.setdefault("_periods_memo", {})
+        key = (id(self.shifts), shift, season)
+        if key not in memo:
+            seasons = self.shifts.get(shift)
+            memo[key] = (self.shifts, [(_time(a), _time(b)) for a, b in seasons[season]]
+                         if seasons else [])
+        return list(memo[key][1])
 
     def season(self, day: dt.date) -> str:
         """'summer' or 'winter' for a date (夏季/冬季作息)."""

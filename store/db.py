@@ -54,13 +54,22 @@ def partition_shape_problem(data: dict[str, Any]) -> str | None:
     for name, table in data.items():
         if not isinstance(table, dict):
             return f"table {name!r} is not an object of records"
+        if name == AUDIT_TABLE:
+            for doc_id, doc in table.items():
+                if not isinstance(doc, dict):
+                    return f"table {name!r}: record {doc_id} is not an object"
+                if type(doc.get("seq")) is not int:
+                    return f"table {name!r}: entry {doc_id} has no sequence number"
+            continue
+        # one pass per table, the common case in C: every record an object with a str key,
+        # an int version and an object of data; the loop below names the first one that is not
+        if all(isinstance(doc, dict) and isinstance(doc.get("key"), str)
+               and type(doc.get("v")) is int and isinstance(doc.get("data"), dict)
+               for doc in table.values()):
+            continue
         for doc_id, doc in table.items():
             if not isinstance(doc, dict):
                 return f"table {name!r}: record {doc_id} is not an object"
-            if name == AUDIT_TABLE:
-                if type(doc.get("seq")) is not int:
-                    return f"table {name!r}: entry {doc_id} has no sequence number"
-                continue
             if not isinstance(doc.get("key"), str) or type(doc.get("v")) is not int \
                     or not isinstance(doc.get("data"), dict):
                 return f"table {name!r}: record {doc_id} lacks a key, a version or its data"
@@ -446,9 +455,18 @@ class Store(_Reader):
             if stored is not None:
                 self._derived[(path, name)] = (signature, stored[0])
                 return stored[0]
-        data = self.read_partition(partition)
+        data = self.read_partition(partition)  # works out and keeps every digest of the file
         cached = self._cache.get(path)
-        return self._work_out(partition, name, data, cached[0] if cached else None)
+        signature = cached[0] if cached else None
+        hit = self._derived.get((path, name))
+        if hit is not None and hit[0] == signature and signature is not None:
+            return hit[1]
+        if signature is not None:
+            stored = self._cached_digest(partition, name, signature)
+            if stored is not None:
+                self._derived[(path, name)] = (signature, stored[0])
+                return stored[0]
+        return self._work_out(partition, name, data, signature)
 
     def _work_out(self, partition: str, name: str, data: dict[str, Any],
                   signature: tuple[int, int, int] | None) -> Any:
@@ -524,14 +542,17 @@ class Store(_Reader):
     def _read_whole_day(self, partition: str, path: Path, signature: tuple[int, int, int],
                         data: dict[str, Any]) -> None:
         skipped = {AUDIT_TABLE}
-        for name, (_compute, stands_for) in self._digesters.items():
+        for name, (compute, stands_for) in self._digesters.items():
             skipped.update(stands_for)
             hit = self._derived.get((path, name))
             if hit is not None and hit[0] == signature:
                 continue
-            stored = self._cached_digest(partition, name, signature)
-            if stored is not None:
-                self._derived[(path, name)] = (signature, stored[0])
+            if self._digest_path(partition, name).exists() \
+                    and self._cached_digest(partition, name, signature) is not None:
+                continue  # read from the cache when asked
+            if name.startswith("records.") and not self.read_only_reason:
+                # a month of records is big: written to the cache, read back when asked
+                self._store_digest(partition, name, signature, compute(data))
             else:
                 self._work_out(partition, name, data, signature)
         for table, docs in data.items():

@@ -491,7 +491,7 @@ class QuotaService:
         y, m = year, month
         for _n in range(max(0, policy.interview_months - 1)):
             y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-            months.insert(0, self._month_figures(y, m)[1])
+            months.insert(0, self._orders_of_month(y, m))
         months.append(orders)
         # 话务员薪资制度 [004]: the interview is for outbound agents (成单量)
         agents = {s.id for s in self.floor.staff(include_retired=True) if s.role == "agent"}
@@ -551,7 +551,29 @@ class QuotaService:
 
     def month_orders(self, year: int, month: int) -> dict[str, int]:
         """Orders (成单) per agent in a month (the pay tier's guarantee)."""
-        return dict(self._month_figures(year, month)[1])
+        return dict(self._orders_of_month(year, month))
+
+    def _orders_of_month(self, year: int, month: int) -> dict[str, int]:
+        """Orders per agent, from the month figures when they are worked out already, else
+        from the day digests alone (an earlier month for the interview list needs no more)."""
+        kept = self._months.get((year, month))
+        if kept is not None and kept[0] == self._month_state(year, month)[1]:
+            return kept[1][1]
+        store = self.floor.store
+        orders: dict[str, int] = {}
+        for partition in self._month_state(year, month)[0]:
+            for sid, campaigns in store.digest(partition, digests.CAMPAIGN_SUMS).items():
+                orders[sid] = orders.get(sid, 0) + sum(c[3] for c in campaigns.values())
+        return orders
+
+    def _month_state(self, year: int, month: int) -> tuple[list[str], tuple]:
+        """The month's day partitions and what its figures are worked out from."""
+        store = self.floor.store
+        first = dt.date(year, month, 1)
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        partitions = store.day_partitions(first, last)
+        return partitions, (store.stamp(), store.signature(REF),
+                            tuple(store.signature(p) for p in partitions))
 
     def _month_figures(self, year: int, month: int
                        ) -> tuple[dict[str, dict[str, Decimal]], dict[str, int], set[str]]:
@@ -560,12 +582,7 @@ class QuotaService:
         Kept while nothing in the store changed (its change stamp, the reference file and
         the month's day files), so asking for the same month again is free. Never change
         what this returns."""
-        store = self.floor.store
-        first = dt.date(year, month, 1)
-        last = dt.date(year, month, calendar.monthrange(year, month)[1])
-        partitions = store.day_partitions(first, last)
-        state = (store.stamp(), store.signature(REF),
-                 tuple(store.signature(p) for p in partitions))
+        partitions, state = self._month_state(year, month)
         kept = self._months.get((year, month))
         if kept is not None and kept[0] == state:
             return kept[1]
