@@ -143,6 +143,11 @@ def _current(docs: Iterable[dict[str, Any]], include_retired: bool = False) -> l
     return out
 
 
+def _records_digest(table: str) -> str:
+    """The digest name of a table's current records (its format's version in the name)."""
+    return f"records.v1.{table}"
+
+
 def latest_items(docs: Iterable[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     """(key, data) of each live record's current version (the stored dicts themselves, not
     copies: for digests that only read them)."""
@@ -399,9 +404,9 @@ class Store(_Reader):
     ) -> list[dict[str, Any]]:
         """``records`` without the copies: the cached dicts themselves, for readers that only
         read (reports over a month of day files). Never change what this returns."""
-        if not include_retired and f"records.{table}" in self._digesters \
+        if not include_retired and _records_digest(table) in self._digesters \
                 and partition.startswith("day/"):
-            return self.digest(partition, f"records.{table}")
+            return self.digest(partition, _records_digest(table))
         path = self.path(partition)
         key = (path, table, include_retired)
         hit = self._records_cache.get(key)
@@ -436,7 +441,7 @@ class Store(_Reader):
     def keep_records(self, table: str) -> None:
         """Keep the current records of a day-file table as a digest (``records.<table>``), so a
         month-long reader of that table does not parse the day files again."""
-        self.add_digest(f"records.{table}",
+        self.add_digest(_records_digest(table),
                         lambda tables: _current((tables.get(table) or {}).values()))
 
     def digest(self, partition: str, name: str) -> Any:
@@ -556,7 +561,7 @@ class Store(_Reader):
             else:
                 self._work_out(partition, name, data, signature)
         for table, docs in data.items():
-            if table not in skipped and f"records.{table}" not in self._digesters:
+            if table not in skipped and _records_digest(table) not in self._digesters:
                 self._keep_records((path, table, False), (signature, _current(docs.values())))
 
     def signature(self, partition: str) -> tuple[int, int, int] | None:

@@ -150,3 +150,25 @@ def test_two_processes_working_out_the_same_digest_leave_a_whole_cache_file(stor
     assert all(p.wait(60) == 0 for p in procs)
     assert json.loads(_cache_file(store).read_text())["value"] == {"A001": 2, "A002": 5}
     assert not list(_cache_file(store).parent.glob(".*.tmp"))
+
+
+def test_a_report_follows_a_correction_made_by_another_process(staffed) -> None:
+    """Reports read the digests; a punch corrected by another supervisor's process (a new
+    version of the day file) is in the next report, in this process and in a new one."""
+    import datetime as dt
+
+    from floorapp.clock import fixed_clock
+    from floorapp.services import open_floor
+    from tests.conftest import NOW
+
+    day = dt.date(2026, 11, 10)
+    staffed.attendance.record_in("A001", day, dt.time(8, 20), period=1)
+    staffed.attendance.record_out("A001", day, dt.time(12, 0), period=1)
+    late = {r.staff_id: r.late_minutes for _s, r, _d in staffed.attendance.month_results(2026, 11)}
+    assert late["A001"] == 20
+    other = open_floor(staffed.store.root, clock=fixed_clock(NOW), user="tester")
+    other.attendance.record_in("A001", day, dt.time(8, 5), period=1)  # corrected
+    for reader in (staffed, open_floor(staffed.store.root, clock=fixed_clock(NOW), user="x")):
+        late = {r.staff_id: r.late_minutes
+                for _s, r, _d in reader.attendance.month_results(2026, 11)}
+        assert late["A001"] == 5
