@@ -36,6 +36,9 @@ TEXTUAL_COMMANDS = (
 )
 POLL_SECONDS = 1.0
 CLOCK_SECONDS = 15.0
+# The day's first start backs the store up once the first screen is shown: compressing a year
+# of files in a thread while the screen is being built would slow the start (issue #18).
+BACKUP_AFTER_SECONDS = 2.0
 
 # Binding descriptions are translated when this module is imported: the CLI imports it only
 # after choosing the language (like screens/).
@@ -111,7 +114,7 @@ class FloorApp(TypeAhead):
             self.notify(_("Read-only: {reason}").format(reason=store.read_only_reason),
                         severity="error", timeout=30)
         elif self._backup:
-            self.daily_backup()
+            self.set_timer(BACKUP_AFTER_SECONDS, self.daily_backup)
         self.report_problems()
         access = self.floor.access
         if access.read_only and not store.read_only_reason:
