@@ -115,19 +115,30 @@ def day_counts(entries: Iterable[CallEntry]) -> Counts:
 def campaign_sums(records: Iterable[Mapping]) -> dict[str, dict[str, Counts]]:
     """{agent: {campaign: counts}} of one day's stored call entries (plain records), the
     entries that count as ``effective_entries`` says: a campaign's daily total replaces its
-    hours. Month figures are built from these without an object per entry."""
+    hours; summed as ``day_counts`` sums (talk minutes None while no entry has any). Month
+    figures are built from these without an object per entry."""
     records = list(records)
     with_total = {(r["staff_id"], r.get("campaign", "")) for r in records
                   if r.get("hour") is None}
-    out: dict[str, dict[str, Counts]] = {}
+    sums: dict[str, dict[str, list]] = {}
     for r in records:
         sid, campaign = r["staff_id"], r.get("campaign", "")
         if r.get("hour") is not None and (sid, campaign) in with_total:
             continue
-        agent = out.setdefault(sid, {})
-        counts = Counts.from_dict(r)
-        agent[campaign] = agent[campaign] + counts if campaign in agent else counts
-    return out
+        talk = r.get("talk_minutes")
+        row = (int(r.get("dialed", 0)), int(r.get("connected", 0)),
+               int(r.get("completed", 0)), int(r.get("orders", 0)),
+               None if talk is None else int(talk))
+        agent = sums.setdefault(sid, {})
+        total = agent.get(campaign)
+        if total is None:
+            agent[campaign] = list(row)
+            continue
+        for i in range(4):
+            total[i] += row[i]
+        if row[4] is not None:
+            total[4] = (total[4] or 0) + row[4]
+    return {sid: {c: Counts(*v) for c, v in campaigns.items()} for sid, campaigns in sums.items()}
 
 
 def weighted_from_sums(policy: Policy, sums: Mapping[str, Counts],

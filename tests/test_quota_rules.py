@@ -309,3 +309,40 @@ def test_a_half_day_leave_halves_the_seats_target(staffed):
     staffed.attendance.record_leave("A001", day, "sick", Decimal("0.5"))
     agents = {a.staff_id: a for a in staffed.quota.floor_day(day).agents}
     assert agents["A001"].target == 30
+
+
+def _rec(sid: str, hour, campaign: str, completed: int, orders: int = 0, talk=None) -> dict:
+    return {"staff_id": sid, "date": "2026-11-20", "hour": hour, "campaign": campaign,
+            "dialed": completed + 2, "connected": completed + 1, "completed": completed,
+            "orders": orders, "talk_minutes": talk}
+
+
+@pytest.mark.parametrize("records", [
+    pytest.param([], id="no-calls"),
+    pytest.param([_rec("A001", 9, "BB", 5, 1, 10), _rec("A001", 10, "BB", 7, 2, None)],
+                 id="hours-summed-talk-partly-known"),
+    pytest.param([_rec("A001", 9, "BB", 5), _rec("A001", None, "BB", 30, 4)],
+                 id="daily-total-replaces-hours"),
+    pytest.param([_rec("A001", 9, "BB", 5), _rec("A001", None, "5G", 30),
+                  _rec("A001", 11, "5G", 3), _rec("A002", 9, "", 4, talk=None)],
+                 id="total-of-one-campaign-leaves-the-other-hours"),
+    pytest.param([_rec("A001", 9, "BB", 5, talk=None), _rec("A001", 10, "BB", 1, talk=None)],
+                 id="talk-unknown-stays-unknown"),
+])
+def test_campaign_sums_are_the_day_counts_of_each_campaign(records) -> None:
+    """The month reports' per-day digest (issue #18) sums as the entry rules do."""
+    from floorapp.services.quota import _entry
+
+    sums = q.campaign_sums(records)
+    entries = [_entry(r) for r in records]
+    pairs = {(e.staff_id, e.campaign) for e in entries}
+    assert {(s, c) for s, cs in sums.items() for c in cs} == pairs
+    for sid, campaign in pairs:
+        mine = [e for e in entries if (e.staff_id, e.campaign) == (sid, campaign)]
+        assert sums[sid][campaign] == q.day_counts(mine)
+    policy = Policy()
+    coefficients = {"BB": Decimal("1.0"), "5G": Decimal("1.2")}
+    for sid in sums:
+        mine = [e for e in entries if e.staff_id == sid]
+        assert q.weighted_from_sums(policy, sums[sid], coefficients) == \
+            q.weighted_completed(policy, mine, coefficients)
