@@ -45,6 +45,7 @@ AUDIT_TABLE = "_audit"
 # screen shows); its current records and digests stay for many more, and are small.
 DAY_FILES_KEPT = 6
 RECORD_LISTS_KEPT = 4096
+DIGESTS_KEPT = 2048  # a month report holds ~500 (62 days × 8); an app open for weeks stays bounded
 _PARTITION = re.compile(r"^(ref|pay|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
 
 
@@ -236,7 +237,7 @@ class Store(_Reader):
             OrderedDict())
         self._records_cache: OrderedDict[tuple[Path, str, bool], tuple[Any, list[dict]]] = (
             OrderedDict())
-        self._derived: dict[tuple[Path, str], tuple[Any, Any]] = {}
+        self._derived: OrderedDict[tuple[Path, str], tuple[Any, Any]] = OrderedDict()
         # name → (figures of one day file's tables, tables those figures stand in for)
         self._digesters: dict[str, tuple[Callable[[dict[str, Any]], Any], tuple[str, ...]]] = {}
 
@@ -458,7 +459,7 @@ class Store(_Reader):
         if signature is not None:
             stored = self._cached_digest(partition, name, signature)
             if stored is not None:
-                self._derived[(path, name)] = (signature, stored[0])
+                self._keep_digest((path, name), (signature, stored[0]))
                 return stored[0]
         data = self.read_partition(partition)  # works out and keeps every digest of the file
         cached = self._cache.get(path)
@@ -469,7 +470,7 @@ class Store(_Reader):
         if signature is not None:
             stored = self._cached_digest(partition, name, signature)
             if stored is not None:
-                self._derived[(path, name)] = (signature, stored[0])
+                self._keep_digest((path, name), (signature, stored[0]))
                 return stored[0]
         return self._work_out(partition, name, data, signature)
 
@@ -478,10 +479,16 @@ class Store(_Reader):
         compute, _stands_for = self._digesters[name]
         value = compute(data)
         path = self.path(partition)
-        self._derived[(path, name)] = (signature, value)
+        self._keep_digest((path, name), (signature, value))
         if signature is not None:
             self._store_digest(partition, name, signature, value)
         return value
+
+    def _keep_digest(self, key: tuple[Path, str], hit: tuple[Any, Any]) -> None:
+        self._derived[key] = hit
+        self._derived.move_to_end(key)
+        while len(self._derived) > DIGESTS_KEPT:
+            self._derived.popitem(last=False)
 
     def _digest_path(self, partition: str, name: str) -> Path:
         return self.root / CACHE_DIR / name / f"{partition.split('/')[-1]}.json"
