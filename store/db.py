@@ -455,6 +455,7 @@ class Store(_Reader):
         signature = self.signature(partition)
         hit = self._derived.get((path, name))
         if hit is not None and hit[0] == signature and signature is not None:
+            self._derived.move_to_end((path, name))
             return hit[1]
         if signature is not None:
             stored = self._cached_digest(partition, name, signature)
