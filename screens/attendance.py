@@ -66,18 +66,21 @@ class AttendanceScreen(FloorScreen):
     CSS_PATH = "attendance.tcss"
     # _() at import: the CLI imports the screens after choosing the language
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "entry('in')", _("Arrival")),
-        Binding("d", "entry('out')", _("Departure")),
+        # The footer's words are short so the main keys fit at 80 columns; the help says them
+        # in full (tooltip) and lists the keys the footer leaves out.
+        Binding("a", "entry('in')", _("Arrive"), tooltip=_("Arrival")),
+        Binding("d", "entry('out')", _("Depart"), tooltip=_("Departure")),
         Binding("r", "entry('reason')", _("Reason")),
         Binding("l", "entry('leave')", _("Leave")),
-        Binding("i", "now('in')", _("In now (row)")),
-        Binding("o", "now('out')", _("Out now (row)")),
-        Binding("m", "toggle_month", _("Month")),
+        Binding("i", "now('in')", _("In now"), tooltip=_("In now (row)")),
+        Binding("o", "now('out')", _("Out now"), tooltip=_("Out now (row)")),
+        Binding("m", "toggle_month", _("Month"), show=False),
         Binding("p", "pay", _("Pay"), show=False),  # named in the month view's hint line
         Binding("c", "coach", _("Coach/praise"), show=False),
-        Binding("left_square_bracket", "day(-1)", _("Day before"), key_display="["),
-        Binding("right_square_bracket", "day(1)", _("Day after"), key_display="]"),
-        Binding("t", "today", _("Today")),
+        Binding("left_square_bracket", "day(-1)", _("Day before"), key_display="[",
+                show=False),
+        Binding("right_square_bracket", "day(1)", _("Day after"), key_display="]", show=False),
+        Binding("t", "today", _("Today"), show=False),
         Binding("escape", "cancel_entry", _("Back to the grid"), show=False),
     ]
 

@@ -53,8 +53,9 @@ class FloorScreen(RightsMixin, Screen):
     COMMANDS = {ScreenKeyCommands}  # every key of the section also by name in Ctrl+P
     # The emergency key leads every section's footer, so it is never cut off at 80 columns
     # (the app's own F9 binding, of equal priority, is then not listed twice).
-    BINDINGS = [Binding(EMERGENCY_KEY, "app.switch_mode('emergency')", _("EMERGENCY"),
-                        priority=True)]
+    # "SOS" as on the section bar; help says it in full (the tooltip).
+    BINDINGS = [Binding(EMERGENCY_KEY, "app.switch_mode('emergency')", _("SOS"),
+                        priority=True, tooltip=_("EMERGENCY"))]
 
     @property
     def floor(self) -> Floor:
@@ -64,7 +65,7 @@ class FloorScreen(RightsMixin, Screen):
         yield Header(icon="☎")
         yield SectionBar(self.SECTION)
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -41,9 +41,10 @@ class PayScreen(Screen[None]):
         Binding("x", "special(False)", _("Special ✗")),
         Binding("n", "next_proposal", _("Next ?")),
         Binding("P", "publish", _("Published")),
-        Binding("w", "why", _("Why")),
-        Binding("c", "coach", _("Coach")),
-        Binding("b", "score", _("Score")),
+        # in the help (F1), so the footer's keys fit at 80 columns
+        Binding("w", "why", _("Why"), show=False),
+        Binding("c", "coach", _("Coach"), show=False),
+        Binding("b", "score", _("Score"), show=False),
         Binding("left_square_bracket", "month(-1)", _("Month before"), show=False),
         Binding("right_square_bracket", "month(1)", _("Month after"), show=False),
     ]
@@ -60,7 +61,7 @@ class PayScreen(Screen[None]):
         yield Static(id="pay-notice")
         yield DataTable(id="pay-sheet", cursor_type="row", zebra_stripes=True)
         yield Static(id="pay-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#pay-sheet", DataTable)

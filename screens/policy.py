@@ -50,7 +50,7 @@ class PolicyScreen(RightsMixin, ModalScreen[None]):
             yield DataTable(id="values", cursor_type="row", zebra_stripes=True)
             yield Static(id="note")
             yield Input(id="entry", placeholder=_("new value, Enter saves, Esc cancels"))
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#values", DataTable)

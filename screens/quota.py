@@ -47,7 +47,7 @@ class QuotaScreen(FloorScreen):
         Binding("slash", "entry('')", _("Full line"), key_display="/"),
         Binding("equals_sign", "entry('= ')", _("Day total"), key_display="="),
         Binding("u", "undo", _("Undo")),
-        Binding("b", "toggle_behind", _("Behind only")),
+        Binding("b", "toggle_behind", _("Behind"), tooltip=_("Behind only")),
     ]
 
     def __init__(self) -> None:

@@ -62,12 +62,13 @@ class RosterScreen(FloorScreen):
         Binding("space", "cycle", _("Cycle code"), show=False),
         Binding("s", "swap", _("Swap")),
         Binding("i", "call_in", _("Call in")),
-        Binding("g", "generate", _("Generate")),
-        Binding("left_square_bracket", "month(-1)", _("Prev month")),
-        Binding("right_square_bracket", "month(1)", _("Next month")),
+        # the footer shows the day's keys; these are in the help (F1) and Ctrl+P
+        Binding("g", "generate", _("Generate"), show=False),
+        Binding("left_square_bracket", "month(-1)", _("Prev month"), show=False),
+        Binding("right_square_bracket", "month(1)", _("Next month"), show=False),
         Binding("t", "today", _("Today"), show=False),
-        Binding("h", "handovers", _("Handover")),
-        Binding("v", "violations", _("Violations")),
+        Binding("h", "handovers", _("Handover"), show=False),
+        Binding("v", "violations", _("Violations"), show=False),
     ]
 
     def __init__(self) -> None:

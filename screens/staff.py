@@ -56,7 +56,7 @@ class StaffScreen(RightsMixin, Screen[None]):
         yield Input(id="filter", placeholder=_("filter: part of an id or a name"))
         yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
         yield Static(id="counts")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#staff", DataTable)
@@ -188,7 +188,7 @@ class StaffForm(ModalScreen[Staff | None]):
                     yield field
             yield Label(_("↓/Enter: next field · ↑: back · Enter on the last or Ctrl+S: save"),
                         id="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         names = [n for n, _label in FIELDS]
@@ -229,7 +229,7 @@ class RetireForm(ModalScreen[tuple[str, str] | None]):
             yield Label(_("Retire {id} {name}? Their history stays.").format(
                 id=self.person.id, name=self.person.name))
             yield Input(id="reason", placeholder=_("reason (required), Enter confirms"))
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         reason = event.value.strip()
