@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from floorapp.app import FloorApp
+from screens.help import HelpScreen
 
 TODAY = dt.date(2026, 11, 20)  # the fixtures' NOW: Friday 15:00, D period 2 running
 
@@ -213,5 +214,8 @@ async def test_end_keeps_the_id_column_and_the_footer_shows_the_day_keys(morning
         assert table.scroll_x > 0 and table.fixed_columns == 1
         assert "A001" in app.export_screenshot()
         shown = [k for k, a in app.screen.active_bindings.items() if a.binding.show]
-        for key in ("i", "o", "left_square_bracket", "right_square_bracket", "t"):
+        for key in ("a", "d", "r", "l", "i", "o"):  # the main keys in the footer …
             assert key in shown, key
+        # … the day keys in the help (the footer has room for the main ones only at 80 columns)
+        rows = HelpScreen.key_rows(app.screen)
+        assert {"[", "]", "t", "m"} <= {key for key, _text in rows}
