@@ -136,7 +136,9 @@ class QuotaScreen(FloorScreen):
             what = _("take back {n} done: {reason}").format(n=-parsed.add_completed,
                                                             reason=parsed.reason)
         elif parsed.add_completed is not None:
-            what = _("+{n} done this hour").format(n=parsed.add_completed)
+            # +5 raises dialed and connected to match when they are below (said before Enter)
+            what = _("+{n} done this hour, dial/conn raised to match if below").format(
+                n=parsed.add_completed)
         else:
             c = parsed.counts
             what = f"{c.dialed}/{c.connected}/{c.completed}/{c.orders}"

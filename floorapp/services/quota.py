@@ -233,8 +233,9 @@ class QuotaService:
             if now_data != undo.after:
                 self._last.pop()
                 by = current["_by"] if current else _("someone")
-                raise FloorError(_("{what} was changed since by {by}; not undone").format(
-                    what=undo.label, by=by))
+                raise FloorError(_("{what} was changed since by {by}; not undone: correct "
+                                   "it with {id} -N reason (or a full line)").format(
+                    what=undo.label, by=by, id=undo.label.split()[0]))
             if undo.before is None:
                 tx.retire(undo.partition, CALLS, undo.key, "undo")
             else:
