@@ -28,9 +28,10 @@ from screens.widgets.tables import highlighted_key
 ACTION_LABELS = {"in": N_("Arrival"), "out": N_("Departure"), "reason": N_("Reason"),
                  "leave": N_("Leave")}
 ACTION_HINTS = {
-    "in": N_("staff id or name, then time (default now): a001 / 欧阳 8:12 · a001 cancel"),
-    "out": N_("staff id or name, then time (default now): a001 17:26 · a001 cancel"),
-    "reason": N_("staff id or name, then the reason: a001 bus broke down"),
+    # each fits beside the action label at 80 columns
+    "in": N_("id or name, time (default now): a001 / 欧阳 8:12 · a001 cancel"),
+    "out": N_("id or name, time (default now): a001 17:26 · a001 cancel"),
+    "reason": N_("id or name, then the reason: a001 bus broke down"),
     "leave": N_("id or name, type, days: a001 sick 0.5 · a001 cancel"),
 }
 # Reason and leave are usually for the person under the cursor: the id may be left out.

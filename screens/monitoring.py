@@ -299,7 +299,15 @@ class MonitoringScreen(FloorScreen):
         parts = [f"{name} {_points(s.score)}/{_points(s.max)}"
                  for name, s, section in zip(names, result.sections, template.sections)
                  if section.max]  # a points-less section (诈单) shows as its criticals
-        summary = [Text("  ".join(parts[i:i + 2]), style="dim") for i in range(0, len(parts), 2)]
+        # as many sections a line as the pane holds, never one cut ("Service attitude …")
+        room, packed = max(detail.content_region.width, 20), [""]
+        for part in parts:
+            joined = f"{packed[-1]}  {part}" if packed[-1] else part
+            if packed[-1] and cell_len(joined) > room:
+                packed.append(part)
+            else:
+                packed[-1] = joined
+        summary = [Text(line, style="dim") for line in packed if line]
         shown = Text("\n").join([*summary, *lines])
         shown.no_wrap = True
         shown.overflow = "ellipsis"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -169,8 +170,19 @@ class PayScreen(Screen[None]):
         if line is None:
             detail.update(_("no outbound agents this month") if not self.lines else "")
             return
-        detail.update(Text.assemble((f"{line.staff.id} {line.staff.name} ", "bold"),
-                                    Text(" · ".join(self.why_lines(line)))))
+        text = Text.assemble((f"{line.staff.id} {line.staff.name} ", "bold"),
+                             Text(" · ".join(self.why_lines(line))))
+        # four lines at most: a longer account ends "… w: all" rather than mid-sentence
+        width = detail.content_region.width or self.size.width - 2
+        wrapped = text.wrap(self.app.console, width)
+        if len(wrapped) > 4:
+            more = _("… w: all")
+            last = wrapped[3]
+            last.truncate(max(width - cell_len(more) - 1, 0))
+            last.rstrip()
+            last.append(" " + more, style="bold")
+            text = Text("\n").join(wrapped[:4])
+        detail.update(text)
 
     def action_why(self) -> None:
         line = self._current()
