@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
@@ -60,6 +61,21 @@ class FloorScreen(RightsMixin, Screen):
     @property
     def floor(self) -> Floor:
         return self.app.floor  # type: ignore[attr-defined]
+
+    def footer_hidden(self) -> set[str]:
+        """Actions left out of the footer just now (they still work, and F1 lists them): a
+        section whose keys do not all fit at 80 columns shows those of the pane in use."""
+        return set()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        bindings = super().active_bindings
+        hidden = self.footer_hidden()
+        if not hidden:
+            return bindings
+        return {key: active._replace(binding=replace(active.binding, show=False))
+                if active.binding.action in hidden else active
+                for key, active in bindings.items()}
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")

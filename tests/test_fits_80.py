@@ -25,6 +25,7 @@ SCRIPT = textwrap.dedent("""
     from floorapp.clock import fixed_clock
     from floorapp.services import open_floor
     from floorapp.app import FloorApp
+    from rich.cells import cell_len
     from textual.widgets import DataTable
 
     floor = open_floor(sys.argv[1], clock=fixed_clock("2026-11-20T15:00:00"), user="t")
@@ -58,6 +59,22 @@ SCRIPT = textwrap.dedent("""
                 await pilot.press(key)
                 await pilot.pause(0.3)
                 await look(app, pilot, name)
+                if name == "monitoring":  # today's evaluations in use: their keys instead
+                    await pilot.press("ctrl+l", "ctrl+l")
+                    await pilot.pause(0.2)
+                    app.screen.query_one("#qa-today").focus()
+                    await pilot.pause(0.2)
+                    await look(app, pilot, "monitoring today")
+                if name == "attendance":  # each entry line's example beside its label
+                    entry = app.screen.query_one("#att-entry")
+                    out["att_hints"] = []
+                    for action in ("a", "d", "r", "l"):
+                        await pilot.press(action)
+                        await pilot.pause(0.1)
+                        out["att_hints"].append([entry.placeholder, cell_len(entry.placeholder),
+                                                 entry.content_region.width])
+                        await pilot.press("escape")
+                        await pilot.pause(0.1)
                 if name == "summary":
                     table = app.screen.query_one("#agents", DataTable)
                     used = sum(c.get_render_width(table) for c in table.columns.values())
@@ -92,6 +109,7 @@ def run_screens(store: Path, language: str) -> dict:
 
 
 MAIN_KEYS = {
+    "monitoring today": {"f", "d", "v", "c", "^l", "f1", "f9"},
     "attendance": {"a", "d", "r", "l", "i", "o", "f1", "f9"},
     "roster": {"d", "c", "r", "l", "s", "i", "f1", "f9"},
     "quota": {"+", "/", "=", "u", "b", "f1", "f9"},
@@ -105,14 +123,16 @@ def test_every_footer_key_and_summary_column_is_whole_at_80(staffed: Floor,
                                                            language: str) -> None:
     staffed.quota.record_counts("A001", Counts(30, 20, 10, 1), daily_total=True)
     seen = run_screens(staffed.store.root, language)
-    for screen in ("monitoring", "attendance", "roster", "quota", "summary", "emergency",
-                   "staff", "policy", "handover", "attendance month", "pay"):
+    for screen in ("monitoring", "monitoring today", "attendance", "roster", "quota", "summary",
+                   "emergency", "staff", "policy", "handover", "attendance month", "pay"):
         assert seen[screen]["shown"], screen
         assert seen[screen]["cut"] == [], (language, screen, seen[screen])
         assert seen[screen].get("palette", True), screen
     for screen, keys in MAIN_KEYS.items():
         shown = {entry.split()[0] for entry in seen[screen]["shown"]}
         assert keys <= shown, (language, screen, keys - shown)
+    for placeholder, cells, room in seen["att_hints"]:
+        assert cells <= room, (language, placeholder, cells, room)
     used, room = seen["summary_grid"]
     assert used <= room, seen["summary_grid"]
     legend = seen["summary_legend"]
