@@ -164,8 +164,9 @@ class SummaryScreen(FloorScreen):
         self.query_one("#legend", Static).update(Text(_("flags: {legend}").format(legend=legend)))
         incidents = self.query_one("#incidents", Static)
         if fd.incidents:
-            lines = [_("{id} {kind} {title} since {started}").format(
-                         id=i.get("id", ""), kind=i.get("kind", ""), title=i.get("title", ""),
+            # the title names the kind in words ("outage" is the stored code)
+            lines = [_("{id} {title} since {started}").format(
+                         id=i.get("id", ""), title=i.get("title", ""),
                          started=started_text(i.get("started", ""), self.day))
                      for i in fd.incidents[:3]]
             incidents.update(Text(_("Open incidents: {list}").format(list=" · ".join(lines)),
