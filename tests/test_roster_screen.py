@@ -289,3 +289,17 @@ async def test_leave_is_said_in_words_and_the_rule_line_ends_with_an_ellipsis(ro
         problems = screen.query_one("#roster-problems", Static)
         assert problems.styles.text_overflow == "ellipsis" and problems.styles.text_wrap == \
             "nowrap"
+
+
+async def test_the_handover_form_shows_its_keys_line_at_80x24(rostered):
+    """Issue #16 sweep: five fields pushed "Enter saves · Tab next field · Esc cancels" out of
+    the form at 24 rows."""
+    app = FloorApp(rostered, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_roster(pilot)
+        await pilot.press("h", "n")
+        await pilot.pause()
+        form = app.screen.query_one("#roster-form")
+        keys = app.screen.query_one(".form-keys", Static)
+        assert keys.region.height == 1 and form.region.contains_region(keys.region)
+        assert "Enter&#160;saves" in app.export_screenshot()  # drawn, not scrolled away
