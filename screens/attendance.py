@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
+from floorapp.roster import short_code
 from screens.base import FloorScreen
 from screens.text import plain
 from screens.widgets.tables import highlighted_key
@@ -116,7 +117,8 @@ class AttendanceScreen(FloorScreen):
         today.add_column(_("sh"), key="shift", width=3)
         today.add_column(_("period 1"), key="p1", width=11)
         today.add_column(_("period 2"), key="p2", width=11)
-        today.add_column(_("status"), key="status")
+        # the rest of the line: a longer status ends "…" (the line under the grid has it all)
+        today.add_column(_("status"), key="status", width=max(20, self.app.size.width - 56))
         month = self.query_one("#att-month", DataTable)
         for label, key, width in ((N_("id"), "id", 5), (N_("name"), "name", 8),
                                   (N_("late"), "late", 4), (N_("early"), "early", 5),
@@ -161,8 +163,11 @@ class AttendanceScreen(FloorScreen):
                 period = result.periods[number - 1] if len(result.periods) >= number else None
                 cells.append(_period_text(period, result))
             mark = "✎" if row.staff.id in corrected else ""
-            table.add_row(row.staff.id, plain(row.staff.name), result.shift + mark, *cells,
-                          Text(row.text, style=STATUS_STYLES.get(now_status, "")),
+            # a day of leave on the roster as its one character (病), as in the roster grid
+            table.add_row(row.staff.id, plain(row.staff.name), short_code(result.shift) + mark,
+                          *cells,
+                          Text(row.text, style=STATUS_STYLES.get(now_status, ""),
+                               no_wrap=True, overflow="ellipsis"),
                           key=row.staff.id)
         self._restore(table, keep)
         on_shift = sum(v for k, v in counts.items() if k != "rest")

@@ -19,6 +19,7 @@ from floorapp.csvio import parse_date
 
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, language
+from floorapp.roster import short_code
 from floorapp.services.quota import started_text
 from screens.base import FloorScreen
 from screens.text import plain
@@ -133,7 +134,7 @@ class SummaryScreen(FloorScreen):
             att_style = {"absent": "bold red", "late": "yellow", "early": "yellow",
                          "leave": "cyan", "rest": "dim"}.get(a.attendance, "")
             table.add_row(
-                a.staff_id, plain(a.name), a.shift,
+                a.staff_id, plain(a.name), short_code(a.shift),  # leave as 病, as on F4
                 Text(fit_text(a.attendance_text, ATT_WIDTH), style=att_style),
                 str(a.counts.dialed), str(a.counts.connected),
                 Text(f"{a.counts.completed}/{a.target}",
