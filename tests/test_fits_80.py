@@ -172,3 +172,16 @@ async def test_help_still_lists_the_keys_the_footer_leaves_out(staffed: Floor) -
         await pilot.pause()
         rows = dict(app.screen.rows)
         assert rows["X"] == "Export Excel" and rows["g"] == "Go to date"
+
+
+async def test_the_palette_names_a_key_in_full_words(staffed: Floor) -> None:
+    """The footer says "Go to"; the command palette keeps "Summary: Go to date"."""
+    from screens.widgets.commands import ScreenKeyCommands
+
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        provider = ScreenKeyCommands(app.screen)
+        names = [name for name, _action, _help, _mode in provider._commands()]
+        assert "Summary: Go to date" in names and "Attendance: Arrival" in names
+        assert "Summary: Go to" not in names
