@@ -48,7 +48,9 @@ _SECTIONS_GROUP = Binding.Group(_("Sections"), compact=True)
 def _section_bindings() -> list[Binding]:
     out = []
     for number, (key, mode, label) in enumerate(SECTIONS, start=1):
-        out.append(Binding(key, f"switch_mode('{mode}')", _(label), group=_SECTIONS_GROUP))
+        # not in the footer: the section bar under the header names them (help lists them)
+        out.append(Binding(key, f"switch_mode('{mode}')", _(label), group=_SECTIONS_GROUP,
+                           show=False))
         # Digits too, for terminals that eat function keys; inputs keep their digits.
         out.append(Binding(str(number), f"switch_mode('{mode}')", _(label), show=False))
     return out
@@ -88,7 +90,8 @@ class FloorApp(TypeAhead):
         Binding("f1", "help", _("Help")),
         Binding("question_mark", "help", _("Help"), show=False),
         *_section_bindings(),
-        Binding(EMERGENCY_KEY, "switch_mode('emergency')", _("EMERGENCY"), priority=True),
+        Binding(EMERGENCY_KEY, "switch_mode('emergency')", _("SOS"), priority=True,
+                tooltip=_("EMERGENCY")),
         Binding("f7", "staff", _("Staff"), show=False),
         Binding("f8", "policy", _("Policy"), show=False),
         Binding("ctrl+q", "quit", _("Quit"), show=False, priority=True),

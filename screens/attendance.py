@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
+from floorapp.roster import short_code
 from screens.base import FloorScreen
 from screens.text import plain
 from screens.widgets.tables import highlighted_key
@@ -28,9 +29,10 @@ from screens.widgets.tables import highlighted_key
 ACTION_LABELS = {"in": N_("Arrival"), "out": N_("Departure"), "reason": N_("Reason"),
                  "leave": N_("Leave")}
 ACTION_HINTS = {
-    "in": N_("staff id or name, then time (default now): a001 / 欧阳 8:12 · a001 cancel"),
-    "out": N_("staff id or name, then time (default now): a001 17:26 · a001 cancel"),
-    "reason": N_("staff id or name, then the reason: a001 bus broke down"),
+    # each fits beside the action label at 80 columns
+    "in": N_("id or name, time (default now): a001 / 欧阳 8:12 · a001 cancel"),
+    "out": N_("id or name, time (default now): a001 17:26 · a001 cancel"),
+    "reason": N_("id or name, then the reason: a001 bus broke down"),
     "leave": N_("id or name, type, days: a001 sick 0.5 · a001 cancel"),
 }
 # Reason and leave are usually for the person under the cursor: the id may be left out.
@@ -66,18 +68,21 @@ class AttendanceScreen(FloorScreen):
     CSS_PATH = "attendance.tcss"
     # _() at import: the CLI imports the screens after choosing the language
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "entry('in')", _("Arrival")),
-        Binding("d", "entry('out')", _("Departure")),
+        # The footer's words are short so the main keys fit at 80 columns; the help says them
+        # in full (tooltip) and lists the keys the footer leaves out.
+        Binding("a", "entry('in')", _("Arrive"), tooltip=_("Arrival")),
+        Binding("d", "entry('out')", _("Depart"), tooltip=_("Departure")),
         Binding("r", "entry('reason')", _("Reason")),
         Binding("l", "entry('leave')", _("Leave")),
-        Binding("i", "now('in')", _("In now (row)")),
-        Binding("o", "now('out')", _("Out now (row)")),
-        Binding("m", "toggle_month", _("Month")),
+        Binding("i", "now('in')", _("In now"), tooltip=_("In now (row)")),
+        Binding("o", "now('out')", _("Out now"), tooltip=_("Out now (row)")),
+        Binding("m", "toggle_month", _("Month"), show=False),
         Binding("p", "pay", _("Pay"), show=False),  # named in the month view's hint line
         Binding("c", "coach", _("Coach/praise"), show=False),
-        Binding("left_square_bracket", "day(-1)", _("Day before"), key_display="["),
-        Binding("right_square_bracket", "day(1)", _("Day after"), key_display="]"),
-        Binding("t", "today", _("Today")),
+        Binding("left_square_bracket", "day(-1)", _("Day before"), key_display="[",
+                show=False),
+        Binding("right_square_bracket", "day(1)", _("Day after"), key_display="]", show=False),
+        Binding("t", "today", _("Today"), show=False),
         Binding("escape", "cancel_entry", _("Back to the grid"), show=False),
     ]
 
@@ -112,7 +117,8 @@ class AttendanceScreen(FloorScreen):
         today.add_column(_("sh"), key="shift", width=3)
         today.add_column(_("period 1"), key="p1", width=11)
         today.add_column(_("period 2"), key="p2", width=11)
-        today.add_column(_("status"), key="status")
+        # the rest of the line: a longer status ends "…" (the line under the grid has it all)
+        today.add_column(_("status"), key="status", width=max(20, self.app.size.width - 56))
         month = self.query_one("#att-month", DataTable)
         for label, key, width in ((N_("id"), "id", 5), (N_("name"), "name", 8),
                                   (N_("late"), "late", 4), (N_("early"), "early", 5),
@@ -157,8 +163,11 @@ class AttendanceScreen(FloorScreen):
                 period = result.periods[number - 1] if len(result.periods) >= number else None
                 cells.append(_period_text(period, result))
             mark = "✎" if row.staff.id in corrected else ""
-            table.add_row(row.staff.id, plain(row.staff.name), result.shift + mark, *cells,
-                          Text(row.text, style=STATUS_STYLES.get(now_status, "")),
+            # a day of leave on the roster as its one character (病), as in the roster grid
+            table.add_row(row.staff.id, plain(row.staff.name), short_code(result.shift) + mark,
+                          *cells,
+                          Text(row.text, style=STATUS_STYLES.get(now_status, ""),
+                               no_wrap=True, overflow="ellipsis"),
                           key=row.staff.id)
         self._restore(table, keep)
         on_shift = sum(v for k, v in counts.items() if k != "rest")

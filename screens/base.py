@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
@@ -53,18 +54,34 @@ class FloorScreen(RightsMixin, Screen):
     COMMANDS = {ScreenKeyCommands}  # every key of the section also by name in Ctrl+P
     # The emergency key leads every section's footer, so it is never cut off at 80 columns
     # (the app's own F9 binding, of equal priority, is then not listed twice).
-    BINDINGS = [Binding(EMERGENCY_KEY, "app.switch_mode('emergency')", _("EMERGENCY"),
-                        priority=True)]
+    # "SOS" as on the section bar; help says it in full (the tooltip).
+    BINDINGS = [Binding(EMERGENCY_KEY, "app.switch_mode('emergency')", _("SOS"),
+                        priority=True, tooltip=_("EMERGENCY"))]
 
     @property
     def floor(self) -> Floor:
         return self.app.floor  # type: ignore[attr-defined]
 
+    def footer_hidden(self) -> set[str]:
+        """Actions left out of the footer just now (they still work, and F1 lists them): a
+        section whose keys do not all fit at 80 columns shows those of the pane in use."""
+        return set()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        bindings = super().active_bindings
+        hidden = self.footer_hidden()
+        if not hidden:
+            return bindings
+        return {key: active._replace(binding=replace(active.binding, show=False))
+                if active.binding.action in hidden else active
+                for key, active in bindings.items()}
+
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
         yield SectionBar(self.SECTION)
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Static
 from floorapp import emergency as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date, ngettext
-from floorapp.services.emergency import event_detail, step_detail, value_text
+from floorapp.services.emergency import event_detail, pending_steps, step_detail, value_text
 from screens.base import FloorScreen
 from screens.emergency_prompts import LogScreen, PickScreen, PromptScreen, TextScreen
 
@@ -215,17 +215,20 @@ class EmergencyScreen(FloorScreen):
             n = min(max(table.cursor_row, 0), len(self.current["steps"]) - 1) + 1
             lines.append(f"▸ {n}: " + rules.step_text(self.current["steps"][n - 1],
                                                       self.current.get("checklist", "")))
+        numbers = {s["code"]: n for n, s in enumerate(self.current["steps"], start=1)}
         for event in self.current["timeline"][-5:]:
             detail = event_detail(self.current, event) if event.get("action") == "call-in" \
                 or event.get("step") == "roster" else (
                     event.get("reason") or _short(event.get("value"))
                     or event_detail(self.current, event))
-            step = f"{event['step']} " if event.get("step") else ""
+            # the step's number on the checklist above, not its code
+            step = f"{numbers.get(event['step'], event['step'])} " if event.get("step") else ""
             action = rules.word(rules.ACTION_WORDS, event["action"])
             lines.append(f"{_clock(event['at'])} {event['by']}: {action} {step}{detail}")
-        missing = self.current["missing"]
-        footer = (_("To do before closing: {steps}").format(steps=", ".join(missing))
-                  if missing else _("All mandatory steps done — c closes the incident"))
+        pending = pending_steps(self.current)  # numbers and words, not the steps' codes
+        footer = (_("To do before closing: {numbers} — next: {step}").format(
+                      numbers=", ".join(str(n) for n, _text in pending), step=pending[0][1])
+                  if pending else _("All mandatory steps done — c closes the incident"))
         self.query_one("#em-notes", Static).update(
             Text("\n".join(lines + [footer]), no_wrap=True, overflow="ellipsis"))
 

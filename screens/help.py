@@ -66,7 +66,8 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(key)
             display = screen.app.get_key_display(binding)
-            text = _(binding.description)
+            # the footer's word is short; a binding's tooltip says it in full for the help
+            text = _(binding.tooltip or binding.description)
             why = getattr(screen, "why_disabled", None)
             reason = why(binding.action.split("(")[0]) if why and not active.enabled else None
             if reason:  # a key this login's role may not use: say why (issue #19)

@@ -17,6 +17,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Static
 
@@ -65,7 +66,7 @@ class MonitoringScreen(FloorScreen):
         Binding("f", "feedback", _("Feedback")),
         Binding("d", "dispute", _("Dispute")),
         Binding("v", "review", _("Review")),
-        Binding("c", "coach", _("Coach/praise")),
+        Binding("c", "coach", _("Coach"), tooltip=_("Coach/praise")),
     ]
     PANELS = ("qa-plan", "qa-codes", "qa-today")
 
@@ -301,7 +302,15 @@ class MonitoringScreen(FloorScreen):
         parts = [f"{name} {_points(s.score)}/{_points(s.max)}"
                  for name, s, section in zip(names, result.sections, template.sections)
                  if section.max]  # a points-less section (诈单) shows as its criticals
-        summary = [Text("  ".join(parts[i:i + 2]), style="dim") for i in range(0, len(parts), 2)]
+        # as many sections a line as the pane holds, never one cut ("Service attitude …")
+        room, packed = detail.content_region.width or 40, [""]  # 40: the pane before layout
+        for part in parts:
+            joined = f"{packed[-1]}  {part}" if packed[-1] else part
+            if packed[-1] and cell_len(joined) > room:
+                packed.append(part)
+            else:
+                packed[-1] = joined
+        summary = [Text(line, style="dim") for line in packed if line]
         shown = Text("\n").join([*summary, *lines])
         shown.no_wrap = True
         shown.overflow = "ellipsis"
@@ -436,6 +445,17 @@ class MonitoringScreen(FloorScreen):
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
+
+    def footer_hidden(self) -> set[str]:
+        """With today's evaluations in use the footer shows f d v c, not the entry's keys (which
+        still work): all of them do not fit at 80 columns."""
+        try:  # the right pane has the cursor (in an entry field f d v c are typed)
+            side = self.query_one("#qa-side")
+        except NoMatches:  # not composed yet
+            return set()
+        in_use = self.focused is not None and side in self.focused.ancestors_with_self
+        return {"cycle_template", "cycle_mode", "cycle_monitor", "undo", "replan"} \
+            if in_use else set()
 
     def _today_panel(self) -> bool:
         """f/d/v from the plan or codes: show today's evaluations first, to pick one."""

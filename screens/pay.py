@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -41,9 +42,10 @@ class PayScreen(Screen[None]):
         Binding("x", "special(False)", _("Special ✗")),
         Binding("n", "next_proposal", _("Next ?")),
         Binding("P", "publish", _("Published")),
-        Binding("w", "why", _("Why")),
-        Binding("c", "coach", _("Coach")),
-        Binding("b", "score", _("Score")),
+        # in the help (F1), so the footer's keys fit at 80 columns
+        Binding("w", "why", _("Why"), show=False),
+        Binding("c", "coach", _("Coach"), show=False),
+        Binding("b", "score", _("Score"), show=False),
         Binding("left_square_bracket", "month(-1)", _("Month before"), show=False),
         Binding("right_square_bracket", "month(1)", _("Month after"), show=False),
     ]
@@ -60,7 +62,7 @@ class PayScreen(Screen[None]):
         yield Static(id="pay-notice")
         yield DataTable(id="pay-sheet", cursor_type="row", zebra_stripes=True)
         yield Static(id="pay-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#pay-sheet", DataTable)
@@ -168,8 +170,19 @@ class PayScreen(Screen[None]):
         if line is None:
             detail.update(_("no outbound agents this month") if not self.lines else "")
             return
-        detail.update(Text.assemble((f"{line.staff.id} {line.staff.name} ", "bold"),
-                                    Text(" · ".join(self.why_lines(line)))))
+        text = Text.assemble((f"{line.staff.id} {line.staff.name} ", "bold"),
+                             Text(" · ".join(self.why_lines(line))))
+        # four lines at most: a longer account ends "… w: all" rather than mid-sentence
+        width = detail.content_region.width or self.size.width - 2
+        wrapped = text.wrap(self.app.console, width)
+        if len(wrapped) > 4:
+            more = _("… w: all")
+            last = wrapped[3]
+            last.truncate(max(width - cell_len(more) - 1, 0))
+            last.rstrip()
+            last.append(" " + more, style="bold")
+            text = Text("\n").join(wrapped[:4])
+        detail.update(text)
 
     def action_why(self) -> None:
         line = self._current()

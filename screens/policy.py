@@ -13,9 +13,10 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from floorapp.errors import FloorError
 from floorapp.i18n import _
-from floorapp.policy import Policy, descriptions
+from floorapp.policy import Policy
 from floorapp.services import Floor
 from screens.base import RightsMixin
+from screens.policy_notes import note
 from screens.text import plain
 
 
@@ -37,7 +38,6 @@ class PolicyScreen(RightsMixin, ModalScreen[None]):
     def __init__(self, floor: Floor) -> None:
         super().__init__()
         self.floor = floor
-        self.notes = descriptions()
         self.defaults = Policy().to_dict()
         self.editing: str | None = None
 
@@ -50,7 +50,7 @@ class PolicyScreen(RightsMixin, ModalScreen[None]):
             yield DataTable(id="values", cursor_type="row", zebra_stripes=True)
             yield Static(id="note")
             yield Input(id="entry", placeholder=_("new value, Enter saves, Esc cancels"))
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#values", DataTable)
@@ -79,14 +79,15 @@ class PolicyScreen(RightsMixin, ModalScreen[None]):
         self.show_note(str(event.row_key.value))
 
     def show_note(self, key: str) -> None:
-        """The value now and the default beside the rule's note, so a number in the note (the
-        source rule's default, quoted as written) is never read as the value in force."""
-        now = shown(self.floor.policy.to_dict().get(key))
+        """The value now and the default beside the rule's note, in the interface language
+        with the numbers in force (the note of late_per_minute says 2 once it is set to 2)."""
+        values = {name: shown(value) for name, value in self.floor.policy.to_dict().items()}
         default = shown(self.defaults.get(key))
-        line = _("{key} = {now} (default {default})").format(key=key, now=now, default=default)
-        note = self.notes.get(key)
-        if note:
-            line += "\n" + _("Rule it comes from: {note}").format(note=note)
+        line = _("{key} = {now} (default {default})").format(key=key, now=values.get(key, ""),
+                                                            default=default)
+        text = note(key, values)
+        if text:
+            line += "\n" + _("Rule it comes from: {note}").format(note=text)
         self.query_one("#note", Static).update(Text(line))
 
     def action_edit(self) -> None:

@@ -47,7 +47,7 @@ class QuotaScreen(FloorScreen):
         Binding("slash", "entry('')", _("Full line"), key_display="/"),
         Binding("equals_sign", "entry('= ')", _("Day total"), key_display="="),
         Binding("u", "undo", _("Undo")),
-        Binding("b", "toggle_behind", _("Behind only")),
+        Binding("b", "toggle_behind", _("Behind"), tooltip=_("Behind only")),
     ]
 
     def __init__(self) -> None:
@@ -136,7 +136,9 @@ class QuotaScreen(FloorScreen):
             what = _("take back {n} done: {reason}").format(n=-parsed.add_completed,
                                                             reason=parsed.reason)
         elif parsed.add_completed is not None:
-            what = _("+{n} done this hour").format(n=parsed.add_completed)
+            # +5 raises dialed and connected to match when they are below (said before Enter)
+            what = _("+{n} done this hour, dial/conn raised to match if below").format(
+                n=parsed.add_completed)
         else:
             c = parsed.counts
             what = f"{c.dialed}/{c.connected}/{c.completed}/{c.orders}"

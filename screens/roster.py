@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from floorapp import roster as rules
+from floorapp.attendance import leave_name
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date, language
 from floorapp.services.roster import Generated
@@ -62,12 +63,13 @@ class RosterScreen(FloorScreen):
         Binding("space", "cycle", _("Cycle code"), show=False),
         Binding("s", "swap", _("Swap")),
         Binding("i", "call_in", _("Call in")),
-        Binding("g", "generate", _("Generate")),
-        Binding("left_square_bracket", "month(-1)", _("Prev month")),
-        Binding("right_square_bracket", "month(1)", _("Next month")),
+        # the footer shows the day's keys; these are in the help (F1) and Ctrl+P
+        Binding("g", "generate", _("Generate"), show=False),
+        Binding("left_square_bracket", "month(-1)", _("Prev month"), show=False),
+        Binding("right_square_bracket", "month(1)", _("Next month"), show=False),
         Binding("t", "today", _("Today"), show=False),
-        Binding("h", "handovers", _("Handover")),
-        Binding("v", "violations", _("Violations")),
+        Binding("h", "handovers", _("Handover"), show=False),
+        Binding("v", "violations", _("Violations"), show=False),
     ]
 
     def __init__(self) -> None:
@@ -227,8 +229,9 @@ class RosterScreen(FloorScreen):
             problems.update("")
             problems.set_class(False, "bad")
         elif self._violations:
-            problems.update(_("✗ {n} not met (v): {first}").format(
-                n=len(self._violations), first=rules.shown(self._violations[0])))
+            # one line, cut with "…" (v lists them all)
+            problems.update(Text(_("✗ {n} not met (v): {first}").format(
+                n=len(self._violations), first=rules.shown(self._violations[0]))))
             problems.set_class(True, "bad")
         else:
             problems.update(_("✓ every rule met"))
@@ -270,7 +273,7 @@ class RosterScreen(FloorScreen):
             self.notify(str(exc), severity="error")
             return
         self.refresh_data()
-        self._tell(f"{person.id} {day:%m-%d} → {code}", violations)
+        self._tell(f"{person.id} {day:%m-%d} → {code_word(code)}", violations)
 
     def _tell(self, done: str, violations: list[str]) -> None:
         if violations:
@@ -344,7 +347,8 @@ class RosterScreen(FloorScreen):
                   Field("approver", _("Approved by")),
                   Field("reason", _("Reason"))]
         title = _("Swap {pid} {name} on {day} ({code})").format(
-            pid=person.id, name=person.name, day=fmt_date(day), code=self._current_code())
+            pid=person.id, name=person.name, day=fmt_date(day),
+            code=code_word(self._current_code()))
 
         saved: dict[str, object] = {}
 
@@ -438,3 +442,8 @@ class RosterScreen(FloorScreen):
         self.refresh_data()
         self._tell(_("Roster {month} generated").format(
             month=f"{done.year:04d}-{done.month:02d}"), done.violations)
+
+
+def code_word(code: str) -> str:
+    """A roster code as people read it: leave in words ("sick leave" / 病假), shifts as coded."""
+    return leave_name(code) if code in rules.LEAVE_TYPES else code

@@ -23,8 +23,8 @@ class HandoverScreen(RightsMixin, Screen[None]):
     TITLE = _("Handover 交接班")
     CSS_PATH = "roster.tcss"
     BINDINGS = [
-        Binding("escape", "close", _("Back to roster")),
-        Binding("n", "new", _("New handover")),
+        Binding("escape", "close", _("Back"), tooltip=_("Back to roster")),
+        Binding("n", "new", _("New"), tooltip=_("New handover")),
         Binding("left_square_bracket", "day(-1)", _("Prev day")),
         Binding("right_square_bracket", "day(1)", _("Next day")),
         Binding("t", "today", _("Today"), show=False),
@@ -43,7 +43,7 @@ class HandoverScreen(RightsMixin, Screen[None]):
         yield Static(id="handover-day", markup=False)
         yield DataTable(id="handover-list", cursor_type="row", zebra_stripes=True)
         yield Static(id="handover-detail", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#handover-list", DataTable)

@@ -19,10 +19,19 @@ from screens.text import plain
 
 # (field, label): the label's part before ':' names the field, all of it is the placeholder
 FIELDS = [("id", N_("staff id")), ("name", N_("name")), ("role", N_("role: {roles}")),
-          ("team", N_("team")), ("seat", N_("seat")), ("login", N_("OS login (gives the role)")),
+          ("team", N_("team")), ("seat", N_("seat")), ("login", N_("OS login: gives the role")),
           ("hired", N_("hired YYYY-MM-DD")), ("base_pay", N_("monthly base pay")),
           ("clock_id", N_("clock id: empty = the staff id")),
           ("extension", N_("phone extension"))]
+
+
+# a role in the table and the counts as people say it (the store and the form keep the codes)
+ROLE_SHORT = {"agent": N_("agent"), "complaint": N_("complaint"), "monitor": N_("monitor"),
+              "lead": N_("lead"), "manager": N_("manager")}
+
+
+def role_short(role: str) -> str:
+    return _(ROLE_SHORT[role]) if role in ROLE_SHORT else role
 
 
 def field_label(label: str) -> str:
@@ -56,7 +65,7 @@ class StaffScreen(RightsMixin, Screen[None]):
         yield Input(id="filter", placeholder=_("filter: part of an id or a name"))
         yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
         yield Static(id="counts")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#staff", DataTable)
@@ -75,7 +84,8 @@ class StaffScreen(RightsMixin, Screen[None]):
         table.clear()
         for s in shown:
             left = _("left {day}").format(day=s.left.isoformat()) if s.left else ""
-            table.add_row(s.id, plain(s.name), s.role, plain(s.team), left or plain(s.seat),
+            table.add_row(s.id, plain(s.name), role_short(s.role), plain(s.team),
+                          left or plain(s.seat),
                           s.login, s.hired.isoformat(),
                           "—" if s.base_pay is None else str(s.base_pay), key=s.id)
         if row is not None and shown:
@@ -85,7 +95,7 @@ class StaffScreen(RightsMixin, Screen[None]):
             counts[s.role] = counts.get(s.role, 0) + 1
         self.query_one("#counts", Static).update(
             _("{shown} of {total} shown").format(shown=len(shown), total=len(people)) + " · "
-            + " · ".join(f"{role} {counts.get(role, 0)}" for role in ROLES)
+            + " · ".join(f"{role_short(role)} {counts.get(role, 0)}" for role in ROLES)
             + (" · " + _("with {n} leaver(s) (l hides)").format(n=len(everyone) - len(people))
                if self.with_leavers else " · " + _("l lists leavers")))
 
@@ -186,9 +196,9 @@ class StaffForm(ModalScreen[Staff | None]):
                     if name == "id" and self.person:
                         field.disabled = True
                     yield field
-            yield Label(_("↓/Enter: next field · ↑: back · Enter on the last or Ctrl+S: save"),
+            yield Label(_("↓/Enter: next · ↑: back · Enter on the last or Ctrl+S: save"),
                         id="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         names = [n for n, _label in FIELDS]
@@ -229,7 +239,7 @@ class RetireForm(ModalScreen[tuple[str, str] | None]):
             yield Label(_("Retire {id} {name}? Their history stays.").format(
                 id=self.person.id, name=self.person.name))
             yield Input(id="reason", placeholder=_("reason (required), Enter confirms"))
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         reason = event.value.strip()

@@ -19,12 +19,18 @@ from floorapp.csvio import parse_date
 
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, language
+from floorapp.roster import short_code
 from floorapp.services.quota import started_text
 from screens.base import FloorScreen
 from screens.text import plain
 
 ADVICE = {"add_seats": N_("add seats"), "raise_volume": N_("raise call volume"), "ok": N_("ok")}
 ATT_WIDTH = 11
+# The flags column holds one sign per flag so every flag fits at 80 columns; the legend line under
+# the grid says what each sign means, the detail line says the highlighted agent's in words.
+FLAG_SIGNS = {"rushing": "R", "dial_low": "<", "dial_high": ">", "zero_score": "0",
+              "talk_short": "t", "outage": "!"}
+FLAGS_WIDTH = 5  # at most five at once: the dialed count is below or above its band, not both
 # Where a long text may be cut: after a separator, never inside a figure ("迟到65分钟" is never
 # shown as "迟到6"). The row's full text is on the detail line under the grid.
 _BREAKS = (", ", "，", "; ", "；", ": ", "：", " ")
@@ -64,9 +70,9 @@ class SummaryScreen(FloorScreen):
         Binding("left_square_bracket", "move(-1)", _("Prev day"), key_display="["),
         Binding("right_square_bracket", "move(1)", _("Next day"), key_display="]"),
         Binding("t", "today", _("Today")),
-        Binding("g", "goto", _("Go to date")),
+        Binding("g", "goto", _("Go to"), tooltip=_("Go to date")),
         Binding("x", "export", _("Export CSV")),
-        Binding("X", "export_xlsx", _("Export Excel")),
+        Binding("X", "export_xlsx", _("Export Excel"), show=False),  # in the help (F1)
     ]
 
     def __init__(self) -> None:
@@ -75,25 +81,31 @@ class SummaryScreen(FloorScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="head")
-        yield DataTable(id="agents", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="agents", cursor_type="row", zebra_stripes=True, cell_padding=0)
+        yield Static(id="legend")
         yield Static(id="detail")
         yield Static(id="incidents")
         yield DateEntry(placeholder=_("date YYYY-MM-DD, Enter shows it, Esc cancels"), id="date",
                         select_on_focus=False)
 
     def on_mount(self) -> None:
+        self._add_columns(4)
+        self.query_one("#agents", DataTable).focus()
+
+    def _add_columns(self, id_cells: int) -> None:
         table = self.query_one("#agents", DataTable)
-        for label, key, width in [(N_("id"), "id", None), (N_("name"), "name", 8),
+        table.clear(columns=True)
+        for label, key, width in [(N_("id"), "id", id_cells), (N_("name"), "name", 8),
                                   (N_("sh"), "shift", 2), (N_("attendance"), "att", ATT_WIDTH),
                                   (N_("dial"), "dial", 4), (N_("conn"), "conn", 4),
                                   (N_("done/tgt"), "done", 8), (N_("ord"), "ord", 3),
                                   (N_("pts"), "pts", 4), (N_("QA"), "qa", 6),
-                                  (N_("flags"), "flags", None)]:
+                                  (N_("flags"), "flags", FLAGS_WIDTH)]:
             shown = _(label)  # a Chinese header may need a cell more than its English one
-            table.add_column(shown, key=key,
-                             width=None if width is None else max(width, cell_len(shown)))
+            # one blank cell between columns (no padding) so all eleven fit at 80 columns
+            table.add_column(shown, key=key, width=max(width, cell_len(shown)) + 1)
         table.fixed_columns = 2
-        table.focus()
+        self._id_cells = id_cells
 
     def refresh_data(self) -> None:
         table = self.query_one("#agents", DataTable)
@@ -109,6 +121,9 @@ class SummaryScreen(FloorScreen):
             return
         policy = self.floor.policy
         row = table.cursor_row
+        id_cells = max([4, *(cell_len(a.staff_id) for a in fd.agents)])
+        if id_cells != self._id_cells:  # a centre's longer ids: the column grows, never cuts
+            self._add_columns(id_cells)
         table.clear()
         self._agents = {a.staff_id: a for a in fd.agents}
         for a in fd.agents:
@@ -119,14 +134,15 @@ class SummaryScreen(FloorScreen):
             att_style = {"absent": "bold red", "late": "yellow", "early": "yellow",
                          "leave": "cyan", "rest": "dim"}.get(a.attendance, "")
             table.add_row(
-                a.staff_id, plain(a.name), a.shift,
+                a.staff_id, plain(a.name), short_code(a.shift),  # leave as 病, as on F4
                 Text(fit_text(a.attendance_text, ATT_WIDTH), style=att_style),
                 str(a.counts.dialed), str(a.counts.connected),
                 Text(f"{a.counts.completed}/{a.target}",
                      style="red" if a.shortfall else "green"),
                 str(a.counts.orders), Text(str(points) if points else "0",
                                            style="red" if points else ""),
-                qa, " ".join(quota.flags(a)), key=a.staff_id)
+                qa, Text("".join(FLAG_SIGNS[code] for code, _words in quota.flag_items(a)),
+                         style="bold yellow"), key=a.staff_id)
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1), animate=False)
         short = len(fd.under_target)  # of the same working seats as the seat count
@@ -145,10 +161,13 @@ class SummaryScreen(FloorScreen):
             _(" · rushing {n}").format(n=rushing),
         )
         self.query_one("#head", Static).update(head)
+        legend = "  ".join(f"{FLAG_SIGNS[code]} {words}" for code, words in quota.flag_legend())
+        self.query_one("#legend", Static).update(Text(_("flags: {legend}").format(legend=legend)))
         incidents = self.query_one("#incidents", Static)
         if fd.incidents:
-            lines = [_("{id} {kind} {title} since {started}").format(
-                         id=i.get("id", ""), kind=i.get("kind", ""), title=i.get("title", ""),
+            # the title names the kind in words ("outage" is the stored code)
+            lines = [_("{id} {title} since {started}").format(
+                         id=i.get("id", ""), title=i.get("title", ""),
                          started=started_text(i.get("started", ""), self.day))
                      for i in fd.incidents[:3]]
             incidents.update(Text(_("Open incidents: {list}").format(list=" · ".join(lines)),

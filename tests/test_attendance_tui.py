@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from floorapp.app import FloorApp
+from screens.help import HelpScreen
 
 TODAY = dt.date(2026, 11, 20)  # the fixtures' NOW: Friday 15:00, D period 2 running
 
@@ -213,5 +214,25 @@ async def test_end_keeps_the_id_column_and_the_footer_shows_the_day_keys(morning
         assert table.scroll_x > 0 and table.fixed_columns == 1
         assert "A001" in app.export_screenshot()
         shown = [k for k, a in app.screen.active_bindings.items() if a.binding.show]
-        for key in ("i", "o", "left_square_bracket", "right_square_bracket", "t"):
+        for key in ("a", "d", "r", "l", "i", "o"):  # the main keys in the footer …
             assert key in shown, key
+        # … the day keys in the help (the footer has room for the main ones only at 80 columns)
+        rows = HelpScreen.key_rows(app.screen)
+        assert {"[", "]", "t", "m"} <= {key for key, _text in rows}
+
+
+async def test_a_long_status_ends_with_an_ellipsis_and_leave_shows_as_on_the_roster(morning):
+    """Issue #16 sweep: "absent: no punch p1, not in, la" was cut mid-word at the screen's
+    edge, and a day of leave on the roster showed its code cut to "sic" in the shift column."""
+    morning.roster.generate(2026, 11, seats=2)
+    morning.roster.set_cell("A002", TODAY, "sick")
+    app = FloorApp(morning, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#att-today", DataTable)
+        used = sum(c.get_render_width(table) for c in table.columns.values())
+        assert used <= table.scrollable_content_region.width  # nothing past the edge
+        cell = table.get_cell("A003", "status")
+        assert cell.overflow == "ellipsis" and cell.no_wrap
+        assert "absent: no punch p1, not in, late" in str(cell)  # the cell keeps all of it
+        assert str(table.get_cell("A002", "shift")) == "病"

@@ -27,6 +27,7 @@ async def test_staff_grid_aligns_chinese_and_latin_names(staffed: Floor) -> None
             rows = [line for line in lines if "欧阳娜娜" in line or "Li Wei" in line]
             assert len(rows) == 2, lines
             # the role column starts at the same terminal cell on both rows
-            starts = {cell_len(line[: line.index("agent")]) for line in rows}
+            role = "坐席" if language == "zh" else "agent"  # the role in the screen's language
+            starts = {cell_len(line[: line.index(role)]) for line in rows}
             assert len(starts) == 1, rows
     i18n.set_language("en")

@@ -205,7 +205,9 @@ def test_cli_list_and_show(staffed, store_dir, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "too much smoke" in out and "smoke from the printer" in out
     assert "2026-11-20 15:00:00" in out and "tester" in out and "skipped" in out
-    assert "Still to do before closing: superior, officer, security, evacuate, call119" in out
+    # the steps by number and words, not their codes (issue #16); JSON keeps the codes
+    assert ("Still to do before closing: 2 Report to the direct superior; "
+            "3 Report to the fire-safety officer") in out
     assert run(["--store", str(store_dir), "incident", "show", incident_id,
                 "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)

@@ -211,3 +211,22 @@ async def test_staff_taken_ill_asks_who(staffed):
         assert incident["kind"] == "ill"
         notes = staffed.emergency.incident(incident["id"])["notes"]
         assert any("taken ill: A003 王芳" in n["text"] for n in notes)
+
+
+async def test_pending_steps_are_numbers_and_words_not_codes(staffed):
+    """Issue #16: the outage's "to do before closing" listed codes (start, describe, scope …)."""
+    from floorapp import i18n
+
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9", "o")
+        await pilot.pause()
+        notes = str(app.screen.query_one("#em-notes", Static).render())
+        assert "To do before closing: 1, 2, 3, 4, 5, 6, 7 — next: Record the start time" in notes
+        assert "describe" not in notes.split("To do")[1] and "scope" not in notes
+        i18n.set_language("zh")  # the line is made in the interface language when shown
+        app.screen.render_notes()
+        await pilot.pause()
+        notes = str(app.screen.query_one("#em-notes", Static).render())
+        assert "关闭前待办：第 1, 2, 3, 4, 5, 6, 7 步 — 下一步：" in notes
+        assert "describe" not in notes and "scope" not in notes

@@ -214,7 +214,7 @@ async def test_screen_in_chinese(staffed):
         title = str(app.screen.query_one("#em-title", Static).render())
         assert "火警" in title and "自 15:00" in title
         notes = str(app.screen.query_one("#em-notes", Static).render())
-        assert "已完成 calm" in notes and "关闭前待办" in notes
+        assert "已完成 1 保持镇静" in notes and "关闭前待办" in notes
         assert any("第 1 步已完成" in m for m in said)
         await pilot.press("c")
         await pilot.pause()

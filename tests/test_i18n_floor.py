@@ -221,6 +221,7 @@ def test_the_app_in_chinese(tmp_path: Path) -> None:
     assert seen["staff_title"] == "员工名册"
     assert seen["staff_headers"][:3] == ["工号", "姓名", "岗位"]
     assert seen["staff_counts"].startswith("显示 2/2 人")
+    assert "坐席 1" in seen["staff_counts"] and "班长 1" in seen["staff_counts"]  # not codes
     assert {"返回", "添加", "注销"} <= set(seen["staff_footer"])
     assert seen["policy_headers"] == ["参数", "值"]
     assert "关闭" in seen["policy_footer"]

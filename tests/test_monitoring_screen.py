@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.cells import cell_len
 from textual.widgets import DataTable, Input, Static
 
 import pytest
@@ -265,3 +266,21 @@ async def test_coach_from_todays_evaluations(staffed: Floor) -> None:
         await pilot.pause()
         log = staffed.pay.coaching_log(2026, 11, "A002")
         assert [(r["kind"], r["note"]) for r in log] == [("verbal", "opening")]
+
+
+async def test_section_totals_are_never_cut_in_the_left_pane(staffed: Floor) -> None:
+    """Issue #16 sweep: "Business skills 50/50  Service attitude …" lost the second total at
+    80 columns; the totals now take as many lines as the pane needs."""
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        marks = app.screen.query_one("#qa-marks")
+        marks.focus()
+        await pilot.press(*"a1")
+        await pilot.pause()
+        detail = app.screen.query_one("#qa-detail", Static)
+        shown = str(detail.render())
+        for total in ("Business skills", "Service attitude", "Professional technique",
+                      "Overall"):
+            line = next(line for line in shown.splitlines() if total in line)
+            assert "…" not in line and cell_len(line) <= detail.content_region.width, line

@@ -131,3 +131,25 @@ async def test_month_view_names_the_pay_key_and_reminds(staffed) -> None:
         await pilot.press("m")
         await pilot.pause()
         assert str(app.screen.query_one("#att-hint", Static).render()) == ""
+
+
+async def test_a_long_account_ends_with_w_not_mid_sentence(staffed, monkeypatch) -> None:
+    """Issue #16 sweep: the pay line's account was cut after four lines in mid-sentence."""
+    floor = proposed_floor(staffed, monkeypatch)
+    app = FloorApp(floor, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await wait_sheet(pilot, app)
+        screen = app.screen
+        full = " · ".join(screen.why_lines(screen.lines["A002"]))
+        table = screen.query_one("#pay-sheet", DataTable)
+        table.move_cursor(row=table.get_row_index("A002"))
+        await pilot.pause()
+        shown = screen.query_one("#pay-detail", Static).render()
+        lines = str(shown).splitlines()
+        assert len(full) > 4 * 78 and len(lines) == 4  # too long for the four lines …
+        assert lines[-1].endswith("… w: all")  # … so it says where the rest is
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, WhyScreen)

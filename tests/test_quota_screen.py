@@ -210,7 +210,32 @@ async def test_behind_filter_says_it_is_on_and_when_nobody_is_behind(staffed: Fl
         table = await open_quota(app, pilot)
         await pilot.press("b")
         await pilot.pause()
-        assert "FILTER behind only" in str(app.screen.query_one("#totals", Static).render())
+        totals = app.screen.query_one("#totals", Static)
+        assert "FILTER behind only" in str(totals.render())
+        # the filter pushes the advice past 80 columns: cut with "…", never onto a hidden line
+        assert totals.styles.text_wrap == "nowrap" and totals.styles.text_overflow == "ellipsis"
         if not table.row_count:
             assert "Nobody is behind" in str(app.screen.query_one("#quota-hint",
                                                                   Static).render())
+
+
+async def test_previews_say_what_plus_does_and_a_refused_undo_says_how_to_correct(
+        counted: Floor) -> None:
+    """Issue #16: "+5 also adds 5 dialed — say so"; "/ has no preview of the resolved person";
+    u refused after another supervisor's change left no way forward."""
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_quota(app, pilot)
+        hint = app.screen.query_one("#quota-hint", Static)
+        await pilot.press("plus", "5")
+        assert "+5 done this hour, dial/conn raised to match if below" in str(hint.render())
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("slash", *"a002 10 8 5 1")
+        assert "→ A002 Li Wei: 10/8/5/1 added to this hour" in str(hint.render())
+        await pilot.press("escape")
+        counted.quota.__class__(counted).record_counts("A001", Counts(1, 1, 1, 0))  # another
+        await pilot.press("u")
+        await pilot.pause()
+        assert any("not undone: correct it with A001 -N reason" in n.message
+                   for n in app._notifications)

@@ -267,3 +267,39 @@ async def test_three_digit_coverage_counts_do_not_run_together(staffed):
         value = cover_value(screen, "D", TODAY)
         assert int(value) >= 100
         assert len(value) < 4  # a blank cell is left between neighbours
+
+
+async def test_leave_is_said_in_words_and_the_rule_line_ends_with_an_ellipsis(rostered):
+    """Issue #16 sweep: the swap title and the toast said "(personal)" / "→ sick" (codes), and
+    the first rule not met was cut mid-word at 80 columns."""
+    app = FloorApp(rostered, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_roster(pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        assert any("→ personal leave" in n.message for n in app._notifications), [
+            n.message for n in app._notifications]
+        await pilot.press("s")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RosterForm)
+        assert form.form_title.endswith("(personal leave)"), form.form_title
+        await pilot.press("escape")
+        await pilot.pause()
+        problems = screen.query_one("#roster-problems", Static)
+        assert problems.styles.text_overflow == "ellipsis" and problems.styles.text_wrap == \
+            "nowrap"
+
+
+async def test_the_handover_form_shows_its_keys_line_at_80x24(rostered):
+    """Issue #16 sweep: five fields pushed "Enter saves · Tab next field · Esc cancels" out of
+    the form at 24 rows."""
+    app = FloorApp(rostered, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_roster(pilot)
+        await pilot.press("h", "n")
+        await pilot.pause()
+        form = app.screen.query_one("#roster-form")
+        keys = app.screen.query_one(".form-keys", Static)
+        assert keys.region.height == 1 and form.region.contains_region(keys.region)
+        assert "Enter&#160;saves" in app.export_screenshot()  # drawn, not scrolled away

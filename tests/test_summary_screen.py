@@ -35,7 +35,8 @@ async def test_summary_of_today_and_yesterday(staffed: Floor) -> None:
         assert cells(table, "A003")[3] == "absent" and cells(table, "A003")[8] == "-60"
         head = str(app.screen.query_one("#head", Static).content)
         assert "Fri 2026-11-20" in head and "done 61" in head
-        assert "外呼系统故障" in str(app.screen.query_one("#incidents", Static).content)
+        incidents = str(app.screen.query_one("#incidents", Static).content)
+        assert "I1 外呼系统故障 since 14:10" in incidents and "outage" not in incidents  # no code
         await pilot.press("left_square_bracket")
         await pilot.pause()
         head = str(app.screen.query_one("#head", Static).content)

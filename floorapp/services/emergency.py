@@ -351,8 +351,18 @@ class EmergencyService:
         notes_lines = []
         if incident["missing"] and incident["status"] == rules.OPEN:
             notes_lines.append(_("Still to do before closing: {steps}").format(
-                steps=", ".join(incident["missing"])))
+                steps=_("; ").join(f"{n} {text}" for n, text in pending_steps(incident))))
         return Report(title=title, data=incident, tables=tables, notes=notes_lines)
+
+
+def pending_steps(incident: dict[str, Any]) -> list[tuple[int, str]]:
+    """The mandatory steps still to do as (number on the checklist, text in the interface
+    language); the codes stay in ``incident["missing"]`` for JSON and CSV."""
+    steps = incident.get("steps", [])
+    numbers = {s["code"]: n for n, s in enumerate(steps, start=1)}
+    by_code = {s["code"]: s for s in steps}
+    return [(numbers[code], rules.step_text(by_code[code], incident.get("checklist", "")))
+            for code in incident.get("missing", []) if code in by_code]
 
 
 def short_time(iso: str | None) -> str:

@@ -237,8 +237,9 @@ class QuotaService:
             if now_data != undo.after:
                 self._last.pop()
                 by = current["_by"] if current else _("someone")
-                raise FloorError(_("{what} was changed since by {by}; not undone").format(
-                    what=undo.label, by=by))
+                raise FloorError(_("{what} was changed since by {by}; not undone: correct "
+                                   "it with {id} -N reason (or a full line)").format(
+                    what=undo.label, by=by, id=undo.label.split()[0]))
             if undo.before is None:
                 tx.retire(undo.partition, CALLS, undo.key, "undo")
             else:
@@ -412,23 +413,39 @@ class QuotaService:
         )
 
     def flags(self, agent: AgentDay) -> list[str]:
+        """The agent's flags in words ("dial<70", "zero-score" …)."""
+        return [text for _code, text in self.flag_items(agent)]
+
+    def flag_items(self, agent: AgentDay) -> list[tuple[str, str]]:
+        """The agent's flags as (code, words); the codes are those of ``flag_legend``."""
         policy = self.floor.policy
+        legend = dict(self.flag_legend())
         out = []
         if agent.rushing:
-            out.append(_("rushing"))
+            out.append(("rushing", legend["rushing"]))
         band = rules.dialed_band(policy, agent.counts.dialed)
         if agent.working and agent.counts.dialed and band == "below":
-            out.append(_("dial<{n}").format(n=policy.band_dialed_min))
+            out.append(("dial_low", legend["dial_low"]))
         if band == "above":
-            out.append(_("dial>{n}").format(n=policy.band_dialed_max))
+            out.append(("dial_high", legend["dial_high"]))
         if agent.working and rules.is_zero_score_day(policy, agent.weighted):
-            out.append(_("zero-score"))
+            out.append(("zero_score", legend["zero_score"]))
         if rules.talk_time_ok(policy, agent.counts.talk_minutes) is False:
-            hours = _num(Decimal(policy.talk_minutes_min) / 60)
-            out.append(_("talk<{hours}h").format(hours=hours))
+            out.append(("talk_short", legend["talk_short"]))
         if agent.lost_minutes:
-            out.append(_("outage {minutes}m").format(minutes=agent.lost_minutes))
+            out.append(("outage", _("outage {minutes}m").format(minutes=agent.lost_minutes)))
         return out
+
+    def flag_legend(self) -> list[tuple[str, str]]:
+        """Every flag a day can carry, (code, words) with the policy's current numbers."""
+        policy = self.floor.policy
+        hours = _num(Decimal(policy.talk_minutes_min) / 60)
+        return [("rushing", _("rushing")),
+                ("dial_low", _("dial<{n}").format(n=policy.band_dialed_min)),
+                ("dial_high", _("dial>{n}").format(n=policy.band_dialed_max)),
+                ("zero_score", _("zero-score")),
+                ("talk_short", _("talk<{hours}h").format(hours=hours)),
+                ("outage", _("outage"))]
 
     def export_day_csv(self, day: dt.date, directory: Path | None = None) -> Path:
         """Write the day's agent table as CSV; returns the path."""

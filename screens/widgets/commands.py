@@ -32,9 +32,11 @@ class ScreenKeyCommands(Provider):
             section = title.split()[0]
             seen: set[str] = set()
             for binding in getattr(source, "BINDINGS", []):
-                description = getattr(binding, "description", "")
-                if not description or binding.action in seen or binding.action.startswith("app."):
+                if not getattr(binding, "description", "") or binding.action in seen \
+                        or binding.action.startswith("app."):
                     continue
+                # the full words (the tooltip) where the footer's are short ("Go to date")
+                description = binding.tooltip or binding.description
                 seen.add(binding.action)
                 key = binding.key_display or _KEY_NAMES.get(binding.key, binding.key)
                 where = "" if mode is None else " · " + _("switches to {section}").format(
