@@ -47,8 +47,8 @@ class CommonProblemsScreen(FloorScreen):
     BINDINGS = [
         Binding("escape", "back", _("Back")),
         # over the table's own ←/→ (its cursor moves by row only)
-        Binding("left", "week(-1)", _("Week before"), priority=True),
-        Binding("right", "week(1)", _("Week after"), priority=True),
+        Binding("left", "week(-1)", _("Earlier"), priority=True, tooltip=_("Week before")),
+        Binding("right", "week(1)", _("Later"), priority=True, tooltip=_("Week after")),
         Binding("t", "this_week", _("This week")),
         Binding("f", "fed_back", _("Fed back")),
     ]

@@ -60,7 +60,8 @@ class MonitoringScreen(FloorScreen):
         Binding("ctrl+z", "undo", _("Undo")),
         Binding("ctrl+r", "replan", _("Re-plan")),
         Binding("ctrl+l", "next_panel", _("Panel")),
-        Binding("ctrl+g", "common", _("Common problems")),
+        # the week's common problems: in F1 and Ctrl+P (the footer keeps the entry's keys)
+        Binding("ctrl+g", "common", _("Common problems"), show=False),
         Binding("down", "other_agent(1)", _("Next match"), show=False),
         Binding("up", "other_agent(-1)", _("Previous match"), show=False),
         Binding("f", "feedback", _("Feedback")),
