@@ -157,6 +157,9 @@ NOTES: dict[str, str] = {
     "qa_400_min_total": N_('400: at least {qa_400_min_total} calls in all [003]'),
     "qa_400_rate": N_('400: check rate {qa_400_rate_pct} % [003]'),
     "qa_400_period": N_('400: month or quarter [003]'),
+    "qa_copc_period": N_(
+        "outbound COPC sample drawn over a month or a quarter (the centre's choice; "
+        "[003] names no period)"),
     "telesales_closed_per_month": N_(
         'telesales: {telesales_closed_per_month} closed recordings a month [003]'),
     "telesales_unclosed_per_month": N_(
