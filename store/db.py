@@ -237,12 +237,21 @@ class Store(_Reader):
             OrderedDict())
         self._records_cache: OrderedDict[tuple[Path, str, bool], tuple[Any, list[dict]]] = (
             OrderedDict())
+        self._paths: dict[str, Path] = {}  # partition name → its file (asked very often)
         self._derived: OrderedDict[tuple[Path, str], tuple[Any, Any]] = OrderedDict()
         # name → (figures of one day file's tables, tables those figures stand in for)
         self._digesters: dict[str, tuple[Callable[[dict[str, Any]], Any], tuple[str, ...]]] = {}
 
     # ----------------------------------------------------------------- paths
     def path(self, partition: str) -> Path:
+        known = self._paths.get(partition)
+        if known is not None:
+            return known
+        path = self._path(partition)
+        self._paths[partition] = path
+        return path
+
+    def _path(self, partition: str) -> Path:
         if not _PARTITION.match(partition):
             raise StoreError(f"not a store partition: {partition!r}")
         if partition == "ref":

@@ -346,3 +346,24 @@ def test_campaign_sums_are_the_day_counts_of_each_campaign(records) -> None:
         mine = [e for e in entries if e.staff_id == sid]
         assert q.weighted_from_sums(policy, sums[sid], coefficients) == \
             q.weighted_completed(policy, mine, coefficients)
+
+
+@pytest.mark.parametrize("records", [
+    pytest.param([], id="no-calls"),
+    pytest.param([_rec("A001", 9, "BB", 5), _rec("A001", 10, "BB", 0), _rec("A001", 10, "5G", 3)],
+                 id="hours-of-campaigns-summed-zero-hour-kept"),
+    pytest.param([_rec("A001", 9, "BB", 5), _rec("A001", None, "BB", 30),
+                  _rec("A001", 11, "5G", 3)], id="a-daily-total-takes-its-campaigns-hours-out"),
+])
+def test_the_hourly_digest_is_hourly_completed(records) -> None:
+    """The day report's rushing check reads the day file's hourly digest (issue #18)."""
+    from floorapp.services import digests
+    from floorapp.services.quota import _entry
+
+    tables = {"calls": {str(n): {"key": f"k{n}", "v": 1, "at": "", "by": "", "data": r}
+                        for n, r in enumerate(records)}}
+    digest = digests.hourly(tables)
+    for sid in {r["staff_id"] for r in records}:
+        entries = [_entry(r) for r in records if r["staff_id"] == sid]
+        assert {int(h): n for h, n in digest.get(sid, {}).items()} == \
+            q.hourly_completed(entries)

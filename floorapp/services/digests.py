@@ -17,6 +17,9 @@ from store.db import latest_data, latest_items
 # {agent: {campaign: [dialed, connected, completed, orders, talk_minutes]}}: the call entries
 # that count (a campaign's daily total replaces its hours), summed
 CAMPAIGN_SUMS = "quota.campaign_sums.v2"
+# {agent: {"HH": completed}}: the hourly entries that count (a campaign's daily total replaces
+# its hours), for the day's rushing check
+HOURLY = "quota.hourly.v1"
 # [[staff_id, "date" "T" "time" "|" key, passed (true/false/null)], …]: follow-up looks two
 # months back without reading the evaluations whole
 FOLLOW_UP = "monitoring.outcomes.v1"
@@ -33,6 +36,21 @@ def campaign_sums(tables: dict[str, Any]) -> dict[str, dict[str, list[int | None
     return {sid: {c: [n.dialed, n.connected, n.completed, n.orders, n.talk_minutes]
                   for c, n in campaigns.items()}
             for sid, campaigns in sums.items()}
+
+
+def hourly(tables: dict[str, Any]) -> dict[str, dict[str, int]]:
+    records = latest_data((tables.get(CALLS) or {}).values())
+    with_total = {(r["staff_id"], r.get("campaign", "")) for r in records
+                  if r.get("hour") is None}
+    out: dict[str, dict[str, int]] = {}
+    for r in records:
+        hour = r.get("hour")
+        if hour is None or (r["staff_id"], r.get("campaign", "")) in with_total:
+            continue
+        agent = out.setdefault(r["staff_id"], {})
+        key = str(int(hour))
+        agent[key] = agent.get(key, 0) + int(r.get("completed", 0))
+    return out
 
 
 def effective(record: dict[str, Any]) -> dict[str, Any]:
@@ -55,6 +73,7 @@ def roster_cells(tables: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 def register(store: Store) -> None:
     store.add_digest(CAMPAIGN_SUMS, campaign_sums, stands_for=(CALLS,))
+    store.add_digest(HOURLY, hourly, stands_for=(CALLS,))
     store.add_digest(FOLLOW_UP, follow_up)
     store.add_digest(ROSTER_CELLS, roster_cells)
     for table in KEPT_TABLES:

@@ -314,17 +314,17 @@ class QuotaService:
         lost = self._lost_minutes(day)
         leave_days = self._leave_days(day)
         coefficients = self.coefficients()
-        by_agent: dict[str, list[CallEntry]] = {}
-        for entry in self.entries(day):
-            by_agent.setdefault(entry.staff_id, []).append(entry)
-        ids = sorted({s.id for s in staff.values() if s.role == "agent"} | set(by_agent))
+        # the day's calls as the day file's digests sum them (the entries that count)
+        sums = _day_sums(self.floor.store, _partition(day))
+        hourly = self.floor.store.digest(_partition(day), digests.HOURLY)
+        ids = sorted({s.id for s in staff.values() if s.role == "agent"} | set(sums))
         agents = []
         for staff_id in ids:
             person: Staff | None = staff.get(staff_id)
-            entries = by_agent.get(staff_id, [])
+            campaigns = sums.get(staff_id, {})
             shift = shifts.get(staff_id, "R")
             status = statuses.get(staff_id) or _status_from_shift(shift)
-            if status == "rest" and not entries:
+            if status == "rest" and not campaigns:
                 continue
             scheduled = rules.calling_minutes(calling_periods(policy, shift, day))
             lost_minutes = lost.get(staff_id, 0)
@@ -342,12 +342,13 @@ class QuotaService:
                 staff_id=staff_id, name=person.name if person else staff_id,
                 seat=person.seat if person else "", shift=shift, attendance=status,
                 attendance_text=texts.get(staff_id) or _(STATUS_TEXT.get(status, status)),
-                counts=rules.day_counts(entries),
-                weighted=rules.weighted_completed(policy, entries, coefficients),
+                counts=sum(campaigns.values(), Counts()),
+                weighted=rules.weighted_from_sums(policy, campaigns, coefficients),
                 target=target, lost_minutes=lost_minutes,
-                rushing=rules.is_rushing(policy, rules.hourly_completed(entries)),
+                rushing=rules.is_rushing(policy, {int(h): n for h, n in
+                                                  hourly.get(staff_id, {}).items()}),
                 qa_done=done, qa_mean=mean,
-                campaigns=sorted({e.campaign for e in entries}),
+                campaigns=sorted(campaigns),
                 presence=presence.get(staff_id, ""),
             ))
         working = [a for a in agents if a.working]
@@ -378,11 +379,12 @@ class QuotaService:
         }
         headers = [_(h) for h in DAY_HEADERS]
         rows = []
+        legend = dict(self.flag_legend())
         for a in fd.agents:
             rows.append([a.staff_id, a.name, a.shift, a.attendance_text, a.counts.dialed,
                          a.counts.connected, a.counts.completed, a.counts.orders, a.target,
                          a.shortfall, rules.shortfall_points(policy, a.target, a.counts.completed),
-                         _num(a.weighted), _qa_text(a), " ".join(self.flags(a))])
+                         _num(a.weighted), _qa_text(a), " ".join(self.flags(a, legend))])
         floor_rows = [[_("seats"), fd.seats], [_("dialed"), fd.totals.dialed],
                       [_("avg dialed per seat"), _num(fd.avg_dialed)],
                       [_("avg completed per seat"), _num(fd.avg_completed)],
@@ -412,14 +414,16 @@ class QuotaService:
             notes=notes,
         )
 
-    def flags(self, agent: AgentDay) -> list[str]:
+    def flags(self, agent: AgentDay, legend: dict[str, str] | None = None) -> list[str]:
         """The agent's flags in words ("dial<70", "zero-score" …)."""
-        return [text for _code, text in self.flag_items(agent)]
+        return [text for _code, text in self.flag_items(agent, legend)]
 
-    def flag_items(self, agent: AgentDay) -> list[tuple[str, str]]:
-        """The agent's flags as (code, words); the codes are those of ``flag_legend``."""
+    def flag_items(self, agent: AgentDay, legend: dict[str, str] | None = None
+                   ) -> list[tuple[str, str]]:
+        """The agent's flags as (code, words); the codes are those of ``flag_legend`` (pass
+        it in, as a dict, when asking for many agents)."""
         policy = self.floor.policy
-        legend = dict(self.flag_legend())
+        legend = legend if legend is not None else dict(self.flag_legend())
         out = []
         if agent.rushing:
             out.append(("rushing", legend["rushing"]))
