@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections import OrderedDict
 import pwd
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +47,22 @@ AUDIT_TABLE = "_audit"
 DAY_FILES_KEPT = 6
 RECORD_LISTS_KEPT = 4096
 DIGESTS_KEPT = 2048  # a month report holds ~500 (62 days × 8); an app open for weeks stays bounded
+
+
+def _keep(kept: OrderedDict, key: Any, value: Any, most: int, lock: threading.Lock) -> None:
+    """Put ``key`` last in an LRU of at most ``most`` entries. The app reads from a worker
+    thread too (the month view), so the order and the evictions change under a lock."""
+    with lock:
+        kept[key] = value
+        kept.move_to_end(key)
+        while len(kept) > most:
+            kept.popitem(last=False)
+
+
+def _touch(kept: OrderedDict, key: Any, lock: threading.Lock) -> None:
+    with lock:
+        if key in kept:
+            kept.move_to_end(key)
 _PARTITION = re.compile(r"^(ref|pay|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
 
 
@@ -238,6 +255,7 @@ class Store(_Reader):
         self._records_cache: OrderedDict[tuple[Path, str, bool], tuple[Any, list[dict]]] = (
             OrderedDict())
         self._paths: dict[str, Path] = {}  # partition name → its file (asked very often)
+        self._lru_lock = threading.Lock()
         self._derived: OrderedDict[tuple[Path, str], tuple[Any, Any]] = OrderedDict()
         # name → (figures of one day file's tables, tables those figures stand in for)
         self._digesters: dict[str, tuple[Callable[[dict[str, Any]], Any], tuple[str, ...]]] = {}
@@ -421,7 +439,7 @@ class Store(_Reader):
         key = (path, table, include_retired)
         hit = self._records_cache.get(key)
         if hit is not None and hit[0] is not None and hit[0] == self.signature(partition):
-            self._records_cache.move_to_end(key)
+            _touch(self._records_cache, key, self._lru_lock)
             return hit[1]
         data = self.read_partition(partition)
         cached = self._cache.get(path)
@@ -433,10 +451,7 @@ class Store(_Reader):
         return hit[1]
 
     def _keep_records(self, key: tuple[Path, str, bool], hit: tuple[Any, list[dict]]) -> None:
-        self._records_cache[key] = hit
-        self._records_cache.move_to_end(key)
-        while len(self._records_cache) > RECORD_LISTS_KEPT:
-            self._records_cache.popitem(last=False)
+        _keep(self._records_cache, key, hit, RECORD_LISTS_KEPT, self._lru_lock)
 
     def add_digest(self, name: str, compute: Callable[[dict[str, Any]], Any],
                    stands_for: tuple[str, ...] = ()) -> None:
@@ -464,7 +479,7 @@ class Store(_Reader):
         signature = self.signature(partition)
         hit = self._derived.get((path, name))
         if hit is not None and hit[0] == signature and signature is not None:
-            self._derived.move_to_end((path, name))
+            _touch(self._derived, (path, name), self._lru_lock)
             return hit[1]
         if signature is not None:
             stored = self._cached_digest(partition, name, signature)
@@ -495,10 +510,7 @@ class Store(_Reader):
         return value
 
     def _keep_digest(self, key: tuple[Path, str], hit: tuple[Any, Any]) -> None:
-        self._derived[key] = hit
-        self._derived.move_to_end(key)
-        while len(self._derived) > DIGESTS_KEPT:
-            self._derived.popitem(last=False)
+        _keep(self._derived, key, hit, DIGESTS_KEPT, self._lru_lock)
 
     def _digest_path(self, partition: str, name: str) -> Path:
         return self.root / CACHE_DIR / name / f"{partition.split('/')[-1]}.json"
@@ -542,7 +554,7 @@ class Store(_Reader):
         signature = (st.st_ino, st.st_mtime_ns, st.st_size)
         cached = self._cache.get(path)
         if cached and cached[0] == signature:
-            self._cache.move_to_end(path)
+            _touch(self._cache, path, self._lru_lock)
             return cached[1]
         try:
             data = read_partition_file(path) or {}
@@ -552,13 +564,15 @@ class Store(_Reader):
                 raise
             return {}
         self.problems.pop(str(path), None)
-        self._cache[path] = (signature, data)
-        self._cache.move_to_end(path)
+        with self._lru_lock:
+            self._cache[path] = (signature, data)
+            self._cache.move_to_end(path)
         if partition.startswith("day/"):
             self._read_whole_day(partition, path, signature, data)
-            days = [p for p in self._cache if p.parent.parent.name == "days"]
-            for old in days[:-DAY_FILES_KEPT]:
-                del self._cache[old]
+            with self._lru_lock:
+                days = [p for p in self._cache if p.parent.parent.name == "days"]
+                for old in days[:-DAY_FILES_KEPT]:
+                    self._cache.pop(old, None)
         return data
 
     def _read_whole_day(self, partition: str, path: Path, signature: tuple[int, int, int],
