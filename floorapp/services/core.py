@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 import pendulum
 
 from floorapp import csvio
-from floorapp.services import digests
 from floorapp.clock import Clock, system_clock
 from floorapp.errors import FloorError, store_problem
 from floorapp.i18n import _
 from floorapp.policy import Policy
 from floorapp.rights import Access, Person, access_for
+from floorapp.services import digests
 from floorapp.staff import (
     ROLES,
     Staff,
