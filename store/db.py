@@ -476,28 +476,31 @@ class Store(_Reader):
         parsing the day files again (whoever can write the store keeps that cache; a cache
         file that is damaged or from another version of the day file is ignored)."""
         path = self.path(partition)
-        signature = self.signature(partition)
-        hit = self._derived.get((path, name))
-        if hit is not None and hit[0] == signature and signature is not None:
-            _touch(self._derived, (path, name), self._lru_lock)
-            return hit[1]
-        if signature is not None:
-            stored = self._cached_digest(partition, name, signature)
-            if stored is not None:
-                self._keep_digest((path, name), (signature, stored[0]))
-                return stored[0]
+        known = self._known_digest(partition, name, self.signature(partition))
+        if known is not None:
+            return known[0]
         data = self.read_partition(partition)  # works out and keeps every digest of the file
         cached = self._cache.get(path)
         signature = cached[0] if cached else None
-        hit = self._derived.get((path, name))
-        if hit is not None and hit[0] == signature and signature is not None:
-            return hit[1]
-        if signature is not None:
-            stored = self._cached_digest(partition, name, signature)
-            if stored is not None:
-                self._keep_digest((path, name), (signature, stored[0]))
-                return stored[0]
+        known = self._known_digest(partition, name, signature)
+        if known is not None:
+            return known[0]
         return self._work_out(partition, name, data, signature)
+
+    def _known_digest(self, partition: str, name: str,
+                      signature: tuple[int, int, int] | None) -> tuple[Any] | None:
+        """(the digest,) for this version of the file, from memory or the cache, else None."""
+        if signature is None:
+            return None
+        key = (self.path(partition), name)
+        hit = self._derived.get(key)
+        if hit is not None and hit[0] == signature:
+            _touch(self._derived, key, self._lru_lock)
+            return (hit[1],)
+        stored = self._cached_digest(partition, name, signature)
+        if stored is not None:
+            self._keep_digest(key, (signature, stored[0]))
+        return stored
 
     def _work_out(self, partition: str, name: str, data: dict[str, Any],
                   signature: tuple[int, int, int] | None) -> Any:

@@ -119,10 +119,12 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, group: int | None = None) -> None:
+def atomic_write_bytes(path: Path, data: bytes, group: int | None = None,
+                       fsync: bool = True) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves the old or the new file.
 
-    With ``group`` the file belongs to that group before it appears under its name.
+    With ``group`` the file belongs to that group before it appears under its name. Without
+    ``fsync`` (a cache) a reader still sees the old or the new file, but a crash may lose it.
     """
     path = Path(path)
     ensure_dir(path.parent)
@@ -132,8 +134,9 @@ def atomic_write_bytes(path: Path, data: bytes, group: int | None = None) -> Non
             _chgrp(tmp_name, group)  # before a byte is written: never readable by the rest
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if fsync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp_name, FILE_MODE)
         os.replace(tmp_name, path)
     except BaseException:
@@ -161,20 +164,7 @@ orjson_loads = orjson.loads
 def write_cache_file(path: Path, data: Any) -> None:
     """Replace a cache file (figures the store can always work out again): atomic, so a reader
     sees the old or the new one, but without fsync: a cache lost in a crash is only redone."""
-    path = Path(path)
-    ensure_dir(path.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(dumps(data))
-        os.chmod(tmp_name, FILE_MODE)
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write_bytes(path, dumps(data), fsync=False)
 
 
 def atomic_write_json(path: Path, data: Any) -> None:

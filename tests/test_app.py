@@ -189,31 +189,29 @@ async def test_a_store_change_mid_switch_does_not_crash(staffed) -> None:
         assert app.return_code is None and app.is_running
 
 
-async def test_the_days_backup_is_made_once_the_first_screen_is_shown(staffed: Floor,
-                                                                       monkeypatch) -> None:
-    """The first start of the day backs the store up, after the first screen is filled
-    (issue #18: a backup of a year of files in a thread would slow the start)."""
-    import asyncio
-
+async def test_the_days_backup_is_made_once_the_first_screen_is_shown(staffed: Floor) -> None:
+    """The first start of the day backs the store up after a delay, not while the first
+    screen is built (issue #18: a backup of a year of files in a thread slowed the start)."""
     from floorapp import app as app_module
 
-    monkeypatch.setattr(app_module, "BACKUP_AFTER_SECONDS", 3.0)
     backups = staffed.store.root / "backups"
     app = FloorApp(staffed)
-    started_with: list[int] = []
-    backup = app.daily_backup
+    deferred: list[tuple[float, object]] = []
+    set_timer = app.set_timer
 
-    def noted_backup() -> None:
-        started_with.append(app.screen.query_one("#att-today").row_count)
-        backup()
+    def noted_timer(delay, callback=None, **kwargs):  # noqa: ANN001, ANN202
+        if getattr(callback, "__name__", "") == "daily_backup":
+            deferred.append((delay, callback))
+            return None  # the test fires it itself, without waiting
+        return set_timer(delay, callback, **kwargs)
 
-    app.daily_backup = noted_backup  # type: ignore[method-assign]
+    app.set_timer = noted_timer  # type: ignore[method-assign]
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert started_with == []  # not while the first screen is being built
-        for _ in range(200):
-            await asyncio.sleep(0.05)
-            if list(backups.glob("floor-2026-11-20.tar.gz")):
-                break
-        assert started_with == [len(STAFF)]  # once, with the register on screen
+        assert app.screen.query_one("#att-today").row_count == len(STAFF)
+        assert [delay for delay, _callback in deferred] == [app_module.BACKUP_AFTER_SECONDS]
+        assert not list(backups.glob("floor-*.tar.gz"))  # nothing yet at start
+        deferred[0][1]()  # the timer fires
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert [p.name for p in backups.glob("floor-*.tar.gz")] == ["floor-2026-11-20.tar.gz"]
