@@ -317,9 +317,38 @@ def _language_from(argv: list[str]) -> str | None:
     return None
 
 
+def _console_only(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments of a plain start of the console (``floor``, ``floor --store DIR --lang zh
+    tui``), read without building the whole command line: its parser imports every command's
+    module, which the console does not need before its first screen (issue #18). Anything else,
+    ``--help`` or a wrong value included, goes to the full parser and its messages."""
+    values: dict[str, str | None] = {"store": None, "lang": None}
+    command = None
+    rest = iter(argv)
+    for arg in rest:
+        name, equals, value = arg.partition("=")
+        if name in ("--store", "--lang") and command is None:
+            if not equals:
+                value = next(rest, "")
+            if not value or value.startswith("-") or (name == "--lang" and
+                                                     value not in ("zh", "en")):
+                return None
+            values[name[2:]] = value
+        elif arg == "tui" and command is None:
+            command = arg
+        else:
+            return None
+    return argparse.Namespace(command=command, **values)
+
+
 def run(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     i18n.set_language(i18n.choose(_language_from(argv)))
+    args = _console_only(argv)
+    if args is not None:
+        if args.lang:
+            os.environ["FLOOR_LANG"] = args.lang
+        return _run_guarded(args)
     with _argparse_in_language():
         parser = build_parser()
         args = parser.parse_args(argv)

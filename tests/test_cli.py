@@ -175,3 +175,36 @@ def test_the_real_command_exits_2_without_a_traceback(store_dir: Path, tmp_path:
                                capture_output=True, text=True).stdout
     for command in ("import", "demo", "doctor", "backup", "report", "policy"):
         assert command in help_text
+
+
+# A plain start of the console skips building the whole command line (issue #18); it must read
+# exactly what the full parser reads, and leave everything else to it.
+@pytest.mark.parametrize("argv", [
+    [], ["tui"], ["--store", "/s"], ["--store=/s", "--lang", "zh"], ["--lang=en", "tui"],
+    ["--store", "/a", "--store", "/b"],
+])
+def test_console_start_reads_what_the_parser_reads(argv: list[str]) -> None:
+    from floorapp.cli import _console_only, build_parser
+
+    fast = _console_only(argv)
+    full = build_parser().parse_args(argv)
+    assert fast is not None
+    assert (fast.command, fast.store, fast.lang) == (full.command, full.store, full.lang)
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"], ["-h"], ["doctor"], ["--lang", "fr"], ["--store"], ["--store", "--lang"],
+    ["--st", "/s"], ["tui", "tui"], ["--lang", "zh", "report", "day"], ["--store="],
+    ["tui", "--store", "/s"],  # the parser refuses options after the command
+])
+def test_anything_else_goes_to_the_full_parser(argv: list[str]) -> None:
+    from floorapp.cli import _console_only
+
+    assert _console_only(argv) is None
+
+
+def test_a_wrong_language_is_still_refused_with_the_parsers_message(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        run(["--lang", "fr"])
+    assert stop.value.code == 2
+    assert "fr" in capsys.readouterr().err
