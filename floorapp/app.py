@@ -122,7 +122,7 @@ class FloorApp(TypeAhead):
         access = self.floor.access
         if access.read_only and not store.read_only_reason:
             self.notify(access.describe(), title=_("Read-only"), severity="warning", timeout=30)
-        from screens.emergency import notify_open_incidents
+        from screens.emergency_notice import notify_open_incidents
 
         notify_open_incidents(self)
         if not self.floor.has_data() and not store.problems:

@@ -24,7 +24,7 @@ from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
 from floorapp.roster import short_code
 from screens.base import FloorScreen
 from screens.text import plain
-from screens.widgets.tables import highlighted_key
+from screens.widgets.tables import FixedTable, highlighted_key
 
 ACTION_LABELS = {"in": N_("Arrival"), "out": N_("Departure"), "reason": N_("Reason"),
                  "leave": N_("Leave")}
@@ -105,8 +105,8 @@ class AttendanceScreen(FloorScreen):
                         select_on_focus=False,
                         validators=[EntryValidator(self)], validate_on=["changed", "submitted"])
         yield Static("", id="att-hint")
-        yield DataTable(id="att-today", cursor_type="row", zebra_stripes=True)
-        yield DataTable(id="att-month", cursor_type="row", zebra_stripes=True)
+        yield FixedTable(id="att-today", cursor_type="row", zebra_stripes=True)
+        yield FixedTable(id="att-month", cursor_type="row", zebra_stripes=True)
         yield Static("", id="att-detail")
 
     def on_mount(self) -> None:

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from screens.widgets.commands import ScreenKeyCommands
+from screens.widgets.footer import SteadyFooter
 from screens.widgets.sectionbar import EMERGENCY_KEY, SectionBar
 
 from floorapp.i18n import _
@@ -81,7 +82,7 @@ class FloorScreen(RightsMixin, Screen):
         yield Header(icon="☎")
         yield SectionBar(self.SECTION)
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -22,6 +22,7 @@ from floorapp.i18n import _
 from floorapp.services.monitoring import common_state_text
 from screens.base import FloorScreen
 from screens.text import plain
+from screens.widgets.tables import FixedTable
 
 CARD_CELLS = 14  # the card and the item's text cut to fit 80 columns; the lines below the
 ITEM_CELLS = 32  # table have them whole, with every agent's name
@@ -61,7 +62,7 @@ class CommonProblemsScreen(FloorScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="cp-title", classes="cp-line")
         yield Static(id="cp-state", classes="cp-line")
-        yield DataTable(id="cp-table", cursor_type="row", zebra_stripes=True)
+        yield FixedTable(id="cp-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="cp-detail")
 
     def on_mount(self) -> None:

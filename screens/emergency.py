@@ -25,6 +25,7 @@ from floorapp.i18n import _, fmt_date, ngettext
 from floorapp.services.emergency import event_detail, pending_steps, step_detail, value_text
 from screens.base import FloorScreen
 from screens.emergency_prompts import LogScreen, PickScreen, PromptScreen, TextScreen
+from screens.widgets.tables import FixedTable
 
 STATE_MARK = {rules.DONE: "[x]", rules.SKIPPED: "[-]", rules.PENDING: "[ ]"}
 INCIDENT_ACTIONS = {"tick", "tick_cursor", "cursor", "skip", "undo", "note", "close", "cancel",
@@ -106,7 +107,7 @@ class EmergencyScreen(FloorScreen):
         yield Static(id="em-title")
         yield Static(id="em-phones")
         with Vertical(id="em-incident"):
-            table: DataTable = DataTable(cursor_type="row", id="em-steps")
+            table: DataTable = FixedTable(cursor_type="row", id="em-steps")
             table.add_column("#", width=1, key="n")
             table.add_column("", width=3, key="state")
             table.add_column(_("step  (* mandatory)"), width=44, key="text")
@@ -555,15 +556,3 @@ class EmergencyScreen(FloorScreen):
     def show_timeline(self, incident_id: str) -> None:
         self.app.push_screen(TextScreen(self.timeline_text(incident_id)))
 
-
-def notify_open_incidents(app) -> None:  # noqa: ANN001 - FloorApp
-    """At app start: say which incidents are still open (F9 reopens them where they were)."""
-    try:
-        rows = app.floor.emergency.open_incidents()
-    except FloorError:
-        return
-    if rows:
-        names = ", ".join(f"{r['id']} {rules.incident_title(r)}" for r in rows[:3])
-        more = " …" if len(rows) > 3 else ""
-        app.notify(_("Open incident(s): {incidents} — F9 continues").format(
-            incidents=names + more), severity="warning", timeout=20)

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from floorapp import emergency as rules
 from floorapp.i18n import _
 from screens.text import plain
+from screens.widgets.tables import FixedTable
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -104,7 +105,7 @@ class LogScreen(ModalScreen[None]):
         with Vertical(classes="emergency-dialog", id="log-dialog"):
             yield Static(_("Incident log ({n}) — Enter: timeline   Esc: close").format(
                 n=len(self.rows)), classes="dialog-title")
-            table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="log")
+            table: DataTable = FixedTable(cursor_type="row", zebra_stripes=True, id="log")
             table.add_columns(_("id"), _("kind"), _("started"), _("status"), _("title"))
             for row in self.rows:
                 table.add_row(row["id"], rules.word(rules.KIND_WORDS, row["kind"]),

@@ -29,6 +29,7 @@ from floorapp.staff import Staff
 from screens.base import FloorScreen
 from screens.common_problems import CommonProblemsScreen
 from screens.widgets.qa_prompt import QaPrompt
+from screens.widgets.tables import FixedTable
 
 MODE_SHORT = {"side_by_side": N_("sbs"), "live": N_("live"), "recording": N_("rec")}
 STATUS_STYLE = {"done": "green", "due": "", "overdue": "bold red"}
@@ -101,9 +102,9 @@ class MonitoringScreen(FloorScreen):
                 yield Static(id="qa-last", classes="qa-line")
             with Vertical(id="qa-side"):
                 yield Static(id="qa-plan-title", classes="qa-line")
-                yield DataTable(id="qa-plan", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="qa-codes", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="qa-today", cursor_type="row", zebra_stripes=True)
+                yield FixedTable(id="qa-plan", cursor_type="row", zebra_stripes=True)
+                yield FixedTable(id="qa-codes", cursor_type="row", zebra_stripes=True)
+                yield FixedTable(id="qa-today", cursor_type="row", zebra_stripes=True)
                 yield Static(id="qa-shortfall", classes="qa-line")
 
     def on_mount(self) -> None:

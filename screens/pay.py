@@ -18,14 +18,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from floorapp import pay
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_money, fmt_month, language
 from floorapp.services import Floor
 from floorapp.services.pay import commission_warning
-from screens.widgets.tables import highlighted_key
+from screens.widgets.footer import SteadyFooter
+from screens.widgets.tables import FixedTable, highlighted_key
 
 TIER_STYLES = {"met": "green", "not_met": "", "special": "cyan"}
 SPECIAL_MARKS = {"proposed": "?", "confirmed": "✓", "refused": "✗", "": ""}
@@ -60,9 +61,9 @@ class PayScreen(Screen[None]):
         yield Header(icon="☎")
         yield Static(id="pay-title")
         yield Static(id="pay-notice")
-        yield DataTable(id="pay-sheet", cursor_type="row", zebra_stripes=True)
+        yield FixedTable(id="pay-sheet", cursor_type="row", zebra_stripes=True)
         yield Static(id="pay-detail")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#pay-sheet", DataTable)

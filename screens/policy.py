@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from floorapp.errors import FloorError
 from floorapp.i18n import _
@@ -18,6 +18,8 @@ from floorapp.services import Floor
 from screens.base import RightsMixin
 from screens.policy_notes import note
 from screens.text import plain
+from screens.widgets.footer import SteadyFooter
+from screens.widgets.tables import FixedTable
 
 
 def shown(value: object) -> str:
@@ -47,10 +49,10 @@ class PolicyScreen(RightsMixin, ModalScreen[None]):
             yield Static(f"[b]{heading}[/b] — " + _("every business number of this centre. "
                                                     "Enter edits the value under the cursor."),
                          markup=True)
-            yield DataTable(id="values", cursor_type="row", zebra_stripes=True)
+            yield FixedTable(id="values", cursor_type="row", zebra_stripes=True)
             yield Static(id="note")
             yield Input(id="entry", placeholder=_("new value, Enter saves, Esc cancels"))
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#values", DataTable)

@@ -21,8 +21,9 @@ from floorapp import quota as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
 from screens.base import FloorScreen
-from screens.widgets.quota_bar import band_text, progress_bar
 from screens.text import plain
+from screens.widgets.quota_bar import band_text, progress_bar
+from screens.widgets.tables import FixedTable
 
 NAME_CELLS = 8
 
@@ -56,7 +57,7 @@ class QuotaScreen(FloorScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="totals")
-        table: DataTable = DataTable(id="seats", cursor_type="row", zebra_stripes=True)
+        table: DataTable = FixedTable(id="seats", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="quota-hint")
         yield QuotaEntry(placeholder=_("+5 · A001 +5 · dial conn done ord (this hour) · "

@@ -25,6 +25,7 @@ from floorapp.staff import Staff
 from screens.base import FloorScreen
 from screens.roster_forms import Confirm, Field, RosterForm, TextPanel
 from screens.text import plain
+from screens.widgets.tables import FixedTable
 
 LABEL_WIDTH = 14
 DAY_WIDTH = 3
@@ -85,10 +86,10 @@ class RosterScreen(FloorScreen):
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
         yield Static(id="roster-info", markup=False)
-        grid: DataTable = DataTable(id="roster-grid", cursor_type="cell", zebra_stripes=True,
+        grid: DataTable = FixedTable(id="roster-grid", cursor_type="cell", zebra_stripes=True,
                                     cell_padding=0)
         yield grid
-        yield DataTable(id="roster-cover", cursor_type="none", show_header=False,
+        yield FixedTable(id="roster-cover", cursor_type="none", show_header=False,
                         cell_padding=0)
         yield Static(id="roster-problems", markup=False)
 

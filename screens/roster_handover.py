@@ -9,13 +9,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date
 from screens.base import RightsMixin
 from screens.roster_forms import Field, RosterForm
 from screens.text import plain
+from screens.widgets.footer import SteadyFooter
+from screens.widgets.tables import FixedTable
 
 
 class HandoverScreen(RightsMixin, Screen[None]):
@@ -41,9 +43,9 @@ class HandoverScreen(RightsMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
         yield Static(id="handover-day", markup=False)
-        yield DataTable(id="handover-list", cursor_type="row", zebra_stripes=True)
+        yield FixedTable(id="handover-list", cursor_type="row", zebra_stripes=True)
         yield Static(id="handover-detail", markup=False)
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#handover-list", DataTable)

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
@@ -16,6 +16,8 @@ from floorapp.services.core import staff_from_row
 from floorapp.staff import ROLES, Staff
 from screens.base import RightsMixin
 from screens.text import plain
+from screens.widgets.footer import SteadyFooter
+from screens.widgets.tables import FixedTable
 
 # (field, label): the label's part before ':' names the field, all of it is the placeholder
 FIELDS = [("id", N_("staff id")), ("name", N_("name")), ("role", N_("role: {roles}")),
@@ -63,9 +65,9 @@ class StaffScreen(RightsMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
         yield Input(id="filter", placeholder=_("filter: part of an id or a name"))
-        yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
+        yield FixedTable(id="staff", cursor_type="row", zebra_stripes=True)
         yield Static(id="counts")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#staff", DataTable)
@@ -198,7 +200,7 @@ class StaffForm(ModalScreen[Staff | None]):
                     yield field
             yield Label(_("↓/Enter: next · ↑: back · Enter on the last or Ctrl+S: save"),
                         id="hint")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         names = [n for n, _label in FIELDS]
@@ -239,7 +241,7 @@ class RetireForm(ModalScreen[tuple[str, str] | None]):
             yield Label(_("Retire {id} {name}? Their history stays.").format(
                 id=self.person.id, name=self.person.name))
             yield Input(id="reason", placeholder=_("reason (required), Enter confirms"))
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         reason = event.value.strip()

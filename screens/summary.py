@@ -23,6 +23,7 @@ from floorapp.roster import short_code
 from floorapp.services.quota import started_text
 from screens.base import FloorScreen
 from screens.text import plain
+from screens.widgets.tables import FixedTable
 
 ADVICE = {"add_seats": N_("add seats"), "raise_volume": N_("raise call volume"), "ok": N_("ok")}
 ATT_WIDTH = 11
@@ -81,7 +82,7 @@ class SummaryScreen(FloorScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="head")
-        yield DataTable(id="agents", cursor_type="row", zebra_stripes=True, cell_padding=0)
+        yield FixedTable(id="agents", cursor_type="row", zebra_stripes=True, cell_padding=0)
         yield Static(id="legend")
         yield Static(id="detail")
         yield Static(id="incidents")

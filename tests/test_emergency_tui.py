@@ -156,7 +156,7 @@ async def test_add_checklist_from_screen_and_open_it_by_its_key(staffed, write_f
 
 
 async def test_open_incidents_mentioned(staffed):
-    from screens.emergency import notify_open_incidents
+    from screens.emergency_notice import notify_open_incidents
 
     staffed.emergency.start("outage")
     app = FloorApp(staffed, backup=False)
