@@ -228,6 +228,25 @@ def is_zero_score_day(policy: Policy, weighted: Decimal) -> bool:
     return Decimal(weighted) < policy.zero_score_below
 
 
+def day_end(periods: Iterable[tuple[dt.time, dt.time]]) -> dt.time | None:
+    """When a shift's work ends: the end of its last period (None: no period that day)."""
+    return max((end for _start, end in periods), default=None)
+
+
+def counts_final(day: dt.date, ends_at: dt.time | None, now: dt.datetime) -> bool:
+    """Whether a day's call counts are final, so that the day may be judged on them.
+
+    [004] counts the quota by the day (按天完成量 … 每天进行统计; 日平均外呼量): a zero-score
+    day, a dialed count under its band, short talk time and the staffing advice are verdicts
+    on a whole day, never on its counts so far. A past day is final; today once its work has
+    ended (``ends_at``, local time; None: no shift that day, so not before midnight); a day
+    to come never. ``now`` is the centre's local time."""
+    today = now.date()
+    if day != today:
+        return day < today
+    return ends_at is not None and now.time().replace(tzinfo=None) >= ends_at
+
+
 def ranking_score(policy: Policy, daily_weighted: Iterable[Decimal]) -> Decimal:
     """A month's ranking figure: Σ weighted completed over the days that score."""
     return sum((Decimal(w) for w in daily_weighted if not is_zero_score_day(policy, w)),

@@ -134,14 +134,18 @@ class SummaryScreen(FloorScreen):
                 qa = f"{a.qa_done}" + ("" if a.qa_mean is None else f" {a.qa_mean:.0f}%")
             att_style = {"absent": "bold red", "late": "yellow", "early": "yellow",
                          "leave": "cyan", "rest": "dim"}.get(a.attendance, "")
+            if not a.final:  # the day so far: still to do, not yet lost
+                done_style = "" if a.shortfall else "green"
+                shown_points = Text(str(points) if points else "0", style="dim")
+            else:
+                done_style = "red" if a.shortfall else "green"
+                shown_points = Text(str(points) if points else "0", style="red" if points else "")
             table.add_row(
                 a.staff_id, plain(a.name), short_code(a.shift),  # leave as 病, as on F4
                 Text(fit_text(a.attendance_text, ATT_WIDTH), style=att_style),
                 str(a.counts.dialed), str(a.counts.connected),
-                Text(f"{a.counts.completed}/{a.target}",
-                     style="red" if a.shortfall else "green"),
-                str(a.counts.orders), Text(str(points) if points else "0",
-                                           style="red" if points else ""),
+                Text(f"{a.counts.completed}/{a.target}", style=done_style),
+                str(a.counts.orders), shown_points,
                 qa, Text("".join(FLAG_SIGNS[code] for code, _words in quota.flag_items(a)),
                          style="bold yellow"), key=a.staff_id)
         if table.row_count:
@@ -150,15 +154,23 @@ class SummaryScreen(FloorScreen):
         rushing = sum(1 for a in fd.agents if a.rushing)
         shown_day = (f"{self.day.year}年{fmt_date(self.day)}" if language() == "zh"
                      else f"{self.day:%a %Y-%m-%d}")
+        if fd.advice_known:
+            advice = (_(ADVICE[fd.advice]), "bold" if fd.advice != "ok" else "green")
+        else:  # a day still on is not judged on its calls so far
+            when = (_("advice after {time}").format(time=f"{fd.ends_at:%H:%M}")
+                    if fd.ends_at else _("advice after the shifts"))
+            advice = (when, "dim")
         head = Text.assemble(
             (shown_day, "bold"),
             _(" · {seats} seats · avg dial {avg} · ").format(
                 seats=fd.seats, avg=f"{fd.avg_dialed:.1f}"),
-            (_(ADVICE[fd.advice]), "bold" if fd.advice != "ok" else "green"), "\n",
-            _("dialed {dialed} · conn {connected} · done {done} · ord {orders} · ").format(
+            advice, "\n",
+            # short words: a 300-seat floor's five-figure totals fit on one line at 80
+            _("dial {dialed} · conn {connected} · done {done} · ord {orders} · ").format(
                 dialed=fd.totals.dialed, connected=fd.totals.connected,
                 done=fd.totals.completed, orders=fd.totals.orders),
-            (_("under target {n}").format(n=short), "red" if short else ""),
+            (_("short {n}").format(n=short), "red" if short else "") if fd.final
+            else _("to go {n}").format(n=short),
             _(" · rushing {n}").format(n=rushing),
         )
         self.query_one("#head", Static).update(head)
@@ -184,6 +196,8 @@ class SummaryScreen(FloorScreen):
             detail.update("")
             return
         flags = _(", ").join(self.floor.quota.flags(agent)) or _("no flags")
+        if not agent.final:  # zero-score, dialed under the band and talk time wait for the end
+            flags += " · " + _("the day so far: judged when the shift ends")
         detail.update(Text.assemble((f"{agent.staff_id} {agent.name}: ", "bold"),
                                     f"{agent.attendance_text} · {flags}"))
 

@@ -142,6 +142,9 @@ def test_every_footer_key_and_summary_column_is_whole_at_80(staffed: Floor,
 
 async def test_summary_flags_are_signs_with_a_legend_and_words_below(staffed: Floor) -> None:
     """Issue #16: the flags column showed "fla" at 80 columns."""
+    from floorapp.clock import fixed_clock
+
+    staffed._clock = fixed_clock("2026-11-20T17:30")  # the shift over: the day is judged
     staffed.quota.record_counts("A001", Counts(30, 20, 10, 1), daily_total=True)
     staffed.quota.record_counts("A002", Counts(140, 120, 100, 30), daily_total=True)
     app = FloorApp(staffed, backup=False)

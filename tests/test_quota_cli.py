@@ -137,7 +137,7 @@ def test_day_report_json_fields_exactly(campaigns, write_file, capsys):
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"date", "agents", "floor"}
     assert data["date"] == "2026-11-20"
-    assert set(data["floor"]) == {"seats", "avg_dialed", "advice"}
+    assert set(data["floor"]) == {"seats", "avg_dialed", "advice", "final"}
     for agent in data["agents"]:
         assert set(agent) == DAY_FIELDS
     by_id = {a["id"]: a for a in data["agents"]}
@@ -148,8 +148,9 @@ def test_day_report_json_fields_exactly(campaigns, write_file, capsys):
     assert by_id["A002"]["completed"] == 17 and by_id["A002"]["shortfall"] == 43
     assert by_id["A002"]["points"] == -43
     assert by_id["A003"]["shortfall"] == 60
+    # 15:00, the D shift on until 17:30: the figures are the day so far (final false)
     assert data["floor"] == {"seats": 3, "avg_dialed": round(104 / 3, 1),
-                             "advice": "raise_volume"}
+                             "advice": "raise_volume", "final": False}
 
 
 def test_day_report_table_and_csv(campaigns, write_file, capsys, monkeypatch):
@@ -158,13 +159,18 @@ def test_day_report_table_and_csv(campaigns, write_file, capsys, monkeypatch):
     all_in_on_time(campaigns)
     assert run([*store_args(campaigns), "report", "day", "--date", "2026-11-20"]) == 0
     out = capsys.readouterr().out
-    assert "欧阳娜娜" in out and "Under target: A002 Li Wei −43" in out
-    assert "raise call volume" in out
+    # 15:00, shift on till 17:30: short so far, no advice yet
+    assert "欧阳娜娜" in out and "Short of target so far: A002 Li Wei −43" in out
+    assert "raise call volume" not in out and "after 17:30, when the day's shifts end" in out
     assert run([*store_args(campaigns), "report", "day", "--date", "2026-11-20",
                 "--format", "csv"]) == 0
     lines = capsys.readouterr().out.removeprefix("\ufeff").splitlines()  # the BOM
     assert lines[0].startswith("id,name,shift,attendance,dial,conn,done,ord,tgt,short,pts")
     assert lines[1].startswith("A001,欧阳娜娜,D,on time,80,66,61,19,60,0,0,61")
+    monkeypatch.setenv("FLOOR_NOW", "2026-11-20T17:30")  # the shift's end: the day is judged
+    assert run([*store_args(campaigns), "report", "day", "--date", "2026-11-20"]) == 0
+    out = capsys.readouterr().out
+    assert "Under target: A002 Li Wei −43" in out and "raise call volume" in out
 
 
 def test_day_report_bad_date(campaigns, capsys):
@@ -314,7 +320,9 @@ def test_month_extension(staffed):
     data, tables = staffed.quota.month_extension(2026, 11)
     assert [(r["id"], r["rank"], r["points"]) for r in data["quota_ranking"]] == [
         ("A001", 1, 0), ("A003", 2, -2), ("A002", 3, -4), ("C001", 3, -4)]
-    assert data["quota_ranking"][2]["zero_score_days"] == 20  # 45 a day: nothing scores
+    # 45 a day: nothing scores. 11-02…11-19 (18 days); today's counts wait for the shift's end
+    # at 17:30 (FLOOR_NOW is 15:00), tomorrow's typed-ahead counts for tomorrow
+    assert data["quota_ranking"][2]["zero_score_days"] == 18
     tiers = {g["id"]: (g["orders"], g["tier"], g["base"], g["subsidy"])
              for g in data["guarantee"]}
     assert tiers["A001"] == (400, "guarantee", "1200.00", "0.00")

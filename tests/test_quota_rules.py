@@ -367,3 +367,46 @@ def test_the_hourly_digest_is_hourly_completed(records) -> None:
         entries = [_entry(r) for r in records if r["staff_id"] == sid]
         assert {int(h): n for h, n in digest.get(sid, {}).items()} == \
             q.hourly_completed(entries)
+
+
+# A day is judged (zero-score, dialed under its band, talk time, the staffing advice) on its
+# whole counts, never on the counts so far [004 按天完成量 … 每天进行统计].
+_T = dt.time
+_AT_THE_END = dt.datetime(2026, 11, 20, 17, 30)
+
+
+@pytest.mark.parametrize(
+    "day, ends_at, now, final",
+    [(dt.date(2026, 11, 20), _T(17, 30), dt.datetime(2026, 11, 20, 8, 7), False),
+     (dt.date(2026, 11, 20), _T(17, 30), dt.datetime(2026, 11, 20, 17, 29, 59), False),
+     (dt.date(2026, 11, 20), _T(17, 30), _AT_THE_END, True),
+     (dt.date(2026, 11, 20), _T(17, 30), dt.datetime(2026, 11, 20, 23, 59), True),
+     (dt.date(2026, 11, 20), None, dt.datetime(2026, 11, 20, 23, 59), False),
+     (dt.date(2026, 11, 19), _T(17, 30), dt.datetime(2026, 11, 20, 0, 1), True),
+     (dt.date(2026, 12, 31), _T(17, 30), dt.datetime(2027, 1, 1, 3, 0), True),
+     (dt.date(2026, 11, 21), _T(9, 0), dt.datetime(2026, 11, 20, 23, 0), False)],
+    ids=["today-morning", "a-second-before-the-end", "at-the-shift-end", "evening",
+         "no-shift-today-till-midnight", "yesterday-just-after-midnight",
+         "new-years-eve-seen-on-new-years-day", "tomorrow-typed-ahead"],
+)
+def test_counts_final(day, ends_at, now, final):
+    assert q.counts_final(day, ends_at, now) is final
+
+
+def test_counts_final_reads_a_zoned_now_as_its_local_time():
+    import pendulum
+
+    now = pendulum.datetime(2026, 11, 20, 17, 30, tz="Asia/Shanghai")
+    assert q.counts_final(dt.date(2026, 11, 20), _T(17, 30), now) is True
+    assert q.counts_final(dt.date(2026, 11, 20), _T(17, 31), now) is False
+
+
+@pytest.mark.parametrize(
+    "periods, end",
+    [([(_T(8, 0), _T(12, 0)), (_T(14, 30), _T(17, 30))], _T(17, 30)),
+     ([(_T(14, 30), _T(17, 30)), (_T(8, 0), _T(12, 0))], _T(17, 30)),
+     ([], None)],
+    ids=["two-periods", "periods-out-of-order", "rest-day"],
+)
+def test_day_end(periods, end):
+    assert q.day_end(periods) == end

@@ -112,3 +112,45 @@ def test_attendance_text_is_never_cut_inside_a_figure(text, shown):
     from rich.cells import cell_len
 
     assert cell_len(fitted) <= ATT_WIDTH
+
+
+async def test_a_day_still_on_is_not_judged_on_its_counts_so_far(staffed: Floor) -> None:
+    """At 10:00 the summary marked every agent zero-score and advised raising call volume: a
+    day is judged on its whole counts [004 每天进行统计], once its shifts end (D: 17:30)."""
+    from floorapp.clock import fixed_clock
+
+    all_in_on_time(staffed)  # in at 07:55 and 14:25 (the store's clock is 15:00)
+    staffed.quota.record_counts("A001", Counts(20, 15, 12, 3), daily_total=True)
+    staffed.quota.record_counts("A002", Counts(30, 20, 14, 2), daily_total=True)
+    staffed._clock = fixed_clock("2026-11-20T15:00")
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause(0.1)
+        table = app.screen.query_one("#agents", DataTable)
+        head = str(app.screen.query_one("#head", Static).content)
+        assert "advice after 17:30" in head and "raise call volume" not in head
+        assert "to go 3" in head and "short" not in head
+        assert cells(table, "A001")[6] == "12/60" and cells(table, "A001")[10] == ""  # no 0 or <
+        detail = str(app.screen.query_one("#detail", Static).content)
+        assert "judged when the shift ends" in detail
+        # the shift over, the same counts are the day's: judged
+        staffed._clock = fixed_clock("2026-11-20T17:30")
+        await pilot.press("t")
+        await pilot.pause()
+        head = str(app.screen.query_one("#head", Static).content)
+        assert "raise call volume" in head and "short 3" in head
+        assert set(cells(table, "A001")[10]) == {"<", "0"}  # no talk time entered: no t
+
+
+def test_the_month_ranking_counts_today_once_the_shift_is_over(staffed: Floor) -> None:
+    from floorapp.clock import fixed_clock
+
+    for day in (dt.date(2026, 11, 19), dt.date(2026, 11, 20)):
+        staffed.quota.record_counts("A001", Counts(40, 30, 20, 1), daily_total=True, day=day)
+    staffed._clock = fixed_clock("2026-11-20T15:00")
+    ranking = {r["id"]: r for r in staffed.quota.month_extension(2026, 11)[0]["quota_ranking"]}
+    assert ranking["A001"]["zero_score_days"] == 1  # the 19th; the 20th is still on
+    staffed._clock = fixed_clock("2026-11-20T17:30")
+    ranking = {r["id"]: r for r in staffed.quota.month_extension(2026, 11)[0]["quota_ranking"]}
+    assert ranking["A001"]["zero_score_days"] == 2

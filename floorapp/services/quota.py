@@ -71,6 +71,9 @@ class AgentDay:
     # As the floor sees it now: ``not_in`` before the first in punch; someone late enough to be
     # an absence by the pay rule but at their seat is ``late``, not "absent" (SPEC §4 rev.).
     presence: str = ""
+    # The day's counts are final (their shift has ended, or the day is past): only then is the
+    # day judged (zero-score, dialed under its band, talk time; rules.counts_final).
+    final: bool = True
 
     @property
     def shortfall(self) -> int:
@@ -92,6 +95,16 @@ class FloorDay:
     advice: str
     incidents: list[dict]
     avg_completed: Decimal = Decimal(0)
+    # The floor's day is over (the last shift has ended): the staffing advice is a verdict on
+    # the day only then; before, ``ends_at`` says when it will be.
+    final: bool = True
+    ends_at: dt.time | None = None
+
+    @property
+    def advice_known(self) -> bool:
+        """The advice may be given now: the day is over, or the seats already dial more than
+        the band allows (a count so far that can only grow)."""
+        return self.final or self.advice == "add_seats"
 
     @property
     def under_target(self) -> list[AgentDay]:
@@ -318,6 +331,9 @@ class QuotaService:
         sums = _day_sums(self.floor.store, _partition(day))
         hourly = self.floor.store.digest(_partition(day), digests.HOURLY)
         ids = sorted({s.id for s in staff.values() if s.role == "agent"} | set(sums))
+        now = self.floor.now()
+        ends = {sid: rules.day_end(policy.periods(shifts.get(sid, "R"), day)) for sid in ids}
+        floor_end = self._floor_end(day, ends.values())
         agents = []
         for staff_id in ids:
             person: Staff | None = staff.get(staff_id)
@@ -350,6 +366,8 @@ class QuotaService:
                 qa_done=done, qa_mean=mean,
                 campaigns=sorted(campaigns),
                 presence=presence.get(staff_id, ""),
+                final=rules.counts_final(
+                    day, floor_end if ends[staff_id] is None else ends[staff_id], now),
             ))
         working = [a for a in agents if a.working]
         totals = sum((a.counts for a in agents), Counts())
@@ -359,7 +377,16 @@ class QuotaService:
         # no one on the phones: nothing to advise on
         advice = rules.staffing_advice(policy, avg, avg_completed) if working else "ok"
         return FloorDay(day, agents, len(working), totals, avg, advice, self._incidents(),
-                        avg_completed)
+                        avg_completed, final=rules.counts_final(day, floor_end, now),
+                        ends_at=floor_end)
+
+    def _floor_end(self, day: dt.date, ends) -> dt.time | None:  # noqa: ANN001 - times
+        """When the floor's day ends: its last shift's end, else the default shift's."""
+        policy = self.floor.policy
+        last = max((end for end in ends if end is not None), default=None)
+        if last is None:
+            last = rules.day_end(policy.periods(policy.default_shift(day), day))
+        return last
 
     def day_report(self, day: dt.date) -> Report:
         """SPEC §9 end of day: the JSON contract and a table to read out at the meeting."""
@@ -375,7 +402,9 @@ class QuotaService:
             "floor": {"seats": fd.seats,
                       "avg_dialed": float(fd.avg_dialed.quantize(Decimal("0.1"),
                                                                  rounding=ROUND_HALF_UP)),
-                      "advice": fd.advice},
+                      "advice": fd.advice,
+                      # false while a shift is still on: the figures are the day so far
+                      "final": fd.final},
         }
         headers = [_(h) for h in DAY_HEADERS]
         rows = []
@@ -391,13 +420,16 @@ class QuotaService:
                       [_("connected"), fd.totals.connected], [_("completed"), fd.totals.completed],
                       [_("orders"), fd.totals.orders],
                       [_("under target"), len(fd.under_target)],
-                      [_("advice"), advice_text(policy, fd.advice)]]
+                      [_("advice"), advice_text(policy, fd.advice) if fd.advice_known
+                       else advice_pending(fd)]]
         incident_rows = [[i.get("id", ""), i.get("kind", ""), i.get("title", ""),
                           started_text(i.get("started", ""), day)] for i in fd.incidents]
         notes = []
         short = fd.under_target
         if short:
-            notes.append(_("Under target: {agents}").format(agents=_(", ").join(
+            head = _("Under target: {agents}") if fd.final else _(
+                "Short of target so far: {agents}")
+            notes.append(head.format(agents=_(", ").join(
                 f"{a.staff_id} {a.name} −{a.shortfall}" for a in short)))
         rushing = [a.staff_id for a in fd.agents if a.rushing]
         if rushing:
@@ -428,13 +460,14 @@ class QuotaService:
         if agent.rushing:
             out.append(("rushing", legend["rushing"]))
         band = rules.dialed_band(policy, agent.counts.dialed)
-        if agent.working and agent.counts.dialed and band == "below":
+        # under the band, zero-score and short talk time judge a whole day: not before its end
+        if agent.final and agent.working and agent.counts.dialed and band == "below":
             out.append(("dial_low", legend["dial_low"]))
-        if band == "above":
+        if band == "above":  # a count so far that can only grow
             out.append(("dial_high", legend["dial_high"]))
-        if agent.working and rules.is_zero_score_day(policy, agent.weighted):
+        if agent.final and agent.working and rules.is_zero_score_day(policy, agent.weighted):
             out.append(("zero_score", legend["zero_score"]))
-        if rules.talk_time_ok(policy, agent.counts.talk_minutes) is False:
+        if agent.final and rules.talk_time_ok(policy, agent.counts.talk_minutes) is False:
             out.append(("talk_short", legend["talk_short"]))
         if agent.lost_minutes:
             out.append(("outage", _("outage {minutes}m").format(minutes=agent.lost_minutes)))
@@ -504,6 +537,7 @@ class QuotaService:
         policy = self.floor.policy
         names = {s.id: s.name for s in self.floor.staff()}
         daily, orders, special = self._month_figures(year, month)
+        daily = self._final_days(daily)
         scores = {sid: rules.ranking_score(policy, days.values()) for sid, days in daily.items()}
         ranking = rules.ranking(policy, scores)
         zero_days = {sid: sum(1 for w in days.values() if rules.is_zero_score_day(policy, w))
@@ -549,6 +583,29 @@ class QuotaService:
                       months=policy.interview_months)),
         ]
         return data, tables
+
+    def _final_days(self, daily: dict[str, dict[str, Decimal]]
+                    ) -> dict[str, dict[str, Decimal]]:
+        """The month's days that may be judged: today counts in the ranking (and as a
+        zero-score day) once the agent's shift has ended, not on its calls so far; a day to
+        come (counts typed ahead) not yet. A copy: the kept month figures stay as they are."""
+        today = self.floor.today()
+        key = today.isoformat()
+        if not any(day >= key for days in daily.values() for day in days):
+            return daily
+        policy = self.floor.policy
+        now = self.floor.now()
+        shifts = self.floor.shifts_on(today)
+        ends = {sid: rules.day_end(policy.periods(shifts.get(sid, "R"), today))
+                for sid in daily}
+        floor_end = self._floor_end(today, ends.values())
+        out = {}
+        for sid, days in daily.items():
+            end = floor_end if ends[sid] is None else ends[sid]
+            today_final = rules.counts_final(today, end, now)
+            out[sid] = {day: w for day, w in days.items()
+                        if day < key or (day == key and today_final)}
+        return out
 
     def counts_between(self, start: dt.date, end: dt.date, by_campaign: bool = False
                        ) -> dict:
@@ -683,6 +740,13 @@ def advice_text(policy: Policy, advice: str) -> str:
     """The staffing advice for people, with the policy's thresholds [004 第三条]."""
     return _(ADVICE_TEXT[advice]).format(dialed=policy.advice_add_seats_above,
                                          completed=policy.advice_raise_volume_completed_below)
+
+
+def advice_pending(fd: FloorDay) -> str:
+    """What the advice says while the floor's day is on: when it will be given."""
+    if fd.ends_at is None:
+        return _("after the day's shifts")
+    return _("after {time}, when the day's shifts end").format(time=f"{fd.ends_at:%H:%M}")
 # The day report's agent table; the CSV export keeps these English headers.
 DAY_HEADERS = (N_("id"), N_("name"), N_("shift"), N_("attendance"), N_("dial"), N_("conn"),
                N_("done"), N_("ord"), N_("tgt"), N_("short"), N_("pts"), N_("wtd"), N_("QA"),
