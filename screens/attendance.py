@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -179,9 +180,14 @@ class AttendanceScreen(FloorScreen):
                  ("not_in", "on_time", "late", "early", "absent", "leave", "rest")
                  if counts.get(k)]
         if not self.month_view:
-            self.query_one("#att-title", Static).update(
-                _("[b]{day}[/b] {count} on shift: ").format(day=label, count=on_shift)
-                + " · ".join(parts))
+            head = Text.from_markup(_("[b]{day}[/b] {count} on shift: ").format(
+                day=label, count=on_shift))
+            counts = " · ".join(parts)
+            # a big floor's counts go whole onto the second line, never "absent" / "5"
+            if head.cell_len + cell_len(counts) > self.app.size.width - 2:
+                head.rstrip()
+                head.append("\n")
+            self.query_one("#att-title", Static).update(head.append(counts))
             self.show_detail()
 
     def load_month(self) -> None:

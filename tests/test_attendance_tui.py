@@ -236,3 +236,22 @@ async def test_a_long_status_ends_with_an_ellipsis_and_leave_shows_as_on_the_ros
         assert cell.overflow == "ellipsis" and cell.no_wrap
         assert "absent: no punch p1, not in, late" in str(cell)  # the cell keeps all of it
         assert str(table.get_cell("A002", "shift")) == "病"
+
+
+@pytest.mark.parametrize("width, lines", [(80, 1), (45, 1), (44, 2)],
+                         ids=["fits-one-line", "just-fits", "one-cell-short"])
+async def test_the_count_line_breaks_before_the_counts_never_inside_one(staffed, width,
+                                                                        lines):
+    """A 300-seat floor's line wrapped as `… absent` / `5 · leave 2`: the counts go whole onto
+    the second line when the line does not fit."""
+    from textual.widgets import Static
+
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        shown = str(app.screen.query_one("#att-title", Static).render()).splitlines()
+        assert len(shown) == lines
+        assert shown[0].startswith("2026-11-20 Fri (today)")
+        assert shown[-1].rstrip().endswith("absent 8")  # the count with its figure
+        if lines == 2:  # "… 8 on shift: absent 8" is 43 cells, 42 fit inside the padding
+            assert shown[0].rstrip().endswith("on shift:")
