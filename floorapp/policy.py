@@ -121,6 +121,9 @@ class Policy:
     advice_add_seats_above: int = 100  # 日平均外呼量 per working seat > 100 → add seats [004 第三条]
     advice_raise_volume_completed_below: int = 60  # else 日平均业务受理笔数 < 60 → raise volume
     rushing_factor: Decimal = Decimal("2")  # 不允许赶量: last hour > 2× mean hourly
+    # the centre's: calling minutes before the live quota screen judges a count on its pace
+    # (dialed band, staffing advice); [004] judges whole days and names no time for a pace
+    live_judge_after_minutes: int = 60
     interview_months: int = 2  # 约谈: 连续两月成单量最少 (the fewest each month, ties all)
     talk_minutes_min: int = 180  # talk time ≥ 3 h a day where tracked
     campaign_default_coefficient: Decimal = Decimal("1.0")  # 外呼类型系数

@@ -247,6 +247,23 @@ def counts_final(day: dt.date, ends_at: dt.time | None, now: dt.datetime) -> boo
     return ends_at is not None and now.time().replace(tzinfo=None) >= ends_at
 
 
+def projected(value: Decimal | int, total_minutes: int, minutes_left: int,
+              judge_after: int) -> Decimal | None:
+    """A count so far carried to the end of the shift at the pace so far, for the live
+    screen's verdicts (dialed band, staffing advice). None while too little calling time has
+    passed for a pace to mean anything (``judge_after`` minutes, the policy's
+    ``live_judge_after_minutes``; the whole shift when it is shorter): at 08:07 nobody has
+    dialed yet, and "below 70" or "raise call volume" would be said of everyone. The count
+    itself once the shift is over, or when it has no calling time."""
+    value = Decimal(value)
+    if total_minutes <= 0 or minutes_left <= 0:
+        return value
+    done = total_minutes - minutes_left
+    if done <= 0 or done < min(judge_after, total_minutes):
+        return None
+    return value * total_minutes / done
+
+
 def ranking_score(policy: Policy, daily_weighted: Iterable[Decimal]) -> Decimal:
     """A month's ranking figure: Σ weighted completed over the days that score."""
     return sum((Decimal(w) for w in daily_weighted if not is_zero_score_day(policy, w)),
@@ -361,6 +378,19 @@ def remaining_minutes(periods: Iterable[tuple[dt.time, dt.time]], now: dt.time) 
     """Shift minutes still to come after ``now`` (the rest of the shift)."""
     clock = _minutes(now)
     return sum(max(0, _minutes(end) - max(_minutes(start), clock)) for start, end in periods)
+
+
+def minutes_reached_at(periods: Iterable[tuple[dt.time, dt.time]], minutes: int
+                       ) -> dt.time | None:
+    """The moment the periods have run ``minutes`` minutes of calling time (None: they are
+    shorter): when the live screen starts judging the pace (``live_judge_after_minutes``)."""
+    for start, end in sorted(periods):
+        length = _minutes(end) - _minutes(start)
+        if minutes <= length:
+            at = _minutes(start) + minutes
+            return dt.time(at // 60, at % 60)
+        minutes -= length
+    return None
 
 
 def pace_needed(target: int, completed: int, minutes_left: int) -> Decimal | None:

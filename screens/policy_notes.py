@@ -85,6 +85,9 @@ NOTES: dict[str, str] = {
         'else average completed under {advice_raise_volume_completed_below}: raise call volume'),
     "rushing_factor": N_(
         'no rushing: the last hour over {rushing_factor}× the hourly mean is flagged'),
+    "live_judge_after_minutes": N_(
+        "the centre's: the live quota screen judges the pace after {live_judge_after_minutes} "
+        'calling minutes'),
     "interview_months": N_(
         'interview after {interview_months} months in a row with the fewest orders (ties all)'),
     "talk_minutes_min": N_('talk time at least {talk_minutes_min} min a day where tracked'),

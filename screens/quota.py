@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Input, Static
 from floorapp import quota as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
+from floorapp.schedule import calling_periods
 from screens.base import FloorScreen
 from screens.text import plain
 from screens.widgets.quota_bar import band_text, progress_bar
@@ -151,10 +152,12 @@ class QuotaScreen(FloorScreen):
         done = agent.counts.completed
         bar = progress_bar(done, agent.target, policy.band_completed_max, width=9,
                            behind=info["behind"])
-        # Mid-shift the band is judged on the dialed count projected to the shift's end.
-        projected = _projected(Decimal(agent.counts.dialed), {agent.staff_id: info})
+        # Mid-shift the band is judged on the dialed count projected to the shift's end, once
+        # enough calling time has passed for a pace (before: the count, not judged)
+        projected = _projected(policy, Decimal(agent.counts.dialed), {agent.staff_id: info})
         dial = band_text(agent.counts.dialed, policy.band_dialed_min, policy.band_dialed_max,
-                         judged=projected) if agent.counts.dialed or agent.working else Text("")
+                         judged=projected, judge=projected is not None
+                         ) if agent.counts.dialed or agent.working else Text("")
         notes = []
         if info["behind"]:
             notes.append(Text(_("behind"), style="bold yellow"))
@@ -175,8 +178,15 @@ class QuotaScreen(FloorScreen):
         left = max(lefts) if lefts else 0
         totals = fd.totals
         met = sum(1 for a in fd.agents if a.target and not a.shortfall)
-        advice = rules.staffing_advice(policy, _projected(fd.avg_dialed, pace),
-                                       _projected(fd.avg_completed, pace)) if fd.seats else "ok"
+        dialed = _projected(policy, fd.avg_dialed, pace)
+        completed = _projected(policy, fd.avg_completed, pace)
+        if not fd.seats:
+            advice_shown = (_(ADVICE_SHORT["ok"]), "green")
+        elif dialed is None or completed is None:  # too early for a pace: say when
+            advice_shown = (_judged_from(policy, fd, now), "dim")
+        else:
+            advice = rules.staffing_advice(policy, dialed, completed)
+            advice_shown = (_(ADVICE_SHORT[advice]), "bold" if advice != "ok" else "green")
         line1 = _("{now} {hours}h{minutes} left · {seats} seats · dialed {dialed} ({avg}/seat) · "
                   "done {done} · ord {orders}").format(
             now=f"{now:%H:%M}", hours=left // 60, minutes=f"{left % 60:02d}", seats=fd.seats,
@@ -187,7 +197,7 @@ class QuotaScreen(FloorScreen):
             (_("FILTER behind only") + " · ", "bold reverse yellow") if self.behind_only else "",
             (_("behind {n}").format(n=behind), "bold yellow" if behind else ""),
             _(" · met target {n} · advice: ").format(n=met),
-            (_(ADVICE_SHORT[advice]), "bold" if advice != "ok" else "green"),
+            advice_shown,
         )
         self.query_one("#totals", Static).update(Text.assemble(line1, "\n", line2))
 
@@ -297,13 +307,23 @@ def _one(value: Decimal) -> str:
     return f"{Decimal(value):.1f}" if value % 1 else f"{int(value)}"
 
 
-def _projected(avg: Decimal, pace: dict) -> Decimal:  # noqa: ANN001
-    """The floor's avg dialed projected to the whole shift at the pace so far."""
+def _floor_shift(pace: dict) -> tuple[int, int]:  # noqa: ANN001
+    """(calling minutes, minutes left) of the longest shift on the floor today."""
     shifts = [(p["total_minutes"], p["minutes_left"]) for p in pace.values() if p["total_minutes"]]
-    if not shifts:
-        return avg
-    total, left = max(shifts)
-    done = total - left
-    if done <= 0 or left == 0:
-        return avg
-    return avg * total / done
+    return max(shifts) if shifts else (0, 0)
+
+
+def _projected(policy, value: Decimal, pace: dict) -> Decimal | None:  # noqa: ANN001
+    """A figure so far carried to the shift's end at its pace (None: too early to say)."""
+    total, left = _floor_shift(pace)
+    return rules.projected(value, total, left, policy.live_judge_after_minutes)
+
+
+def _judged_from(policy, fd, now) -> str:  # noqa: ANN001 - Policy, FloorDay, datetime
+    """When the pace will be judged: "from 09:15", the floor's longest shift once it has run
+    ``live_judge_after_minutes`` of calling time (the whole shift when shorter)."""
+    periods = max((calling_periods(policy, a.shift, now.date()) for a in fd.agents),
+                  key=rules.calling_minutes, default=[])
+    total = rules.calling_minutes(periods)
+    at = rules.minutes_reached_at(periods, min(policy.live_judge_after_minutes, total))
+    return _("from {time}").format(time=f"{at:%H:%M}") if at else _("later")

@@ -410,3 +410,38 @@ def test_counts_final_reads_a_zoned_now_as_its_local_time():
 )
 def test_day_end(periods, end):
     assert q.day_end(periods) == end
+
+
+# The live quota screen judges a pace only once enough calling time has passed
+# (live_judge_after_minutes, the centre's 60): at 08:07 nobody has dialed yet.
+@pytest.mark.parametrize(
+    "value, total, left, after, expected",
+    [(0, 420, 420, 60, None),
+     (20, 420, 361, 60, None),
+     (20, 420, 360, 60, Decimal(140)),
+     (35, 420, 0, 60, Decimal(35)),
+     (35, 0, 0, 60, Decimal(35)),
+     (5, 30, 10, 60, None),
+     (5, 30, 0, 60, Decimal(5)),
+     (0, 420, 420, 0, None),
+     (3, 420, 419, 0, Decimal(1260))],
+    ids=["before-calling-starts", "59-minutes-in", "60-minutes-in-projected", "shift-over",
+         "no-calling-time", "short-shift-not-over", "short-shift-over", "judge-at-once-but-no-time",
+         "judge-at-once-one-minute"],
+)
+def test_projected_waits_for_enough_calling_time(value, total, left, after, expected):
+    assert q.projected(value, total, left, after) == expected
+
+
+_D_WINTER = [(dt.time(8, 30), dt.time(12, 0)), (dt.time(14, 40), dt.time(17, 30))]
+
+
+@pytest.mark.parametrize(
+    "minutes, at",
+    [(0, dt.time(8, 30)), (60, dt.time(9, 30)), (210, dt.time(12, 0)), (211, dt.time(14, 41)),
+     (380, dt.time(17, 30)), (381, None)],
+    ids=["at-once", "an-hour-in", "end-of-morning", "first-minute-after-lunch", "whole-shift",
+         "longer-than-the-shift"],
+)
+def test_minutes_reached_at(minutes, at):
+    assert q.minutes_reached_at(_D_WINTER, minutes) == at

@@ -239,3 +239,27 @@ async def test_previews_say_what_plus_does_and_a_refused_undo_says_how_to_correc
         await pilot.pause()
         assert any("not undone: correct it with A001 -N reason" in n.message
                    for n in app._notifications)
+
+
+async def test_no_verdict_on_a_pace_before_there_is_one(staffed: Floor) -> None:
+    """At 08:07 every seat showed `0↓` and the advice said "raise call volume": the pace is
+    judged once the floor has called for live_judge_after_minutes (60: from 09:30)."""
+    import datetime as dt
+
+    from floorapp.clock import fixed_clock
+
+    staffed._clock = fixed_clock("2026-11-20T08:07")
+    staffed.attendance.record_in("A001", staffed.today(), dt.time(7, 55))
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_quota(app, pilot)
+        assert "0↓" not in row_text(table, "A001")
+        totals = str(app.screen.query_one("#totals", Static).content)
+        assert "advice: from 09:30" in totals and "raise" not in totals
+        # 10:00: 90 calling minutes in, A001 dialed 10 — on pace for 42: below the band
+        staffed._clock = fixed_clock("2026-11-20T10:00")
+        staffed.quota.record_counts("A001", Counts(10, 8, 6, 1), hour=9)
+        await pilot.press("f3", "f5")  # back to the section: it reads the floor again
+        await pilot.pause()
+        assert "10↓" in row_text(table, "A001")
+        assert "raise call volume" in str(app.screen.query_one("#totals", Static).content)

@@ -28,9 +28,13 @@ def progress_bar(done: int, target: int, band_max: int, width: int = 9,
     return Text.assemble((bar, style), f" {done}/{target}")
 
 
-def band_text(value: int, low: int, high: int, judged: float | None = None) -> Text:
+def band_text(value: int, low: int, high: int, judged: float | None = None,
+              judge: bool = True) -> Text:
     """A count against its band (dialed 70–100): ↓ below, ↑ above, plain inside. ``judged``:
-    the figure the band is applied to when not the count itself (a projection mid-shift)."""
+    the figure the band is applied to when not the count itself (a projection mid-shift);
+    ``judge`` False: too early to say, the count alone."""
+    if not judge:
+        return Text(f"{value}")
     judged = value if judged is None else judged
     if judged < low:
         return Text(f"{value}↓", style="yellow")
