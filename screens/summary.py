@@ -134,9 +134,9 @@ class SummaryScreen(FloorScreen):
                 qa = f"{a.qa_done}" + ("" if a.qa_mean is None else f" {a.qa_mean:.0f}%")
             att_style = {"absent": "bold red", "late": "yellow", "early": "yellow",
                          "leave": "cyan", "rest": "dim"}.get(a.attendance, "")
-            if not a.final:  # the day so far: still to do, not yet lost
+            if not a.final:  # the day so far: the points are the day's, once it is over
                 done_style = "" if a.shortfall else "green"
-                shown_points = Text(str(points) if points else "0", style="dim")
+                shown_points = Text("…", style="dim")
             else:
                 done_style = "red" if a.shortfall else "green"
                 shown_points = Text(str(points) if points else "0", style="red" if points else "")

@@ -29,10 +29,11 @@ async def test_summary_of_today_and_yesterday(staffed: Floor) -> None:
         await pilot.press("f6")
         await pilot.pause(0.1)
         table = app.screen.query_one("#agents", DataTable)
+        # 15:00, the D shift on till 17:30: the points wait for the day's end ("…")
         assert cells(table, "A001")[:9] == ["A001", "欧阳娜娜", "D", "late 12 min", "80", "66",
-                                            "61/60", "19", "0"]
+                                            "61/60", "19", "…"]
         assert cells(table, "A001")[9] == "2 88%"
-        assert cells(table, "A003")[3] == "absent" and cells(table, "A003")[8] == "-60"
+        assert cells(table, "A003")[3] == "absent" and cells(table, "A003")[8] == "…"
         head = str(app.screen.query_one("#head", Static).content)
         assert "Fri 2026-11-20" in head and "done 61" in head
         incidents = str(app.screen.query_one("#incidents", Static).content)
@@ -132,6 +133,7 @@ async def test_a_day_still_on_is_not_judged_on_its_counts_so_far(staffed: Floor)
         assert "advice after 17:30" in head and "raise call volume" not in head
         assert "to go 3" in head and "short" not in head
         assert cells(table, "A001")[6] == "12/60" and cells(table, "A001")[10] == ""  # no 0 or <
+        assert cells(table, "A001")[8] == "…"  # the points are the day's, when it is over
         detail = str(app.screen.query_one("#detail", Static).content)
         assert "judged when the shift ends" in detail
         # the shift over, the same counts are the day's: judged
@@ -141,6 +143,7 @@ async def test_a_day_still_on_is_not_judged_on_its_counts_so_far(staffed: Floor)
         head = str(app.screen.query_one("#head", Static).content)
         assert "raise call volume" in head and "short 3" in head
         assert set(cells(table, "A001")[10]) == {"<", "0"}  # no talk time entered: no t
+        assert cells(table, "A001")[8] == "-48"
 
 
 def test_the_month_ranking_counts_today_once_the_shift_is_over(staffed: Floor) -> None:
