@@ -24,6 +24,7 @@ import datetime as dt
 import os
 import pwd
 import re
+import shutil
 import threading
 import uuid
 from collections import OrderedDict
@@ -511,6 +512,28 @@ class Store(_Reader):
         if signature is not None:
             self._store_digest(partition, name, signature, value)
         return value
+
+    def prune_cache(self) -> list[str]:
+        """Remove the ``.cache/`` figures of digests this program no longer registers (an
+        older version's ``quota.campaign_sums.v1`` after its ``v2``): a cache only, never
+        data, which otherwise grows by a copy a year on a shared disk. Returns their names;
+        nothing is done in a read-only store."""
+        if self.read_only_reason:
+            return []
+        root = self.root / CACHE_DIR
+        try:
+            entries = sorted(root.iterdir())
+        except OSError:
+            return []
+        removed = []
+        for entry in entries:
+            if entry.name in self._digesters or not entry.is_dir() or entry.is_symlink():
+                continue
+            if not re.fullmatch(r"[a-z][a-z0-9._-]*", entry.name):
+                continue  # not one of ours: left alone
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+        return removed
 
     def _keep_digest(self, key: tuple[Path, str], hit: tuple[Any, Any]) -> None:
         _keep(self._derived, key, hit, DIGESTS_KEPT, self._lru_lock)

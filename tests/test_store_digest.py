@@ -172,3 +172,34 @@ def test_a_report_follows_a_correction_made_by_another_process(staffed) -> None:
         late = {r.staff_id: r.late_minutes
                 for _s, r, _d in reader.attendance.month_results(2026, 11)}
         assert late["A001"] == 5
+
+
+def test_prune_clears_the_figures_of_digests_no_longer_registered(store: Store) -> None:
+    assert store.digest(DAY, ORDERS) == {"A001": 2, "A002": 5}
+    cache = store.root / files.CACHE_DIR
+    old = cache / "test.orders.v0"  # what an older version of the program kept
+    old.mkdir()
+    (old / "2026-11-20.json").write_text("{}")
+    stray = cache / "Not Ours"  # not a digest name: left alone
+    stray.mkdir()
+    fresh = _store(store.root)
+    fresh.read_only_reason = "a test"
+    assert fresh.prune_cache() == [] and old.exists()  # a read-only store changes nothing
+    assert store.prune_cache() == ["test.orders.v0"]
+    assert not old.exists() and stray.exists() and _cache_file(store).exists()
+    assert store.digest(DAY, ORDERS) == {"A001": 2, "A002": 5}
+    assert store.path(DAY).exists()  # the data untouched
+
+
+def test_the_days_first_backup_prunes_the_cache(tmp_path: Path) -> None:
+    from floorapp.clock import fixed_clock
+    from floorapp.services import open_floor
+
+    floor = open_floor(tmp_path / "s", clock=fixed_clock("2026-11-20T15:00"), user="tester")
+    old = floor.store.root / files.CACHE_DIR / "quota.campaign_sums.v1"
+    old.mkdir(parents=True)
+    assert floor.ensure_daily_backup() is not None
+    assert not old.exists()
+    old.mkdir()
+    assert floor.ensure_daily_backup() is None  # already backed up today: nothing more
+    assert old.exists()

@@ -395,7 +395,12 @@ class Floor:
             raise FloorError(_("backup failed: {reason}").format(reason=exc)) from None
 
     def ensure_daily_backup(self) -> Path | None:
-        return store_backup.ensure_daily_backup(self.store.root, self.today())
+        """The day's first backup, if not made yet; with it, figures cached by an older
+        version of the program are cleared away (once a day, after the first screen)."""
+        path = store_backup.ensure_daily_backup(self.store.root, self.today())
+        if path is not None:
+            self.store.prune_cache()
+        return path
 
     def doctor(self) -> list[store_doctor.Finding]:
         return store_doctor.examine(self.store.root, self.store.schema_version)
