@@ -152,6 +152,15 @@ def telesales_left(need: TelesalesNeed, closed: int, unclosed: int, unknown: int
     return max(0, left - unknown)
 
 
+def slot_outcomes(need: TelesalesNeed, closed: int, unclosed: int, slots: int) -> list[str]:
+    """What each of a TSR's plan slots is for, in time order: a closed recording (成交) while
+    the cycle still misses one, then an unclosed one (未成交); "" when both are met. The
+    monitor hears the kind the cycle needs, not whatever recording comes first."""
+    wanted = ["closed"] * max(0, need.closed - closed) \
+        + ["unclosed"] * max(0, need.unclosed - unclosed)
+    return (wanted + [""] * slots)[:slots]
+
+
 def averaged_by_person(scores: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
     """One result per person: a person picked more than once gets the mean of their scores
     (重复抽到同一人语音时,根据次数及每次评分求平均值) [003 400 §1]."""

@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Static
 
 from floorapp import monitoring as rules
+from floorapp import monitoring_sampling as sampling
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
 from floorapp.services.monitoring import dispute_status
@@ -32,6 +33,9 @@ from screens.widgets.qa_prompt import QaPrompt
 from screens.widgets.tables import FixedTable
 
 MODE_SHORT = {"side_by_side": N_("sbs"), "live": N_("live"), "recording": N_("rec")}
+# a telesales slot's recording, after its mode in the plan ("rec+" closed, "rec−" unclosed)
+OUTCOME_MARK = {"closed": N_("+"), "unclosed": N_("−")}
+OUTCOME_WORDS = {"closed": N_("closed"), "unclosed": N_("unclosed")}
 STATUS_STYLE = {"done": "green", "due": "", "overdue": "bold red"}
 CANDIDATES_SHOWN = 3
 FEEDBACK_WINDOW_DAYS = 7  # the status line counts overdue feedback of the last week
@@ -61,6 +65,8 @@ class MonitoringScreen(FloorScreen):
         Binding("ctrl+z", "undo", _("Undo")),
         Binding("ctrl+r", "replan", _("Re-plan")),
         Binding("ctrl+l", "next_panel", _("Panel")),
+        # telesales recordings: closed (成交) or unclosed (未成交); the setup line shows it
+        Binding("ctrl+y", "cycle_outcome", _("Closed/unclosed"), show=False),
         # the week's common problems: in F1 and Ctrl+P (the footer keeps the entry's keys)
         Binding("ctrl+g", "common", _("Common problems"), show=False),
         Binding("down", "other_agent(1)", _("Next match"), show=False),
@@ -84,6 +90,10 @@ class MonitoringScreen(FloorScreen):
         self.planning = False  # today's first plan is being made in a worker
         self.plan_title = Text(_("Plan"))
         self.plan_modes: dict[str, str] = {}  # plan row key -> mode code
+        self.plan_outcomes: dict[str, str] = {}  # plan row key -> closed / unclosed / ""
+        self.outcome = ""  # the telesales recording heard: closed, unclosed, "" not said
+        self._plan_pick: tuple[str, str] | None = None  # (staff id, outcome) of a picked slot
+        self._card_by_hand = False  # ^t chose the card for this call: the agent keeps it
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -153,11 +163,16 @@ class MonitoringScreen(FloorScreen):
         table.clear()
         first_due = None
         self.plan_modes = {}
+        self.plan_outcomes = {}
         for index, row in enumerate(plan.rows):
             if first_due is None and row.status == "due":
                 first_due = index
             self.plan_modes[row.key] = row.mode
-            table.add_row(row.slot, row.monitor_id, row.staff_id, _(MODE_SHORT[row.mode]),
+            self.plan_outcomes[row.key] = row.outcome
+            mode = _(MODE_SHORT[row.mode])
+            if row.outcome:  # a telesales slot: which recording to hear
+                mode = f"{mode}{_(OUTCOME_MARK[row.outcome])}"
+            table.add_row(row.slot, row.monitor_id, row.staff_id, mode,
                           Text(rules.status_name(row.status), style=STATUS_STYLE[row.status]),
                           key=row.key)
         if plan.rows:
@@ -220,7 +235,10 @@ class MonitoringScreen(FloorScreen):
     def pick_agent(self, text: str, index: int = 0) -> None:
         found = self.floor.find_staff(text, roles=("agent", "complaint")) if text else []
         self.matches = found
+        before = self.agent
         self.agent = found[index] if found else None
+        if self.agent is not None and (before is None or before.id != self.agent.id):
+            self.follow_agent()
         line = self.query_one("#qa-agent-match", Static)
         if not text:
             line.update(Text(_("type part of an id or name"), style="dim"))
@@ -239,6 +257,26 @@ class MonitoringScreen(FloorScreen):
                                   f" {self.agent.team}", (" " + ", ".join(tags), "yellow"),
                                   (more, "dim")))
 
+    def follow_agent(self) -> None:
+        """A newly picked agent brings their team's scorecard (policy qa_team_scorecards,
+        qa_role_scorecards) unless ^t chose one for this call, and, from a plan slot, the
+        recording it is for."""
+        assert self.agent is not None
+        card = self.floor.monitoring.scorecard_for(self.agent)
+        if not self._card_by_hand and card in self.floor.monitoring.templates() \
+                and card != self.template_id:
+            self.template_id = card
+            self.show_total()
+            self.show_codes_table()
+            self.show_title()
+        pick, self._plan_pick = self._plan_pick, None
+        self.outcome = pick[1] if pick and pick[0] == self.agent.id else ""
+        self.show_setup()
+
+    def telesales(self) -> bool:
+        """The card follows the telesales rule: each recording is closed or unclosed."""
+        return sampling.rule_of(self.template_id) == "telesales"
+
     def show_setup(self) -> None:
         names = {s.id: s.name for s in self.floor.monitoring.monitors()}
         monitor = f"{self.monitor_id} {names.get(self.monitor_id, '')}" if self.monitor_id \
@@ -246,10 +284,14 @@ class MonitoringScreen(FloorScreen):
         stopped = self.floor.monitoring.stopped_monitors(self.floor.today())
         warning = ("  " + _("STOPPED: recalibrate first"), "bold white on red") \
             if self.monitor_id in stopped else ("", "")
+        outcome: tuple = ("", "")
+        if self.telesales():
+            said = _(OUTCOME_WORDS[self.outcome]) if self.outcome else _("closed/unclosed?")
+            outcome = ("  " + said + " ^y", "bold" if self.outcome else "bold yellow")
         self.query_one("#qa-setup", Static).update(Text.assemble(
             (_pad(_("Card"), 7), "dim"), (self.template_id, "bold"),
             ("  " + _("Mode") + " ", "dim"), (rules.mode_name(self.mode), "bold"), ("\n" + _pad(_("By"), 7), "dim"),
-            (monitor, "bold"), warning))
+            (monitor, "bold"), outcome, warning))
 
     def show_total(self) -> None:
         marks = self.query_one("#qa-marks", Input).value
@@ -330,9 +372,13 @@ class MonitoringScreen(FloorScreen):
         if not self.monitor_id:
             self.notify(_("No monitor on the register: add one (role monitor)"), severity="error")
             return
+        if self.telesales() and not self.outcome:  # the cycle counts closed and unclosed apart
+            self.notify(_("Closed or unclosed recording? ctrl+y says which"), severity="error")
+            return
         try:
             record = self.floor.monitoring.save_evaluation(
-                self.agent.id, self.monitor_id, self.mode, self.template_id, marks_input.value)
+                self.agent.id, self.monitor_id, self.mode, self.template_id, marks_input.value,
+                outcome=self.outcome if self.telesales() else "")
         except FloorError as exc:
             self.notify(_("Not saved: {error}").format(error=exc), severity="error")
             return
@@ -349,9 +395,12 @@ class MonitoringScreen(FloorScreen):
         for warning in record.get("_warnings", ()):
             self.notify(warning, severity="warning", timeout=10)
         marks_input.value = ""
+        self._card_by_hand = False  # the next call's card follows its agent again
+        self.outcome = ""
         agent_input = self.query_one("#qa-agent", Input)
         agent_input.value = ""
         self.pick_agent("")  # the next call starts blank: no previous agent or score shown
+        self.show_setup()
         self.show_total()
         agent_input.focus()
         self.refresh_data()
@@ -365,10 +414,21 @@ class MonitoringScreen(FloorScreen):
         order = list(dict.fromkeys(builtin_first + ids))
         self.template_id = order[(order.index(self.template_id) + 1) % len(order)] \
             if self.template_id in order else order[0]
+        self._card_by_hand = True
         self.show_setup()
         self.show_total()
         self.show_codes_table()
         self.show_title()
+
+    def action_cycle_outcome(self) -> None:
+        """Closed → unclosed → not said, for a telesales recording."""
+        if not self.telesales():
+            self.notify(_("Closed/unclosed is for the telesales card (ctrl+t)"),
+                        severity="warning")
+            return
+        order = ["closed", "unclosed", ""]
+        self.outcome = order[(order.index(self.outcome) + 1) % len(order)]
+        self.show_setup()
 
     def action_cycle_mode(self) -> None:
         modes = list(rules.MODES)
@@ -616,7 +676,12 @@ class MonitoringScreen(FloorScreen):
             return
         row = event.data_table.get_row(event.row_key)
         staff_id, monitor_id = row[2], row[1]
-        self.mode = self.plan_modes.get(str(event.row_key.value), self.mode)
+        key = str(event.row_key.value)
+        self.mode = self.plan_modes.get(key, self.mode)
+        self._plan_pick = (staff_id, self.plan_outcomes.get(key, ""))
+        if self.agent is not None and self.agent.id == staff_id:  # the same agent: no change
+            self.outcome = self._plan_pick[1]
+            self._plan_pick = None
         self.monitor_id = monitor_id
         self.show_setup()
         self.query_one("#qa-agent", Input).value = staff_id

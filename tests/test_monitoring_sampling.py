@@ -304,3 +304,32 @@ def test_the_copc_part_in_the_pure_plan(copc_today: int, short: bool) -> None:
     assert any("below today's 40 of the COPC sample" in s for s in plan.shortfalls) == short
     if short:
         assert rules.shortfall_text(plan.shortfalls[-1]).startswith("floor: 20 monitored calls")
+
+
+@pytest.mark.parametrize(
+    ("need", "closed", "unclosed", "slots", "outcomes"),
+    [((3, 1), 0, 0, 4, ["closed", "closed", "closed", "unclosed"]),
+     ((3, 1), 0, 0, 2, ["closed", "closed"]),
+     ((3, 1), 3, 0, 1, ["unclosed"]),
+     ((3, 1), 1, 1, 3, ["closed", "closed", ""]),
+     ((1, 3), 1, 0, 3, ["unclosed"] * 3),
+     ((3, 1), 3, 1, 1, [""])],
+    ids=["a-whole-cycle-closed-first", "two-slots-today-both-closed", "closed-met-unclosed-left",
+         "more-slots-than-missing", "one-order-in-the-cycle-unclosed-stand-in", "all-heard"])
+def test_slot_outcomes(need, closed, unclosed, slots, outcomes) -> None:
+    assert sampling.slot_outcomes(sampling.TelesalesNeed(*need), closed, unclosed,
+                                  slots) == outcomes
+
+
+def test_the_plan_says_which_recording_a_telesales_slot_is_for(staffed: Floor) -> None:
+    """A001 heard one closed recording this cycle: today's 3 slots are 2 closed, 1 unclosed;
+    A002 (none heard) 3 closed then 1 unclosed; an outbound agent's slots say nothing."""
+    _use(staffed, "T01", "telesales-compliance")
+    at(staffed, "2026-11-19T10:00:00").monitoring.save_evaluation(
+        "A001", "Q001", "recording", "telesales-compliance", "", outcome="closed")
+    staffed.monitoring.ensure_plan(TODAY)
+    rows = staffed.monitoring.day_plan(TODAY).rows
+    by = {sid: [r.outcome for r in rows if r.staff_id == sid] for sid in ("A001", "A002")}
+    assert by == {"A001": ["closed", "closed", "unclosed"],
+                  "A002": ["closed", "closed", "closed", "unclosed"]}
+    assert all(r.outcome == "" for r in rows if r.staff_id not in ("A001", "A002", "A003"))

@@ -284,3 +284,40 @@ async def test_section_totals_are_never_cut_in_the_left_pane(staffed: Floor) -> 
                       "Overall"):
             line = next(line for line in shown.splitlines() if total in line)
             assert "…" not in line and cell_len(line) <= detail.content_region.width, line
+
+
+async def test_a_telesales_recording_is_saved_closed_or_unclosed(staffed: Floor) -> None:
+    """[003] counts a TSR's closed and unclosed recordings apart (3 + 1 a cycle): the console
+    could not say which was heard. The card follows the agent's team, a plan slot says which
+    recording it is for, and a typed entry is refused until ctrl+y says it."""
+    policy = staffed.policy
+    policy.qa_team_scorecards = {"T01": "telesales-compliance"}
+    staffed.save_policy(policy)
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_monitoring(pilot)
+        table = app.screen.query_one("#qa-plan", DataTable)
+        rows = staffed.monitoring.day_plan(TODAY).rows
+        slot = next(i for i, r in enumerate(rows) if r.staff_id == "A001")
+        assert rows[slot].outcome == "closed" and "rec+" in str(table.get_row_at(slot)[3])
+        table.focus()
+        table.move_cursor(row=slot)
+        await pilot.press("enter")
+        await pilot.pause()
+        setup = text_of(app, "#qa-setup")
+        assert "telesales-compliance" in setup and "closed ^y" in setup
+        await pilot.press("enter")
+        await pilot.pause()
+        [saved] = staffed.monitoring.evaluations(TODAY)
+        assert (saved["staff_id"], saved["template"], saved["outcome"]) == \
+            ("A001", "telesales-compliance", "closed")
+        # typed in one burst: agent, Enter, Enter (refused: which recording?), ^y ^y, Enter
+        await pilot.press(*"A002", "enter", "enter", "ctrl+y", "ctrl+y", "enter")
+        await pilot.pause()
+        assert any("Closed or unclosed" in n.message for n in app._notifications)
+        assert [(r["staff_id"], r["outcome"]) for r in staffed.monitoring.evaluations(TODAY)] \
+            == [("A001", "closed"), ("A002", "unclosed")]
+        # a complaint agent (C001) has their own card: nothing to say
+        await pilot.press(*"C001")
+        await pilot.pause()
+        assert "^y" not in text_of(app, "#qa-setup")

@@ -69,6 +69,7 @@ class PlanRow:
     staff_id: str
     mode: str
     status: str  # done, due, overdue
+    outcome: str = ""  # a telesales slot: the recording to hear, closed or unclosed
 
 
 @dataclass(frozen=True)
@@ -791,6 +792,7 @@ class MonitoringService:
             if not experienced:
                 plan.shortfalls.append(f"new monitors {', '.join(sorted(new))}: no "
                                        "experienced monitor on shift to pair with")
+        outcomes = self._slot_outcomes(day, plan.assignments)
         current = self.plan_rows(day) if replan else []
         keep = {r.key for r in current if r.status == "done"}
         partition = day_partition(day)
@@ -800,12 +802,30 @@ class MonitoringService:
                     tx.retire(partition, PLAN, record["_key"], "re-planned")
             tx.put_many(partition, PLAN, [
                 (f"P{round_:02d}-{i:04d}", {"slot": a.slot, "monitor_id": a.monitor_id,
-                                            "staff_id": a.staff_id, "mode": a.mode})
-                for i, a in enumerate(plan.assignments, start=1)], note="daily QA plan")
+                                            "staff_id": a.staff_id, "mode": a.mode,
+                                            **({"outcome": o} if o else {})})
+                for i, (a, o) in enumerate(zip(plan.assignments, outcomes), start=1)],
+                note="daily QA plan")
             tx.put(partition, PLAN_INFO, "plan", {
                 "round": round_, "seed": seed, "made_at": now.isoformat(),
                 "from": rules.hhmm(from_minute), "shortfalls": plan.shortfalls})
         return plan
+
+    def _slot_outcomes(self, day: dt.date, assignments: list[rules.Assignment]) -> list[str]:
+        """Per assignment, the recording a telesales slot is for (closed or unclosed, what the
+        TSR's cycle still misses, as of today's evaluations); "" for every other slot."""
+        telesales = {p.id: p for p in self.sampled_people("telesales")}
+        persons = [telesales[i] for i in sorted({a.staff_id for a in assignments})
+                   if i in telesales]
+        out = [""] * len(assignments)
+        for status, person in zip(self.telesales_status(persons, day, day), persons):
+            mine = sorted((a.slot, n) for n, a in enumerate(assignments)
+                          if a.staff_id == person.id)
+            wanted = sampling.slot_outcomes(status["need"], status["closed"],
+                                            status["unclosed"], len(mine))
+            for (_slot, n), outcome in zip(mine, wanted):
+                out[n] = outcome
+        return out
 
     def has_plan(self, day: dt.date) -> bool:
         return self.floor.store.get(day_partition(day), PLAN_INFO, "plan") is not None
@@ -831,7 +851,7 @@ class MonitoringService:
         else:
             now_minute = now.hour * 60 + now.minute
         return [PlanRow(r["_key"], r["slot"], r["monitor_id"], r["staff_id"], r["mode"],
-                        rules.slot_status(r["slot"], d, now_minute))
+                        rules.slot_status(r["slot"], d, now_minute), r.get("outcome", ""))
                 for r, d in zip(records, done)]
 
     def day_plan(self, day: dt.date) -> DayPlan:
