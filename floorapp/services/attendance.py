@@ -43,6 +43,7 @@ from floorapp.money import money_text
 from floorapp.staff import Staff
 
 if TYPE_CHECKING:
+    from floorapp.policy import Policy
     from floorapp.services.core import Floor
 
 PUNCHES = "punches"
@@ -300,17 +301,18 @@ class AttendanceService:
         scheduled: set[str] = set()
         for number in range(1, last + 1):
             day = dt.date(year, month, number)
+            works = _Works(policy, day)  # a code's periods asked once a day, not per person
             if day > today:
                 shifts = self._shifts(day, people)
-                scheduled.update(i for i, code in shifts.items() if policy.periods(code, day))
+                scheduled.update(i for i, code in shifts.items() if works[code])
                 continue
             punches = self.punches_on(day)
             leave = self.leave_on(day)
             shifts = self._charged_shifts(day, people, punches, leave)
-            scheduled.update(i for i, code in shifts.items() if policy.periods(code, day))
+            scheduled.update(i for i, code in shifts.items() if works[code])
             for person in people:
                 code = shifts[person.id]
-                if not policy.periods(code, day) and person.id not in leave:
+                if not works[code] and person.id not in leave:
                     continue
                 scheduled.add(person.id)
                 days[person.id].append(evaluate_day(policy, day, code,
@@ -775,6 +777,18 @@ def _parse_time(word: str) -> dt.time:
 def _clock_time(text: str) -> dt.time | None:
     """A stored punch time (a month report reads ~35,000 of a few hundred distinct ones)."""
     return dt.time.fromisoformat(text) if text else None
+
+
+class _Works(dict):
+    """{shift code: whether it has periods on the day}, filled as codes are asked for."""
+
+    def __init__(self, policy: Policy, day: dt.date) -> None:
+        super().__init__()
+        self.policy, self.day = policy, day
+
+    def __missing__(self, code: str) -> bool:
+        self[code] = works = bool(self.policy.periods(code, self.day))
+        return works
 
 
 def _punch(record: dict[str, Any]) -> Punch:

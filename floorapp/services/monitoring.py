@@ -1089,17 +1089,20 @@ class MonitoringService:
             s.id: [] for s in self.floor.staff() if s.role in EVALUATED_ROLES}
         for r in records:
             per_staff.setdefault(r["staff_id"], []).append(r)
+        # each evaluation's % once (a month is ~17,000 of them on a 300-seat floor)
+        percent = {id(r): percent_of(r) for r in records if scored(r)}
         staff_rows = []
         for sid in sorted(per_staff):
             evals = per_staff[sid]
             staff_rows.append({
                 "id": sid, "evaluations": len(evals),
-                "mean": two_places(rules._mean([percent_of(r) for r in evals if scored(r)])),
+                "mean": two_places(rules._mean([percent[id(r)] for r in evals
+                                                if id(r) in percent])),
                 "fails": sum(1 for r in evals if failed(r)),
                 "follow_up": sid in follow,
             })
-        points = [rules.Scored(r["monitor_id"], percent_of(r), r.get("call", ""))
-                  for r in records if scored(r)]
+        points = [rules.Scored(r["monitor_id"], percent[id(r)], r.get("call", ""))
+                  for r in records if id(r) in percent]
         calibrated = rules.calibration(points, self.floor.policy)
         shared = {c.id: c.shared_difference for c in calibrated}
         monitor_rows = [{
