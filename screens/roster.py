@@ -82,6 +82,7 @@ class RosterScreen(FloorScreen):
         self._violations: list[str] = []
         self._shown: tuple[int, int, tuple[str, ...], int] | None = None
         self._day_width = DAY_WIDTH
+        self._cover_width: int | None = None  # the width last given to the coverage rows
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -101,15 +102,20 @@ class RosterScreen(FloorScreen):
         if self._shown is None:
             self.refresh_data()
 
-    def _sync_cover(self, value: float) -> None:
+    def _sync_cover(self, value: float, again: bool = True) -> None:
         """The coverage rows scroll sideways with the grid (same columns, same widths)."""
         grid = self.query_one("#roster-grid", DataTable)
         cover = self.query_one("#roster-cover", DataTable)
         gutter = grid.styles.scrollbar_size_vertical if grid.show_vertical_scrollbar else 0
         width = grid.container_size.width - gutter
-        if width > 0 and cover.size.width != width:
+        # Once per new width: asked again after the refresh, the same width is left alone even
+        # if the layout has not given it yet (the section hidden under help, or another
+        # section shown) — re-asking on every refresh spun the event loop for good.
+        if width > 0 and cover.size.width != width and width != self._cover_width:
+            self._cover_width = width
             cover.styles.width = width
-            self.call_after_refresh(self._sync_cover, grid.scroll_x)
+            if again:  # once: two widths taking turns (a scrollbar coming and going) end here
+                self.call_after_refresh(self._sync_cover, grid.scroll_x, False)
         cover.scroll_x = value
 
     @property

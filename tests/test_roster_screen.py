@@ -303,3 +303,37 @@ async def test_the_handover_form_shows_its_keys_line_at_80x24(rostered):
         keys = app.screen.query_one(".form-keys", Static)
         assert keys.region.height == 1 and form.region.contains_region(keys.region)
         assert "Enter&#160;saves" in app.export_screenshot()  # drawn, not scrolled away
+
+
+
+
+async def test_the_coverage_rows_width_is_asked_for_once(staffed) -> None:
+    """When the layout did not give the coverage rows the grid's width, the roster asked again
+    after every refresh, for good: the event loop spun at full CPU (a suite run hung under
+    load). Here the layout cannot give it (a maximum width): one look after the refresh."""
+    from floorapp.app import FloorApp
+
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        roster = app.screen
+        roster.query_one("#roster-cover").styles.max_width = 10
+        await pilot.pause()
+        asked = []
+        call_after_refresh = roster.call_after_refresh
+
+        def counted(callback, *args):  # noqa: ANN001, ANN002
+            asked.append(args)
+            if len(asked) > 5:  # a loop: stop it here so the test fails instead of hanging
+                return True
+            return call_after_refresh(callback, *args)
+
+        roster.call_after_refresh = counted
+        roster._cover_width = None
+        roster._sync_cover(0.0)
+        for _ in range(5):
+            await pilot.pause()
+        assert len(asked) == 1  # one look after the refresh, then no more
+        await pilot.press("right", "right")  # the roster still answers
+        await pilot.pause()
