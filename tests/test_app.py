@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from textual.command import CommandPalette
 
 from floorapp.app import FloorApp
 from floorapp.services import Floor, open_floor
@@ -12,6 +11,7 @@ from screens.base import FloorScreen
 from screens.help import HelpScreen
 from screens.widgets.sectionbar import SectionBar
 from tests.conftest import STAFF
+from tests.palette import run_from_palette
 
 
 async def test_starts_on_attendance_with_date_and_shift_in_the_header(staffed: Floor) -> None:
@@ -69,13 +69,7 @@ async def test_the_palette_reaches_every_section(staffed: Floor) -> None:
         for label in ("Go to Monitor", "Go to Roster", "Go to Quota", "Go to Summary",
                       "EMERGENCY checklist", "Backup now", "Help"):
             assert label in titles
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"go to roster")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause(0.2)
+        await run_from_palette(pilot, "go to roster")
         assert app.current_mode == "roster"
 
 
@@ -167,12 +161,7 @@ async def test_the_palette_runs_another_sections_action(staffed: Floor) -> None:
     """Issue #16: Ctrl+P listed only the current screen's actions."""
     app = FloorApp(staffed, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"roster violations")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await pilot.pause(0.5)
+        await run_from_palette(pilot, "roster violations")
         assert app.current_mode == "roster"
 
 

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input
 
 from floorapp.app import FloorApp
 from screens.help import HelpScreen
+from tests.palette import run_from_palette
 
 TODAY = dt.date(2026, 11, 20)  # the fixtures' NOW: Friday 15:00, D period 2 running
 
@@ -157,11 +158,7 @@ async def test_month_view_shows_deductions_and_why(morning):
         assert app.screen.query_one("#att-today", DataTable).display
         assert not month.display
         # every action by name: the command palette
-        await pilot.press("ctrl+p")
-        await type_text(pilot, "att month")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_from_palette(pilot, "att month")
         assert month.display
 
 

@@ -12,6 +12,7 @@ from floorapp.monitoring_cli import common_report
 from floorapp.services import Floor
 from screens.common_problems import CommonProblemsScreen
 from screens.monitoring import MonitoringScreen
+from tests.palette import run_from_palette
 from tests.test_monitoring_service import at
 
 TODAY = dt.date(2026, 11, 20)  # a Friday: the week runs 11-16 to 11-22
@@ -111,12 +112,7 @@ async def test_reachable_by_name_and_listed_in_help(staffed: Floor) -> None:
         await app.workers.wait_for_complete()
         keys = {b.binding.description for b in app.screen.active_bindings.values()}
         assert "Common problems" in keys
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Common problems")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await pilot.pause(0.2)
+        await run_from_palette(pilot, "Common problems")
         assert isinstance(app.screen, CommonProblemsScreen)
 
 

@@ -321,3 +321,7 @@ async def test_a_telesales_recording_is_saved_closed_or_unclosed(staffed: Floor)
         await pilot.press(*"C001")
         await pilot.pause()
         assert "^y" not in text_of(app, "#qa-setup")
+        await pilot.press("ctrl+y")  # the key in the wrong place: said, nothing changed
+        await pilot.pause()
+        assert any("is for the telesales card" in n.message for n in app._notifications)
+        assert app.screen.outcome == "" and "^y" not in text_of(app, "#qa-setup")

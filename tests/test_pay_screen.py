@@ -21,6 +21,13 @@ async def wait_sheet(pilot, app) -> None:
     raise AssertionError("the pay sheet never showed")
 
 
+async def open_sheet(pilot, app) -> None:  # noqa: ANN001
+    """From the first screen, p: the pay sheet of the month, once it is worked out."""
+    await pilot.pause()
+    await pilot.press("p")
+    await wait_sheet(pilot, app)
+
+
 def proposed_floor(staffed, monkeypatch):
     set_orders(staffed, "A001", 420, dt.date(2026, 11, 10))
     set_orders(staffed, "A002", 300, dt.date(2026, 11, 10))
@@ -34,9 +41,7 @@ async def test_pay_screen_confirm_refuse_publish_in_one_burst(staffed, monkeypat
     floor = proposed_floor(staffed, monkeypatch)
     app = FloorApp(floor, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("p")
-        await wait_sheet(pilot, app)
+        await open_sheet(pilot, app)
         screen = app.screen
         table = screen.query_one("#pay-sheet", DataTable)
         assert "not met?" in str(table.get_cell("A002", "tier"))
@@ -107,9 +112,7 @@ async def test_hostile_name_shown_as_text(staffed) -> None:
                              staffed.get_staff("A001").base_pay))
     app = FloorApp(staffed, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("p")
-        await wait_sheet(pilot, app)
+        await open_sheet(pilot, app)
         table = app.screen.query_one("#pay-sheet", DataTable)
         table.move_cursor(row=table.get_row_index("A009"))
         await pilot.pause()
@@ -138,9 +141,7 @@ async def test_a_long_account_ends_with_w_not_mid_sentence(staffed, monkeypatch)
     floor = proposed_floor(staffed, monkeypatch)
     app = FloorApp(floor, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("p")
-        await wait_sheet(pilot, app)
+        await open_sheet(pilot, app)
         screen = app.screen
         full = " · ".join(screen.why_lines(screen.lines["A002"]))
         table = screen.query_one("#pay-sheet", DataTable)

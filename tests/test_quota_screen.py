@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 from floorapp.app import FloorApp
 from floorapp.quota import Counts
 from floorapp.services import Floor
+from tests.palette import run_from_palette
 from tests.test_quota_cli import all_in_on_time
 
 PART = "day/2026-11-20"
@@ -149,12 +150,7 @@ async def test_palette_reaches_the_screen_actions(counted: Floor) -> None:
     app = FloorApp(counted, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_quota(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"behind")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause(0.2)
+        await run_from_palette(pilot, "behind")
         assert [k.value for k in table.rows] == ["A002", "A003"]
 
 

@@ -14,6 +14,7 @@ from floorapp.staff import Staff
 from screens.roster import RosterScreen
 from screens.roster_forms import RosterForm
 from screens.roster_handover import HandoverScreen
+from tests.palette import run_from_palette
 
 NOV = (2026, 11)
 TODAY = dt.date(2026, 11, 20)
@@ -241,12 +242,7 @@ def test_roster_snapshot(snap_compare, rostered):
 async def test_palette_reaches_roster_actions_by_name(rostered):
     async with FloorApp(rostered, backup=False).run_test(size=(80, 24)) as pilot:
         screen = await open_roster(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await type_text(pilot, "roster violations")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_from_palette(pilot, "roster violations")
         assert type(pilot.app.screen).__name__ == "TextPanel"
         await pilot.press("escape")
         await pilot.pause()
