@@ -46,8 +46,8 @@ def test_day_statuses_rest_future_and_roster(staffed):
     assert set(att.day_statuses(monday).values()) == {"on_time"}  # nothing has happened yet
     assert att.day_status_text(monday)["A001"] == "not in yet"
     with staffed.store.transaction() as tx:
-        tx.put("roster/2026-11", "cells", "C001/2026-11-19",
-               {"staff_id": "C001", "date": "2026-11-19", "code": "annual"})
+        tx.put("day/2026-11-19", "leave", "C001",
+               {"staff_id": "C001", "date": "2026-11-19", "type": "annual", "days": "1"})
         tx.put("roster/2026-11", "cells", "C002/2026-11-19",
                {"staff_id": "C002", "date": "2026-11-19", "code": "C2"})
     statuses = att.day_statuses(dt.date(2026, 11, 19))

@@ -40,6 +40,7 @@ from floorapp.attendance import (
 from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.money import money_text
+from floorapp.services import leave as leave_store
 from floorapp.staff import Staff
 
 if TYPE_CHECKING:
@@ -148,28 +149,13 @@ class AttendanceService:
         return out
 
     def leave_on(self, day: dt.date) -> dict[str, Leave]:
-        return {r["staff_id"]: Leave(r["type"], Decimal(r["days"]))
-                for r in self.floor.store.shared_records(_part(day), LEAVE)}
+        return self.floor.leave_on(day)
 
     def _shifts(self, day: dt.date, people: list[Staff]) -> dict[str, str]:
-        shifts = self.floor.shifts_on(day)
-        # Before someone was hired they were not scheduled, whatever the default week says.
+        """Who is charged (SPEC §4 rev. 12-2026b): people scheduled that day and on the register
+        that day by their dates (hired, left), never by when their entry was typed."""
+        shifts = self.floor.scheduled_on(day)
         return {s.id: (shifts.get(s.id, "R") if s.on_register(day) else "R") for s in people}
-
-    def _charged_shifts(self, day: dt.date, people: list[Staff],
-                        punches: dict[str, dict[int, Punch]], leave: dict[str, Leave]
-                        ) -> dict[str, str]:
-        """Who is charged (SPEC §4 rev. 12-2026): people scheduled that day and on the register
-        that day. Before their register entry was saved (a backdated hire) nobody could punch
-        for them: a day with no punch and no leave is not an absence; what was recorded counts."""
-        shifts = self._shifts(day, people)
-        registered = self.floor.registered_on()
-        for person in people:
-            added = registered.get(person.id)
-            if (added is not None and day < added and person.id not in punches
-                    and person.id not in leave and shifts[person.id] in self.floor.policy.shifts):
-                shifts[person.id] = "R"
-        return shifts
 
     def day_results(self, day: dt.date) -> list[PersonDay]:
         """Every current staff member's day, evaluated at the floor's ``now``.
@@ -190,7 +176,7 @@ class AttendanceService:
         people = self.floor.staff()
         punches = self.punches_on(day)
         leave = self.leave_on(day)
-        shifts = self._charged_shifts(day, people, punches, leave)
+        shifts = self._shifts(day, people)
         now = self._local_now()
         out = []
         for person in people:
@@ -308,7 +294,7 @@ class AttendanceService:
                 continue
             punches = self.punches_on(day)
             leave = self.leave_on(day)
-            shifts = self._charged_shifts(day, people, punches, leave)
+            shifts = self._shifts(day, people)
             scheduled.update(i for i, code in shifts.items() if works[code])
             for person in people:
                 code = shifts[person.id]
@@ -375,31 +361,38 @@ class AttendanceService:
         return self.apply(Entry("reason", self.floor.get_staff(staff_id), day,
                                 period or self._reason_period(staff_id, day), reason=reason))
 
-    def record_leave(self, staff_id: str, day: dt.date, leave_type: str, days: Decimal) -> str:
+    def record_leave(self, staff_id: str, day: dt.date, leave_type: str, days: Decimal,
+                     confirmed: bool = False) -> str:
         return self.apply(Entry("leave", self.floor.get_staff(staff_id), day,
-                                leave_type=leave_type, leave_days=Decimal(days)))
+                                leave_type=leave_type, leave_days=Decimal(days)),
+                          confirmed=confirmed)
 
     def cancel_leave(self, staff_id: str, day: dt.date) -> str:
         return self.apply(Entry("leave", self.floor.get_staff(staff_id), day, cancel=True))
 
-    def apply(self, entry: Entry) -> str:
-        """Save a checked entry (a new version of the record); returns a message saying what."""
-        self.floor.require("attendance.record")
+    def apply(self, entry: Entry, confirmed: bool = False,
+              right: str = "attendance.record", where: str = "at the attendance screen") -> str:
+        """Save a checked entry (a new version of the record); returns a message saying what.
+
+        Leave for someone who already punched in that day raises ``AlreadyAtWork`` unless
+        ``confirmed`` (the screen asks; the CLI's ``--yes``)."""
+        self.floor.require(right)
         self._check_entry(entry)
         key = entry.staff.id
         part = _part(entry.day)
+        if entry.action == "leave" and not entry.cancel:
+            leave_store.ask_if_at_work(
+                self.floor, key, entry.day,
+                leave_store.leave_text(entry.leave_type, entry.leave_days), confirmed)
         with self.floor.transaction() as tx:
             if entry.action == "leave":
                 if entry.cancel:
-                    if tx.get(part, LEAVE, key) is None:
+                    if not leave_store.cancel(tx, key, entry.day, where):
                         raise FloorError(_("{id} has no leave on {day}").format(
                             id=key, day=day_text(entry.day)))
-                    tx.retire(part, LEAVE, key, "cancelled at the attendance screen")
                     return _("{id}: leave on {day} cancelled").format(
                         id=key, day=day_text(entry.day))
-                tx.put(part, LEAVE, key, {"staff_id": key, "date": entry.day.isoformat(),
-                                          "type": entry.leave_type,
-                                          "days": str(entry.leave_days.normalize())})
+                leave_store.put(tx, key, entry.day, entry.leave_type, entry.leave_days)
                 return _("saved {entry}").format(entry=entry.describe())
             pkey = f"{key}/{entry.period}"
             old = tx.get(part, PUNCHES, pkey) or {}
@@ -471,7 +464,7 @@ class AttendanceService:
                     now=f"{clock:%H:%M}"))
 
     def _periods(self, staff_id: str, day: dt.date) -> list[tuple[dt.time, dt.time]]:
-        return self.floor.policy.periods(self.floor.shift_for(staff_id, day), day)
+        return self.floor.policy.periods(self.floor.scheduled_on(day).get(staff_id, "R"), day)
 
     def _period_for(self, staff_id: str, day: dt.date, at: dt.time, action: str) -> int:
         """An arrival belongs to the first period not ended at that time; a departure to the

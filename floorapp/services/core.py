@@ -6,6 +6,7 @@ attributes and use ``floor.store``, ``floor.policy`` and ``floor.now()`` like th
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import functools
@@ -19,11 +20,13 @@ from typing import TYPE_CHECKING
 import pendulum
 
 from floorapp import csvio
+from floorapp.attendance import LEAVE_TYPES, Leave
 from floorapp.clock import Clock, system_clock
 from floorapp.errors import FloorError, store_problem
 from floorapp.i18n import _
 from floorapp.policy import Policy
 from floorapp.rights import Access, Person, access_for
+from floorapp.roster import ROLE_CODES
 from floorapp.services import digests
 from floorapp.staff import (
     ROLES,
@@ -63,7 +66,6 @@ class Floor:
         store.clock = lambda: self.now().isoformat()
         self._policy_cache: tuple[object, Policy, int] | None = None
         self._roster_cache: dict[str, tuple[object, dict[str, dict[str, str]]]] = {}
-        self._registered_cache: tuple[object, dict[str, dt.date]] | None = None
         self._access_cache: tuple[object, Access] | None = None
         # The register as read, per (files' signatures, pay visible, leavers too): the staff
         # list is asked for many times per screen or report and changes only with the files.
@@ -238,29 +240,6 @@ class Floor:
                                     if r.get("_retired") else None) for r in records]
         return sorted(people, key=lambda s: s.id)
 
-    def registered_on(self) -> dict[str, dt.date]:
-        """Staff id → the day their first register entry was saved (the floor's time zone).
-        A backdated hire was not on the register before that day, whatever their hire date."""
-        signature = self.store.signature(REF)
-        cached = self._registered_cache
-        if cached is not None and cached[0] == signature and signature is not None:
-            return cached[1]
-        tz = self.policy.timezone
-        first: dict[str, dict] = {}  # each key's first version, in one pass over the table
-        for doc in self.store.read_partition(REF).get("staff", {}).values():
-            seen = first.get(doc["key"])
-            if seen is None or doc["v"] < seen["v"]:
-                first[doc["key"]] = doc
-        days: dict[str, dt.date] = {}  # a register saved at once shares one stamp
-        out: dict[str, dt.date] = {}
-        for key, doc in first.items():
-            at = doc["at"]
-            if at not in days:
-                days[at] = pendulum.parse(at).in_tz(tz).date()
-            out[key] = days[at]
-        self._registered_cache = (signature, out)
-        return out
-
     def staff_by_id(self) -> dict[str, Staff]:
         return {s.id: s for s in self.staff()}
 
@@ -369,9 +348,10 @@ class Floor:
         self._roster_cache[partition] = (signature, out)
         return out
 
-    def shifts_on(self, day: dt.date) -> dict[str, str]:
-        """Every staff member's code on a day (leavers up to the day they left): the roster's
-        when the month has one, else the policy's default week (Mon–Fri ``D``, weekend ``R``)."""
+    def scheduled_on(self, day: dt.date) -> dict[str, str]:
+        """Every staff member's scheduled code on a day (leavers up to the day they left): the
+        roster's cell when the month has one, else the policy's default week (Mon–Fri ``D``,
+        weekend ``R``). Never a leave type: leave is its own record (``leave_on``)."""
         roster = self._roster(day.year, day.month)
         default = self.policy.default_shift(day)
         key = day.isoformat()
@@ -380,10 +360,39 @@ class Floor:
             if not person.on_register(day):
                 continue  # before the hire date and from the day a leaver left: no shift
             # Someone the month's roster does not name (a new hire) works the default week.
-            out[person.id] = roster.get(person.id, {}).get(key, default)
+            code = roster.get(person.id, {}).get(key, default)
+            if code in LEAVE_TYPES:  # a cell written before leave had one record (schema 2)
+                code = ROLE_CODES.get(person.role, ("D",))[0]
+            out[person.id] = code
+        return out
+
+    def leave_on(self, day: dt.date) -> dict[str, Leave]:
+        """The day's leave, one record per person whoever entered it (attendance, roster,
+        import): ``{staff_id: Leave}``. Stored in the day file, table ``leave``."""
+        return {r["staff_id"]: Leave(r["type"], Decimal(r["days"]))
+                for r in self.store.shared_records(f"day/{day.isoformat()}", "leave")}
+
+    def leave_in_month(self, year: int, month: int) -> dict[str, dict[str, Leave]]:
+        """{staff_id: {"YYYY-MM-DD": Leave}} of every day of a month."""
+        out: dict[str, dict[str, Leave]] = {}
+        days = calendar.monthrange(year, month)[1]
+        for number in range(1, days + 1):
+            day = dt.date(year, month, number)
+            for staff_id, item in self.leave_on(day).items():
+                out.setdefault(staff_id, {})[day.isoformat()] = item
+        return out
+
+    def shifts_on(self, day: dt.date) -> dict[str, str]:
+        """Every staff member's code on a day as the roster grid shows it: the scheduled code
+        (``scheduled_on``), or the leave type where a whole day's leave is recorded."""
+        out = self.scheduled_on(day)
+        for staff_id, item in self.leave_on(day).items():
+            if staff_id in out and out[staff_id] != "R" and item.days >= 1:
+                out[staff_id] = item.type
         return out
 
     def shift_for(self, staff_id: str, day: dt.date) -> str:
+        """One person's code on a day as the grid shows it (``shifts_on``)."""
         return self.shifts_on(day).get(staff_id, "R")
 
     # ------------------------------------------------------- backup / health

@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from floorapp import roster as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date
 from floorapp.reports import Report, Table
+from floorapp.services import leave as leave_store
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -78,7 +80,10 @@ class RosterService:
 
     # ------------------------------------------------------------------ reads
     def cells(self, year: int, month: int) -> rules.Month:
-        return self.floor.roster_cells(year, month)
+        """The month as the grid shows it: each stored cell, with the day's leave record over
+        it where a whole day's leave is recorded (leave has one record: ``Floor.leave_on``)."""
+        return _with_leave(self.floor.roster_cells(year, month),
+                           self.floor.leave_in_month(year, month))
 
     def has_roster(self, year: int, month: int) -> bool:
         return bool(self.floor.store.records(partition(year, month), "cells"))
@@ -102,9 +107,12 @@ class RosterService:
         if not cells:
             return []
         meta = reader.get(partition(year, month), "meta", "month")
-        return rules.check_month(self.floor.staff(), year, month, cells, self.floor.policy,
-                                 meta.get("seats") if meta else None,
-                                 _month_cells(reader, *rules.previous_month(year, month)))
+        previous = rules.previous_month(year, month)
+        return rules.check_month(self.floor.staff(), year, month,
+                                 _with_leave(cells, self.floor.leave_in_month(year, month)),
+                                 self.floor.policy, meta.get("seats") if meta else None,
+                                 _with_leave(_month_cells(reader, *previous),
+                                             self.floor.leave_in_month(*previous)))
 
     def swaps(self, year: int, month: int) -> list[dict[str, Any]]:
         return sorted(self.floor.store.records(partition(year, month), "swaps"),
@@ -147,21 +155,27 @@ class RosterService:
             raise FloorError(_("no staff on the register: import staff first "
                                "(floor import staff FILE.csv)"))
         policy = self.floor.policy
+        roles = {s.id: s.role for s in staff}
         part = partition(year, month)
-        existing = self.cells(year, month)
+        existing = self.floor.roster_cells(year, month)
         if existing and not replace:
             edited = len(self.edited_cells(year, month))
+            leave = sum(len(days) for days in self.floor.leave_in_month(year, month).values())
             raise FloorError(_(
                 "{month} already has a roster ({edited} cell(s) changed by hand, {swaps} swap(s), "
-                "{callins} call-in(s)); use --replace to make a new one (the old cells stay in "
-                "the history)").format(month=f"{year:04d}-{month:02d}", edited=edited,
-                                       swaps=len(self.swaps(year, month)),
-                                       callins=len(self.callins(year, month))))
-        fixed = {sid: {k: c for k, c in row.items() if c in rules.LEAVE_TYPES}
-                 for sid, row in existing.items()}
+                "{callins} call-in(s), {leave} day(s) of leave, kept by a new one); use "
+                "--replace to make a new one (the old cells stay in the history)").format(
+                    month=f"{year:04d}-{month:02d}", edited=edited,
+                    swaps=len(self.swaps(year, month)), callins=len(self.callins(year, month)),
+                    leave=leave))
+        # Leave recorded for the month (from any section, imported ahead too) is fixed, and
+        # counts against rest (假期抵当月公休, SPEC §7).
+        fixed = {sid: {k: item.type for k, item in days.items() if item.days >= 1}
+                 for sid, days in self.floor.leave_in_month(year, month).items()}
         previous = self.cells(*rules.previous_month(year, month))
         month_cells = rules.generate_month(staff, year, month, policy, seats, fixed, previous)
-        items = [(f"{sid}/{key}", {"staff_id": sid, "date": key, "code": code})
+        items = [(f"{sid}/{key}", {"staff_id": sid, "date": key,
+                                   "code": _scheduled_code(code, roles.get(sid, "agent"))})
                  for sid, row in sorted(month_cells.items()) for key, code in row.items()]
         with self.floor.transaction() as tx:
             note = "roster replaced" if existing else "roster generated"
@@ -192,20 +206,38 @@ class RosterService:
                                "(floor roster generate --month {month})").format(
                                    month=f"{day:%Y-%m}"))
 
-    def set_cell(self, staff_id: str, day: dt.date, code: str) -> list[str]:
+    def set_cell(self, staff_id: str, day: dt.date, code: str,
+                 confirmed: bool = False) -> list[str]:
         """Change one person's code on a day (a new version, audited); returns the month's
-        violations after the change."""
+        violations after the change.
+
+        A leave type records (or changes) the person's one leave record for the day, a whole
+        day; a shift or ``R`` over a day of leave cancels that leave. Someone who already
+        punched in that day is asked about first (``AlreadyAtWork`` unless ``confirmed``)."""
         self.floor.require("roster.edit")
         code = self._check_code(code)
-        self.floor.get_staff(staff_id)
+        person = self.floor.get_staff(staff_id)
         self._need_roster(day)
+        if code in rules.LEAVE_TYPES:
+            from floorapp.services.attendance import Entry
+
+            self.floor.attendance.apply(
+                Entry("leave", person, day, leave_type=code, leave_days=Decimal(1)),
+                confirmed=confirmed, right="roster.edit", where="in the roster")
+            return self.check(day.year, day.month)
+        leave = self.floor.leave_on(day).get(staff_id)
+        becomes = _code_text(code)
+        if code != self.floor.scheduled_on(day).get(staff_id) or leave is not None:
+            leave_store.ask_if_at_work(self.floor, staff_id, day, becomes, confirmed)
         with self.floor.transaction() as tx:
             tx.put(partition(day.year, day.month), "cells", cell_key(staff_id, day),
                    {"staff_id": staff_id, "date": day.isoformat(), "code": code})
+            if leave is not None and leave.days >= 1:
+                leave_store.cancel(tx, staff_id, day, "in the roster")
         return self.check(day.year, day.month)
 
     def swap(self, staff_a: str, staff_b: str, day: dt.date, approver: str, reason: str,
-             back_day: dt.date | None = None) -> list[str]:
+             back_day: dt.date | None = None, confirmed: bool = False) -> list[str]:
         """Two people exchange their codes on ``day`` (调班) and, if given, back on
         ``back_day``; recorded with the approver; returns the violations found right after."""
         self.floor.require("roster.edit")
@@ -234,6 +266,9 @@ class RosterService:
                     raise FloorError(_("{a} and {b} are both on {code} on {day}: nothing to "
                                        "swap").format(a=staff_a, b=staff_b, code=a["code"],
                                                       day=when))
+                for sid, code in ((staff_a, b["code"]), (staff_b, a["code"])):
+                    leave_store.ask_if_at_work(self.floor, sid, when, _code_text(code),
+                                               confirmed)
                 tx.put(part, "cells", cell_key(staff_a, when),
                        {"staff_id": staff_a, "date": when.isoformat(), "code": b["code"]})
                 tx.put(part, "cells", cell_key(staff_b, when),
@@ -251,7 +286,7 @@ class RosterService:
         return violations
 
     def call_in(self, staff_id: str, day: dt.date, code: str, approver: str,
-                reason: str) -> None:
+                reason: str, confirmed: bool = False) -> None:
         """A resting person is called in (SPEC §8, staff taken ill: the centre director
         approves): their rest becomes ``code``; recorded with the approver and re-checked."""
         self.floor.require("roster.edit")
@@ -271,6 +306,7 @@ class RosterService:
                 raise FloorError(_("{pid} is not resting on {day} (on {code}): only a rest day "
                                    "can be called in").format(
                                        pid=staff_id, day=day, code=current or _("no code")))
+            leave_store.ask_if_at_work(self.floor, staff_id, day, _code_text(code), confirmed)
             tx.put(part, "cells", cell_key(staff_id, day),
                    {"staff_id": staff_id, "date": day.isoformat(), "code": code})
             violations = self._check(tx, day.year, day.month)
@@ -352,6 +388,32 @@ class RosterService:
             + [f"  - {rules.shown(v)}" for v in violations]
             if violations else [_("Every rule met.")],
         )
+
+
+def _with_leave(cells: rules.Month, leave: dict[str, dict[str, Any]]) -> rules.Month:
+    """``cells`` with each whole day of leave shown over the scheduled code (never over R)."""
+    out = {sid: dict(row) for sid, row in cells.items()}
+    for sid, days in leave.items():
+        row = out.get(sid)
+        if row is None:
+            continue
+        for key, item in days.items():
+            if item.days >= 1 and key in row and row[key] != rules.REST:
+                row[key] = item.type
+    return out
+
+
+def _code_text(code: str) -> str:
+    """What a day becomes, for the "already at work" question."""
+    return _("rest (R)") if code == rules.REST else _("shift {code}").format(code=code)
+
+
+def _scheduled_code(code: str, role: str) -> str:
+    """What a generated cell stores: a day of leave keeps the role's shift underneath (the
+    leave is its own record), so cancelling the leave gives the day back its shift."""
+    if code in rules.LEAVE_TYPES:
+        return rules.ROLE_CODES.get(role, ("D",))[0]
+    return code
 
 
 def _month_cells(reader: Any, year: int, month: int) -> rules.Month:
