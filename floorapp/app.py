@@ -119,6 +119,9 @@ class FloorApp(TypeAhead):
         elif self._backup:
             self.set_timer(BACKUP_AFTER_SECONDS, self.daily_backup)
         self.report_problems()
+        if store.migration_notices:
+            self.notify("\n".join(store.migration_notices), title=_("Store migrated"),
+                        markup=False, timeout=30)
         access = self.floor.access
         if access.read_only and not store.read_only_reason:
             self.notify(access.describe(), title=_("Read-only"), severity="warning", timeout=30)

@@ -447,6 +447,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(_("{n} files restored into {dir}; checking them:").format(n=count, dir=args.dir))
         return _print_findings(store_doctor.examine(args.dir, SCHEMA_VERSION))
     floor = open_floor(args.store)
+    for line in floor.store.migration_notices:  # said once, by the command that migrated
+        print(f"floor: {line}", file=sys.stderr)
     if args.command == "import":
         print(run_import(floor, args))
         return EXIT_OK

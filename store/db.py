@@ -39,7 +39,13 @@ from tinydb.storages import Storage
 from store import files
 from store.files import CACHE_DIR, orjson_loads
 from store.errors import CorruptFileError, StoreError, StoreReadOnlyError, os_problem
-from store.migrations import MIGRATIONS, SCHEMA_VERSION, STORE_MIGRATIONS, Migration
+from store.migrations import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    STORE_MIGRATIONS,
+    Migration,
+    migration_notes,
+)
 
 AUDIT_TABLE = "_audit"
 # Reading many day files (a month report) keeps what is asked of each, not the files: a day
@@ -251,6 +257,7 @@ class Store(_Reader):
         self.schema_version = schema_version
         self.read_only_reason: str | None = None
         self.problems: dict[str, str] = {}
+        self.migration_notices: list[str] = []  # what opening the store migrated, once
         self._cache: OrderedDict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = (
             OrderedDict())
         self._records_cache: OrderedDict[tuple[Path, str, bool], tuple[Any, list[dict]]] = (
@@ -393,6 +400,8 @@ class Store(_Reader):
         contents[meta_path] = files.dumps(dict(meta, schema=version, migrated=self.clock()))
         files.commit_files(self.root, contents)
         self._cache.clear()
+        # what a data-moving step did, said once by the process that migrated
+        self.migration_notices = migration_notes(by_partition.get("ref") or {})
 
     def _roster_partitions(self) -> list[str]:
         rosters = self.root / "rosters"

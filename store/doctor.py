@@ -13,6 +13,7 @@ from pathlib import Path
 from store import files
 from store.db import partition_shape_problem
 from store.errors import CorruptFileError
+from store.migrations import migration_notes
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ def examine(root: Path, schema_version: int) -> list[Finding]:
         problem = partition_shape_problem(data or {})
         if problem:
             findings.append(Finding(str(path), "error", f"has the wrong shape ({problem})"))
+        elif path == root / "ref.json":
+            findings.extend(Finding(str(path), "warning" if "conflict" in line else "ok",
+                                    line.strip()) for line in migration_notes(data or {}))
     if not meta.exists():
         findings.append(Finding(str(meta), "error", "missing: not a floor store?"))
     findings.extend(_journals(root))
