@@ -106,6 +106,7 @@ class FloorApp(TypeAhead):
         self._backup = backup
         self._stamp = floor.store.stamp()
         self._known_problems: set[str] = set()
+        self._codes: tuple[tuple, list[str]] | None = None
 
     # --------------------------------------------------------------- start
     def on_mount(self) -> None:
@@ -150,7 +151,12 @@ class FloorApp(TypeAhead):
     def update_clock(self) -> None:
         now = self.floor.now()
         policy = self.floor.policy
-        codes = [c for c in {policy.default_shift(now.date())} if c != "R"]
+        # who is on shift today: the floor-day's answer (a Sunday the roster schedules is
+        # no rest day), asked again only when the day or the store changes
+        key = (now.date(), self.floor.store.stamp())
+        if self._codes is None or self._codes[0] != key:
+            self._codes = (key, self.floor.day.shift_codes(now.date()))
+        codes = self._codes[1]
         access = self.floor.access
         if self.floor.store.read_only_reason or access.read_only:
             prefix = _("READ-ONLY") + " · "

@@ -216,6 +216,9 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--replace", action="store_true",
                      help=_("replace a month that already has a roster "
                             "(old cells kept in history)"))
+    from floorapp import roster_cli
+
+    roster_cli.add_parsers(roster_sub)
 
 
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
@@ -294,6 +297,10 @@ def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | Non
 
     if args.command in pay_cli.COMMANDS:
         return pay_cli.run(floor, args)
+    if args.command == "roster" and args.roster_command != "generate":
+        from floorapp import roster_cli
+
+        return roster_cli.run(floor, args), EXIT_OK
     if args.command == "roster":
         from floorapp.roster import parse_month
 

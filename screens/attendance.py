@@ -21,6 +21,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static
 
 from floorapp.errors import FloorError
+from floorapp.services.leave import AlreadyAtWork
 from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
 from floorapp.roster import short_code
 from screens.base import FloorScreen
@@ -331,13 +332,35 @@ class AttendanceScreen(FloorScreen):
         try:
             entry = self.parse(event.value)
             message = self.service.apply(entry)
-        except FloorError as exc:
-            message = _("Not saved: {error}").format(error=exc)
-            self.notify(message, severity="error")
-            self.query_one("#att-hint", Static).update(Text(message, style="red"))
+        except AlreadyAtWork as exc:
+            # leave for someone already in: say what their day becomes, save only on yes
+            def answered(yes: bool | None) -> None:
+                if not yes:
+                    self.query_one("#att-hint", Static).update(
+                        Text(_("Nothing changed."), style="yellow"))
+                    return
+                try:
+                    self._saved(entry, self.service.apply(entry, confirmed=True), event.input)
+                except FloorError as again:
+                    self._refused(again)
+
+            from screens.roster_forms import Confirm
+
+            self.app.push_screen(Confirm(exc.question), answered)
             return
+        except FloorError as exc:
+            self._refused(exc)
+            return
+        self._saved(entry, message, event.input)
+
+    def _refused(self, exc: FloorError) -> None:
+        message = _("Not saved: {error}").format(error=exc)
+        self.notify(message, severity="error", markup=False)
+        self.query_one("#att-hint", Static).update(Text(message, style="red"))
+
+    def _saved(self, entry, message: str, field: Input) -> None:  # noqa: ANN001 - Entry
         self.notify(message)
-        event.input.value = ""
+        field.value = ""
         self.query_one("#att-hint", Static).update(Text(message, style="green"))
         self.refresh_data()
         table = self.active_table()

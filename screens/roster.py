@@ -20,6 +20,7 @@ from floorapp import roster as rules
 from floorapp.attendance import leave_name
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date, language
+from floorapp.services.leave import AlreadyAtWork
 from floorapp.services.roster import Generated
 from floorapp.staff import Staff
 from screens.base import FloorScreen
@@ -274,13 +275,32 @@ class RosterScreen(FloorScreen):
         if not person or not day:
             self.notify(_("No cell under the cursor"), severity="warning")
             return
+
+        def save(confirmed: bool) -> None:
+            violations = self.floor.roster.set_cell(person.id, day, code, confirmed=confirmed)
+            self.refresh_data()
+            self._tell(f"{person.id} {day:%m-%d} → {code_word(code)}", violations)
+
+        self._asking(save)
+
+    def _asking(self, action) -> None:  # noqa: ANN001 - (confirmed: bool) -> None
+        """Run ``action``; when it touches someone already at work, ask first (y/n) and run
+        it again confirmed on yes. Any refusal is shown, nothing is saved."""
         try:
-            violations = self.floor.roster.set_cell(person.id, day, code)
+            action(False)
+        except AlreadyAtWork as exc:
+            def answered(yes: bool | None) -> None:
+                if not yes:
+                    self.notify(_("Nothing changed."), timeout=3)
+                    return
+                try:
+                    action(True)
+                except FloorError as again:
+                    self.notify(str(again), severity="error", markup=False)
+
+            self.app.push_screen(Confirm(exc.question), answered)
         except FloorError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.refresh_data()
-        self._tell(f"{person.id} {day:%m-%d} → {code_word(code)}", violations)
+            self.notify(str(exc), severity="error", markup=False)
 
     def _tell(self, done: str, violations: list[str]) -> None:
         if violations:
@@ -359,21 +379,33 @@ class RosterScreen(FloorScreen):
 
         saved: dict[str, object] = {}
 
-        def save(values: dict[str, str]) -> None:  # a FloorError keeps the form open
+        def swap(values: dict[str, str], confirmed: bool) -> None:
             other = self._pick(values["other"], _("swap with"))
             back = self._day_of(values["back"]) if values["back"].strip() else None
             saved["violations"] = self.floor.roster.swap(person.id, other.id, day,
                                                          values["approver"], values["reason"],
-                                                         back)
+                                                         back, confirmed=confirmed)
             saved["other"] = other.id
 
-        def done(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
+        def save(values: dict[str, str]) -> None:  # a FloorError keeps the form open
+            try:
+                swap(values, False)
+            except AlreadyAtWork:
+                saved["ask"] = True  # asked once the form is closed
+
+        def told(confirmed: bool) -> None:
             self.refresh_data()
             self._tell(_("Swapped {a} ↔ {b} on {day}").format(a=person.id, b=saved["other"],
                                                                day=fmt_date(day)),
                        saved["violations"])
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            if saved.pop("ask", False):
+                self._asking(lambda confirmed: (swap(values, confirmed), told(confirmed)))
+                return
+            told(False)
 
         self.app.push_screen(RosterForm(title, fields, check=save), done)
 
@@ -397,16 +429,30 @@ class RosterScreen(FloorScreen):
         title = _("Call in {pid} {name} on {day} (resting)").format(
             pid=person.id, name=person.name, day=fmt_date(day))
 
-        def save(values: dict[str, str]) -> None:  # a FloorError keeps the form open
+        asked: dict[str, bool] = {}
+
+        def call(values: dict[str, str], confirmed: bool) -> None:
             self.floor.roster.call_in(person.id, day, values["code"], values["approver"],
-                                      values["reason"])
+                                      values["reason"], confirmed=confirmed)
+
+        def save(values: dict[str, str]) -> None:  # a FloorError keeps the form open
+            try:
+                call(values, False)
+            except AlreadyAtWork:
+                asked["ask"] = True  # asked once the form is closed
+
+        def told(_confirmed: bool) -> None:
+            self.refresh_data()
+            self._tell(_("{pid} called in on {day}").format(pid=person.id, day=fmt_date(day)),
+                       self._violations)
 
         def done(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            self.refresh_data()
-            self._tell(_("{pid} called in on {day}").format(pid=person.id, day=fmt_date(day)),
-                       self._violations)
+            if asked.pop("ask", False):
+                self._asking(lambda confirmed: (call(values, confirmed), told(confirmed)))
+                return
+            told(False)
 
         self.app.push_screen(RosterForm(title, fields, check=save), done)
 

@@ -173,7 +173,9 @@ class AttendanceService:
         return results
 
     def _work_out_day(self, day: dt.date) -> list[PersonDay]:
-        people = self.floor.staff()
+        # Who was on the register that day by their dates: a leaver's past days stay theirs,
+        # someone hired later is not on this day's list.
+        people = [s for s in self.floor.staff(include_retired=True) if s.on_register(day)]
         punches = self.punches_on(day)
         leave = self.leave_on(day)
         shifts = self._shifts(day, people)

@@ -43,6 +43,7 @@ from store import doctor as store_doctor
 
 if TYPE_CHECKING:
     from floorapp.services.attendance import AttendanceService
+    from floorapp.services.day import DayService
     from floorapp.services.emergency import EmergencyService
     from floorapp.services.monitoring import MonitoringService
     from floorapp.services.pay import PayService
@@ -79,6 +80,12 @@ class Floor:
         from floorapp.services.roster import RosterService
 
         return RosterService(self)
+
+    @functools.cached_property
+    def day(self) -> DayService:
+        from floorapp.services.day import DayService
+
+        return DayService(self)
 
     @functools.cached_property
     def attendance(self) -> AttendanceService:

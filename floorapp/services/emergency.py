@@ -201,16 +201,17 @@ class EmergencyService:
 
     # ------------------------------------------------------------------ call-in
     def resting_agents(self, day: dt.date) -> list[Staff]:
-        """Agents whose code on ``day`` is rest (R): who may be called in."""
-        shifts = self.floor.shifts_on(day)
-        return [s for s in self.floor.staff()
-                if s.role == "agent" and shifts.get(s.id) == "R"]
+        """Agents resting on ``day`` by the floor-day (scheduled R, on the register, not on
+        leave): who may be called in."""
+        roll = self.floor.day.roll(day)
+        return [p.staff for sid, p in sorted(roll.people.items())
+                if p.staff.role == "agent" and p.scheduled == "R" and p.leave is None]
 
     def agents_on_shift(self, day: dt.date) -> list[Staff]:
-        shifts = self.floor.shifts_on(day)
-        policy = self.floor.policy
-        return [s for s in self.floor.staff()
-                if s.role == "agent" and policy.periods(shifts.get(s.id, "R"), day)]
+        """Agents working on ``day`` by the floor-day: not on leave, not absent."""
+        roll = self.floor.day.roll(day)
+        return [p.staff for sid, p in sorted(roll.people.items())
+                if p.staff.role == "agent" and p.working]
 
     def call_in(self, incident_id: str, staff_id: str, approver: str, reason: str = "",
                 code: str = "D", day: dt.date | None = None) -> dict[str, Any]:
@@ -236,7 +237,9 @@ class EmergencyService:
         roster_call_in = getattr(roster, "call_in", None)
         recorded = False
         if roster_call_in is not None:
-            roster_call_in(staff_id, day, code, approver, reason)
+            # someone called in by phone may be at their seat before it is typed: calling
+            # them in is what their day becoming a shift means, nothing to ask
+            roster_call_in(staff_id, day, code, approver, reason, confirmed=True)
             recorded = True
         call = {"staff_id": staff_id, "day": day.isoformat(), "code": code,
                 "approver": approver, "reason": reason, "roster_recorded": recorded}

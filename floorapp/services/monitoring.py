@@ -611,9 +611,10 @@ class MonitoringService:
         period_counts = self._period_counts(day, people, shifts)
         leave_periods = getattr(getattr(self.floor, "attendance", None), "leave_periods", None)
         on_leave = leave_periods(day) if leave_periods else {}
+        roll = self.floor.day.roll(day)  # who works: not on leave, not absent (issue #24)
         for staff_id, code in sorted(shifts.items()):
             person = people.get(staff_id)
-            if person is None or code not in policy.shifts:
+            if person is None or code not in policy.shifts or not roll.is_working(staff_id):
                 continue
             # Slots only in calling time: not in the meeting, the Friday study or a leave.
             periods = tuple((a.hour * 60 + a.minute, b.hour * 60 + b.minute) for a, b in

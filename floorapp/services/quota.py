@@ -40,7 +40,6 @@ CALL_COLUMNS = ["staff_id", "date", "dialed", "connected", "completed", "orders"
 CALL_OPTIONAL = ["hour", "campaign", "talk_minutes"]
 ATTENDANCE = ("on_time", "late", "early", "absent", "leave", "rest")
 LEAVE_CODES = ("personal", "sick", "annual", "comp", "leave")
-NOT_WORKING = ("rest", "leave", "absent", "not_in")
 
 
 @dataclass(frozen=True)
@@ -79,10 +78,15 @@ class AgentDay:
     def shortfall(self) -> int:
         return rules.shortfall(self.target, self.counts.completed)
 
+    # On the floor-day's roll (``floor.day``): scheduled, on the register, not on leave, in or
+    # not in yet. The one answer the seats, "behind", the Summary and the advice count over.
+    on_roll: bool = False
+
     @property
     def working(self) -> bool:
-        """At a seat that day: punched in (or calls counted); never before the first punch."""
-        return (self.presence or self.attendance) not in NOT_WORKING or self.counts.dialed > 0
+        """Working that day by the floor-day's roll, or with calls counted (a seat that rang
+        without a punch still worked)."""
+        return self.on_roll or self.counts.dialed > 0
 
 
 @dataclass
@@ -322,6 +326,7 @@ class QuotaService:
         staff = self.floor.staff_by_id()
         shifts = self.floor.shifts_on(day)
         statuses, texts = self._attendance(day, shifts)
+        roll = self.floor.day.roll(day)
         presence = self._presence(day)
         qa = self._monitoring(day)
         lost = self._lost_minutes(day)
@@ -366,6 +371,7 @@ class QuotaService:
                 qa_done=done, qa_mean=mean,
                 campaigns=sorted(campaigns),
                 presence=presence.get(staff_id, ""),
+                on_roll=roll.is_working(staff_id),
                 final=rules.counts_final(
                     day, floor_end if ends[staff_id] is None else ends[staff_id], now),
             ))
@@ -525,8 +531,8 @@ class QuotaService:
             pace[a.staff_id] = {
                 "total_minutes": total, "minutes_left": left,
                 "pace": rules.pace_needed(a.target, a.counts.completed, left),
-                "behind": a.target > 0 and rules.is_behind(a.target, a.counts.completed,
-                                                             total, left),
+                "behind": a.working and a.target > 0 and rules.is_behind(
+                    a.target, a.counts.completed, total, left),
             }
         return fd, pace
 
