@@ -98,9 +98,16 @@ def shift_line(policy: Policy, codes: list[str], now: dt.datetime) -> str:
     """One line for the header: what is running now, or what comes next today."""
     if not codes:
         return _("rest day")
+    order = list(policy.shifts)
+    codes = sorted(codes, key=lambda c: (order.index(c) if c in order else len(order), c))
     running = running_periods(policy, codes, now)
     if running:
-        return ", ".join(f"{code} {start:%H:%M}–{end:%H:%M}" for code, _n, start, end in running)
+        # shifts running the same span share it: "D/A 14:30–17:30, C2 14:30–20:00"
+        spans: dict[tuple[dt.time, dt.time], list[str]] = {}
+        for code, _n, start, end in running:
+            spans.setdefault((start, end), []).append(code)
+        return ", ".join(f"{'/'.join(names)} {start:%H:%M}–{end:%H:%M}"
+                         for (start, end), names in spans.items())
     day, clock = now.date(), now.time().replace(tzinfo=None)
     upcoming = sorted(
         (start, code)

@@ -166,7 +166,7 @@ class AttendanceScreen(FloorScreen):
                 cells.append(_period_text(period, result))
             mark = "✎" if row.staff.id in corrected else ""
             # a day of leave on the roster as its one character (病), as in the roster grid
-            table.add_row(row.staff.id, plain(row.staff.name), short_code(result.shift) + mark,
+            table.add_row(row.staff.id, plain(row.staff.name), short_code(row.code) + mark,
                           *cells,
                           Text(row.text, style=STATUS_STYLES.get(now_status, ""),
                                no_wrap=True, overflow="ellipsis"),

@@ -185,6 +185,14 @@ async def test_typing_an_id_on_a_highlighted_row_is_for_that_id(morning):
                                                            .render())
         await pilot.press("enter")
         await pilot.pause()
+        # A002 is already in (07:55): asked first, nothing saved until yes (issue #24)
+        from screens.roster_forms import Confirm
+
+        assert isinstance(app.screen, Confirm)
+        assert "A002 is already at work" in app.screen.question
+        assert morning.store.get("day/2026-11-20", "leave", "A002") is None
+        await pilot.press("y")
+        await pilot.pause()
         assert morning.store.get("day/2026-11-20", "leave", "A002")["type"] == "sick"
         assert morning.store.get("day/2026-11-20", "leave", "A003") is None
 
@@ -222,7 +230,7 @@ async def test_a_long_status_ends_with_an_ellipsis_and_leave_shows_as_on_the_ros
     """Issue #16 sweep: "absent: no punch p1, not in, la" was cut mid-word at the screen's
     edge, and a day of leave on the roster showed its code cut to "sic" in the shift column."""
     morning.roster.generate(2026, 11, seats=2)
-    morning.roster.set_cell("A002", TODAY, "sick")
+    morning.roster.set_cell("A002", TODAY, "sick", confirmed=True)
     app = FloorApp(morning, backup=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

@@ -34,8 +34,9 @@ def test_nobody_is_present_before_a_punch(staffed):
     assert {texts[a] for a in AGENTS} == {"not in yet"}
     fd = night.quota.floor_day(DAY)
     assert {a.presence for a in fd.agents} == {"not_in"}
-    assert fd.seats == 0 and not any(a.working for a in fd.agents)
-    assert fd.advice == "ok"  # nobody at a seat: nothing to advise on
+    # on the day's roll (scheduled, not yet in: issue #24), but nobody present or dialing
+    assert fd.seats == 3 and all(a.working for a in fd.agents)
+    assert fd.advice == "ok"  # nothing dialed: nothing to advise on
     # the day JSON keeps the SPEC §9 statuses
     assert {a["attendance"] for a in night.quota.day_report(DAY).data["agents"]} <= {
         "on_time", "late", "early", "absent", "leave", "rest"}
@@ -51,8 +52,9 @@ def test_late_but_working_is_not_abs_on_the_quota_screen(staffed):
     assert a001.attendance == "absent"  # the pay rule: late ≥ 30 min without a reason
     assert a001.presence == "late" and a001.working
     a003 = next(a for a in fd.agents if a.staff_id == "A003")
-    assert a003.presence == "not_in" and not a003.working
-    assert fd.seats == 2
+    # not in yet at 10:30 (the morning is not over): still on the day's roll (issue #24)
+    assert a003.presence == "not_in" and a003.working
+    assert fd.seats == 3
 
 
 def test_seats_and_under_target_count_the_same_seats(staffed):
@@ -111,24 +113,26 @@ def test_an_arrival_in_the_future_is_refused(staffed, now, typed, refused):
 
 
 def test_who_is_charged_new_backdated_and_retired(staffed):
-    """Only people scheduled that day and on the register that day are charged."""
-    # a new hire starting Monday: nothing today, no shift today
+    """Only people scheduled that day and on the register that day are charged; on the
+    register by the dates (hired, left), never by when the entry was typed (issue #24)."""
+    # a new hire starting Monday: not on today's register, no shift today
     staffed.save_staff(Staff("N001", "新人", "agent", "T01", dt.date(2026, 11, 23),
                              Decimal("1200")))
-    # a backdated hire entered today, hired on the 2nd: not absent on days before the entry
-    staffed.save_staff(Staff("N002", "补录", "agent", "T01", dt.date(2026, 11, 2),
+    # a backdated hire entered today, hired on the 19th: charged from the 19th like anyone
+    staffed.save_staff(Staff("N002", "补录", "agent", "T01", dt.date(2026, 11, 19),
                              Decimal("1200")))
-    assert staffed.attendance.day_statuses(DAY)["N001"] == "rest"
+    assert "N001" not in staffed.attendance.day_statuses(DAY)
     assert "N001" not in staffed.shifts_on(DAY)
-    assert staffed.attendance.day_statuses(dt.date(2026, 11, 3))["N002"] == "rest"
+    assert "N002" not in staffed.attendance.day_statuses(dt.date(2026, 11, 18))
+    assert staffed.attendance.day_statuses(dt.date(2026, 11, 19))["N002"] == "absent"
     results = {s.id: r for s, r, _d in staffed.attendance.month_results(2026, 11)}
-    assert results["N002"].absent_days == 1  # today only: on the register, morning missed
+    assert results["N002"].absent_days == 2  # the 19th and this morning
     assert results.get("N001") is None or results["N001"].absent_days == 0
-    # what was recorded before the entry still counts
-    staffed.attendance.record_in("N002", dt.date(2026, 11, 3), dt.time(8, 40))
-    staffed.attendance.record_out("N002", dt.date(2026, 11, 3), dt.time(12, 0))
+    # what was recorded for a day counts the same whenever it was typed
+    staffed.attendance.record_in("N002", dt.date(2026, 11, 19), dt.time(8, 40))
+    staffed.attendance.record_out("N002", dt.date(2026, 11, 19), dt.time(12, 0))
     results = {s.id: r for s, r, _d in staffed.attendance.month_results(2026, 11)}
-    assert results["N002"].absent_days == 2  # 11-03 (late 40 min, no reason) and today
+    assert results["N002"].absent_days == 2  # 11-19 (late 40 min, no reason) and today
     # a leaver is on no shift from the day they left
     staffed.retire_staff("A003", "moved away")
     tomorrow = at(staffed, "09:00", dt.date(2026, 11, 23))

@@ -325,3 +325,12 @@ def test_roster_cli_asks_about_someone_at_work_and_yes_answers(staffed, store_di
     assert run(["--store", store, "roster", "set", "A001", today.isoformat(), "R",
                 "--yes"]) == 0
     assert floor.roster_cells(2026, 11)["A001"][today.isoformat()] == "R"
+
+
+def test_the_header_groups_shifts_running_the_same_span():
+    from floorapp.policy import Policy
+    from floorapp.schedule import shift_line
+    import pendulum
+
+    moment = pendulum.datetime(2026, 11, 20, 15, 0, tz="Asia/Shanghai")
+    assert shift_line(Policy(), ["C2", "A", "D"], moment) == "D/A 14:30–17:30, C2 14:30–20:00"

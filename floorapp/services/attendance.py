@@ -131,6 +131,15 @@ class PersonDay:
     def text(self) -> str:
         return self.result.text
 
+    @property
+    def code(self) -> str:
+        """The day's code as the roster grid shows it: the leave type over a whole day of
+        leave, else the scheduled shift (or R)."""
+        leave = self.result.leave
+        if leave is not None and leave.days >= 1 and self.result.shift != "R":
+            return leave.type
+        return self.result.shift
+
 
 class AttendanceService:
     def __init__(self, floor: Floor) -> None:

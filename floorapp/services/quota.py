@@ -380,8 +380,10 @@ class QuotaService:
         avg = rules.average_per_seat(sum(a.counts.dialed for a in working), len(working))
         avg_completed = rules.average_per_seat(sum(a.counts.completed for a in working),
                                                len(working))
-        # no one on the phones: nothing to advise on
-        advice = rules.staffing_advice(policy, avg, avg_completed) if working else "ok"
+        # nothing dialed yet on the working seats (before the first punch, before the first
+        # call): nothing to advise on
+        dialing = any(a.counts.dialed for a in working)
+        advice = rules.staffing_advice(policy, avg, avg_completed) if dialing else "ok"
         return FloorDay(day, agents, len(working), totals, avg, advice, self._incidents(),
                         avg_completed, final=rules.counts_final(day, floor_end, now),
                         ends_at=floor_end)
