@@ -364,8 +364,7 @@ def demo_step(ctx: Any) -> None:  # ctx: floorapp.demo.DemoContext (avoids an im
     the month's top seller meets the guarantee, an agent with an outage is confirmed special,
     the rest as their orders fall."""
     floor, rng = ctx.floor, ctx.rng
-    policy = floor.policy.with_value("commission_per_order", "2.5")
-    floor.save_policy(policy)
+    policy = floor.set_policy_value("commission_per_order", "2.5")
     agents = ctx.by_role("agent")
     if not agents or not ctx.days:
         return
