@@ -24,7 +24,7 @@ from floorapp.errors import FloorError, store_problem
 from floorapp.i18n import _
 from floorapp.policy import Policy
 from floorapp.rights import Access, Person, access_for
-from floorapp.services import digests
+from floorapp.services import digests, shapes
 from floorapp.staff import (
     ROLES,
     Staff,
@@ -69,6 +69,7 @@ class Floor:
         # list is asked for many times per screen or report and changes only with the files.
         self._staff_cache: dict[bool, tuple[object, tuple[Staff, ...]]] = {}
         digests.register(store)
+        shapes.register(store)
 
     # Feature services, made when first used (each imports its module then: a report or the
     # first screen loads only the ones it needs; they import this module's types).
@@ -405,7 +406,8 @@ class Floor:
         return path
 
     def doctor(self) -> list[store_doctor.Finding]:
-        return store_doctor.examine(self.store.root, self.store.schema_version)
+        return store_doctor.examine(self.store.root, self.store.schema_version,
+                                    self.store.shapes)
 
     def has_data(self) -> bool:
         return bool(self.store.records(REF, "staff"))
