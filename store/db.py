@@ -323,6 +323,8 @@ class Store(_Reader):
         if not os.access(self.root, os.W_OK):
             self.read_only_reason = f"{self.root} is not writable by {self.user}"
             return self
+        if not new and self._settled():
+            return self  # nothing to finish or migrate: a reader never waits for a writer
         with files.locked(self.root):
             try:
                 files.recover_journals(self.root)
@@ -344,6 +346,24 @@ class Store(_Reader):
             except OSError as exc:
                 raise os_problem(self.root, exc, "cannot migrate the store") from None
         return self
+
+    def _settled(self) -> bool:
+        """No journal to finish and the schema current: opening needs no lock (issue #31,
+        `report day` waited for a writer). Files are replaced whole, so a reader sees each
+        one old or new; a change in flight is finished under the lock by its writer, or by
+        the next opener that finds its journal."""
+        try:
+            if any((self.root / files.JOURNAL_DIR).iterdir()):
+                return False
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return False
+        try:
+            meta = files.read_json(self.root / "meta.json") or {}
+        except (CorruptFileError, OSError):
+            return False
+        return type(meta.get("schema")) is int and meta["schema"] == self.schema_version
 
     def meta(self) -> dict[str, Any]:
         return files.read_json(self.root / "meta.json") or {}

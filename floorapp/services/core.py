@@ -317,16 +317,26 @@ class Floor:
         rows, errors = csvio.read_rows(path, STAFF_COLUMNS, STAFF_OPTIONAL)
         people: list[Staff] = []
         seen: dict[str, int] = {}
+        devices: dict[tuple[str, str], int] = {}  # (column, value) → its first line
         for line, row in rows:
             try:
                 if row["id"] in seen:
                     raise ValueError(_("staff id {id} is also on line {line}").format(
                         id=row["id"], line=seen[row["id"]]))
                 person = staff_from_row(row)
+                for column, value in (("clock_id", person.clock_key if person.clock_id
+                                       else ""), ("extension", person.extension)):
+                    if value and (column, value) in devices:
+                        raise ValueError(_("{column} {value} is also on line {line}").format(
+                            column=column, value=value, line=devices[(column, value)]))
             except ValueError as exc:
                 errors.add(line, str(exc))
                 continue
             seen[person.id] = line
+            for column, value in (("clock_id", person.clock_key if person.clock_id else ""),
+                                  ("extension", person.extension)):
+                if value:
+                    devices.setdefault((column, value), line)
             people.append(person)
         errors.check()
         return people
