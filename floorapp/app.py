@@ -171,6 +171,7 @@ class FloorApp(TypeAhead):
         self.sub_title = f"{prefix}{moment} · {shift_line(policy, codes, now)}"
 
     def poll_store(self) -> None:
+        self.report_problems()  # a damaged record is found when a screen reads it
         stamp = self.floor.store.stamp()
         if stamp == self._stamp:
             return

@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from floorapp.i18n import _
 
 MIN_FIELDS = 16  # up to amaflags; uniqueid, userfield … are optional
+MAX_BILLSEC = 86400  # input bound: no call lasts more than a day (a longer one is a typo)
 CHANNEL, DSTCHANNEL, START, BILLSEC, DISPOSITION = 5, 6, 9, 13, 14
 _START = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 # technology/resource-sequence; the resource may carry @context (PJSIP/8001@trunk-…)
@@ -91,6 +92,9 @@ def parse_row(line: int, fields: list[str]) -> CdrRow:
     if not billsec_text.isdigit():
         raise ValueError(_("billsec {text!r} is not a whole number of seconds").format(
             text=billsec_text))
+    if len(billsec_text) > 6 or int(billsec_text) > MAX_BILLSEC:
+        raise ValueError(_("billsec {text} is more than a day ({most} seconds)").format(
+            text=billsec_text[:12] + ("…" if len(billsec_text) > 12 else ""), most=MAX_BILLSEC))
     return CdrRow(line, fields[CHANNEL].strip(), fields[DSTCHANNEL].strip(), start,
                   fields[DISPOSITION].strip().upper() == "ANSWERED", int(billsec_text))
 

@@ -440,22 +440,41 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_app(args.store)
     if args.command == "doctor":  # only reads: never opens (creates, migrates) the store
+        from floorapp.services import shapes as record_shapes
         from store import doctor as store_doctor
         from store.db import resolve_root
         from store.migrations import SCHEMA_VERSION
 
-        return _print_findings(store_doctor.examine(resolve_root(args.store), SCHEMA_VERSION))
+        return _print_findings(store_doctor.examine(resolve_root(args.store), SCHEMA_VERSION,
+                                                    record_shapes.SHAPES))
     if args.command == "restore":
+        from floorapp.services import shapes as record_shapes
         from store import backup as store_backup
         from store import doctor as store_doctor
         from store.migrations import SCHEMA_VERSION
 
         count = store_backup.restore(args.backup, args.dir)
         print(_("{n} files restored into {dir}; checking them:").format(n=count, dir=args.dir))
-        return _print_findings(store_doctor.examine(args.dir, SCHEMA_VERSION))
+        return _print_findings(store_doctor.examine(args.dir, SCHEMA_VERSION,
+                                                    record_shapes.SHAPES))
     floor = open_floor(args.store)
     for line in floor.store.migration_notices:  # said once, by the command that migrated
         print(f"floor: {line}", file=sys.stderr)
+    try:
+        return _on_floor(floor, args)
+    finally:
+        _warn_problems(floor)
+
+
+def _warn_problems(floor: Floor) -> None:
+    """What the command found damaged and left out (a record of the wrong shape, a policy value
+    that no longer validates): named on stderr, the command's own output unchanged."""
+    for where, reason in floor.store.problems.items():
+        print("floor: " + _("warning: {where}: {reason}").format(where=where, reason=reason),
+              file=sys.stderr)
+
+
+def _on_floor(floor: Floor, args: argparse.Namespace) -> int:
     if args.command == "import":
         print(run_import(floor, args))
         return EXIT_OK

@@ -31,6 +31,7 @@ MAX_COUNT_DIGITS = 9  # a count of a billion calls in a day is a typo
 MAX_MONEY = Decimal("99999999.99")  # pay of a hundred million a month is a typo
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2199  # a date outside is a typo (9999-12-31 overflows)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")  # a plain decimal number: no exponent, no sign but -
 
 
 class Errors:
@@ -144,6 +145,9 @@ def parse_month(text: str) -> tuple[int, int]:
     match = re.match(r"^(\d{4})-(\d{2})$", text or "")
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise FloorError(_("month {text!r} is not YYYY-MM").format(text=text))
+    if not EARLIEST_YEAR <= int(match.group(1)) <= LATEST_YEAR:
+        raise FloorError(_("month {text} is out of range ({low}–{high})").format(
+            text=text, low=EARLIEST_YEAR, high=LATEST_YEAR))
     return int(match.group(1)), int(match.group(2))
 
 
@@ -173,11 +177,16 @@ def parse_count(text: str, column: str) -> int:
 
 
 def parse_money(text: str, column: str) -> Decimal:
+    """A plain amount (``1200``, ``1200.50``): never an exponent (``1e3`` would be kept and
+    shown as ``1E+3``)."""
     try:
         value = Decimal(text) if len(text) <= 40 else Decimal("NaN")
     except InvalidOperation:
         raise ValueError(_("{column} {text!r} is not an amount").format(
             column=column, text=_shown(text))) from None
+    if value.is_finite() and not _PLAIN.match(text):
+        raise ValueError(_("{column} {text!r} is not a plain amount (digits, e.g. 1200.50)"
+                           ).format(column=column, text=_shown(text)))
     if not value.is_finite() or value < 0:
         raise ValueError(_("{column} {text} must be zero or more").format(
             column=column, text=_shown(text)))
@@ -196,6 +205,11 @@ def parse_money(text: str, column: str) -> Decimal:
 # .xlsx sheets are read with openpyxl (see the README, "Bringing your data").
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+# Input bounds of an .xlsx import, checked before openpyxl expands anything (issue #31: a
+# 311 KB file expanded to 650 MB): the file, the sum of its parts' declared sizes once
+# unpacked, and how many parts it has.
+XLSX_MAX_BYTES = 64 * 1024 * 1024
+XLSX_MAX_MEMBERS = 512
 _sheet_choice: ContextVar[str | None] = ContextVar("floor_import_sheet", default=None)
 
 
@@ -245,6 +259,14 @@ def read_source(path: str | Path) -> Source:
     if path.suffix.lower() == ".xls":
         raise FloorError(_("{path}: an old Excel .xls file; save it as .xlsx or CSV").format(
             path=path))
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0  # read_bytes says why
+        if size > XLSX_MAX_BYTES:
+            raise FloorError(_("{path}: {size} bytes; an .xlsx import is at most {most} bytes"
+                               ).format(path=path, size=size, most=XLSX_MAX_BYTES))
     data = read_bytes(path)
     if path.suffix.lower() in XLSX_SUFFIXES or data[:4] == b"PK\x03\x04":
         name, rows = xlsx_rows(path, data, _sheet_choice.get())
@@ -352,6 +374,7 @@ def xlsx_rows(
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_xlsx_size(path, data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -382,6 +405,25 @@ def xlsx_rows(
         return name, rows
     finally:
         book.close()
+
+
+def check_xlsx_size(path: str | Path, data: bytes) -> None:
+    """Refuse a workbook that would unpack past the bounds above, from the sizes its zip
+    directory declares (zipfile never unpacks a part past its declared size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise FloorError(_("{path}: not a readable .xlsx workbook ({reason})").format(
+            path=path, reason=type(exc).__name__)) from None
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise FloorError(_("{path}: {n} parts in the workbook; at most {most}").format(
+            path=path, n=len(members), most=XLSX_MAX_MEMBERS))
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > XLSX_MAX_BYTES:
+        raise FloorError(_("{path}: unpacks to {size} bytes; an .xlsx import is at most "
+                           "{most} bytes unpacked (split it, or save it as CSV)").format(
+                               path=path, size=unpacked, most=XLSX_MAX_BYTES))
 
 
 def cell_text(value: object) -> str:

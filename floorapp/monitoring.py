@@ -985,11 +985,17 @@ def calibration(evaluations: list[Scored], policy: Policy) -> list[MonitorCalibr
 
 
 # --------------------------------------------------------------------------- sample size
+MAX_POPULATION = 10**9  # input bound: more calls than any centre takes in a period is a typo
+
+
 def sample_size(population: int, confidence: Decimal, margin: Decimal,
                 proportion: Decimal) -> int:
     """COPC sample size: n = z²·p(1−p)/e², n' = n / (1 + (n−1)/N), rounded up."""
     if population < 1:
         raise ValueError(_("population must be 1 or more"))
+    if population > MAX_POPULATION:
+        raise ValueError(_("population must be at most {most} (calls in the period)").format(
+            most=MAX_POPULATION))
     if not 0 < confidence < 1:
         raise ValueError(_("confidence must be between 0 and 1 (e.g. 0.95)"))
     if not 0 < margin < 1:

@@ -259,6 +259,11 @@ class Policy:
             if not _MMDD.match(getattr(self, name)):
                 raise bad(_("{key} must be MM-DD, got {value!r}").format(
                     key=name, value=getattr(self, name)))
+            try:  # a day every year has (02-29 is not)
+                dt.date(2001, *map(int, getattr(self, name).split("-")))
+            except ValueError:
+                raise bad(_("{key} {value} is not a day of the year").format(
+                    key=name, value=getattr(self, name))) from None
         if self.late_mode not in ("excess", "all"):
             raise bad(_("late_mode must be 'excess' or 'all', got {value!r}").format(
                 value=self.late_mode))

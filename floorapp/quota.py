@@ -19,6 +19,8 @@ from floorapp.policy import Policy
 
 ADVICE = ("add_seats", "raise_volume", "ok")
 DEFAULT_CAMPAIGN = ""  # calls entered without a campaign: policy campaign_default_coefficient
+# input bound: a type coefficient weighs a campaign's calls (1.0, 1.2); 100 times is a typo
+MAX_COEFFICIENT = Decimal("100")
 
 
 @dataclass(frozen=True)

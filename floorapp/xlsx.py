@@ -40,6 +40,14 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^\d{2}:\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# The control characters a workbook cannot hold (openpyxl refuses them: one in a name made
+# every export fail, issue #31); each is written as its escape, ``\x07``, so it is seen.
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
+def cell_safe(text: str) -> str:
+    """``text`` with each character a workbook cannot hold shown as its escape."""
+    return _ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 @dataclass
@@ -72,7 +80,7 @@ def write_workbook(path: str | Path, sheets: list[Sheet]) -> Path:
                                                  for r in sheet.rows])
                                      for i in range(width)])
         kinds += ["text"] * (width - len(kinds))
-        ws.append(list(sheet.headers))
+        ws.append([cell_safe(h) if isinstance(h, str) else h for h in sheet.headers])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         widths = [display_width(h) for h in sheet.headers] + [0] * (width - len(sheet.headers))
@@ -170,7 +178,7 @@ def cell_value(value: Any, kind: str) -> Any:
         pass
     if isinstance(value, (int, float)):
         return value
-    return text
+    return cell_safe(text)
 
 
 def display_width(text: Any) -> int:
@@ -194,7 +202,7 @@ def _shown(value: Any, kind: str) -> str:
 
 def _sheet_name(name: str, used: set[str]) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\, unique (case-insensitive)."""
-    base = _BAD_SHEET_CHARS.sub(" ", name).strip().strip("'")[:31] or "Sheet"
+    base = _BAD_SHEET_CHARS.sub(" ", _ILLEGAL.sub(" ", name)).strip().strip("'")[:31] or "Sheet"
     candidate, number = base, 2
     while candidate.lower() in used:
         suffix = f" ({number})"

@@ -36,7 +36,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from store import files
+from store import files, shapes
 from store.files import CACHE_DIR, orjson_loads
 from store.errors import CorruptFileError, StoreError, StoreReadOnlyError, os_problem
 from store.migrations import (
@@ -267,6 +267,8 @@ class Store(_Reader):
         self._derived: OrderedDict[tuple[Path, str], tuple[Any, Any]] = OrderedDict()
         # name → (figures of one day file's tables, tables those figures stand in for)
         self._digesters: dict[str, tuple[Callable[[dict[str, Any]], Any], tuple[str, ...]]] = {}
+        self.shapes: shapes.Shapes = {}  # (partition kind, table) → its records' check
+        self._damaged: dict[Path, list[str]] = {}  # file → its damaged records' problem keys
 
     # ----------------------------------------------------------------- paths
     def path(self, partition: str) -> Path:
@@ -328,6 +330,8 @@ class Store(_Reader):
         if not os.access(self.root, os.W_OK):
             self.read_only_reason = f"{self.root} is not writable by {self.user}"
             return self
+        if not new and self._settled():
+            return self  # nothing to finish or migrate: a reader never waits for a writer
         with files.locked(self.root):
             try:
                 files.recover_journals(self.root)
@@ -349,6 +353,24 @@ class Store(_Reader):
             except OSError as exc:
                 raise os_problem(self.root, exc, "cannot migrate the store") from None
         return self
+
+    def _settled(self) -> bool:
+        """No journal to finish and the schema current: opening needs no lock (issue #31,
+        `report day` waited for a writer). Files are replaced whole, so a reader sees each
+        one old or new; a change in flight is finished under the lock by its writer, or by
+        the next opener that finds its journal."""
+        try:
+            if any((self.root / files.JOURNAL_DIR).iterdir()):
+                return False
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return False
+        try:
+            meta = files.read_json(self.root / "meta.json") or {}
+        except (CorruptFileError, OSError):
+            return False
+        return type(meta.get("schema")) is int and meta["schema"] == self.schema_version
 
     def meta(self) -> dict[str, Any]:
         return files.read_json(self.root / "meta.json") or {}
@@ -557,14 +579,15 @@ class Store(_Reader):
         except (OSError, ValueError):
             return None
         if not isinstance(data, dict) or data.get("signature") != list(signature) \
-                or "value" not in data:
-            return None
+                or not isinstance(data.get("value"), (dict, list)):
+            return None  # every digest is an object or a list: anything else is not ours
         return (data["value"],)
 
     def _store_digest(self, partition: str, name: str, signature: tuple[int, int, int],
                       value: Any) -> None:
-        if self.read_only_reason or partition in ("ref", "pay"):
-            return
+        if self.read_only_reason or partition in ("ref", "pay") \
+                or self.path(partition) in self._damaged:
+            return  # a file with damaged records is read again, so each reader names them
         try:
             files.write_cache_file(self._digest_path(partition, name),
                                    {"signature": list(signature), "value": value})
@@ -599,6 +622,7 @@ class Store(_Reader):
                 raise
             return {}
         self.problems.pop(str(path), None)
+        data = self._checked(partition, path, data)
         with self._lru_lock:
             self._cache[path] = (signature, data)
             self._cache.move_to_end(path)
@@ -609,6 +633,26 @@ class Store(_Reader):
                 for old in days[:-DAY_FILES_KEPT]:
                     self._cache.pop(old, None)
         return data
+
+    def add_shape(self, kind: str, table: str, check: shapes.Check) -> None:
+        """Register the check of a table's records (store.shapes): ``kind`` is the partition
+        kind (ref, pay, day, roster). A record that fails it is left out of reads and named
+        in ``problems``; the file is kept as it is."""
+        self.shapes[(kind, table)] = check
+
+    def _checked(self, partition: str, path: Path, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` without its damaged records, which are named in ``problems``."""
+        damaged = shapes.damaged_records(shapes.partition_kind(partition), data, self.shapes)
+        self._note_damaged(path, damaged)
+        return shapes.without(data, damaged) if damaged else data
+
+    def _note_damaged(self, path: Path, damaged: list[shapes.Damaged]) -> None:
+        for where in self._damaged.pop(path, ()):
+            self.problems.pop(where, None)
+        if damaged:
+            self._damaged[path] = [d.where(path) for d in damaged]
+            for d in damaged:
+                self.problems[d.where(path)] = d.reason()
 
     def _read_whole_day(self, partition: str, path: Path, signature: tuple[int, int, int],
                         data: dict[str, Any]) -> None:
@@ -686,12 +730,21 @@ class Tx(_Reader):
         # a transaction of n changes costs O(n) (an import of 16k staff takes seconds).
         self._pending: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._latest: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+        # partition → table → keys of damaged records (store.shapes): kept in the file as they
+        # are, hidden from the transaction's reads until a new version replaces them
+        self._hidden: dict[str, dict[str, set[str]]] = {}
 
     def _db(self, partition: str) -> TinyDB:
         if partition not in self._dbs:
             path = self.store.path(partition)
             data = read_partition_file(path)  # a corrupt file raises: never overwrite it
             storage_data = data if data is not None else {}
+            damaged = shapes.damaged_records(shapes.partition_kind(partition), storage_data,
+                                             self.store.shapes)
+            self.store._note_damaged(path, damaged)
+            hidden = self._hidden.setdefault(partition, {})
+            for d in damaged:
+                hidden.setdefault(d.table, set()).add(d.key)
             db = TinyDB(storage=_MemoryStorage, data=storage_data)
             self._dbs[partition] = (db, db.storage)  # type: ignore[arg-type]
         return self._dbs[partition][0]
@@ -700,14 +753,24 @@ class Tx(_Reader):
         self._db(partition)
         return self._dbs[partition][1].data
 
-    def _docs(self, partition: str, table: str) -> list[dict[str, Any]]:
+    def _all_docs(self, partition: str, table: str) -> list[dict[str, Any]]:
         return super()._docs(partition, table) + self._pending.get((partition, table), [])
 
+    def _docs(self, partition: str, table: str) -> list[dict[str, Any]]:
+        docs = self._all_docs(partition, table)
+        hidden = self._hidden_keys(partition, table)
+        return [d for d in docs if d["key"] not in hidden] if hidden else docs
+
+    def _hidden_keys(self, partition: str, table: str) -> set[str]:
+        self._db(partition)
+        return self._hidden.get(partition, {}).get(table, set())
+
     def _index(self, partition: str, table: str) -> dict[str, dict[str, Any]]:
+        """Each key's latest version, damaged ones too (a new version numbers after them)."""
         index = self._latest.get((partition, table))
         if index is None:
             index = {}
-            for doc in self._docs(partition, table):
+            for doc in self._all_docs(partition, table):
                 seen = index.get(doc["key"])
                 if seen is None or doc["v"] > seen["v"]:
                     index[doc["key"]] = doc
@@ -717,11 +780,12 @@ class Tx(_Reader):
     def _insert(self, partition: str, table: str, doc: dict[str, Any]) -> None:
         if table != AUDIT_TABLE:
             self._index(partition, table)[doc["key"]] = doc
+            self._hidden_keys(partition, table).discard(doc["key"])  # replaced: readable again
         self._pending.setdefault((partition, table), []).append(doc)
 
     def get(self, partition: str, table: str, key: str) -> dict[str, Any] | None:
         latest = self._index(partition, table).get(key)
-        if latest is None or latest.get("retired"):
+        if latest is None or latest.get("retired") or key in self._hidden_keys(partition, table):
             return None
         return _as_record(latest)
 
@@ -783,7 +847,7 @@ class Tx(_Reader):
     def retire(self, partition: str, table: str, key: str, reason: str) -> int:
         """Retire a record: a new version marked retired. Nothing is ever hard-deleted."""
         version, latest = self._next_version(partition, table, key)
-        if latest is None or latest.get("retired"):
+        if latest is None or latest.get("retired") or key in self._hidden_keys(partition, table):
             raise StoreError(f"{partition}/{table}: no record {key!r} to retire")
         self._insert(partition, table,
                      {"key": key, "v": version, "at": self.at, "by": self.store.user,

@@ -1,7 +1,8 @@
 """`floor doctor`: read every store file and say which ones are unwell and why.
 
 It only reads: it never finishes a journal, never writes meta.json, never creates a store (a
-mistyped path is reported, not made).
+mistyped path is reported, not made). Given the program's record shapes (store.shapes), it
+checks every record as a reader does and names each damaged one (file, table, key, field).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store import files
+from store import shapes as record_shapes
 from store.db import partition_shape_problem
 from store.errors import CorruptFileError
 from store.migrations import migration_notes
@@ -23,7 +25,8 @@ class Finding:
     message: str
 
 
-def examine(root: Path, schema_version: int) -> list[Finding]:
+def examine(root: Path, schema_version: int,
+            shapes: record_shapes.Shapes | None = None) -> list[Finding]:
     root = Path(root)
     findings: list[Finding] = []
     if not root.is_dir():
@@ -59,9 +62,14 @@ def examine(root: Path, schema_version: int) -> list[Finding]:
         problem = partition_shape_problem(data or {})
         if problem:
             findings.append(Finding(str(path), "error", f"has the wrong shape ({problem})"))
-        elif path == root / "ref.json":
+            continue
+        if path == root / "ref.json":
             findings.extend(Finding(str(path), "warning" if "conflict" in line else "ok",
                                     line.strip()) for line in migration_notes(data or {}))
+        kind = record_shapes.kind_of_path(root, path)
+        if shapes and kind and data:
+            for damaged in record_shapes.damaged_records(kind, data, shapes):
+                findings.append(Finding(damaged.where(path), "error", damaged.reason()))
     if not meta.exists():
         findings.append(Finding(str(meta), "error", "missing: not a floor store?"))
     findings.extend(_journals(root))

@@ -438,10 +438,12 @@ def test_a_long_lock_wait_names_the_holder_and_exits_2(tmp_path: Path) -> None:
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
-        for args in (("import", "staff", str(tmp_path / "staff.csv")), ("report", "staff")):
-            err = refused(floor(store, *args, env={"FLOOR_LOCK_TIMEOUT": "1"}), "store is busy",
-                          f"process {holder.pid}")
-            assert "Timeout" not in err
+        err = refused(floor(store, "import", "staff", str(tmp_path / "staff.csv"),
+                            env={"FLOOR_LOCK_TIMEOUT": "1"}), "store is busy",
+                      f"process {holder.pid}")
+        assert "Timeout" not in err
+        # a reader does not wait for the writer (issue #31)
+        ok(floor(store, "report", "staff", env={"FLOOR_LOCK_TIMEOUT": "1"}))
         assert time.monotonic() - started < 25
     finally:
         holder.kill()

@@ -27,7 +27,7 @@ from floorapp.i18n import _
 from floorapp.policy import Policy
 from floorapp.rights import Access, Person, access_for
 from floorapp.roster import ROLE_CODES
-from floorapp.services import digests
+from floorapp.services import digests, shapes
 from floorapp.staff import (
     ROLES,
     Staff,
@@ -72,6 +72,7 @@ class Floor:
         # list is asked for many times per screen or report and changes only with the files.
         self._staff_cache: dict[bool, tuple[object, tuple[Staff, ...]]] = {}
         digests.register(store)
+        shapes.register(store)
 
     # Feature services, made when first used (each imports its module then: a report or the
     # first screen loads only the ones it needs; they import this module's types).
@@ -186,18 +187,23 @@ class Floor:
         if self._policy_cache and self._policy_cache[2] == version:
             self._policy_cache = (signature, self._policy_cache[1], version)
             return self._policy_cache[1]
+        policy = self._policy_of(record)
+        self._policy_cache = (signature, policy, version)
+        return policy
+
+    def _policy_of(self, record: dict | None) -> Policy:
+        """The Policy of a stored policy record (None: the defaults)."""
         data = {k: v for k, v in (record or {}).items() if not k.startswith("_")}
         where = f"{self.store.path(REF)} (policy)"
         try:
-            policy = Policy.from_dict(data, where=where)
+            return Policy.from_dict(data, where=where)
         except FloorError:
             # A stored policy that no longer validates must not stop the floor: valid keys are
             # kept, the rest take their defaults, and the problem is shown until it is fixed.
             policy, refused = Policy.salvage(data, where)
             self.store.problems[where] = "; ".join(refused) + " (" + _(
                 "the default is used until `floor policy set` fixes it") + ")"
-        self._policy_cache = (signature, policy, version)
-        return policy
+            return policy
 
     def save_policy(self, policy: Policy) -> None:
         self.require("policy.change")
@@ -206,9 +212,13 @@ class Floor:
             tx.put(REF, "policy", "policy", policy.to_dict())
 
     def set_policy_value(self, key: str, text: str) -> Policy:
+        """Change one policy value. The policy is read under the store lock, so two
+        supervisors setting two keys at once both keep their change (issue #31)."""
         self.require("policy.change")
-        policy = self.policy.with_value(key, text)
-        self.save_policy(policy)
+        with self.transaction() as tx:
+            policy = self._policy_of(tx.get(REF, "policy", "policy")).with_value(key, text)
+            policy.validate()
+            tx.put(REF, "policy", "policy", policy.to_dict())
         return policy
 
     def load_policy_file(self, path: str | Path) -> Policy:
@@ -273,22 +283,15 @@ class Floor:
         if person.role not in ROLES:
             raise FloorError(_("role {role!r} is not one of {roles}").format(
                 role=person.role, roles=", ".join(ROLES)))
-        problems = device_conflicts([s for s in self.staff() if s.id != person.id] + [person])
-        if problems:
-            raise FloorError("; ".join(problems))
-        self._check_logins([person])
         with self.transaction() as tx:
+            # checked against the register as it is under the lock (issue #31): two people
+            # saved at once cannot both take one clock id, extension or login
+            register = _stored_register(tx)
+            problems = device_conflicts([s for s in register if s.id != person.id] + [person])
+            if problems:
+                raise FloorError("; ".join(problems))
+            _check_logins([person], register)
             _put_staff(tx, person)
-
-    def _check_logins(self, people: list[Staff]) -> None:
-        """A login gives one person's role: two people on one login are refused."""
-        saving = {p.id for p in people}
-        owners = {s.login: s.id for s in self._register() if s.login and s.id not in saving}
-        for person in people:
-            if person.login and owners.setdefault(person.login, person.id) != person.id:
-                raise FloorError(_("login {login} is already {id}'s").format(
-                    login=person.login, id=owners[person.login]))
-
     def retire_staff(self, staff_id: str, reason: str) -> None:
         """A leaver is retired, never deleted: their history stays in every report."""
         self.require("staff.change")
@@ -300,16 +303,26 @@ class Floor:
         rows, errors = csvio.read_rows(path, STAFF_COLUMNS, STAFF_OPTIONAL)
         people: list[Staff] = []
         seen: dict[str, int] = {}
+        devices: dict[tuple[str, str], int] = {}  # (column, value) → its first line
         for line, row in rows:
             try:
                 if row["id"] in seen:
                     raise ValueError(_("staff id {id} is also on line {line}").format(
                         id=row["id"], line=seen[row["id"]]))
                 person = staff_from_row(row)
+                for column, value in (("clock_id", person.clock_key if person.clock_id
+                                       else ""), ("extension", person.extension)):
+                    if value and (column, value) in devices:
+                        raise ValueError(_("{column} {value} is also on line {line}").format(
+                            column=column, value=value, line=devices[(column, value)]))
             except ValueError as exc:
                 errors.add(line, str(exc))
                 continue
             seen[person.id] = line
+            for column, value in (("clock_id", person.clock_key if person.clock_id else ""),
+                                  ("extension", person.extension)):
+                if value:
+                    devices.setdefault((column, value), line)
             people.append(person)
         errors.check()
         return people
@@ -319,13 +332,13 @@ class Floor:
         self.require("staff.change")
         people = self.parse_staff_csv(path)
         new_ids = {p.id for p in people}
-        register = [s for s in self.staff() if s.id not in new_ids] + people
-        problems = device_conflicts(register)
-        if problems:
-            raise FloorError("; ".join(problems))
-        self._check_logins(people)
         added = changed = 0
         with self.transaction() as tx:
+            stored = _stored_register(tx)  # under the lock (issue #31)
+            problems = device_conflicts([s for s in stored if s.id not in new_ids] + people)
+            if problems:
+                raise FloorError("; ".join(problems))
+            _check_logins(people, stored)
             for person in people:
                 before = tx.get(REF, "staff", person.id)
                 if _put_staff(tx, person):
@@ -419,7 +432,8 @@ class Floor:
         return path
 
     def doctor(self) -> list[store_doctor.Finding]:
-        return store_doctor.examine(self.store.root, self.store.schema_version)
+        return store_doctor.examine(self.store.root, self.store.schema_version,
+                                    self.store.shapes)
 
     def has_data(self) -> bool:
         return bool(self.store.records(REF, "staff"))
@@ -434,6 +448,21 @@ def open_floor(
 ) -> Floor:
     return Floor(open_store(store_dir, strict=strict, user=user), clock)
 
+
+
+def _stored_register(tx: Tx) -> list[Staff]:
+    """The register (without pay) as a transaction reads it, under the store lock."""
+    return [Staff.from_record(r) for r in tx.records(REF, "staff")]
+
+
+def _check_logins(people: list[Staff], register: list[Staff]) -> None:
+    """A login gives one person's role: two people on one login are refused."""
+    saving = {p.id for p in people}
+    owners = {s.login: s.id for s in register if s.login and s.id not in saving}
+    for person in people:
+        if person.login and owners.setdefault(person.login, person.id) != person.id:
+            raise FloorError(_("login {login} is already {id}'s").format(
+                login=person.login, id=owners[person.login]))
 
 
 def _put_staff(tx: Tx, person: Staff) -> bool:

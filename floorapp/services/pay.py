@@ -208,6 +208,10 @@ class PayService:
         if not person.on_register(day):
             raise FloorError(_("{id} is not on the register on {day}").format(
                 id=person.id, day=day.isoformat()))
+        try:  # coaching is recorded after it happened (issue #31)
+            csvio.check_not_after(day, self.floor.today())
+        except ValueError as exc:
+            raise FloorError(str(exc)) from None
         with self.floor.transaction() as tx:
             self._put_coaching(tx, person.id, day, kind, note.strip())
         return _("{id}: {kind} on {day} recorded").format(id=person.id,
@@ -228,6 +232,7 @@ class PayService:
         self.floor.require("coaching.record")
         rows, errors = csvio.read_rows(path, COACHING_COLUMNS[:3], ["note"])
         known = {s.id: s for s in self.floor.staff(include_retired=True)}
+        today = self.floor.today()
         items: list[tuple[str, dt.date, str, str]] = []
         for line, row in rows:
             try:
@@ -235,7 +240,8 @@ class PayService:
                 person = known.get(staff_id)
                 if person is None:
                     raise ValueError(_("unknown staff id {id!r}").format(id=staff_id))
-                day = csvio.parse_date(row["date"].strip(), "date")
+                day = csvio.check_not_after(csvio.parse_date(row["date"].strip(), "date"),
+                                            today)
                 kind = pay.coaching_kind(row["kind"])
                 if kind is None:
                     raise ValueError(_("kind {word!r} is not one of {kinds}").format(
@@ -364,8 +370,7 @@ def demo_step(ctx: Any) -> None:  # ctx: floorapp.demo.DemoContext (avoids an im
     the month's top seller meets the guarantee, an agent with an outage is confirmed special,
     the rest as their orders fall."""
     floor, rng = ctx.floor, ctx.rng
-    policy = floor.policy.with_value("commission_per_order", "2.5")
-    floor.save_policy(policy)
+    policy = floor.set_policy_value("commission_per_order", "2.5")
     agents = ctx.by_role("agent")
     if not agents or not ctx.days:
         return

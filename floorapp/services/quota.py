@@ -160,6 +160,9 @@ class QuotaService:
                 value=coefficient)) from None
         if not value.is_finite() or value <= 0:
             raise FloorError(_("coefficient {value} must be more than 0").format(value=coefficient))
+        if value > rules.MAX_COEFFICIENT or not re.fullmatch(r"\d+(\.\d+)?", str(coefficient)):
+            raise FloorError(_("coefficient {value} must be a plain number up to {most} "
+                               "(e.g. 1.2)").format(value=coefficient, most=rules.MAX_COEFFICIENT))
         campaign = Campaign(campaign_id, name or campaign_id, value)
         with self.floor.transaction() as tx:
             tx.put(REF, CAMPAIGNS, campaign_id,

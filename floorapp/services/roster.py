@@ -154,30 +154,30 @@ class RosterService:
         if not staff:
             raise FloorError(_("no staff on the register: import staff first "
                                "(floor import staff FILE.csv)"))
+        if seats is not None and seats > len(staff):
+            raise FloorError(_("--seats {seats} is more than the {n} people on the register"
+                               ).format(seats=seats, n=len(staff)))
         policy = self.floor.policy
         roles = {s.id: s.role for s in staff}
         part = partition(year, month)
-        existing = self.floor.roster_cells(year, month)
-        if existing and not replace:
-            edited = len(self.edited_cells(year, month))
-            leave = sum(len(days) for days in self.floor.leave_in_month(year, month).values())
-            raise FloorError(_(
-                "{month} already has a roster ({edited} cell(s) changed by hand, {swaps} swap(s), "
-                "{callins} call-in(s), {leave} day(s) of leave, kept by a new one); use "
-                "--replace to make a new one (the old cells stay in the history)").format(
-                    month=f"{year:04d}-{month:02d}", edited=edited,
-                    swaps=len(self.swaps(year, month)), callins=len(self.callins(year, month)),
-                    leave=leave))
-        # Leave recorded for the month (from any section, imported ahead too) is fixed, and
-        # counts against rest (假期抵当月公休, SPEC §7).
-        fixed = {sid: {k: item.type for k, item in days.items() if item.days >= 1}
-                 for sid, days in self.floor.leave_in_month(year, month).items()}
         previous = self.cells(*rules.previous_month(year, month))
-        month_cells = rules.generate_month(staff, year, month, policy, seats, fixed, previous)
-        items = [(f"{sid}/{key}", {"staff_id": sid, "date": key,
-                                   "code": _scheduled_code(code, roles.get(sid, "agent"))})
-                 for sid, row in sorted(month_cells.items()) for key, code in row.items()]
         with self.floor.transaction() as tx:
+            # the month as it is under the lock (issue #31): a roster generated or a leave
+            # cell entered by someone else a moment ago is seen, never silently replaced
+            existing: dict[str, dict[str, str]] = {}
+            for cell in tx.records(part, "cells"):
+                existing.setdefault(cell["staff_id"], {})[cell["date"]] = cell["code"]
+            if existing and not replace:
+                self._refuse_existing(year, month)
+            # Leave recorded for the month (from any section, imported ahead too) is fixed,
+            # and counts against rest (假期抵当月公休, SPEC §7).
+            fixed = {sid: {k: item.type for k, item in days.items() if item.days >= 1}
+                     for sid, days in self.floor.leave_in_month(year, month).items()}
+            month_cells = rules.generate_month(staff, year, month, policy, seats, fixed,
+                                               previous)
+            items = [(f"{sid}/{key}", {"staff_id": sid, "date": key,
+                                       "code": _scheduled_code(code, roles.get(sid, "agent"))})
+                     for sid, row in sorted(month_cells.items()) for key, code in row.items()]
             note = "roster replaced" if existing else "roster generated"
             tx.put_many(part, "cells", items, note=f"{note} ({len(staff)} staff)")
             if replace:
@@ -190,6 +190,17 @@ class RosterService:
         violations = rules.check_month(staff, year, month, month_cells, policy, seats, previous)
         return Generated(year, month, len(items), rules.required_agents(policy, agents, seats),
                          bool(existing), violations)
+
+    def _refuse_existing(self, year: int, month: int) -> None:
+        edited = len(self.edited_cells(year, month))
+        leave = sum(len(days) for days in self.floor.leave_in_month(year, month).values())
+        raise FloorError(_(
+            "{month} already has a roster ({edited} cell(s) changed by hand, {swaps} swap(s), "
+            "{callins} call-in(s), {leave} day(s) of leave, kept by a new one); use "
+            "--replace to make a new one (the old cells stay in the history)").format(
+                month=f"{year:04d}-{month:02d}", edited=edited,
+                swaps=len(self.swaps(year, month)), callins=len(self.callins(year, month)),
+                leave=leave))
 
     # ------------------------------------------------------------------ edits
     def _check_code(self, code: str) -> str:
