@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from floorapp import monitoring as rules
+from floorapp import monitoring_calibration as cal
 from floorapp import monitoring_review as review
 from floorapp.errors import FloorError
 from floorapp.policy import Policy
@@ -80,9 +81,9 @@ def test_recalibration_within_the_band_ends_the_stop(two_monitors: Floor) -> Non
 
 
 def test_recalibration_outside_the_band_is_refused() -> None:
-    shared = [rules.Scored("Q3", Decimal(90), "C1"), rules.Scored("Q1", Decimal(80), "C1"),
-              rules.Scored("Q3", Decimal(86), "C2"), rules.Scored("Q1", Decimal(80), "C2"),
-              rules.Scored("Q3", Decimal(85), "C3"), rules.Scored("Q1", Decimal(80), "C3")]
+    shared = [cal.Scored("Q3", Decimal(90), "C1"), cal.Scored("Q1", Decimal(80), "C1"),
+              cal.Scored("Q3", Decimal(86), "C2"), cal.Scored("Q1", Decimal(80), "C2"),
+              cal.Scored("Q3", Decimal(85), "C3"), cal.Scored("Q1", Decimal(80), "C3")]
     check = review.recalibration("Q3", shared, Policy())
     assert check.calls == 3 and check.mean_difference == 7 and not check.within_band
 
