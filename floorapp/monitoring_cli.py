@@ -220,7 +220,9 @@ def list_report(floor: Floor, day: dt.date) -> reports.Report:
                      "staff_id": r["staff_id"], "mode": r["mode"], "template": r["template"],
                      "marks": r["marks"], "score": r["score"],
                      "percent": two_places(percent_of(r)), "passed": verdict,
-                     "revised": r.get("revised"), "dispute": r.get("dispute"),
+                     "revised": r.get("revised") and dict(r["revised"],
+                                                          passed=passed(r, r["revised"])),
+                     "dispute": r.get("dispute"),
                      "feedback_due": due.isoformat(), "feedback_at": r["feedback_at"]})
     return reports.Report(
         title=_("Evaluations {day}").format(day=rules.day_text(day)),

@@ -141,20 +141,22 @@ class MonitoringService:
         from before versions was scored with version 1)."""
         return self.template_version(record["template"], int(record.get("template_version", 1)))
 
-    def verdict_checker(self) -> Callable[[dict[str, Any]], bool | None]:
-        """``passed(record)``: the evaluation's pass (True) or fail (False) where the card it
-        was scored with has a pass mark now; without one, a fail only for a critical item
-        (SPEC §6), else None, whatever was stored when a mark was set. Templates looked up
-        once per checker."""
+    def verdict_checker(self) -> Callable[..., bool | None]:
+        """``passed(record, result=None)``: the evaluation's pass (True) or fail (False) where
+        the card it was scored with has a pass mark now; without one, a fail only for a
+        critical item (SPEC §6), else None, whatever was stored when a mark was set.
+        ``result``: one of its scores (original, revised, final), by default the one that
+        counts. Templates looked up once per checker."""
         has_mark: dict[tuple[str, int], bool] = {}
 
-        def passed(record: dict[str, Any]) -> bool | None:
+        def passed(record: dict[str, Any], result: dict[str, Any] | None = None
+                   ) -> bool | None:
             key = (record["template"], int(record.get("template_version", 1)))
             if key not in has_mark:
                 template = self.template_version(*key)
                 has_mark[key] = template is None or (template.pass_mark is not None
                                                      and template.scored)
-            result = effective(record)
+            result = effective(record) if result is None else result
             if has_mark[key]:
                 return result["passed"]
             return False if result.get("critical") else None
