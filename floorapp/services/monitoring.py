@@ -147,21 +147,33 @@ class MonitoringService:
         critical item (SPEC §6), else None, whatever was stored when a mark was set.
         ``result``: one of its scores (original, revised, final), by default the one that
         counts. Templates looked up once per checker."""
-        has_mark: dict[tuple[str, int], bool] = {}
+        judge = self._judge()
 
         def passed(record: dict[str, Any], result: dict[str, Any] | None = None
                    ) -> bool | None:
-            key = (record["template"], int(record.get("template_version", 1)))
+            result = effective(record) if result is None else result
+            return judge(record["template"], int(record.get("template_version", 1)),
+                         result["passed"], bool(result.get("critical")))
+
+        return passed
+
+    def _judge(self) -> Callable[[str, int, bool | None, bool], bool | None]:
+        """``judge(template, version, stored passed, critical)``: the verdict by the card's
+        pass mark now (``verdict_checker``)."""
+        has_mark: dict[tuple[str, int], bool] = {}
+
+        def judge(template_id: str, version: int, stored: bool | None,
+                  critical: bool) -> bool | None:
+            key = (template_id, version)
             if key not in has_mark:
                 template = self.template_version(*key)
                 has_mark[key] = template is None or (template.pass_mark is not None
                                                      and template.scored)
-            result = effective(record) if result is None else result
             if has_mark[key]:
-                return result["passed"]
-            return False if result.get("critical") else None
+                return stored
+            return False if critical else None
 
-        return passed
+        return judge
 
     def pass_mark_note(self, template: rules.Template) -> str:
         """What the screen says when a scorecard has no pass mark."""
@@ -589,12 +601,16 @@ class MonitoringService:
 
     # ------------------------------------------------------------ follow-up
     def follow_up_ids(self, up_to: dt.date) -> set[str]:
-        """Agents whose latest evaluation up to ``up_to`` failed (跟踪 until a pass)."""
+        """Agents whose latest evaluation up to ``up_to`` failed (跟踪 until a pass), judged
+        by the card's pass mark now (``verdict_checker``)."""
         start = up_to - dt.timedelta(days=FOLLOW_UP_LOOKBACK_DAYS)
         store = self.floor.store
+        judge = self._judge()
         results: dict[str, list[tuple[str, bool]]] = {}
         for partition in store.day_partitions(start, up_to):
-            for staff_id, moment, passed in store.digest(partition, digests.FOLLOW_UP):
+            for staff_id, moment, stored, template_id, version, critical in store.digest(
+                    partition, digests.FOLLOW_UP):
+                passed = judge(template_id, version, stored, critical)
                 if passed is None:  # no pass mark: neither opens nor closes one
                     continue
                 results.setdefault(staff_id, []).append((moment, passed))
