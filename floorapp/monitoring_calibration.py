@@ -11,7 +11,8 @@ itself is the comparison.
 Versions of one template are one card when their *scale* is the same: the same sections with
 the same points and the same items with the same weights, kinds and counting, so that the same
 marks give the same score (wording, translations, names, order and the pass mark may differ).
-A version whose points differ is a card of its own (``outbound-100 v1``).
+A version whose points differ is a card of its own, named with its version where a period holds
+both (``outbound-100 v1`` beside ``outbound-100``).
 """
 
 from __future__ import annotations
@@ -74,23 +75,25 @@ def scale(template: Template) -> frozenset:
 
 def cards(used: Mapping[tuple[str, int], Template | None],
           current: Mapping[str, Template]) -> dict[tuple[str, int], str]:
-    """The card each (template id, version) counts as: a version with the scale of the
-    template's current version is that card (named by the id); a version with another scale
-    is a card of its own, named by the lowest version sharing that scale (``id vN``); a version
-    no longer known stands alone."""
+    """The card each (template id, version) counts as: versions of one template with the same
+    scale are one card. It is named by the id alone when it is the only scale of the template
+    in ``used`` or the scale of its current version; any other is named by its lowest version
+    (``outbound-100 v1``). A version no longer known stands alone (``id vN``)."""
     out: dict[tuple[str, int], str] = {}
-    groups: dict[tuple[str, frozenset], list[int]] = {}
+    groups: dict[str, dict[frozenset, list[int]]] = {}
     for (template_id, version), template in used.items():
-        now = current.get(template_id)
         if template is None:
             out[(template_id, version)] = f"{template_id} v{version}"
-        elif now is not None and scale(template) == scale(now):
-            out[(template_id, version)] = template_id
         else:
-            groups.setdefault((template_id, scale(template)), []).append(version)
-    for (template_id, _scale), versions in groups.items():
-        for version in versions:
-            out[(template_id, version)] = f"{template_id} v{min(versions)}"
+            groups.setdefault(template_id, {}).setdefault(scale(template), []).append(version)
+    for template_id, scales in groups.items():
+        now = current.get(template_id)
+        plain = next(iter(scales)) if len(scales) == 1 else \
+            scale(now) if now is not None else None
+        for found, versions in scales.items():
+            name = template_id if found == plain else f"{template_id} v{min(versions)}"
+            for version in versions:
+                out[(template_id, version)] = name
     return out
 
 

@@ -327,6 +327,12 @@ def test_versions_of_one_scale_are_one_card_another_scale_its_own() -> None:
     assert found == {("outbound-100", 1): "outbound-100 v1", ("outbound-100", 2): "outbound-100",
                      ("outbound-100", 3): "outbound-100", ("hotline-400", 1): "hotline-400",
                      ("gone", 4): "gone v4"}
+    # A period holding one scale of a card names the card alone, whichever version it is.
+    assert cal.cards({("outbound-100", 1): v1}, current) == {("outbound-100", 1): "outbound-100"}
+    # Two old scales, neither the current one: both named by version.
+    old = dataclasses.replace(v1, version=4, sections=current["outbound-100"].sections[:1])
+    assert cal.cards({("outbound-100", 1): v1, ("outbound-100", 4): old}, current) == {
+        ("outbound-100", 1): "outbound-100 v1", ("outbound-100", 4): "outbound-100 v4"}
 
 
 @pytest.fixture
