@@ -282,8 +282,8 @@ class MonitoringScreen(FloorScreen):
         monitor = f"{self.monitor_id} {names.get(self.monitor_id, '')}" if self.monitor_id \
             else _("no monitor (ctrl+n)")
         stop = self.floor.monitoring.stops(self.floor.today()).get(self.monitor_id)
-        warning = ("  " + _("STOPPED on {card}: recalibrate").format(card=stop.card),
-                   "bold white on red") if stop is not None else ("", "")
+        warning = ("\n" + _("STOPPED on {card}: recalibrate").format(card=stop.card),
+                   "bold white on red") if stop is not None else ("", "")  # a line of its own
         outcome: tuple = ("", "")
         if self.telesales():
             said = _(OUTCOME_WORDS[self.outcome]) if self.outcome else _("closed/unclosed?")

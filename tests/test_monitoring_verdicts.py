@@ -175,3 +175,45 @@ async def test_review_preview_says_no_verdict_without_a_pass_mark(staffed: Floor
         status = str(app.screen.query_one("#qa-prompt-status").render())
         assert "70/100 → 80/100" in status
         assert "FAIL" not in status and "PASS" not in status
+
+
+# ------------------------------------------------------------- calibration on the screen
+def _seed_scores(floor: Floor, scores: dict[str, tuple[str, str]]) -> None:
+    """Six days of one evaluation per monitor: monitor → (card, percent)."""
+    from floorapp import monitoring as rules
+
+    with floor.transaction() as tx:
+        for n in range(6):
+            day = f"2026-11-{10 + n:02d}"
+            for monitor, (card, score) in scores.items():
+                tx.put(f"day/{day}", "qa_evaluations", f"E{n}-{monitor}", {
+                    "date": day, "time": "10:00", "monitor_id": monitor, "staff_id": "A001",
+                    "mode": "live", "template": card, "marks": "", "score": score,
+                    "max": "100", "passed": None, "critical": [], "call": "",
+                    "template_version": rules.builtin_templates()[card].version,
+                    "feedback_at": "", "feedback_note": "", "dispute": None, "revised": None})
+
+
+@pytest.mark.parametrize(
+    ("scores", "stopped"),
+    [({"Q001": ("outbound-100", "60"), "Q002": ("hotline-400", "93")}, ""),
+     ({"Q001": ("outbound-100", "60"), "Q002": ("outbound-100", "93")},
+      "STOPPED on outbound-100: recalibrate")],
+    ids=["alone-on-its-card-not-stopped", "low-on-a-shared-card-stopped"],
+)
+async def test_the_entry_says_stopped_only_on_a_like_card_difference(
+        staffed: Floor, scores: dict, stopped: str) -> None:
+    from decimal import Decimal
+
+    from floorapp.staff import Staff
+
+    staffed.save_staff(Staff("Q002", "孙丽", "monitor", "monitor", dt.date(2021, 1, 4),
+                             Decimal("3000")))
+    _seed_scores(staffed, scores)
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        lines = text_of(app, "#qa-setup").splitlines()
+        assert lines[1].startswith("By     Q001")
+        assert (lines[2] if len(lines) > 2 else "") == stopped
+        assert ("STOPPED" in "\n".join(lines)) == bool(stopped)
