@@ -1,5 +1,6 @@
 """Monitoring and QA rules (监控/质检, SPEC §6): scorecards, scoring, the daily plan,
-feedback and dispute deadlines, follow-up, calibration and the COPC sample size.
+feedback and dispute deadlines, follow-up and the COPC sample size (calibration:
+``floorapp.monitoring_calibration``).
 
 Pure functions of plain data, the policy and an explicit ``now``: no I/O, no clock, no store.
 
@@ -53,9 +54,17 @@ def flag_name(flag: str) -> str:
 
 def verdict(passed: bool | None) -> str:
     """PASS, FAIL, or "no pass mark" when the scorecard has none set."""
+    return verdict_word(passed) or _("no pass mark")
+
+
+def verdict_word(passed: bool | None) -> str:
+    """What follows a score: PASS or FAIL, or nothing where there is no verdict (no pass
+    mark set on the card and no critical item): the score stands alone."""
     if passed is None:
-        return _("no pass mark")
+        return ""
     return _("PASS") if passed else _("FAIL")
+
+
 # deduct: points off; critical: the call scores 0 and fails (诈单); violation: no points, a
 # compliance violation of level 1 or 2 (合规部分).
 KINDS = ("deduct", "critical", "violation")
@@ -470,7 +479,8 @@ class SectionScore:
 class Score:
     """An evaluation's result. ``max`` is what applied (N/A items dropped out). ``passed`` is
     None when the template has no pass mark (the form gives none, the centre set none) or
-    no points (a violations form)."""
+    no points (a violations form), unless a critical item failed the call (SPEC §6: any
+    critical → 0 and fail, a rule of the form, not of a pass mark)."""
 
     total: Decimal
     max: Decimal
@@ -926,62 +936,12 @@ def under_follow_up(results: Iterable[tuple[str, bool]]) -> bool:
 
 
 # --------------------------------------------------------------------------- calibration
-@dataclass(frozen=True)
-class Scored:
-    """One evaluation for calibration: who scored, the percentage, and the shared call if any."""
-
-    monitor_id: str
-    percent: Decimal
-    call: str = ""
-
-
-@dataclass(frozen=True)
-class MonitorCalibration:
-    id: str
-    evaluations: int
-    mean: Decimal | None
-    deviation: Decimal | None
-    shared_difference: Decimal | None  # mean |difference| on shared calibration calls
-    flag: str  # "", "high", "low" or "inconsistent"
+# Calibration compares like with like (the same card, shared calls):
+# floorapp.monitoring_calibration.
 
 
 def _mean(values: list[Decimal]) -> Decimal | None:
     return sum(values, Decimal(0)) / len(values) if values else None
-
-
-def calibration(evaluations: list[Scored], policy: Policy) -> list[MonitorCalibration]:
-    """Per monitor: mean %, deviation = mean − mean of all other monitors' evaluations;
-    flagged high/low when |deviation| > threshold with ≥ min evaluations; "inconsistent" when
-    the mean |difference| from the other monitors on shared calls exceeds its threshold while
-    the deviation stays inside the band."""
-    by_monitor: dict[str, list[Decimal]] = {}
-    calls: dict[str, list[Scored]] = {}
-    for e in evaluations:
-        by_monitor.setdefault(e.monitor_id, []).append(e.percent)
-        if e.call:
-            calls.setdefault(e.call, []).append(e)
-    differences: dict[str, list[Decimal]] = {}
-    for scored in calls.values():
-        for e in scored:
-            others = [o.percent for o in scored if o.monitor_id != e.monitor_id]
-            if others:
-                differences.setdefault(e.monitor_id, []).append(abs(e.percent - _mean(others)))
-    out = []
-    for monitor_id in sorted(by_monitor):
-        mine = by_monitor[monitor_id]
-        others = [p for m, values in by_monitor.items() if m != monitor_id for p in values]
-        mean = _mean(mine)
-        other_mean = _mean(others)
-        deviation = mean - other_mean if mean is not None and other_mean is not None else None
-        shared = _mean(differences.get(monitor_id, []))
-        flag = ""
-        if deviation is not None and abs(deviation) > policy.calibration_threshold_points:
-            if len(mine) >= policy.calibration_min_evaluations:
-                flag = "high" if deviation > 0 else "low"
-        if not flag and shared is not None and shared > policy.calibration_inconsistent_points:
-            flag = "inconsistent"
-        out.append(MonitorCalibration(monitor_id, len(mine), mean, deviation, shared, flag))
-    return out
 
 
 # --------------------------------------------------------------------------- sample size

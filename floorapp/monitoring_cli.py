@@ -179,9 +179,10 @@ def plan_report(floor: Floor, day: dt.date) -> reports.Report:
         done=plan.count("done"), due=plan.count("due"), overdue=plan.count("overdue"))]
     notes.extend(_("shortfall: {text}").format(text=rules.shortfall_text(s))
                  for s in plan.shortfalls)
-    for monitor, flag in sorted(floor.monitoring.stopped_monitors(day).items()):
-        notes.append(_("{id} stopped (scores run {flag}): no slots until a recalibration is "
-                       "recorded").format(id=monitor, flag=rules.flag_name(flag)))
+    for monitor, stop in sorted(floor.monitoring.stops(day).items()):
+        notes.append(_("{id} stopped (scores run {flag} on {card}): no slots until a "
+                       "recalibration is recorded").format(
+                           id=monitor, flag=rules.flag_name(stop.flag), card=stop.card))
     return reports.Report(
         title=_("QA plan {day}").format(day=rules.day_text(day)),
         data={"date": day.isoformat(), "assignments": [
@@ -197,8 +198,10 @@ def list_report(floor: Floor, day: dt.date) -> reports.Report:
     rows, data = [], []
     check = floor.monitoring.working_day_checker()
     today = floor.today()
+    passed = floor.monitoring.verdict_checker()  # none where the card has no pass mark
     for r in floor.monitoring.evaluations(day):
         result = effective(r)
+        verdict = passed(r)
         due = floor.monitoring.feedback_due(r, check)
         if r["feedback_at"]:
             feedback = _("given")
@@ -211,13 +214,15 @@ def list_report(floor: Floor, day: dt.date) -> reports.Report:
                      _mode(r["mode"]),
                      r["template"], result["marks"] if r.get("revised") else r["marks"],
                      f"{result['score']}/{result['max']}",
-                     rules.verdict(result["passed"]),
+                     rules.verdict(verdict),
                      feedback, dispute])
         data.append({"key": r["_key"], "time": r["time"], "monitor_id": r["monitor_id"],
                      "staff_id": r["staff_id"], "mode": r["mode"], "template": r["template"],
                      "marks": r["marks"], "score": r["score"],
-                     "percent": two_places(percent_of(r)), "passed": result["passed"],
-                     "revised": r.get("revised"), "dispute": r.get("dispute"),
+                     "percent": two_places(percent_of(r)), "passed": verdict,
+                     "revised": r.get("revised") and dict(r["revised"],
+                                                          passed=passed(r, r["revised"])),
+                     "dispute": r.get("dispute"),
                      "feedback_due": due.isoformat(), "feedback_at": r["feedback_at"]})
     return reports.Report(
         title=_("Evaluations {day}").format(day=rules.day_text(day)),

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from floorapp.monitoring import Assignment, Scored
+from floorapp.monitoring import Assignment
+from floorapp.monitoring_calibration import Scored
 from floorapp.policy import Policy
 
 HUNDRED = Decimal(100)
@@ -91,11 +92,12 @@ class Recalibration:
 def recalibration(monitor_id: str, shared: Iterable[Scored], policy: Policy) -> Recalibration:
     """A recalibration: on shared calls (several monitors scoring the same call) the monitor's
     mean |difference| from the others stays within the band (calibration_threshold_points)
-    over at least qa_recalibration_calls calls."""
-    calls: dict[str, list[Scored]] = {}
+    over at least qa_recalibration_calls calls. A call is compared on one card only: the same
+    call id scored on two cards is two calls."""
+    calls: dict[tuple[str, str], list[Scored]] = {}
     for s in shared:
         if s.call:
-            calls.setdefault(s.call, []).append(s)
+            calls.setdefault((s.card, s.call), []).append(s)
     differences = []
     for scored in calls.values():
         mine = [s.percent for s in scored if s.monitor_id == monitor_id]

@@ -281,9 +281,9 @@ class MonitoringScreen(FloorScreen):
         names = {s.id: s.name for s in self.floor.monitoring.monitors()}
         monitor = f"{self.monitor_id} {names.get(self.monitor_id, '')}" if self.monitor_id \
             else _("no monitor (ctrl+n)")
-        stopped = self.floor.monitoring.stopped_monitors(self.floor.today())
-        warning = ("  " + _("STOPPED: recalibrate first"), "bold white on red") \
-            if self.monitor_id in stopped else ("", "")
+        stop = self.floor.monitoring.stops(self.floor.today()).get(self.monitor_id)
+        warning = ("\n" + _("STOPPED on {card}: recalibrate").format(card=stop.card),
+                   "bold white on red") if stop is not None else ("", "")  # a line of its own
         outcome: tuple = ("", "")
         if self.telesales():
             said = _(OUTCOME_WORDS[self.outcome]) if self.outcome else _("closed/unclosed?")
@@ -382,16 +382,22 @@ class MonitoringScreen(FloorScreen):
         except FloorError as exc:
             self.notify(_("Not saved: {error}").format(error=exc), severity="error")
             return
-        verdict = rules.verdict(record["passed"])
+        verdict = rules.verdict_word(record["passed"])  # none without a pass mark
         score = f"{record['score']}/{record['max']}"
         self.saved.append((record["date"], record["_key"],
                            f"{record['time']} {record['staff_id']} {score}"))
+        if verdict:
+            last = _("saved {time} {id} {score} {verdict} · ctrl+z undo").format(
+                time=record["time"], id=record["staff_id"], score=score, verdict=verdict)
+            toast = _("Saved: {id} {score} {verdict}").format(
+                id=record["staff_id"], score=score, verdict=verdict)
+        else:
+            last = _("saved {time} {id} {score} · ctrl+z undo").format(
+                time=record["time"], id=record["staff_id"], score=score)
+            toast = _("Saved: {id} {score}").format(id=record["staff_id"], score=score)
         self.query_one("#qa-last", Static).update(Text(
-            _("saved {time} {id} {score} {verdict} · ctrl+z undo").format(
-                time=record["time"], id=record["staff_id"], score=score, verdict=verdict),
-            style="red" if record["passed"] is False else "green"))
-        self.notify(_("Saved: {id} {score} {verdict}").format(
-            id=record["staff_id"], score=score, verdict=verdict))
+            last, style={True: "green", False: "red"}.get(record["passed"], "")))
+        self.notify(toast)
         for warning in record.get("_warnings", ()):
             self.notify(warning, severity="warning", timeout=10)
         marks_input.value = ""
@@ -535,10 +541,11 @@ class MonitoringScreen(FloorScreen):
         table = self.query_one("#qa-today", DataTable)
         keep = table.cursor_row
         table.clear()
+        passed = self.floor.monitoring.verdict_checker()  # none without a pass mark
         for r in self.floor.monitoring.evaluations(self.floor.today()):
             result = r.get("final") or r.get("revised") or r
             verdict = Text(f"{result['score']}/{result['max']}",
-                           style="bold red" if result["passed"] is False else "green")
+                           style={True: "green", False: "bold red"}.get(passed(r), ""))
             dispute = dispute_status((r.get("dispute") or {}).get("status", ""))
             table.add_row(r["time"], r["staff_id"], verdict, "✓" if r["feedback_at"] else "",
                           dispute, key=r["_key"])
@@ -624,10 +631,12 @@ class MonitoringScreen(FloorScreen):
                 _parsed, result = self.floor.monitoring.preview(record["template"], marks)
             except FloorError as exc:
                 return str(exc)
-            verdict = _("PASS") if result.passed and not result.criticals else _("FAIL")
-            return _("{old} → {new} {verdict}").format(
-                old=f"{record['score']}/{record['max']}",
-                new=f"{_points(result.total)}/{_points(result.max)}", verdict=verdict)
+            old = f"{record['score']}/{record['max']}"
+            new = f"{_points(result.total)}/{_points(result.max)}"
+            verdict = rules.verdict_word(result.passed)  # none without a pass mark
+            if not verdict:
+                return _("{old} → {new}").format(old=old, new=new)
+            return _("{old} → {new} {verdict}").format(old=old, new=new, verdict=verdict)
 
         self.app.push_screen(QaPrompt(
             _("Review {key} ({template}): marks").format(key=self.shown_evaluation(key),

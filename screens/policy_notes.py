@@ -131,9 +131,10 @@ NOTES: dict[str, str] = {
     "system_change_active": N_('after a business or system change: heavier monitoring'),
     "feedback_working_days": N_('feedback within {feedback_working_days} working day(s)'),
     "calibration_threshold_points": N_(
-        'a deviation over {calibration_threshold_points} points is flagged'),
+        'a deviation over {calibration_threshold_points} points from the other '
+        'monitors on the same card is flagged'),
     "calibration_min_evaluations": N_(
-        '… with at least {calibration_min_evaluations} evaluations in the period'),
+        '… with at least {calibration_min_evaluations} evaluations on the card in the period'),
     "calibration_inconsistent_points": N_(
         'shared calls: a mean difference '
         'over {calibration_inconsistent_points} points is inconsistent'),

@@ -70,7 +70,7 @@ def test_qa_report_table_in_chinese_with_aligned_cjk_names(qa_floor: Floor, caps
     agents = _table(out, "坐席质检")
     assert agents[0].split() == ["工号", "姓名", "质检数", "平均", "%", "不合格", "跟踪"]
     monitors = _table(out, "质检员校准")
-    assert monitors[0].split()[:3] == ["质检员", "姓名", "质检数"]
+    assert monitors[0].split()[:4] == ["质检员", "姓名", "评分表", "质检数"]
     assert "季度校准复查：Q001, Q002" in out
     for table in (agents, monitors):
         header, dashes, *rows = table

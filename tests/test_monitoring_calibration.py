@@ -4,6 +4,7 @@ common problems; evaluations keep the template version they were scored with."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
@@ -11,7 +12,10 @@ from decimal import Decimal
 import pytest
 
 from floorapp import monitoring as rules
+from floorapp import monitoring_calibration as cal
 from floorapp import monitoring_review as review
+from floorapp import reports
+from floorapp.cli import run
 from floorapp.errors import FloorError
 from floorapp.policy import Policy
 from floorapp.services import Floor
@@ -22,8 +26,12 @@ TODAY = dt.date(2026, 11, 20)
 
 
 def _evaluation(monitor: str, staff: str, day: str, score: int, call: str = "",
-                marks: str = "", template: str = "outbound-100") -> dict:
-    return {"date": day, "time": "10:00", "monitor_id": monitor, "staff_id": staff,
+                marks: str = "", template: str = "outbound-100", versioned: bool = True) -> dict:
+    """A stored evaluation on the card's current version (``versioned``), else as stored
+    before versions (read as version 1)."""
+    version = {"template_version": rules.builtin_templates()[template].version} \
+        if versioned else {}
+    return {**version, "date": day, "time": "10:00", "monitor_id": monitor, "staff_id": staff,
             "mode": "recording", "template": template, "marks": marks, "score": str(score),
             "max": "100", "passed": None, "critical": [], "call": call, "feedback_at": "",
             "feedback_note": "", "dispute": None, "revised": None}
@@ -80,9 +88,9 @@ def test_recalibration_within_the_band_ends_the_stop(two_monitors: Floor) -> Non
 
 
 def test_recalibration_outside_the_band_is_refused() -> None:
-    shared = [rules.Scored("Q3", Decimal(90), "C1"), rules.Scored("Q1", Decimal(80), "C1"),
-              rules.Scored("Q3", Decimal(86), "C2"), rules.Scored("Q1", Decimal(80), "C2"),
-              rules.Scored("Q3", Decimal(85), "C3"), rules.Scored("Q1", Decimal(80), "C3")]
+    shared = [cal.Scored("Q3", Decimal(90), "C1"), cal.Scored("Q1", Decimal(80), "C1"),
+              cal.Scored("Q3", Decimal(86), "C2"), cal.Scored("Q1", Decimal(80), "C2"),
+              cal.Scored("Q3", Decimal(85), "C3"), cal.Scored("Q1", Decimal(80), "C3")]
     check = review.recalibration("Q3", shared, Policy())
     assert check.calls == 3 and check.mean_difference == 7 and not check.within_band
 
@@ -170,8 +178,8 @@ def test_common_problems_of_the_week(staffed: Floor) -> None:
 
 def test_old_evaluations_keep_reading_with_their_version(staffed: Floor) -> None:
     """An evaluation from before versions (no template_version) reads with v1's items."""
-    _seed(staffed, [{**_evaluation("Q001", "A001", "2026-11-02", 94, marks="b1"),
-                     "passed": True}])
+    _seed(staffed, [{**_evaluation("Q001", "A001", "2026-11-02", 94, marks="b1",
+                                   versioned=False), "passed": True}])
     [old] = staffed.monitoring.evaluations(dt.date(2026, 11, 2))
     template = staffed.monitoring.template_of(old)
     assert template.version == 1 and template.items()["b1"][1].text_zh.startswith("未用标准开头语")
@@ -236,3 +244,152 @@ def test_compliance_remedy_and_month(staffed: Floor, capsys) -> None:
     assert json.loads(capsys.readouterr().out)["staff"][0]["level_2_open"] == 1
     assert run(["--store", str(staffed.store.root), "qa", "compliance", "--month",
                 "2026-13"]) == 2
+
+
+# ------------------------------------------------ like with like: the same card (issue #24)
+def _on(monitor: str, card: str, percents: list[int], call: str = "") -> list[cal.Scored]:
+    return [cal.Scored(monitor, Decimal(p), call, card) for p in percents]
+
+
+def _rows(evals: list[cal.Scored]) -> dict[tuple[str, str], cal.CardCalibration]:
+    return {(c.id, c.card): c for c in cal.calibration(evals, Policy())}
+
+
+@pytest.mark.parametrize(
+    ("evals", "expected"),
+    [
+        # Q1 scored only outbound calls, Q2 only 400-line calls: nothing to compare.
+        (_on("Q1", "outbound-100", [60] * 6) + _on("Q2", "hotline-400", [95] * 6),
+         {("Q1", "outbound-100"): (0, None, ""), ("Q2", "hotline-400"): (0, None, "")}),
+        # The same card and a real difference: flagged as before.
+        (_on("Q1", "outbound-100", [60] * 6) + _on("Q2", "outbound-100", [95] * 6),
+         {("Q1", "outbound-100"): (1, Decimal(-35), "low"),
+          ("Q2", "outbound-100"): (1, Decimal(35), "high")}),
+        # Q1 on two cards, Q2 on one: Q1 agrees with Q2 on the shared card; its other card
+        # (where it scores lower) is not compared. Across cards it would read -15: "low".
+        (_on("Q1", "outbound-100", [90] * 5) + _on("Q1", "hotline-400", [60] * 5)
+         + _on("Q2", "outbound-100", [90] * 5),
+         {("Q1", "outbound-100"): (1, Decimal(0), ""), ("Q1", "hotline-400"): (0, None, ""),
+          ("Q2", "outbound-100"): (1, Decimal(0), "")}),
+    ],
+    ids=["different-cards-no-flag", "same-card-real-difference-flagged",
+         "mixed-compared-on-the-shared-card-only"],
+)
+def test_calibration_compares_like_cards_only(evals: list[cal.Scored], expected: dict) -> None:
+    rows = _rows(evals)
+    assert {k: (r.peers, r.deviation, r.flag) for k, r in rows.items()} == expected
+    assert all(r.compared == bool(r.peers) for r in rows.values())
+
+
+def test_shared_calls_compared_on_their_card_only() -> None:
+    evals = []
+    # On one card Q1 scores the shared calls far off Q2 both ways (inconsistent) ...
+    for n, (mine, theirs) in enumerate([(95, 80), (65, 80), (96, 84), (68, 80)]):
+        evals += _on("Q1", "outbound-100", [mine], f"K{n}") + _on("Q2", "outbound-100",
+                                                                   [theirs], f"K{n}")
+    # ... and a call id that both used, but on two cards, is no shared call at all.
+    evals += _on("Q1", "recording-40", [100], "X1") + _on("Q2", "hotline-100", [40], "X1")
+    rows = _rows(evals)
+    q1 = rows[("Q1", "outbound-100")]
+    assert (q1.shared_calls, q1.shared_difference, q1.flag) == (4, Decimal("13.5"),
+                                                                "inconsistent")
+    assert (rows[("Q1", "recording-40")].shared_calls,
+            rows[("Q1", "recording-40")].shared_difference,
+            rows[("Q1", "recording-40")].flag) == (0, None, "")
+    assert rows[("Q2", "hotline-100")].flag == ""
+
+
+def test_recalibration_counts_a_call_on_one_card() -> None:
+    shared = [cal.Scored("Q3", Decimal(82), "C1", "outbound-100"),
+              cal.Scored("Q1", Decimal(80), "C1", "outbound-100"),
+              cal.Scored("Q1", Decimal(20), "C1", "hotline-100")]  # same id, another card
+    check = review.recalibration("Q3", shared, Policy())
+    assert (check.calls, check.mean_difference) == (1, 2)
+
+
+def test_deciding_card_high_low_before_inconsistent() -> None:
+    rows = [cal.CardCalibration("Q1", "a", 9, Decimal(80), 1, Decimal(2), 4, Decimal(12),
+                                "inconsistent"),
+            cal.CardCalibration("Q1", "b", 9, Decimal(70), 1, Decimal(-6), 0, None, "low"),
+            cal.CardCalibration("Q1", "c", 9, Decimal(60), 1, Decimal(-9), 0, None, "low"),
+            cal.CardCalibration("Q2", "a", 9, Decimal(80), 1, Decimal(1), 0, None, "")]
+    assert {m: c.card for m, c in cal.deciding(rows).items()} == {"Q1": "c"}
+
+
+def test_versions_of_one_scale_are_one_card_another_scale_its_own() -> None:
+    current = rules.builtin_templates()
+    v1 = rules.archived_templates()[("outbound-100", 1)]  # other sections' items and weights
+    reworded = dataclasses.replace(current["outbound-100"], version=3, name="reworded",
+                                   notes="a new note", pass_mark=Decimal(70))
+    found = cal.cards({("outbound-100", 1): v1, ("outbound-100", 2): current["outbound-100"],
+                       ("outbound-100", 3): reworded, ("hotline-400", 1): current["hotline-400"],
+                       ("gone", 4): None}, current)
+    assert found == {("outbound-100", 1): "outbound-100 v1", ("outbound-100", 2): "outbound-100",
+                     ("outbound-100", 3): "outbound-100", ("hotline-400", 1): "hotline-400",
+                     ("gone", 4): "gone v4"}
+    # A period holding one scale of a card names the card alone, whichever version it is.
+    assert cal.cards({("outbound-100", 1): v1}, current) == {("outbound-100", 1): "outbound-100"}
+    # Two old scales, neither the current one: both named by version.
+    old = dataclasses.replace(v1, version=4, sections=current["outbound-100"].sections[:1])
+    assert cal.cards({("outbound-100", 1): v1, ("outbound-100", 4): old}, current) == {
+        ("outbound-100", 1): "outbound-100 v1", ("outbound-100", 4): "outbound-100 v4"}
+
+
+@pytest.fixture
+def two_cards(staffed: Floor) -> Floor:
+    """The issue's floor: Q001 scores only outbound calls (low), Q002 only 400-line calls."""
+    staffed.save_staff(Staff("Q002", "孙丽", "monitor", "monitor", dt.date(2021, 1, 4),
+                             Decimal("3000")))
+    records = []
+    for n in range(8):
+        day = (TODAY - dt.timedelta(days=1 + n)).isoformat()
+        records.append(_evaluation("Q001", "A001", day, 60))
+        records.append(_evaluation("Q002", "A002", day, 93, template="hotline-400"))
+    _seed(staffed, records)
+    return staffed
+
+
+def test_a_monitor_alone_on_a_card_is_not_compared_nor_stopped(two_cards: Floor) -> None:
+    service = two_cards.monitoring
+    assert service.stopped_monitors(TODAY) == {}
+    service.ensure_plan(TODAY)
+    assert {"Q001", "Q002"} <= {r.monitor_id for r in service.day_plan(TODAY).rows}
+    record = service.save_evaluation("A001", "Q001", "live", "outbound-100", "")
+    assert not any("stopped" in w for w in record["_warnings"])
+    report = service.qa_report(2026, 11)
+    assert [(r["id"], r["card"], r["deviation"], r["flagged"], r["peers"])
+            for r in report.data["monitors"]] == [("Q001", "outbound-100", None, False, 0),
+                                                  ("Q002", "hotline-400", None, False, 0)]
+    assert "Q001: no other monitor scored outbound-100 this period: not compared" in \
+        report.notes
+    assert "Q002: no other monitor scored hotline-400 this period: not compared" in \
+        report.notes
+    text = reports.render(report, "table")
+    assert "Quarterly calibration review" not in text
+    row = next(line for line in text.splitlines() if line.startswith("Q001"))
+    assert "outbound-100" in row and "not compared" in row
+
+
+def test_a_stop_names_its_card_and_is_lifted_on_that_card_only(two_monitors: Floor,
+                                                               capsys) -> None:
+    service = two_monitors.monitoring
+    stop = service.stops(TODAY)["Q003"]
+    assert (stop.flag, stop.card) == ("high", "outbound-100")
+    record = service.save_evaluation("A001", "Q003", "live", "outbound-100", "")
+    assert any("Q003 is stopped: scores run high on outbound-100" in w
+               for w in record["_warnings"])
+    assert run(["--store", str(two_monitors.store.root), "qa", "plan"]) == 0
+    assert "Q003 stopped (scores run high on outbound-100)" in capsys.readouterr().out
+    # Shared calls within the band, but on another card: no recalibration of outbound-100.
+    shared = []
+    for n in range(3):
+        shared.append(_evaluation("Q003", "A001", TODAY.isoformat(), 80, call=f"H{n}",
+                                  template="hotline-100"))
+        shared.append(_evaluation("Q001", "A001", TODAY.isoformat(), 80, call=f"H{n}",
+                                  template="hotline-100"))
+    with two_monitors.transaction() as tx:
+        for n, r in enumerate(shared):
+            tx.put(f"day/{r['date']}", "qa_evaluations", f"H{n:04d}", r)
+    with pytest.raises(FloorError, match="not recalibrated: 0 shared calls on outbound-100"):
+        service.record_recalibration("Q003")
+    assert "Q003" in service.stopped_monitors(TODAY)

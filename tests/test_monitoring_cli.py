@@ -134,15 +134,20 @@ def test_qa_report_json_exact(staffed: Floor, write_file, capsys) -> None:
     for row in data["staff"]:
         assert list(row) == ["id", "evaluations", "mean", "fails", "follow_up"]
     for row in data["monitors"]:
-        assert list(row) == ["id", "evaluations", "mean", "deviation", "flagged"]
+        assert list(row) == ["id", "card", "evaluations", "mean", "deviation", "flagged",
+                             "peers", "shared_calls", "shared_difference"]
     staff = {r["id"]: r for r in data["staff"]}
     assert staff["A001"] == {"id": "A001", "evaluations": 1, "mean": "70.00", "fails": 1,
                              "follow_up": True}
     assert staff["A002"]["mean"] == "97.37" and staff["A002"]["follow_up"] is False
     assert staff["A003"] == {"id": "A003", "evaluations": 0, "mean": None, "fails": 0,
                              "follow_up": False}
-    assert data["monitors"] == [{"id": "Q001", "evaluations": 3, "mean": "77.12",
-                                 "deviation": None, "flagged": False}]
+    alone = {"deviation": None, "flagged": False, "peers": 0, "shared_calls": 0,
+             "shared_difference": None}
+    assert data["monitors"] == [  # one monitor, three cards: compared on none of them
+        {"id": "Q001", "card": card, "evaluations": 1, "mean": mean, **alone}
+        for card, mean in [("hotline-100", "64.00"), ("outbound-100", "70.00"),
+                           ("recording-40", "97.37")]]
 
 
 def test_qa_report_table_and_csv(staffed: Floor, write_file, capsys) -> None:

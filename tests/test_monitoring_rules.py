@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from floorapp import monitoring as rules
+from floorapp import monitoring_calibration as cal
 from floorapp.policy import Policy
 
 TEMPLATES = rules.builtin_templates()
@@ -208,10 +209,10 @@ def test_follow_up_until_a_pass(results: list, follow: bool) -> None:
 
 
 # ---------------------------------------------------------------- calibration
-def _cal(high: list[str], others: list[str]) -> dict[str, rules.MonitorCalibration]:
-    evals = [rules.Scored("Q1", Decimal(p)) for p in high]
-    evals += [rules.Scored("Q2", Decimal(p)) for p in others]
-    return {c.id: c for c in rules.calibration(evals, Policy())}
+def _cal(high: list[str], others: list[str]) -> dict[str, cal.CardCalibration]:
+    evals = [cal.Scored("Q1", Decimal(p)) for p in high]
+    evals += [cal.Scored("Q2", Decimal(p)) for p in others]
+    return {c.id: c for c in cal.calibration(evals, Policy())}
 
 
 @pytest.mark.parametrize(
@@ -233,10 +234,10 @@ def test_inconsistent_on_shared_calls_inside_the_band() -> None:
     evals = []
     # Q1 scores shared calls far off the others both ways: the mean stays level.
     for n, (mine, theirs) in enumerate([("95", "80"), ("65", "80"), ("96", "84"), ("68", "80")]):
-        evals += [rules.Scored("Q1", Decimal(mine), f"K{n}"),
-                  rules.Scored("Q2", Decimal(theirs), f"K{n}"),
-                  rules.Scored("Q3", Decimal(theirs), f"K{n}")]
-    result = {c.id: c for c in rules.calibration(evals, policy)}
+        evals += [cal.Scored("Q1", Decimal(mine), f"K{n}"),
+                  cal.Scored("Q2", Decimal(theirs), f"K{n}"),
+                  cal.Scored("Q3", Decimal(theirs), f"K{n}")]
+    result = {c.id: c for c in cal.calibration(evals, policy)}
     assert abs(result["Q1"].deviation) <= 5
     assert result["Q1"].shared_difference > 10
     assert result["Q1"].flag == "inconsistent"
@@ -244,14 +245,14 @@ def test_inconsistent_on_shared_calls_inside_the_band() -> None:
 
 
 def test_shared_difference_exactly_at_threshold_is_not_inconsistent() -> None:
-    evals = [rules.Scored("Q1", Decimal("90"), "K"), rules.Scored("Q2", Decimal("80"), "K")]
-    result = {c.id: c for c in rules.calibration(evals, Policy())}
+    evals = [cal.Scored("Q1", Decimal("90"), "K"), cal.Scored("Q2", Decimal("80"), "K")]
+    result = {c.id: c for c in cal.calibration(evals, Policy())}
     assert result["Q1"].shared_difference == 10
     assert result["Q1"].flag == ""
 
 
 def test_single_monitor_has_no_deviation() -> None:
-    result = rules.calibration([rules.Scored("Q1", Decimal("50"))] * 9, Policy())
+    result = cal.calibration([cal.Scored("Q1", Decimal("50"))] * 9, Policy())
     assert result[0].deviation is None and result[0].flag == ""
 
 

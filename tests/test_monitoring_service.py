@@ -220,8 +220,10 @@ def test_month_extension_shape(staffed: Floor) -> None:
     staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "a1")
     data, tables = staffed.monitoring.month_extension(2026, 11)
     assert set(data) == {"qa"} and set(data["qa"]) == {"staff", "monitors"}
-    assert data["qa"]["monitors"] == [{"id": "Q001", "evaluations": 1, "mean": "90.00",
-                                       "deviation": None, "flagged": False}]
+    assert data["qa"]["monitors"] == [{"id": "Q001", "card": "outbound-100", "evaluations": 1,
+                                       "mean": "90.00", "deviation": None, "flagged": False,
+                                       "peers": 0, "shared_calls": 0,
+                                       "shared_difference": None}]
     assert len(tables) == 2
 
 

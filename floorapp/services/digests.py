@@ -20,9 +20,10 @@ CAMPAIGN_SUMS = "quota.campaign_sums.v2"
 # {agent: {"HH": completed}}: the hourly entries that count (a campaign's daily total replaces
 # its hours), for the day's rushing check
 HOURLY = "quota.hourly.v1"
-# [[staff_id, "date" "T" "time" "|" key, passed (true/false/null)], …]: follow-up looks two
-# months back without reading the evaluations whole
-FOLLOW_UP = "monitoring.outcomes.v1"
+# [[staff_id, "date" "T" "time" "|" key, passed (true/false/null), template, version,
+#   critical (true/false)], …]: follow-up looks two months back without reading the
+# evaluations whole, judging each by its card's pass mark now
+FOLLOW_UP = "monitoring.outcomes.v2"
 # {staff_id: {"YYYY-MM-DD": code}} of a roster month's file
 ROSTER_CELLS = "roster.cells.v1"
 # Day-file tables a month-long reader goes through: their current records are kept as digests
@@ -60,7 +61,9 @@ def effective(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def follow_up(tables: dict[str, Any]) -> list[list]:
-    return [[r["staff_id"], f"{r['date']}T{r['time']}|{key}", effective(r)["passed"]]
+    return [[r["staff_id"], f"{r['date']}T{r['time']}|{key}", effective(r)["passed"],
+             r["template"], int(r.get("template_version", 1)),
+             bool(effective(r).get("critical"))]
             for key, r in latest_items((tables.get(EVALUATIONS) or {}).values())]
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from floorapp import csvio, reports
 from floorapp import monitoring as rules
+from floorapp import monitoring_calibration as calibrating
 from floorapp import monitoring_review as review
 from floorapp import monitoring_sampling as sampling
 from floorapp.services import digests
@@ -93,11 +94,6 @@ def percent_of(record: dict[str, Any]) -> Decimal:
     return Decimal(result["score"]) * 100 / maximum if maximum else Decimal(0)
 
 
-def failed(record: dict[str, Any]) -> bool:
-    """A fail that counts (an unset pass mark is neither pass nor fail)."""
-    return effective(record)["passed"] is False
-
-
 class MonitoringService:
     """What the monitoring screen and the CLI do, over the floor's store."""
 
@@ -144,6 +140,40 @@ class MonitoringService:
         """The template an evaluation was scored with (``template_version``; an evaluation
         from before versions was scored with version 1)."""
         return self.template_version(record["template"], int(record.get("template_version", 1)))
+
+    def verdict_checker(self) -> Callable[..., bool | None]:
+        """``passed(record, result=None)``: the evaluation's pass (True) or fail (False) where
+        the card it was scored with has a pass mark now; without one, a fail only for a
+        critical item (SPEC §6), else None, whatever was stored when a mark was set.
+        ``result``: one of its scores (original, revised, final), by default the one that
+        counts. Templates looked up once per checker."""
+        judge = self._judge()
+
+        def passed(record: dict[str, Any], result: dict[str, Any] | None = None
+                   ) -> bool | None:
+            result = effective(record) if result is None else result
+            return judge(record["template"], int(record.get("template_version", 1)),
+                         result["passed"], bool(result.get("critical")))
+
+        return passed
+
+    def _judge(self) -> Callable[[str, int, bool | None, bool], bool | None]:
+        """``judge(template, version, stored passed, critical)``: the verdict by the card's
+        pass mark now (``verdict_checker``)."""
+        has_mark: dict[tuple[str, int], bool] = {}
+
+        def judge(template_id: str, version: int, stored: bool | None,
+                  critical: bool) -> bool | None:
+            key = (template_id, version)
+            if key not in has_mark:
+                template = self.template_version(*key)
+                has_mark[key] = template is None or (template.pass_mark is not None
+                                                     and template.scored)
+            if has_mark[key]:
+                return stored
+            return False if critical else None
+
+        return judge
 
     def pass_mark_note(self, template: rules.Template) -> str:
         """What the screen says when a scorecard has no pass mark."""
@@ -289,11 +319,11 @@ class MonitoringService:
         """Warnings for a monitor entering a score: stopped until recalibrated [000 §5]; a
         new monitor's evaluation not on a shared call with an experienced one [000 §5]."""
         out = []
-        stopped = self.stopped_monitors(self.floor.today())
-        if monitor_id in stopped:
-            out.append(_("{id} is stopped: scores run {flag}; record a recalibration (floor qa "
-                         "recalibrate {id}) before monitoring again").format(
-                             id=monitor_id, flag=rules.flag_name(stopped[monitor_id])))
+        stop = self.stops(self.floor.today()).get(monitor_id)
+        if stop is not None:
+            out.append(_("{id} is stopped: scores run {flag} on {card}; record a recalibration "
+                         "(floor qa recalibrate {id}) before monitoring again").format(
+                             id=monitor_id, flag=rules.flag_name(stop.flag), card=stop.card))
         if monitor_id in self.new_monitors(self.floor.today()) and not call:
             out.append(_("{id} is a new monitor: the first {n} evaluations are made with an "
                          "experienced monitor on the same call (give the call id)").format(
@@ -571,12 +601,16 @@ class MonitoringService:
 
     # ------------------------------------------------------------ follow-up
     def follow_up_ids(self, up_to: dt.date) -> set[str]:
-        """Agents whose latest evaluation up to ``up_to`` failed (跟踪 until a pass)."""
+        """Agents whose latest evaluation up to ``up_to`` failed (跟踪 until a pass), judged
+        by the card's pass mark now (``verdict_checker``)."""
         start = up_to - dt.timedelta(days=FOLLOW_UP_LOOKBACK_DAYS)
         store = self.floor.store
+        judge = self._judge()
         results: dict[str, list[tuple[str, bool]]] = {}
         for partition in store.day_partitions(start, up_to):
-            for staff_id, moment, passed in store.digest(partition, digests.FOLLOW_UP):
+            for staff_id, moment, stored, template_id, version, critical in store.digest(
+                    partition, digests.FOLLOW_UP):
+                passed = judge(template_id, version, stored, critical)
                 if passed is None:  # no pass mark: neither opens nor closes one
                     continue
                 results.setdefault(staff_id, []).append((moment, passed))
@@ -860,24 +894,49 @@ class MonitoringService:
         return DayPlan(day, self.plan_rows(day), list(info.get("shortfalls", [])))
 
     # ------------------------------------------------------------ calibration stops
-    def _calibration_flags(self, day: dt.date) -> tuple[dict[str, str], dict[str, dt.date]]:
-        """Each monitor's flag over the window up to ``day``, counting a recalibrated
+    def calibration_points(self, records: list[dict[str, Any]],
+                           percent: dict[int, Decimal] | None = None
+                           ) -> list[calibrating.Scored]:
+        """The scored evaluations for calibration, each on its card: the template, its
+        versions of the same scale counted as one (``monitoring_calibration.cards``)."""
+        def version(r: dict[str, Any]) -> tuple[str, int]:
+            return r["template"], int(r.get("template_version", 1))
+
+        found = [r for r in records if scored(r)]
+        used = {version(r) for r in found}
+        cards = calibrating.cards({k: self.template_version(*k) for k in used},
+                                  self.templates())
+        return [calibrating.Scored(r["monitor_id"],
+                                   percent[id(r)] if percent else percent_of(r),
+                                   r.get("call", ""), cards[version(r)]) for r in found]
+
+    def _calibration(self, day: dt.date
+                     ) -> tuple[list[calibrating.CardCalibration], dict[str, dt.date]]:
+        """Each monitor on each card over the window up to ``day``, counting a recalibrated
         monitor's evaluations only from the recalibration on; and when the window began."""
         start = day - dt.timedelta(days=CALIBRATION_WINDOW_DAYS)
         recalibrated = self.recalibrations()
-        points = []
+        records = []
         for r in self.evaluations_between(start, day):
             since = recalibrated.get(r["monitor_id"])
-            if not scored(r) or (since and dt.date.fromisoformat(r["date"]) < since):
+            if since and dt.date.fromisoformat(r["date"]) < since:
                 continue
-            points.append(rules.Scored(r["monitor_id"], percent_of(r), r.get("call", "")))
-        flags = {c.id: c.flag for c in rules.calibration(points, self.floor.policy)}
-        return flags, {m: recalibrated.get(m, start) for m in flags}
+            records.append(r)
+        rows = calibrating.calibration(self.calibration_points(records), self.floor.policy)
+        return rows, {m: recalibrated.get(m, start) for m in {c.id for c in rows}}
+
+    def stops(self, day: dt.date) -> dict[str, calibrating.CardCalibration]:
+        """Monitors stopped on ``day``, each with the card on which their scores run off
+        the other monitors' (never a difference across cards) [000 §5]."""
+        rows, since = self._calibration(day)
+        flagged = calibrating.deciding(rows)
+        stopped = review.stopped_monitors({m: c.flag for m, c in flagged.items()},
+                                          self.recalibrations(), since)
+        return {m: flagged[m] for m in stopped}
 
     def stopped_monitors(self, day: dt.date) -> dict[str, str]:
         """Monitors stopped on ``day`` (flag by id): no plan slots, a warning on entry."""
-        flags, since = self._calibration_flags(day)
-        return review.stopped_monitors(flags, self.recalibrations(), since)
+        return {m: c.flag for m, c in self.stops(day).items()}
 
     def recalibrations(self) -> dict[str, dt.date]:
         """The latest recalibration day per monitor."""
@@ -900,12 +959,22 @@ class MonitoringService:
         previous = self.recalibrations().get(monitor_id)
         if previous and previous > start:
             start = previous
-        shared = [rules.Scored(r["monitor_id"], percent_of(r), r["call"])
-                  for r in self.evaluations_between(start, today) if r.get("call") and scored(r)]
+        shared = self.calibration_points([r for r in self.evaluations_between(start, today)
+                                          if r.get("call")])
+        stop = self.stops(today).get(monitor_id)
+        if stop is not None:  # recalibrated on the card the scores ran off on
+            shared = [s for s in shared if s.card == stop.card]
         check = review.recalibration(monitor_id, shared, self.floor.policy)
         policy = self.floor.policy
         mean = two_places(check.mean_difference) or "—"
         if not check.within_band:
+            if stop is not None:
+                raise FloorError(_("{id}: not recalibrated: {calls} shared calls on {card} "
+                                   "(≥ {need} needed), mean difference {mean} (≤ {band} "
+                                   "needed)").format(
+                                       id=monitor_id, calls=check.calls, card=stop.card,
+                                       need=policy.qa_recalibration_calls, mean=mean,
+                                       band=policy.calibration_threshold_points))
             raise FloorError(_("{id}: not recalibrated: {calls} shared calls (≥ {need} needed), "
                                "mean difference {mean} (≤ {band} needed)").format(
                                    id=monitor_id, calls=check.calls,
@@ -914,7 +983,8 @@ class MonitoringService:
         with self.floor.transaction() as tx:
             tx.put(REF, RECALIBRATIONS, f"{monitor_id}-{today.isoformat()}", {
                 "monitor_id": monitor_id, "date": today.isoformat(), "calls": check.calls,
-                "mean_difference": mean, "note": note})
+                "mean_difference": mean, "note": note,
+                "card": stop.card if stop is not None else ""})
         return _("{id}: recalibrated on {calls} shared calls (mean difference {mean}); back on "
                  "the plan").format(id=monitor_id, calls=check.calls, mean=mean)
 
@@ -1075,17 +1145,18 @@ class MonitoringService:
 
     def qa_month(self, year: int, month: int) -> tuple[list[dict], list[dict]]:
         """The QA month's JSON rows (SPEC §9): staff, monitors."""
-        staff_rows, monitor_rows, _shared = self._qa_month(year, month)
+        staff_rows, monitor_rows, _not_compared = self._qa_month(year, month)
         return staff_rows, monitor_rows
 
-    def _qa_month(self, year: int, month: int
-                  ) -> tuple[list[dict], list[dict], dict[str, Decimal | None]]:
-        """The QA month (SPEC §9 JSON rows): staff means, fails, follow-up; monitors' means,
-        deviations and calibration flags."""
+    def _qa_month(self, year: int, month: int) -> tuple[list[dict], list[dict], list[str]]:
+        """The QA month (SPEC §9 JSON rows): staff means, fails (where the card has a pass
+        mark), follow-up; each monitor on each card: mean, deviation from the other monitors
+        on that card, shared calls, flag; and who was alone on a card (not compared)."""
         start = dt.date(year, month, 1)
         end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         records = self.evaluations_between(start, end)
         follow = self.follow_up_ids(end)
+        passed = self.verdict_checker()
         per_staff: dict[str, list[dict]] = {
             s.id: [] for s in self.floor.staff() if s.role in EVALUATED_ROLES}
         for r in records:
@@ -1099,21 +1170,22 @@ class MonitoringService:
                 "id": sid, "evaluations": len(evals),
                 "mean": two_places(rules._mean([percent[id(r)] for r in evals
                                                 if id(r) in percent])),
-                "fails": sum(1 for r in evals if failed(r)),
+                "fails": sum(1 for r in evals if passed(r) is False),
                 "follow_up": sid in follow,
             })
-        points = [rules.Scored(r["monitor_id"], percent[id(r)], r.get("call", ""))
-                  for r in records if id(r) in percent]
-        calibrated = rules.calibration(points, self.floor.policy)
-        shared = {c.id: c.shared_difference for c in calibrated}
+        calibrated = calibrating.calibration(self.calibration_points(records, percent),
+                                             self.floor.policy)
         monitor_rows = [{
-            "id": c.id, "evaluations": c.evaluations, "mean": two_places(c.mean),
-            "deviation": two_places(c.deviation), "flagged": c.flag or False,
+            "id": c.id, "card": c.card, "evaluations": c.evaluations,
+            "mean": two_places(c.mean), "deviation": two_places(c.deviation),
+            "flagged": c.flag or False, "peers": c.peers, "shared_calls": c.shared_calls,
+            "shared_difference": two_places(c.shared_difference),
         } for c in calibrated]
-        return staff_rows, monitor_rows, shared
+        not_compared = [calibrating.not_compared_text(c) for c in calibrated if not c.compared]
+        return staff_rows, monitor_rows, not_compared
 
-    def _tables(self, staff_rows: list[dict], monitor_rows: list[dict],
-                shared: dict[str, Decimal | None]) -> list[reports.Table]:
+    def _tables(self, staff_rows: list[dict], monitor_rows: list[dict]
+                ) -> list[reports.Table]:
         names = {s.id: s.name for s in self.floor.staff()}
         return [
             reports.Table([_("id"), _("name"), _("evaluations"), _("mean %"), _("fails"),
@@ -1121,25 +1193,29 @@ class MonitoringService:
                           [[r["id"], names.get(r["id"], ""), r["evaluations"], r["mean"] or "",
                             r["fails"], _("yes") if r["follow_up"] else ""] for r in staff_rows],
                           title=_("QA by agent (质检)")),
-            reports.Table([_("monitor"), _("name"), _("evaluations"), _("mean %"),
+            reports.Table([_("monitor"), _("name"), _("card"), _("evaluations"), _("mean %"),
                            _("deviation"), _("shared calls ±"), _("flag")],
-                          [[r["id"], names.get(r["id"], ""), r["evaluations"], r["mean"] or "",
-                            r["deviation"] or "", two_places(shared.get(r["id"])) or "",
-                            rules.flag_name(r["flagged"]) if r["flagged"] else ""]
+                          [[r["id"], names.get(r["id"], ""), r["card"], r["evaluations"],
+                            r["mean"] or "", r["deviation"] or "", r["shared_difference"] or "",
+                            rules.flag_name(r["flagged"]) if r["flagged"] else
+                            "" if r["peers"] else _("not compared")]
                            for r in monitor_rows],
                           title=_("Calibration by monitor (校准)")),
         ]
 
     def qa_report(self, year: int, month: int) -> reports.Report:
-        staff_rows, monitor_rows, shared = self._qa_month(year, month)
+        staff_rows, monitor_rows, not_compared = self._qa_month(year, month)
         policy = self.floor.policy
-        flagged = [r["id"] for r in monitor_rows if r["flagged"]]
-        notes = [_("Means and deviations are % of the template maximum; a monitor is flagged "
-                   "when |deviation| > {threshold} with ≥ {minimum} evaluations, inconsistent "
-                   "when shared calls differ by > {inconsistent} on average.").format(
+        flagged = sorted({r["id"] for r in monitor_rows if r["flagged"]})
+        notes = [_("Means and deviations are % of the card's maximum, a monitor against the "
+                   "other monitors on the same card only (versions with the same points are "
+                   "one card); flagged when |deviation| > {threshold} with ≥ {minimum} "
+                   "evaluations on the card, inconsistent when the card's shared calls differ "
+                   "by > {inconsistent} on average.").format(
                        threshold=policy.calibration_threshold_points,
                        minimum=policy.calibration_min_evaluations,
                        inconsistent=policy.calibration_inconsistent_points)]
+        notes.extend(not_compared)
         if flagged:
             notes.append(_("Quarterly calibration review: {ids}").format(ids=", ".join(flagged)))
         return reports.Report(
@@ -1147,15 +1223,15 @@ class MonitoringService:
                 month=fmt_month(year, month) if language() == "zh" else f"{year:04d}-{month:02d}"),
             data={"month": f"{year:04d}-{month:02d}", "staff": staff_rows,
                   "monitors": monitor_rows},
-            tables=self._tables(staff_rows, monitor_rows, shared),
+            tables=self._tables(staff_rows, monitor_rows),
             notes=notes,
         )
 
     def month_extension(self, year: int, month: int) -> tuple[dict, list[reports.Table]]:
         """The month report's QA part: JSON key ``qa`` and the two QA tables."""
-        staff_rows, monitor_rows, shared = self._qa_month(year, month)
+        staff_rows, monitor_rows, _not_compared = self._qa_month(year, month)
         return ({"qa": {"staff": staff_rows, "monitors": monitor_rows}},
-                self._tables(staff_rows, monitor_rows, shared))
+                self._tables(staff_rows, monitor_rows))
 
     def sample_size(self, population: int, confidence: Decimal | None = None,
                     margin: Decimal | None = None) -> int:
