@@ -72,7 +72,10 @@ def test_ill_path_with_call_in_through_roster_helper(staffed, monkeypatch):
     calls = []
 
     class Roster:
-        def call_in(self, staff_id, day, code, approver, reason):
+        def call_in(self, staff_id, day, code, approver, reason, confirmed=False):
+            # the emergency call-in is its own confirmation (someone called in may be at
+            # their seat before it is typed)
+            assert confirmed
             calls.append((staff_id, day, code, approver, reason))
 
     monkeypatch.setattr(staffed, "roster", Roster(), raising=False)

@@ -334,3 +334,15 @@ def test_the_header_groups_shifts_running_the_same_span():
 
     moment = pendulum.datetime(2026, 11, 20, 15, 0, tz="Asia/Shanghai")
     assert shift_line(Policy(), ["C2", "A", "D"], moment) == "D/A 14:30–17:30, C2 14:30–20:00"
+
+
+def test_nobody_is_struck_off_before_attendance_is_kept_that_day(staffed):
+    """A centre that loads the time clock's export at night has no punch during the day: at
+    15:00 nobody is 'absent' from the roll (QA plan, seats) until someone's punch is in."""
+    floor = _at(staffed, "2026-11-20T15:00:00")
+    roll = floor.day.roll(D(2026, 11, 20))
+    assert roll.working_ids(("agent",)) == {"A001", "A002", "A003"}
+    _monitors, agents = floor.monitoring._plan_people(D(2026, 11, 20))
+    assert {a.id for a in agents} >= {"A001", "A002", "A003"}
+    floor.attendance.record_in("A002", D(2026, 11, 20), dt.time(8, 0))
+    assert floor.day.roll(D(2026, 11, 20)).working_ids(("agent",)) == {"A002"}

@@ -138,7 +138,7 @@ def test_migrations_run_on_open_over_every_partition(tmp_path: Path) -> None:
 
 
 def test_a_store_newer_than_the_code_is_read_only(tmp_path: Path) -> None:
-    Store(tmp_path / "s", schema_version=3).open()
+    Store(tmp_path / "s", schema_version=SCHEMA_VERSION + 1).open()
     older = Store(tmp_path / "s").open()
     assert "newer than this floor" in older.read_only_reason
     with pytest.raises(StoreReadOnlyError):

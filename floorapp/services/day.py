@@ -35,6 +35,11 @@ class OnDay:
     leave: Leave | None
     status: str  # not_in, on_time, late, early, absent, leave, rest (the floor's status)
     shifts: tuple[str, ...]  # the policy's shift codes
+    # Someone on the floor has punched in that day: attendance is kept at the console, so a
+    # person with no punch when their period is over is known to be absent. A centre that
+    # loads the time clock's export at night has no punch during the day: nobody is struck off
+    # the roll before their punches are in.
+    attendance_kept: bool = True
 
     @property
     def whole_day_leave(self) -> bool:
@@ -55,8 +60,11 @@ class OnDay:
 
     @property
     def working(self) -> bool:
-        """On shift, and in or not in yet: not absent, not on leave."""
-        return self.on_shift and self.status in AT_WORK
+        """On shift, and in or not in yet: not absent (where attendance is kept that day),
+        not on leave."""
+        if not self.on_shift:
+            return False
+        return self.status in AT_WORK or (self.status == "absent" and not self.attendance_kept)
 
 
 @dataclass(frozen=True)
@@ -105,11 +113,13 @@ class DayService:
         leave = floor.leave_on(day)
         statuses = floor.attendance.floor_statuses(day)
         shifts = tuple(floor.policy.shifts)
+        kept = any(r.get("in") for r in floor.store.shared_records(f"day/{day.isoformat()}",
+                                                                   "punches"))
         people = {}
         for person in floor.staff(include_retired=True):
             if not person.on_register(day):
                 continue
             code = scheduled.get(person.id, "R")
             status = statuses.get(person.id) or ("rest" if code not in shifts else "not_in")
-            people[person.id] = OnDay(person, code, leave.get(person.id), status, shifts)
+            people[person.id] = OnDay(person, code, leave.get(person.id), status, shifts, kept)
         return Roll(day, people)

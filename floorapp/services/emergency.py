@@ -208,10 +208,11 @@ class EmergencyService:
                 if p.staff.role == "agent" and p.scheduled == "R" and p.leave is None]
 
     def agents_on_shift(self, day: dt.date) -> list[Staff]:
-        """Agents working on ``day`` by the floor-day: not on leave, not absent."""
+        """Agents on shift on ``day`` by the floor-day (scheduled, on the register, not on a
+        whole day's leave): the seats an outage of the whole floor touches."""
         roll = self.floor.day.roll(day)
         return [p.staff for sid, p in sorted(roll.people.items())
-                if p.staff.role == "agent" and p.working]
+                if p.staff.role == "agent" and p.on_shift]
 
     def call_in(self, incident_id: str, staff_id: str, approver: str, reason: str = "",
                 code: str = "D", day: dt.date | None = None) -> dict[str, Any]:
