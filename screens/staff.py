@@ -9,6 +9,7 @@ from textual.screen import ModalScreen, Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Header, Input, Label, Static
 
+from floorapp import csvio
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
 from floorapp.services import Floor
@@ -153,14 +154,15 @@ class StaffScreen(RightsMixin, Screen[None]):
         if person is not None:
             self.app.push_screen(RetireForm(person), self._retire)
 
-    def _retire(self, answer: tuple[str, str] | None) -> None:
+    def _retire(self, answer: tuple[str, str, str] | None) -> None:
         if not answer:
             return
-        staff_id, reason = answer
+        staff_id, reason, last = answer
         try:
-            self.floor.retire_staff(staff_id, reason)
-        except FloorError as exc:
-            self.notify(str(exc), severity="error")
+            last_day = csvio.parse_date(last, _("last day")) if last else None
+            self.floor.retire_staff(staff_id, reason, last_day)
+        except (FloorError, ValueError) as exc:
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.notify(_("{id} retired: kept in every report of the days they worked").format(
             id=staff_id))
@@ -227,7 +229,7 @@ class StaffForm(ModalScreen[Staff | None]):
         self.dismiss(None)
 
 
-class RetireForm(ModalScreen[tuple[str, str] | None]):
+class RetireForm(ModalScreen[tuple[str, str, str] | None]):
     """Retiring needs a reason; nothing is deleted."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
@@ -241,14 +243,20 @@ class RetireForm(ModalScreen[tuple[str, str] | None]):
             yield Label(_("Retire {id} {name}? Their history stays.").format(
                 id=self.person.id, name=self.person.name))
             yield Input(id="reason", placeholder=_("reason (required), Enter confirms"))
+            yield Input(id="last-day", placeholder=_(
+                "last day at work YYYY-MM-DD (empty: yesterday)"))
         yield SteadyFooter(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        reason = event.value.strip()
+        reason = self.query_one("#reason", Input).value.strip()
         if not reason:
             self.notify(_("a reason is required to retire someone"), severity="error")
+            self.query_one("#reason", Input).focus()
             return
-        self.dismiss((self.person.id, reason))
+        if event.input.id == "reason":
+            self.query_one("#last-day", Input).focus()
+            return
+        self.dismiss((self.person.id, reason, self.query_one("#last-day", Input).value.strip()))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -63,7 +63,7 @@ async def test_filter_edit_and_retire(staffed: Floor) -> None:
         await pilot.press("enter")  # no reason: refused
         await pilot.pause()
         assert "A001" in staffed.staff_by_id()
-        await pilot.press(*"left the company", "enter")
+        await pilot.press(*"left the company", "enter", "enter")  # last day: yesterday
         await pilot.pause()
         assert "A001" not in staffed.staff_by_id()
         assert staffed.store.audit("ref")[-1]["reason"] == "left the company"
@@ -76,3 +76,30 @@ async def test_filter_edit_and_retire(staffed: Floor) -> None:
         await pilot.press("l")
         await pilot.pause()
         assert table.row_count == 0
+
+
+async def test_retire_with_the_last_day_worked_typed_late(staffed: Floor) -> None:
+    """Issue #24: retiring someone on the 20th who left after the 13th charges nothing for
+    the days between; a last day still to come is refused, the person kept."""
+    import datetime as dt
+
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press("slash", *"A002", "enter")
+        await pilot.pause()
+        await pilot.press("r", *"moved away", "enter", *"2026-11-25", "enter")
+        await pilot.pause()
+        assert "A002" in staffed.staff_by_id()  # not over yet: refused
+        await pilot.press("r", *"moved away", "enter", *"2026-11-13", "enter")
+        await pilot.pause()
+    assert "A002" not in staffed.staff_by_id()
+    leaver = next(s for s in staffed.staff(include_retired=True) if s.id == "A002")
+    assert leaver.left == dt.date(2026, 11, 14)
+    assert "A002" not in staffed.attendance.day_statuses(dt.date(2026, 11, 16))
+    month = {s.id: r for s, r, _d in staffed.attendance.month_results(2026, 11)}
+    absent = [d.day for d in {s.id: d for s, _r, d in staffed.attendance.month_results(
+        2026, 11)}["A002"] if d.absent]
+    assert absent and max(absent) <= dt.date(2026, 11, 13)
+    assert month["A002"].absent_days == len(absent)

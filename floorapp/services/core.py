@@ -253,7 +253,10 @@ class Floor:
         """The register as stored, without pay."""
         records = self.store.records(REF, "staff", include_retired=include_retired)
         tz = self.policy.timezone
-        people = [Staff.from_record(r, pendulum.parse(r["_at"]).in_tz(tz).date()
+        # a leaver's first day off the register: the one given when retiring them, else the
+        # day the retirement was typed
+        people = [Staff.from_record(r, (dt.date.fromisoformat(r["left"]) if r.get("left")
+                                        else pendulum.parse(r["_at"]).in_tz(tz).date())
                                     if r.get("_retired") else None) for r in records]
         return sorted(people, key=lambda s: s.id)
 
@@ -292,11 +295,31 @@ class Floor:
                 raise FloorError("; ".join(problems))
             _check_logins([person], register)
             _put_staff(tx, person)
-    def retire_staff(self, staff_id: str, reason: str) -> None:
-        """A leaver is retired, never deleted: their history stays in every report."""
+    def retire_staff(self, staff_id: str, reason: str,
+                     last_day: dt.date | None = None) -> None:
+        """A leaver is retired, never deleted: their history stays in every report.
+
+        ``last_day`` is their last day on the register (default: the day before today): from
+        the day after, they are on no shift and charged nothing, whenever the retirement is
+        typed (figures follow the dates of what happened, issue #24)."""
         self.require("staff.change")
-        self.get_staff(staff_id)
+        person = self.get_staff(staff_id)
+        today = self.today()
+        if last_day is not None:
+            if last_day < person.hired - dt.timedelta(days=1):
+                raise FloorError(_("{id}'s last day {day} is before their hire date {hired}")
+                                 .format(id=staff_id, day=last_day, hired=person.hired))
+            if last_day >= today:
+                raise FloorError(_("{id}'s last day {day} is not over yet: retire them from "
+                                   "the day after").format(id=staff_id, day=last_day))
         with self.transaction() as tx:
+            record = tx.get(REF, "staff", staff_id)
+            if record is None:
+                raise FloorError(_("unknown staff id {id!r}").format(id=staff_id))
+            if last_day is not None:
+                data = {k: v for k, v in record.items() if not k.startswith("_")}
+                tx.put(REF, "staff", staff_id,
+                       dict(data, left=(last_day + dt.timedelta(days=1)).isoformat()))
             tx.retire(REF, "staff", staff_id, reason)
 
     def parse_staff_csv(self, path: str | Path) -> list[Staff]:

@@ -242,7 +242,7 @@ SHAPES: Shapes = {
         {"id": name, "name": name, "role": one_of(*ROLES), "hired": date},
         {"team": text_or_none, "seat": text_or_none, "clock_id": text_or_none,
          "extension": text_or_none, "login": text_or_none,
-         "base_pay": number_or_none}),
+         "base_pay": number_or_none, "left": date}),
     ("ref", "campaigns"): record({"id": name, "name": text, "coefficient": number}),
     ("ref", "templates"): _parsed_by(_template, "sections"),
     ("ref", "checklists"): _parsed_by(_checklist, "steps"),
