@@ -333,3 +333,28 @@ async def test_the_coverage_rows_width_is_asked_for_once(staffed) -> None:
         assert len(asked) == 1  # one look after the refresh, then no more
         await pilot.press("right", "right")  # the roster still answers
         await pilot.pause()
+
+
+async def test_leave_on_someone_at_work_asks_and_a_burst_answers(rostered):
+    """Issue #24: `l` on a cell of someone already in today asks first (y/n); typed in one
+    burst with the answer, the y lands on the question; n changes nothing."""
+    with rostered.transaction() as tx:
+        tx.put("roster/2026-11", "cells", f"A001/{TODAY}",
+               {"staff_id": "A001", "date": TODAY.isoformat(), "code": "D"})
+    rostered.attendance.record_in("A001", TODAY, dt.time(7, 55))
+    async with FloorApp(rostered, backup=False).run_test(size=(80, 24)) as pilot:
+        screen = await open_roster(pilot)
+        table = grid(screen)
+        table.move_cursor(row=[p.id for p in screen._people].index("A001"),
+                          column=TODAY.day - 1)
+        await pilot.press("l", "n")
+        await pilot.pause()
+        assert "A001" not in rostered.leave_on(TODAY)
+        await pilot.press("l", "y")
+        await pilot.pause()
+        assert rostered.leave_on(TODAY)["A001"].type == "personal"
+        assert screen._cells["A001"][TODAY.isoformat()] == "personal"
+        await pilot.press("d", "y")  # a shift over the leave cancels it, asked again
+        await pilot.pause()
+        assert "A001" not in rostered.leave_on(TODAY)
+        assert rostered.roster_cells(*NOV)["A001"][TODAY.isoformat()] == "D"
