@@ -90,6 +90,9 @@ def examine(root: Path, schema_version: int) -> list[Finding]:
             findings.append(Finding(str(path), "warning", "a committed change not yet finished "
                                                           "(e.g. the disk was full): the next "
                                                           "write finishes it"))
+        elif state.startswith("is "):
+            findings.append(Finding(str(path), "warning", f"{state}; the next write sets it "
+                                                          f"aside, never following it"))
         else:
             findings.append(Finding(str(path), "error", f"a damaged committed journal ({state}):"
                                                         " it will not be applied; the next "

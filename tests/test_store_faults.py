@@ -260,6 +260,56 @@ def test_disk_full_says_so_exits_2_and_tears_nothing(tmp_path: Path, monkeypatch
         assert not any((store / files.JOURNAL_DIR).iterdir())
 
 
+def _disk_fills_at_day_file(monkeypatch, nth: int):
+    """The disk fills while the ``nth`` new day file is being put in place: its fsync fails
+    (where a full disk shows on a filesystem that allocates late), whatever writes it."""
+    real = os.fsync
+    seen = {"n": 0}
+
+    def fsync(fd: int) -> None:
+        try:
+            name = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            name = ""
+        parts = Path(name).parts
+        if "days" in parts and files.JOURNAL_DIR not in parts and parts[-1].endswith(".tmp"):
+            seen["n"] += 1
+            if seen["n"] >= nth:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return lambda: monkeypatch.setattr(os, "fsync", real)  # the space is back
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to name an fd")
+@pytest.mark.parametrize("nth", [1, 2, 3], ids=["first-day", "second-day", "third-day"])
+def test_a_multi_file_import_is_seen_all_at_once_or_not_at_all_when_the_disk_fills(
+        tmp_path: Path, monkeypatch, capsys, nth: int) -> None:
+    """Issue #31 item 5: with 300 KB free an import said "nothing was torn" while 4 of 10 day
+    files were already replaced. Readers right after the failure see every file old."""
+    from floorapp.cli import run
+
+    store = tmp_path / "s"
+    fill(store, tmp_path)
+    before = snapshot(store)
+    (tmp_path / "att3.csv").write_text("staff_id,date,period,in,out,reason\n"
+                                       "A002,2026-11-17,1,08:10,,\nA002,2026-11-18,1,08:10,,\n"
+                                       "A002,2026-11-19,1,08:20,,\n")
+    space_back = _disk_fills_at_day_file(monkeypatch, nth)
+    assert run(["--store", str(store), "import", "attendance", str(tmp_path / "att3.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "internal error" not in err
+    assert "nothing of it shows yet" in err and "the next command finishes it" in err
+    assert snapshot(store) == before  # not one day file of the import is visible yet
+    space_back()
+    # the space is back: the next command finishes the change, every file new at once
+    assert run(["--store", str(store), "report", "day", "--date", "2026-11-19"]) == 0
+    after = snapshot(store)
+    assert {n for n in after if after[n] != before.get(n)} == {
+        "days/2026/2026-11-17.json", "days/2026/2026-11-18.json", "days/2026/2026-11-19.json"}
+
+
 def test_a_committed_journal_that_cannot_be_applied_leaves_commands_working(
         tmp_path: Path, monkeypatch, capsys) -> None:
     from floorapp.cli import run
