@@ -513,9 +513,10 @@ class Store(_Reader):
     def digest(self, partition: str, name: str) -> Any:
         """The figures ``add_digest(name, …)`` works out from a day partition, never stale:
         kept under the file's signature (a changed file is worked out again). A month report
-        asks for a month of them; once worked out they are read from ``.cache/`` without
-        parsing the day files again (whoever can write the store keeps that cache; a cache
-        file that is damaged or from another version of the day file is ignored)."""
+        asks for a month of them; once worked out they are read from this user's own
+        ``.cache/<uid>/`` without parsing the day files again (nobody else can write there; a
+        cache file that is damaged, edited, or from another version of the day file is
+        ignored and worked out again)."""
         path = self.path(partition)
         known = self._known_digest(partition, name, self.signature(partition))
         if known is not None:
