@@ -19,6 +19,7 @@ from floorapp.i18n import N_, _
 from floorapp.errors import FloorError, ImportRejected, store_problem
 from floorapp.services import Floor, open_floor
 from store import StoreError
+from store import files as store_files
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -221,23 +222,37 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:
     roster_cli.add_parsers(roster_sub)
 
 
+PAY_REPORTS = ("pay", "staff", "month")  # with pay visible: base pay or what follows from it
+
+
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
     """The report as text, or, with ``--output``, written to a file (xlsx: a workbook)."""
     report = build_report(floor, args)
     output = getattr(args, "output", None)
+    # a file that holds pay is the pay group's only (0660 in it, else 0600), whatever the umask
+    holds_pay = args.report in PAY_REPORTS and floor.pay_visible()
     if args.format == "xlsx" and output is not None:
         from floorapp import xlsx
 
         path = xlsx.write_workbook(output, xlsx.report_sheets(report))
+        if holds_pay:
+            try:
+                store_files.seal_pay_export(path, store_files.pay_gid())
+            except OSError as exc:
+                raise FloorError(_("cannot write {path}: {reason}").format(
+                    path=output, reason=exc.strerror)) from None
         return _("written: {path}").format(path=path) + "\n"
     text = reports.render(report, args.format)
     if output is None:
         return text
     try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
+        if holds_pay:
+            store_files.write_private_export(output, text.encode("utf-8"), store_files.pay_gid())
+        else:
+            output.write_text(text, encoding="utf-8")
+    except (OSError, StoreError) as exc:
         raise FloorError(_("cannot write {path}: {reason}").format(
-            path=output, reason=exc.strerror)) from None
+            path=output, reason=getattr(exc, "strerror", None) or exc)) from None
     return _("written: {path}").format(path=output) + "\n"
 
 
@@ -453,10 +468,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from store import doctor as store_doctor
         from store.migrations import SCHEMA_VERSION
 
-        count = store_backup.restore(args.backup, args.dir)
-        print(_("{n} files restored into {dir}; checking them:").format(n=count, dir=args.dir))
-        return _print_findings(store_doctor.examine(args.dir, SCHEMA_VERSION,
-                                                    record_shapes.SHAPES))
+        restored = store_backup.restore(args.backup, args.dir)
+        print(_("{n} files restored into {dir}; checking them:").format(n=restored.count,
+                                                                        dir=args.dir))
+        return _print_findings(restored.notes + store_doctor.examine(
+            args.dir, SCHEMA_VERSION, record_shapes.SHAPES))
     floor = open_floor(args.store)
     for line in floor.store.migration_notices:  # said once, by the command that migrated
         print(f"floor: {line}", file=sys.stderr)

@@ -18,6 +18,8 @@ from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.services.core import PAY, REF, Floor
 from floorapp.staff import Staff
+from store import StoreError
+from store import files as store_files
 
 SURNAMES = ("王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 郑 梁 谢 宋 唐 许 韩 冯 邓 曹 "
             "彭 曾 萧 田 董 袁 潘 于 蒋 蔡 余 杜 叶 程 苏 魏 吕 丁 任 沈").split()
@@ -158,15 +160,16 @@ def sample_files(ctx: DemoContext) -> None:
     floor, rng, day = ctx.floor, ctx.rng, ctx.days[-1]
     people = {s.id: s for s in ctx.staff}
     directory = floor.store.root / "exports"
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
+    try:  # shared like the store (2770, 0660), nothing followed
         attlog = directory / "attlog.dat"
-        attlog.write_bytes(_attlog(floor, rng, day, people))
+        store_files.write_in_store(floor.store.root, "exports/attlog.dat",
+                                   _attlog(floor, rng, day, people))
         master = directory / "Master.csv"
-        master.write_bytes(_master_csv(floor, rng, day, people))
-    except OSError as exc:
+        store_files.write_in_store(floor.store.root, "exports/Master.csv",
+                                   _master_csv(floor, rng, day, people))
+    except (OSError, StoreError) as exc:
         raise FloorError(_("cannot write the sample files to {directory}: {reason}").format(
-            directory=directory, reason=exc.strerror)) from None
+            directory=directory, reason=getattr(exc, "strerror", None) or exc)) from None
     ctx.summary.append(_("sample files to import: {attlog} (floor import punches), {master} "
                          "(floor import cdr)").format(attlog=attlog, master=master))
 

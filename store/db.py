@@ -21,10 +21,12 @@ and its audit entry land in one atomic write.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import pwd
 import re
 import shutil
+import stat
 import threading
 import uuid
 from collections import OrderedDict
@@ -36,7 +38,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from store import files, shapes
+from store import files, journal, shapes
 from store.files import CACHE_DIR, orjson_loads
 from store.errors import CorruptFileError, StoreError, StoreReadOnlyError, os_problem
 from store.migrations import (
@@ -101,14 +103,26 @@ def partition_shape_problem(data: dict[str, Any]) -> str | None:
     return None
 
 
-def read_partition_file(path: Path) -> dict[str, Any] | None:
-    """A partition file's tables (None when absent); CorruptFileError when it is not one."""
-    data = files.read_json(path)
-    if data is not None:
-        problem = partition_shape_problem(data)
-        if problem:
-            raise CorruptFileError(path, f"has the wrong shape ({problem})")
+def read_partition_file(root: Path, path: Path) -> dict[str, Any] | None:
+    """A partition file's tables (None when absent); CorruptFileError when it is not one, or
+    not a regular file reached without a link (SPEC §3 rev. 12-2026b)."""
+    opened = files.read_in_store(root, Path(path).relative_to(root))
+    if opened is None:
+        return None
+    return _partition_of_bytes(path, opened.data)
+
+
+def _partition_of_bytes(path: Path, raw: bytes) -> dict[str, Any]:
+    data = files.parse_json(path, raw)
+    problem = partition_shape_problem(data)
+    if problem:
+        raise CorruptFileError(path, f"has the wrong shape ({problem})")
     return data
+
+
+def _signature(st: os.stat_result) -> tuple[int, int, int, int]:
+    """Changes whenever a file is replaced or edited (the change time cannot be set back)."""
+    return (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
 
 
 def current_user() -> str:
@@ -130,6 +144,7 @@ def current_user() -> str:
 
 
 def utc_now() -> str:
+    """The real time (never ``$FLOOR_NOW``): the audit's "when"."""
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
@@ -246,19 +261,21 @@ class Store(_Reader):
         user: str | None = None,
         strict: bool = True,
         clock: Callable[[], str] = utc_now,
+        audit_clock: Callable[[], str] = utc_now,
         migrations: dict[int, Migration] | None = None,
         schema_version: int = SCHEMA_VERSION,
     ) -> None:
         self.root = Path(root).expanduser()
         self.user = user or current_user()
         self.strict = strict
-        self.clock = clock
+        self.clock = clock  # the stamp of a record's version (the floor's time, may be pinned)
+        self.audit_clock = audit_clock  # the audit's "when": the real time, never pinned
         self.migrations = MIGRATIONS if migrations is None else migrations
         self.schema_version = schema_version
         self.read_only_reason: str | None = None
         self.problems: dict[str, str] = {}
         self.migration_notices: list[str] = []  # what opening the store migrated, once
-        self._cache: OrderedDict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = (
+        self._cache: OrderedDict[Path, tuple[tuple[int, ...], dict[str, Any]]] = (
             OrderedDict())
         self._records_cache: OrderedDict[tuple[Path, str, bool], tuple[Any, list[dict]]] = (
             OrderedDict())
@@ -294,19 +311,42 @@ class Store(_Reader):
     def day_partitions(self, start: dt.date | None = None, end: dt.date | None = None) -> list[str]:
         """Names of the day partitions that exist, between start and end inclusive."""
         out = []
-        days = self.root / "days"
-        if not days.is_dir():
-            return out
-        for year in sorted(days.iterdir()):
-            if not year.is_dir():
-                continue
-            for file in sorted(year.glob("????-??-??.json")):
-                name = file.stem
+        for year in self._listing(["days"], r"\d{4}", directories=True):
+            for file in self._listing(["days", year], r"\d{4}-\d{2}-\d{2}\.json"):
+                name = file[: -len(".json")]
                 if start and name < start.isoformat():
                     continue
                 if end and name > end.isoformat():
                     continue
                 out.append(f"day/{name}")
+        return out
+
+    def _listing(self, rel: list[str], pattern: str, directories: bool = False) -> list[str]:
+        """Names in ``root/rel`` matching ``pattern`` that are real directories (or regular
+        files), sorted; a link or a wrong kind is noted in ``problems``, never followed."""
+        try:
+            fd = files.open_dir(self.root, rel)
+        except FileNotFoundError:
+            return []
+        except CorruptFileError as exc:
+            self.problems[str(exc.path)] = exc.reason
+            return []
+        except OSError:
+            return []
+        try:
+            entries = [(name, mode) for name, mode in files.entry_modes(fd)
+                       if re.fullmatch(pattern, name)]
+        finally:
+            os.close(fd)
+        out = []
+        for name, mode in sorted(entries):
+            if (stat.S_ISDIR if directories else stat.S_ISREG)(mode):
+                out.append(name)
+            else:
+                expected = "a directory" if directories else "a file"
+                self.problems[str(self.root.joinpath(*rel, name))] = (
+                    f"is {files.kind_of(mode)}, not {expected}; floor does not follow links "
+                    f"or open special files inside the store")
         return out
 
     # ------------------------------------------------------------------ open
@@ -318,12 +358,13 @@ class Store(_Reader):
         command can still read and `floor doctor` can say what is wrong.
         """
         meta_path = self.root / "meta.json"
-        new = not meta_path.exists()
+        new = not os.path.lexists(meta_path)  # a link there is a damaged meta.json, not none
         try:
             files.ensure_dir(self.root)
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot create the store ({exc.strerror})") from None
-        if new and any((self.root / name).exists() for name in ("ref.json", "days", "rosters")):
+        if new and any(os.path.lexists(self.root / name)
+                       for name in ("ref.json", "pay.json", "days", "rosters")):
             self.read_only_reason = (f"{meta_path} is missing but the store holds data; "
                                      f"restore it from a backup (see `floor doctor`)")
             return self
@@ -331,20 +372,28 @@ class Store(_Reader):
             self.read_only_reason = f"{self.root} is not writable by {self.user}"
             return self
         if not new and self._settled():
-            return self  # nothing to finish or migrate: a reader never waits for a writer
+            # nothing to finish or migrate: a reader never waits for a writer; the temp files
+            # of killed writes go when the lock is free this instant, else at the next write
+            try:
+                with files.locked(self.root, timeout=0):
+                    files.remove_stale_temps(self.root)
+            except (OSError, StoreError):
+                pass
+            return self
         with files.locked(self.root):
             try:
-                files.recover_journals(self.root)
+                journal.recover_journals(self.root)
             except (OSError, StoreError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                reason = f"{exc.filename}: {exc.strerror}" if isinstance(exc, OSError) else exc
                 self.read_only_reason = (f"a committed change could not be finished ({reason}); "
                                          f"it is kept and finished by the next command once "
                                          f"that is fixed")
                 return self
+            files.remove_stale_temps(self.root)
             if new:
                 try:
-                    files.atomic_write_json(
-                        meta_path, {"schema": self.schema_version, "created": self.clock()})
+                    files.write_in_store(self.root, "meta.json", files.dumps(
+                        {"schema": self.schema_version, "created": self.clock()}))
                 except OSError as exc:
                     raise os_problem(meta_path, exc, "cannot create the store") from None
                 return self
@@ -360,25 +409,23 @@ class Store(_Reader):
         one old or new; a change in flight is finished under the lock by its writer, or by
         the next opener that finds its journal."""
         try:
-            if any((self.root / files.JOURNAL_DIR).iterdir()):
+            if journal.pending_journals(self.root):
                 return False
-        except FileNotFoundError:
-            pass
-        except OSError:
+        except (OSError, StoreError):
             return False
         try:
-            meta = files.read_json(self.root / "meta.json") or {}
-        except (CorruptFileError, OSError):
+            meta = files.read_json(self.root, "meta.json") or {}
+        except (CorruptFileError, OSError, StoreError):
             return False
         return type(meta.get("schema")) is int and meta["schema"] == self.schema_version
 
     def meta(self) -> dict[str, Any]:
-        return files.read_json(self.root / "meta.json") or {}
+        return files.read_json(self.root, "meta.json") or {}
 
     def _migrate(self) -> None:
         meta_path = self.root / "meta.json"
         try:
-            meta = files.read_json(meta_path) or {}
+            meta = files.read_json(self.root, "meta.json") or {}
         except CorruptFileError as exc:
             self.read_only_reason = str(exc)
             self.problems[str(meta_path)] = exc.reason
@@ -401,7 +448,7 @@ class Store(_Reader):
         loaded: dict[Path, dict[str, Any]] = {}
         for partition in partitions:
             path = self.path(partition)
-            data = read_partition_file(path)
+            data = read_partition_file(self.root, path)
             if data is not None:
                 loaded[path] = data
         version = found
@@ -420,16 +467,14 @@ class Store(_Reader):
         for partition, data in by_partition.items():
             contents[self.path(partition)] = files.dumps(data)
         contents[meta_path] = files.dumps(dict(meta, schema=version, migrated=self.clock()))
-        files.commit_files(self.root, contents)
+        journal.commit_files(self.root, contents)
         self._cache.clear()
         # what a data-moving step did, said once by the process that migrated
         self.migration_notices = migration_notes(by_partition.get("ref") or {})
 
     def _roster_partitions(self) -> list[str]:
-        rosters = self.root / "rosters"
-        if not rosters.is_dir():
-            return []
-        return [f"roster/{p.stem}" for p in sorted(rosters.glob("????-??.json"))]
+        return [f"roster/{name[: -len('.json')]}"
+                for name in self._listing(["rosters"], r"\d{4}-\d{2}\.json")]
 
     def _partition_of(self, path: Path) -> str:
         rel = path.relative_to(self.root)
@@ -504,9 +549,10 @@ class Store(_Reader):
     def digest(self, partition: str, name: str) -> Any:
         """The figures ``add_digest(name, …)`` works out from a day partition, never stale:
         kept under the file's signature (a changed file is worked out again). A month report
-        asks for a month of them; once worked out they are read from ``.cache/`` without
-        parsing the day files again (whoever can write the store keeps that cache; a cache
-        file that is damaged or from another version of the day file is ignored)."""
+        asks for a month of them; once worked out they are read from this user's own
+        ``.cache/<uid>/`` without parsing the day files again (nobody else can write there; a
+        cache file that is damaged, edited, or from another version of the day file is
+        ignored and worked out again)."""
         path = self.path(partition)
         known = self._known_digest(partition, name, self.signature(partition))
         if known is not None:
@@ -520,7 +566,7 @@ class Store(_Reader):
         return self._work_out(partition, name, data, signature)
 
     def _known_digest(self, partition: str, name: str,
-                      signature: tuple[int, int, int] | None) -> tuple[Any] | None:
+                      signature: tuple[int, ...] | None) -> tuple[Any] | None:
         """(the digest,) for this version of the file, from memory or the cache, else None."""
         if signature is None:
             return None
@@ -535,7 +581,7 @@ class Store(_Reader):
         return stored
 
     def _work_out(self, partition: str, name: str, data: dict[str, Any],
-                  signature: tuple[int, int, int] | None) -> Any:
+                  signature: tuple[int, ...] | None) -> Any:
         compute, _stands_for = self._digesters[name]
         value = compute(data)
         path = self.path(partition)
@@ -546,53 +592,113 @@ class Store(_Reader):
 
     def prune_cache(self) -> list[str]:
         """Remove the ``.cache/`` figures of digests this program no longer registers (an
-        older version's ``quota.campaign_sums.v1`` after its ``v2``): a cache only, never
-        data, which otherwise grows by a copy a year on a shared disk. Returns their names;
-        nothing is done in a read-only store."""
+        older version's ``quota.campaign_sums.v1`` after its ``v2``) and the shared cache of
+        versions before caches were kept per user: a cache only, never data, which otherwise
+        grows by a copy a year on a shared disk. Returns their names; nothing is done in a
+        read-only store. Nothing is followed: a ``.cache`` that is a link is left alone."""
         if self.read_only_reason:
             return []
-        root = self.root / CACHE_DIR
-        try:
-            entries = sorted(root.iterdir())
-        except OSError:
-            return []
         removed = []
-        for entry in entries:
-            if entry.name in self._digesters or not entry.is_dir() or entry.is_symlink():
-                continue
-            if not re.fullmatch(r"[a-z][a-z0-9._-]*", entry.name):
-                continue  # not one of ours: left alone
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry.name)
-        return removed
+        try:
+            shared = files.open_dir(self.root, [CACHE_DIR])
+        except (OSError, StoreError):
+            return []
+        try:
+            for entry in sorted(os.scandir(shared), key=lambda e: e.name):
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+                if re.fullmatch(r"[a-z][a-z0-9._-]*", entry.name):  # the old shared layout
+                    shutil.rmtree(entry.name, dir_fd=shared, ignore_errors=True)
+                    removed.append(entry.name)
+        finally:
+            os.close(shared)
+        mine = self._cache_dir()
+        if mine is None:
+            return removed
+        try:
+            for entry in sorted(os.scandir(mine), key=lambda e: e.name):
+                if entry.name in self._digesters or not entry.is_dir(follow_symlinks=False):
+                    continue
+                if not re.fullmatch(r"[a-z][a-z0-9._-]*", entry.name):
+                    continue  # not one of ours: left alone
+                shutil.rmtree(entry.name, dir_fd=mine, ignore_errors=True)
+                removed.append(entry.name)
+        finally:
+            os.close(mine)
+        return sorted(set(removed))
 
     def _keep_digest(self, key: tuple[Path, str], hit: tuple[Any, Any]) -> None:
         _keep(self._derived, key, hit, DIGESTS_KEPT, self._lru_lock)
 
-    def _digest_path(self, partition: str, name: str) -> Path:
-        return self.root / CACHE_DIR / name / f"{partition.split('/')[-1]}.json"
+    def cache_dir(self) -> Path:
+        """This OS user's own cache: ``.cache/<uid>/``, ``0700``; nobody else can put a figure
+        in it, so a planted value can never change a report (SPEC §3 rev. 12-2026b)."""
+        return self.root / CACHE_DIR / str(os.geteuid())
+
+    def _cache_dir(self, create: bool = False) -> int | None:
+        """A descriptor of ``cache_dir()`` when it is a real directory owned by this user and
+        closed to everyone else; None otherwise (then no cache is read or written)."""
+        uid = os.geteuid()
+        try:
+            shared = files.open_dir(self.root, [CACHE_DIR], create=create)
+        except (OSError, StoreError):
+            return None
+        try:
+            fd = files.open_dir(shared, [str(uid)], create=create, private=True)
+        except (OSError, StoreError):
+            return None
+        finally:
+            os.close(shared)
+        st = os.fstat(fd)
+        if st.st_uid != uid or stat.S_IMODE(st.st_mode) & 0o077:
+            os.close(fd)
+            return None
+        return fd
 
     def _cached_digest(self, partition: str, name: str,
-                       signature: tuple[int, int, int]) -> tuple[Any] | None:
-        try:
-            data = orjson_loads(self._digest_path(partition, name).read_bytes())
-        except (OSError, ValueError):
+                       signature: tuple[int, ...]) -> tuple[Any] | None:
+        """A digest from this user's cache, if it is whole, for this version of the file and
+        matches its checksum; else None (worked out again: a cache problem is never an
+        error)."""
+        fd = self._cache_dir()
+        if fd is None:
             return None
+        try:
+            opened = files.read_in_store(fd, f"{name}/{partition.split('/')[-1]}.json")
+            data = orjson_loads(opened.data) if opened else None
+        except (OSError, ValueError, StoreError):
+            return None
+        finally:
+            os.close(fd)
         if not isinstance(data, dict) or data.get("signature") != list(signature) \
+                or "value" not in data \
                 or not isinstance(data.get("value"), (dict, list)):
             return None  # every digest is an object or a list: anything else is not ours
+        try:
+            check = hashlib.sha256(files.dumps(data["value"])).hexdigest()
+        except StoreError:
+            return None
+        if data.get("check") != check:
+            return None
         return (data["value"],)
 
-    def _store_digest(self, partition: str, name: str, signature: tuple[int, int, int],
+    def _store_digest(self, partition: str, name: str, signature: tuple[int, ...],
                       value: Any) -> None:
         if self.read_only_reason or partition in ("ref", "pay") \
                 or self.path(partition) in self._damaged:
             return  # a file with damaged records is read again, so each reader names them
+        fd = self._cache_dir(create=True)
+        if fd is None:
+            return
         try:
-            files.write_cache_file(self._digest_path(partition, name),
-                                   {"signature": list(signature), "value": value})
+            raw = files.dumps(value)
+            files.write_in_store(fd, f"{name}/{partition.split('/')[-1]}.json", files.dumps(
+                {"signature": list(signature), "check": hashlib.sha256(raw).hexdigest(),
+                 "value": value}), fsync=False, mode=files.PRIVATE_FILE_MODE, private=True)
         except (OSError, StoreError):
             pass  # a cache: the next reader works the figures out again
+        finally:
+            os.close(fd)
 
     def read_partition(self, partition: str) -> dict[str, Any]:
         """The raw tables of one partition (empty when it does not exist).
@@ -606,21 +712,26 @@ class Store(_Reader):
         """
         path = self.path(partition)
         try:
-            st = path.stat()
+            signature: tuple[int, ...] | None = _signature(os.lstat(path))
         except FileNotFoundError:
-            return {}
-        signature = (st.st_ino, st.st_mtime_ns, st.st_size)
+            signature = None
+        except OSError:
+            signature = ()  # a component is not a directory: the read below says which
         cached = self._cache.get(path)
         if cached and cached[0] == signature:
             _touch(self._cache, path, self._lru_lock)
             return cached[1]
         try:
-            data = read_partition_file(path) or {}
+            opened = files.read_in_store(self.root, path.relative_to(self.root))
+            if opened is None:
+                return {}
+            data = _partition_of_bytes(path, opened.data)
         except CorruptFileError as exc:
             self.problems[str(path)] = exc.reason
             if self.strict:
                 raise
             return {}
+        signature = _signature(opened.stat)
         self.problems.pop(str(path), None)
         data = self._checked(partition, path, data)
         with self._lru_lock:
@@ -654,7 +765,7 @@ class Store(_Reader):
             for d in damaged:
                 self.problems[d.where(path)] = d.reason()
 
-    def _read_whole_day(self, partition: str, path: Path, signature: tuple[int, int, int],
+    def _read_whole_day(self, partition: str, path: Path, signature: tuple[int, ...],
                         data: dict[str, Any]) -> None:
         skipped = {AUDIT_TABLE}
         for name, (compute, stands_for) in self._digesters.items():
@@ -662,8 +773,7 @@ class Store(_Reader):
             hit = self._derived.get((path, name))
             if hit is not None and hit[0] == signature:
                 continue
-            if self._digest_path(partition, name).exists() \
-                    and self._cached_digest(partition, name, signature) is not None:
+            if self._cached_digest(partition, name, signature) is not None:
                 continue  # read from the cache when asked
             if name.startswith("records.") and not self.read_only_reason:
                 # a month of records is big: written to the cache, read back when asked
@@ -674,19 +784,20 @@ class Store(_Reader):
             if table not in skipped and _records_digest(table) not in self._digesters:
                 self._keep_records((path, table, False), (signature, _current(docs.values())))
 
-    def signature(self, partition: str) -> tuple[int, int, int] | None:
+    def signature(self, partition: str) -> tuple[int, ...] | None:
         """Changes whenever the partition's file is replaced; None when it does not exist."""
         try:
-            st = self.path(partition).stat()
+            return _signature(os.lstat(self.path(partition)))
         except FileNotFoundError:
             return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            return ()
 
     def stamp(self) -> str:
         """Changes whenever any process commits a change: poll it to refresh a screen."""
         try:
-            st = (self.root / ".stamp").stat()
-        except FileNotFoundError:
+            st = os.lstat(self.root / files.STAMP)
+        except OSError:
             return ""
         return f"{st.st_mtime_ns}:{st.st_ino}:{st.st_size}"
 
@@ -701,21 +812,22 @@ class Store(_Reader):
             raise StoreReadOnlyError(f"the store is read-only: {self.read_only_reason}")
         with files.locked(self.root):
             try:
-                files.recover_journals(self.root)
+                journal.recover_journals(self.root)
             except OSError as exc:
-                raise os_problem(self.root, exc, "cannot finish an earlier change") from None
+                raise os_problem(exc.filename or self.root, exc,
+                                 "cannot finish an earlier change") from None
             tx = Tx(self)
             yield tx
             contents = tx._contents()
             if contents:
                 try:
-                    files.commit_files(self.root, contents)
+                    journal.commit_files(self.root, contents)
                 except OSError as exc:
                     raise os_problem(exc.filename or self.root, exc,
                                      "cannot write") from None
                 try:
-                    files.atomic_write_bytes(self.root / ".stamp", uuid.uuid4().hex.encode())
-                except OSError:
+                    files.write_in_store(self.root, files.STAMP, uuid.uuid4().hex.encode())
+                except (OSError, StoreError):
                     pass  # the change is saved; other screens see it at their next poll
 
 
@@ -725,6 +837,7 @@ class Tx(_Reader):
     def __init__(self, store: Store) -> None:
         self.store = store
         self.at = store.clock()
+        self.audit_at = store.audit_clock()
         self._dbs: dict[str, tuple[TinyDB, _MemoryStorage]] = {}
         # New versions wait here until commit, with an index of each key's latest version, so
         # a transaction of n changes costs O(n) (an import of 16k staff takes seconds).
@@ -737,7 +850,7 @@ class Tx(_Reader):
     def _db(self, partition: str) -> TinyDB:
         if partition not in self._dbs:
             path = self.store.path(partition)
-            data = read_partition_file(path)  # a corrupt file raises: never overwrite it
+            data = read_partition_file(self.store.root, path)  # corrupt: raises, never overwritten
             storage_data = data if data is not None else {}
             damaged = shapes.damaged_records(shapes.partition_kind(partition), storage_data,
                                              self.store.shapes)
@@ -799,7 +912,7 @@ class Tx(_Reader):
         stored = len(self._tables(partition).get(AUDIT_TABLE) or {})
         seq = stored + len(self._pending.get((partition, AUDIT_TABLE), [])) + 1
         self._insert(partition, AUDIT_TABLE,
-                     {"seq": seq, "at": self.at, "by": self.store.user, **entry})
+                     {"seq": seq, "at": self.audit_at, "by": self.store.user, **entry})
 
     def put(self, partition: str, table: str, key: str, data: dict[str, Any]) -> int:
         """Store ``data`` as the new version of ``key``; returns its version number.

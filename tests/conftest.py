@@ -17,6 +17,7 @@ from floorapp.staff import Staff
 # A winter Friday afternoon; D's second period (14:30–17:30) is running.
 NOW = "2026-11-20T15:00:00"
 TODAY = dt.date.fromisoformat(NOW[:10])
+NO_PAY_GROUP = "floor-test-no-such-group"
 
 
 def days_after_today(days: int) -> str:
@@ -31,6 +32,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     # NOW unless the test pins another moment (the suite must pass on any date, at any hour).
     monkeypatch.setenv("FLOOR_NOW", NOW)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # The suite never depends on the host's groups: pay files go to a pay group only where a
+    # test names one (a host with `floor-pay` would otherwise hand them to it).
+    monkeypatch.setenv("FLOOR_PAY_GROUP", NO_PAY_GROUP)
     # English unless a test asks for Chinese, whatever the machine's locale says
     monkeypatch.setenv("FLOOR_LANG", "en")
     i18n.set_language("en")

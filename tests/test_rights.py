@@ -27,7 +27,6 @@ from floorapp.rights import ACTIONS, MANAGER_ONLY, NotAllowed, Person, access_fo
 from floorapp.services import Floor, open_floor
 from screens.help import HelpScreen
 from store import db as store_db
-from store import files as store_files
 from tests.conftest import NOW, STAFF
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -304,7 +303,7 @@ def run_as(user: str, store: Path, *args: str, env: dict[str, str] | None = None
 
 def staffed_store(store: Path, logins: dict[str, str], monkeypatch) -> Floor:
     """The register written by root in bootstrap, pay in the test's pay group."""
-    monkeypatch.setattr(store_files, "PAY_GROUP", PAY_GROUP)
+    monkeypatch.setenv("FLOOR_PAY_GROUP", PAY_GROUP)
     floor = open_floor(store, clock=fixed_clock(NOW), user="setup")
     return with_logins(floor, logins)
 

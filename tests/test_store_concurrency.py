@@ -90,7 +90,7 @@ def test_kill_9_at_any_moment_leaves_every_file_whole_and_changes_all_or_nothing
         # Every file parses, before any recovery ran.
         for path in root.rglob("*.json"):
             if files.JOURNAL_DIR not in path.parts:
-                assert files.read_json(path) is not None, path
+                assert files.read_json(root, path.relative_to(root)) is not None, path
         # Opening the store finishes or discards the interrupted change: all three day files
         # agree with each other and with the counter.
         store = Store(root).open()

@@ -37,7 +37,7 @@ def _store(root: Path, calls: list[dict] | None = None) -> Store:
 
 
 def _cache_file(store: Store) -> Path:
-    return store.root / files.CACHE_DIR / ORDERS / "2026-11-20.json"
+    return store.cache_dir() / ORDERS / "2026-11-20.json"
 
 
 @pytest.fixture
@@ -51,7 +51,9 @@ def test_a_digest_is_worked_out_once_and_kept_on_disk_for_the_next_process(store
     assert store.digest(DAY, ORDERS) == {"A001": 2, "A002": 5}
     kept = json.loads(_cache_file(store).read_text())
     assert kept["value"] == {"A001": 2, "A002": 5}
-    assert oct(_cache_file(store).stat().st_mode & 0o777) == oct(files.FILE_MODE)
+    # this user's own: nobody else can put a figure there
+    assert oct(_cache_file(store).stat().st_mode & 0o777) == oct(files.PRIVATE_FILE_MODE)
+    assert oct(store.cache_dir().stat().st_mode & 0o777) == oct(files.PRIVATE_DIR_MODE)
     # another process reads the cache without parsing the day file: prove it by making the
     # day file unreadable as JSON only for a reader that parses it (the signature is kept)
     fresh = _store(store.root)
@@ -176,17 +178,20 @@ def test_a_report_follows_a_correction_made_by_another_process(staffed) -> None:
 
 def test_prune_clears_the_figures_of_digests_no_longer_registered(store: Store) -> None:
     assert store.digest(DAY, ORDERS) == {"A001": 2, "A002": 5}
-    cache = store.root / files.CACHE_DIR
+    cache = store.cache_dir()
     old = cache / "test.orders.v0"  # what an older version of the program kept
     old.mkdir()
     (old / "2026-11-20.json").write_text("{}")
     stray = cache / "Not Ours"  # not a digest name: left alone
     stray.mkdir()
+    shared = store.root / files.CACHE_DIR / "test.orders"  # the shared cache of older versions
+    shared.mkdir()
     fresh = _store(store.root)
     fresh.read_only_reason = "a test"
     assert fresh.prune_cache() == [] and old.exists()  # a read-only store changes nothing
-    assert store.prune_cache() == ["test.orders.v0"]
-    assert not old.exists() and stray.exists() and _cache_file(store).exists()
+    assert store.prune_cache() == ["test.orders", "test.orders.v0"]
+    assert not old.exists() and not shared.exists() and stray.exists()
+    assert _cache_file(store).exists()
     assert store.digest(DAY, ORDERS) == {"A001": 2, "A002": 5}
     assert store.path(DAY).exists()  # the data untouched
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from store import Store, files
+from store import journal as store_journal
 from store.errors import StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,10 +70,21 @@ def fill(store: Path, tmp: Path, **kw) -> None:
 
 
 def modes(root: Path) -> dict[str, int]:
+    """The mode of everything in the store but the users' own caches (``.cache/<uid>/``,
+    0700 and 0600 by design, checked by ``private_caches``)."""
     out = {}
     for path in [root, *root.rglob("*")]:
-        out[str(path.relative_to(root))] = stat.S_IMODE(path.lstat().st_mode)
+        rel = path.relative_to(root)
+        if rel.parts[:1] == (files.CACHE_DIR,) and len(rel.parts) > 1:
+            continue
+        out[str(rel)] = stat.S_IMODE(path.lstat().st_mode)
     return out
+
+
+def private_caches(root: Path) -> None:
+    for path in (root / files.CACHE_DIR).glob("*/**/*"):
+        expected = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.lstat().st_mode) == expected, path
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -91,11 +103,12 @@ def test_every_directory_2770_and_file_0660_under_umask_077(tmp_path: Path) -> N
     for name, mode in found.items():
         if (store / name).is_file():
             assert mode == 0o660, (name, oct(mode))
+    private_caches(store)
 
 
 def test_a_journal_directory_is_2770_and_its_files_0660(tmp_path: Path, monkeypatch) -> None:
     store = Store(tmp_path / "s").open()
-    monkeypatch.setattr(files, "_apply_journal", lambda root, journal: None)  # "killed" here
+    monkeypatch.setattr(store_journal, "_apply", lambda root, name, checked: None)  # "killed" here
     old = os.umask(0o077)
     try:
         with store.transaction() as tx:
@@ -198,17 +211,21 @@ def test_valid_json_of_the_wrong_shape_is_corrupt(tmp_path: Path, name: str, con
 
 
 # ------------------------------------------------------------------- disk full
-def _enospc_after(monkeypatch, calls: int) -> None:
-    real = files.atomic_write_bytes
+def _enospc_after(monkeypatch, calls: int):
+    """Every file written after the first ``calls`` (the lock's holder note aside) meets a
+    full disk."""
+    real = files.stage
     count = {"n": 0}
 
-    def failing(path, data, group=None):
-        count["n"] += 1
-        if count["n"] > calls:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return real(path, data, group)
+    def failing(root, rel, data, group=None, **kw):
+        if str(rel) != files.LOCK_HOLDER:
+            count["n"] += 1
+            if count["n"] > calls:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(rel))
+        return real(root, rel, data, group, **kw)
 
-    monkeypatch.setattr(files, "atomic_write_bytes", failing)
+    monkeypatch.setattr(files, "stage", failing)
+    return lambda: monkeypatch.setattr(files, "stage", real)  # the space is back
 
 
 @pytest.mark.parametrize("calls", [0, 1, 3, 4, 5],
@@ -223,13 +240,13 @@ def test_disk_full_says_so_exits_2_and_tears_nothing(tmp_path: Path, monkeypatch
     before = snapshot(store)
     (tmp_path / "att2.csv").write_text("staff_id,date,period,in,out,reason\n"
                                        "A002,2026-11-18,1,08:10,,\nA002,2026-11-19,1,08:20,,\n")
-    _enospc_after(monkeypatch, calls)
+    space_back = _enospc_after(monkeypatch, calls)
     assert run(["--store", str(store), "import", "attendance", str(tmp_path / "att2.csv")]) == 2
     err = capsys.readouterr().err
     assert "No space left on device" in err and "internal error" not in err
     committed = calls >= 4  # the marker is the 4th write: after it, the change is kept
     # every file is whole (old or new) and, with the space back, the next command finishes it
-    monkeypatch.undo()
+    space_back()
     assert run(["--store", str(store), "report", "day", "--date", "2026-11-19",
                 "--format", "json"]) == 0
     after = snapshot(store)
@@ -241,6 +258,56 @@ def test_disk_full_says_so_exits_2_and_tears_nothing(tmp_path: Path, monkeypatch
     else:
         assert changed == set()
         assert not any((store / files.JOURNAL_DIR).iterdir())
+
+
+def _disk_fills_at_day_file(monkeypatch, nth: int):
+    """The disk fills while the ``nth`` new day file is being put in place: its fsync fails
+    (where a full disk shows on a filesystem that allocates late), whatever writes it."""
+    real = os.fsync
+    seen = {"n": 0}
+
+    def fsync(fd: int) -> None:
+        try:
+            name = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            name = ""
+        parts = Path(name).parts
+        if "days" in parts and files.JOURNAL_DIR not in parts and parts[-1].endswith(".tmp"):
+            seen["n"] += 1
+            if seen["n"] >= nth:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return lambda: monkeypatch.setattr(os, "fsync", real)  # the space is back
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to name an fd")
+@pytest.mark.parametrize("nth", [1, 2, 3], ids=["first-day", "second-day", "third-day"])
+def test_a_multi_file_import_is_seen_all_at_once_or_not_at_all_when_the_disk_fills(
+        tmp_path: Path, monkeypatch, capsys, nth: int) -> None:
+    """Issue #31 item 5: with 300 KB free an import said "nothing was torn" while 4 of 10 day
+    files were already replaced. Readers right after the failure see every file old."""
+    from floorapp.cli import run
+
+    store = tmp_path / "s"
+    fill(store, tmp_path)
+    before = snapshot(store)
+    (tmp_path / "att3.csv").write_text("staff_id,date,period,in,out,reason\n"
+                                       "A002,2026-11-17,1,08:10,,\nA002,2026-11-18,1,08:10,,\n"
+                                       "A002,2026-11-19,1,08:20,,\n")
+    space_back = _disk_fills_at_day_file(monkeypatch, nth)
+    assert run(["--store", str(store), "import", "attendance", str(tmp_path / "att3.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "internal error" not in err
+    assert "nothing of it shows yet" in err and "the next command finishes it" in err
+    assert snapshot(store) == before  # not one day file of the import is visible yet
+    space_back()
+    # the space is back: the next command finishes the change, every file new at once
+    assert run(["--store", str(store), "report", "day", "--date", "2026-11-19"]) == 0
+    after = snapshot(store)
+    assert {n for n in after if after[n] != before.get(n)} == {
+        "days/2026/2026-11-17.json", "days/2026/2026-11-18.json", "days/2026/2026-11-19.json"}
 
 
 def test_a_committed_journal_that_cannot_be_applied_leaves_commands_working(
@@ -381,15 +448,9 @@ def test_backup_into_the_store_is_refused(tmp_path: Path) -> None:
     assert snapshot(store) == before
 
 
-def test_backups_follow_symlinks_keep_each_one_and_restore_into_an_empty_dir(
-        tmp_path: Path) -> None:
+def test_backups_keep_each_one_and_restore_into_an_empty_dir(tmp_path: Path) -> None:
     store = tmp_path / "s"
     fill(store, tmp_path)
-    elsewhere = tmp_path / "disk2" / "2026"
-    elsewhere.parent.mkdir()
-    shutil.move(store / "days" / "2026", elsewhere)
-    (store / "days" / "2026").symlink_to(elsewhere, target_is_directory=True)
-    assert "2 files read" not in ok(floor(store, "doctor")).stdout
     first = Path(ok(floor(store, "backup", "--to", str(tmp_path))).stdout.split(": ", 1)[1]
                  .strip())
     second = Path(ok(floor(store, "backup", "--to", str(tmp_path))).stdout.split(": ", 1)[1]
@@ -404,6 +465,27 @@ def test_backups_follow_symlinks_keep_each_one_and_restore_into_an_empty_dir(
                                   if not k.startswith("backups")}
     assert "Li Wei" in ok(floor(restored, "report", "staff")).stdout
     refused(floor(tmp_path / "unused", "restore", str(second), str(restored)), "not an empty")
+
+
+def test_a_linked_year_is_not_followed_named_by_doctor_and_left_out_of_backups(
+        tmp_path: Path) -> None:
+    """A year moved to another disk and linked back is a link inside the store: floor does
+    not follow it (SPEC §3 rev. 12-2026b); doctor names it, a report of it names it."""
+    store = tmp_path / "s"
+    fill(store, tmp_path)
+    elsewhere = tmp_path / "disk2" / "2026"
+    elsewhere.parent.mkdir()
+    shutil.move(store / "days" / "2026", elsewhere)
+    (store / "days" / "2026").symlink_to(elsewhere, target_is_directory=True)
+    doctor = floor(store, "doctor")
+    assert doctor.returncode == 2
+    assert f"{store / 'days' / '2026'}: is a symbolic link, not a directory" in doctor.stdout
+    refused(floor(store, "report", "day", "--date", "2026-11-19"), str(store / "days" / "2026"),
+            "symbolic link")
+    backup = Path(ok(floor(store, "backup", "--to", str(tmp_path))).stdout.split(": ", 1)[1]
+                  .strip())
+    with tarfile.open(backup) as tar:
+        assert not [n for n in tar.getnames() if n.startswith("days/")]
 
 
 def test_restore_refuses_an_archive_with_foreign_paths(tmp_path: Path) -> None:
