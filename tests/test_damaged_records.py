@@ -141,7 +141,7 @@ def test_case_4_a_cache_file_whose_value_is_5_is_ignored_and_worked_out_again(
     assert run(command) == 0
     good = capsys.readouterr().out
     planted = 0
-    for cache in (store_dir / ".cache").glob(f"*/{TODAY.isoformat()}.json"):
+    for cache in (store_dir / ".cache").rglob(f"{TODAY.isoformat()}.json"):  # .cache/<uid>/…
         data = json.loads(cache.read_text())
         cache.write_text(json.dumps({**data, "value": 5}))
         planted += 1

@@ -72,7 +72,9 @@ def test_the_lock_note_names_the_os_account_not_logname(tmp_path: Path) -> None:
         assert holder.stdout.readline().strip() == "held"
         account = pwd.getpwuid(os.geteuid()).pw_name
         assert files.lock_holder(store.root)["user"] == account
-        waited = floor(store.root, "import", "staff", str(tmp_path / "none.csv"),
+        staff = tmp_path / "staff.csv"  # a write waits for the lock (opening does not)
+        staff.write_text("id,name,role,team,hired,base_pay\nA001,Li,agent,T01,2020-01-01,1200\n")
+        waited = floor(store.root, "import", "staff", str(staff),
                        env={"FLOOR_LOCK_TIMEOUT": "0"})
         assert waited.returncode == 2 and f"held by {account} (process {holder.pid}" in \
             waited.stderr
