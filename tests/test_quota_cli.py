@@ -231,6 +231,10 @@ def test_day_uses_attendance_monitoring_and_outages(campaigns, write_file, capsy
     campaigns.monitoring = FakeMonitoring()
     campaigns.emergency = FakeEmergency({DAY: {"A001": 210}})
     campaigns.quota.import_calls(write_file("calls.csv", GOOD))
+    with campaigns.transaction() as tx:  # attendance is kept that day: A001's punch is in
+        tx.put(f"day/{DAY}", "punches", "A001/1", {"staff_id": "A001", "date": str(DAY),
+                                                   "period": 1, "in": "08:12", "out": "",
+                                                   "reason": ""})
     report = campaigns.quota.day_report(DAY)
     by_id = {a["id"]: a for a in report.data["agents"]}
     assert by_id["A001"]["attendance"] == "late"
