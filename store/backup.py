@@ -245,3 +245,65 @@ def _extract(archive: Path, names: list[str], dest: Path) -> int:
         raise StoreError(f"{dest}: the restore stopped ({exc.strerror}); what was written "
                          f"there is incomplete, remove it") from None
     return count
+
+
+_ANY_BACKUP = re.compile(r"^floor-\d{4}-\d{2}-\d{2}(-\d+)?\.tar\.gz$")
+
+
+def secure_pre_split_backups(root: Path) -> list[Path]:
+    """Backups made before pay had a file of its own (store schema 1) hold everyone's base pay
+    in their ``ref.json``: each such archive in ``backups/`` is handed to the pay group with no
+    access for others (``0660`` there, ``0600`` where the host has no pay group), like a pay
+    archive. Nothing is followed or read past its size; an archive this user does not own is
+    left as it is. Returns the archives secured."""
+    root = Path(root)
+    try:
+        fd = files.open_dir(root, [BACKUP_DIR])
+    except (OSError, StoreError):
+        return []
+    gid = files.pay_gid()
+    secured: list[Path] = []
+    try:
+        for entry in sorted(os.scandir(fd), key=lambda e: e.name):
+            if not _ANY_BACKUP.match(entry.name) or not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                handle = os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK,
+                                 dir_fd=fd)
+            except OSError:
+                continue
+            try:
+                with os.fdopen(os.dup(handle), "rb") as raw:
+                    holds_pay = _holds_base_pay(raw)
+                if not holds_pay:
+                    continue
+                try:
+                    if gid is not None:
+                        os.fchown(handle, -1, gid)
+                        os.fchmod(handle, 0o660)
+                    else:
+                        os.fchmod(handle, 0o600)
+                except OSError:
+                    continue  # another user's archive: theirs to secure
+                secured.append(root / BACKUP_DIR / entry.name)
+            finally:
+                os.close(handle)
+    finally:
+        os.close(fd)
+    return secured
+
+
+def _holds_base_pay(raw) -> bool:  # noqa: ANN001 - a binary file
+    """Does the archive's ``ref.json`` hold base pay (a backup from before the pay split)?"""
+    try:
+        with tarfile.open(fileobj=raw, mode="r:gz") as archive:
+            for member in archive:
+                if member.name != "ref.json":
+                    continue
+                if not member.isfile() or member.size > MAX_MEMBER_BYTES:
+                    return False
+                body = archive.extractfile(member)
+                return body is not None and b'"base_pay"' in body.read()
+    except (tarfile.TarError, OSError, EOFError):
+        return False
+    return False

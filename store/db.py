@@ -471,6 +471,16 @@ class Store(_Reader):
         self._cache.clear()
         # what a data-moving step did, said once by the process that migrated
         self.migration_notices = migration_notes(by_partition.get("ref") or {})
+        if found < 3:
+            # backups from before the pay split (schema 1) hold everyone's base pay: the pay
+            # group's from now on (a store past 1 may still keep them in backups/)
+            from store.backup import secure_pre_split_backups
+
+            secured = secure_pre_split_backups(self.root)
+            if secured:
+                self.migration_notices.append(
+                    f"{len(secured)} backup(s) from before pay had its own file hold base pay: "
+                    f"now readable by the pay group only")
 
     def _roster_partitions(self) -> list[str]:
         return [f"roster/{name[: -len('.json')]}"

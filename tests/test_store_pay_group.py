@@ -213,3 +213,41 @@ def test_a_restore_without_the_pay_archive_says_so(staffed, tmp_path: Path, caps
     assert f"{pay_archive}: is missing: pay (base pay, the pay sheet's own data) is not " \
            f"restored (the store held 1 pay files)" in out
     assert not (without / "pay.json").exists()
+
+
+# --------------------------------------------------------- backups from before the pay split
+def _archive_with(path: Path, ref: dict) -> None:
+    body = json.dumps(ref).encode()
+    with tarfile.open(path, "w:gz") as archive:
+        info = tarfile.TarInfo("ref.json")
+        info.size = len(body)
+        archive.addfile(info, fileobj=__import__("io").BytesIO(body))
+
+
+@pytest.mark.parametrize("pay_group", [False, True], ids=["no-pay-group", "own-pay-group"])
+def test_backups_from_before_the_pay_split_go_to_the_pay_group(tmp_path, request, pay_group):
+    """Issue #31: backups made before the pay split still held everyone's base pay, readable
+    by the whole floor group. The store's migration hands them to the pay group."""
+    gid = request.getfixturevalue("own_pay_group") if pay_group else None
+    old = Store(tmp_path / "s", schema_version=1, user="old").open()
+    with old.transaction() as tx:
+        tx.put("ref", "staff", "A001", {"id": "A001", "name": "甲", "role": "agent",
+                                        "team": "T", "hired": "2023-03-01", "base_pay": "1200"})
+    backups = old.root / "backups"
+    backups.mkdir(exist_ok=True)
+    before, after = backups / "floor-2026-01-05.tar.gz", backups / "floor-2026-11-02.tar.gz"
+    _archive_with(before, {"staff": {"1": {"key": "A001", "v": 1, "at": "", "by": "",
+                                           "data": {"base_pay": "1200"}}}})
+    _archive_with(after, {"staff": {"1": {"key": "A001", "v": 1, "at": "", "by": "",
+                                          "data": {"name": "甲"}}}})
+    for path in (before, after):
+        os.chmod(path, 0o664)  # as an older floor could leave them: others may read
+    store = Store(tmp_path / "s", user="new").open()
+    assert store.meta()["schema"] >= 3
+    mode = stat.S_IMODE(before.stat().st_mode)
+    if pay_group:
+        assert mode == 0o660 and before.stat().st_gid == gid
+    else:
+        assert mode == 0o600
+    assert stat.S_IMODE(after.stat().st_mode) == 0o664  # no pay in it: left as it was
+    assert any("from before pay had its own file" in n for n in store.migration_notices)
