@@ -85,13 +85,6 @@ class Roll:
         person = self.people.get(staff_id)
         return person is not None and person.working
 
-    def on_leave(self) -> dict[str, Leave]:
-        return {sid: p.leave for sid, p in self.people.items() if p.leave is not None}
-
-    def codes_working(self) -> list[str]:
-        """The shift codes of the people working, for the header's running period."""
-        return sorted({p.scheduled for p in self.working()})
-
 
 class DayService:
     """``floor.day``: the floor-day model."""
