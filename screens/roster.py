@@ -387,25 +387,33 @@ class RosterScreen(FloorScreen):
                                                          back, confirmed=confirmed)
             saved["other"] = other.id
 
-        def save(values: dict[str, str]) -> None:  # a FloorError keeps the form open
-            try:
-                swap(values, False)
-            except AlreadyAtWork:
-                saved["ask"] = True  # asked once the form is closed
-
-        def told(confirmed: bool) -> None:
+        def told() -> None:
             self.refresh_data()
             self._tell(_("Swapped {a} ↔ {b} on {day}").format(a=person.id, b=saved["other"],
                                                                day=fmt_date(day)),
                        saved["violations"])
 
+        self._form(title, fields, swap, told)
+
+    def _form(self, title: str, fields: list[Field], act, told) -> None:  # noqa: ANN001
+        """A roster form whose ``act(values, confirmed)`` saves: a refusal keeps the form open
+        with what was typed; a change touching someone already at work is asked about (y/n)
+        once the form is closed, and ``told()`` says what was done."""
+        ask: dict[str, bool] = {}
+
+        def save(values: dict[str, str]) -> None:  # a FloorError keeps the form open
+            try:
+                act(values, False)
+            except AlreadyAtWork:
+                ask["ask"] = True
+
         def done(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            if saved.pop("ask", False):
-                self._asking(lambda confirmed: (swap(values, confirmed), told(confirmed)))
+            if ask.pop("ask", False):
+                self._asking(lambda confirmed: (act(values, confirmed), told()))
                 return
-            told(False)
+            told()
 
         self.app.push_screen(RosterForm(title, fields, check=save), done)
 
@@ -429,32 +437,16 @@ class RosterScreen(FloorScreen):
         title = _("Call in {pid} {name} on {day} (resting)").format(
             pid=person.id, name=person.name, day=fmt_date(day))
 
-        asked: dict[str, bool] = {}
-
         def call(values: dict[str, str], confirmed: bool) -> None:
             self.floor.roster.call_in(person.id, day, values["code"], values["approver"],
                                       values["reason"], confirmed=confirmed)
 
-        def save(values: dict[str, str]) -> None:  # a FloorError keeps the form open
-            try:
-                call(values, False)
-            except AlreadyAtWork:
-                asked["ask"] = True  # asked once the form is closed
-
-        def told(_confirmed: bool) -> None:
+        def told() -> None:
             self.refresh_data()
             self._tell(_("{pid} called in on {day}").format(pid=person.id, day=fmt_date(day)),
                        self._violations)
 
-        def done(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            if asked.pop("ask", False):
-                self._asking(lambda confirmed: (call(values, confirmed), told(confirmed)))
-                return
-            told(False)
-
-        self.app.push_screen(RosterForm(title, fields, check=save), done)
+        self._form(title, fields, call, told)
 
     # ---------------------------------------------------------------- generate
     def action_generate(self) -> None:

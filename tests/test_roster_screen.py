@@ -358,3 +358,26 @@ async def test_leave_on_someone_at_work_asks_and_a_burst_answers(rostered):
         await pilot.pause()
         assert "A001" not in rostered.leave_on(TODAY)
         assert rostered.roster_cells(*NOV)["A001"][TODAY.isoformat()] == "D"
+
+
+async def test_a_swap_form_for_someone_at_work_asks_once_closed(rostered):
+    """Issue #24: the swap form saves as typed; when it touches someone already in, the y/n
+    question comes after the form, and n leaves both days as they were."""
+    with rostered.transaction() as tx:
+        for sid, code in (("A001", "D"), ("A002", "R")):
+            tx.put("roster/2026-11", "cells", f"{sid}/{TODAY}",
+                   {"staff_id": sid, "date": TODAY.isoformat(), "code": code})
+    rostered.attendance.record_in("A001", TODAY, dt.time(7, 55))
+    async with FloorApp(rostered, backup=False).run_test(size=(80, 24)) as pilot:
+        screen = await open_roster(pilot)
+        grid(screen).move_cursor(row=[p.id for p in screen._people].index("A001"),
+                                 column=TODAY.day - 1)
+        for answer, expected in (("n", "D"), ("y", "R")):
+            await pilot.press("s", *"A002", "tab", "tab", *"M001", "tab", *"ill", "enter")
+            await pilot.pause()
+            from screens.roster_forms import Confirm
+
+            assert isinstance(pilot.app.screen, Confirm)
+            await pilot.press(answer)
+            await pilot.pause()
+            assert rostered.roster_cells(*NOV)["A001"][TODAY.isoformat()] == expected
