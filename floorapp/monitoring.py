@@ -491,9 +491,12 @@ class Score:
     violations: tuple[tuple[str, int, int], ...] = ()  # (code, level, occurrences)
 
 
-def score(template: Template, marks: Iterable[Mark]) -> Score:
+def score(template: Template, marks: Iterable[Mark], fraud_outcome: str = "zero_fail"
+          ) -> Score:
     """Section = max(0, applicable max − deductions) (扣完为止, 不设倒扣分); total = Σ sections;
-    any critical → total 0 and fail. A mark on an item that is not per_occurrence counts once;
+    any critical → total 0 and fail (``fraud_outcome`` zero_fail, the policy's
+    ``qa_fraud_outcome``: [003] says only 视为诈单; flag: the critical is listed, the score
+    and its pass mark stand). A mark on an item that is not per_occurrence counts once;
     a doubled occurrence (加倍扣罚) deducts twice the weight. Violations (合规部分) cost no
     points and are listed. Pass when the percentage of the applicable maximum reaches the
     template's pass mark as a percentage of its full maximum (the pass mark itself when
@@ -527,12 +530,13 @@ def score(template: Template, marks: Iterable[Mark]) -> Score:
                                      max(Decimal(0), applicable - deducted)))
     applicable_max = sum((s.max for s in sections), Decimal(0))
     total = sum((s.score for s in sections), Decimal(0))
-    if criticals:
+    fails = bool(criticals) and fraud_outcome == "zero_fail"
+    if fails:
         total = Decimal(0)
     percent = total * HUNDRED / applicable_max if applicable_max else Decimal(0)
     pass_percent = template.pass_percent
     passed: bool | None
-    if criticals:
+    if fails:
         passed = False
     elif pass_percent is None or not template.scored:
         passed = None
