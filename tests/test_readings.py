@@ -285,3 +285,21 @@ def test_the_entry_service_scores_fraud_by_the_policy(staffed) -> None:
     staffed.set_policy_value("qa_fraud_outcome", "flag")
     _marks, result = staffed.monitoring.preview("outbound-100", "f2 a1")
     assert result.total == 90 and result.criticals == ("f2",)
+
+
+def test_the_400_pool_and_its_note_follow_the_reading(staffed) -> None:
+    """632 calls expected in the month: 10 % as a floor is 64 to check; the rate only printed
+    leaves the 30 in all (and one each) to govern."""
+    from floorapp.monitoring_cli import sampling_report
+    from tests.test_monitoring_sampling import TODAY, _calls, _use
+
+    _use(staffed, "complaint", "hotline-400")
+    _calls(staffed, "C001", "2026-11-05", 250)
+    _calls(staffed, "C002", "2026-11-06", 150)
+    end = TODAY - dt.timedelta(days=1)
+    assert staffed.monitoring.hotline_pool(TODAY, end)["total"] == 64
+    assert "10 % of 632 calls expected" in "\n".join(sampling_report(staffed, TODAY).notes)
+    staffed.set_policy_value("qa_400_rate_mode", "printed")
+    assert staffed.monitoring.hotline_pool(TODAY, end)["total"] == 30
+    assert "the 10 % rate only printed, 632 calls expected" in "\n".join(
+        sampling_report(staffed, TODAY).notes)
