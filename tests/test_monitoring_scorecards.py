@@ -243,3 +243,14 @@ def test_recording_forty_requirement_items_read_as_not_met_when_typed() -> None:
     assert "NOT met" in notes and "11 each" in notes and "g1na" in notes
     archived = rules.archived_templates()[("recording-40", 1)].items()
     assert not archived["b1"][1].criterion  # the archive is as it was
+
+
+def test_telesales_card_follows_the_print_and_says_so() -> None:
+    """Issue #25: w6 sits in the level-2 block (followed, and said); 「销售流程混乱」 is printed
+    with no points or level and is in no card (said)."""
+    card = TEMPLATES["telesales-compliance"]
+    assert card.items()["w6"][1].level == 2
+    assert "w6" in card.notes and "level-2 block" in card.notes
+    assert "销售流程混乱" in card.notes and "销售流程混乱" in card.notes_zh
+    assert all("销售流程混乱" not in i.text_zh for t in TEMPLATES.values()
+               for s in t.sections for i in s.items)
