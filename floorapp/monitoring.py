@@ -169,6 +169,29 @@ class Template:
             return self
         return dataclasses.replace(self, pass_mark=pass_mark)
 
+    def with_centre_base(self, base: Decimal) -> Template:
+        """The template with the centre's base score (policy ``qa_400_base``) where the form
+        prints none: a card of one section whose points are the centre's."""
+        if len(self.sections) != 1 or self.sections[0].max_source != "centre":
+            return self
+        return dataclasses.replace(self, sections=(
+            dataclasses.replace(self.sections[0], max=Decimal(base)),))
+
+    def faults_to_fail(self) -> tuple[tuple[Decimal, int], ...]:
+        """The pass line in faults: for a one-section card of counted faults with a pass mark,
+        (points a fault costs, how many such faults fail a call), biggest fault first; () for
+        any other card. A call fails under the pass mark (低于40分为不合格): base 100, pass
+        40 fails at 31 two-point or 61 one-point faults."""
+        deducts = [i for s in self.sections for i in s.items if i.kind == "deduct"]
+        if (self.pass_mark is None or len(self.sections) != 1 or not deducts
+                or not all(i.per_occurrence for i in deducts)):
+            return ()
+        room = self.max - self.pass_mark  # points that may come off and still pass
+        if room < 0:
+            return tuple((w, 0) for w in sorted({i.weight for i in deducts}, reverse=True))
+        return tuple((w, int(room // w) + 1)
+                     for w in sorted({i.weight for i in deducts}, reverse=True))
+
     def items(self) -> dict[str, tuple[Section, Item]]:
         return {item.code: (section, item) for section in self.sections for item in section.items}
 

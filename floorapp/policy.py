@@ -182,6 +182,7 @@ class Policy:
     qa_400_min_total: int = 30  # 400: ≥ 30 calls in all [003 400 §1]
     qa_400_rate: Decimal = Decimal("0.10")  # 400: 抽查率 10 % [003 400 统计表]
     qa_400_period: str = "month"  # 400: "month" or "quarter" (每月或每季度) [003 400 §1]
+    qa_400_base: int = 100  # 400 card: [003] prints no base score (under 40 fails): the centre's
     qa_400_rate_mode: str = "floor"  # 抽查率 10% [003 400]: floor (a minimum) or printed
     telesales_closed_per_month: int = 3  # TSR: 3 closed recordings a month [003 录音质检抽听原则 1]
     telesales_unclosed_per_month: int = 1  # TSR: 1 unclosed [003 抽听原则 1]
@@ -353,6 +354,8 @@ class Policy:
                           .format(id=template_id, value=mark))
         if self.qa_copc_period not in ("month", "quarter"):
             raise bad(_("qa_copc_period must be month or quarter"))
+        if self.qa_400_base == 0:
+            raise bad(_("qa_400_base cannot be 0"))
         if self.qa_400_period not in ("month", "quarter"):
             raise bad(_("qa_400_period must be month or quarter"))
         if not 1 <= self.telesales_cycle_start_day <= 28:

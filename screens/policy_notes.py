@@ -196,6 +196,11 @@ NOTES: dict[str, str] = {
     "qa_400_min_total": N_('400: at least {qa_400_min_total} calls in all [003]'),
     "qa_400_rate": N_('400: check rate {qa_400_rate_pct} % [003]'),
     "qa_400_period": N_('400: month or quarter [003]'),
+    "qa_400_base": N_(
+        "[003, 400 hotline] 「考核结果总分低于40分为不合格」 prints no base score: "
+        "{qa_400_base} is the centre's; faults of 1 and 2 points come off it, and the card "
+        'shows the pass line in faults as well as points. Evaluations already saved keep '
+        'their score'),
     "qa_400_rate_mode": N_(
         '[003, 400 hotline] 「所有通话录音至少抽查30通」 and the form\'s 「抽查率: 10%」. Two readings. '
         'floor: the rate is a minimum too (at least {qa_400_rate_pct} % of the period\'s calls); '

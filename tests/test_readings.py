@@ -303,3 +303,47 @@ def test_the_400_pool_and_its_note_follow_the_reading(staffed) -> None:
     assert staffed.monitoring.hotline_pool(TODAY, end)["total"] == 30
     assert "the 10 % rate only printed, 632 calls expected" in "\n".join(
         sampling_report(staffed, TODAY).notes)
+
+
+# ------------------------------------------------------- the 400 card's base (scorecards)
+HOTLINE_400 = qa.builtin_templates()["hotline-400"]
+
+
+@pytest.mark.parametrize(
+    ("base", "faults"),
+    [(100, ((2, 31), (1, 61))), (60, ((2, 11), (1, 21))), (41, ((2, 1), (1, 2))),
+     (40, ((2, 1), (1, 1)))],
+    ids=["base-100-31-or-61", "base-60-11-or-21", "base-41-one-two-pointer-fails",
+         "base-40-any-fault-fails"])
+def test_the_400_pass_line_in_faults(base: int, faults: tuple) -> None:
+    card = HOTLINE_400.with_centre_base(Decimal(base))
+    assert card.max == base
+    assert card.faults_to_fail() == tuple((Decimal(w), n) for w, n in faults)
+    worst_w, worst_n = faults[0]
+    just_fails = qa.score(card, qa.parse_marks(f"b1x{worst_n}", card))
+    assert just_fails.passed is False
+    if worst_n > 1:
+        assert qa.score(card, qa.parse_marks(f"b1x{worst_n - 1}", card)).passed is True
+
+
+def test_cards_without_counted_faults_show_no_fault_line() -> None:
+    cards = qa.builtin_templates()
+    assert cards["outbound-100"].with_pass_mark(Decimal(80)).faults_to_fail() == ()
+    assert cards["hotline-100"].faults_to_fail() == ()  # no pass mark set
+    assert cards["recording-40"].with_centre_base(Decimal(50)).max == 40  # not a one-section card
+
+
+def test_the_400_base_is_a_policy_value_the_entry_scores_with(staffed) -> None:
+    from screens.monitoring import fails_at
+
+    card = staffed.monitoring.template("hotline-400")
+    assert card.max == 100 and "31 × −2 / 61 × −1" in fails_at(card)
+    _marks, result = staffed.monitoring.preview("hotline-400", "b1x30")
+    assert (result.total, result.passed) == (40, True)
+    staffed.set_policy_value("qa_400_base", "70")
+    card = staffed.monitoring.template("hotline-400")
+    assert card.max == 70 and "16 × −2 / 31 × −1" in fails_at(card)
+    _marks, result = staffed.monitoring.preview("hotline-400", "b1x16")
+    assert (result.total, result.passed) == (38, False)
+    with pytest.raises(Exception, match="qa_400_base cannot be 0"):
+        staffed.set_policy_value("qa_400_base", "0")

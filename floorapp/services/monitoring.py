@@ -112,6 +112,9 @@ class MonitoringService:
             data = {k: v for k, v in record.items() if not k.startswith("_")}
             out[data["id"]] = rules.template_from_dict(data)
         marks = self.floor.policy.qa_pass_marks
+        if "hotline-400" in out:  # [003] prints no base for the 400 card: the centre's
+            out["hotline-400"] = out["hotline-400"].with_centre_base(
+                Decimal(self.floor.policy.qa_400_base))
         return {tid: t.with_pass_mark(Decimal(str(marks[tid])) if tid in marks else None)
                 for tid, t in out.items()}
 
