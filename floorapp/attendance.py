@@ -438,7 +438,10 @@ def month_result(policy: Policy, staff: Staff, days: list[DayResult],
     out.late_deduction = late_deduction(policy, out.late_minutes)
     out.early_deduction = early_deduction(policy, out.early_minutes)
     out.absent_deduction = Decimal(out.absent_days) * day_pay * policy.absent_day_pay_days
-    lost = out.personal_leave_days > 0 or out.absent_days > 0
+    # 事假扣除对应底薪和当月全勤奖 [004]: personal leave loses the bonus; an absence as the
+    # centre reads it (absence_loses_full_attendance)
+    lost = out.personal_leave_days > 0 or (out.absent_days > 0
+                                           and policy.absence_loses_full_attendance)
     out.full_attendance_bonus = ZERO if lost else policy.full_attendance_bonus
     if lost:
         out.why.append(_("full-attendance bonus lost"))

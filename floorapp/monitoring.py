@@ -169,6 +169,29 @@ class Template:
             return self
         return dataclasses.replace(self, pass_mark=pass_mark)
 
+    def with_centre_base(self, base: Decimal) -> Template:
+        """The template with the centre's base score (policy ``qa_400_base``) where the form
+        prints none: a card of one section whose points are the centre's."""
+        if len(self.sections) != 1 or self.sections[0].max_source != "centre":
+            return self
+        return dataclasses.replace(self, sections=(
+            dataclasses.replace(self.sections[0], max=Decimal(base)),))
+
+    def faults_to_fail(self) -> tuple[tuple[Decimal, int], ...]:
+        """The pass line in faults: for a one-section card of counted faults with a pass mark,
+        (points a fault costs, how many such faults fail a call), biggest fault first; () for
+        any other card. A call fails under the pass mark (低于40分为不合格): base 100, pass
+        40 fails at 31 two-point or 61 one-point faults."""
+        deducts = [i for s in self.sections for i in s.items if i.kind == "deduct"]
+        if (self.pass_mark is None or len(self.sections) != 1 or not deducts
+                or not all(i.per_occurrence for i in deducts)):
+            return ()
+        room = self.max - self.pass_mark  # points that may come off and still pass
+        if room < 0:
+            return tuple((w, 0) for w in sorted({i.weight for i in deducts}, reverse=True))
+        return tuple((w, int(room // w) + 1)
+                     for w in sorted({i.weight for i in deducts}, reverse=True))
+
     def items(self) -> dict[str, tuple[Section, Item]]:
         return {item.code: (section, item) for section in self.sections for item in section.items}
 
@@ -491,9 +514,12 @@ class Score:
     violations: tuple[tuple[str, int, int], ...] = ()  # (code, level, occurrences)
 
 
-def score(template: Template, marks: Iterable[Mark]) -> Score:
+def score(template: Template, marks: Iterable[Mark], fraud_outcome: str = "zero_fail"
+          ) -> Score:
     """Section = max(0, applicable max − deductions) (扣完为止, 不设倒扣分); total = Σ sections;
-    any critical → total 0 and fail. A mark on an item that is not per_occurrence counts once;
+    any critical → total 0 and fail (``fraud_outcome`` zero_fail, the policy's
+    ``qa_fraud_outcome``: [003] says only 视为诈单; flag: the critical is listed, the score
+    and its pass mark stand). A mark on an item that is not per_occurrence counts once;
     a doubled occurrence (加倍扣罚) deducts twice the weight. Violations (合规部分) cost no
     points and are listed. Pass when the percentage of the applicable maximum reaches the
     template's pass mark as a percentage of its full maximum (the pass mark itself when
@@ -527,12 +553,13 @@ def score(template: Template, marks: Iterable[Mark]) -> Score:
                                      max(Decimal(0), applicable - deducted)))
     applicable_max = sum((s.max for s in sections), Decimal(0))
     total = sum((s.score for s in sections), Decimal(0))
-    if criticals:
+    fails = bool(criticals) and fraud_outcome == "zero_fail"
+    if fails:
         total = Decimal(0)
     percent = total * HUNDRED / applicable_max if applicable_max else Decimal(0)
     pass_percent = template.pass_percent
     passed: bool | None
-    if criticals:
+    if fails:
         passed = False
     elif pass_percent is None or not template.scored:
         passed = None

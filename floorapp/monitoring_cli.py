@@ -308,14 +308,19 @@ def sampling_report(floor: Floor, day: dt.date) -> reports.Report:
         end = sampling.period_of("hotline-400", day, floor.policy)[1]
         pool = service.hotline_pool(day, end)
         data["hotline_400"] = {k: v for k, v in pool.items() if k not in ("need", "left")}
-        notes.append(_("400-hotline {start} – {end}: {total} calls to check ({people} people, "
-                       "≥ {minimum} in all, {rate} % of {expected} calls expected from {calls} "
-                       "so far); {done} done").format(
-                           start=pool["from"], end=pool["to"], total=pool["total"],
-                           people=pool["people"], minimum=floor.policy.qa_400_min_total,
-                           rate=(floor.policy.qa_400_rate * 100).normalize(),
-                           expected=pool["expected_calls"], calls=pool["calls"],
-                           done=pool["done"]))
+        if floor.policy.qa_400_rate_mode == "floor":
+            text = _("400-hotline {start} – {end}: {total} calls to check ({people} people, "
+                     "≥ {minimum} in all, {rate} % of {expected} calls expected from {calls} "
+                     "so far); {done} done")
+        else:  # the rate only printed on the form (policy qa_400_rate_mode, issue #25)
+            text = _("400-hotline {start} – {end}: {total} calls to check ({people} people, "
+                     "≥ {minimum} in all; the {rate} % rate only printed, {expected} calls "
+                     "expected from {calls} so far); {done} done")
+        notes.append(text.format(
+            start=pool["from"], end=pool["to"], total=pool["total"],
+            people=pool["people"], minimum=floor.policy.qa_400_min_total,
+            rate=f"{(floor.policy.qa_400_rate * 100).normalize():f}",  # 10, not 1E+1
+            expected=pool["expected_calls"], calls=pool["calls"], done=pool["done"]))
     copc = service.copc_pool(day, sampling.copc_period(day, floor.policy)[1])
     data["copc"] = copc
     if copc["total"]:

@@ -15,6 +15,7 @@ spreads the period's need over the working days left in it.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from collections.abc import Iterable
@@ -114,10 +115,38 @@ def telesales_need(trainee: bool, closed_available: int | None, policy: Policy
 def hotline_sample_total(people: int, calls: int, policy: Policy) -> int:
     """Calls to check in a 400 period: ≥ 1 per person, ≥ 30 in all, and the 10 % rate
     (每人至少1通, 所有通话录音至少抽查30通; 抽查率 10%) [003 400 §1, 统计表]; never more
-    than there were calls."""
-    need = max(people * policy.qa_400_min_per_person, policy.qa_400_min_total,
-               math.ceil(policy.qa_400_rate * calls))
+    than there were calls. The rate is a floor as the centre reads the form
+    (``qa_400_rate_mode`` floor); printed: only the rate printed on the form, not a need."""
+    rate_need = math.ceil(policy.qa_400_rate * calls) if policy.qa_400_rate_mode == "floor" else 0
+    need = max(people * policy.qa_400_min_per_person, policy.qa_400_min_total, rate_need)
     return min(need, calls) if calls else need
+
+
+def is_trainee(policy: Policy, hired: dt.date, day: dt.date) -> bool:
+    """A trainee TSR (见习TSR, 3 + 2 a month [003 抽听原则 2]; the text does not say who):
+    hired within ``new_hire_days`` (``telesales_trainee_basis`` new_hire_days), or still in
+    the ``probation_months`` probation (probation)."""
+    if policy.telesales_trainee_basis == "probation":
+        return day < _months_after(hired, policy.probation_months)
+    return (day - hired).days < policy.new_hire_days
+
+
+def compliance_period(policy: Policy, year: int, month: int) -> tuple[dt.date, dt.date]:
+    """The 当月 of 当月未补一条按一级违规处罚一次 [003 合规部分]: the calendar month
+    (``compliance_month_basis`` calendar), or the telesales cycle that ends in it (cycle: the
+    21st of last month to the 20th)."""
+    first = dt.date(year, month, 1)
+    if policy.compliance_month_basis == "cycle":
+        start_day = policy.telesales_cycle_start_day
+        return telesales_cycle(first.replace(day=max(1, start_day - 1)), start_day)
+    return first, _months_after(first, 1) - dt.timedelta(days=1)
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    index = day.month - 1 + months
+    year, number = day.year + index // 12, index % 12 + 1
+    return dt.date(year, number, min(day.day, calendar.monthrange(year, number)[1]))
 
 
 def expected_calls(known: int, days_gone: int, days_total: int) -> int:

@@ -117,11 +117,27 @@ def completed_half_years(hired: dt.date, on: dt.date) -> int:
     return n
 
 
+def seniority_counted_by(policy: Policy, month_start: dt.date) -> dt.date:
+    """The day by which a half-year must be complete to count for a month's 工龄奖 (每半年
+    上调, [004 四] names no day): ``seniority_from`` next_month, the month's first day (a
+    half-year counts from the 1st of the month after it completes); same_month, its last day
+    (from the month in which it completes)."""
+    if policy.seniority_from == "same_month":
+        return add_months(month_start, 1) - dt.timedelta(days=1)
+    return month_start
+
+
+def seniority_half_years(policy: Policy, hired: dt.date, month_start: dt.date) -> int:
+    """The half-years of service that count for the month starting ``month_start``."""
+    return completed_half_years(hired, seniority_counted_by(policy, month_start))
+
+
 def seniority_raise(policy: Policy, staff: Staff, month_start: dt.date) -> Decimal:
-    """工龄奖: + per half-year completed by the month's first day, capped; none in probation."""
+    """工龄奖: + per half-year that counts for the month, capped; none in probation."""
     if in_probation(policy, staff, month_start):
         return ZERO
-    raised = policy.seniority_raise_per_half_year * completed_half_years(staff.hired, month_start)
+    raised = policy.seniority_raise_per_half_year * seniority_half_years(
+        policy, staff.hired, month_start)
     return min(raised, policy.seniority_raise_max)
 
 
@@ -161,11 +177,15 @@ def commission(policy: Policy, tier: str, orders: int) -> Decimal:
 
 def awarded(policy: Policy, commissions: Mapping[str, tuple[str, Decimal]]) -> set[str]:
     """Who gets the award: {id: (tier, commission)} → the ids with the highest commission
-    among the tiers that have the award; ties all; nobody while that commission is 0."""
+    among the tiers that have the award; ties all; nobody while that commission is 0.
+    ``award_among`` everyone: the month's highest commission overall (当月提成最高的), and
+    nobody gets it when that agent's tier has no award."""
     eligible = {sid: c for sid, (tier, c) in commissions.items() if tier in policy.award_tiers}
     if not eligible:
         return set()
     top = max(eligible.values())
+    if policy.award_among == "everyone":
+        top = max(c for _tier, c in commissions.values())
     if top <= 0:
         return set()
     return {sid for sid, c in eligible.items() if c == top}
@@ -304,8 +324,9 @@ def pay_sheet(policy: Policy, agents: Iterable[AgentMonth], month_start: dt.date
                 why.append(_("special circumstances refused by the supervisor"))
         if raise_:
             why.append(_("seniority +{amount}: {n} half-year(s) of service by {day}").format(
-                amount=money_text(raise_), n=completed_half_years(a.staff.hired, month_start),
-                day=month_start.isoformat()))
+                amount=money_text(raise_), n=seniority_half_years(policy, a.staff.hired,
+                                                               month_start),
+                day=seniority_counted_by(policy, month_start).isoformat()))
         elif in_probation(policy, a.staff, month_start):
             why.append(_("in probation until {day}: no seniority raise, not insured").format(
                 day=probation_end(policy, a.staff.hired).isoformat()))

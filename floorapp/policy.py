@@ -97,6 +97,7 @@ class Policy:
     sick_leave_rate_senior: Decimal = Decimal("0.10")  # 病假 tenure ≥ 2 years: 10 %
     sick_leave_tenure_years: int = 2  # the tenure boundary, on the leave date
     full_attendance_bonus: Decimal = Decimal("100")  # 全勤奖
+    absence_loses_full_attendance: bool = True  # [004] names 事假 only; 旷工 too? the centre's
     absent_day_pay_days: Decimal = Decimal("1")  # 旷工 deducts 1 day's base pay
     points_per_late_or_early: int = 2  # appraisal: each late/early occurrence
     points_per_absent_day: int = 20  # appraisal: each absenteeism day
@@ -112,6 +113,8 @@ class Policy:
     band_completed_min: int = 60  # 成功 60–80
     band_completed_max: int = 80
     zero_score_below: int = 50  # weighted completed < 50: the day scores nothing
+    zero_score_basis: str = "day"  # 低于50个/人/天,不得分 [004]: each day, or month_average
+    shortfall_on_absent_days: bool = False  # 少一个量扣1分 [004]: days worked only (#25)
     rank_step_points: int = 2  # monthly ranking: 2 points per rank step
     guarantee_orders: int = 400  # 保底量: 400 orders a month
     guarantee_base_high: Decimal = Decimal("1200")  # … base pay when met
@@ -132,9 +135,11 @@ class Policy:
     commission_per_order: Decimal = Decimal("0")  # 提成 per order: the centre's (0 = unset)
     top_commission_award: Decimal = Decimal("50")  # 奖励 50 元 (当月提成最高的)
     award_tiers: list[str] = field(default_factory=lambda: ["met", "special"])  # tiers with 奖励
+    award_among: str = "award_tiers"  # 当月提成最高的 [004]: among award_tiers, or everyone
     probation_months: int = 2  # 试用期 2 个月
     seniority_raise_per_half_year: Decimal = Decimal("50")  # 工龄奖: 底薪每半年上调 50 元
     seniority_raise_max: Decimal = Decimal("200")  # … 200 元封顶
+    seniority_from: str = "next_month"  # 每半年上调 [004 四]: next_month or same_month
     pay_publish_by_day: int = 10  # 次月 10 日前的早会上公布
     coaching_points_verbal: Decimal = Decimal("2")  # 口头指导 次 × 2
     coaching_points_written: Decimal = Decimal("5")  # 书面指导 次 × 5
@@ -165,6 +170,7 @@ class Policy:
     sample_proportion: Decimal = Decimal("0.5")  # p = 0.5
     sample_margin: Decimal = Decimal("0.05")  # e = 5 %
     qa_pass_marks: dict = field(default_factory=dict)  # pass mark per scorecard id, set by the centre where [003] prints none (unset: no pass/fail, no follow-up)
+    qa_fraud_outcome: str = "zero_fail"  # 视为诈单 [003]: zero_fail, or flag (score kept)
     qa_role_scorecards: dict = field(default_factory=lambda: {"agent": "outbound-100", "complaint": "hotline-100"})  # the scorecard (and so the sampling rule) each role uses [003]
     qa_team_scorecards: dict = field(default_factory=dict)  # a team's own scorecard, over its role's (e.g. {"电销": "telesales-compliance"})
     qa_plan_roles: list[str] = field(default_factory=lambda: ["monitor"])  # who holds plan slots; multi-level monitoring may add "lead", "manager" [000 §3]
@@ -176,10 +182,14 @@ class Policy:
     qa_400_min_total: int = 30  # 400: ≥ 30 calls in all [003 400 §1]
     qa_400_rate: Decimal = Decimal("0.10")  # 400: 抽查率 10 % [003 400 统计表]
     qa_400_period: str = "month"  # 400: "month" or "quarter" (每月或每季度) [003 400 §1]
+    qa_400_base: int = 100  # 400 card: [003] prints no base score (under 40 fails): the centre's
+    qa_400_rate_mode: str = "floor"  # 抽查率 10% [003 400]: floor (a minimum) or printed
     telesales_closed_per_month: int = 3  # TSR: 3 closed recordings a month [003 录音质检抽听原则 1]
     telesales_unclosed_per_month: int = 1  # TSR: 1 unclosed [003 抽听原则 1]
     telesales_trainee_closed_per_month: int = 3  # trainee TSR: 3 closed [003 抽听原则 2]
     telesales_trainee_unclosed_per_month: int = 2  # trainee TSR: 2 unclosed [003 抽听原则 2]
+    telesales_trainee_basis: str = "new_hire_days"  # 见习TSR [003]: new_hire_days or probation
+    compliance_month_basis: str = "calendar"  # 当月未补 [003 合规部分]: calendar or cycle
     telesales_cycle_start_day: int = 21  # cycle: the 21st of last month to the 20th [003 抽听原则 4]
 
     # --- rosters (SPEC §7, 排班)
@@ -267,6 +277,10 @@ class Policy:
         if self.late_mode not in ("excess", "all"):
             raise bad(_("late_mode must be 'excess' or 'all', got {value!r}").format(
                 value=self.late_mode))
+        for key, choices in READINGS.items():
+            if getattr(self, key) not in choices:
+                raise bad(_("{key} must be one of {choices}, got {value!r}").format(
+                    key=key, choices=", ".join(choices), value=getattr(self, key)))
         if not isinstance(self.shifts, dict) or not self.shifts:
             raise bad(_("shifts must map shift codes to seasons"))
         for code, seasons in self.shifts.items():
@@ -340,6 +354,8 @@ class Policy:
                           .format(id=template_id, value=mark))
         if self.qa_copc_period not in ("month", "quarter"):
             raise bad(_("qa_copc_period must be month or quarter"))
+        if self.qa_400_base == 0:
+            raise bad(_("qa_400_base cannot be 0"))
         if self.qa_400_period not in ("month", "quarter"):
             raise bad(_("qa_400_period must be month or quarter"))
         if not 1 <= self.telesales_cycle_start_day <= 28:
@@ -515,6 +531,24 @@ _SANE = Decimal("1e9")
 _KIND_NAMES = {"int": N_("a whole number"), "Decimal": N_("a number"), "str": N_("text"),
                "bool": N_("true or false"), "list": N_("a list"), "dict": N_("a mapping")}
 
+
+# Where the sources can be read two ways (issue #25): the readings a text-valued key may
+# take, the default first. ``late_mode`` and the yes/no readings are checked on their own.
+READINGS: dict[str, tuple[str, ...]] = {
+    "seniority_from": ("next_month", "same_month"),
+    "award_among": ("award_tiers", "everyone"),
+    "zero_score_basis": ("day", "month_average"),
+    "qa_400_rate_mode": ("floor", "printed"),
+    "telesales_trainee_basis": ("new_hire_days", "probation"),
+    "compliance_month_basis": ("calendar", "cycle"),
+    "qa_fraud_outcome": ("zero_fail", "flag"),
+}
+
+# The choices a centre should make on its first day (README, Policy): every reading above.
+FIRST_DAY_CHOICES = ("late_mode", "seniority_from", "award_among",
+                     "absence_loses_full_attendance", "zero_score_basis", "qa_400_rate_mode",
+                     "telesales_trainee_basis", "compliance_month_basis",
+                     "shortfall_on_absent_days", "qa_fraud_outcome")
 
 DEFAULT = Policy()
 

@@ -196,6 +196,15 @@ def leave_target(policy: Policy, scheduled_calling_minutes: int, lost_minutes: i
     return adjusted_target(policy, scheduled_calling_minutes, lost_minutes + on_leave)
 
 
+def absent_day_target(policy: Policy, target: int, worked: bool) -> int:
+    """The quota target of a day of absence (旷工): 少一个量扣1分 counts days worked only
+    (``shortfall_on_absent_days`` false, the default since issue #25: an absence costs its
+    attendance points and pay, not 60 quota points too), else the day's target stands. A day
+    absent by the 30-minute rule on which the agent did call (``worked``) was worked: its
+    target stands either way."""
+    return target if worked or policy.shortfall_on_absent_days else 0
+
+
 def shortfall(target: int, completed: int) -> int:
     """How many completed calls short of the target (少一个量): max(0, target − completed)."""
     return max(0, target - completed)
@@ -226,8 +235,21 @@ def completed_band(policy: Policy, completed: int) -> str:
 
 
 def is_zero_score_day(policy: Policy, weighted: Decimal) -> bool:
-    """Weighted completed under 50: the day scores nothing in the monthly ranking."""
-    return Decimal(weighted) < policy.zero_score_below
+    """Weighted completed under 50: the day scores nothing in the monthly ranking. Only when
+    the centre reads 低于50个/人/天,不得分 day by day (``zero_score_basis`` day); read over the
+    month's daily average, no single day is judged."""
+    return policy.zero_score_basis == "day" and Decimal(weighted) < policy.zero_score_below
+
+
+def zero_score_days(policy: Policy, daily_weighted: Iterable[Decimal]) -> int:
+    """The month's days that score nothing: each day under 50 (``zero_score_basis`` day), or
+    every day when the month's daily average is under 50 (month_average)."""
+    days = [Decimal(w) for w in daily_weighted]
+    if policy.zero_score_basis == "month_average":
+        if days and sum(days, Decimal(0)) / len(days) < policy.zero_score_below:
+            return len(days)
+        return 0
+    return sum(1 for w in days if is_zero_score_day(policy, w))
 
 
 def day_end(periods: Iterable[tuple[dt.time, dt.time]]) -> dt.time | None:
@@ -267,9 +289,12 @@ def projected(value: Decimal | int, total_minutes: int, minutes_left: int,
 
 
 def ranking_score(policy: Policy, daily_weighted: Iterable[Decimal]) -> Decimal:
-    """A month's ranking figure: Σ weighted completed over the days that score."""
-    return sum((Decimal(w) for w in daily_weighted if not is_zero_score_day(policy, w)),
-               Decimal(0))
+    """A month's ranking figure: Σ weighted completed over the days that score (none when
+    the month's daily average is under 50 and the centre reads the rule that way)."""
+    days = [Decimal(w) for w in daily_weighted]
+    if policy.zero_score_basis == "month_average":
+        return Decimal(0) if zero_score_days(policy, days) else sum(days, Decimal(0))
+    return sum((w for w in days if not is_zero_score_day(policy, w)), Decimal(0))
 
 
 @dataclass(frozen=True)

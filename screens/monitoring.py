@@ -46,6 +46,12 @@ def _points(value: Decimal) -> str:
     return text
 
 
+def fails_at(template: rules.Template) -> str:
+    """The pass line in faults: "(fails at 31 × −2 / 61 × −1)" (base 100, pass 40)."""
+    faults = " / ".join(f"{n} × −{_points(weight)}" for weight, n in template.faults_to_fail())
+    return _("(fails at {faults})").format(faults=faults)
+
+
 def _pad(text: str, cells: int) -> str:
     """``text`` padded with spaces to ``cells`` terminal cells (a CJK character takes two)."""
     return text + " " * max(1, cells - cell_len(text))
@@ -320,6 +326,8 @@ class MonitoringScreen(FloorScreen):
                 pass_text = _("pass {points}").format(points=_points(template.pass_mark)) \
                     if template.pass_mark is not None else \
                     _("pass mark unset (policy): no follow-up")
+                if template.faults_to_fail():  # the pass line in faults too (issue #25)
+                    pass_text += " " + fails_at(template)
                 total.update(Text.assemble(
                     (f" {_points(result.total)} / {_points(result.max)}  ", "bold"),
                     (verdict, style), ("  " + pass_text, "dim")))
@@ -663,6 +671,10 @@ class MonitoringScreen(FloorScreen):
         if note:  # follow-up needs a pass mark: say so where the card is read
             codes.add_row("", Text(_("pass"), style="bold yellow"),
                           Text(note, style="yellow"))
+        elif template.faults_to_fail():
+            codes.add_row("", Text(_("pass"), style="bold"), Text(
+                _("pass {points}").format(points=_points(template.pass_mark))
+                + " " + fails_at(template)))
         for section in template.sections:
             for item in section.items:
                 if item.kind == "critical":

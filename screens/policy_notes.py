@@ -36,7 +36,11 @@ NOTES: dict[str, str] = {
         'lateness up to {late_allowance_minutes} min a month (inclusive) costs nothing'),
     "late_per_minute": N_('beyond that, {late_per_minute} yuan off per minute late'),
     "late_mode": N_(
-        'excess: only the minutes beyond the allowance are charged; all: every minute'),
+        '[004, lateness] 「一个月累计迟到10分钟以内(含10分钟),不扣基本工资。迟到10分钟以上,'
+        '每迟到1分钟,扣基本工资1元。」 Two readings. excess: only the minutes over '
+        '{late_allowance_minutes} are charged (a month of 15 min late pays for 5); all: every '
+        'minute once over {late_allowance_minutes} (pays for 15). The centre\'s choice; floor\'s '
+        'default excess; now {late_mode}'),
     "absent_threshold_minutes": N_(
         'late or early by {absent_threshold_minutes} min or more with no reason counts as absent'),
     "pay_days_per_month": N_('day pay = monthly base pay / {pay_days_per_month}'),
@@ -51,6 +55,11 @@ NOTES: dict[str, str] = {
     "sick_leave_tenure_years": N_(
         'the tenure boundary for sick leave ({sick_leave_tenure_years} years), on the leave date'),
     "full_attendance_bonus": N_('full attendance bonus: {full_attendance_bonus} yuan'),
+    "absence_loses_full_attendance": N_(
+        '[004, leave] 「事假扣除对应底薪和当月全勤奖」 names personal leave only; for an absence '
+        '「视为旷工处理,扣除1天底薪」 names no bonus. Two readings. true: an absent day also loses the '
+        '{full_attendance_bonus} yuan bonus; false: only personal leave loses it. The centre\'s '
+        'choice; floor\'s default true; now {absence_loses_full_attendance}'),
     "absent_day_pay_days": N_("an absent day deducts {absent_day_pay_days} day's base pay"),
     "points_per_late_or_early": N_(
         'appraisal: {points_per_late_or_early} points off per late/early occurrence'),
@@ -70,6 +79,17 @@ NOTES: dict[str, str] = {
     "band_completed_max": N_(
         'the top of the completed band ({band_completed_min}–{band_completed_max})'),
     "zero_score_below": N_('weighted completed under {zero_score_below}: the day scores nothing'),
+    "zero_score_basis": N_(
+        '[004] 「按外呼类型系数折算,低于50个/人/天,不得分」. Two readings. day: each day under '
+        '{zero_score_below} weighted completed scores nothing in the ranking; month_average: '
+        'the month\'s daily average decides, every day scores or none does. The centre\'s '
+        'choice; floor\'s default day; now {zero_score_basis}'),
+    "shortfall_on_absent_days": N_(
+        '[004] 「按天完成量:大于或等于60个/人/天,每天进行统计,少一个量扣1分」. Two readings. '
+        'false: only days worked are counted (an absence costs its pay and attendance points); '
+        'true: an absent day also costs {daily_min_completed} × {shortfall_points_per_call} '
+        'quota points. The centre\'s choice; floor\'s default false (issue #25); '
+        'now {shortfall_on_absent_days}'),
     "rank_step_points": N_('monthly ranking: {rank_step_points} points per rank step'),
     "guarantee_orders": N_('guaranteed volume: {guarantee_orders} orders a month'),
     "guarantee_base_high": N_('… base pay {guarantee_base_high} yuan when met'),
@@ -98,10 +118,21 @@ NOTES: dict[str, str] = {
     "top_commission_award": N_(
         "award of {top_commission_award} yuan to the month's top commission"),
     "award_tiers": N_('pay tiers that get the award'),
+    "award_among": N_(
+        '[004 §4, pay] 「奖励50元(当月提成最高的)」, printed only in the tiers with the award. Two '
+        'readings. award_tiers: the highest commission among agents of those tiers '
+        '({award_tiers}); everyone: the month\'s highest commission overall, nobody gets it '
+        'when that agent\'s tier has no award. The centre\'s choice; floor\'s default '
+        'award_tiers; now {award_among}'),
     "probation_months": N_('probation: {probation_months} months'),
     "seniority_raise_per_half_year": N_(
         'seniority: base pay up {seniority_raise_per_half_year} yuan every half year'),
     "seniority_raise_max": N_('… capped at {seniority_raise_max} yuan'),
+    "seniority_from": N_(
+        '[004 §4, pay] 「工龄奖(底薪每半年上调50元,200元封顶)」 names no day. Two readings. '
+        'next_month: a half-year counts from the 1st of the month after it completes (hired '
+        '15 May: from December); same_month: from the month in which it completes (from '
+        'November). The centre\'s choice; floor\'s default next_month; now {seniority_from}'),
     "pay_publish_by_day": N_(
         'announced at a morning meeting before day {pay_publish_by_day} of the next month'),
     "coaching_points_verbal": N_('verbal coaching: {coaching_points_verbal} points each'),
@@ -144,6 +175,10 @@ NOTES: dict[str, str] = {
     "qa_pass_marks": N_(
         'pass mark per scorecard id, set by the centre '
         'where [003] prints none (unset: no pass/fail, no follow-up)'),
+    "qa_fraud_outcome": N_(
+        '[003] 「出现以下情况,视为诈单」 names no score. Two readings. zero_fail: a fraud case '
+        'scores 0 and fails the call; flag: the fraud case is listed, the score and the pass '
+        'mark stand. The centre\'s choice; floor\'s default zero_fail; now {qa_fraud_outcome}'),
     "qa_role_scorecards": N_('the scorecard (and so the sampling rule) each role uses [003]'),
     "qa_team_scorecards": N_("a team's own scorecard, over its role's"),
     "qa_plan_roles": N_(
@@ -161,6 +196,17 @@ NOTES: dict[str, str] = {
     "qa_400_min_total": N_('400: at least {qa_400_min_total} calls in all [003]'),
     "qa_400_rate": N_('400: check rate {qa_400_rate_pct} % [003]'),
     "qa_400_period": N_('400: month or quarter [003]'),
+    "qa_400_base": N_(
+        "[003, 400 hotline] 「考核结果总分低于40分为不合格」 prints no base score: "
+        "{qa_400_base} is the centre's; faults of 1 and 2 points come off it, and the card "
+        'shows the pass line in faults as well as points. Evaluations already saved keep '
+        'their score'),
+    "qa_400_rate_mode": N_(
+        '[003, 400 hotline] 「所有通话录音至少抽查30通」 and the form\'s 「抽查率: 10%」. Two readings. '
+        'floor: the rate is a minimum too (at least {qa_400_rate_pct} % of the period\'s calls); '
+        'printed: the rate is only printed on the form, {qa_400_min_total} in all and '
+        '{qa_400_min_per_person} per person govern. The centre\'s choice; floor\'s default '
+        'floor; now {qa_400_rate_mode}'),
     "qa_copc_period": N_(
         "outbound COPC sample drawn over a month or a quarter (the centre's choice; "
         "[003] names no period)"),
@@ -172,6 +218,16 @@ NOTES: dict[str, str] = {
         'trainee telesales: {telesales_trainee_closed_per_month} closed a month [003]'),
     "telesales_trainee_unclosed_per_month": N_(
         'trainee telesales: {telesales_trainee_unclosed_per_month} unclosed a month [003]'),
+    "telesales_trainee_basis": N_(
+        '[003] 「见习TSR成交录音每月抽听3通,未成交录音2通」 does not say who is a trainee. Two '
+        'readings. new_hire_days: hired within {new_hire_days} days; probation: still in the '
+        '{probation_months}-month probation. The centre\'s choice; floor\'s default '
+        'new_hire_days; now {telesales_trainee_basis}'),
+    "compliance_month_basis": N_(
+        '[003, compliance] 「二级违规行为,必须完善或补充录音, 当月未补一条按一级违规处罚一次」. '
+        'Two readings. calendar: 「当月」 is the calendar month; cycle: the telesales cycle, day '
+        '{telesales_cycle_start_day} of last month to the day before it this month. The '
+        'centre\'s choice; floor\'s default calendar; now {compliance_month_basis}'),
     "telesales_cycle_start_day": N_(
         'cycle: day {telesales_cycle_start_day} of last month to '
         'the day before it this month [003]'),

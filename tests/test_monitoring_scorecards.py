@@ -230,3 +230,27 @@ def test_template_json_keeps_the_new_fields() -> None:
     bad["sections"][0]["items"][0]["source"] = "made-up"
     with pytest.raises(rules.TemplateError, match=r"items\[0\]\.source 'made-up'"):
         rules.template_from_dict(bad)
+
+
+def test_recording_forty_requirement_items_read_as_not_met_when_typed() -> None:
+    """Issue #25: b1, b2 are printed as requirements (专业的开头语…); typing the code deducts, so
+    they are criteria: shown "not met: …", never the requirement alone. The card's note says
+    why 数量 (a monthly ranking) is an item of a call and how the 22 unprinted points split."""
+    items = TEMPLATES["recording-40"].items()
+    assert [code for code, (_s, i) in items.items() if i.criterion] == ["b1", "b2"]
+    assert scored("recording-40", "b1 b2").total == 39  # the deduction itself is unchanged
+    notes = TEMPLATES["recording-40"].notes
+    assert "NOT met" in notes and "11 each" in notes and "g1na" in notes
+    archived = rules.archived_templates()[("recording-40", 1)].items()
+    assert not archived["b1"][1].criterion  # the archive is as it was
+
+
+def test_telesales_card_follows_the_print_and_says_so() -> None:
+    """Issue #25: w6 sits in the level-2 block (followed, and said); 「销售流程混乱」 is printed
+    with no points or level and is in no card (said)."""
+    card = TEMPLATES["telesales-compliance"]
+    assert card.items()["w6"][1].level == 2
+    assert "w6" in card.notes and "level-2 block" in card.notes
+    assert "销售流程混乱" in card.notes and "销售流程混乱" in card.notes_zh
+    assert all("销售流程混乱" not in i.text_zh for t in TEMPLATES.values()
+               for s in t.sections for i in s.items)

@@ -239,7 +239,9 @@ def test_day_uses_attendance_monitoring_and_outages(campaigns, write_file, capsy
     by_id = {a["id"]: a for a in report.data["agents"]}
     assert by_id["A001"]["attendance"] == "late"
     assert by_id["A002"]["attendance"] == "leave" and by_id["A002"]["shortfall"] == 0
-    assert by_id["A003"]["attendance"] == "absent" and by_id["A003"]["shortfall"] == 60
+    # 少一个量扣1分 on days worked only (issue #25): A003's absence costs no quota points
+    assert by_id["A003"]["attendance"] == "absent" and by_id["A003"]["shortfall"] == 0
+    assert by_id["A003"]["points"] == 0
     # A001 lost 210 of the 320 calling minutes of a winter Friday (08:30–12:00, 14:40–16:30,
     # the study off the phones): target 60 × 110/320 = 20.6 → 21, 61 done
     agent = next(a for a in campaigns.quota.floor_day(DAY).agents if a.staff_id == "A001")
@@ -249,6 +251,10 @@ def test_day_uses_attendance_monitoring_and_outages(campaigns, write_file, capsy
     text = "\n".join(str(row) for row in report.tables[0].rows)
     assert "late 12 min" in text and "87.5%" in text
     assert report.tables[2].rows == [["I1", "outage", "外呼系统故障", "14:10"]]
+    # the other reading: an absent day also counts its 60 short (−60 points)
+    campaigns.set_policy_value("shortfall_on_absent_days", "true")
+    by_id = {a["id"]: a for a in campaigns.quota.day_report(DAY).data["agents"]}
+    assert by_id["A003"]["shortfall"] == 60 and by_id["A003"]["points"] == -60
 
 
 def test_record_counts_and_undo(campaigns):

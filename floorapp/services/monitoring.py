@@ -112,6 +112,9 @@ class MonitoringService:
             data = {k: v for k, v in record.items() if not k.startswith("_")}
             out[data["id"]] = rules.template_from_dict(data)
         marks = self.floor.policy.qa_pass_marks
+        if "hotline-400" in out:  # [003] prints no base for the 400 card: the centre's
+            out["hotline-400"] = out["hotline-400"].with_centre_base(
+                Decimal(self.floor.policy.qa_400_base))
         return {tid: t.with_pass_mark(Decimal(str(marks[tid])) if tid in marks else None)
                 for tid, t in out.items()}
 
@@ -234,7 +237,7 @@ class MonitoringService:
             parsed = rules.parse_marks(marks, template)
         except rules.MarksError as exc:
             raise FloorError(str(exc)) from None
-        return parsed, rules.score(template, parsed)
+        return parsed, rules.score(template, parsed, self.floor.policy.qa_fraud_outcome)
 
     def monitors(self) -> list[Staff]:
         """Who may score calls: the monitors, and the leads/managers the policy lets hold
@@ -404,7 +407,7 @@ class MonitoringService:
             except ValueError as exc:
                 errors.add(line, str(exc))
                 continue
-            result = rules.score(template, parsed)
+            result = rules.score(template, parsed, self.floor.policy.qa_fraud_outcome)
             hhmm = f"{time:%H:%M}"
             base = f"E{time:%H%M}00-{monitor.id}-{agent.id}"
             key, n = base, 1
@@ -597,7 +600,7 @@ class MonitoringService:
             parsed = rules.parse_marks(marks, template)
         except rules.MarksError as exc:
             raise FloorError(str(exc)) from None
-        return parsed, rules.score(template, parsed)
+        return parsed, rules.score(template, parsed, self.floor.policy.qa_fraud_outcome)
 
     # ------------------------------------------------------------ follow-up
     def follow_up_ids(self, up_to: dt.date) -> set[str]:
@@ -781,7 +784,7 @@ class MonitoringService:
             mine = [r for r in evals if r["staff_id"] == person.id]
             closed = sum(1 for r in mine if r.get("outcome") == "closed")
             unclosed = sum(1 for r in mine if r.get("outcome") == "unclosed")
-            trainee = (day - person.hired).days < policy.new_hire_days
+            trainee = sampling.is_trainee(policy, person.hired, day)
             available = max(counts[person.id].orders, closed) if person.id in counts else None
             need = sampling.telesales_need(trainee, available, policy)
             out.append({"from": start.isoformat(), "to": end.isoformat(), "trainee": trainee,
@@ -1122,8 +1125,7 @@ class MonitoringService:
     def compliance_month(self, year: int, month: int) -> list[review.ComplianceMonth]:
         """Per TSR: the month's violations, unremedied level-2 counted as level-1 once the
         month is over [003 合规部分]."""
-        start = dt.date(year, month, 1)
-        end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        start, end = sampling.compliance_period(self.floor.policy, year, month)
         per: dict[str, list[tuple[int, int, bool]]] = {}
         for r in self.evaluations_between(start, end):
             remedied = r.get("remedied") or {}

@@ -361,6 +361,10 @@ class QuotaService:
                 target = 0
             else:
                 target = rules.adjusted_target(policy, scheduled, lost_minutes)
+                if status == "absent":
+                    worked = roll.is_working(staff_id) or any(
+                        c.dialed for c in campaigns.values())
+                    target = rules.absent_day_target(policy, target, worked)
             done, mean = qa.get(staff_id, (0, None))
             agents.append(AgentDay(
                 staff_id=staff_id, name=person.name if person else staff_id,
@@ -551,7 +555,7 @@ class QuotaService:
         daily = self._final_days(daily)
         scores = {sid: rules.ranking_score(policy, days.values()) for sid, days in daily.items()}
         ranking = rules.ranking(policy, scores)
-        zero_days = {sid: sum(1 for w in days.values() if rules.is_zero_score_day(policy, w))
+        zero_days = {sid: rules.zero_score_days(policy, days.values())
                      for sid, days in daily.items()}
         months = []
         y, m = year, month
