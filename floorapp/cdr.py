@@ -41,8 +41,6 @@ START, END, BILLSEC, DISPOSITION = 9, 11, 13, 14
 # a transfer, a second Dial) starts as the previous one ends: a few seconds bridge that gap,
 # while a channel name repeated by a restarted PBX starts minutes or days later
 CHANNEL_SPAN_SLACK = dt.timedelta(seconds=10)
-# the fields a centre may name as the campaign (policy cdr_campaign_field); "" = none
-CAMPAIGN_FIELDS = ("accountcode", "dcontext", "userfield", "peeraccount")
 _START = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 # technology/resource-sequence; the resource may carry @context (PJSIP/8001@trunk-…)
 _CHANNEL = re.compile(r"^(?P<tech>[A-Za-z0-9]+)/(?P<resource>.+)-(?P<seq>[0-9A-Fa-f]+)"

@@ -23,7 +23,7 @@ THU = dt.date(2026, 11, 19)
 def master_row(src: str, dst: str, clid: bytes, channel: str, dstchannel: str, start: str,
                answer: str, billsec: int, disposition: str, extra: int = 2, *,
                end: str = "", uniqueid: str = "", linkedid: str = "",
-               accountcode: str = "") -> bytes:
+               accountcode: str = "", userfield: str = "") -> bytes:
     """One line as cdr_csv writes it: every text field quoted, quotes doubled, numbers bare;
     ``extra`` optional columns after amaflags: 2 = uniqueid, userfield (loguniqueid,
     loguserfield); 5 = those and peeraccount, linkedid, sequence (newcdrcolumns). The uniqueid
@@ -41,7 +41,7 @@ def master_row(src: str, dst: str, clid: bytes, channel: str, dstchannel: str, s
               q(dstchannel), q("Dial"), q(f"SIP/trunk/{dst},60"), q(start), q(answer), q(end),
               str(billsec + 5).encode(), str(billsec).encode(), q(disposition),
               q("DOCUMENTATION")]
-    fields += [q(uniqueid), q(""), q(""), q(linkedid or uniqueid), b"1"][:extra]
+    fields += [q(uniqueid), q(userfield), q(""), q(linkedid or uniqueid), b"1"][:extra]
     return b",".join(fields) + b"\n"
 
 
