@@ -85,27 +85,9 @@ class CdrService:
         people = {s.extension: s for s in self.floor.staff() if s.extension}
         campaigns = frozenset(self.floor.quota.campaigns()) if campaign_field else frozenset()
         counted = cdr.tally(rows, set(people), campaigns)
-        by_day: dict[tuple[str, dt.date], dict[int, dict[str | None, cdr.HourCalls]]] = {}
-        for (extension, day, hour), split in counted.campaigns.items():
-            by_day.setdefault((people[extension].id, day), {})[hour] = split
-        written = 0
-        conflicts: list[str] = []
+        by_day = by_agent_day(counted, people)
         with self.floor.transaction() as tx:
-            for (staff_id, day), hours in sorted(by_day.items()):
-                part = f"day/{day.isoformat()}"
-                mine = [r for r in tx.records(part, CALLS) if r["staff_id"] == staff_id]
-                for key, data, label in _targets(staff_id, day, hours, mine):
-                    counts = Counts.from_dict(data)
-                    problems = rules.count_problems(counts)
-                    if problems:
-                        conflicts.append(f"{staff_id} {day.isoformat()} {label}: "
-                                         + "; ".join(problems))
-                        continue
-                    current = tx.get(part, CALLS, key)
-                    before = {k: v for k, v in (current or {}).items() if not k.startswith("_")}
-                    if before != data:
-                        tx.put(part, CALLS, key, data)
-                        written += 1
+            written, conflicts = write_counts(tx, by_day)
         out = [_("{path}: {rows} record(s), {calls} call(s) of {agents} agent(s) over "
                  "{days} day(s); {written} hour(s) changed").format(
             path=path, rows=len(rows), calls=counted.calls,
@@ -119,6 +101,38 @@ class CdrService:
                          "connected").format(n=len(conflicts)))
             out.extend("  " + line for line in conflicts)
         return "\n".join(out)
+
+
+def by_agent_day(counted: cdr.Tally, people: dict[str, Any]
+                 ) -> dict[tuple[str, dt.date], dict[int, dict[str | None, cdr.HourCalls]]]:
+    """{(staff id, day): {hour: {campaign or None: calls}}} of a tally (people by extension)."""
+    out: dict[tuple[str, dt.date], dict[int, dict[str | None, cdr.HourCalls]]] = {}
+    for (extension, day, hour), split in counted.campaigns.items():
+        out.setdefault((people[extension].id, day), {})[hour] = split
+    return out
+
+
+def write_counts(tx: Any, by_day: dict[tuple[str, dt.date],
+                                       dict[int, dict[str | None, cdr.HourCalls]]]
+                 ) -> tuple[int, list[str]]:
+    """Write each agent-day's counts into its entries (see module doc) within ``tx``: how many
+    entries changed, and the entries left as they were (completed above connected)."""
+    written = 0
+    conflicts: list[str] = []
+    for (staff_id, day), hours in sorted(by_day.items()):
+        part = f"day/{day.isoformat()}"
+        mine = [r for r in tx.records(part, CALLS) if r["staff_id"] == staff_id]
+        for key, data, label in _targets(staff_id, day, hours, mine):
+            problems = rules.count_problems(Counts.from_dict(data))
+            if problems:
+                conflicts.append(f"{staff_id} {day.isoformat()} {label}: " + "; ".join(problems))
+                continue
+            current = tx.get(part, CALLS, key)
+            before = {k: v for k, v in (current or {}).items() if not k.startswith("_")}
+            if before != data:
+                tx.put(part, CALLS, key, data)
+                written += 1
+    return written, conflicts
 
 
 def _targets(staff_id: str, day: dt.date, hours: dict[int, dict[str | None, cdr.HourCalls]],
