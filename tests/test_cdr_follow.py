@@ -228,3 +228,17 @@ def test_follow_is_for_cdr_and_needs_the_file(store_dir: Path, agents: Floor,
     assert run(["--store", str(store_dir), "import", "cdr", "--follow",
                 str(tmp_path / "missing.csv")]) == 2
     assert f"{tmp_path / 'missing.csv'}: no such file to follow" in capsys.readouterr().err
+
+
+def test_doctor_says_when_the_follow_last_applied_a_row(agents: Floor, store_dir: Path,
+                                                        tmp_path: Path, capsys) -> None:
+    from floorapp.cli import run
+
+    assert run(["--store", str(store_dir), "doctor"]) == 0
+    assert "follow" not in capsys.readouterr().out
+    path = tmp_path / "Master.csv"
+    path.write_bytes(b"".join(lines_of_two_days()[:3]))
+    look_until_read(CdrFollower(agents, path))
+    assert run(["--store", str(store_dir), "doctor"]) == 0
+    assert ("the phone system's follow (floor import cdr --follow) last applied a row at "
+            "2026-11-20T15:00:00+08:00") in capsys.readouterr().out
