@@ -146,8 +146,9 @@ def _time(text: str, end: bool = False) -> dt.datetime:
         raise ValueError((_("end {text!r} is not a date and time (YYYY-MM-DD HH:MM:SS)") if end
                           else _("start {text!r} is not a date and time (YYYY-MM-DD "
                                  "HH:MM:SS)")).format(text=text))
-    try:
-        return dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+    try:  # the shape is checked above; the fields by hand: strptime is slow on 10k rows
+        return dt.datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]),
+                           int(text[14:16]), int(text[17:19]))
     except ValueError:
         raise ValueError((_("end {text} is not a real date and time") if end
                           else _("start {text} is not a real date and time")).format(

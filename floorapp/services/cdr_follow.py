@@ -224,10 +224,8 @@ class CdrFollower:
                 if new_bad:
                     tx.put_many(today, PBX_BAD, new_bad, note=str(self.path))
                     result.bad = [f"{d['file']}:{d['line']}: {d['reason']}" for _k, d in new_bad]
-            for day in sorted(touched):
-                written, conflicts = self._count_day(tx, day)
-                result.written += written
-                result.conflicts += conflicts
+            if touched:
+                result.written, result.conflicts = self._count_days(tx, touched)
             if result.rows:
                 tx.put(today, PBX_FOLLOW, "state", {
                     "file": str(self.path), "last_applied": now.isoformat(timespec="seconds")})
@@ -235,14 +233,14 @@ class CdrFollower:
             self.log(line)
         return result
 
-    def _count_day(self, tx: Any, day: dt.date) -> tuple[int, list[str]]:
-        """Count ``day`` again from the kept rows of it and the days around it (a call's rows
-        may straddle midnight), and write it."""
+    def _count_days(self, tx: Any, days: set[dt.date]) -> tuple[int, list[str]]:
+        """Count ``days`` again from the kept rows of them and the days around them (a call's
+        rows may straddle midnight), and write them."""
         policy = self.floor.policy
         rows = []
-        for offset in (-1, 0, 1):
-            partition = _partition(day + dt.timedelta(days=offset))
-            for record in tx.records(partition, PBX_ROWS):
+        around = {day + dt.timedelta(days=offset) for day in days for offset in (-1, 0, 1)}
+        for day in sorted(around):
+            for record in tx.records(_partition(day), PBX_ROWS):
                 rows.append(cdr.parse_row(int(record["line"]), list(record["fields"]),
                                           policy.cdr_campaign_field))
         people = {s.extension: s for s in self.floor.staff() if s.extension}
@@ -250,7 +248,7 @@ class CdrFollower:
             else frozenset()
         counted = cdr.tally(rows, set(people), campaigns)
         by_day = {key: hours for key, hours in by_agent_day(counted, people).items()
-                  if key[1] == day}
+                  if key[1] in days}
         return write_counts(tx, by_day)
 
 
