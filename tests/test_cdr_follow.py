@@ -21,6 +21,7 @@ from floorapp.services import Floor
 from floorapp.services.cdr import CdrService
 from floorapp.services.cdr_follow import CdrFollower, bad_rows, last_applied
 from tests.conftest import STAFF, TODAY
+from tests.test_cdr import master_row
 from tests.test_cdr_identity import THU, two_days_with_a_restart
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,3 +243,88 @@ def test_doctor_says_when_the_follow_last_applied_a_row(agents: Floor, store_dir
     assert run(["--store", str(store_dir), "doctor"]) == 0
     assert ("the phone system's follow (floor import cdr --follow) last applied a row at "
             "2026-11-20T15:00:00+08:00") in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------ load
+SUPERVISOR = """
+import sys
+from floorapp.quota import Counts
+from floorapp.services import open_floor
+floor = open_floor(sys.argv[1], user="tester")
+for n in range(int(sys.argv[3])):
+    floor.quota.record_counts(sys.argv[2], Counts(1, 1, 1, 1), day=__import__("datetime").date(
+        2026, 11, 19), hour=20)
+"""
+
+
+def ten_thousand_rows() -> list[bytes]:
+    """A day of 10,000 rows: 8001 and 8002 calling every 3 s, every seventh call forked to a
+    second trunk, every fourth unanswered."""
+    rows = []
+    for n in range(9000):
+        start = dt.datetime(2026, 11, 19, 8) + dt.timedelta(seconds=3 * n)
+        extension = "8001" if n % 2 else "8002"
+        text = f"{start:%Y-%m-%d %H:%M:%S}"
+        answered = n % 4 != 0
+        channel = f"SIP/{extension}-{n:08x}"
+        rows.append(master_row(extension, "138", b"<x>", channel, f"SIP/trunk1-{n:08x}", text,
+                               text if answered else "", 20 + n % 90 if answered else 0,
+                               "ANSWERED" if answered else "NO ANSWER"))
+        if n % 9 == 0 and len(rows) < 10_000:
+            rows.append(master_row(extension, "138", b"<x>", channel, f"SIP/trunk2-{n:08x}",
+                                   text, "", 0, "NO ANSWER"))
+    assert len(rows) == 10_000
+    return rows
+
+
+def test_ten_thousand_rows_followed_while_two_supervisors_write_the_day(
+        agents: Floor, store_dir: Path, tmp_path: Path) -> None:
+    """The follower (a real process) takes 10,000 rows appended in bursts while two
+    supervisors (real processes) record orders on the same day: no write is lost, and the
+    PBX counts equal a one-shot import of the same file into a fresh store."""
+    from floorapp.clock import fixed_clock
+    from floorapp.services import open_floor
+    from tests.conftest import NOW
+
+    rows = ten_thousand_rows()
+    path = tmp_path / "Master.csv"
+    path.write_bytes(b"")
+    follower = start_follower(store_dir, path)
+    supervisors = [subprocess.Popen([sys.executable, "-c", SUPERVISOR, str(store_dir), who,
+                                     "40"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                   for who in ("A001", "A003")]
+    try:
+        for start in range(0, len(rows), 1000):
+            append(path, *rows[start:start + 1000])
+        for supervisor in supervisors:
+            _out, err = supervisor.communicate(timeout=DEADLINE * 5)
+            assert supervisor.returncode == 0, err
+        expected_rows = len(rows)
+        wait_for(lambda: len(agents.store.records("day/2026-11-19", "pbx_rows"))
+                 == expected_rows, follower)
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        follower.communicate(timeout=DEADLINE)
+        for supervisor in supervisors:
+            if supervisor.poll() is None:
+                supervisor.kill()
+                supervisor.wait()
+    followed = {k: v for k, v in totals(agents).items() if k[1] == THU}
+    # no supervisor's write was lost (typed into 20:00, an hour the PBX has no calls in)
+    assert followed[("A001", THU, 20, "")] == Counts(40, 40, 40, 40)
+    assert followed[("A003", THU, 20, "")] == Counts(40, 40, 40, 40)
+    fresh = open_floor(tmp_path / "fresh", clock=fixed_clock(NOW), user="tester")
+    fresh.store.clock = lambda: "2026-01-01T00:00:00+08:00"
+    for person in STAFF:
+        extension = {"A001": "8001", "A002": "8002"}.get(person.id, "")
+        fresh.save_staff(dataclasses.replace(person, extension=extension))
+    whole = tmp_path / "whole.csv"
+    whole.write_bytes(b"".join(rows))
+    CdrService(fresh).import_cdr(whole)
+
+    def pbx(floor_totals: dict) -> dict:
+        return {k: (c.dialed, c.connected, c.talk_minutes) for k, c in floor_totals.items()
+                if k[0] in ("A001", "A002") and k[2] != 20}
+
+    assert pbx(followed) == pbx({k: v for k, v in totals(fresh).items() if k[1] == THU})
+    assert sum(c for c, _n, _t in pbx(followed).values()) == 9000
