@@ -65,8 +65,35 @@ def _import_cdr(floor: Floor, path: Path) -> str:
     return CdrService(floor).import_cdr(path)
 
 
+def _follow_cdr(floor: Floor, path: Path) -> str:
+    """``floor import cdr --follow``: until SIGTERM or Ctrl-C."""
+    import signal
+
+    from floorapp.services.cdr_follow import CdrFollower
+
+    if not path.is_file():
+        raise FloorError(_("{path}: no such file to follow").format(path=path))
+    stopping: list[int] = []
+    previous = {sig: signal.signal(sig, lambda number, _frame: stopping.append(number))
+                for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        print(_("{path}: following (Ctrl-C to stop)").format(path=path), flush=True)
+        kept = CdrFollower(floor, path, log=lambda text: print(text, file=sys.stderr,
+                                                                flush=True)).follow(
+            lambda: bool(stopping), lambda text: print(text, flush=True))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return _("{path}: stopped; {rows} new record(s) kept").format(path=path, rows=kept)
+
+
 def run_import(floor: Floor, args: argparse.Namespace) -> str:
-    """``floor import KIND FILE``: .xlsx sheets through ``--sheet``, punches ``--skip-unknown``."""
+    """``floor import KIND FILE``: .xlsx sheets through ``--sheet``, punches ``--skip-unknown``,
+    call records ``--follow``."""
+    if getattr(args, "follow", False):
+        if args.kind != "cdr":
+            raise FloorError(_("--follow is for `floor import cdr`"))
+        return _follow_cdr(floor, args.file)
     skip_unknown = getattr(args, "skip_unknown", False)
     if skip_unknown and args.kind != "punches":
         raise FloorError(_("--skip-unknown is for `floor import punches`"))
@@ -113,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help=_("the sheet of an .xlsx file to read (default: the first)"))
     imp.add_argument("--skip-unknown", action="store_true",
                      help=_("punches: skip (and list) clock ids that are no one's"))
+    imp.add_argument("--follow", action="store_true",
+                     help=_("cdr: keep reading what the phone system appends (a service)"))
 
     demo = sub.add_parser("demo", help=_("fill a new store with a realistic demo floor"))
     demo.add_argument("--seats", type=int, default=40, help=_("outbound seats (default 40)"))

@@ -221,7 +221,9 @@ def _master_csv(floor: Floor, rng: random.Random, day: dt.date,
                   f'"{end:%Y-%m-%d %H:%M:%S}"'.encode(),
                   str(int((end - moment).total_seconds())).encode(), str(billsec).encode(),
                   f'"{disposition}"'.encode(), b'"DOCUMENTATION"',
-                  f'"{moment.timestamp():.0f}.{sequence}"'.encode(), b'""']
+                  # uniqueid: Party A's (chan's), the same on every row of a forked dial
+                  f'"{moment.timestamp():.0f}.{int(chan.rsplit("-", 1)[1], 16)}"'.encode(),
+                  b'""']
         rows.append((moment, b",".join(fields) + b"\n"))
 
     for entry in floor.quota.entries(day):

@@ -45,7 +45,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
                   "screens/emergency*.py"),
     # real data in and out (SPEC §11): the time clock, the phone system, Excel
     "data": ("floorapp/punches.py", "floorapp/services/punches.py", "floorapp/cdr.py",
-             "floorapp/services/cdr.py", "floorapp/xlsx.py"),
+             "floorapp/services/cdr.py", "floorapp/services/cdr_follow.py", "floorapp/xlsx.py"),
     "floor": ("floorapp/*.py", "floorapp/services/*.py", "screens/*.py", "screens/widgets/*.py"),
 }
 

@@ -24,6 +24,8 @@ from floorapp.staff import ROLES
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+# the Master.csv fields that may name a call's campaign (cdr_campaign_field)
+CDR_CAMPAIGN_FIELDS = ("accountcode", "dcontext", "userfield", "peeraccount")
 
 
 def _default_shifts() -> dict[str, dict[str, list[list[str]]]]:
@@ -130,6 +132,9 @@ class Policy:
     interview_months: int = 2  # 约谈: 连续两月成单量最少 (the fewest each month, ties all)
     talk_minutes_min: int = 180  # talk time ≥ 3 h a day where tracked
     campaign_default_coefficient: Decimal = Decimal("1.0")  # 外呼类型系数
+    # the Master.csv field whose value is a `floor campaign` id (dialers set accountcode per
+    # campaign); "" = none: a call goes to the agent's hour entry (issue #27)
+    cdr_campaign_field: str = "accountcode"
 
     # --- pay sheet and appraisal (SPEC §10, [004] 四、话务员薪资制度, [002] 绩效考核表)
     commission_per_order: Decimal = Decimal("0")  # 提成 per order: the centre's (0 = unset)
@@ -274,6 +279,10 @@ class Policy:
             except ValueError:
                 raise bad(_("{key} {value} is not a day of the year").format(
                     key=name, value=getattr(self, name))) from None
+        if self.cdr_campaign_field not in ("", *CDR_CAMPAIGN_FIELDS):
+            raise bad(_("cdr_campaign_field must be one of {fields} or empty, got "
+                        "{value!r}").format(fields=", ".join(CDR_CAMPAIGN_FIELDS),
+                                            value=self.cdr_campaign_field))
         if self.late_mode not in ("excess", "all"):
             raise bad(_("late_mode must be 'excess' or 'all', got {value!r}").format(
                 value=self.late_mode))

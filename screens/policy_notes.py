@@ -113,6 +113,9 @@ NOTES: dict[str, str] = {
     "talk_minutes_min": N_('talk time at least {talk_minutes_min} min a day where tracked'),
     "campaign_default_coefficient": N_(
         'call type coefficient of a campaign not set: {campaign_default_coefficient}'),
+    "cdr_campaign_field": N_(
+        "the phone system's field naming a call's campaign (a floor campaign id): "
+        '{cdr_campaign_field}; empty = the hour\'s entry'),
     "commission_per_order": N_(
         "commission per order: the centre's (0 = unset); now {commission_per_order}"),
     "top_commission_award": N_(

@@ -28,6 +28,8 @@ class Finding:
     message: str
 
 
+FOLLOW_TABLE = "pbx_follow"  # floorapp.services.cdr_follow.PBX_FOLLOW
+
 # floor's own names beside the data: what each must be, and how bad it is when it is not
 _OWN_NAMES = {
     files.LOCK: (False, "error", "every command refuses until it is removed"),
@@ -53,6 +55,7 @@ def examine(root: Path, schema_version: int,
         findings.append(Finding(str(root), "warning", "not writable by this user: read-only"))
     meta = root / "meta.json"
     checked = 0
+    followed: list[str] = []  # when `floor import cdr --follow` last applied a row, per day
     found, unusable = files.scan_store(root)
     for bad in unusable:
         findings.append(Finding(str(bad.path), "error", bad.reason))
@@ -88,6 +91,7 @@ def examine(root: Path, schema_version: int,
         if path == root / "ref.json":
             findings.extend(Finding(str(path), "warning" if "conflict" in line else "ok",
                                     line.strip()) for line in migration_notes(data or {}))
+        followed.extend(_follow_times(data or {}))
         kind = record_shapes.kind_of_path(root, path)
         if shapes and kind and data:
             for damaged in record_shapes.damaged_records(kind, data, shapes):
@@ -117,8 +121,23 @@ def examine(root: Path, schema_version: int,
     for tmp in files.stale_temps(root):
         findings.append(Finding(str(tmp), "warning", "leftover temporary file of a killed write "
                                                      "(the next command removes it)"))
+    if followed:
+        findings.append(Finding(str(root), "ok", f"the phone system's follow (floor import cdr "
+                                                 f"--follow) last applied a row at "
+                                                 f"{max(followed)}"))
     findings.append(Finding(str(root), "ok", f"{checked} files read"))
     return findings
+
+
+def _follow_times(data: dict) -> list[str]:
+    """The follow's last-applied time a day partition holds (table pbx_follow, key state)."""
+    docs = [d for d in (data.get(FOLLOW_TABLE) or {}).values()
+            if isinstance(d, dict) and d.get("key") == "state" and isinstance(d.get("data"), dict)]
+    if not docs:
+        return []
+    latest = max(docs, key=lambda d: d.get("v", 0) if isinstance(d.get("v"), int) else 0)
+    when = latest["data"].get("last_applied")
+    return [when] if isinstance(when, str) else []
 
 
 def _own_names(root: Path) -> list[Finding]:

@@ -21,19 +21,27 @@ THU = dt.date(2026, 11, 19)
 
 
 def master_row(src: str, dst: str, clid: bytes, channel: str, dstchannel: str, start: str,
-               answer: str, billsec: int, disposition: str, extra: int = 2) -> bytes:
+               answer: str, billsec: int, disposition: str, extra: int = 2, *,
+               end: str = "", uniqueid: str = "", linkedid: str = "",
+               accountcode: str = "", userfield: str = "") -> bytes:
     """One line as cdr_csv writes it: every text field quoted, quotes doubled, numbers bare;
-    ``extra`` optional columns (uniqueid, userfield) after amaflags."""
+    ``extra`` optional columns after amaflags: 2 = uniqueid, userfield (loguniqueid,
+    loguserfield); 5 = those and peeraccount, linkedid, sequence (newcdrcolumns). The uniqueid
+    is Party A's (``channel``): the epoch of the start and the channel's sequence number, as
+    Asterisk makes it, unless given."""
     def q(text: str | bytes) -> bytes:
         raw = text.encode() if isinstance(text, str) else text
         return b'"' + raw.replace(b'"', b'""') + b'"'
 
-    end = start[:-2] + "59"
-    fields = [q(""), q(src), q(dst), q("from-internal"), q(clid), q(channel), q(dstchannel),
-              q("Dial"), q(f"SIP/trunk/{dst},60"), q(start), q(answer), q(end),
+    end = end or start[:-2] + "59"
+    if not uniqueid:
+        epoch = int(dt.datetime.strptime(start, "%Y-%m-%d %H:%M:%S").timestamp())
+        uniqueid = f"{epoch}.{int(channel.split(';')[0].rsplit('-', 1)[-1], 16)}"
+    fields = [q(accountcode), q(src), q(dst), q("from-internal"), q(clid), q(channel),
+              q(dstchannel), q("Dial"), q(f"SIP/trunk/{dst},60"), q(start), q(answer), q(end),
               str(billsec + 5).encode(), str(billsec).encode(), q(disposition),
               q("DOCUMENTATION")]
-    fields += [q("1763514300.1"), q("")][:extra]
+    fields += [q(uniqueid), q(userfield), q(""), q(linkedid or uniqueid), b"1"][:extra]
     return b",".join(fields) + b"\n"
 
 
