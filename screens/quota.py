@@ -187,9 +187,15 @@ class QuotaScreen(FloorScreen):
         else:
             advice = rules.staffing_advice(policy, dialed, completed)
             advice_shown = (_(ADVICE_SHORT[advice]), "bold" if advice != "ok" else "green")
+        # where dialed and connected come from: the PBX live (its last call), an imported
+        # Master.csv, or typed in
+        source, last = self.floor.quota.counts_source(now.date())
+        stamp = (_("PBX {time}").format(time=last) if source == "live" else
+                 _("PBX file {time}").format(time=f"{now:%H:%M}") if source == "pbx" else
+                 _("typed {time}").format(time=f"{now:%H:%M}"))
         line1 = _("{now} {hours}h{minutes} left · {seats} seats · dialed {dialed} ({avg}/seat) · "
                   "done {done} · ord {orders}").format(
-            now=f"{now:%H:%M}", hours=left // 60, minutes=f"{left % 60:02d}", seats=fd.seats,
+            now=stamp, hours=left // 60, minutes=f"{left % 60:02d}", seats=fd.seats,
             dialed=totals.dialed, avg=_one(fd.avg_dialed), done=totals.completed,
             orders=totals.orders)
         line2 = Text.assemble(

@@ -25,6 +25,23 @@ def days_after_today(days: int) -> str:
     return (TODAY + dt.timedelta(days=days)).isoformat()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _screens_imported_in_english():
+    """Key descriptions are translated when a screen's class is made (the app runs in one
+    language per process). A test that runs the app in Chinese must not be the first to import
+    a screen, or every later test in that worker sees Chinese keys: import them all first."""
+    import importlib
+    import pkgutil
+
+    import screens
+
+    i18n.set_language("en")
+    importlib.import_module("floorapp.app")
+    for module in pkgutil.walk_packages(screens.__path__, "screens."):
+        importlib.import_module(module.name)
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("FLOOR_STORE", raising=False)

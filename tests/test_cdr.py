@@ -11,7 +11,7 @@ import pytest
 
 from floorapp import cdr
 from floorapp.cli import run
-from floorapp.errors import ImportRejected
+from floorapp.errors import FloorError, ImportRejected
 from floorapp.quota import Counts
 from floorapp.services import Floor
 from floorapp.services.cdr import CdrService
@@ -188,3 +188,25 @@ def test_unknown_extensions_are_counted_not_errors(staffed: Floor, tmp_path: Pat
     summary = CdrService(staffed).import_cdr(path)  # nobody has an extension yet
     assert "0 call(s) of 0 agent(s)" in summary
     assert "9 record(s) name no agent's extension" in summary
+
+
+def test_the_pbxs_dialed_and_connected_are_not_typed_over(extensions: Floor,
+                                                          tmp_path: Path) -> None:
+    """Issue #27: once the PBX gave an hour's dialed and connected, a hand entry may add
+    completed and orders but not change those two; a correction with a reason may, audited."""
+    path = tmp_path / "Master.csv"
+    path.write_bytes(MASTER)
+    CdrService(extensions).import_cdr(path)
+    quota = extensions.quota
+    assert quota.counts_source(THU) == ("pbx", None)
+    with pytest.raises(FloorError, match="dialed and connected of 09:00 come from the phone "
+                                         r"system \(3/1\)"):
+        quota.record_counts("A001", Counts(5, 5, 0, 0), day=THU, hour=9)
+    quota.record_counts("A001", Counts(completed=1, orders=1), day=THU, hour=9)
+    assert entries(extensions)[("A001", 9, "")] == Counts(3, 1, 1, 1, talk_minutes=3)
+    quota.record_counts("A001", Counts(dialed=1), day=THU, hour=9,
+                        note="the PBX missed a call on trunk 3")
+    record = extensions.store.get("day/2026-11-19", "calls", "A001/h09/")
+    assert (record["dialed"], record["source"], record["correction"]) == (
+        4, "pbx", "the PBX missed a call on trunk 3")
+    assert quota.counts_source(dt.date(2026, 11, 18)) == ("typed", None)

@@ -259,3 +259,21 @@ async def test_no_verdict_on_a_pace_before_there_is_one(staffed: Floor) -> None:
         await pilot.pause()
         assert "10↓" in row_text(table, "A001")
         assert "raise call volume" in str(app.screen.query_one("#totals", Static).content)
+
+
+async def test_the_totals_say_where_the_counts_come_from(counted: Floor) -> None:
+    """Issue #27: typed in, or the PBX live with its last call's time."""
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_quota(app, pilot)
+        assert str(app.screen.query_one("#totals", Static).content).startswith("typed 15:00 ")
+    with counted.transaction() as tx:  # what `floor import cdr --follow` keeps of its work
+        tx.put("day/2026-11-20", "pbx_follow", "state",
+               {"file": "/var/log/asterisk/cdr-csv/Master.csv",
+                "last_applied": "2026-11-20T14:58:07+08:00"})
+    assert counted.quota.counts_source(counted.today()) == ("live", "14:58:07")
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_quota(app, pilot)
+        assert str(app.screen.query_one("#totals", Static).content).startswith(
+            "PBX 14:58:07 ")

@@ -73,3 +73,31 @@ async def test_handover_form_burst_lands_in_each_field(staffed: Floor, burst) ->
         (entry,) = staffed.roster.handovers(TODAY)
         assert (entry.from_id, entry.to_id, entry.notes, entry.open_items) == (
             "L001", "Q001", "up", ("a", "b"))
+
+
+async def test_a_question_typed_ahead_is_answered_by_the_next_key(staffed: Floor,
+                                                                   burst) -> None:
+    """Issue #24: `l` on someone already at work asks y/n; `l` `y` arriving together over SSH
+    answer it (the y never lands in the grid as the rest key's neighbour), and `a` then works
+    the grid again."""
+    staffed.roster.generate(2026, 11, seats=2)
+    with staffed.transaction() as tx:
+        tx.put("roster/2026-11", "cells", f"A001/{TODAY}",
+               {"staff_id": "A001", "date": TODAY.isoformat(), "code": "D"})
+    staffed.attendance.record_in("A001", TODAY, dt.time(7, 55))
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause(0.1)
+        screen = app.screen
+        grid = screen.query_one("#roster-grid")
+        grid.move_cursor(row=[p.id for p in screen._people].index("A001"), column=TODAY.day - 1)
+        await pilot.pause()
+        with burst():
+            await pilot.press("l", "y")
+        await settle(pilot)
+        assert staffed.leave_on(TODAY)["A001"].type == "personal"
+        with burst():
+            await pilot.press("d", "n")  # a shift over the leave: asked, and declined
+        await settle(pilot)
+        assert staffed.leave_on(TODAY)["A001"].type == "personal"

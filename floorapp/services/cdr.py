@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from floorapp.services.core import Floor
 
 CALLS = "calls"
+PBX = "pbx"  # an entry's ``source`` when its dialed and connected come from the phone system
 
 
 class CdrService:
@@ -123,6 +124,7 @@ def write_counts(tx: Any, by_day: dict[tuple[str, dt.date],
         part = f"day/{day.isoformat()}"
         mine = [r for r in tx.records(part, CALLS) if r["staff_id"] == staff_id]
         for key, data, label in _targets(staff_id, day, hours, mine):
+            data = dict(data, source=PBX)  # dialed and connected are the PBX's from now on
             problems = rules.count_problems(Counts.from_dict(data))
             if problems:
                 conflicts.append(f"{staff_id} {day.isoformat()} {label}: " + "; ".join(problems))

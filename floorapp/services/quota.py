@@ -209,7 +209,17 @@ class QuotaService:
             before_record = tx.get(partition, CALLS, key)
             before = Counts.from_dict(before_record) if before_record else Counts()
             new = before + counts if add else counts
-            if raise_to_completed:
+            from_pbx = bool(before_record) and before_record.get("source") == "pbx"
+            if from_pbx and (new.dialed, new.connected) != (before.dialed, before.connected):
+                if not note:
+                    raise FloorError(_(
+                        "{id}: dialed and connected of {slot} come from the phone system "
+                        "({dialed}/{connected}); type completed and orders, or correct them "
+                        "with a reason").format(
+                            id=person.id, slot=_("day total") if hour is None
+                            else f"{hour:02d}:00", dialed=before.dialed,
+                            connected=before.connected))
+            elif raise_to_completed:
                 connected = max(new.connected, new.completed)
                 new = Counts(max(new.dialed, connected), connected, new.completed, new.orders,
                              new.talk_minutes)
@@ -218,6 +228,8 @@ class QuotaService:
                 raise FloorError(f"{person.id}: " + "; ".join(problems))
             data = {"staff_id": staff_id, "date": day.isoformat(), "hour": hour,
                     "campaign": campaign, **new.to_dict()}
+            if from_pbx:
+                data["source"] = "pbx"  # a correction with a reason keeps the PBX's entry
             if note:
                 data["correction"] = note  # why counts were taken back (this version only)
             tx.put(partition, CALLS, key, data)
@@ -323,6 +335,20 @@ class QuotaService:
         return len(rows), len(by_day)
 
     # --------------------------------------------------------------- the day
+    def counts_source(self, day: dt.date) -> tuple[str, str | None]:
+        """Where the day's dialed and connected come from: ``("live", "10:42:05")`` while
+        ``floor import cdr --follow`` applies calls (the last one's time), ``("pbx", None)``
+        when an imported Master.csv gave them, ``("typed", None)`` otherwise."""
+        from floorapp.services import cdr_follow
+
+        last = cdr_follow.last_applied(self.floor, day)
+        if last:
+            return "live", last[11:19] if "T" in last else last
+        if any(r.get("source") == "pbx"
+               for r in self.floor.store.shared_records(_partition(day), CALLS)):
+            return "pbx", None
+        return "typed", None
+
     def floor_day(self, day: dt.date) -> FloorDay:
         """Every agent's counts, target and attendance for a day, and the floor's totals."""
         policy = self.floor.policy
