@@ -173,6 +173,11 @@ class SummaryScreen(FloorScreen):
             else _("to go {n}").format(n=short),
             _(" · rushing {n}").format(n=rushing),
         )
+        from floorapp.services import cdr_follow
+
+        bad = cdr_follow.bad_rows(self.floor, self.day)
+        if bad:  # rows the live PBX feed skipped that day: `floor doctor` and its log name them
+            head.append(_(" · PBX bad rows {n}").format(n=bad), style="bold yellow")
         self.query_one("#head", Static).update(head)
         legend = "  ".join(f"{FLAG_SIGNS[code]} {words}" for code, words in quota.flag_legend())
         self.query_one("#legend", Static).update(Text(_("flags: {legend}").format(legend=legend)))

@@ -157,3 +157,20 @@ def test_the_month_ranking_counts_today_once_the_shift_is_over(staffed: Floor) -
     staffed._clock = fixed_clock("2026-11-20T17:30")
     ranking = {r["id"]: r for r in staffed.quota.month_extension(2026, 11)[0]["quota_ranking"]}
     assert ranking["A001"]["zero_score_days"] == 2
+
+
+async def test_the_head_counts_the_rows_the_pbx_feed_skipped(staffed: Floor) -> None:
+    """Issue #27: a bad row of the live PBX feed is skipped with a count on the Summary."""
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause(0.1)
+        assert "PBX bad rows" not in str(app.screen.query_one("#head", Static).content)
+    with staffed.transaction() as tx:  # as `floor import cdr --follow` keeps a bad row
+        tx.put("day/2026-11-20", "pbx_bad", "a1", {"file": "Master.csv", "line": 812,
+                                                  "reason": "billsec 'x' is not a number"})
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause(0.1)
+        assert "PBX bad rows 1" in str(app.screen.query_one("#head", Static).content)
