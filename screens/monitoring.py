@@ -77,6 +77,9 @@ class MonitoringScreen(FloorScreen):
         Binding("c", "coach", _("Coach"), tooltip=_("Coach/praise")),
     ]
     PANELS = ("qa-plan", "qa-codes", "qa-today")
+    # said in F1 above the keys: how the cursor reaches the right pane (issue 26 item 1)
+    HELP_NOTE = N_("Tab / Shift+Tab: agent → marks → the right pane (f d v c act there).\n"
+                   "^l shows the next pane; on today's evaluations the cursor goes with it.")
 
     def __init__(self) -> None:
         super().__init__()
@@ -483,9 +486,15 @@ class MonitoringScreen(FloorScreen):
 
     def action_next_panel(self) -> None:
         """Plan → item codes of the card → today's evaluations (feedback, disputes)."""
+        side = self.query_one("#qa-side")
+        on_side = self.focused is not None and side in self.focused.ancestors_with_self
         self.panel = self.PANELS[(self.PANELS.index(self.panel) + 1) % len(self.PANELS)]
         for panel in self.PANELS:
             self.query_one(f"#{panel}", DataTable).display = panel == self.panel
+        # today's evaluations are acted on with f d v: the pane takes the cursor, or those
+        # letters would be typed into the agent field (issue 26 item 1)
+        if on_side or self.panel == "qa-today":
+            self.query_one(f"#{self.panel}", DataTable).focus()
         self.show_codes_table()
         self.show_today_table()
         self.show_title()
