@@ -157,7 +157,8 @@ class MonitoringScreen(FloorScreen):
             (_("done {n}").format(n=plan.count("done")) + " ", "green"),
             _("due {n}").format(n=plan.count("due")) + " ",
             (_("overdue {n}").format(n=plan.count("overdue")),
-             "bold red" if plan.count("overdue") else ""))
+             "bold red" if plan.count("overdue") else ""),
+            (" " + _("extra {n}").format(n=plan.extra), "dim") if plan.extra else "")
         if planning:
             self.plan_title = Text(_("making today's plan…"), style="yellow")
         self.show_title()

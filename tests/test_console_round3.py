@@ -53,3 +53,27 @@ async def test_tab_and_shift_tab_reach_the_pane_and_f1_says_so(staffed: Floor) -
         await pilot.pause()
         shown = str(app.screen.query_one(Static).render())
         assert "Tab / Shift+Tab: agent → marks → the right pane" in shown
+
+
+# ------------------------------------------------------------------ item 8
+async def test_an_evaluation_before_the_agents_slot_leaves_it_due_and_counts_extra(
+        staffed: Floor) -> None:
+    staffed.monitoring.ensure_plan(TODAY)
+    later = [r for r in staffed.monitoring.plan_rows(TODAY) if r.slot > "15:00"]
+    assert later, "the seed plans slots after 15:00"
+    slot = later[0]
+    earlier = [r for r in staffed.monitoring.plan_rows(TODAY)
+               if r.staff_id == slot.staff_id and r.mode == slot.mode and r.slot <= "15:00"]
+    card = staffed.monitoring.scorecard_for(staffed.get_staff(slot.staff_id))
+    # heard at 15:00: one call for each of the agent's earlier slots, and one more
+    for _n in range(len(earlier) + 1):
+        staffed.monitoring.save_evaluation(slot.staff_id, slot.monitor_id, slot.mode, card, "")
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        rows = {r.key: r for r in staffed.monitoring.plan_rows(TODAY)}
+        assert rows[slot.key].status != "done"  # heard at 15:00: not the later slot
+        table = app.screen.query_one("#qa-plan", DataTable)
+        assert "done" not in str(table.get_row(slot.key)[4])
+        assert all(rows[r.key].status == "done" for r in earlier)
+        assert "extra 1" in text_of(app, "#qa-plan-title")
