@@ -124,8 +124,13 @@ class QuotaScreen(FloorScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         """Preview whom and what the line records before Enter."""
         text = event.value.strip()
-        if not text or text == "=":
+        if not text:
             self.show_hint()
+            return
+        if text == "=":  # the = key: say the forms a day total takes (both work)
+            self.query_one("#quota-hint", Static).update(Text(
+                _("day total: A001 80 66 61 19 (dial conn done ord) · A001 = 80 … works too"),
+                style="dim"))
             return
         hint = self.query_one("#quota-hint", Static)
         try:

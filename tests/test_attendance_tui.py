@@ -94,7 +94,7 @@ async def test_bad_entry_stores_nothing(morning):
             "Not saved: 25:00 is not a time of day (00:00–23:59)",
             "Not saved: A001 p2: out 14:00 is before in 14:25",
             "Not saved: A001 has no period 3 on 2026-11-20 (shift has 2)",
-            "Not saved: 'l' matches L001 赵敏, A002 Li Wei: type more",
+            "Not saved: 'l' matches L001 赵敏, A002 Li Wei: type more or ↑/↓ to pick",
         ]
     assert morning.store.records("day/2026-11-20", "punches") == before
 

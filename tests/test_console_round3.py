@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+
+import pytest
 
 from textual.widgets import DataTable, Input, Static
 
@@ -11,6 +14,11 @@ from floorapp.services import Floor
 from tests.test_monitoring_screen import open_monitoring, staffed  # noqa: F401 - the fixture
 
 TODAY = dt.date(2026, 11, 20)
+
+
+def keys(text: str) -> list[str]:
+    """The keys that type ``text``."""
+    return ["space" if ch == " " else ch for ch in text]
 
 
 def text_of(app: FloorApp, selector: str) -> str:
@@ -77,3 +85,107 @@ async def test_an_evaluation_before_the_agents_slot_leaves_it_due_and_counts_ext
         assert "done" not in str(table.get_row(slot.key)[4])
         assert all(rows[r.key].status == "done" for r in earlier)
         assert "extra 1" in text_of(app, "#qa-plan-title")
+
+
+# ------------------------------------------------------------------ item 5
+async def test_equals_key_then_agent_and_counts_is_a_day_total(staffed: Floor) -> None:
+    from tests.test_quota_cli import all_in_on_time
+
+    all_in_on_time(staffed)
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause(0.1)
+        await pilot.press("equals_sign")
+        assert "day total: A001 80 66 61 19" in text_of(app, "#quota-hint")  # the forms said
+        await pilot.press(*keys("A002 75 62 61 20"))
+        await pilot.pause()
+        assert "A002" in text_of(app, "#quota-hint") and "day total" in text_of(
+            app, "#quota-hint")
+        await pilot.press("enter")
+        await pilot.pause()
+        fd, _pace = staffed.quota.live()
+        a002 = next(a for a in fd.agents if a.staff_id == "A002")
+        c = a002.counts
+        assert (c.dialed, c.connected, c.completed, c.orders) == (75, 62, 61, 20)
+
+
+async def test_reason_with_the_period_last_is_saved_without_it(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause(0.1)
+        await pilot.press("r", *keys("a003 doctor appointment p2"), "enter")
+        await pilot.pause()
+        record = staffed.store.get("day/2026-11-20", "punches", "A003/2")
+        assert record["reason"] == "doctor appointment"
+
+
+@pytest.fixture
+def ouyang(staffed: Floor) -> Floor:
+    """Five more 欧阳 on the register: a name that matches more than three people."""
+    base = staffed.get_staff("A001")
+    clock = staffed.store.clock
+    staffed.store.clock = lambda: "2026-01-01T00:00:00+08:00"
+    try:
+        for n, name in enumerate(["欧阳明", "欧阳华", "欧阳静", "欧阳强"], start=11):
+            staffed.save_staff(dataclasses.replace(base, id=f"A0{n}", name=name, seat=""))
+    finally:
+        staffed.store.clock = clock
+    return staffed
+
+
+async def test_up_down_pick_among_all_who_match_a_name(ouyang: Floor) -> None:
+    app = FloorApp(ouyang, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause(0.1)
+        await pilot.press("a", *keys("欧阳 14:31"))
+        await pilot.pause()
+        assert "and 2 more" in text_of(app, "#att-hint")  # five match: not saved on a guess
+        seen = []
+        for _n in range(5):
+            await pilot.press("down")
+            await pilot.pause()
+            seen.append(text_of(app, "#att-hint").split()[1])
+        assert sorted(seen) == ["A001", "A011", "A012", "A013", "A014"]  # all five, not three
+        assert "(5 of 5, ↑/↓)" in text_of(app, "#att-hint")
+        await pilot.press("up", "enter")  # the fourth
+        await pilot.pause()
+        saved = [k for k in ("A001", "A011", "A012", "A013", "A014")
+                 if ouyang.store.get("day/2026-11-20", "punches", f"{k}/2")]
+        assert saved == [seen[3]]
+
+
+async def test_after_a_leave_entry_the_hint_never_names_a_row_not_highlighted(
+        staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause(0.1)
+        table = app.screen.query_one("#att-today", DataTable)
+        table.move_cursor(row=table.get_row_index("A002"))
+        await pilot.press("l", *keys("a003 sick 1"), "enter")
+        await pilot.pause()
+        assert staffed.store.get("day/2026-11-20", "leave", "A003")["type"] == "sick"
+        highlighted = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        assert "A002" not in text_of(app, "#att-hint") or highlighted == "A002"
+        await pilot.press("l")
+        await pilot.pause()
+        assert f"{highlighted} " in text_of(app, "#att-hint")  # the row the cursor is on
+
+
+async def test_the_entry_line_is_not_above_the_month_view(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause(0.1)
+        await pilot.press("l", "escape", "m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.screen.query_one("#att-entry-row").display
+        await pilot.press("l")  # entry is for the day: back to it
+        await pilot.pause()
+        assert app.screen.query_one("#att-entry-row").display
+        assert app.screen.query_one("#att-today", DataTable).display
+        assert app.focused is app.screen.query_one("#att-entry", Input)
