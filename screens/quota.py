@@ -9,6 +9,7 @@ pace needed for the rest of the shift and who is behind. Counts are typed in the
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from rich.cells import cell_len
@@ -185,13 +186,19 @@ class QuotaScreen(FloorScreen):
         met = sum(1 for a in fd.agents if a.target and not a.shortfall)
         dialed = _projected(policy, fd.avg_dialed, pace)
         completed = _projected(policy, fd.avg_completed, pace)
-        if not fd.seats:
-            advice_shown = (_(ADVICE_SHORT["ok"]), "green")
+        judged_at = _judged_at(policy, fd, now)
+        # before the pace is judged, one wording whatever the seats: "advice from 09:30"
+        if judged_at is not None and now.time() < judged_at:
+            advice_shown = (_("advice from {time}").format(time=f"{judged_at:%H:%M}"), "dim")
+        elif not fd.seats:
+            advice_shown = Text.assemble(_("advice: "), (_(ADVICE_SHORT["ok"]), "green"))
         elif dialed is None or completed is None:  # too early for a pace: say when
-            advice_shown = (_judged_from(policy, fd, now), "dim")
+            advice_shown = (_("advice from {time}").format(time=f"{judged_at:%H:%M}")
+                            if judged_at else _("advice later"), "dim")
         else:
             advice = rules.staffing_advice(policy, dialed, completed)
-            advice_shown = (_(ADVICE_SHORT[advice]), "bold" if advice != "ok" else "green")
+            advice_shown = Text.assemble(_("advice: "), (_(ADVICE_SHORT[advice]),
+                                                         "bold" if advice != "ok" else "green"))
         line1 = _("{now} {hours}h{minutes} left · {seats} seats · dialed {dialed} ({avg}/seat) · "
                   "done {done} · ord {orders}").format(
             now=f"{now:%H:%M}", hours=left // 60, minutes=f"{left % 60:02d}", seats=fd.seats,
@@ -201,7 +208,7 @@ class QuotaScreen(FloorScreen):
             # the filter leads the line, so it is never cut off at 80 columns
             (_("FILTER behind only") + " · ", "bold reverse yellow") if self.behind_only else "",
             (_("behind {n}").format(n=behind), "bold yellow" if behind else ""),
-            _(" · met target {n} · advice: ").format(n=met),
+            _(" · met target {n} · ").format(n=met),
             advice_shown,
         )
         self.query_one("#totals", Static).update(Text.assemble(line1, "\n", line2))
@@ -324,11 +331,11 @@ def _projected(policy, value: Decimal, pace: dict) -> Decimal | None:  # noqa: A
     return rules.projected(value, total, left, policy.live_judge_after_minutes)
 
 
-def _judged_from(policy, fd, now) -> str:  # noqa: ANN001 - Policy, FloorDay, datetime
-    """When the pace will be judged: "from 09:15", the floor's longest shift once it has run
-    ``live_judge_after_minutes`` of calling time (the whole shift when shorter)."""
+def _judged_at(policy, fd, now) -> dt.time | None:  # noqa: ANN001 - Policy, FloorDay, datetime
+    """When the pace will be judged (09:30): the floor's longest shift once it has run
+    ``live_judge_after_minutes`` of calling time (the whole shift when shorter); None: no
+    calling time today."""
     periods = max((calling_periods(policy, a.shift, now.date()) for a in fd.agents),
                   key=rules.calling_minutes, default=[])
     total = rules.calling_minutes(periods)
-    at = rules.minutes_reached_at(periods, min(policy.live_judge_after_minutes, total))
-    return _("from {time}").format(time=f"{at:%H:%M}") if at else _("later")
+    return rules.minutes_reached_at(periods, min(policy.live_judge_after_minutes, total))

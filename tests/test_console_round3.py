@@ -189,3 +189,20 @@ async def test_the_entry_line_is_not_above_the_month_view(staffed: Floor) -> Non
         assert app.screen.query_one("#att-entry-row").display
         assert app.screen.query_one("#att-today", DataTable).display
         assert app.focused is app.screen.query_one("#att-entry", Input)
+
+
+# ------------------------------------------------------------------ item 7
+@pytest.mark.parametrize("moment", ["03:00", "08:07"], ids=["no-seats-at-night", "before-pace"])
+async def test_quota_advice_before_calling_says_one_thing(staffed: Floor, moment: str) -> None:
+    from floorapp.clock import fixed_clock
+
+    staffed._clock = fixed_clock(f"2026-11-20T{moment}")
+    if moment == "08:07":
+        staffed.attendance.record_in("A001", staffed.today(), dt.time(7, 55))
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause(0.1)
+        totals = str(app.screen.query_one("#totals", Static).content)
+        assert "advice from 09:30" in totals
+        assert "ok" not in totals.split("advice")[-1] and "advice:" not in totals
