@@ -206,3 +206,17 @@ async def test_quota_advice_before_calling_says_one_thing(staffed: Floor, moment
         totals = str(app.screen.query_one("#totals", Static).content)
         assert "advice from 09:30" in totals
         assert "ok" not in totals.split("advice")[-1] and "advice:" not in totals
+
+
+# ------------------------------------------------------------------ item 6
+async def test_an_outage_timer_runs_from_the_start_it_was_given(staffed: Floor) -> None:
+    incident = staffed.emergency.start("outage")
+    staffed.emergency.tick_text(incident["id"], "start", "14:10")  # step 1: began at 14:10
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        title = text_of(app, "#em-title")
+        assert "00:50:00" in title and "since 14:10" in title  # 15:00 now, not 00:00:00
+        phones = text_of(app, "#em-phones")
+        assert "not set: ask a manager (F8)" in phones and "floor policy set" not in phones
