@@ -399,7 +399,7 @@ class AttendanceScreen(FloorScreen):
         self.query_one("#att-hint", Static).update(Text(message, style="red"))
 
     def _saved(self, entry, message: str, field: Input) -> None:  # noqa: ANN001 - Entry
-        self.notify(message)
+        # a routine save is confirmed on the entry's own line, not by a toast over the grid
         self.row_staff = None  # the line is done: the next one takes the row then highlighted
         self.pick = None
         field.value = ""
@@ -420,7 +420,7 @@ class AttendanceScreen(FloorScreen):
         except FloorError as exc:
             self.notify(_("Not saved: {error}").format(error=exc), severity="error")
             return
-        self.notify(message)
+        self.query_one("#att-hint", Static).update(Text(message, style="green"))  # no toast
         self.refresh_data()
 
     # ------------------------------------------------------------ views

@@ -393,15 +393,12 @@ class MonitoringScreen(FloorScreen):
         if verdict:
             last = _("saved {time} {id} {score} {verdict} · ctrl+z undo").format(
                 time=record["time"], id=record["staff_id"], score=score, verdict=verdict)
-            toast = _("Saved: {id} {score} {verdict}").format(
-                id=record["staff_id"], score=score, verdict=verdict)
         else:
             last = _("saved {time} {id} {score} · ctrl+z undo").format(
                 time=record["time"], id=record["staff_id"], score=score)
-            toast = _("Saved: {id} {score}").format(id=record["staff_id"], score=score)
+        # confirmed on the entry's own line: no toast over the plan for a routine save
         self.query_one("#qa-last", Static).update(Text(
             last, style={True: "green", False: "red"}.get(record["passed"], "")))
-        self.notify(toast)
         for warning in record.get("_warnings", ()):
             self.notify(warning, severity="warning", timeout=10)
         marks_input.value = ""
@@ -467,7 +464,6 @@ class MonitoringScreen(FloorScreen):
         # what the supervisor saw (time, agent, score), not the store's key
         self.query_one("#qa-last", Static).update(Text(_("undone {key}").format(key=shown),
                                                        style="yellow"))
-        self.notify(_("Undone: {key}").format(key=shown))
         self.refresh_data()
 
     def action_replan(self) -> None:

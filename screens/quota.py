@@ -56,6 +56,7 @@ class QuotaScreen(FloorScreen):
     def __init__(self) -> None:
         super().__init__()
         self.behind_only = False
+        self.confirmed: Text | None = None  # the last save or undo, shown on the hint line
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="totals")
@@ -113,6 +114,9 @@ class QuotaScreen(FloorScreen):
         """The legend of the marks, or why the table is empty under the filter."""
         hint = self.query_one("#quota-hint", Static)
         policy = self.floor.policy
+        if self.confirmed is not None:  # a routine save said on this line, not in a toast
+            hint.update(self.confirmed)
+            return
         if self.behind_only and not self.query_one("#seats", DataTable).row_count:
             hint.update(Text(_("Nobody is behind right now. b shows every seat."),
                              style="bold green"))
@@ -224,7 +228,14 @@ class QuotaScreen(FloorScreen):
         return row_key.value
 
     # --------------------------------------------------------------- actions
+    def confirm(self, message: str) -> None:
+        """A save or undo confirmed on the hint line (one line that updates, never a stack of
+        toasts over the seats being worked on)."""
+        self.confirmed = Text("✓ " + message, style="green")
+        self.query_one("#quota-hint", Static).update(self.confirmed)
+
     def action_entry(self, prefix: str) -> None:
+        self.confirmed = None
         entry = self.query_one("#entry", QuotaEntry)
         entry.value = prefix
         entry.cursor_position = len(prefix)
@@ -235,6 +246,7 @@ class QuotaScreen(FloorScreen):
 
     def action_toggle_behind(self) -> None:
         self.behind_only = not self.behind_only
+        self.confirmed = None  # the line says what the filter leaves
         self.refresh_data()
 
     def action_undo(self) -> None:
@@ -243,8 +255,8 @@ class QuotaScreen(FloorScreen):
         except FloorError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(message)
         self.refresh_data()
+        self.confirm(message)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -269,11 +281,9 @@ class QuotaScreen(FloorScreen):
         except (ValueError, FloorError) as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(_("saved {what}: {counts} (u undoes)").format(what=undo.label, counts=what),
-                    timeout=3)
         entry = self.query_one("#entry", QuotaEntry)
         entry.value = ""
-        self.show_hint()
+        self.confirm(_("saved {what}: {counts} (u undoes)").format(what=undo.label, counts=what))
         table = self.query_one("#seats", DataTable)
         self.refresh_data()
         try:

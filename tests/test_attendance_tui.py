@@ -109,7 +109,9 @@ async def test_correction_is_a_new_version_with_who(morning):
         await pilot.pause()
         history = morning.store.history("day/2026-11-20", "punches", "A001/2")
         assert [h["in"] for h in history] == ["14:25", "14:31"]
-        assert any("was 14:25" in n.message for n in app._notifications)
+        # said on the entry's own line, not in a toast over the grid (issue 26 item 4)
+        assert "was 14:25" in str(app.screen.query_one("#att-hint").render())
+        assert not app._notifications
         table = app.screen.query_one("#att-today", DataTable)
         assert str(table.get_cell("A001", "shift")) == "D✎"
         table.move_cursor(row=table.get_row_index("A001"))

@@ -220,3 +220,37 @@ async def test_an_outage_timer_runs_from_the_start_it_was_given(staffed: Floor) 
         assert "00:50:00" in title and "since 14:10" in title  # 15:00 now, not 00:00:00
         phones = text_of(app, "#em-phones")
         assert "not set: ask a manager (F8)" in phones and "floor policy set" not in phones
+
+
+# ------------------------------------------------------------------ item 4
+async def test_quick_saves_confirm_on_their_line_without_stacking_toasts(staffed: Floor) -> None:
+    from tests.test_quota_cli import all_in_on_time
+
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("f3")
+        await pilot.pause(0.1)
+        for who in ("a001", "a002", "a003"):  # arrivals in a burst
+            await pilot.press("a", *keys(f"{who} 1431"), "enter")
+        await pilot.pause()
+        assert [staffed.store.get("day/2026-11-20", "punches", f"{k}/2")["in"]
+                for k in ("A001", "A002", "A003")] == ["14:31"] * 3
+        assert [n.message for n in app._notifications] == []  # no toast over the grid
+        assert "A003" in text_of(app, "#att-hint")  # the last save, on the entry's line
+        all_in_on_time(staffed)
+        await pilot.press("f5")
+        await pilot.pause(0.1)
+        for line in ("A001 +5", "A002 +3"):
+            await pilot.press("slash", *keys(line), "enter")
+            await pilot.pause()
+        assert [n.message for n in app._notifications] == []
+        assert "saved" in text_of(app, "#quota-hint") and "+3 done" in text_of(app, "#quota-hint")
+        await pilot.press("f2")
+        await pilot.pause(0.1)
+        await app.workers.wait_for_complete()
+        await pilot.press(*keys("A001"), "enter", *keys("a1"), "enter")
+        await pilot.pause()
+        assert staffed.monitoring.evaluations(TODAY)
+        # a warning (a new monitor's pairing) is still a toast; the save itself is not
+        assert not any("A001" in n.message for n in app._notifications)
+        assert "saved 15:00 A001" in text_of(app, "#qa-last")
