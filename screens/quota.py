@@ -274,10 +274,8 @@ class QuotaScreen(FloorScreen):
                 undo = self.floor.quota.record_counts(
                     staff_id, parsed.counts, add=not parsed.day_total,
                     daily_total=parsed.day_total)
-                c = parsed.counts
+                c = parsed.counts  # a day total's label already says so ("A006 day total")
                 what = f"{c.dialed}/{c.connected}/{c.completed}/{c.orders}"
-                if parsed.day_total:
-                    what = _("day total {counts}").format(counts=what)
         except (ValueError, FloorError) as exc:
             self.notify(str(exc), severity="error")
             return

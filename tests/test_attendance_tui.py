@@ -138,7 +138,7 @@ async def test_leave_and_in_now_on_the_row(morning):
         await pilot.pause()
         assert morning.store.get("day/2026-11-20", "punches", "A003/2")["in"] == "15:00"
         # the half day covers the unpunched morning; the afternoon is 30 min late
-        assert status_of(app, "A003") == "absent: late 30 min p2, sick leave 0.5"
+        assert status_of(app, "A003") == "absent: late 30 min p2, sick leave 0.5 day"
 
 
 async def test_month_view_shows_deductions_and_why(morning):
@@ -155,7 +155,7 @@ async def test_month_view_shows_deductions_and_why(morning):
         month.move_cursor(row=month.get_row_index("A002"))
         await pilot.pause()
         detail = str(app.screen.query_one("#att-detail").render())
-        assert "11-19 personal leave 1" in detail
+        assert "11-19 personal leave 1 day" in detail
         await pilot.press("m")
         assert app.screen.query_one("#att-today", DataTable).display
         assert not month.display

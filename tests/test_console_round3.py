@@ -254,3 +254,43 @@ async def test_quick_saves_confirm_on_their_line_without_stacking_toasts(staffed
         # a warning (a new monitor's pairing) is still a toast; the save itself is not
         assert not any("A001" in n.message for n in app._notifications)
         assert "saved 15:00 A001" in text_of(app, "#qa-last")
+
+
+# ------------------------------------------------------------------ item 9
+@pytest.mark.parametrize(("language", "said"), [("en", "personal leave 1 day"),
+                                                ("zh", "事假1天")])
+async def test_leave_is_said_with_its_unit(staffed: Floor, language: str, said: str) -> None:
+    from decimal import Decimal
+
+    from floorapp import i18n
+
+    staffed.attendance.record_leave("A002", dt.date(2026, 11, 19), "personal", Decimal(1))
+    staffed.attendance.record_leave("A003", TODAY, "personal", Decimal(1))
+    i18n.set_language(language)
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause(0.1)
+        table = app.screen.query_one("#att-today", DataTable)
+        assert said in str(table.get_cell("A003", "status"))
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        month = app.screen.query_one("#att-month", DataTable)
+        month.move_cursor(row=month.get_row_index("A002"))
+        await pilot.pause()
+        assert said in str(app.screen.query_one("#att-detail").render())
+
+
+async def test_a_day_total_is_not_said_twice(staffed: Floor) -> None:
+    from tests.test_quota_cli import all_in_on_time
+
+    all_in_on_time(staffed)
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause(0.1)
+        await pilot.press("equals_sign", *keys("A002 24 20 18 5"), "enter")
+        await pilot.pause()
+        line = text_of(app, "#quota-hint")
+        assert "A002 day total: 24/20/18/5" in line and line.count("day total") == 1
