@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
 
 import pytest
 
@@ -12,6 +13,11 @@ from textual.widgets import DataTable, Input, Static
 from floorapp.app import FloorApp
 from floorapp.services import Floor
 from tests.test_monitoring_screen import open_monitoring, staffed  # noqa: F401 - the fixture
+
+# The sections are imported lazily and their key words (_() at import) are read once: import
+# them here, in English, so a Chinese test below is never the first to (issue 26 item 9 tests)
+for _section in ("monitoring", "attendance", "roster", "quota", "summary", "emergency"):
+    importlib.import_module(f"screens.{_section}")
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -294,3 +300,27 @@ async def test_a_day_total_is_not_said_twice(staffed: Floor) -> None:
         await pilot.pause()
         line = text_of(app, "#quota-hint")
         assert "A002 day total: 24/20/18/5" in line and line.count("day total") == 1
+
+
+# ------------------------------------------------------------------ items 2 and 3
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("hour", ["03:00", "08:07", "10:30", "15:00", "18:00"])
+async def test_the_header_date_time_and_shifts_are_whole_at_80(
+        staffed: Floor, monkeypatch, language: str, hour: str) -> None:
+    from rich.cells import cell_len
+    from textual.widgets._header import HeaderTitle
+
+    from floorapp import i18n
+    from floorapp.clock import fixed_clock
+
+    i18n.set_language(language)
+    staffed._clock = fixed_clock(f"2026-12-07T{hour}")
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("f2", "f3", "f5", "f6", "f9"):
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            shown = str(app.screen.query_one(HeaderTitle).render())
+            assert app.sub_title in shown  # never cut: date, time, shifts
+            assert "2026" in shown and hour in shown and "…" not in shown
+            assert cell_len(shown) <= 80 - 20  # between the icon and the clock space
