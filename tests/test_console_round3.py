@@ -324,3 +324,19 @@ async def test_the_header_date_time_and_shifts_are_whole_at_80(
             assert app.sub_title in shown  # never cut: date, time, shifts
             assert "2026" in shown and hour in shown and "…" not in shown
             assert cell_len(shown) <= 80 - 20  # between the icon and the clock space
+
+
+async def test_the_summary_attendance_column_grows_into_a_wide_terminal(staffed: Floor) -> None:
+    from decimal import Decimal
+
+    staffed.attendance.record_leave("A003", TODAY, "sick", Decimal("0.5"))
+    whole = {a.staff_id: a.attendance_text for a in staffed.quota.floor_day(TODAY).agents}
+    assert len(whole["A003"]) > 11  # longer than the 80-column cell
+    for size, cut in (((80, 24), True), ((120, 40), False)):
+        app = FloorApp(staffed, backup=False)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("f6")
+            await pilot.pause(0.1)
+            table = app.screen.query_one("#agents", DataTable)
+            shown = str(table.get_cell("A003", "att"))
+            assert (shown != whole["A003"]) is cut, (size, shown)
