@@ -3,7 +3,7 @@
 A row per agent: completed against the target as a bar, dialed against the 70–100 band, the
 pace needed for the rest of the shift and who is behind. Counts are typed in the entry line:
 ``+5`` on the selected seat (5 more completed this hour), ``A001 +5``, a full line
-``dialed connected completed orders`` added to this hour, or ``= d c p o`` the day's total.
+``dialed connected completed orders`` added to this hour, or ``= A001 d c p o`` the day's total.
 ``u`` takes the last entry back.
 """
 
@@ -63,8 +63,9 @@ class QuotaScreen(FloorScreen):
         table: DataTable = FixedTable(id="seats", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="quota-hint")
-        yield QuotaEntry(placeholder=_("+5 · A001 +5 · dial conn done ord (this hour) · "
-                                       "= d c p o (day)"),
+        # words, not letters ("= d c p o"): the = form is the same four counts, for the day
+        yield QuotaEntry(placeholder=_("+5 · A001 +5 · A001 dial conn done ord: this hour · "
+                                       "= A001 …: day total"),
                          id="entry", select_on_focus=False)
 
     def on_mount(self) -> None:

@@ -340,3 +340,13 @@ async def test_the_summary_attendance_column_grows_into_a_wide_terminal(staffed:
             table = app.screen.query_one("#agents", DataTable)
             shown = str(table.get_cell("A003", "att"))
             assert (shown != whole["A003"]) is cut, (size, shown)
+
+
+async def test_the_quota_entry_says_its_forms_in_words(staffed: Floor) -> None:
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause(0.1)
+        placeholder = app.screen.query_one("#entry", Input).placeholder
+        assert "= d c p o" not in placeholder and "day total" in placeholder
+        assert len(placeholder) <= 78  # whole in the 80-column entry line
