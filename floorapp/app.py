@@ -10,9 +10,11 @@ import importlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
@@ -23,6 +25,23 @@ from screens.base import FloorScreen
 from screens.help import HelpScreen
 from screens.widgets.sectionbar import EMERGENCY_KEY, SECTIONS
 from screens.widgets.typeahead import TypeAhead
+
+# the header's icon (8 cells) on the left and its clock space on the right, with a cell spare
+HEADER_SIDES = 20
+
+
+def fit_shifts(line: str, room: int) -> str:
+    """The header's shift line in ``room`` cells: whole spans ("D/A 08:00–12:00") and "+N"
+    for those left out, never a span cut in the middle ("D/A 08:…")."""
+    if cell_len(line) <= room:
+        return line
+    spans = line.split(", ")
+    for keep in range(len(spans) - 1, 0, -1):
+        shown = ", ".join(spans[:keep]) + f" +{len(spans) - keep}"
+        if cell_len(shown) <= room:
+            return shown
+    return f"+{len(spans)}" if len(spans) > 1 else ""
+
 
 # Textual's own palette commands, listed for the catalogue; translated in get_system_commands.
 TEXTUAL_COMMANDS = (
@@ -168,7 +187,21 @@ class FloorApp(TypeAhead):
             moment = f"{now:%Y}年{fmt_date(now.date())} {now:%H:%M}"
         else:
             moment = f"{now:%a %Y-%m-%d %H:%M}"
-        self.sub_title = f"{prefix}{moment} · {shift_line(policy, codes, now)}"
+        head = f"{prefix}{moment}"
+        room = self.size.width - HEADER_SIDES - cell_len(head) - 3
+        shifts = fit_shifts(shift_line(policy, codes, now), room)
+        self.sub_title = f"{head} · {shifts}" if shifts else head
+
+    def format_title(self, title: str, sub_title: str):  # noqa: ANN201 - textual Content
+        """The header: the section's name only when the date, time and shifts fit beside it
+        (the section bar names the section anyway); the time is never cut (issue 26 item 2)."""
+        if title and sub_title and \
+                cell_len(f"{title} — {sub_title}") > self.size.width - HEADER_SIDES:
+            return Content(sub_title)
+        return super().format_title(title, sub_title)
+
+    def on_resize(self) -> None:
+        self.update_clock()
 
     def poll_store(self) -> None:
         self.report_problems()  # a damaged record is found when a screen reads it

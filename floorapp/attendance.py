@@ -182,11 +182,11 @@ class DayResult:
 
     @property
     def text(self) -> str:
-        """For people: "late 12 min", "left early 4 min", "absent", "sick leave 0.5", "rest"."""
+        """For people: "late 12 min", "left early 4 min", "absent", "sick leave 0.5 day", "rest"."""
         parts: list[str] = []
         comma = _(", ")
         if self.leave:
-            parts.append(_("{leave} {days}").format(leave=leave_name(self.leave.type),
+            parts.append(_("{leave} {days} day").format(leave=leave_name(self.leave.type),
                                                     days=_days_text(self.leave.days)))
         if not self.periods:
             if not parts:
@@ -427,13 +427,13 @@ def month_result(policy: Policy, staff: Staff, days: list[DayResult],
         if leave.type == "personal":
             out.personal_leave_days += leave.days
             out.personal_leave_deduction += leave.days * day_pay * policy.personal_leave_day_rate
-            out.why.append(_("{date} personal leave {days}").format(
+            out.why.append(_("{date} personal leave {days} day").format(
                 date=stamp, days=_days_text(leave.days)))
         elif leave.type == "sick":
             rate = sick_rate(policy, staff, day.day)
             out.sick_leave_days += leave.days
             out.sick_leave_deduction += leave.days * day_pay * rate
-            out.why.append(_("{date} sick leave {days} at {rate}%").format(
+            out.why.append(_("{date} sick leave {days} day at {rate}%").format(
                 date=stamp, days=_days_text(leave.days), rate=percent_text(rate)))
     out.late_deduction = late_deduction(policy, out.late_minutes)
     out.early_deduction = early_deduction(policy, out.early_minutes)

@@ -891,23 +891,24 @@ def slot_status(slot: str, done: bool, now_minute: int, window: int = 60) -> str
     return "overdue" if now_minute >= _minutes(slot) + window else "due"
 
 
-def match_done(assignments: list[Assignment], evaluations: list[tuple[str, str, str]]
-               ) -> list[bool]:
-    """Which assignments an evaluation (monitor, staff, mode) fulfils: the same monitor first,
-    then another monitor's evaluation of the same agent in the same mode; each counts once."""
-    left = list(evaluations)
+def match_done(assignments: list[Assignment], evaluations: list[tuple[str, str, str, str]]
+               ) -> tuple[list[bool], int]:
+    """Which assignments the evaluations (time, monitor, staff, mode) fulfil, and how many
+    evaluations fulfil none (extra). Taken in time order, an evaluation fills the nearest open
+    slot of that agent and mode at or before its time (the planned monitor's on equal times);
+    a slot later in the day is not done by a call heard before it (issue 26 item 8)."""
     done = [False] * len(assignments)
-    for exact in (True, False):
-        for index, a in enumerate(assignments):
-            if done[index]:
-                continue
-            for k, (monitor, staff, mode) in enumerate(left):
-                same_monitor = monitor == a.monitor_id or not exact
-                if staff == a.staff_id and mode == a.mode and same_monitor:
-                    done[index] = True
-                    del left[k]
-                    break
-    return done
+    extra = 0
+    for time, monitor, staff, mode in sorted(evaluations):
+        open_slots = [(a.slot, a.monitor_id == monitor, index)
+                      for index, a in enumerate(assignments)
+                      if not done[index] and a.staff_id == staff and a.mode == mode
+                      and a.slot <= time]
+        if not open_slots:
+            extra += 1
+            continue
+        done[max(open_slots)[2]] = True
+    return done, extra
 
 
 # --------------------------------------------------------------------------- deadlines

@@ -474,11 +474,19 @@ _CORRECTION = re.compile(r"^-\d+$")
 
 def parse_quick_entry(text: str) -> QuickEntry:
     """``+5``, ``A001 +5``, ``80 66 61 19``, ``欧阳 80 66 61 19`` (added to this hour), or
-    ``A001 = 80 66 61 19`` (the day's total), or ``A001 -5 typed twice`` (a correction: 5
+    ``A001 = 80 66 61 19`` or ``= A001 80 66 61 19`` (the day's total), or ``A001 -5 typed twice`` (a correction: 5
     completed calls taken back, with the reason); ValueError says why not."""
     tokens = text.split()
     if not tokens:
         raise ValueError(_("type +N (completed calls) or dialed connected completed orders"))
+    # "=" first (the = key opens the line with it) or after the agent: both are a day total
+    leading_total = tokens[0] == "=" or (tokens[0].startswith("=") and len(tokens[0]) > 1)
+    if leading_total:
+        tokens = [tokens[0][1:]] + tokens[1:] if tokens[0] != "=" else tokens[1:]
+        if not tokens or tokens[-1].startswith("+") or "=" in tokens or any(
+                _CORRECTION.match(token) for token in tokens):
+            raise ValueError(_("a day total is the agent and four counts: = A001 80 66 61 19 "
+                               "or A001 = 80 66 61 19"))
     for index, token in enumerate(tokens):
         if _CORRECTION.match(token) and index + 1 < len(tokens) and \
                 not all(t.lstrip("-").isdigit() for t in tokens[index + 1:]):
@@ -512,5 +520,7 @@ def parse_quick_entry(text: str) -> QuickEntry:
     day_total = bool(rest) and rest[-1] == "="
     if day_total:
         rest = rest[:-1]
+    elif leading_total:
+        day_total = True
     return QuickEntry(" ".join(rest) or None,
                       counts=Counts(dialed, connected, completed, orders), day_total=day_total)

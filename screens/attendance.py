@@ -86,6 +86,9 @@ class AttendanceScreen(FloorScreen):
         Binding("right_square_bracket", "day(1)", _("Day after"), key_display="]", show=False),
         Binding("t", "today", _("Today"), show=False),
         Binding("escape", "cancel_entry", _("Back to the grid"), show=False),
+        # in the entry line, a name that matches several people: ↑/↓ pick one of them all
+        Binding("down", "other_person(1)", _("Next match"), show=False),
+        Binding("up", "other_person(-1)", _("Previous match"), show=False),
     ]
 
     def __init__(self) -> None:
@@ -96,6 +99,7 @@ class AttendanceScreen(FloorScreen):
         self._month_why: dict[str, list[str]] = {}
         self._parsed: tuple[tuple, object] | None = None
         self.row_staff: str | None = None  # whom a reason/leave line is for when it names no one
+        self.pick: tuple[str, int] | None = None  # (who typed, index) chosen with ↑/↓
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -261,7 +265,8 @@ class AttendanceScreen(FloorScreen):
     # -------------------------------------------------------------- entry
     def parse(self, text: str):  # noqa: ANN201 - Entry
         """Parse an entry; the validator and the preview of one keystroke share the result."""
-        key = (text, self.action, self.current_day(), self.floor.store.stamp(), self.row_staff)
+        key = (text, self.action, self.current_day(), self.floor.store.stamp(), self.row_staff,
+               self._pick_for(text))
         if self._parsed is None or self._parsed[0] != key:
             try:
                 self._parsed = (key, self._parse_for_row(text))
@@ -276,7 +281,8 @@ class AttendanceScreen(FloorScreen):
         """The line as typed; failing that, for a reason or leave, the same line for the
         highlighted row's person (``sick 0.5`` after ``l``). A typed id always wins."""
         try:
-            return self.service.parse_entry(text, self.action, self.current_day())
+            return self.service.parse_entry(text, self.action, self.current_day(),
+                                            pick=self._pick_for(text))
         except FloorError as first:
             if not self.row_staff or self.action not in ("reason", "leave"):
                 raise
@@ -286,7 +292,32 @@ class AttendanceScreen(FloorScreen):
             except FloorError:
                 raise first from None
 
+    def _who_typed(self, text: str) -> str:
+        return self.service.entry_who(text).lower()
+
+    def _pick_for(self, text: str) -> int | None:
+        """The match ↑/↓ chose for the name as typed now (None: not chosen, or retyped)."""
+        if self.pick is None or self.pick[0] != self._who_typed(text):
+            return None
+        return self.pick[1]
+
+    def action_other_person(self, step: int) -> None:
+        """↑/↓ in the entry line: the previous/next of everyone the typed name matches."""
+        entry = self.query_one("#att-entry", Input)
+        if self.focused is not entry:
+            return
+        found = self.service.entry_matches(entry.value)
+        if len(found) < 2:
+            return
+        current = self._pick_for(entry.value)
+        index = (0 if step > 0 else -1) if current is None else current + step
+        self.pick = (self._who_typed(entry.value), index % len(found))
+        entry.validate(entry.value)
+        self.entry_changed(Input.Changed(entry, entry.value))
+
     def action_entry(self, action: str) -> None:
+        if self.month_view:  # entry is for the day: back to it, the line shows again
+            self.action_toggle_month()
         self.action = action
         self.query_one("#att-action", Label).update(
             _("{action} ▸").format(action=_(ACTION_LABELS[action])))
@@ -313,6 +344,7 @@ class AttendanceScreen(FloorScreen):
     def action_cancel_entry(self) -> None:
         entry = self.query_one("#att-entry", Input)
         entry.value = ""
+        self.row_staff = None
         self.query_one("#att-hint", Static).update("")
         self.active_table().focus()
 
@@ -320,12 +352,20 @@ class AttendanceScreen(FloorScreen):
     def entry_changed(self, event: Input.Changed) -> None:
         hint = self.query_one("#att-hint", Static)
         if not event.value.strip():
-            hint.update(self._idle_hint())
+            # emptied after a save: the saved line stays (it named the row that was left)
+            if event.input.has_focus:
+                hint.update(self._idle_hint())
             return
         try:
-            hint.update(Text("→ " + self.service.preview(self.parse(event.value)), style="green"))
+            shown = Text("→ " + self.service.preview(self.parse(event.value)), style="green")
         except FloorError as exc:
             hint.update(Text(str(exc), style="red"))
+            return
+        found = self.service.entry_matches(event.value)
+        if len(found) > 1 and self._pick_for(event.value) is not None:
+            shown.append("  " + _("({n} of {count}, ↑/↓)").format(
+                n=self._pick_for(event.value) + 1, count=len(found)), style="dim")
+        hint.update(shown)
 
     @on(Input.Submitted, "#att-entry")
     def entry_submitted(self, event: Input.Submitted) -> None:
@@ -359,7 +399,9 @@ class AttendanceScreen(FloorScreen):
         self.query_one("#att-hint", Static).update(Text(message, style="red"))
 
     def _saved(self, entry, message: str, field: Input) -> None:  # noqa: ANN001 - Entry
-        self.notify(message)
+        # a routine save is confirmed on the entry's own line, not by a toast over the grid
+        self.row_staff = None  # the line is done: the next one takes the row then highlighted
+        self.pick = None
         field.value = ""
         self.query_one("#att-hint", Static).update(Text(message, style="green"))
         self.refresh_data()
@@ -378,12 +420,16 @@ class AttendanceScreen(FloorScreen):
         except FloorError as exc:
             self.notify(_("Not saved: {error}").format(error=exc), severity="error")
             return
-        self.notify(message)
+        self.query_one("#att-hint", Static).update(Text(message, style="green"))  # no toast
         self.refresh_data()
 
     # ------------------------------------------------------------ views
     def action_toggle_month(self) -> None:
         self.month_view = not self.month_view
+        # the entry line ("Leave ▸") is for the day; the month view has none above it
+        self.query_one("#att-entry-row").display = not self.month_view
+        if self.month_view:
+            self.query_one("#att-entry", Input).value = ""
         self.query_one("#att-today", DataTable).display = not self.month_view
         self.query_one("#att-month", DataTable).display = self.month_view
         if not self.month_view:

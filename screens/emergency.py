@@ -152,13 +152,14 @@ class EmergencyScreen(FloorScreen):
     def phones_text(self) -> str:
         policy = self.floor.policy
 
-        def number(value: str, key: str) -> str:
+        def number(value: str) -> str:
             if value:
                 return f"[b]{value}[/b]"
-            return "[i]" + _("not set — floor policy set {key} …").format(key=key) + "[/i]"
+            # a supervisor at the console gets the number or whom to ask, never a command
+            return "[i]" + _("not set: ask a manager (F8)") + "[/i]"
 
-        superior = number(policy.phone_superior, "phone_superior")
-        officer = number(policy.phone_fire_safety_officer, "phone_fire_safety_officer")
+        superior = number(policy.phone_superior)
+        officer = number(policy.phone_fire_safety_officer)
         head = _("☎ Fire {fire} · Ambulance {ambulance}").format(
             fire=f"[b]{policy.phone_fire}[/b]", ambulance=f"[b]{policy.phone_ambulance}[/b]")
         sup = _("Superior {number}").format(number=superior)
@@ -178,7 +179,9 @@ class EmergencyScreen(FloorScreen):
                                            others).format(n=others)
             title.update(head)
             return
-        started = dt.datetime.fromisoformat(self.current["started"])
+        # an outage runs from the time it began when step 1 gave one, not from the key press
+        started = rules.outage_start(self.current) if self.current["kind"] == "outage" \
+            else dt.datetime.fromisoformat(self.current["started"])
         elapsed = rules.elapsed_text(started, self.floor.now())
         more = ("  ·  " + _("{n} open (w next)").format(n=others)) if others > 1 else ""
         since = _("since {time}").format(time=f"{started:%H:%M}")

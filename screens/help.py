@@ -85,6 +85,9 @@ class HelpScreen(ModalScreen[None]):
         if floor is not None:  # who you are decides which keys work (issue #19)
             you = _("You: {who}").format(who=floor.access.describe())
             guide = f"{you}\n{guide}"
+        note = getattr(self.under, "HELP_NOTE", "")  # how to move about this section
+        if note:
+            keys = f"  {_(note)}\n".replace("\n", "\n  ").rstrip() + "\n" + keys
         with VerticalScroll(id="help"):
             yield Static(Text.assemble((heading, "bold"), f"\n\n{guide}\n\n", (here, "bold"),
                                        f"\n{keys}\n\n{close}"))

@@ -83,6 +83,9 @@ class MonitoringScreen(FloorScreen):
         Binding("c", "coach", _("Coach"), tooltip=_("Coach/praise")),
     ]
     PANELS = ("qa-plan", "qa-codes", "qa-today")
+    # said in F1 above the keys: how the cursor reaches the right pane (issue 26 item 1)
+    HELP_NOTE = N_("Tab / Shift+Tab: agent → marks → the right pane (f d v c act there).\n"
+                   "^l shows the next pane; on today's evaluations the cursor goes with it.")
 
     def __init__(self) -> None:
         super().__init__()
@@ -160,7 +163,8 @@ class MonitoringScreen(FloorScreen):
             (_("done {n}").format(n=plan.count("done")) + " ", "green"),
             _("due {n}").format(n=plan.count("due")) + " ",
             (_("overdue {n}").format(n=plan.count("overdue")),
-             "bold red" if plan.count("overdue") else ""))
+             "bold red" if plan.count("overdue") else ""),
+            (" " + _("extra {n}").format(n=plan.extra), "dim") if plan.extra else "")
         if planning:
             self.plan_title = Text(_("making today's plan…"), style="yellow")
         self.show_title()
@@ -397,15 +401,12 @@ class MonitoringScreen(FloorScreen):
         if verdict:
             last = _("saved {time} {id} {score} {verdict} · ctrl+z undo").format(
                 time=record["time"], id=record["staff_id"], score=score, verdict=verdict)
-            toast = _("Saved: {id} {score} {verdict}").format(
-                id=record["staff_id"], score=score, verdict=verdict)
         else:
             last = _("saved {time} {id} {score} · ctrl+z undo").format(
                 time=record["time"], id=record["staff_id"], score=score)
-            toast = _("Saved: {id} {score}").format(id=record["staff_id"], score=score)
+        # confirmed on the entry's own line: no toast over the plan for a routine save
         self.query_one("#qa-last", Static).update(Text(
             last, style={True: "green", False: "red"}.get(record["passed"], "")))
-        self.notify(toast)
         for warning in record.get("_warnings", ()):
             self.notify(warning, severity="warning", timeout=10)
         marks_input.value = ""
@@ -471,7 +472,6 @@ class MonitoringScreen(FloorScreen):
         # what the supervisor saw (time, agent, score), not the store's key
         self.query_one("#qa-last", Static).update(Text(_("undone {key}").format(key=shown),
                                                        style="yellow"))
-        self.notify(_("Undone: {key}").format(key=shown))
         self.refresh_data()
 
     def action_replan(self) -> None:
@@ -491,9 +491,15 @@ class MonitoringScreen(FloorScreen):
 
     def action_next_panel(self) -> None:
         """Plan → item codes of the card → today's evaluations (feedback, disputes)."""
+        side = self.query_one("#qa-side")
+        on_side = self.focused is not None and side in self.focused.ancestors_with_self
         self.panel = self.PANELS[(self.PANELS.index(self.panel) + 1) % len(self.PANELS)]
         for panel in self.PANELS:
             self.query_one(f"#{panel}", DataTable).display = panel == self.panel
+        # today's evaluations are acted on with f d v: the pane takes the cursor, or those
+        # letters would be typed into the agent field (issue 26 item 1)
+        if on_side or self.panel == "qa-today":
+            self.query_one(f"#{self.panel}", DataTable).focus()
         self.show_codes_table()
         self.show_today_table()
         self.show_title()

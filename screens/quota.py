@@ -3,12 +3,13 @@
 A row per agent: completed against the target as a bar, dialed against the 70–100 band, the
 pace needed for the rest of the shift and who is behind. Counts are typed in the entry line:
 ``+5`` on the selected seat (5 more completed this hour), ``A001 +5``, a full line
-``dialed connected completed orders`` added to this hour, or ``= d c p o`` the day's total.
+``dialed connected completed orders`` added to this hour, or ``= A001 d c p o`` the day's total.
 ``u`` takes the last entry back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from rich.cells import cell_len
@@ -55,14 +56,16 @@ class QuotaScreen(FloorScreen):
     def __init__(self) -> None:
         super().__init__()
         self.behind_only = False
+        self.confirmed: Text | None = None  # the last save or undo, shown on the hint line
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="totals")
         table: DataTable = FixedTable(id="seats", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="quota-hint")
-        yield QuotaEntry(placeholder=_("+5 · A001 +5 · dial conn done ord (this hour) · "
-                                       "= d c p o (day)"),
+        # words, not letters ("= d c p o"): the = form is the same four counts, for the day
+        yield QuotaEntry(placeholder=_("+5 · A001 +5 · A001 dial conn done ord: this hour · "
+                                       "= A001 …: day total"),
                          id="entry", select_on_focus=False)
 
     def on_mount(self) -> None:
@@ -112,6 +115,9 @@ class QuotaScreen(FloorScreen):
         """The legend of the marks, or why the table is empty under the filter."""
         hint = self.query_one("#quota-hint", Static)
         policy = self.floor.policy
+        if self.confirmed is not None:  # a routine save said on this line, not in a toast
+            hint.update(self.confirmed)
+            return
         if self.behind_only and not self.query_one("#seats", DataTable).row_count:
             hint.update(Text(_("Nobody is behind right now. b shows every seat."),
                              style="bold green"))
@@ -124,8 +130,13 @@ class QuotaScreen(FloorScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         """Preview whom and what the line records before Enter."""
         text = event.value.strip()
-        if not text or text == "=":
+        if not text:
             self.show_hint()
+            return
+        if text == "=":  # the = key: say the forms a day total takes (both work)
+            self.query_one("#quota-hint", Static).update(Text(
+                _("day total: A001 80 66 61 19 (dial conn done ord) · A001 = 80 … works too"),
+                style="dim"))
             return
         hint = self.query_one("#quota-hint", Static)
         try:
@@ -180,13 +191,19 @@ class QuotaScreen(FloorScreen):
         met = sum(1 for a in fd.agents if a.target and not a.shortfall)
         dialed = _projected(policy, fd.avg_dialed, pace)
         completed = _projected(policy, fd.avg_completed, pace)
-        if not fd.seats:
-            advice_shown = (_(ADVICE_SHORT["ok"]), "green")
+        judged_at = _judged_at(policy, fd, now)
+        # before the pace is judged, one wording whatever the seats: "advice from 09:30"
+        if judged_at is not None and now.time() < judged_at:
+            advice_shown = (_("advice from {time}").format(time=f"{judged_at:%H:%M}"), "dim")
+        elif not fd.seats:
+            advice_shown = Text.assemble(_("advice: "), (_(ADVICE_SHORT["ok"]), "green"))
         elif dialed is None or completed is None:  # too early for a pace: say when
-            advice_shown = (_judged_from(policy, fd, now), "dim")
+            advice_shown = (_("advice from {time}").format(time=f"{judged_at:%H:%M}")
+                            if judged_at else _("advice later"), "dim")
         else:
             advice = rules.staffing_advice(policy, dialed, completed)
-            advice_shown = (_(ADVICE_SHORT[advice]), "bold" if advice != "ok" else "green")
+            advice_shown = Text.assemble(_("advice: "), (_(ADVICE_SHORT[advice]),
+                                                         "bold" if advice != "ok" else "green"))
         # where dialed and connected come from: the PBX live (its last call), an imported
         # Master.csv, or typed in
         source, last = self.floor.quota.counts_source(now.date())
@@ -202,7 +219,7 @@ class QuotaScreen(FloorScreen):
             # the filter leads the line, so it is never cut off at 80 columns
             (_("FILTER behind only") + " · ", "bold reverse yellow") if self.behind_only else "",
             (_("behind {n}").format(n=behind), "bold yellow" if behind else ""),
-            _(" · met target {n} · advice: ").format(n=met),
+            _(" · met target {n} · ").format(n=met),
             advice_shown,
         )
         self.query_one("#totals", Static).update(Text.assemble(line1, "\n", line2))
@@ -218,7 +235,14 @@ class QuotaScreen(FloorScreen):
         return row_key.value
 
     # --------------------------------------------------------------- actions
+    def confirm(self, message: str) -> None:
+        """A save or undo confirmed on the hint line (one line that updates, never a stack of
+        toasts over the seats being worked on)."""
+        self.confirmed = Text("✓ " + message, style="green")
+        self.query_one("#quota-hint", Static).update(self.confirmed)
+
     def action_entry(self, prefix: str) -> None:
+        self.confirmed = None
         entry = self.query_one("#entry", QuotaEntry)
         entry.value = prefix
         entry.cursor_position = len(prefix)
@@ -229,6 +253,7 @@ class QuotaScreen(FloorScreen):
 
     def action_toggle_behind(self) -> None:
         self.behind_only = not self.behind_only
+        self.confirmed = None  # the line says what the filter leaves
         self.refresh_data()
 
     def action_undo(self) -> None:
@@ -237,8 +262,8 @@ class QuotaScreen(FloorScreen):
         except FloorError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(message)
         self.refresh_data()
+        self.confirm(message)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -256,18 +281,14 @@ class QuotaScreen(FloorScreen):
                 undo = self.floor.quota.record_counts(
                     staff_id, parsed.counts, add=not parsed.day_total,
                     daily_total=parsed.day_total)
-                c = parsed.counts
+                c = parsed.counts  # a day total's label already says so ("A006 day total")
                 what = f"{c.dialed}/{c.connected}/{c.completed}/{c.orders}"
-                if parsed.day_total:
-                    what = _("day total {counts}").format(counts=what)
         except (ValueError, FloorError) as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(_("saved {what}: {counts} (u undoes)").format(what=undo.label, counts=what),
-                    timeout=3)
         entry = self.query_one("#entry", QuotaEntry)
         entry.value = ""
-        self.show_hint()
+        self.confirm(_("saved {what}: {counts} (u undoes)").format(what=undo.label, counts=what))
         table = self.query_one("#seats", DataTable)
         self.refresh_data()
         try:
@@ -325,11 +346,11 @@ def _projected(policy, value: Decimal, pace: dict) -> Decimal | None:  # noqa: A
     return rules.projected(value, total, left, policy.live_judge_after_minutes)
 
 
-def _judged_from(policy, fd, now) -> str:  # noqa: ANN001 - Policy, FloorDay, datetime
-    """When the pace will be judged: "from 09:15", the floor's longest shift once it has run
-    ``live_judge_after_minutes`` of calling time (the whole shift when shorter)."""
+def _judged_at(policy, fd, now) -> dt.time | None:  # noqa: ANN001 - Policy, FloorDay, datetime
+    """When the pace will be judged (09:30): the floor's longest shift once it has run
+    ``live_judge_after_minutes`` of calling time (the whole shift when shorter); None: no
+    calling time today."""
     periods = max((calling_periods(policy, a.shift, now.date()) for a in fd.agents),
                   key=rules.calling_minutes, default=[])
     total = rules.calling_minutes(periods)
-    at = rules.minutes_reached_at(periods, min(policy.live_judge_after_minutes, total))
-    return _("from {time}").format(time=f"{at:%H:%M}") if at else _("later")
+    return rules.minutes_reached_at(periods, min(policy.live_judge_after_minutes, total))

@@ -93,11 +93,23 @@ class SummaryScreen(FloorScreen):
         self._add_columns(4)
         self.query_one("#agents", DataTable).focus()
 
+    def att_width(self) -> int:
+        """The attendance column: 11 cells at 80 columns, and what a wider terminal has more
+        ("absent: no punch p2, sick leave 0.5 day" whole at 120, issue 26 item 3)."""
+        return ATT_WIDTH + max(0, self.app.size.width - 80)
+
+    def on_resize(self) -> None:
+        if self.query_one("#agents", DataTable).columns and self._att_cells != self.att_width():
+            self._add_columns(self._id_cells)
+            self.refresh_data()
+
     def _add_columns(self, id_cells: int) -> None:
         table = self.query_one("#agents", DataTable)
         table.clear(columns=True)
+        self._att_cells = self.att_width()
         for label, key, width in [(N_("id"), "id", id_cells), (N_("name"), "name", 8),
-                                  (N_("sh"), "shift", 2), (N_("attendance"), "att", ATT_WIDTH),
+                                  (N_("sh"), "shift", 2),
+                                  (N_("attendance"), "att", self._att_cells),
                                   (N_("dial"), "dial", 4), (N_("conn"), "conn", 4),
                                   (N_("done/tgt"), "done", 8), (N_("ord"), "ord", 3),
                                   (N_("pts"), "pts", 4), (N_("QA"), "qa", 6),
@@ -142,7 +154,7 @@ class SummaryScreen(FloorScreen):
                 shown_points = Text(str(points) if points else "0", style="red" if points else "")
             table.add_row(
                 a.staff_id, plain(a.name), short_code(a.shift),  # leave as 病, as on F4
-                Text(fit_text(a.attendance_text, ATT_WIDTH), style=att_style),
+                Text(fit_text(a.attendance_text, self._att_cells), style=att_style),
                 str(a.counts.dialed), str(a.counts.connected),
                 Text(f"{a.counts.completed}/{a.target}", style=done_style),
                 str(a.counts.orders), shown_points,

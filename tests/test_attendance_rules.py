@@ -83,9 +83,9 @@ def test_day_texts():
     assert d_day(p1=("08:12", "12:00")).text == "late 12 min"
     assert d_day(p2=("14:30", "17:26")).text == "left early 4 min"
     assert d_day(p1=None, p2=None, leave=Leave("sick", Decimal("0.5"))).text == \
-        "absent: no punch p2, sick leave 0.5"
+        "absent: no punch p2, sick leave 0.5 day"
     assert d_day(p1=("08:40", "12:00")).text == "absent: late 40 min p1"
-    assert d_day(p2=None, leave=Leave("sick", Decimal("0.5"))).text == "sick leave 0.5"
+    assert d_day(p2=None, leave=Leave("sick", Decimal("0.5"))).text == "sick leave 0.5 day"
     assert d_day(shift="R").text == "rest"
     assert d_day(p1=None, p2=None,
                  now=dt.datetime.combine(WINTER, dt.time(7, 30))).text == "not in yet"
@@ -259,7 +259,7 @@ def test_month_explains_a_sick_day_without_exponent():
     """Issue 13: the month view explained a sick day as `sick leave 0.5 at 2E+1%`."""
     day = d_day(p2=None, leave=Leave("sick", Decimal("0.5")))
     why = month_result(P, BOB, [day]).why
-    assert "11-18 sick leave 0.5 at 10%" in why and not any("E+" in w for w in why)  # 2 years
+    assert "11-18 sick leave 0.5 day at 10%" in why and not any("E+" in w for w in why)  # 2 years
 
 
 @pytest.mark.parametrize(

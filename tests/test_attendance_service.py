@@ -28,8 +28,8 @@ def test_day_statuses_today(staffed):
     texts = att.day_status_text(TODAY)
     assert statuses["A001"] == "late" and texts["A001"] == "late 12 min"
     assert statuses["A002"] == "early" and texts["A002"] == "left early 4 min"
-    assert statuses["A003"] == "leave" and texts["A003"] == "sick leave 0.5"
-    assert statuses["C001"] == "leave" and texts["C001"] == "personal leave 1"
+    assert statuses["A003"] == "leave" and texts["A003"] == "sick leave 0.5 day"
+    assert statuses["C001"] == "leave" and texts["C001"] == "personal leave 1 day"
     # Q001 missed the whole morning (over): absent, though the afternoon is still running
     assert statuses["Q001"] == "absent"
     assert texts["Q001"].startswith("absent: no punch p1")

@@ -94,7 +94,7 @@ async def test_bad_entry_stores_nothing(morning):
             "Not saved: 25:00 is not a time of day (00:00–23:59)",
             "Not saved: A001 p2: out 14:00 is before in 14:25",
             "Not saved: A001 has no period 3 on 2026-11-20 (shift has 2)",
-            "Not saved: 'l' matches L001 赵敏, A002 Li Wei: type more",
+            "Not saved: 'l' matches L001 赵敏, A002 Li Wei: type more or ↑/↓ to pick",
         ]
     assert morning.store.records("day/2026-11-20", "punches") == before
 
@@ -109,7 +109,9 @@ async def test_correction_is_a_new_version_with_who(morning):
         await pilot.pause()
         history = morning.store.history("day/2026-11-20", "punches", "A001/2")
         assert [h["in"] for h in history] == ["14:25", "14:31"]
-        assert any("was 14:25" in n.message for n in app._notifications)
+        # said on the entry's own line, not in a toast over the grid (issue 26 item 4)
+        assert "was 14:25" in str(app.screen.query_one("#att-hint").render())
+        assert not app._notifications
         table = app.screen.query_one("#att-today", DataTable)
         assert str(table.get_cell("A001", "shift")) == "D✎"
         table.move_cursor(row=table.get_row_index("A001"))
@@ -136,7 +138,7 @@ async def test_leave_and_in_now_on_the_row(morning):
         await pilot.pause()
         assert morning.store.get("day/2026-11-20", "punches", "A003/2")["in"] == "15:00"
         # the half day covers the unpunched morning; the afternoon is 30 min late
-        assert status_of(app, "A003") == "absent: late 30 min p2, sick leave 0.5"
+        assert status_of(app, "A003") == "absent: late 30 min p2, sick leave 0.5 day"
 
 
 async def test_month_view_shows_deductions_and_why(morning):
@@ -153,7 +155,7 @@ async def test_month_view_shows_deductions_and_why(morning):
         month.move_cursor(row=month.get_row_index("A002"))
         await pilot.pause()
         detail = str(app.screen.query_one("#att-detail").render())
-        assert "11-19 personal leave 1" in detail
+        assert "11-19 personal leave 1 day" in detail
         await pilot.press("m")
         assert app.screen.query_one("#att-today", DataTable).display
         assert not month.display

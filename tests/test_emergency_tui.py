@@ -28,7 +28,7 @@ async def test_f9_from_another_section_opens_emergency(staffed):
         assert "Fire" in chooser and "Staff taken ill" in chooser and "outage" in chooser
         phones = str(app.screen.query_one("#em-phones", Static).render())
         assert "119" in phones and "120" in phones
-        assert "not set — floor policy set phone_superior" in phones
+        assert "Superior not set: ask a manager (F8)" in phones and "floor policy" not in phones
 
 
 async def test_tick_by_key_is_stored(staffed):

@@ -178,8 +178,9 @@ async def test_screen_in_chinese(morning):
         assert "早退30分钟" in str(app.screen.query_one("#att-hint").render())
         await pilot.press("enter")
         await pilot.pause()
-        assert any(n.message.startswith(("已保存 A002", "已更正 A002"))
-                   for n in app._notifications)
+        # said on the entry's own line, not in a toast (issue 26 item 4)
+        assert str(app.screen.query_one("#att-hint").render()).startswith(
+            ("已保存 A002", "已更正 A002"))
         assert str(table.get_cell("A002", "status")).startswith("旷工：早退30分钟（第1段）")
         # the month view: Chinese headers, yuan amounts, the why in Chinese
         await pilot.press("m")

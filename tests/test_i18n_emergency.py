@@ -201,7 +201,7 @@ async def test_screen_in_chinese(staffed):
         assert "火警" in chooser and "员工突发疾病" in chooser and "终端/系统故障" in chooser
         assert "(7 步, 6 步必做)" in chooser
         phones = str(app.screen.query_one("#em-phones", Static).render())
-        assert "急救 120" in phones and "未设置 — floor policy set phone_superior" in phones
+        assert "急救 120" in phones and "未设置：请找经理设置（F8）" in phones
         title = str(app.screen.query_one("#em-title", Static).render())
         assert "选择应急清单" in title
         await pilot.press("f", "1")

@@ -168,16 +168,18 @@ async def test_quota_screen_in_chinese(counted: Floor) -> None:
         assert "到岗" in a002 and "落后" in a002
         totals = str(app.screen.query_one("#totals", Static).content)
         assert "3席" in totals and "外呼60" in totals and "落后 3" in totals and "建议：" in totals
+        hint = app.screen.query_one("#quota-hint", Static)
         await pilot.press("down", "plus", "5", "enter")
         await pilot.pause()
+        # saves and undos said on the hint line, not in toasts (issue 26 item 4)
+        assert "已保存 A002 15:00：+5 成功" in str(hint.render())
         await pilot.press("u")
         await pilot.pause()
+        assert "已撤销：A002 15:00" in str(hint.render())
         await pilot.press("slash")
         app.screen.query_one("#entry").value = "nobody +5"
         await pilot.press("enter")
         await pilot.pause()
-        assert any(m.startswith("已保存 A002 15:00：+5 成功") for m in messages), messages
-        assert "已撤销：A002 15:00" in messages
         assert "没有坐席匹配 'nobody'" in messages
 
 

@@ -166,7 +166,26 @@ def test_slot_status(slot: str, done: bool, now: int, status: str) -> None:
 
 def test_match_done_prefers_the_planned_monitor() -> None:
     plan = [rules.Assignment("09:00", "Q1", "A1", "live"),
-            rules.Assignment("10:00", "Q2", "A1", "live")]
-    assert rules.match_done(plan, [("Q2", "A1", "live")]) == [False, True]
-    assert rules.match_done(plan, [("Q3", "A1", "live")]) == [True, False]
-    assert rules.match_done(plan, [("Q1", "A1", "recording")]) == [False, False]
+            rules.Assignment("09:00", "Q2", "A1", "live")]
+    assert rules.match_done(plan, [("09:30", "Q2", "A1", "live")]) == ([False, True], 0)
+    assert rules.match_done(plan, [("09:30", "Q3", "A1", "live")])[0].count(True) == 1
+    assert rules.match_done(plan, [("09:30", "Q1", "A1", "recording")]) == ([False, False], 1)
+
+
+@pytest.mark.parametrize(
+    ("evaluations", "done", "extra"),
+    [([("10:30", "Q1", "A1", "live")], [True, False, False], 0),
+     ([("08:00", "Q1", "A1", "live")], [False, False, False], 1),
+     ([("16:56", "Q1", "A1", "live")], [False, False, True], 0),
+     ([("10:40", "Q1", "A1", "live"), ("10:30", "Q1", "A1", "live")], [True, False, False], 1),
+     ([("17:00", "Q1", "A1", "live"), ("17:05", "Q1", "A1", "live")], [True, False, True], 0),
+     ([("17:00", "Q1", "A2", "live")], [False, False, False], 1)],
+    ids=["10:30-fills-09:00-not-16:56", "before-any-slot-is-extra", "at-the-slot-time",
+         "second-call-finds-none-open", "nearest-first-then-the-earlier", "another-agent"],
+)
+def test_an_evaluation_fills_the_nearest_open_slot_at_or_before_it(
+        evaluations, done: list[bool], extra: int) -> None:
+    plan = [rules.Assignment("09:00", "Q1", "A1", "live"),
+            rules.Assignment("16:56", "Q2", "A1", "recording"),
+            rules.Assignment("16:56", "Q1", "A1", "live")]
+    assert rules.match_done(plan, evaluations) == (done, extra)

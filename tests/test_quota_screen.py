@@ -251,7 +251,7 @@ async def test_no_verdict_on_a_pace_before_there_is_one(staffed: Floor) -> None:
         table = await open_quota(app, pilot)
         assert "0↓" not in row_text(table, "A001")
         totals = str(app.screen.query_one("#totals", Static).content)
-        assert "advice: from 09:30" in totals and "raise" not in totals
+        assert "advice from 09:30" in totals and "raise" not in totals
         # 10:00: 90 calling minutes in, A001 dialed 10 — on pace for 42: below the band
         staffed._clock = fixed_clock("2026-11-20T10:00")
         staffed.quota.record_counts("A001", Counts(10, 8, 6, 1), hour=9)

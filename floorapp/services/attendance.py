@@ -503,13 +503,15 @@ class AttendanceService:
                                 else dt.time(0, 0), "in")
 
     # ----------------------------------------------------------- quick entry
-    def parse_entry(self, text: str, action: str = "in", day: dt.date | None = None) -> Entry:
+    def parse_entry(self, text: str, action: str = "in", day: dt.date | None = None,
+                    pick: int | None = None) -> Entry:
         """Read what a supervisor typed: ``[in|out|reason|leave] WHO [HH:MM|now] [pN] [...]``.
 
         WHO is a staff id or part of a name. ``in``/``out``: the time (default now). ``reason``:
         the rest of the line. ``leave``: ``personal|sick|annual|comp`` (or p/s/a/c) and ``0.5``
         or ``1`` (default 1); ``leave WHO cancel`` cancels. Raises FloorError saying what is
-        wrong; nothing is saved by parsing.
+        wrong; nothing is saved by parsing. ``pick``: which of several people WHO matches
+        (↑/↓ on the screen), counted round; without it a name matching several is refused.
         """
         day = day or self.floor.today()
         words = text.split()
@@ -519,11 +521,13 @@ class AttendanceService:
             raise FloorError(_("unknown action {action!r}").format(action=action))
         if not words:
             raise FloorError(_("type a staff id or part of a name"))
-        person = self._one_person(words.pop(0))
+        person = self._one_person(words.pop(0), pick)
         if action == "reason":
             period = 0
-            if words and _PERIOD.match(words[0]):
-                period = int(_PERIOD.match(words.pop(0)).group(1))  # type: ignore[union-attr]
+            # the period first or last: "a003 p2 doctor" and "a003 doctor appointment p2"
+            for at in (0, -1):
+                if len(words) > 1 and not period and _PERIOD.match(words[at]):
+                    period = int(_PERIOD.match(words.pop(at)).group(1))  # type: ignore[union-attr]
             reason = " ".join(words).strip()
             if not reason:
                 raise FloorError(_("{id}: type the reason after the name").format(id=person.id))
@@ -636,14 +640,29 @@ class AttendanceService:
                         break
         return out
 
-    def _one_person(self, text: str) -> Staff:
+    @staticmethod
+    def entry_who(text: str) -> str:
+        """The WHO of a typed line: its first word after an action word ("" for none)."""
+        words = text.split()
+        if words and words[0].lower() in _ACTION_WORDS and len(words) > 1:
+            words.pop(0)
+        return words[0] if words else ""
+
+    def entry_matches(self, text: str) -> list[Staff]:
+        """Everyone the WHO of a typed line matches."""
+        who = self.entry_who(text)
+        return self.floor.find_staff(who) if who else []
+
+    def _one_person(self, text: str, pick: int | None = None) -> Staff:
         found = self.floor.find_staff(text)
         if not found:
             raise FloorError(_("no staff member matches {text!r}").format(text=text))
+        if len(found) > 1 and pick is not None:
+            return found[pick % len(found)]
         if len(found) > 1:
             shown = _(", ").join(f"{s.id} {s.name}" for s in found[:3])
             more = (_(" and {n} more").format(n=len(found) - 3) if len(found) > 3 else "")
-            raise FloorError(_("{text!r} matches {shown}{more}: type more").format(
+            raise FloorError(_("{text!r} matches {shown}{more}: type more or ↑/↓ to pick").format(
                 text=text, shown=shown, more=more))
         return found[0]
 

@@ -78,6 +78,7 @@ class DayPlan:
     day: dt.date
     rows: list[PlanRow]
     shortfalls: list[str]
+    extra: int = 0  # evaluations that fill no slot (none open at or before their time)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -879,8 +880,7 @@ class MonitoringService:
                          key=lambda r: (r["slot"], r["monitor_id"], r["_key"]))
         assignments = [rules.Assignment(r["slot"], r["monitor_id"], r["staff_id"], r["mode"])
                        for r in records]
-        done = rules.match_done(assignments, [(e["monitor_id"], e["staff_id"], e["mode"])
-                                              for e in self.evaluations(day)])
+        done, _extra = self.matched(day, assignments)
         now = self.floor.now()
         if now.date() > day:
             now_minute = 48 * 60
@@ -892,9 +892,18 @@ class MonitoringService:
                         rules.slot_status(r["slot"], d, now_minute), r.get("outcome", ""))
                 for r, d in zip(records, done)]
 
+    def matched(self, day: dt.date, assignments: list[rules.Assignment]
+                ) -> tuple[list[bool], int]:
+        """The plan's slots the day's evaluations fill, and the evaluations that fill none."""
+        return rules.match_done(assignments, [
+            (e["time"], e["monitor_id"], e["staff_id"], e["mode"]) for e in self.evaluations(day)])
+
     def day_plan(self, day: dt.date) -> DayPlan:
         info = self.floor.store.get(day_partition(day), PLAN_INFO, "plan") or {}
-        return DayPlan(day, self.plan_rows(day), list(info.get("shortfalls", [])))
+        rows = self.plan_rows(day)
+        _done, extra = self.matched(day, [rules.Assignment(r.slot, r.monitor_id, r.staff_id,
+                                                            r.mode) for r in rows])
+        return DayPlan(day, rows, list(info.get("shortfalls", [])), extra)
 
     # ------------------------------------------------------------ calibration stops
     def calibration_points(self, records: list[dict[str, Any]],
