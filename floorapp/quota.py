@@ -466,7 +466,9 @@ class QuickEntry:
     add_completed: int | None = None
     counts: Counts | None = None
     day_total: bool = False  # ``= d c p o``: the counts are the day's total, not an increment
-    reason: str = ""  # ``A001 -5 typed twice``: a correction takes completed calls back
+    # ``A001 -5 typed twice``: a correction takes completed calls back; ``A001 1 0 0 0 the PBX
+    # missed one``: counts with a reason (how an hour the phone system gave is corrected)
+    reason: str = ""
 
 
 _CORRECTION = re.compile(r"^-\d+$")
@@ -505,6 +507,16 @@ def parse_quick_entry(text: str) -> QuickEntry:
                                "e.g. +5").format(text=last))
         who = " ".join(tokens[:-1]) or None
         return QuickEntry(who, add_completed=int(last[1:]))
+    # four counts then words: a correction with its reason (``A001 1 0 0 0 the PBX missed
+    # one``), the way an hour the phone system counted is changed by hand
+    for index in range(len(tokens) - 4):
+        if all(t.isdigit() for t in tokens[index:index + 4]) and \
+                not tokens[index + 4].lstrip("-").isdigit():
+            reason = " ".join(tokens[index + 4:])
+            tokens = tokens[:index + 4]
+            break
+    else:
+        reason = ""
     numbers = []
     for token in reversed(tokens):
         if not token.isdigit() or len(numbers) == 4:
@@ -523,4 +535,5 @@ def parse_quick_entry(text: str) -> QuickEntry:
     elif leading_total:
         day_total = True
     return QuickEntry(" ".join(rest) or None,
-                      counts=Counts(dialed, connected, completed, orders), day_total=day_total)
+                      counts=Counts(dialed, connected, completed, orders), day_total=day_total,
+                      reason=reason)

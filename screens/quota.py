@@ -280,7 +280,7 @@ class QuotaScreen(FloorScreen):
                 assert parsed.counts is not None
                 undo = self.floor.quota.record_counts(
                     staff_id, parsed.counts, add=not parsed.day_total,
-                    daily_total=parsed.day_total)
+                    daily_total=parsed.day_total, note=parsed.reason)
                 c = parsed.counts  # a day total's label already says so ("A006 day total")
                 what = f"{c.dialed}/{c.connected}/{c.completed}/{c.orders}"
         except (ValueError, FloorError) as exc:

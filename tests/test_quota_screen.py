@@ -277,3 +277,42 @@ async def test_the_totals_say_where_the_counts_come_from(counted: Floor) -> None
         await open_quota(app, pilot)
         assert str(app.screen.query_one("#totals", Static).content).startswith(
             "PBX 14:58:07 ")
+
+
+@pytest.mark.parametrize(
+    ("text", "who", "counts", "reason"),
+    [("A001 1 0 0 0 the PBX missed one", "A001", (1, 0, 0, 0), "the PBX missed one"),
+     ("欧阳 80 66 61 19", "欧阳", (80, 66, 61, 19), ""),
+     ("80 66 61 19 typed on paper", None, (80, 66, 61, 19), "typed on paper"),
+     ("A001 = 80 66 61 19", "A001", (80, 66, 61, 19), "")],
+    ids=["counts-then-reason", "name-then-counts", "selected-seat-with-reason", "day-total"],
+)
+def test_quick_entry_counts_with_a_reason(text, who, counts, reason) -> None:
+    from floorapp.quota import parse_quick_entry
+
+    entry = parse_quick_entry(text)
+    assert entry.who == who and entry.reason == reason
+    assert (entry.counts.dialed, entry.counts.connected, entry.counts.completed,
+            entry.counts.orders) == counts
+
+
+async def test_a_pbx_hour_is_corrected_from_the_entry_line_with_a_reason(counted: Floor
+                                                                         ) -> None:
+    """Issue #27: an hour the phone system counted refuses dialed typed by hand; the same line
+    with a reason after it is the correction, kept and audited."""
+    with counted.transaction() as tx:
+        tx.put("day/2026-11-20", "calls", "A003/h15/",
+               {"staff_id": "A003", "date": "2026-11-20", "hour": 15, "campaign": "",
+                "dialed": 4, "connected": 2, "completed": 0, "orders": 0, "source": "pbx"})
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_quota(app, pilot)
+        await pilot.press("slash", *"A003 1 0 0 0", "enter")
+        await pilot.pause()
+        record = counted.store.get("day/2026-11-20", "calls", "A003/h15/")
+        assert record["dialed"] == 4
+        assert any("come from the phone system" in n.message for n in app._notifications)
+        await pilot.press("escape", "slash", *"A003 1 0 0 0 PBX missed one", "enter")
+        await pilot.pause()
+        record = counted.store.get("day/2026-11-20", "calls", "A003/h15/")
+        assert (record["dialed"], record["correction"]) == (5, "PBX missed one")
