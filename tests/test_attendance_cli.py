@@ -236,6 +236,7 @@ def test_month_bad_month(staffed, capsys, pinned):
 
 
 def test_import_as_a_subprocess_exit_code(staffed, write_file, tmp_path):
+    import os
     import subprocess
     import sys
     from pathlib import Path
@@ -246,7 +247,9 @@ def test_import_as_a_subprocess_exit_code(staffed, write_file, tmp_path):
                            str(staffed.store.root), "import", "leave", str(bad)],
                           capture_output=True, text=True, cwd=root, timeout=60,
                           env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-                               "FLOOR_NOW": "2026-11-20T15:00:00"})
+                               "FLOOR_NOW": "2026-11-20T15:00:00",
+                               # never the host's pay group (a floor host has `floor-pay`)
+                               "FLOOR_PAY_GROUP": os.environ["FLOOR_PAY_GROUP"]})
     assert done.returncode == 2
     assert f"{bad}:2: days '3' must be 0.5 or 1" in done.stderr
     assert "Traceback" not in done.stderr

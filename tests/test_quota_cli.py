@@ -380,6 +380,7 @@ def test_demo_step_fills_working_days_and_today_so_far(floor):
 
 
 def test_import_as_a_subprocess_exits_2_with_the_line(campaigns, write_file):
+    import os
     import subprocess
     import sys
     from pathlib import Path
@@ -389,7 +390,8 @@ def test_import_as_a_subprocess_exits_2_with_the_line(campaigns, write_file):
     result = subprocess.run(
         [sys.executable, str(root / "floor.py"), *store_args(campaigns), "import", "calls",
          str(path)], capture_output=True, text=True, cwd=root,
-        env={"PATH": "/usr/bin:/bin", "FLOOR_NOW": "2026-11-20T15:00", "HOME": str(path.parent)})
+        env={"PATH": "/usr/bin:/bin", "FLOOR_NOW": "2026-11-20T15:00", "HOME": str(path.parent),
+             "FLOOR_PAY_GROUP": os.environ["FLOOR_PAY_GROUP"]})  # never the host's
     assert result.returncode == 2
     assert f"{path}:4: connected 10 is more than dialed 9" in result.stderr
     assert "Traceback" not in result.stderr
