@@ -210,7 +210,8 @@ class QuotaScreen(FloorScreen):
         stamp = (_("PBX {time}").format(time=last) if source == "live" else
                  _("PBX file {time}").format(time=f"{now:%H:%M}") if source == "pbx" else
                  _("typed {time}").format(time=f"{now:%H:%M}"))
-        line1 = _("{now} {hours}h{minutes} left · {seats} seats · dialed {dialed} ({avg}/seat) · "
+        # short words, as the Summary's: with the counts' source in front it fits at 80
+        line1 = _("{now} {hours}h{minutes} left · {seats} seats · dial {dialed} ({avg}/seat) · "
                   "done {done} · ord {orders}").format(
             now=stamp, hours=left // 60, minutes=f"{left % 60:02d}", seats=fd.seats,
             dialed=totals.dialed, avg=_one(fd.avg_dialed), done=totals.completed,

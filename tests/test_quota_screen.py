@@ -58,7 +58,7 @@ async def test_seats_show_progress_pace_and_who_is_behind(counted: Floor) -> Non
         assert "12/60" in row_text(table, "A002") and "behind" in row_text(table, "A002")
         assert "0/60" in row_text(table, "A003")
         totals = str(app.screen.query_one("#totals", Static).content)
-        assert "3 seats" in totals and "dialed 90" in totals and "behind 2" in totals
+        assert "3 seats" in totals and "dial 90 " in totals and "behind 2" in totals
 
 
 async def test_plus_five_on_the_selected_seat(counted: Floor) -> None:
