@@ -452,6 +452,31 @@ def calling_hours(periods: Iterable[tuple[dt.time, dt.time]]) -> list[int]:
     return hours
 
 
+def hour_minutes(periods: Iterable[tuple[dt.time, dt.time]], hour: int) -> int:
+    """Calling minutes of the periods inside the clock hour ``hour`` (08:30–12:00 gives hour 8
+    thirty minutes, hour 9 sixty)."""
+    low, high = hour * 60, hour * 60 + 60
+    return sum(max(0, min(_minutes(end), high) - max(_minutes(start), low))
+               for start, end in periods)
+
+
+def even_pace(target: int, periods: Iterable[tuple[dt.time, dt.time]], hours: Iterable[int]
+              ) -> list[Decimal]:
+    """Completed calls each hour at the even pace that reaches ``target`` by the shift's end:
+    the target shared over the calling minutes, so an hour with half its minutes on the phones
+    (the meeting, the Friday study) needs half as many."""
+    periods = list(periods)
+    total = calling_minutes(periods)
+    if total <= 0 or target <= 0:
+        return [Decimal(0) for _hour in hours]
+    return [Decimal(target) * hour_minutes(periods, hour) / total for hour in hours]
+
+
+def by_hour_series(by_hour: Mapping[int, int], hours: Iterable[int]) -> list[int]:
+    """Completed per hour along ``hours`` (0 for an hour with nothing counted)."""
+    return [by_hour.get(hour, 0) for hour in hours]
+
+
 def _minutes(moment: dt.time) -> int:
     return moment.hour * 60 + moment.minute
 

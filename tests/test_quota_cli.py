@@ -135,7 +135,9 @@ def test_day_report_json_fields_exactly(campaigns, write_file, capsys):
     assert run([*store_args(campaigns), "report", "day", "--date", "2026-11-20",
                 "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"date", "agents", "floor"}
+    # "hourly": the curve the charts draw (issue #28; tests/test_hourly_curve.py)
+    assert set(data) == {"date", "agents", "floor", "hourly"}
+    assert set(data["hourly"]) == {"hours", "completed", "pace", "agents"}
     assert data["date"] == "2026-11-20"
     assert set(data["floor"]) == {"seats", "avg_dialed", "advice", "final"}
     for agent in data["agents"]:

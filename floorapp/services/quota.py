@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from floorapp import csvio
-from floorapp.services import digests
+from floorapp.services import digests, hourly
 from floorapp import quota as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, fmt_money, language
@@ -446,6 +446,9 @@ class QuotaService:
                       "advice": fd.advice,
                       # false while a shift is still on: the figures are the day so far
                       "final": fd.final},
+            # completed per calling hour against the pace to target (issue #28: the charts
+            # and the wallboard draw this curve)
+            "hourly": hourly.day_curves(self.floor, day, fd).to_json(),
         }
         headers = [_(h) for h in DAY_HEADERS]
         rows = []
