@@ -22,7 +22,9 @@ from floorapp import quota as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
 from floorapp.schedule import calling_periods
+from floorapp.services.hourly import DayCurves, day_curves
 from screens.base import FloorScreen
+from screens.widgets.charts import HourCharts
 from screens.text import plain
 from screens.widgets.quota_bar import band_text, progress_bar
 from screens.widgets.tables import FixedTable
@@ -44,7 +46,7 @@ class QuotaScreen(FloorScreen):
     ACTION_RIGHTS = {"entry": "quota.record", "undo": "quota.record"}
     SECTION = "quota"
     TITLE = _("Quota 外呼量")
-    CSS_PATH = "quota.tcss"
+    CSS_PATH = ["quota.tcss", "widgets/charts.tcss"]
     BINDINGS = [
         Binding("plus", "entry('+')", _("+N done"), key_display="+"),
         Binding("slash", "entry('')", _("Full line"), key_display="/"),
@@ -57,9 +59,11 @@ class QuotaScreen(FloorScreen):
         super().__init__()
         self.behind_only = False
         self.confirmed: Text | None = None  # the last save or undo, shown on the hint line
+        self._curves: DayCurves | None = None  # today by calling hour, for the charts
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="totals")
+        yield HourCharts(id="hour-charts")  # issue #28
         table: DataTable = FixedTable(id="seats", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="quota-hint")
@@ -108,6 +112,8 @@ class QuotaScreen(FloorScreen):
             except Exception:  # the seat is filtered out now: keep the cursor where it is
                 pass
         self._show_totals(policy, fd, pace, behind)
+        self._curves = day_curves(self.floor, fd.day, fd)
+        self.show_charts()
         if not self.query_one("#entry", QuotaEntry).value:
             self.show_hint()
 
@@ -224,6 +230,20 @@ class QuotaScreen(FloorScreen):
             advice_shown,
         )
         self.query_one("#totals", Static).update(Text.assemble(line1, "\n", line2))
+
+    def show_charts(self) -> None:
+        """Today's completed per calling hour against the pace, the floor's and the
+        highlighted seat's."""
+        if self._curves is not None:
+            self.query_one(HourCharts).show(self._curves, self.selected_id(),
+                                            self.floor.now().hour)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_charts()
+
+    def on_resize(self) -> None:
+        self.query_one(HourCharts).fit(self.app.size.width, self.app.size.height)
+        self.show_charts()
 
     def selected_id(self) -> str | None:
         table = self.query_one("#seats", DataTable)

@@ -21,7 +21,9 @@ from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, language
 from floorapp.roster import short_code
 from floorapp.services.quota import started_text
+from floorapp.services.hourly import DayCurves, day_curves
 from screens.base import FloorScreen
+from screens.widgets.charts import HourCharts
 from screens.text import plain
 from screens.widgets.tables import FixedTable
 
@@ -66,7 +68,7 @@ class DateEntry(Input):
 class SummaryScreen(FloorScreen):
     SECTION = "summary"
     TITLE = _("Summary 日报")
-    CSS_PATH = "summary.tcss"
+    CSS_PATH = ["summary.tcss", "widgets/charts.tcss"]
     BINDINGS = [
         Binding("left_square_bracket", "move(-1)", _("Prev day"), key_display="["),
         Binding("right_square_bracket", "move(1)", _("Next day"), key_display="]"),
@@ -79,9 +81,12 @@ class SummaryScreen(FloorScreen):
     def __init__(self) -> None:
         super().__init__()
         self.day: dt.date | None = None
+        self._curves: DayCurves | None = None  # the day by calling hour, for the charts
+        self._seat: str | None = None  # the highlighted seat, charted beside the floor
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="head")
+        yield HourCharts(id="hour-charts")  # issue #28
         yield FixedTable(id="agents", cursor_type="row", zebra_stripes=True, cell_padding=0)
         yield Static(id="legend")
         yield Static(id="detail")
@@ -99,6 +104,8 @@ class SummaryScreen(FloorScreen):
         return ATT_WIDTH + max(0, self.app.size.width - 80)
 
     def on_resize(self) -> None:
+        self.query_one(HourCharts).fit(self.app.size.width, self.app.size.height)
+        self.show_charts()
         if self.query_one("#agents", DataTable).columns and self._att_cells != self.att_width():
             self._add_columns(self._id_cells)
             self.refresh_data()
@@ -191,6 +198,8 @@ class SummaryScreen(FloorScreen):
         if bad:  # rows the live PBX feed skipped that day: `floor doctor` and its log name them
             head.append(_(" · PBX bad rows {n}").format(n=bad), style="bold yellow")
         self.query_one("#head", Static).update(head)
+        self._curves = day_curves(self.floor, self.day, fd)
+        self.show_charts()
         legend = "  ".join(f"{FLAG_SIGNS[code]} {words}" for code, words in quota.flag_legend())
         self.query_one("#legend", Static).update(Text(_("flags: {legend}").format(legend=legend)))
         incidents = self.query_one("#incidents", Static)
@@ -209,6 +218,8 @@ class SummaryScreen(FloorScreen):
         """The highlighted agent in full: the grid cuts long attendance texts and flags."""
         agent = getattr(self, "_agents", {}).get(str(event.row_key.value))
         detail = self.query_one("#detail", Static)
+        self._seat = None if agent is None else agent.staff_id
+        self.show_charts()
         if agent is None:
             detail.update("")
             return
@@ -217,6 +228,15 @@ class SummaryScreen(FloorScreen):
             flags += " · " + _("the day so far: judged when the shift ends")
         detail.update(Text.assemble((f"{agent.staff_id} {agent.name}: ", "bold"),
                                     f"{agent.attendance_text} · {flags}"))
+
+    def show_charts(self) -> None:
+        """The floor's completed per calling hour against the pace, and the highlighted
+        seat's beside it."""
+        if self._curves is None:
+            return
+        now = self.floor.now()
+        self.query_one(HourCharts).show(self._curves, self._seat,
+                                        now.hour if self.day == now.date() else None)
 
     def action_move(self, days: int) -> None:
         self.day = (self.day or self.floor.today()) + dt.timedelta(days=days)

@@ -1,0 +1,125 @@
+"""Chart strips (issue #28): a label, Textual's own ``Sparkline`` and the figures that say what
+it shows, on one line at 80×24 and taller when the terminal is (``fit``). The data come from
+services (``floorapp.services.hourly`` and the like); the strip only draws them.
+
+Why ``Sparkline`` and not a plotting widget: at 80×24 the tables keep the rows, so a chart has
+one line; a plot with axes is illegible there, a sparkline is made for it. It ships with
+Textual (pinned), so no new dependency; the labels are our own text, so Chinese ones are
+measured in cells like every other line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Sparkline, Static
+
+from floorapp.i18n import _
+from floorapp.services.hourly import DayCurves, pace_figure
+
+# Terminal sizes from which the strips grow: a taller strip from this many rows, wider bars
+# from this many columns (below them the tables keep the room).
+TALL_FROM_ROWS = 34
+TALL_LINES = 3
+WIDE_FROM_COLUMNS = 110
+
+
+class ChartStrip(Horizontal):
+    """``label ▁▃▅█▆ note``: one series as a sparkline, a few cells per point."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.label = ""
+        self.points: list[float] = []  # the series drawn, as the service gave it
+        self.reference: list[float] = []  # the line it is read against (pace, pass mark)
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="chart-label")
+        yield Sparkline([], classes="chart-spark")
+        yield Static(classes="chart-note")
+
+    def show(self, label: str, points: Sequence[float], note: Text | str,
+             reference: Sequence[float] = (), cells_per_point: int = 1) -> None:
+        self.label = label
+        self.points = list(points)
+        self.reference = list(reference)
+        self.query_one(".chart-label", Static).update(Text(label, style="bold"))
+        spark = self.query_one(".chart-spark", Sparkline)
+        spark.data = self.points
+        spark.styles.width = max(1, len(self.points)) * cells_per_point
+        self.query_one(".chart-note", Static).update(note)
+
+    @property
+    def note_text(self) -> str:
+        return str(self.query_one(".chart-note", Static).render())
+
+
+class HourCharts(Horizontal):
+    """The floor's completed per calling hour against the pace to target, and one seat's
+    beside it (Summary, Quota): ``floorapp.services.hourly`` curves, the day report's
+    ``hourly``."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="chart-pair")
+        self.cells_per_point = 1
+
+    def compose(self) -> ComposeResult:
+        yield ChartStrip(id="floor-hours")
+        yield ChartStrip(id="seat-hours")
+
+    def fit(self, width: int, height: int) -> None:
+        self.cells_per_point = fit(list(self.query(ChartStrip)), width, height)
+
+    def show(self, curves: DayCurves, seat: str | None, now_hour: int | None) -> None:
+        """``curves`` of the day shown; ``seat`` the highlighted one; ``now_hour`` the hour
+        now when the day is today (its hour is not over, so not judged)."""
+        for strip, label, curve in [
+                (self.query_one("#floor-hours", ChartStrip), _("floor/h"), curves.floor),
+                (self.query_one("#seat-hours", ChartStrip), seat or "",
+                 curves.seats.get(seat or ""))]:
+            if curve is None:
+                strip.show(label, [], "")
+                continue
+            pace = [pace_figure(p) for p in curve.pace]
+            strip.show(label, curve.completed,
+                       hour_note(curves.hours, curve.completed, pace, now_hour),
+                       reference=pace, cells_per_point=self.cells_per_point)
+
+
+def fit(strips: Sequence[ChartStrip], width: int, height: int) -> int:
+    """Make ``strips`` one line tall at 80×24 and taller on a taller terminal; returns the
+    cells per point the width allows."""
+    lines = TALL_LINES if height >= TALL_FROM_ROWS else 1
+    for strip in strips:
+        strip.styles.height = lines
+        strip.query_one(".chart-spark", Sparkline).styles.height = lines
+    return 3 if width >= WIDE_FROM_COLUMNS else 1
+
+
+def number(value: float) -> str:
+    """A pace as read off a screen: whole from 10 up (341), one decimal below (9.5)."""
+    return f"{value:.0f}" if value >= 10 or float(value).is_integer() else f"{value:.1f}"
+
+
+def hour_note(hours: Sequence[int], completed: Sequence[int], pace: Sequence[float],
+              now_hour: int | None) -> Text:
+    """What a supervisor reads beside the hourly bars: the last whole hour (before
+    ``now_hour`` on the day that is running; else the last hour with calls) done against the
+    pace it needed, red when under."""
+    if not hours:
+        return Text(_("no calling hours"), style="dim")
+    if now_hour is not None:
+        done = [i for i, hour in enumerate(hours) if hour < now_hour]
+    else:
+        done = [i for i, n in enumerate(completed) if n] or [len(hours) - 1]
+    if not done:
+        return Text(_("from {hour}h").format(hour=hours[0]), style="dim")
+    at = done[-1]
+    under = completed[at] < pace[at]
+    return Text.assemble(
+        (_("{hour}h {done}").format(hour=hours[at], done=completed[at]),
+         "bold red" if under else "bold green"),
+        _("/pace {pace}").format(pace=number(pace[at])))
