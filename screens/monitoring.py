@@ -27,8 +27,10 @@ from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
 from floorapp.services.monitoring import dispute_status
 from floorapp.staff import Staff
+from floorapp.services.qa_trend import agent_trend
 from screens.base import FloorScreen
 from screens.common_problems import CommonProblemsScreen
+from screens.widgets.charts import ChartStrip, show_qa_trend, fit as fit_charts
 from screens.widgets.qa_prompt import QaPrompt
 from screens.widgets.tables import FixedTable
 
@@ -63,7 +65,7 @@ class MonitoringScreen(FloorScreen):
         "dispute": "qa.dispute", "review": "qa.dispute", "coach": "coaching.record"}
     SECTION = "monitoring"
     TITLE = _("Monitoring 监控/质检")
-    CSS_PATH = "monitoring.tcss"
+    CSS_PATH = ["monitoring.tcss", "widgets/charts.tcss"]
     BINDINGS = [
         Binding("ctrl+t", "cycle_template", _("Card")),
         Binding("ctrl+o", "cycle_mode", _("Mode")),
@@ -119,6 +121,7 @@ class MonitoringScreen(FloorScreen):
                 yield Static(id="qa-total")
                 yield Static(id="qa-detail")
                 yield Static(id="qa-last", classes="qa-line")
+                yield ChartStrip(id="qa-trend")  # issue #28: the agent's weeks of QA
             with Vertical(id="qa-side"):
                 yield Static(id="qa-plan-title", classes="qa-line")
                 yield FixedTable(id="qa-plan", cursor_type="row", zebra_stripes=True)
@@ -249,6 +252,8 @@ class MonitoringScreen(FloorScreen):
         self.agent = found[index] if found else None
         if self.agent is not None and (before is None or before.id != self.agent.id):
             self.follow_agent()
+        if (before and before.id) != (self.agent and self.agent.id):
+            self.show_trend()
         line = self.query_one("#qa-agent-match", Static)
         if not text:
             line.update(Text(_("type part of an id or name"), style="dim"))
@@ -282,6 +287,21 @@ class MonitoringScreen(FloorScreen):
         pick, self._plan_pick = self._plan_pick, None
         self.outcome = pick[1] if pick and pick[0] == self.agent.id else ""
         self.show_setup()
+
+    def show_trend(self, staff_id: str | None = None) -> None:
+        """The QA scores over the last weeks of the agent in the entry (else ``staff_id``, the
+        plan row's) against the pass mark."""
+        who = self.agent.id if self.agent is not None else staff_id
+        show_qa_trend(self.query_one("#qa-trend", ChartStrip),
+                      None if who is None else agent_trend(self.floor, who, self.floor.today()))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "qa-plan" and self.agent is None:
+            self.show_trend(str(event.data_table.get_row(event.row_key)[2]))
+
+    def on_resize(self) -> None:
+        fit_charts([self.query_one("#qa-trend", ChartStrip)], self.app.size.width,
+                   self.app.size.height)
 
     def telesales(self) -> bool:
         """The card follows the telesales rule: each recording is closed or unclosed."""

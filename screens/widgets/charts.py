@@ -11,6 +11,7 @@ measured in cells like every other line.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,6 +20,7 @@ from textual.widgets import Sparkline, Static
 
 from floorapp.i18n import _
 from floorapp.services.hourly import DayCurves, pace_figure
+from floorapp.services.qa_trend import QaTrend
 
 # Terminal sizes from which the strips grow: a taller strip from this many rows, wider bars
 # from this many columns (below them the tables keep the room).
@@ -100,7 +102,7 @@ def fit(strips: Sequence[ChartStrip], width: int, height: int) -> int:
 
 
 def number(value: float) -> str:
-    """A pace as read off a screen: whole from 10 up (341), one decimal below (9.5)."""
+    """A figure as read off a screen: whole from 10 up (341), one decimal below (9.5)."""
     return f"{value:.0f}" if value >= 10 or float(value).is_integer() else f"{value:.1f}"
 
 
@@ -123,3 +125,29 @@ def hour_note(hours: Sequence[int], completed: Sequence[int], pace: Sequence[flo
         (_("{hour}h {done}").format(hour=hours[at], done=completed[at]),
          "bold red" if under else "bold green"),
         _("/pace {pace}").format(pace=number(pace[at])))
+
+
+def one_decimal(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def show_qa_trend(strip: ChartStrip, trend: QaTrend | None) -> None:
+    """An agent's weekly QA means (the weeks with a score, oldest first) against the pass mark
+    when the card has one (Monitoring)."""
+    if trend is None:
+        strip.show(_("QA/wk"), [], Text(_("pick an agent"), style="dim"))
+        return
+    means = [one_decimal(m) for m in trend.scored_means]
+    mark = None if trend.pass_percent is None else one_decimal(trend.pass_percent)
+    if not means:
+        note = Text(_("no QA in {weeks} weeks").format(weeks=len(trend.weeks)), style="dim")
+    else:
+        last = means[-1]
+        note = Text.assemble(
+            (_("last {score}%").format(score=number(last)),
+             "bold" if mark is None else "bold red" if last < mark else "bold green"),
+            " · ",
+            _("pass {mark}%").format(mark=number(mark)) if mark is not None
+            else (_("no pass mark"), "dim"))
+    strip.show(_("QA/wk"), means, note,
+               reference=[] if mark is None else [mark] * len(means))

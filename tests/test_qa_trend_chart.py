@@ -1,0 +1,86 @@
+"""Issue #28: the Monitoring chart — the agent's QA scores over the last weeks against the pass
+mark when one is set — from the service's figures, at 80×24 and 120×40, in both languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from textual.widgets import Sparkline
+
+from floorapp import i18n
+from floorapp.app import FloorApp
+from floorapp.services import Floor
+from floorapp.services.qa_trend import agent_trend, weekly_means
+from screens.widgets.charts import ChartStrip
+from tests.test_monitoring_screen import open_monitoring
+
+TODAY = dt.date(2026, 11, 20)  # a Friday; its week starts on the 16th
+D = dt.date
+
+
+def test_weekly_means_by_monday() -> None:
+    mondays = [D(2026, 11, 2), D(2026, 11, 9), D(2026, 11, 16)]
+    points = [(D(2026, 11, 3), Decimal(90)), (D(2026, 11, 16), Decimal(70)),
+              (D(2026, 11, 20), Decimal(80)), (D(2026, 10, 30), Decimal(10))]  # before: out
+    assert weekly_means(points, mondays) == ([Decimal(90), None, Decimal(75)], [1, 0, 2])
+
+
+def scored_weeks(floor: Floor, staff_id: str, scores: list[tuple[str, str]]) -> None:
+    """Evaluations on outbound-100 as they are stored (score out of 100)."""
+    with floor.transaction() as tx:
+        for n, (day, score) in enumerate(scores):
+            tx.put(f"day/{day}", "qa_evaluations", f"T{staff_id}{n}", {
+                "date": day, "time": "10:00", "monitor_id": "Q001", "staff_id": staff_id,
+                "mode": "live", "template": "outbound-100", "marks": "", "score": score,
+                "max": "100", "passed": int(score) >= 80, "critical": [], "call": "",
+                "feedback_at": "", "feedback_note": "", "dispute": None, "revised": None})
+
+
+@pytest.fixture
+def evaluated(staffed: Floor) -> Floor:
+    policy = staffed.policy
+    policy.qa_pass_marks = {"outbound-100": 80, "recording-40": 32}
+    staffed.save_policy(policy)
+    scored_weeks(staffed, "A001", [("2026-10-27", "95"), ("2026-11-03", "90"),
+                                   ("2026-11-17", "70"), ("2026-11-19", "80")])
+    scored_weeks(staffed, "A002", [("2026-11-10", "85")])
+    return staffed
+
+
+def test_the_agent_trend_holds_weekly_means_and_the_pass_mark(evaluated: Floor) -> None:
+    trend = agent_trend(evaluated, "A001", TODAY)
+    assert trend.weeks[-1] == D(2026, 11, 16) and len(trend.weeks) == 8
+    assert trend.means[-4:] == [Decimal(95), Decimal(90), None, Decimal(75)]
+    assert trend.scored_means == [Decimal(95), Decimal(90), Decimal(75)]
+    assert trend.pass_percent == Decimal(80)
+    evaluated.policy.qa_pass_marks = {}
+    evaluated.save_policy(evaluated.policy)
+    assert agent_trend(evaluated, "A001", TODAY).pass_percent is None
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_monitoring_chart_follows_the_agent(evaluated: Floor, lang: str,
+                                                      size: tuple[int, int]) -> None:
+    i18n.set_language(lang)
+    app = FloorApp(evaluated, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await open_monitoring(pilot)
+        await pilot.press(*"A001")
+        await pilot.pause()
+        trend = app.screen.query_one("#qa-trend", ChartStrip)
+        assert trend.points == [95.0, 90.0, 75.0]
+        assert list(trend.query_one(Sparkline).data) == trend.points
+        assert trend.reference == [80.0] * 3
+        assert trend.label == ("质检/周" if lang == "zh" else "QA/wk")
+        assert trend.note_text == ("最近 75% · 合格 80%" if lang == "zh"
+                                   else "last 75% · pass 80%")
+        await pilot.press("ctrl+u", *"A002")
+        await pilot.pause()
+        assert trend.points == [85.0] and trend.reference == [80.0]
+        # whole inside the left pane, one line at 80×24
+        assert trend.size.height == (1 if size == (80, 24) else 3)
+        pane = app.screen.query_one("#qa-entry")
+        assert pane.region.contains_region(trend.region)
