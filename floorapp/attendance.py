@@ -452,3 +452,14 @@ def month_result(policy: Policy, staff: Staff, days: list[DayResult],
         + out.sick_leave_days * policy.points_per_sick_leave_day
     )
     return out
+
+
+def minutes_by_day(days: list[DayResult], last_day: int) -> tuple[list[int], list[int]]:
+    """Late and early minutes (those charged per minute, as the month's totals count them) on
+    each day of a month from the 1st to ``last_day``: the Attendance month chart."""
+    late, early = [0] * last_day, [0] * last_day
+    for day in days:
+        if 1 <= day.day.day <= last_day:
+            late[day.day.day - 1] += day.late_minutes
+            early[day.day.day - 1] += day.early_minutes
+    return late, early

@@ -7,6 +7,7 @@ The screen calls ``floor.attendance`` only; the rules live in ``floorapp/attenda
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from decimal import Decimal
 from typing import ClassVar
@@ -20,12 +21,15 @@ from textual.containers import Horizontal
 from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static
 
+from floorapp.attendance import minutes_by_day
 from floorapp.errors import FloorError
 from floorapp.services.leave import AlreadyAtWork
 from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
 from floorapp.roster import short_code
 from screens.base import FloorScreen
 from screens.text import plain
+from screens.widgets.charts import ChartStrip, show_month_minutes
+from screens.widgets.charts import fit as fit_charts
 from screens.widgets.tables import FixedTable, highlighted_key
 
 ACTION_LABELS = {"in": N_("Arrival"), "out": N_("Departure"), "reason": N_("Reason"),
@@ -67,7 +71,7 @@ class AttendanceScreen(FloorScreen):
                      "pay": "pay.view", "coach": "coaching.record"}
     SECTION = "attendance"
     TITLE = _("Attendance 考勤")
-    CSS_PATH = "attendance.tcss"
+    CSS_PATH = ["attendance.tcss", "widgets/charts.tcss"]
     # _() at import: the CLI imports the screens after choosing the language
     BINDINGS: ClassVar[list[BindingType]] = [
         # The footer's words are short so the main keys fit at 80 columns; the help says them
@@ -97,6 +101,7 @@ class AttendanceScreen(FloorScreen):
         self.action = "in"
         self.month_view = False
         self._month_why: dict[str, list[str]] = {}
+        self._month_days: dict[str, list] = {}  # id → the month's DayResults (the chart)
         self._parsed: tuple[tuple, object] | None = None
         self.row_staff: str | None = None  # whom a reason/leave line is for when it names no one
         self.pick: tuple[str, int] | None = None  # (who typed, index) chosen with ↑/↓
@@ -113,6 +118,7 @@ class AttendanceScreen(FloorScreen):
         yield Static("", id="att-hint")
         yield FixedTable(id="att-today", cursor_type="row", zebra_stripes=True)
         yield FixedTable(id="att-month", cursor_type="row", zebra_stripes=True)
+        yield ChartStrip(id="att-chart")  # issue #28: the highlighted person's days
         yield Static("", id="att-detail")
 
     def on_mount(self) -> None:
@@ -134,6 +140,7 @@ class AttendanceScreen(FloorScreen):
             month.add_column(_(label), key=key, width=width)
         month.fixed_columns = 1
         month.display = False
+        self.query_one("#att-chart", ChartStrip).display = False
         today.focus()
         self.set_interval(30, self.refresh_today)  # "not in yet" turns into "late" as time passes
 
@@ -210,6 +217,7 @@ class AttendanceScreen(FloorScreen):
         keep = self._highlighted(table)
         table.clear()
         self._month_why = {}
+        self._month_days = {person.id: days for person, _r, days in results}
         pay = self.floor.pay_visible()  # the total follows from base pay: managers only
 
         def money(amount: Decimal) -> str:
@@ -249,6 +257,10 @@ class AttendanceScreen(FloorScreen):
             detail.update("")
             return
         if self.month_view:
+            day = self.current_day()
+            late, early = minutes_by_day(self._month_days.get(staff_id, []),
+                                         calendar.monthrange(day.year, day.month)[1])
+            show_month_minutes(self.query_one("#att-chart", ChartStrip), staff_id, late, early)
             why = self._month_why.get(staff_id, [])
             text = _("; ").join(why) if why else _("no deductions")
             detail.update(_("[b]{id}[/b] why: {text}").format(id=staff_id, text=text))
@@ -432,6 +444,7 @@ class AttendanceScreen(FloorScreen):
             self.query_one("#att-entry", Input).value = ""
         self.query_one("#att-today", DataTable).display = not self.month_view
         self.query_one("#att-month", DataTable).display = self.month_view
+        self.query_one("#att-chart", ChartStrip).display = self.month_view
         if not self.month_view:
             self.query_one("#att-hint", Static).update("")  # the month's pay hint
         self.active_table().focus()
@@ -466,6 +479,10 @@ class AttendanceScreen(FloorScreen):
     @on(DataTable.RowHighlighted)
     def row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self.show_detail()
+
+    def on_resize(self) -> None:
+        fit_charts([self.query_one("#att-chart", ChartStrip)], self.app.size.width,
+                   self.app.size.height)
 
     def active_table(self) -> DataTable:
         return self.query_one("#att-month" if self.month_view else "#att-today", DataTable)

@@ -84,3 +84,69 @@ async def test_the_monitoring_chart_follows_the_agent(evaluated: Floor, lang: st
         assert trend.size.height == (1 if size == (80, 24) else 3)
         pane = app.screen.query_one("#qa-entry")
         assert pane.region.contains_region(trend.region)
+
+
+# ------------------------------------------------------------ Attendance month chart
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_attendance_month_chart_has_the_days_of_the_highlighted_person(
+        staffed: Floor, capsys, lang: str, size: tuple[int, int]) -> None:
+    """Late and early minutes per day of the month, equal to the month report's totals."""
+    import json
+
+    from textual.widgets import DataTable
+
+    from floorapp.attendance import minutes_by_day
+    from floorapp.cli import run
+
+    att = staffed.attendance
+
+    def worked(staff_id: str, day: dt.date, arrived: dt.time = dt.time(7, 55),
+               left: dt.time = dt.time(17, 30)) -> None:
+        """A whole day punched (a period with no punch would make it an absence)."""
+        att.record_in(staff_id, day, arrived, period=1)
+        att.record_out(staff_id, day, dt.time(12, 0), period=1)
+        att.record_in(staff_id, day, dt.time(14, 25), period=2)
+        att.record_out(staff_id, day, left, period=2)
+
+    worked("A001", D(2026, 11, 3), arrived=dt.time(8, 6))    # late 6
+    worked("A001", D(2026, 11, 10), arrived=dt.time(8, 9))   # late 9
+    worked("A001", D(2026, 11, 12), left=dt.time(17, 26))    # early 4
+    worked("A002", D(2026, 11, 5), arrived=dt.time(8, 3))    # late 3
+    assert run(["--store", str(staffed.store.root), "report", "month", "--month", "2026-11",
+                "--format", "json"]) == 0
+    month = {row["id"]: row for row in json.loads(capsys.readouterr().out)["staff"]}
+    i18n.set_language(lang)
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        chart = app.screen.query_one("#att-chart", ChartStrip)
+        table = app.screen.query_one("#att-month", DataTable)
+        table.move_cursor(row=table.get_row_index("A001"))
+        await pilot.pause()
+        assert len(chart.points) == 30  # November, the 1st first
+        assert chart.points[2] == 6 and chart.points[9] == 9 and chart.points[11] == 4
+        assert sum(chart.points) == month["A001"]["late_minutes"] + \
+            month["A001"]["early_minutes"] == 19
+        assert chart.label == ("A001 迟到/早退" if lang == "zh" else "A001 late/early")
+        assert chart.note_text == ("迟到 15 · 早退 4 分钟" if lang == "zh"
+                                   else "late 15 · early 4 min")
+        table.move_cursor(row=table.get_row_index("A002"))
+        await pilot.pause()
+        assert chart.points[4] == 3 and sum(chart.points) == month["A002"]["late_minutes"]
+        assert chart.size.height == (1 if size == (80, 24) else 3)
+        assert chart.region.right <= size[0] and chart.region.y >= table.region.bottom
+        await pilot.press("m")  # the day view: no month chart
+        assert not chart.display
+
+
+def test_minutes_by_day_puts_each_day_in_its_place() -> None:
+    from floorapp.attendance import DayResult, PeriodResult, minutes_by_day
+
+    p = PeriodResult(1, dt.time(8), dt.time(12), None, late=5, early=2)
+    days = [DayResult(D(2026, 11, 30), "D", [p]), DayResult(D(2026, 11, 1), "D", [p, p])]
+    assert minutes_by_day(days, 30) == ([10] + [0] * 28 + [5], [4] + [0] * 28 + [2])

@@ -151,3 +151,13 @@ def show_qa_trend(strip: ChartStrip, trend: QaTrend | None) -> None:
             else (_("no pass mark"), "dim"))
     strip.show(_("QA/wk"), means, note,
                reference=[] if mark is None else [mark] * len(means))
+
+
+def show_month_minutes(strip: ChartStrip, staff_id: str, late: Sequence[int],
+                       early: Sequence[int]) -> None:
+    """One person's late and early minutes on each day of the month, 1st first (Attendance
+    month view): the bars are late + early, the note says each."""
+    strip.show(_("{id} late/early").format(id=staff_id),
+               [a + b for a, b in zip(late, early)],
+               Text.assemble((_("late {late} · early {early} min").format(
+                   late=sum(late), early=sum(early)), "bold" if sum(late) + sum(early) else "dim")))
