@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from textual.renderables.sparkline import Sparkline as SparklineRenderable
 from textual.widgets import DataTable, Sparkline
 
 from floorapp import i18n
@@ -30,12 +31,26 @@ def strip(app: FloorApp, which: str) -> ChartStrip:
     return app.screen.query_one(f"#{which}-hours", ChartStrip)
 
 
+def drawn(shown: ChartStrip) -> list[float]:
+    """What the Sparkline draws, one value per point: each of its cells' bucket as the widget
+    summarises it (the cells of a point show the same value)."""
+    spark = shown.query_one(Sparkline)
+    cells = [spark.summary_function(bucket) for bucket in
+             SparklineRenderable._buckets(list(spark.data), spark.size.width)]
+    per_point = len(cells) // max(1, len(shown.points))
+    assert cells == [v for v in shown.points for _n in range(per_point)]
+    # the bars stand on zero: the data's minimum is 0 whatever the figures
+    assert min(spark.data) == 0
+    return cells[::per_point]
+
+
 def assert_strip_is(shown: ChartStrip, series: dict) -> None:
-    """The strip draws the report's series: its Sparkline's data are the completed per hour,
+    """The strip draws the report's series: its Sparkline's bars are the completed per hour,
     read against the report's pace."""
     assert shown.points == series["completed"]
-    assert list(shown.query_one(Sparkline).data) == series["completed"]
+    assert drawn(shown) == series["completed"]
     assert shown.reference == series["pace"]
+    assert max(shown.query_one(Sparkline).data) == max(series["completed"] + series["pace"])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

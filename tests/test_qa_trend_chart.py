@@ -7,13 +7,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from textual.widgets import Sparkline
 
 from floorapp import i18n
 from floorapp.app import FloorApp
 from floorapp.services import Floor
 from floorapp.services.qa_trend import agent_trend, weekly_means
 from screens.widgets.charts import ChartStrip
+from tests.test_hour_charts import drawn
 from tests.test_monitoring_screen import open_monitoring
 
 TODAY = dt.date(2026, 11, 20)  # a Friday; its week starts on the 16th
@@ -72,7 +72,7 @@ async def test_the_monitoring_chart_follows_the_agent(evaluated: Floor, lang: st
         await pilot.pause()
         trend = app.screen.query_one("#qa-trend", ChartStrip)
         assert trend.points == [95.0, 90.0, 75.0]
-        assert list(trend.query_one(Sparkline).data) == trend.points
+        assert drawn(trend) == trend.points
         assert trend.reference == [80.0] * 3
         assert trend.label == ("质检/周" if lang == "zh" else "QA/wk")
         assert trend.note_text == ("最近 75% · 合格 80%" if lang == "zh"
@@ -129,6 +129,7 @@ async def test_the_attendance_month_chart_has_the_days_of_the_highlighted_person
         table.move_cursor(row=table.get_row_index("A001"))
         await pilot.pause()
         assert len(chart.points) == 30  # November, the 1st first
+        assert drawn(chart) == chart.points
         assert chart.points[2] == 6 and chart.points[9] == 9 and chart.points[11] == 4
         assert sum(chart.points) == month["A001"]["late_minutes"] + \
             month["A001"]["early_minutes"] == 19

@@ -50,8 +50,15 @@ class ChartStrip(Horizontal):
         self.reference = list(reference)
         self.query_one(".chart-label", Static).update(Text(label, style="bold"))
         spark = self.query_one(".chart-spark", Sparkline)
-        spark.data = self.points
-        spark.styles.width = max(1, len(self.points)) * cells_per_point
+        # Sparkline scales its bars from the data's minimum to its maximum: a steady 270 an hour
+        # with one hour at 308 would look like a spike. Each cell gets (value, 0, top) and shows
+        # its value (summary_function), so the bars stand on zero and reach the top only at the
+        # higher of the best point and the reference (a floor under its pace all day never does).
+        top = max([*self.points, *self.reference], default=0)
+        spark.summary_function = _first
+        spark.data = [v for point in self.points for _cell in range(cells_per_point)
+                      for v in (point, 0, top)]
+        spark.styles.width = max(1, len(self.points) * cells_per_point)
         self.query_one(".chart-note", Static).update(note)
 
     @property
@@ -89,6 +96,10 @@ class HourCharts(Horizontal):
             strip.show(label, curve.completed,
                        hour_note(curves.hours, curve.completed, pace, now_hour),
                        reference=pace, cells_per_point=self.cells_per_point)
+
+
+def _first(bucket: Sequence[float]) -> float:
+    return bucket[0]
 
 
 def fit(strips: Sequence[ChartStrip], width: int, height: int) -> int:
