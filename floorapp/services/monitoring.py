@@ -231,9 +231,12 @@ class MonitoringService:
                               items=items, max=template.max, pass_mark=template.pass_mark)
 
     # ------------------------------------------------------------- scoring
-    def preview(self, template_id: str, marks: str) -> tuple[list[rules.Mark], rules.Score]:
-        """Parse and score typed marks; FloorError names a bad code."""
-        template = self.template(template_id)
+    def preview(self, template_id: str, marks: str, version: int | None = None
+                ) -> tuple[list[rules.Mark], rules.Score]:
+        """Parse and score typed marks; FloorError names a bad code. ``version``: the card's
+        version an evaluation was scored with (a review re-scores with it), else the current."""
+        template = self.template(template_id) if version is None else \
+            self._scoring_template({"template": template_id, "template_version": version})
         try:
             parsed = rules.parse_marks(marks, template)
         except rules.MarksError as exc:
