@@ -213,3 +213,29 @@ def test_a_dispute_on_a_v2_evaluation_is_rescored_with_v2(staffed: Floor) -> Non
     service.raise_dispute(TODAY, "E0001-Q001", "the customer had hung up")
     reviewed = service.review_dispute(TODAY, "E0001-Q001", "b6 b2")
     assert reviewed["revised"]["score"] == "90"  # v2: −5 −5 (v3 would give 93)
+
+
+def test_common_problems_keep_a_v2_code_apart_from_the_same_code_on_v3(staffed: Floor) -> None:
+    """a2 was 资费讲解错误 on v2 and is 问卷题目漏问或跳问 on v3: one week holding both counts
+    them apart, each with its own text; a code whose item did not change is not split."""
+    from floorapp.monitoring_cli import common_report
+
+    service = staffed.monitoring
+    record = {"template_version": 2, "date": TODAY.isoformat(), "time": "09:00",
+              "monitor_id": "Q001", "staff_id": "A002", "mode": "recording",
+              "template": "outbound-100", "marks": "a2 b3", "score": "80", "max": "100",
+              "passed": None, "critical": [], "call": "", "feedback_at": "",
+              "feedback_note": "", "dispute": None, "revised": None}
+    with staffed.transaction() as tx:
+        tx.put(f"day/{TODAY.isoformat()}", "qa_evaluations", "E0001-Q001", record)
+    service.save_evaluation("A001", "Q001", "live", "outbound-100", "a2x2 b3")
+    _start, _end, problems = service.common_problems(TODAY)
+    assert sorted((p.template, p.code, p.occurrences) for p in problems) == [
+        ("outbound-100", "a2", 2), ("outbound-100", "b3", 2), ("outbound-100 v2", "a2", 1)]
+    assert service.problem_item("outbound-100 v2", "a2").text_zh == "资费讲解错误"
+    assert service.problem_item("outbound-100", "a2").text_zh == "问卷题目漏问或跳问"
+    assert service.problem_item("outbound-100 v9", "a2") is None
+    texts = {(row["template"], row["code"]): row["text"]
+             for row in common_report(staffed, TODAY).data["problems"]}
+    assert texts[("outbound-100 v2", "a2")] == "wrong fee stated"
+    assert texts[("outbound-100", "a2")] == "survey question skipped"
