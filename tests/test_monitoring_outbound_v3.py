@@ -239,3 +239,23 @@ def test_common_problems_keep_a_v2_code_apart_from_the_same_code_on_v3(staffed: 
              for row in common_report(staffed, TODAY).data["problems"]}
     assert texts[("outbound-100 v2", "a2")] == "wrong fee stated"
     assert texts[("outbound-100", "a2")] == "survey question skipped"
+
+
+def test_the_quarterly_review_compares_a_v2_quarter_with_v2_only(staffed: Floor) -> None:
+    """Last quarter scored on v2 (a2 资费讲解错误 on every call), this quarter on v3 (a2 a
+    skipped question, never): a2's rate did not "move" across periods, it is another item, so
+    v2's evaluations are a card of their own in the review (issue #25)."""
+    service = staffed.monitoring
+    for n, day in enumerate((dt.date(2026, 8, 3), dt.date(2026, 8, 4)), start=1):
+        record = {"template_version": 2, "date": day.isoformat(), "time": "09:00",
+                  "monitor_id": "Q001", "staff_id": "A001", "mode": "recording",
+                  "template": "outbound-100", "marks": "a2", "score": "90", "max": "100",
+                  "passed": None, "critical": [], "call": "", "feedback_at": "",
+                  "feedback_note": "", "dispute": None, "revised": None}
+        with staffed.transaction() as tx:
+            tx.put(f"day/{day.isoformat()}", "qa_evaluations", f"E{n:04d}-Q001", record)
+    service.save_evaluation("A001", "Q001", "live", "outbound-100", "b3")
+    _start, _end, rows = service.quarterly_review(TODAY)
+    by_code = {(r.template, r.code): r for r in rows}
+    assert set(by_code) == {("outbound-100", "b3")}
+    assert by_code[("outbound-100", "b3")].previous_rate is None  # v2 is not this card

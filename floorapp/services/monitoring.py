@@ -1076,8 +1076,23 @@ class MonitoringService:
         start, end = review.quarter_of(day)
         before_start, _before_end = review.quarter_of(start - dt.timedelta(days=1))
 
+        current = self.templates()
+
+        def card(r: dict[str, Any]) -> str:
+            """The card an evaluation's codes are counted on: an older version whose items
+            differ is a card of its own (``outbound-100 v2``), so a code is never compared
+            with what it means on another version (issue #25)."""
+            name, template = r["template"], self.template_of(r)
+            now = current.get(name)
+            if template is None or now is None or template.version == now.version:
+                return name
+            if {c: _item_key(i[1]) for c, i in template.items().items()} == \
+                    {c: _item_key(i[1]) for c, i in now.items().items()}:
+                return name
+            return f"{name} v{template.version}"
+
         def rows(a: dt.date, b: dt.date) -> list[tuple[str, str, str, frozenset[str]]]:
-            return [(r["monitor_id"], r["staff_id"], r["template"],
+            return [(r["monitor_id"], r["staff_id"], card(r),
                      frozenset(code for code, _n in _codes(r["marks"])))
                     for r in self.evaluations_between(a, b)]
 
