@@ -71,7 +71,8 @@ KINDS = ("deduct", "critical", "violation")
 BUILTIN_FILES = ("qa-outbound-100.json", "qa-recording-40.json", "qa-service-40.json",
                  "qa-hotline-100.json", "qa-hotline-400.json", "qa-telesales-compliance.json")
 # Earlier versions of the built-ins, kept so an evaluation scored with one stays readable.
-ARCHIVE_FILES = ("qa-outbound-100.v1.json", "qa-recording-40.v1.json", "qa-hotline-100.v1.json")
+ARCHIVE_FILES = ("qa-outbound-100.v1.json", "qa-outbound-100.v2.json", "qa-recording-40.v1.json",
+                 "qa-hotline-100.v1.json")
 DEFAULT_TEMPLATE = "outbound-100"
 HUNDRED = Decimal(100)
 # Item codes are letters then digits (a1, b12, f3), so a count ``x2`` or ``na`` after one is

@@ -237,12 +237,11 @@ def common_report(floor: Floor, day: dt.date) -> reports.Report:
     week (共性问题应在一周内反馈) [000 §7]."""
     service = floor.monitoring
     start, end, problems = service.common_problems(day)
-    templates = service.templates()
     state, due, fed_back = service.common_due(day)
     rows, data = [], []
     for p in problems:
-        item = templates[p.template].items().get(p.code) if p.template in templates else None
-        text = item[1].shown if item else ""
+        item = service.problem_item(p.template, p.code)
+        text = item.shown if item else ""
         rows.append([p.template, p.code, text, p.occurrences, len(p.agents),
                      " ".join(p.agents)])
         data.append({"template": p.template, "code": p.code, "text": text,

@@ -87,13 +87,12 @@ class CommonProblemsScreen(FloorScreen):
         style = {"fed_back": "green", "overdue": "bold red"}.get(state, "")
         self.query_one("#cp-state", Static).update(
             Text(common_state_text(state, due, fed_back), style))
-        templates = service.templates()
         table = self.query_one("#cp-table", DataTable)
         cursor = table.cursor_row
         table.clear()
         for p in self.problems:
-            item = templates[p.template].items().get(p.code) if p.template in templates else None
-            text = item[1].shown if item else ""
+            item = service.problem_item(p.template, p.code)
+            text = item.shown if item else ""
             table.add_row(_cut(p.template, CARD_CELLS), p.code, str(p.occurrences),
                           str(len(p.agents)), plain(_cut(text, ITEM_CELLS)))
         if self.problems:
@@ -110,12 +109,11 @@ class CommonProblemsScreen(FloorScreen):
             return
         row = self.query_one("#cp-table", DataTable).cursor_row
         p = self.problems[max(0, min(row, len(self.problems) - 1))]
-        templates = self.floor.monitoring.templates()
-        item = templates[p.template].items().get(p.code) if p.template in templates else None
+        item = self.floor.monitoring.problem_item(p.template, p.code)
         names = {s.id: s.name for s in self.floor.staff(include_retired=True)}
         who = ", ".join(f"{sid} {names.get(sid, '')}".strip() for sid in p.agents)
         detail.update(Text.assemble(
-            (f"{p.template} {p.code} ", "bold"), item[1].shown if item else "", "\n",
+            (f"{p.template} {p.code} ", "bold"), item.shown if item else "", "\n",
             _("{times} times in {evaluations} evaluations · {agents} agents: {who}").format(
                 times=p.occurrences, evaluations=p.evaluations, agents=len(p.agents),
                 who=plain(who).plain)))

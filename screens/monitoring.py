@@ -662,7 +662,8 @@ class MonitoringScreen(FloorScreen):
         def preview(marks: str) -> str:
             """The score the edited marks give, before anything is saved."""
             try:
-                _parsed, result = self.floor.monitoring.preview(record["template"], marks)
+                _parsed, result = self.floor.monitoring.preview(
+                    record["template"], marks, int(record.get("template_version", 1)))
             except FloorError as exc:
                 return str(exc)
             old = f"{record['score']}/{record['max']}"

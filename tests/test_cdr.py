@@ -210,3 +210,32 @@ def test_the_pbxs_dialed_and_connected_are_not_typed_over(extensions: Floor,
     assert (record["dialed"], record["source"], record["correction"]) == (
         4, "pbx", "the PBX missed a call on trunk 3")
     assert quota.counts_source(dt.date(2026, 11, 18)) == ("typed", None)
+
+
+def test_a_calls_file_cannot_type_over_or_hide_the_pbxs_hours(extensions: Floor,
+                                                              tmp_path: Path) -> None:
+    """`floor import calls` after the PBX: completed and orders may be added to its hours;
+    other dialed/connected, or a day total that would hide its hours, are refused with the
+    file's line, and nothing of the file is written."""
+    path = tmp_path / "Master.csv"
+    path.write_bytes(MASTER)
+    CdrService(extensions).import_cdr(path)
+    before = entries(extensions)
+    header = "staff_id,date,dialed,connected,completed,orders,hour,campaign\n"
+    bad = tmp_path / "calls.csv"
+    bad.write_text(header
+                   + "A001,2026-11-19,3,1,1,1,9,\n"       # keeps the PBX's 3/1: fine
+                   + "A002,2026-11-19,9,9,5,1,10,\n"      # 10:00 of A002 is the PBX's
+                   + "A001,2026-11-19,50,40,30,5,,\n")    # a day total over its hours
+    with pytest.raises(ImportRejected) as caught:
+        extensions.quota.import_calls(bad)
+    assert [e.split(": ", 1)[0] for e in caught.value.errors] == [f"{bad}:3", f"{bad}:4"]
+    assert "come from the phone system (" in caught.value.errors[0]
+    assert "a day total would hide them" in caught.value.errors[1]
+    assert entries(extensions) == before
+    good = tmp_path / "completed.csv"
+    good.write_text(header + "A001,2026-11-19,3,1,1,1,9,\n")
+    extensions.quota.import_calls(good)
+    record = extensions.store.get("day/2026-11-19", "calls", "A001/h09/")
+    assert (record["completed"], record["orders"], record["source"]) == (1, 1, "pbx")
+    assert record["talk_minutes"] == before[("A001", 9, "")].talk_minutes

@@ -65,6 +65,27 @@ def test_a_bad_staff_row_refuses_the_whole_file(
     assert open_floor(store_dir).staff() == []  # nothing written, not even the good row
 
 
+def test_a_row_clashing_with_the_register_is_refused_with_its_line(
+    store_dir: Path, write_file, capsys
+) -> None:
+    """A clock id, extension or login already someone else's on the register names the file's
+    line, as every other refused row does; nothing of the file is written."""
+    first = write_file("staff.csv", "id,name,role,team,hired,base_pay,clock_id,extension,login\n"
+                                    "A001,欧阳娜娜,agent,T01,2023-03-01,1200,1001,8001,ouyang\n")
+    assert run(["--store", str(store_dir), "import", "staff", str(first)]) == 0
+    capsys.readouterr()
+    second = write_file("more.csv", "id,name,role,team,hired,base_pay,clock_id,extension,login\n"
+                                    "A002,Li Wei,agent,T01,2025-06-15,1200,1002,8002,liwei\n"
+                                    "A003,Zhao,agent,T01,2025-06-15,1200,1003,8001,zhao\n"
+                                    "A004,Qian,agent,T01,2025-06-15,1200,1004,8004,ouyang\n")
+    assert run(["--store", str(store_dir), "import", "staff", str(second)]) == 2
+    err = capsys.readouterr().err
+    assert f"{second}:3: A001 and A003 have the same extension 8001" in err
+    assert f"{second}:4: login ouyang is already A001's" in err
+    assert "Traceback" not in err
+    assert [s.id for s in open_floor(store_dir).staff()] == ["A001"]
+
+
 def test_bad_header_and_missing_file(store_dir: Path, write_file, capsys) -> None:
     path = write_file("staff.csv", "id,name,role,team,hired,pay\nA001,x,agent,T,2024-01-01,1\n")
     assert run(["--store", str(store_dir), "import", "staff", str(path)]) == 2

@@ -171,7 +171,7 @@ def test_builtin_scorecards_show_in_both_languages() -> None:
                 assert item.shown == item.text  # English: the English text
     i18n.set_language("zh")
     a1 = templates["outbound-100"].sections[0].items[0]
-    assert a1.shown == "产品/业务介绍不准确"
+    assert a1.shown == "记录的问卷答案与客户所答不符"
     assert templates["outbound-100"].sections[0].shown == "业务能力"
 
 
@@ -226,10 +226,10 @@ async def test_screen_in_chinese_shows_chinese_runtime_texts(staffed: Floor) -> 
         assert "评分表" in text("#qa-setup") and "实时监听" in text("#qa-setup")
         await pilot.press(*"A001", "enter", *"a1 c2na")
         await pilot.pause()
-        assert "85 / 95  合格  合格线 80" in text("#qa-total")
+        assert "88 / 98  合格  合格线 80" in text("#qa-total")
         detail = text("#qa-detail")
-        assert "业务能力 40/50" in detail and "产品/业务介绍不准确" in detail
-        assert "c2 不适用 异议处理不当" in detail
+        assert "业务能力 40/50" in detail and "记录的问卷答案与客户所答不符" in detail
+        assert "c2 不适用 吐字不清,致客户重复询问" in detail
         await pilot.press("ctrl+u", *"f1")
         await pilot.pause()
         assert "不合格  致命项 f1" in text("#qa-total")

@@ -52,8 +52,8 @@ RECORDING_32 = RECORDING.with_pass_mark(Decimal(32))
         (OUTBOUND_80, "a1", 90, True),
         (OUTBOUND_80, "a1x2", 80, True),  # per occurrence; exactly the pass mark
         (OUTBOUND_80, "a1x2 d1", 78, False),  # just under the pass mark
-        (OUTBOUND_80, "a3x4", 95, True),  # not per_occurrence: counts once
-        (OUTBOUND_80, "a3 a3", 95, True),  # typed twice: still once
+        (OUTBOUND_80, "a3x4", 90, True),  # not per_occurrence: counts once
+        (OUTBOUND_80, "a3 a3", 90, True),  # typed twice: still once
         (OUTBOUND_80, "a1x6", 50, False),  # section floor at zero: 业务能力 cannot go below 0
         (OUTBOUND_80, "b3x3", 75, False),  # 服务态度 floors at 0, not -5
         (OUTBOUND_80, "f3", 0, False),  # a critical: total 0, fail

@@ -34,9 +34,10 @@ def test_the_six_scorecards_are_built_in_and_versioned() -> None:
                                  "service-40", "telesales-compliance"]
     assert {t: TEMPLATES[t].version for t in ("outbound-100", "recording-40",
                                               "hotline-100")} == {
-        "outbound-100": 2, "recording-40": 2, "hotline-100": 2}
+        "outbound-100": 3, "recording-40": 2, "hotline-100": 2}
     archived = rules.archived_templates()
     assert archived[("outbound-100", 1)].pass_mark == 80  # what old evaluations were scored with
+    assert archived[("outbound-100", 2)].items()["a2"][1].text_zh == "资费讲解错误"  # as it was
     assert archived[("hotline-100", 1)].items()["b1"][1].text_zh == "提前挂机"
 
 

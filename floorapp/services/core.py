@@ -323,6 +323,10 @@ class Floor:
             tx.retire(REF, "staff", staff_id, reason)
 
     def parse_staff_csv(self, path: str | Path) -> list[Staff]:
+        return self._read_staff_csv(path)[0]
+
+    def _read_staff_csv(self, path: str | Path) -> tuple[list[Staff], dict[str, int], str]:
+        """The people of a staff CSV, the line each came from, and the file's name."""
         rows, errors = csvio.read_rows(path, STAFF_COLUMNS, STAFF_OPTIONAL)
         people: list[Staff] = []
         seen: dict[str, int] = {}
@@ -348,20 +352,18 @@ class Floor:
                     devices.setdefault((column, value), line)
             people.append(person)
         errors.check()
-        return people
+        return people, seen, errors.name
 
     def import_staff(self, path: str | Path) -> tuple[int, int]:
         """Add or update staff from a CSV; all-or-nothing. Returns (added, changed)."""
         self.require("staff.change")
-        people = self.parse_staff_csv(path)
+        people, lines, name = self._read_staff_csv(path)
         new_ids = {p.id for p in people}
         added = changed = 0
         with self.transaction() as tx:
             stored = _stored_register(tx)  # under the lock (issue #31)
-            problems = device_conflicts([s for s in stored if s.id not in new_ids] + people)
-            if problems:
-                raise FloorError("; ".join(problems))
-            _check_logins(people, stored)
+            _check_against_register(people, lines, csvio.Errors(name),
+                                    [s for s in stored if s.id not in new_ids])
             for person in people:
                 before = tx.get(REF, "staff", person.id)
                 if _put_staff(tx, person):
@@ -486,6 +488,23 @@ def _check_logins(people: list[Staff], register: list[Staff]) -> None:
         if person.login and owners.setdefault(person.login, person.id) != person.id:
             raise FloorError(_("login {login} is already {id}'s").format(
                 login=person.login, id=owners[person.login]))
+
+
+def _check_against_register(people: list[Staff], lines: dict[str, int],
+                            errors: csvio.Errors, others: list[Staff]) -> None:
+    """An imported row whose clock id, extension or login is already someone else's on the
+    register is refused with its ``FILE:LINE`` (a clash among the register's own records is
+    doctor's to name, not this file's)."""
+    already = set(device_conflicts(others))
+    logins = {s.login: s.id for s in others if s.login}
+    for person in people:
+        for problem in device_conflicts(others + [person]):
+            if problem not in already:
+                errors.add(lines[person.id], problem)
+        if person.login and logins.setdefault(person.login, person.id) != person.id:
+            errors.add(lines[person.id], _("login {login} is already {id}'s").format(
+                login=person.login, id=logins[person.login]))
+    errors.check()
 
 
 def _put_staff(tx: Tx, person: Staff) -> bool:

@@ -231,9 +231,12 @@ class MonitoringService:
                               items=items, max=template.max, pass_mark=template.pass_mark)
 
     # ------------------------------------------------------------- scoring
-    def preview(self, template_id: str, marks: str) -> tuple[list[rules.Mark], rules.Score]:
-        """Parse and score typed marks; FloorError names a bad code."""
-        template = self.template(template_id)
+    def preview(self, template_id: str, marks: str, version: int | None = None
+                ) -> tuple[list[rules.Mark], rules.Score]:
+        """Parse and score typed marks; FloorError names a bad code. ``version``: the card's
+        version an evaluation was scored with (a review re-scores with it), else the current."""
+        template = self.template(template_id) if version is None else \
+            self._scoring_template({"template": template_id, "template_version": version})
         try:
             parsed = rules.parse_marks(marks, template)
         except rules.MarksError as exc:
@@ -1017,18 +1020,32 @@ class MonitoringService:
                         ) -> tuple[dt.date, dt.date, list[review.Problem]]:
         """The week's most frequent deductions across the floor (共性问题) [000 §7]."""
         start, end = review.week_of(day)
+        current = self.templates()
         marked = []
         for r in self.evaluations_between(start, end):
             result = effective(r)
             template = self.template_of(r)
             for code, count in _codes(result.get("marks", r["marks"])):
+                card = r["template"]
                 if template is not None:
                     item = template.items().get(code)
                     if item is None or item[1].kind == "critical":
                         continue
-                marked.append(review.Marked(r["staff_id"], r["monitor_id"], r["template"],
+                    now = current[card].items().get(code) if card in current else None
+                    if now is not None and _item_key(now[1]) != _item_key(item[1]):
+                        card = f"{card} v{template.version}"  # the code meant another item
+                marked.append(review.Marked(r["staff_id"], r["monitor_id"], card,
                                             code, count, dt.date.fromisoformat(r["date"])))
         return start, end, review.common_problems(marked, top)
+
+    def problem_item(self, card: str, code: str) -> rules.Item | None:
+        """The item a common problem counts: on the card's current version, or on the
+        version its label names (``outbound-100 v2``) where the code meant another item."""
+        name, _space, version = card.partition(" v")
+        template = self.template_version(name, int(version)) if version.isdigit() else \
+            self.templates().get(card)
+        found = template.items().get(code) if template is not None else None
+        return found[1] if found else None
 
     def common_fed_back(self, week_start: dt.date) -> str:
         record = self.floor.store.get(REF, COMMON_FEEDBACK, week_start.isoformat())
@@ -1059,8 +1076,23 @@ class MonitoringService:
         start, end = review.quarter_of(day)
         before_start, _before_end = review.quarter_of(start - dt.timedelta(days=1))
 
+        current = self.templates()
+
+        def card(r: dict[str, Any]) -> str:
+            """The card an evaluation's codes are counted on: an older version whose items
+            differ is a card of its own (``outbound-100 v2``), so a code is never compared
+            with what it means on another version (issue #25)."""
+            name, template = r["template"], self.template_of(r)
+            now = current.get(name)
+            if template is None or now is None or template.version == now.version:
+                return name
+            if {c: _item_key(i[1]) for c, i in template.items().items()} == \
+                    {c: _item_key(i[1]) for c, i in now.items().items()}:
+                return name
+            return f"{name} v{template.version}"
+
         def rows(a: dt.date, b: dt.date) -> list[tuple[str, str, str, frozenset[str]]]:
-            return [(r["monitor_id"], r["staff_id"], r["template"],
+            return [(r["monitor_id"], r["staff_id"], card(r),
                      frozenset(code for code, _n in _codes(r["marks"])))
                     for r in self.evaluations_between(a, b)]
 
@@ -1300,6 +1332,11 @@ def _fed_back(record: dict[str, Any]) -> dt.date | None:
     """The day the report was fed back to the agent, if it was."""
     return dt.datetime.fromisoformat(record["feedback_at"]).date() \
         if record.get("feedback_at") else None
+
+
+def _item_key(item: rules.Item) -> tuple[Any, ...]:
+    """What makes two versions' items under one code the same problem."""
+    return (item.text, item.text_zh, item.weight, item.kind)
 
 
 def _data(record: dict[str, Any]) -> dict[str, Any]:

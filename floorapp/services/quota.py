@@ -281,6 +281,10 @@ class QuotaService:
 
     # ----------------------------------------------------------------- import
     def parse_calls_csv(self, path: str | Path) -> list[tuple[int, dict]]:
+        return self._read_calls_csv(path)[0]
+
+    def _read_calls_csv(self, path: str | Path) -> tuple[list[tuple[int, dict]], str]:
+        """The rows of a calls file with their lines, and the file's name for messages."""
         rows, errors = csvio.read_rows(path, CALL_COLUMNS, CALL_OPTIONAL)
         staff = self.floor.staff_by_id()
         campaigns = self.coefficients()
@@ -319,18 +323,22 @@ class QuotaService:
             out.append((line, {"staff_id": row["staff_id"], "date": day.isoformat(),
                                "hour": hour, "campaign": campaign, **value.to_dict()}))
         errors.check()
-        return out
+        return out, errors.name
 
     def import_calls(self, path: str | Path) -> tuple[int, int]:
         """Import call counts, all-or-nothing. Returns (rows, days)."""
         self.floor.require("quota.record")
-        rows = self.parse_calls_csv(path)
-        by_day: dict[str, list[tuple[str, dict]]] = {}
-        for _line, data in rows:
+        rows, name = self._read_calls_csv(path)
+        by_day: dict[str, list[tuple[int, str, dict]]] = {}
+        for line, data in rows:
             key = rules.entry_key(data["staff_id"], data["hour"], data["campaign"])
-            by_day.setdefault(data["date"], []).append((key, data))
+            by_day.setdefault(data["date"], []).append((line, key, data))
+        errors = csvio.Errors(name)
         with self.floor.transaction() as tx:
-            for day, items in sorted(by_day.items()):
+            checked = {day: _against_the_pbx(tx.records(f"day/{day}", CALLS), items, errors)
+                       for day, items in sorted(by_day.items())}
+            errors.check()
+            for day, items in checked.items():
                 tx.put_many(f"day/{day}", CALLS, items, note=f"import calls {Path(path).name}")
         return len(rows), len(by_day)
 
@@ -967,3 +975,38 @@ def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an impor
     ctx.summary.append(_("quota: {rows} call counts for {agents} agents, {campaigns} campaigns, "
                          "{rushed} rushed days").format(
         rows=rows, agents=len(agents), campaigns=len(DEMO_CAMPAIGNS), rushed=rushing))
+
+
+def _against_the_pbx(stored: list[dict], items: list[tuple[int, str, dict]],
+                     errors: csvio.Errors) -> list[tuple[str, dict]]:
+    """An imported calls file may add completed and orders to the hours the phone system
+    recorded, never change their dialed and connected, nor hide them under a day total (issue
+    #27: the PBX's figures are the truth, a hand correction needs a reason). Rows that keep
+    the PBX's figures stay marked as the PBX's; the others are named with their line."""
+    pbx = {r["_key"]: r for r in stored if r.get("source") == "pbx"}
+    pbx_hours = {(r["staff_id"], r.get("campaign", "")) for r in pbx.values()
+                 if r.get("hour") is not None}
+    out = []
+    for line, key, data in items:
+        before = pbx.get(key)
+        if data["hour"] is None and (data["staff_id"], data["campaign"]) in pbx_hours:
+            errors.add(line, _(
+                "{id} {day}: the phone system recorded this seat's hours; a day total would "
+                "hide them: import hourly rows instead").format(id=data["staff_id"],
+                                                              day=data["date"]))
+            continue
+        if before is not None:
+            if (data["dialed"], data["connected"]) != (before["dialed"], before["connected"]):
+                errors.add(line, _(
+                    "{id}: dialed and connected of {slot} come from the phone system "
+                    "({dialed}/{connected}); type completed and orders, or correct them "
+                    "with a reason").format(
+                        id=data["staff_id"], slot=_("day total") if data["hour"] is None
+                        else f"{data['hour']:02d}:00", dialed=before["dialed"],
+                        connected=before["connected"]))
+                continue
+            data = dict(data, source="pbx")
+            if data["talk_minutes"] is None:
+                data["talk_minutes"] = before.get("talk_minutes")
+        out.append((key, data))
+    return out

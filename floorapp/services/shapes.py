@@ -122,6 +122,10 @@ def flag_or_none(value: Any) -> str | None:
         "{value} is not true, false or null")
 
 
+def date_or_none(value: Any) -> str | None:
+    return None if value is None else date(value)
+
+
 def text_or_none(value: Any) -> str | None:
     return None if value is None else text(value)
 
@@ -248,6 +252,7 @@ SHAPES: Shapes = {
     ("ref", "checklists"): _parsed_by(_checklist, "steps"),
     ("ref", "incident_index"): record({"id": name, "day": date, "status": text}),
     ("ref", "qa_recalibrations"): record({"monitor_id": name, "date": date}),
+    ("ref", "qa_common_feedback"): record({"at": text}, {"note": text_or_none}),
     # pay
     ("pay", "base_pay"): record({"id": name, "base_pay": number}, secret=True),
     ("pay", "special"): record({"staff_id": name, "month": month, "decision": text},
@@ -271,6 +276,9 @@ SHAPES: Shapes = {
          "final": result_or_none}),
     ("day", "qa_plan"): record({"slot": time, "monitor_id": name, "staff_id": name,
                                 "mode": text}),
+    ("day", "qa_plan_info"): record({"round": whole},
+                                    {"seed": whole, "made_at": text, "from": time,
+                                     "shortfalls": a_list}),
     ("day", "incidents"): record(
         {"id": name, "kind": text, "status": text, "started": text,
          "steps": list_of(("code", name), ("state", text))},
@@ -281,6 +289,13 @@ SHAPES: Shapes = {
                                  {"notes": text, "open_items": a_list}),
     # a roster month
     ("roster", "cells"): record({"staff_id": name, "date": date, "code": name}),
+    ("roster", "meta"): record({}, {"seats": whole_or_none, "generated": text}),
+    ("roster", "swaps"): record({"date": date, "staff": a_list},
+                                {"back_date": date_or_none, "approver": text, "reason": text,
+                                 "changes": a_list, "violations": a_list, "at": text}),
+    ("roster", "callins"): record({"date": date, "staff_id": name, "code": name},
+                                  {"approver": text, "reason": text, "violations": a_list,
+                                   "at": text}),
 }
 
 
