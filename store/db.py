@@ -308,6 +308,14 @@ class Store(_Reader):
             return self.root / "days" / name[:4] / f"{name}.json"
         return self.root / "rosters" / f"{name}.json"
 
+    def readable(self, partition: str) -> bool:
+        """Can this process read the partition (pay: a member of the pay group)?"""
+        path = self.path(partition)
+        return not path.exists() or os.access(path, os.R_OK)
+
+    def describe(self) -> str:
+        return str(self.root)
+
     def day_partitions(self, start: dt.date | None = None, end: dt.date | None = None) -> list[str]:
         """Names of the day partitions that exist, between start and end inclusive."""
         out = []

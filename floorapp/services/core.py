@@ -10,7 +10,6 @@ import calendar
 import dataclasses
 import datetime as dt
 import functools
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -156,8 +155,7 @@ class Floor:
         """May this login see pay, and can the process read the pay file?"""
         if not self.access.may("pay.view"):
             return False
-        path = self.store.path(PAY)
-        return not path.exists() or os.access(path, os.R_OK)
+        return self.store.readable(PAY)
 
     def base_pays(self) -> dict[str, Decimal] | None:
         """Everyone's base pay by staff id (leavers too), or None when not visible."""
@@ -468,8 +466,10 @@ def open_floor(
     strict: bool = True,
     clock: Clock | None = None,
     user: str | None = None,
+    site: str | None = None,
 ) -> Floor:
-    return Floor(open_store(store_dir, strict=strict, user=user), clock)
+    """The floor in ``store_dir`` (a directory, or a database URI and its ``site``)."""
+    return Floor(open_store(store_dir, strict=strict, user=user, site=site), clock)
 
 
 
