@@ -317,8 +317,8 @@ class FloorApp(TypeAhead):
         self._close_messages_no_wait()
 
 
-def run_app(store_dir: str | Path | None = None) -> int:
-    floor = open_floor(store_dir, strict=False)
+def run_app(store_dir: str | Path | None = None, site: str | None = None) -> int:
+    floor = open_floor(store_dir, strict=False, site=site)
     app = FloorApp(floor)
     app.run()
     return app.return_code or 0

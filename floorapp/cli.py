@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--store", metavar="DIR",
                         help=_("store directory (default: $FLOOR_STORE, else "
                                "~/.local/share/floor)"))
+    parser.add_argument("--site", metavar="NAME",
+                        help=_("the floor of a database store (default: $FLOOR_SITE, else "
+                               "main)"))
     parser.add_argument("--lang", choices=("zh", "en"),
                         help=_("interface language (default: LANG)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -151,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help=_("random seed (same seed, same floor)"))
 
     sub.add_parser("doctor", help=_("check every store file and report problems"))
+    from floorapp import cli_db
+
+    cli_db.add_parsers(sub)
     sub.add_parser("whoami", help=_("your login, staff id, role and what it may do"))
 
     backup = sub.add_parser("backup", help=_("write a dated backup of the store"))
@@ -482,7 +488,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command in (None, "tui"):
         from floorapp.app import run_app
 
-        return run_app(args.store)
+        return run_app(args.store, getattr(args, "site", None))
+    if args.command in ("db", "store"):
+        from floorapp import cli_db
+
+        print(cli_db.run(args))
+        return EXIT_OK
     if args.command == "doctor":  # only reads: never opens (creates, migrates) the store
         from floorapp.services import shapes as record_shapes
         from store import doctor as store_doctor
@@ -502,7 +513,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                                                                         dir=args.dir))
         return _print_findings(restored.notes + store_doctor.examine(
             args.dir, SCHEMA_VERSION, record_shapes.SHAPES))
-    floor = open_floor(args.store)
+    floor = open_floor(args.store, site=getattr(args, "site", None))
     for line in floor.store.migration_notices:  # said once, by the command that migrated
         print(f"floor: {line}", file=sys.stderr)
     try:
