@@ -97,9 +97,14 @@ def connect(address: str, user: str | None = None):
     psycopg = _psycopg()
     extra = {"user": user} if user else {}
     try:
-        return psycopg.connect(address, autocommit=True, **extra)
+        conn = psycopg.connect(address, autocommit=True, **extra)
     except psycopg.Error as exc:
         raise db_problem(exc, f"{redact(address)}") from None
+    import orjson
+    from psycopg.types.json import set_json_loads
+
+    set_json_loads(orjson.loads, conn)  # a month of day partitions is mostly jsonb to parse
+    return conn
 
 
 def redact(address: str) -> str:
