@@ -123,9 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="floor",
         description=_("The call-centre floor supervisor's console. Without a command: the TUI."),
     )
-    parser.add_argument("--store", metavar="DIR",
-                        help=_("store directory (default: $FLOOR_STORE, else "
-                               "~/.local/share/floor)"))
+    parser.add_argument("--store", metavar="DIR|URI",
+                        help=_("store directory or postgresql:// address (default: "
+                               "$FLOOR_STORE, else ~/.local/share/floor)"))
     parser.add_argument("--site", metavar="NAME",
                         help=_("the floor of a database store (default: $FLOOR_SITE, else "
                                "main)"))
