@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 
-from floorapp.errors import FloorError
 from floorapp.i18n import _
 
 
@@ -32,20 +31,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> str:
     """Carry out ``db …`` or ``store copy``; the lines to print."""
-    from store import pg_admin
-    from store.db import store_address
+    from floorapp.services import store_admin
 
     if args.command == "store":
-        from store.db import open_store
-
-        source = open_store(args.source, site=args.site)
-        target = open_store(args.target, site=args.to_site or args.site)
-        copied = pg_admin.copy(source, target)
-        return _("{n} record versions copied from {source} into {target}").format(
-            n=copied, source=source.describe(), target=target.describe())
-    address = store_address(args.store)
-    if not isinstance(address, str):
-        raise FloorError(_("`floor db` needs a database store: --store postgresql://…"))
+        return store_admin.copy_store(args.source, args.target, args.site, args.to_site)
     if args.db == "grant":
-        return pg_admin.grant(address, args.login, args.role, args.site or "*")
-    return "\n".join(pg_admin.init(address))
+        return store_admin.db_grant(args.store, args.login, args.role, args.site)
+    return "\n".join(store_admin.db_init(args.store))

@@ -1,0 +1,67 @@
+"""The CLI on a database store (issue #32): ``--store postgresql://… --site``, ``floor db``,
+``floor store copy``; exit 2 with a clear message for what the user can fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from floorapp.cli import run
+
+
+def test_db_init_twice_then_grant(pg_cluster, capsys) -> None:
+    address = pg_cluster.address()
+    assert run(["--store", address, "db", "init"]) == 0
+    assert run(["--store", address, "db", "init"]) == 0
+    assert "floor_monitor" in capsys.readouterr().out
+    assert run(["--store", address, "--site", "north", "db", "grant", "cli_lead", "lead"]) == 0
+    assert capsys.readouterr().out.strip() == "cli_lead: lead at site north"
+    with pytest.raises(SystemExit) as exited:  # argparse names the choices
+        run(["--store", address, "db", "grant", "cli_lead", "owner"])
+    assert exited.value.code == 2
+
+
+def test_db_on_a_directory_is_refused_with_exit_2(tmp_path: Path, capsys) -> None:
+    assert run(["--store", str(tmp_path / "s"), "db", "init"]) == 2
+    assert "needs a database store" in capsys.readouterr().err
+
+
+def test_a_database_without_the_schema_says_what_to_run(pg_cluster, capsys) -> None:
+    address = pg_cluster.address("postgres")
+    assert run(["--store", address, "report", "staff"]) == 2
+    err = capsys.readouterr().err
+    assert "no floor schema" in err and "db init" in err and "Traceback" not in err
+
+
+def test_an_unreachable_database_is_exit_2(tmp_path: Path, capsys) -> None:
+    assert run(["--store", f"postgresql:///floor?host={tmp_path}", "report", "staff"]) == 2
+    assert "cannot reach the database" in capsys.readouterr().err
+
+
+def test_demo_and_reports_on_a_database_site(pg_cluster, pg_site, capsys) -> None:
+    address = pg_cluster.login_address("tester")
+    base = ["--store", address, "--site", pg_site]
+    assert run([*base, "demo", "--seats", "6", "--days", "3"]) == 0
+    capsys.readouterr()
+    assert run([*base, "report", "day", "--date", "2026-11-19", "--format", "json"]) == 0
+    day = json.loads(capsys.readouterr().out)
+    assert len(day["agents"]) == 6 and any(a["completed"] for a in day["agents"])
+    assert run([*base, "demo", "--seats", "6", "--days", "3"]) == 2  # not into a full site
+    assert "already holds staff" in capsys.readouterr().err
+    # another site of the same database is another floor
+    assert run(["--store", address, "--site", pg_site + "b", "report", "staff",
+                "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"staff": []}
+
+
+def test_store_copy_into_a_full_store_is_refused(pg_cluster, pg_site, tmp_path: Path,
+                                                 capsys) -> None:
+    address = pg_cluster.login_address("tester")
+    files = tmp_path / "s"
+    assert run(["--store", str(files), "demo", "--seats", "3", "--days", "1"]) == 0
+    assert run(["store", "copy", str(files), address, "--to-site", pg_site]) == 0
+    capsys.readouterr()
+    assert run(["store", "copy", str(files), address, "--to-site", pg_site]) == 2
+    assert "already holds a floor" in capsys.readouterr().err
