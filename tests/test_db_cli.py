@@ -60,7 +60,7 @@ def test_store_copy_into_a_full_store_is_refused(pg_cluster, pg_site, tmp_path: 
                                                  capsys) -> None:
     address = pg_cluster.login_address("tester")
     files = tmp_path / "s"
-    assert run(["--store", str(files), "demo", "--seats", "3", "--days", "1"]) == 0
+    assert run(["--store", str(files), "demo", "--seats", "3", "--days", "3"]) == 0
     assert run(["store", "copy", str(files), address, "--to-site", pg_site]) == 0
     capsys.readouterr()
     assert run(["store", "copy", str(files), address, "--to-site", pg_site]) == 2
