@@ -497,9 +497,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "doctor":  # only reads: never opens (creates, migrates) the store
         from floorapp.services import shapes as record_shapes
         from store import doctor as store_doctor
-        from store.db import resolve_root
+        from store.db import resolve_root, store_address
         from store.migrations import SCHEMA_VERSION
 
+        address = store_address(args.store)
+        if isinstance(address, str):
+            from floorapp.services import store_admin
+
+            return _print_findings(store_admin.db_doctor(address, args.site,
+                                                         record_shapes.SHAPES))
         return _print_findings(store_doctor.examine(resolve_root(args.store), SCHEMA_VERSION,
                                                     record_shapes.SHAPES))
     if args.command == "restore":

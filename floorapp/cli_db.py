@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> str:
 
     if args.command == "store":
         return store_admin.copy_store(args.source, args.target, args.site, args.to_site)
+    if args.db == "migrate":
+        return "\n".join(store_admin.db_migrate(args.store))
     if args.db == "grant":
         return store_admin.db_grant(args.store, args.login, args.role, args.site)
     return "\n".join(store_admin.db_init(args.store))

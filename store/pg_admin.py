@@ -108,3 +108,108 @@ def _rosters(store: Any) -> list[str]:
 
 def _name(store: Any) -> str:
     return store.describe() if hasattr(store, "describe") else str(store.root)
+
+
+def migrate(address: str) -> list[str]:
+    """Bring the schema, roles, grants and triggers up to date (``init`` again). The data
+    follows the file store's schema; a database behind it would need its data migrated,
+    which no version of floor has needed yet: said, never guessed."""
+    lines = init(address)
+    conn = connect(address)
+    try:
+        found = conn.execute("SELECT value FROM floor.meta WHERE name = 'data_schema'") \
+            .fetchone()
+    finally:
+        conn.close()
+    if not found or found[0] != SCHEMA_VERSION:
+        raise StoreError(f"{redact(address)}: data schema {found[0] if found else None!r}, "
+                         f"this floor's is {SCHEMA_VERSION}: no data migration for a database "
+                         f"store yet; copy it out and back (`floor store copy`)")
+    return lines + [f"data schema {SCHEMA_VERSION}: up to date"]
+
+
+def examine(address: str, site: str, record_shapes: Any = None) -> list:
+    """``floor doctor`` on a database store: the schema and its version, the audit triggers,
+    row-level security, grants nobody may widen, damaged records of ``site``. Only reads."""
+    from store.doctor import Finding
+    from store.pg import PgStore
+
+    where = redact(address)
+    psycopg = _psycopg()
+    try:
+        conn = connect(address)
+    except StoreError as exc:
+        return [Finding(where, "error", str(exc))]
+    findings: list[Finding] = []
+    try:
+        meta = dict(conn.execute("SELECT name, value FROM floor.meta").fetchall())
+    except psycopg.Error:
+        conn.close()
+        return [Finding(where, "error", "no floor schema (or no right to read it): run "
+                                        "`floor db init` as the database's owner")]
+    try:
+        if meta.get("schema") != pg_schema.PG_SCHEMA_VERSION:
+            findings.append(Finding(where, "error", f"database schema {meta.get('schema')!r}, "
+                                    f"expected {pg_schema.PG_SCHEMA_VERSION}: `floor db migrate`"))
+        if meta.get("data_schema") != SCHEMA_VERSION:
+            findings.append(Finding(where, "error", f"data schema {meta.get('data_schema')!r}, "
+                                    f"expected {SCHEMA_VERSION}"))
+        triggers = {(schema, name): enabled for schema, name, enabled in conn.execute(
+            "SELECT n.nspname, t.tgname, t.tgenabled FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = 'versions' AND n.nspname IN ('floor', 'floor_pay')").fetchall()}
+        for schema, name in pg_schema.EXPECTED_TRIGGERS:
+            state = triggers.get((schema, name))
+            if state is None:
+                findings.append(Finding(f"{where} {schema}.versions", "error",
+                                        f"trigger {name} is missing: `floor db init`"))
+            elif state == "D":
+                findings.append(Finding(f"{where} {schema}.versions", "error",
+                                        f"trigger {name} is disabled"))
+        rls = conn.execute("SELECT relrowsecurity FROM pg_class WHERE oid = "
+                           "'floor.versions'::regclass").fetchone()
+        if not rls or not rls[0]:
+            findings.append(Finding(f"{where} floor.versions", "error",
+                                    "row-level security is off: every member may write "
+                                    "everything"))
+        for table, grantee, privilege in conn.execute(_WIDE_GRANTS).fetchall():
+            findings.append(Finding(f"{where} {table}", "error",
+                                    f"{grantee} may {privilege}: only the owner may"))
+    except psycopg.Error as exc:
+        findings.append(Finding(where, "error", f"cannot check the schema: {exc}"))
+    finally:
+        conn.close()
+    store = PgStore(address, site=site, strict=False).open()
+    try:
+        if record_shapes:
+            for (kind, table), check in record_shapes.items():
+                store.add_shape(kind, table, check)
+        partitions = ["ref"] + (["pay"] if store.readable("pay") else []) \
+            + store.day_partitions() + store.roster_partitions()
+        for partition in partitions:
+            store.read_partition(partition)
+        for place, reason in store.problems.items():
+            findings.append(Finding(place, "error", reason))
+        findings.append(Finding(store.describe(), "ok",
+                                f"{len(partitions)} partitions read, schema, triggers and "
+                                f"grants checked"))
+    finally:
+        store.close()
+    return findings
+
+
+# Privileges on the versions and the audit that nobody but their owner may hold (a member
+# with one of these could rewrite history), and pay's tables readable by floor_pay only.
+_WIDE_GRANTS = """
+SELECT n.nspname || '.' || c.relname, coalesce(r.rolname, 'PUBLIC'), a.privilege_type
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
+LEFT JOIN pg_roles r ON r.oid = a.grantee
+WHERE n.nspname IN ('floor', 'floor_pay') AND c.relname IN ('versions', 'audit')
+  AND a.grantee <> c.relowner
+  AND (a.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER')
+       OR (c.relname = 'audit' AND a.privilege_type = 'INSERT')
+       OR (n.nspname = 'floor_pay' AND coalesce(r.rolname, '') <> 'floor_pay'))
+ORDER BY 1, 2, 3
+"""

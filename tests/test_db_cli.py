@@ -65,3 +65,33 @@ def test_store_copy_into_a_full_store_is_refused(pg_cluster, pg_site, tmp_path: 
     capsys.readouterr()
     assert run(["store", "copy", str(files), address, "--to-site", pg_site]) == 2
     assert "already holds a floor" in capsys.readouterr().err
+
+
+def test_doctor_checks_triggers_grants_and_records(pg_cluster, pg_site, capsys) -> None:
+    from store.pg import connect
+
+    address = pg_cluster.login_address("tester")
+    base = ["--store", address, "--site", pg_site]
+    assert run([*base, "demo", "--seats", "3", "--days", "3"]) == 0
+    assert run([*base, "doctor"]) == 0
+    assert "triggers and grants checked" in capsys.readouterr().out
+    with connect(pg_cluster.address()) as owner:
+        owner.execute("ALTER TABLE floor.versions DISABLE TRIGGER version_audit")
+        owner.execute("GRANT UPDATE ON floor.audit TO floor_lead")
+        owner.execute("INSERT INTO floor.versions (site, part, tbl, key, v, at, by, data) "
+                      "VALUES (%s, 'ref', 'staff', 'ZZ1', 1, 'x', 'x', '{\"hired\": 5}')",
+                      (pg_site,))
+        try:
+            assert run([*base, "doctor"]) == 2
+        finally:
+            owner.execute("ALTER TABLE floor.versions ENABLE TRIGGER version_audit")
+            owner.execute("REVOKE UPDATE ON floor.audit FROM floor_lead")
+    out = capsys.readouterr().out
+    assert "trigger version_audit is disabled" in out
+    assert "floor_lead may UPDATE" in out
+    assert "record 'ZZ1'" in out
+
+
+def test_db_migrate_brings_the_schema_up_to_date(pg_cluster, capsys) -> None:
+    assert run(["--store", pg_cluster.address(), "db", "migrate"]) == 0
+    assert "up to date" in capsys.readouterr().out

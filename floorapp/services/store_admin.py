@@ -33,3 +33,15 @@ def copy_store(source: str, target: str, site: str | None, to_site: str | None) 
     copied = pg_admin.copy(from_store, to_store)
     return _("{n} record versions copied from {source} into {target}").format(
         n=copied, source=from_store.describe(), target=to_store.describe())
+
+
+def db_migrate(store: str | None) -> list[str]:
+    return pg_admin.migrate(database_address(store))
+
+
+def db_doctor(store: str, site: str | None, record_shapes) -> list:
+    """``floor doctor`` on a database store (only reads)."""
+    import os
+
+    return pg_admin.examine(store, site or os.environ.get("FLOOR_SITE") or "main",
+                            record_shapes)
