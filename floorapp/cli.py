@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore",
                              help=_("unpack a backup into a new directory and check it"))
     restore.add_argument("backup", type=Path, help=_("the backup (.tar.gz)"))
-    restore.add_argument("dir", type=Path, help=_("a new or empty directory"))
+    restore.add_argument("dir", help=_("a new or empty directory, or a new database"))
 
     report = sub.add_parser("report", help=_("print a report (table, json or csv)"))
     report_sub = report.add_subparsers(dest="report", metavar="REPORT", required=True)
@@ -514,6 +514,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         from store import doctor as store_doctor
         from store.migrations import SCHEMA_VERSION
 
+        from store.pg import is_address
+
+        if is_address(args.dir):
+            from floorapp.services import store_admin
+
+            store_admin.db_restore(args.backup, args.dir)
+            print(_("{path} restored into {dir}; checking it:").format(path=args.backup,
+                                                                      dir=args.dir))
+            return _print_findings(store_admin.db_doctor(args.dir, args.site,
+                                                         record_shapes.SHAPES))
+        args.dir = Path(args.dir)
         restored = store_backup.restore(args.backup, args.dir)
         print(_("{n} files restored into {dir}; checking them:").format(n=restored.count,
                                                                         dir=args.dir))

@@ -213,3 +213,59 @@ WHERE n.nspname IN ('floor', 'floor_pay') AND c.relname IN ('versions', 'audit')
        OR (n.nspname = 'floor_pay' AND coalesce(r.rolname, '') <> 'floor_pay'))
 ORDER BY 1, 2, 3
 """
+
+
+def pg_tool(name: str) -> str:
+    """The newest ``pg_dump``/``pg_restore`` of the machine (Debian keeps one per version
+    under /usr/lib/postgresql; a dump's tool must be as new as the server)."""
+    import glob
+    import shutil
+
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+                   key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    tool = found[-1] if found else shutil.which(name)
+    if not tool:
+        raise StoreError(f"{name} is not installed (Debian: apt-get install postgresql-client)")
+    return tool
+
+
+def dump(address: str, target: Any) -> None:
+    """``floor backup`` of a database store: ``pg_dump`` in its custom format of the floor
+    schemas (every site; the roles are the cluster's and not in it). Run by the owner: only
+    it may read every table."""
+    import subprocess
+
+    run = subprocess.run([pg_tool("pg_dump"), "-Fc", "-n", "floor", "-n", "floor_pay",
+                          "-f", str(target), "-d", address], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise StoreError(f"{redact(address)}: pg_dump failed: {_last_line(run.stderr)}")
+
+
+def restore(archive: Any, address: str) -> None:
+    """``floor restore`` into a database without floor's schema: the group roles made when
+    missing, then ``pg_restore`` in one transaction (all or nothing)."""
+    import subprocess
+
+    psycopg = _psycopg()
+    conn = connect(address)
+    try:
+        if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname IN ('floor', 'floor_pay')") \
+                .fetchone():
+            raise StoreError(f"{redact(address)} already holds floor's schema: restore into a "
+                             f"new database")
+        with conn.transaction():
+            conn.execute(pg_schema._ROLES)
+    except psycopg.Error as exc:
+        raise db_problem(exc, f"{redact(address)}: cannot prepare the restore") from None
+    finally:
+        conn.close()
+    run = subprocess.run([pg_tool("pg_restore"), "--exit-on-error", "--single-transaction",
+                          "-d", address, str(archive)], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise StoreError(f"{archive}: pg_restore failed, nothing restored: "
+                         f"{_last_line(run.stderr)}")
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no reason given"

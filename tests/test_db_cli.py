@@ -95,3 +95,33 @@ def test_doctor_checks_triggers_grants_and_records(pg_cluster, pg_site, capsys) 
 def test_db_migrate_brings_the_schema_up_to_date(pg_cluster, capsys) -> None:
     assert run(["--store", pg_cluster.address(), "db", "migrate"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_backup_with_pg_dump_and_restore_into_a_new_database(pg_cluster, pg_site, tmp_path,
+                                                             capsys) -> None:
+    from store.pg import connect
+
+    owner = pg_cluster.address()  # pg_dump reads every table: the owner's job
+    assert run(["--store", owner, "--site", pg_site, "demo", "--seats", "4", "--days", "3"]) == 0
+    report = ["report", "month", "--month", "2026-11", "--format", "json"]
+    assert run(["--store", owner, "--site", pg_site, *report]) == 0
+    capsys.readouterr()
+    assert run(["--store", owner, "--site", pg_site, "backup"]) == 2
+    assert "--to" in capsys.readouterr().err
+    assert run(["--store", owner, "--site", pg_site, *report]) == 0
+    before = capsys.readouterr().out
+    assert run(["--store", owner, "--site", pg_site, "backup", "--to", str(tmp_path)]) == 0
+    dump = tmp_path / "floor-2026-11-20.dump"
+    assert dump.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+    assert run(["--store", owner, "backup", "--to", str(tmp_path)]) == 2  # never overwritten
+    database = f"restored_{pg_site.replace('-', '_')}"
+    with connect(owner) as conn:
+        conn.execute(f"CREATE DATABASE {database}")
+    target = pg_cluster.address(database)
+    capsys.readouterr()
+    assert run(["--site", pg_site, "restore", str(dump), target]) == 0
+    assert "triggers and grants checked" in capsys.readouterr().out
+    assert run(["--store", target, "--site", pg_site, *report]) == 0
+    assert capsys.readouterr().out == before
+    assert run(["--site", pg_site, "restore", str(dump), target]) == 2  # not over a floor
+    assert "already holds floor's schema" in capsys.readouterr().err

@@ -45,3 +45,7 @@ def db_doctor(store: str, site: str | None, record_shapes) -> list:
 
     return pg_admin.examine(store, site or os.environ.get("FLOOR_SITE") or "main",
                             record_shapes)
+
+
+def db_restore(archive, address: str) -> None:
+    pg_admin.restore(archive, address)
