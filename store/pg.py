@@ -141,6 +141,7 @@ class PgStore(_Reader):
             OrderedDict())
         self._derived: OrderedDict[tuple[str, str], tuple[Any, Any]] = OrderedDict()
         self._conn = None
+        self._listener = None
 
     def __repr__(self) -> str:
         return f"PgStore({redact(self.address)!r}, site={self.site!r})"
@@ -169,9 +170,28 @@ class PgStore(_Reader):
         return self
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        for conn in (self._conn, self._listener):
+            if conn is not None:
+                conn.close()
+        self._conn = self._listener = None
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until another connection commits a change to this site (LISTEN/NOTIFY), or
+        ``timeout`` seconds pass; True when one did. The app's listener thread calls this so
+        other supervisors' changes reach an open console at once, without polling the
+        database. A lost connection is a StoreError (the app goes on polling)."""
+        psycopg = _psycopg()
+        try:
+            if self._listener is None:
+                self._listener = connect(self.address, self.login)
+                self._listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            for note in self._listener.notifies(timeout=timeout):
+                if note.payload == self.site:
+                    return True
+        except psycopg.Error as exc:
+            self._listener = None
+            raise db_problem(exc, f"{self.describe()}: cannot listen for changes") from None
+        return False
 
     def meta(self) -> dict[str, Any]:
         meta = dict(self._rows("SELECT name, value FROM floor.meta"))

@@ -237,3 +237,20 @@ def _increment(store, errors: list[BaseException]) -> None:
 def test_a_bad_partition_name_is_refused(store) -> None:
     with pytest.raises(StoreError, match="not a store partition"):
         store.records("days/2026", "calls")
+
+
+def test_a_database_store_hears_another_connections_commit(request, tmp_path) -> None:
+    """LISTEN/NOTIFY (issue #32): the app's listener wakes when another login commits to
+    its site, not for another site's change."""
+    store = _open("db", request, tmp_path, "alice")
+    other_site = open_store(request.getfixturevalue("pg_cluster").login_address("bob"),
+                            user="bob", site=store.site + "-x")
+    second = open_store(request.getfixturevalue("pg_cluster").login_address("bob"),
+                        user="bob", site=store.site)
+    assert store.wait_for_change(0) is False  # starts listening; nothing yet
+    with other_site.transaction() as tx:
+        tx.put("ref", "policy", "policy", {"late": 1})
+    with second.transaction() as tx:
+        tx.put("ref", "policy", "policy", {"late": 2})
+    assert store.wait_for_change(30) is True
+    store.close()
