@@ -142,6 +142,8 @@ class PgStore(_Reader):
         self._derived: OrderedDict[tuple[str, str], tuple[Any, Any]] = OrderedDict()
         self._conn = None
         self._listener = None
+        self._kept: OrderedDict[str, tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._damaged_parts: set[str] = set()
 
     def __repr__(self) -> str:
         return f"PgStore({redact(self.address)!r}, site={self.site!r})"
@@ -296,6 +298,10 @@ class PgStore(_Reader):
         damaged = shapes.damaged_records(shapes.partition_kind(partition), data, self.shapes)
         for d in damaged:
             self.problems[d.where(where)] = d.reason()
+        if damaged:
+            self._damaged_parts.add(partition)
+        else:
+            self._damaged_parts.discard(partition)
         return shapes.without(data, damaged) if damaged else data
 
     def get(self, partition: str, table: str, key: str) -> dict[str, Any] | None:
@@ -340,14 +346,61 @@ class PgStore(_Reader):
         hit = self._derived.get((partition, name))
         if hit is not None and hit[0] == signature and signature is not None:
             return hit[1]
-        compute, _stands_for = self._digesters[name]
-        value = compute(self.read_partition(partition))
+        kept = self._kept_digests(partition, signature)
+        if name in kept:
+            value = kept[name]
+        else:
+            compute, _stands_for = self._digesters[name]
+            value = compute(self.read_partition(partition))
+            self._keep_digest(partition, name, signature, value)
         _keep(self._derived, (partition, name), (signature, value), DIGESTS_KEPT,
               self._lru_lock)
         return value
 
+    def _kept_digests(self, partition: str, signature: int | None) -> dict[str, Any]:
+        """This login's figures of the partition for its current version (floor.digests),
+        read in one go when the first is asked."""
+        if signature is None or partition in ("ref", "pay"):
+            return {}
+        known = self._kept.get(partition)
+        if known is not None and known[0] == signature:
+            return known[1]
+        try:
+            rows = self._rows("SELECT name, value FROM floor.digests WHERE login = session_user "
+                              "AND site = %s AND part = %s AND changes = %s",
+                              (self.site, partition, signature))
+        except StoreError:
+            rows = []  # a cache: worked out again
+        kept = {name: value for name, value in rows if name in self._digesters}
+        _keep(self._kept, partition, (signature, kept), DIGESTS_KEPT, self._lru_lock)
+        return kept
+
+    def _keep_digest(self, partition: str, name: str, signature: int | None,
+                     value: Any) -> None:
+        """Keep a figure for this login and this version of the partition; never from a
+        partition with damaged records (each reader names them), never of ref or pay."""
+        if signature is None or partition in ("ref", "pay") or self.read_only_reason \
+                or partition in self._damaged_parts \
+                or signature != self.signature(partition):
+            return
+        from psycopg.types.json import Jsonb
+
+        try:
+            self._rows("INSERT INTO floor.digests (site, part, name, changes, value) "
+                       "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (login, site, part, name) "
+                       "DO UPDATE SET changes = EXCLUDED.changes, value = EXCLUDED.value "
+                       "RETURNING 1", (self.site, partition, name, signature, Jsonb(value)))
+        except StoreError:
+            pass  # a cache: the next reader works the figures out again
+
     def prune_cache(self) -> list[str]:
-        return []  # no cache outside memory
+        """This login's kept figures of digests this program no longer registers."""
+        if self.read_only_reason or not self._digesters:
+            return []
+        rows = self._rows("DELETE FROM floor.digests WHERE login = session_user AND site = %s "
+                          "AND NOT (name = ANY(%s)) RETURNING name",
+                          (self.site, list(self._digesters)))
+        return sorted({row[0] for row in rows})
 
     def audit(self, partition: str) -> list[dict[str, Any]]:
         """The audit as floor writes it (op, table, key, changes …), each entry's who and when

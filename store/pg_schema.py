@@ -147,6 +147,23 @@ GRANT EXECUTE ON FUNCTION floor.may_write(text, text, text)
     TO floor_monitor, floor_lead, floor_manager;
 GRANT EXECUTE ON FUNCTION floor.version_stamp() TO floor_monitor, floor_lead, floor_manager;
 
+-- Figures worked out from one partition (store.db digests), each login's own: kept under the
+-- partition's change counter, read back by that login only (nobody can plant a figure).
+CREATE TABLE IF NOT EXISTS floor.digests (
+    login   text   NOT NULL DEFAULT session_user,
+    site    text   NOT NULL,
+    part    text   NOT NULL,
+    name    text   NOT NULL,
+    changes bigint NOT NULL,
+    value   jsonb  NOT NULL,
+    PRIMARY KEY (login, site, part, name));
+ALTER TABLE floor.digests ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS own_digests ON floor.digests;
+CREATE POLICY own_digests ON floor.digests
+    USING (login = session_user) WITH CHECK (login = session_user);
+GRANT SELECT, INSERT, UPDATE, DELETE ON floor.digests
+    TO floor_monitor, floor_lead, floor_manager;
+
 GRANT USAGE ON SCHEMA floor_pay TO floor_pay;
 GRANT SELECT, INSERT ON floor_pay.versions TO floor_pay;
 GRANT SELECT ON floor_pay.audit TO floor_pay;

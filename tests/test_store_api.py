@@ -254,3 +254,38 @@ def test_a_database_store_hears_another_connections_commit(request, tmp_path) ->
         tx.put("ref", "policy", "policy", {"late": 2})
     assert store.wait_for_change(30) is True
     store.close()
+
+
+def test_a_database_keeps_each_logins_digests_never_anothers(request, tmp_path) -> None:
+    """A new command reads its figures back instead of working them out; a change, or
+    another login's planted figure, never reaches a report."""
+    import psycopg
+
+    cluster = request.getfixturevalue("pg_cluster")
+    worked: list[str] = []
+
+    def opened(user: str, site: str):
+        store = open_store(cluster.login_address(user), user=user, site=site)
+        store.add_digest("calls.total", lambda tables: worked.append(user) or sum(
+            d["data"]["completed"] for d in (tables.get("calls") or {}).values()))
+        return store
+
+    alice = opened("alice", request.getfixturevalue("pg_site"))
+    with alice.transaction() as tx:
+        tx.put(DAY, "calls", "A001", {"completed": 5})
+    assert alice.digest(DAY, "calls.total") == 5
+    assert opened("alice", alice.site).digest(DAY, "calls.total") == 5
+    assert worked == ["alice"]  # the second command read it back
+    bob = opened("bob", alice.site)
+    assert bob.digest(DAY, "calls.total") == 5 and worked == ["alice", "bob"]
+    changed = bob._conn.execute("UPDATE floor.digests SET value = '99' "
+                                "WHERE login = 'alice'")  # row security: none of bob's
+    assert changed.rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        bob._conn.execute("INSERT INTO floor.digests (login, site, part, name, changes, value)"
+                          " VALUES ('alice', %s, %s, 'calls.total', %s, '99')",
+                          (alice.site, DAY, alice.signature(DAY)))
+    assert opened("alice", alice.site).digest(DAY, "calls.total") == 5
+    with bob.transaction() as tx:
+        tx.put(DAY, "calls", "A002", {"completed": 7})
+    assert opened("alice", alice.site).digest(DAY, "calls.total") == 12
