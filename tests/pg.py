@@ -68,7 +68,14 @@ def _as_owner() -> tuple[list[str], int | None, int | None]:
     """The command prefix to run the server's binaries as a non-root owner."""
     if os.geteuid() != 0:
         return [], None, None
-    nobody = pwd.getpwnam("nobody")
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root, the test cluster needs setpriv (util-linux) to run "
+                    "PostgreSQL as nobody")
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("running as root, the test cluster runs as nobody: there is no such "
+                    "account here")
     return (["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}",
              "--clear-groups"], nobody.pw_uid, nobody.pw_gid)
 
@@ -79,7 +86,9 @@ def start_cluster() -> tuple[Cluster, Path, list[str]]:
         pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl, postgres): "
                     "install Debian's postgresql (.ci/run does)")
     prefix, uid, gid = _as_owner()
-    home = Path(tempfile.mkdtemp(prefix="floor-pg-"))
+    # /tmp itself: the owner must reach its directory (a root-only $TMPDIR would not do) and
+    # a socket's path must stay short
+    home = Path(tempfile.mkdtemp(prefix="floor-pg-", dir="/tmp" if uid is not None else None))
     if uid is not None:
         os.chown(home, uid, gid)
     os.chmod(home, 0o700)
