@@ -3,7 +3,7 @@ and, copied with `floor store copy`, in PostgreSQL; each report as a fresh comma
 floor, nothing in memory, best of 3 once its figures are kept: what a supervisor's `floor report …` costs), the first screen's
 reads, and a save. Target: reports and the start within 2× the file store's; saves ≤ 20 ms.
 
-    python benchmarks/db_store.py [--seats 40] [--days 75] [--store postgresql://…]
+    python benchmarks/db_store.py [--seats 40] [--days 75] [--files DIR] [--store postgresql://…]
 
 Without ``--store`` a throwaway cluster is started (tests/pg.py) and stopped at the end; with
 one, a database where ``floor db init`` ran and the login may write (a new site is used).
@@ -75,6 +75,8 @@ def main() -> None:
     parser.add_argument("--seats", type=int, default=40)
     parser.add_argument("--days", type=int, default=75)
     parser.add_argument("--store", help="a postgresql:// address (default: a throwaway cluster)")
+    parser.add_argument("--files", type=Path,
+                        help="an existing store directory at FLOOR_NOW (default: a new demo)")
     args = parser.parse_args()
     cluster = None
     if args.store:
@@ -86,11 +88,15 @@ def main() -> None:
         pg_admin.init(cluster.address())
         address = cluster.address()
     try:
-        root = Path(tempfile.mkdtemp(prefix="floor-bench-db-")) / "store"
-        started = time.perf_counter()
-        demo.generate(open_floor(root, clock=fixed_clock(NOW)), seats=args.seats, days=args.days)
-        print(f"demo floor of {args.seats} seats, {args.days} days: "
-              f"{time.perf_counter() - started:.1f} s")
+        if args.files:
+            root = args.files
+        else:
+            root = Path(tempfile.mkdtemp(prefix="floor-bench-db-")) / "store"
+            started = time.perf_counter()
+            demo.generate(open_floor(root, clock=fixed_clock(NOW)), seats=args.seats,
+                          days=args.days)
+            print(f"demo floor of {args.seats} seats, {args.days} days: "
+                  f"{time.perf_counter() - started:.1f} s")
         site = f"bench{os.getpid()}"
         print(f"store copy into the database: "
               f"{cli_seconds(['store', 'copy', str(root), address, '--to-site', site]):.1f} s")
