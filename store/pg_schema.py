@@ -64,10 +64,16 @@ CREATE TABLE IF NOT EXISTS {schema}.audit (
 );
 CREATE INDEX IF NOT EXISTS audit_part ON {schema}.audit (site, part, id);
 
+-- The author of a version is the login that inserts it; only the owner (who may do anything
+-- anyway) keeps the author it gives: `floor store copy` run by the owner keeps each version's
+-- author. The audit row names the inserting login whoever it is.
 CREATE OR REPLACE FUNCTION {schema}.version_stamp() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.by := session_user;
+    IF NOT pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID),
+                       'MEMBER') THEN
+        NEW.by := session_user;
+    END IF;
     RETURN NEW;
 END $$;
 

@@ -68,7 +68,7 @@ class PgTx(Tx):
                 by_table.setdefault(versions_table(partition), []).append({
                     "n": doc["_order"],
                     "site": self.store.site, "part": partition, "tbl": table,
-                    "key": doc["key"], "v": doc["v"], "at": doc["at"], "by": self.store.user,
+                    "key": doc["key"], "v": doc["v"], "at": doc["at"], "by": doc["by"],
                     "retired": bool(doc.get("retired")), "data": doc["data"],
                     "why": doc.get("_why")})
         for table, rows in by_table.items():

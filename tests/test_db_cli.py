@@ -125,3 +125,25 @@ def test_backup_with_pg_dump_and_restore_into_a_new_database(pg_cluster, pg_site
     assert capsys.readouterr().out == before
     assert run(["--site", pg_site, "restore", str(dump), target]) == 2  # not over a floor
     assert "already holds floor's schema" in capsys.readouterr().err
+
+
+def test_a_copy_by_the_owner_keeps_each_versions_author(pg_cluster, pg_site, tmp_path,
+                                                        capsys) -> None:
+    """Only the owner keeps the authors a copy gives; anyone else's copy is theirs (the audit
+    names the login that copied either way)."""
+    from store.db import Store, open_store
+
+    files = Store(tmp_path / "s", user="zhoujie").open()
+    with files.transaction() as tx:
+        tx.put("ref", "policy", "policy", {"late_mode": "all"})
+    assert run(["store", "copy", str(tmp_path / "s"), pg_cluster.address(),
+                "--to-site", pg_site]) == 0
+    assert run(["store", "copy", str(tmp_path / "s"), pg_cluster.login_address("tester"),
+                "--to-site", pg_site + "t"]) == 0
+    by_owner = open_store(pg_cluster.address(), site=pg_site)
+    by_tester = open_store(pg_cluster.login_address("tester"), user="tester",
+                           site=pg_site + "t")
+    assert by_owner.history("ref", "policy", "policy")[0]["_by"] == "zhoujie"
+    assert by_tester.history("ref", "policy", "policy")[0]["_by"] == "tester"
+    assert by_owner.audit("ref")[-1]["by"] == "floor_admin"
+    assert by_tester.audit("ref")[-1]["by"] == "tester"
