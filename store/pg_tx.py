@@ -10,6 +10,9 @@ from store import shapes
 from store.db import Tx
 from store.errors import StoreError
 
+# An import of a year (a store copy: ~700k versions) goes in statements of this many rows, so
+# neither side holds the whole of it as one JSON text.
+ROWS_PER_STATEMENT = 5000
 IN_BULK = {"in": "bulk"}  # a version named by its bulk entry's keys, not an entry of its own
 
 
@@ -58,10 +61,8 @@ class PgTx(Tx):
         pending[-1]["_why"] = entry
 
     def _commit(self) -> None:
-        """Every new version in one statement per schema (COPY is refused under row-level
-        security), so the change counter and the notification happen once."""
-        from psycopg.types.json import Jsonb
-
+        """Every new version in as few statements as may be (COPY is refused under row-level
+        security), in the order they were made, so the audit keeps that order."""
         by_table: dict[str, list[dict[str, Any]]] = {}
         for (partition, table), docs in self._pending.items():
             for doc in docs:
@@ -71,17 +72,22 @@ class PgTx(Tx):
                     "key": doc["key"], "v": doc["v"], "at": doc["at"], "by": doc["by"],
                     "retired": bool(doc.get("retired")), "data": doc["data"],
                     "why": doc.get("_why")})
-        for table, rows in by_table.items():
-            rows.sort(key=lambda row: row["n"])
-            self.conn.execute(
-                f"INSERT INTO {table} (site, part, tbl, key, v, at, by, retired, data, why) "
-                f"SELECT site, part, tbl, key, v, at, by, retired, data, why "
-                f"FROM jsonb_to_recordset(%s) AS r(site text, part text, tbl text, key text, "
-                f"v integer, at text, by text, retired boolean, data jsonb, why jsonb, n integer) "
-                f"ORDER BY n",
-                (Jsonb(rows),))
+        for table, every_row in by_table.items():
+            every_row.sort(key=lambda row: row["n"])
+            for start in range(0, len(every_row), ROWS_PER_STATEMENT):
+                self._insert_rows(table, every_row[start:start + ROWS_PER_STATEMENT])
         self._pending = {}
         self._latest = {}
+
+    def _insert_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        from psycopg.types.json import Jsonb
+
+        self.conn.execute(
+            f"INSERT INTO {table} (site, part, tbl, key, v, at, by, retired, data, why) "
+            f"SELECT site, part, tbl, key, v, at, by, retired, data, why "
+            f"FROM jsonb_to_recordset(%s) AS r(site text, part text, tbl text, key text, "
+            f"v integer, at text, by text, retired boolean, data jsonb, why jsonb, n integer) "
+            f"ORDER BY n", (Jsonb(rows),))
 
     def _contents(self):  # pragma: no cover - the file store's commit, never called here
         raise StoreError("a database transaction has no files")

@@ -289,3 +289,36 @@ def test_a_database_keeps_each_logins_digests_never_anothers(request, tmp_path) 
     with bob.transaction() as tx:
         tx.put(DAY, "calls", "A002", {"completed": 7})
     assert opened("alice", alice.site).digest(DAY, "calls.total") == 12
+
+
+def test_a_big_transaction_is_whole_and_in_order(store, kind, monkeypatch) -> None:
+    """An import larger than one statement's worth (store.pg_tx.ROWS_PER_STATEMENT) is still
+    one transaction: all of it, the audit in the order of the changes, or none of it."""
+    from store import pg_tx
+
+    monkeypatch.setattr(pg_tx, "ROWS_PER_STATEMENT", 3)
+    with store.transaction() as tx:
+        tx.put_many(DAY, "calls", [(f"A{n:03}", {"completed": n}) for n in range(10)],
+                    note="import")
+        tx.put("ref", "policy", "policy", {"late": 1})
+        tx.put(DAY, "calls", "A001", {"completed": 99})
+    assert len(store.records(DAY, "calls")) == 10
+    assert [a["op"] for a in store.audit(DAY)] == ["bulk", "change"]
+    if kind != "db":
+        return
+    stamp, inserts = store.stamp(), []
+    real = pg_tx.PgTx._insert_rows
+
+    def failing_third(self, table, rows):  # the database refuses the third statement
+        inserts.append(len(rows))
+        if len(inserts) == 3:
+            self.conn.execute("SELECT 1 / 0")
+        real(self, table, rows)
+
+    monkeypatch.setattr(pg_tx.PgTx, "_insert_rows", failing_third)
+    with pytest.raises(StoreError, match="division by zero"):
+        with store.transaction() as tx:
+            tx.put_many(DAY, "calls", [(f"B{n:03}", {"completed": n}) for n in range(10)],
+                        note="import")
+    assert inserts == [3, 3, 3]  # two statements went in before the refusal: undone
+    assert store.stamp() == stamp and len(store.records(DAY, "calls")) == 10
