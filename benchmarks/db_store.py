@@ -39,10 +39,11 @@ counter = itertools.count()
 
 def cli_seconds(args: list[str]) -> float:
     started = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
         code = run(args)
     if code != 0:
-        raise SystemExit(f"{args}: exit {code}")
+        raise SystemExit(f"{args}: exit {code}: {err.getvalue()[-500:]}")
     return time.perf_counter() - started
 
 
