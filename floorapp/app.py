@@ -54,6 +54,7 @@ TEXTUAL_COMMANDS = (
     N_("Save an SVG 'screenshot' of the current screen"),
 )
 POLL_SECONDS = 1.0
+LISTEN_SECONDS = 1.0  # how often the listener looks whether the app is closing
 CLOCK_SECONDS = 15.0
 # The day's first start backs the store up once the first screen is shown: compressing a year
 # of files in a thread while the screen is being built would slow the start (issue #18).
@@ -133,6 +134,8 @@ class FloorApp(TypeAhead):
         self.set_interval(CLOCK_SECONDS, self.update_clock)
         self.set_interval(POLL_SECONDS, self.poll_store)
         store = self.floor.store
+        if hasattr(store, "wait_for_change"):  # a database store tells of changes at once
+            self.listen_for_changes()
         if store.read_only_reason:
             self.notify(_("Read-only: {reason}").format(reason=store.read_only_reason),
                         severity="error", timeout=30)
@@ -153,6 +156,22 @@ class FloorApp(TypeAhead):
                           "`floor import staff FILE.csv`. To look around first: "
                           "`floor --store DIR demo` into a new directory."),
                         title=_("A new store"), timeout=30)
+
+    @work(thread=True, exclusive=True, group="listen")
+    def listen_for_changes(self) -> None:
+        """Other supervisors' changes, heard through LISTEN/NOTIFY (issue #32): the screen is
+        refreshed as soon as one is committed. If the listening connection fails, the poll
+        (``POLL_SECONDS``) goes on doing the same."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            try:
+                changed = self.floor.store.wait_for_change(LISTEN_SECONDS)
+            except Exception:  # a lost connection: the poll is still there
+                return
+            if changed and not worker.is_cancelled:
+                self.call_from_thread(self.poll_store)
 
     @work(thread=True, exclusive=True, group="backup")
     def daily_backup(self) -> None:
@@ -317,8 +336,8 @@ class FloorApp(TypeAhead):
         self._close_messages_no_wait()
 
 
-def run_app(store_dir: str | Path | None = None) -> int:
-    floor = open_floor(store_dir, strict=False)
+def run_app(store_dir: str | Path | None = None, site: str | None = None) -> int:
+    floor = open_floor(store_dir, strict=False, site=site)
     app = FloorApp(floor)
     app.run()
     return app.return_code or 0

@@ -123,9 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="floor",
         description=_("The call-centre floor supervisor's console. Without a command: the TUI."),
     )
-    parser.add_argument("--store", metavar="DIR",
-                        help=_("store directory (default: $FLOOR_STORE, else "
-                               "~/.local/share/floor)"))
+    parser.add_argument("--store", metavar="DIR|URI",
+                        help=_("store directory or postgresql:// address (default: "
+                               "$FLOOR_STORE, else ~/.local/share/floor)"))
+    parser.add_argument("--site", metavar="NAME",
+                        help=_("the floor of a database store (default: $FLOOR_SITE, else "
+                               "main)"))
     parser.add_argument("--lang", choices=("zh", "en"),
                         help=_("interface language (default: LANG)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -151,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help=_("random seed (same seed, same floor)"))
 
     sub.add_parser("doctor", help=_("check every store file and report problems"))
+    from floorapp import cli_db
+
+    cli_db.add_parsers(sub)
     sub.add_parser("whoami", help=_("your login, staff id, role and what it may do"))
 
     backup = sub.add_parser("backup", help=_("write a dated backup of the store"))
@@ -159,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore",
                              help=_("unpack a backup into a new directory and check it"))
     restore.add_argument("backup", type=Path, help=_("the backup (.tar.gz)"))
-    restore.add_argument("dir", type=Path, help=_("a new or empty directory"))
+    restore.add_argument("dir", help=_("a new or empty directory, or a new database"))
 
     report = sub.add_parser("report", help=_("print a report (table, json or csv)"))
     report_sub = report.add_subparsers(dest="report", metavar="REPORT", required=True)
@@ -482,13 +488,24 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command in (None, "tui"):
         from floorapp.app import run_app
 
-        return run_app(args.store)
+        return run_app(args.store, getattr(args, "site", None))
+    if args.command in ("db", "store"):
+        from floorapp import cli_db
+
+        print(cli_db.run(args))
+        return EXIT_OK
     if args.command == "doctor":  # only reads: never opens (creates, migrates) the store
         from floorapp.services import shapes as record_shapes
         from store import doctor as store_doctor
-        from store.db import resolve_root
+        from store.db import resolve_root, store_address
         from store.migrations import SCHEMA_VERSION
 
+        address = store_address(args.store)
+        if isinstance(address, str):
+            from floorapp.services import store_admin
+
+            return _print_findings(store_admin.db_doctor(address, args.site,
+                                                         record_shapes.SHAPES))
         return _print_findings(store_doctor.examine(resolve_root(args.store), SCHEMA_VERSION,
                                                     record_shapes.SHAPES))
     if args.command == "restore":
@@ -497,12 +514,23 @@ def _dispatch(args: argparse.Namespace) -> int:
         from store import doctor as store_doctor
         from store.migrations import SCHEMA_VERSION
 
+        from store.pg import is_address
+
+        if is_address(args.dir):
+            from floorapp.services import store_admin
+
+            store_admin.db_restore(args.backup, args.dir)
+            print(_("{path} restored into {dir}; checking it:").format(path=args.backup,
+                                                                      dir=args.dir))
+            return _print_findings(store_admin.db_doctor(args.dir, args.site,
+                                                         record_shapes.SHAPES))
+        args.dir = Path(args.dir)
         restored = store_backup.restore(args.backup, args.dir)
         print(_("{n} files restored into {dir}; checking them:").format(n=restored.count,
                                                                         dir=args.dir))
         return _print_findings(restored.notes + store_doctor.examine(
             args.dir, SCHEMA_VERSION, record_shapes.SHAPES))
-    floor = open_floor(args.store)
+    floor = open_floor(args.store, site=getattr(args, "site", None))
     for line in floor.store.migration_notices:  # said once, by the command that migrated
         print(f"floor: {line}", file=sys.stderr)
     try:

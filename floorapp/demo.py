@@ -118,7 +118,7 @@ def generate(floor: Floor, seats: int = 40, days: int = 30, seed: int = 7) -> st
     if floor.has_data():
         raise FloorError(
             _("{store} already holds staff; a demo floor goes into a new store "
-              "(use --store DIR with a new directory)").format(store=floor.store.root)
+              "(use --store DIR with a new directory)").format(store=floor.store.describe())
         )
     rng = random.Random(seed)
     today = floor.today()
@@ -144,7 +144,7 @@ def generate(floor: Floor, seats: int = 40, days: int = 30, seed: int = 7) -> st
     for step in feature_steps():
         step(ctx)
     lines = [_("demo floor in {store}: {staff} staff ({seats} outbound seats), "
-               "{days} days of history").format(store=floor.store.root, staff=len(people),
+               "{days} days of history").format(store=floor.store.describe(), staff=len(people),
                                                 seats=seats, days=days)]
     lines.extend(ctx.summary)
     return "\n".join(lines)
@@ -155,8 +155,8 @@ def sample_files(ctx: DemoContext) -> None:
     ``exports/``: an ``attlog.dat`` (with a double press and a stray punch) and an Asterisk
     ``Master.csv`` (forked dials, unanswered calls, quoted caller ids with commas, a caller id
     in GBK, trunk-to-trunk rows), so `floor import punches|cdr` can be tried on real formats."""
-    if not ctx.days:
-        return
+    if not ctx.days or ctx.floor.store.root is None:
+        return  # a database store has no directory to put them in
     floor, rng, day = ctx.floor, ctx.rng, ctx.days[-1]
     people = {s.id: s for s in ctx.staff}
     directory = floor.store.root / "exports"

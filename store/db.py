@@ -308,6 +308,14 @@ class Store(_Reader):
             return self.root / "days" / name[:4] / f"{name}.json"
         return self.root / "rosters" / f"{name}.json"
 
+    def readable(self, partition: str) -> bool:
+        """Can this process read the partition (pay: a member of the pay group)?"""
+        path = self.path(partition)
+        return not path.exists() or os.access(path, os.R_OK)
+
+    def describe(self) -> str:
+        return str(self.root)
+
     def day_partitions(self, start: dt.date | None = None, end: dt.date | None = None) -> list[str]:
         """Names of the day partitions that exist, between start and end inclusive."""
         out = []
@@ -1004,7 +1012,27 @@ def resolve_root(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("floor", appauthor=False))
 
 
+def store_address(explicit: str | os.PathLike[str] | None = None) -> str | Path:
+    """The store's address: a database URI (``postgresql://…``, SPEC §12) as it is, else the
+    directory of ``resolve_root``."""
+    from store.pg import is_address
+
+    for given in (explicit, os.environ.get("FLOOR_STORE")):
+        if given:
+            return given if is_address(given) else resolve_root(given)
+    return resolve_root()
+
+
 def open_store(
-    root: str | os.PathLike[str] | None = None, *, strict: bool = True, user: str | None = None
+    root: str | os.PathLike[str] | None = None, *, strict: bool = True, user: str | None = None,
+    site: str | None = None,
 ) -> Store:
-    return Store(resolve_root(root), strict=strict, user=user).open()
+    """The store at ``root`` (a directory, or a database URI with its ``site``, default
+    ``$FLOOR_SITE`` else ``main``)."""
+    address = store_address(root)
+    if isinstance(address, str):
+        from store.pg import PgStore
+
+        return PgStore(address, site=site or os.environ.get("FLOOR_SITE") or "main",
+                       strict=strict, user=user).open()  # type: ignore[return-value]
+    return Store(address, strict=strict, user=user).open()

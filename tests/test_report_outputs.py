@@ -24,12 +24,28 @@ def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def produced(demo_root: Path) -> dict[str, str]:
+@pytest.fixture(scope="module", params=["files", "db", "db-and-back"])
+def produced(request, demo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The reports of the demo store; of its copy in a database (issue #32, ``floor store
+    copy``); and of that copy copied back into a directory."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FLOOR_NOW", report_golden.NOW)
         patch.setenv("FLOOR_LANG", "en")
-        return report_golden.outputs(demo_root)
+        if request.param == "files":
+            return report_golden.outputs(demo_root)
+        from floorapp.cli import run
+
+        cluster = request.getfixturevalue("pg_cluster")
+        site = f"golden{id(request)}"
+        address = cluster.login_address("tester")
+        assert run(["--store", str(demo_root), "store", "copy", str(demo_root), address,
+                    "--to-site", site]) == 0
+        if request.param == "db":
+            patch.setenv("FLOOR_SITE", site)
+            return report_golden.outputs(address)  # type: ignore[arg-type]
+        back = tmp_path_factory.mktemp("back") / "store"
+        assert run(["--site", site, "store", "copy", address, str(back)]) == 0
+        return report_golden.outputs(back)
 
 
 @pytest.mark.parametrize("name", [name for name, _args in report_golden.REPORTS])

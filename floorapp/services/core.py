@@ -10,7 +10,6 @@ import calendar
 import dataclasses
 import datetime as dt
 import functools
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -156,8 +155,7 @@ class Floor:
         """May this login see pay, and can the process read the pay file?"""
         if not self.access.may("pay.view"):
             return False
-        path = self.store.path(PAY)
-        return not path.exists() or os.access(path, os.R_OK)
+        return self.store.readable(PAY)
 
     def base_pays(self) -> dict[str, Decimal] | None:
         """Everyone's base pay by staff id (leavers too), or None when not visible."""
@@ -442,21 +440,45 @@ class Floor:
 
     # ------------------------------------------------------- backup / health
     def backup(self, dest: str | Path | None = None) -> Path:
+        if self.store.root is None:  # a database: pg_dump (issue #32)
+            return self._dump(dest)
         try:
             return store_backup.make_backup(self.store.root, self.today(),
                                             Path(dest) if dest else None)
         except OSError as exc:
             raise FloorError(_("backup failed: {reason}").format(reason=exc)) from None
 
+    def _dump(self, dest: str | Path | None) -> Path:
+        from store import pg_admin
+
+        if dest is None:
+            raise FloorError(_("a database store's backup needs --to PATH"))
+        target = Path(dest)
+        if target.is_dir():
+            target = target / f"floor-{self.today().isoformat()}.dump"
+        if target.exists():
+            raise FloorError(_("{path} exists: a backup never overwrites a file").format(
+                path=target))
+        pg_admin.dump(self.store.address, target)
+        return target
+
     def ensure_daily_backup(self) -> Path | None:
         """The day's first backup, if not made yet; with it, figures cached by an older
-        version of the program are cleared away (once a day, after the first screen)."""
+        version of the program are cleared away (once a day, after the first screen). A
+        database store has none: its backups are ``floor backup`` (pg_dump) or the
+        database's own."""
+        if self.store.root is None:
+            return None
         path = store_backup.ensure_daily_backup(self.store.root, self.today())
         if path is not None:
             self.store.prune_cache()
         return path
 
     def doctor(self) -> list[store_doctor.Finding]:
+        if self.store.root is None:
+            from store import pg_admin
+
+            return pg_admin.examine(self.store.address, self.store.site, self.store.shapes)
         return store_doctor.examine(self.store.root, self.store.schema_version,
                                     self.store.shapes)
 
@@ -470,8 +492,10 @@ def open_floor(
     strict: bool = True,
     clock: Clock | None = None,
     user: str | None = None,
+    site: str | None = None,
 ) -> Floor:
-    return Floor(open_store(store_dir, strict=strict, user=user), clock)
+    """The floor in ``store_dir`` (a directory, or a database URI and its ``site``)."""
+    return Floor(open_store(store_dir, strict=strict, user=user, site=site), clock)
 
 
 

@@ -1,0 +1,142 @@
+"""A throwaway PostgreSQL cluster for the tests of the database store (issue #32).
+
+``pg_cluster`` (session scope, one per xdist worker) runs ``initdb`` in a new temporary
+directory, starts the server with its socket in that directory and no TCP
+(``listen_addresses=''``), runs ``floor db init`` and stops the server at the end of the
+session. Nothing is needed by hand: the binaries are found in ``/usr/lib/postgresql/*/bin``
+or on ``PATH`` (``.ci/run`` installs Debian's ``postgresql`` when there are none); without them
+the database tests are skipped, saying why.
+
+PostgreSQL refuses to run as root. Run as root (CI, containers), the cluster belongs to
+``nobody`` (uid 65534 on Debian), the one unprivileged account every such system has: the
+directory is made ``0700`` for it and the binaries run under ``setpriv`` with its uid and
+gid and no supplementary groups. No other host account or group is used. As any other user,
+the cluster is that user's.
+
+Authentication is ``trust`` on the socket: only the cluster's owner (and root) can reach the
+socket, inside its ``0700`` directory. A test acts as a floor login by connecting as a login
+role made in the cluster (``user=`` in the connection), so ``session_user`` is that login just
+as peer authentication makes it on a floor host; peer authentication itself needs real OS
+accounts and is not tested here.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ADMIN = "floor_admin"  # the cluster's superuser, owner of the floor schema
+# logins the tests use, with every floor right at every site (the suite's users)
+TEST_LOGINS = ("tester", "alice", "bob")
+
+
+def server_bindir() -> Path | None:
+    """A directory with initdb, pg_ctl and postgres, the newest version first."""
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"),
+                        key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit()
+                        else 0, reverse=True)
+    for found in candidates + [str(Path(p).parent) for p in
+                               filter(None, [shutil.which("initdb")])]:
+        if all((Path(found) / name).exists() for name in ("initdb", "pg_ctl", "postgres")):
+            return Path(found)
+    return None
+
+
+@dataclass
+class Cluster:
+    bindir: Path
+    socket_dir: Path
+    database: str = "floor"
+
+    def address(self, database: str | None = None) -> str:
+        return f"postgresql:///{database or self.database}?host={self.socket_dir}&user={ADMIN}"
+
+    def login_address(self, login: str, database: str | None = None) -> str:
+        return f"postgresql:///{database or self.database}?host={self.socket_dir}&user={login}"
+
+
+def _as_owner() -> tuple[list[str], int | None, int | None]:
+    """The command prefix to run the server's binaries as a non-root owner."""
+    if os.geteuid() != 0:
+        return [], None, None
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root, the test cluster needs setpriv (util-linux) to run "
+                    "PostgreSQL as nobody")
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("running as root, the test cluster runs as nobody: there is no such "
+                    "account here")
+    return (["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}",
+             "--clear-groups"], nobody.pw_uid, nobody.pw_gid)
+
+
+def start_cluster() -> tuple[Cluster, Path, list[str]]:
+    bindir = server_bindir()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl, postgres): "
+                    "install Debian's postgresql (.ci/run does)")
+    prefix, uid, gid = _as_owner()
+    # /tmp itself: the owner must reach its directory (a root-only $TMPDIR would not do) and
+    # a socket's path must stay short
+    home = Path(tempfile.mkdtemp(prefix="floor-pg-", dir="/tmp" if uid is not None else None))
+    if uid is not None:
+        os.chown(home, uid, gid)
+    os.chmod(home, 0o700)
+    data = home / "data"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "LANG": "C"}
+    subprocess.run(prefix + [str(bindir / "initdb"), "-D", str(data), "-U", ADMIN,
+                             "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"],
+                   check=True, capture_output=True, env=env, cwd=home)
+    options = (f"-k {home} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+               f"-c full_page_writes=off -c max_connections=60")
+    run = subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-s",
+                                   "-l", str(home / "log"), "-o", options, "start"],
+                         capture_output=True, env=env, cwd=home)
+    if run.returncode != 0:
+        log = (home / "log").read_text(errors="replace") if (home / "log").exists() else ""
+        raise RuntimeError(f"the test cluster did not start: {run.stderr!r} {log[-2000:]}")
+    cluster = Cluster(bindir, home)
+    subprocess.run([str(bindir / "createdb"), "-h", str(home), "-U", ADMIN, cluster.database],
+                   check=True, capture_output=True, env=env)
+    return cluster, home, prefix
+
+
+def stop_cluster(home: Path, bindir: Path, prefix: list[str]) -> None:
+    subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(home / "data"), "-s", "-m",
+                             "immediate", "stop"], capture_output=True, cwd=home)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A running throwaway cluster with the floor schema and the test logins."""
+    cluster, home, prefix = start_cluster()
+    try:
+        from store import pg_admin
+
+        pg_admin.init(cluster.address())
+        for login in TEST_LOGINS:
+            for role in ("manager", "pay"):
+                pg_admin.grant(cluster.address(), login, role)
+        yield cluster
+    finally:
+        stop_cluster(home, cluster.bindir, prefix)
+
+
+_sites = itertools.count(1)
+
+
+@pytest.fixture
+def pg_site(pg_cluster: Cluster) -> str:
+    """A site of its own for one test: the database is shared, the floors are not."""
+    return f"t{os.getpid()}-{next(_sites)}"
