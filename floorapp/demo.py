@@ -144,6 +144,7 @@ def generate(floor: Floor, seats: int = 40, days: int = 30, seed: int = 7) -> st
     ctx = DemoContext(floor=floor, staff=people, days=history, rng=rng, seats=seats)
     for step in feature_steps():
         step(ctx)
+        floor.store.forget()  # what one step read is not what the next reads (issue #30)
     lines = [_("demo floor in {store}: {staff} staff ({seats} outbound seats), "
                "{days} days of history").format(store=floor.store.root, staff=len(people),
                                                 seats=seats, days=days)]

@@ -54,8 +54,14 @@ AUDIT_TABLE = "_audit"
 # file's parsed tables stay in memory for the few most recently read (today's, the days a
 # screen shows); its current records and digests stay for many more, and are small.
 DAY_FILES_KEPT = 6
+# ... and at most this much of them (their size on disk; parsed, about ten times as much in
+# memory): a 1,000-seat day file is 3 MB, so two or three of those, six of a 300-seat floor's
+DAY_BYTES_KEPT = 8_000_000
 RECORD_LISTS_KEPT = 4096
 DIGESTS_KEPT = 2048  # a month report holds ~500 (62 days × 8); an app open for weeks stays bounded
+# A memo: a finished result (a report's text) kept under .cache/<uid>/ with the signature of
+# every file and listing it was worked out from (``watching``); the name carries its format.
+MEMO_DIR = "memo.v1"
 
 
 def _keep(kept: OrderedDict, key: Any, value: Any, most: int, lock: threading.Lock) -> None:
@@ -123,6 +129,12 @@ def _partition_of_bytes(path: Path, raw: bytes) -> dict[str, Any]:
 def _signature(st: os.stat_result) -> tuple[int, int, int, int]:
     """Changes whenever a file is replaced or edited (the change time cannot be set back)."""
     return (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
+
+
+def _memo_file(slot: str) -> str:
+    """A memo's file: one per slot (a report, its month, format, language …), replaced
+    when the slot is worked out again, so the cache does not grow day by day."""
+    return hashlib.sha256(slot.encode("utf-8")).hexdigest()[:40] + ".json"
 
 
 def current_user() -> str:
@@ -286,6 +298,7 @@ class Store(_Reader):
         self._digesters: dict[str, tuple[Callable[[dict[str, Any]], Any], tuple[str, ...]]] = {}
         self.shapes: shapes.Shapes = {}  # (partition kind, table) → its records' check
         self._damaged: dict[Path, list[str]] = {}  # file → its damaged records' problem keys
+        self._watchers: list[dict[tuple, Any]] = []  # what ``watching`` blocks have read
 
     # ----------------------------------------------------------------- paths
     def path(self, partition: str) -> Path:
@@ -327,11 +340,13 @@ class Store(_Reader):
         try:
             fd = files.open_dir(self.root, rel)
         except FileNotFoundError:
+            self._saw(("listing", tuple(rel), pattern, directories), ())
             return []
         except CorruptFileError as exc:
             self.problems[str(exc.path)] = exc.reason
             return []
         except OSError:
+            self._saw(("listing", tuple(rel), pattern, directories), None)  # never matches
             return []
         try:
             entries = [(name, mode) for name, mode in files.entry_modes(fd)
@@ -347,6 +362,7 @@ class Store(_Reader):
                 self.problems[str(self.root.joinpath(*rel, name))] = (
                     f"is {files.kind_of(mode)}, not {expected}; floor does not follow links "
                     f"or open special files inside the store")
+        self._saw(("listing", tuple(rel), pattern, directories), tuple(out))
         return out
 
     # ------------------------------------------------------------------ open
@@ -627,7 +643,8 @@ class Store(_Reader):
             return removed
         try:
             for entry in sorted(os.scandir(mine), key=lambda e: e.name):
-                if entry.name in self._digesters or not entry.is_dir(follow_symlinks=False):
+                if entry.name in self._digesters or entry.name == MEMO_DIR \
+                        or not entry.is_dir(follow_symlinks=False):
                     continue
                 if not re.fullmatch(r"[a-z][a-z0-9._-]*", entry.name):
                     continue  # not one of ours: left alone
@@ -730,10 +747,12 @@ class Store(_Reader):
         cached = self._cache.get(path)
         if cached and cached[0] == signature:
             _touch(self._cache, path, self._lru_lock)
+            self._saw(("file", partition), signature)
             return cached[1]
         try:
             opened = files.read_in_store(self.root, path.relative_to(self.root))
             if opened is None:
+                self._saw(("file", partition), None)
                 return {}
             data = _partition_of_bytes(path, opened.data)
         except CorruptFileError as exc:
@@ -742,6 +761,7 @@ class Store(_Reader):
                 raise
             return {}
         signature = _signature(opened.stat)
+        self._saw(("file", partition), signature)
         self.problems.pop(str(path), None)
         data = self._checked(partition, path, data)
         with self._lru_lock:
@@ -751,9 +771,21 @@ class Store(_Reader):
             self._read_whole_day(partition, path, signature, data)
             with self._lru_lock:
                 days = [p for p in self._cache if p.parent.parent.name == "days"]
-                for old in days[:-DAY_FILES_KEPT]:
-                    self._cache.pop(old, None)
+                size = 0
+                for kept, old in enumerate(reversed(days)):  # the most recent first
+                    size += self._cache[old][0][2]
+                    if kept and (kept >= DAY_FILES_KEPT or size > DAY_BYTES_KEPT):
+                        self._cache.pop(old, None)
         return data
+
+    def forget(self) -> None:
+        """Let go of every file, record list and digest kept in memory (all are read again,
+        from the files or the cache, when asked): a long writer such as the demo, whose
+        reads of one stage are not those of the next, stays in bounded memory."""
+        with self._lru_lock:
+            self._cache.clear()
+            self._records_cache.clear()
+            self._derived.clear()
 
     def add_shape(self, kind: str, table: str, check: shapes.Check) -> None:
         """Register the check of a table's records (store.shapes): ``kind`` is the partition
@@ -797,11 +829,97 @@ class Store(_Reader):
     def signature(self, partition: str) -> tuple[int, ...] | None:
         """Changes whenever the partition's file is replaced; None when it does not exist."""
         try:
-            return _signature(os.lstat(self.path(partition)))
+            signature: tuple[int, ...] | None = _signature(os.lstat(self.path(partition)))
         except FileNotFoundError:
-            return None
+            signature = None
         except OSError:
-            return ()
+            signature = ()
+        if self._watchers:
+            self._saw(("file", partition), signature)
+        return signature
+
+    # ------------------------------------------------------------------ memo
+    def _saw(self, what: tuple, found: Any) -> None:
+        """Note for every ``watching`` block what a read found; a file that changed while
+        the block read it (seen twice, different) makes the block's result unkeepable."""
+        for seen in self._watchers:
+            if seen.setdefault(what, found) != found:
+                seen[("moved",)] = True
+
+    @contextmanager
+    def watching(self) -> Iterator[dict[tuple, Any]]:
+        """Every file (its signature) and listing read inside the block, for ``keep_memo``.
+        Every read goes through ``signature``, ``read_partition`` or ``_listing``, so a
+        result worked out inside the block depends on the store through these only."""
+        seen: dict[tuple, Any] = {}
+        self._watchers.append(seen)
+        try:
+            yield seen
+        finally:
+            self._watchers.remove(seen)
+
+    def _still(self, what: tuple, found: Any) -> bool:
+        if what[0] == "file":
+            return self.signature(what[1]) == found
+        if what[0] == "listing":
+            return found is not None and tuple(self._listing(list(what[1]), what[2],
+                                                             what[3])) == found
+        return False
+
+    def memo(self, slot: str, key: list[Any]) -> Any:
+        """What ``keep_memo(slot, key, …)`` kept, if every file and listing it was worked
+        out from is as it was then (never stale, as the digests); else None. Read only from
+        this user's own ``.cache/<uid>/`` and only when its checksum holds."""
+        fd = self._cache_dir()
+        if fd is None:
+            return None
+        try:
+            opened = files.read_in_store(fd, f"{MEMO_DIR}/{_memo_file(slot)}")
+            data = orjson_loads(opened.data) if opened else None
+        except (OSError, ValueError, StoreError):
+            return None
+        finally:
+            os.close(fd)
+        if not isinstance(data, dict) or not isinstance(data.get("reads"), list) \
+                or "value" not in data:
+            return None
+        try:
+            body = files.dumps([key, data["reads"], data["value"]])
+        except StoreError:
+            return None
+        if data.get("check") != hashlib.sha256(body).hexdigest() or data.get("key") != key:
+            return None
+        for entry in data["reads"]:
+            if not (isinstance(entry, list) and len(entry) == 2
+                    and isinstance(entry[0], list) and entry[0]):
+                return None
+            what = tuple(tuple(part) if isinstance(part, list) else part for part in entry[0])
+            found = entry[1]
+            found = tuple(found) if isinstance(found, list) else found
+            if not self._still(what, found):
+                return None
+        return data["value"]
+
+    def keep_memo(self, slot: str, key: list[Any], seen: dict[tuple, Any], value: Any) -> None:
+        """Keep ``value`` (JSON-able) for ``memo(slot, key)`` while every read in ``seen``
+        (a ``watching`` block's) finds the same. Not kept when a file moved during the
+        reads, a record was damaged (each reader names it), or the store is read-only."""
+        if self.read_only_reason or seen.get(("moved",)) or self._damaged or self.problems:
+            return
+        reads = [[list(what), list(found) if isinstance(found, tuple) else found]
+                 for what, found in seen.items()]
+        fd = self._cache_dir(create=True)
+        if fd is None:
+            return
+        try:
+            body = files.dumps([key, reads, value])
+            files.write_in_store(fd, f"{MEMO_DIR}/{_memo_file(slot)}", files.dumps(
+                {"key": key, "reads": reads, "check": hashlib.sha256(body).hexdigest(),
+                 "value": value}), fsync=False, mode=files.PRIVATE_FILE_MODE, private=True)
+        except (OSError, StoreError):
+            pass  # a cache: worked out again next time
+        finally:
+            os.close(fd)
 
     def stamp(self) -> str:
         """Changes whenever any process commits a change: poll it to refresh a screen."""
