@@ -1,7 +1,7 @@
 """The app at 300 and at 1,000 seats, as a supervisor sees it in a terminal (tmux, 80x24):
 the time from starting `floor` to the register's rows on the first screen, and from a key to
 its effect on the screen — on Attendance `[` (the day before) and on Quota `b` (behind only,
-after `5` opened the section) — each median of --runs, the two stores side by side, with
+after `4` opened the section) — each median of --runs, the two stores side by side, with
 `floor --help` (the imports alone) taken in the same run as the machine's own pace.
 
     python benchmarks/keys.py [--runs 5]
@@ -14,6 +14,7 @@ the pane that differs from the one before the key (polled every 5 ms).
 from __future__ import annotations
 
 import argparse
+import compileall
 import shutil
 import statistics
 import subprocess
@@ -25,6 +26,7 @@ from common import YEAR_STORE, year_store
 from speed import big_store
 
 ROOT = Path(__file__).resolve().parent.parent
+PROGRAM = ROOT  # --program: another checkout of floor (an older version, for a "before")
 SESSION = "floor-bench-keys"
 
 
@@ -64,7 +66,7 @@ def key_effect(key: str) -> float:
 def session(store: Path) -> tuple[float, float, float]:
     """(start to the register, Attendance `[`, Quota `b`) in seconds."""
     subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
-    command = f"{sys.executable} {ROOT / 'floor.py'} --store {store} --lang en"
+    command = f"{sys.executable} {PROGRAM / 'floor.py'} --store {store} --lang en"
     started = time.perf_counter()
     subprocess.run(["tmux", "new-session", "-d", "-s", SESSION, "-x", "80", "-y", "24",
                     command], check=True)
@@ -73,8 +75,8 @@ def session(store: Path) -> tuple[float, float, float]:
         start = time.perf_counter() - started
         time.sleep(2.5)  # past the day's first backup, which starts 2 s after the first screen
         attendance = key_effect("[")
-        subprocess.run(["tmux", "send-keys", "-t", SESSION, "5"], check=True)
-        wait_for(lambda screen: "Quota" in screen and "A001" in screen)
+        subprocess.run(["tmux", "send-keys", "-t", SESSION, "4"], check=True)
+        wait_for(lambda screen: "done/target" in screen and "A001" in screen)
         quota = key_effect("b")
         return start, attendance, quota
     finally:
@@ -92,13 +94,21 @@ def main() -> None:
         sys.exit("needs tmux (Debian package tmux)")
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--program", type=Path, default=ROOT,
+                        help="the checkout of floor to measure (default: this one)")
+    options = parser.parse_args()
+    runs = options.runs
+    global PROGRAM
+    PROGRAM = options.program.resolve()
+    print(f"program {PROGRAM}")
+    for folder in ("floorapp", "store", "screens"):
+        compileall.compile_dir(PROGRAM / folder, quiet=1)
     year_store()
     stores = {"300 seats": YEAR_STORE, "1,000 seats": big_store()}
     figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in stores}
     help_ = []
     for _ in range(runs):
-        help_.append(process([sys.executable, str(ROOT / "floor.py"), "--help"]))
+        help_.append(process([sys.executable, str(PROGRAM / "floor.py"), "--help"]))
         for name, store in stores.items():
             figures[name].append(session(store))
     print(f"floor --help (the machine's pace): {statistics.median(help_):.2f} s, "

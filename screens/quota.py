@@ -57,6 +57,7 @@ class QuotaScreen(FloorScreen):
         super().__init__()
         self.behind_only = False
         self.confirmed: Text | None = None  # the last save or undo, shown on the hint line
+        self._shown: tuple | None = None  # (floor day, pace) the table was last filled from
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="totals")
@@ -82,15 +83,20 @@ class QuotaScreen(FloorScreen):
         self.set_interval(60, self.refresh_data)
 
     # ------------------------------------------------------------------ data
-    def refresh_data(self) -> None:
+    def refresh_data(self, again: bool = True) -> None:
+        """Fill the table from today's floor worked out now (``again``), or from the figures
+        it shows already (the behind-only filter: a key at 1,000 seats costs the rows, not
+        the floor's day; issue #30)."""
         table = self.query_one("#seats", DataTable)
         if not table.columns:
             return
-        try:
-            fd, pace = self.floor.quota.live()
-        except FloorError as exc:
-            self.notify(str(exc), severity="error")
-            return
+        if again or self._shown is None:
+            try:
+                self._shown = self.floor.quota.live()
+            except FloorError as exc:
+                self.notify(str(exc), severity="error")
+                return
+        fd, pace = self._shown
         policy = self.floor.policy
         selected = self.selected_id()
         table.clear()
@@ -255,7 +261,7 @@ class QuotaScreen(FloorScreen):
     def action_toggle_behind(self) -> None:
         self.behind_only = not self.behind_only
         self.confirmed = None  # the line says what the filter leaves
-        self.refresh_data()
+        self.refresh_data(again=False)
 
     def action_undo(self) -> None:
         try:
