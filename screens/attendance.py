@@ -145,15 +145,12 @@ class AttendanceScreen(FloorScreen):
     def current_day(self) -> dt.date:
         return self.day or self.floor.today()
 
-    def refresh_data(self, detail_after: bool = False) -> None:
-        self.refresh_today(detail_after)
+    def refresh_data(self) -> None:
+        self.refresh_today()
         if self.month_view:
             self.load_month()
 
-    def refresh_today(self, detail_after: bool = False) -> None:
-        """The day's table; with ``detail_after`` the highlighted person's punch history
-        (which reads the day file whole) follows once the new day is on the screen (issue
-        #30: another day at 1,000 seats shows at once, its detail a moment later)."""
+    def refresh_today(self) -> None:
         day = self.current_day()
         rows = self.service.day_results(day)
         corrected = self.service.corrected_on(day)
@@ -196,11 +193,7 @@ class AttendanceScreen(FloorScreen):
                 head.rstrip()
                 head.append("\n")
             self.query_one("#att-title", Static).update(head.append(counts))
-            if detail_after:
-                self.query_one("#att-detail", Static).update("")
-                self.call_after_refresh(self.show_detail)
-            else:
-                self.show_detail()
+            self.show_detail()
 
     def load_month(self) -> None:
         day = self.current_day()
@@ -464,7 +457,7 @@ class AttendanceScreen(FloorScreen):
 
     def action_day(self, delta: int) -> None:
         self.day = self.current_day() + dt.timedelta(days=delta)
-        self.refresh_data(detail_after=True)
+        self.refresh_data()
 
     def action_today(self) -> None:
         self.day = None
