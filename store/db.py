@@ -200,6 +200,11 @@ def _records_digest(table: str) -> str:
     return f"records.v1.{table}"
 
 
+def _versions_digest(table: str) -> str:
+    """The digest name of every version of a table's records (``keep_versions``)."""
+    return f"versions.v1.{table}"
+
+
 def latest_items(docs: Iterable[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     """(key, data) of each live record's current version (the stored dicts themselves, not
     copies: for digests that only read them)."""
@@ -538,6 +543,9 @@ class Store(_Reader):
         if not include_retired and _records_digest(table) in self._digesters \
                 and partition.startswith("day/"):
             return self.digest(partition, _records_digest(table))
+        if include_retired and _versions_digest(table) in self._digesters \
+                and partition.startswith("day/"):
+            return _current(self._docs(partition, table), include_retired=True)
         path = self.path(partition)
         key = (path, table, include_retired)
         hit = self._records_cache.get(key)
@@ -565,6 +573,18 @@ class Store(_Reader):
         if not re.fullmatch(r"[a-z][a-z0-9._-]*", name):
             raise StoreError(f"not a digest name: {name!r}")
         self._digesters[name] = (compute, tuple(stands_for))
+
+    def keep_versions(self, table: str) -> None:
+        """Keep every version of a day-file table's records as a digest (``versions.<table>``):
+        its history and its retired records are then read without parsing the day file (the
+        detail of a person's punches on a past day of a 1,000-seat floor; issue #30)."""
+        self.add_digest(_versions_digest(table),
+                        lambda tables: list((tables.get(table) or {}).values()))
+
+    def _docs(self, partition: str, table: str) -> list[dict[str, Any]]:
+        if _versions_digest(table) in self._digesters and partition.startswith("day/"):
+            return list(self.digest(partition, _versions_digest(table)))
+        return super()._docs(partition, table)
 
     def keep_records(self, table: str) -> None:
         """Keep the current records of a day-file table as a digest (``records.<table>``), so a
@@ -817,7 +837,7 @@ class Store(_Reader):
                 continue
             if self._cached_digest(partition, name, signature) is not None:
                 continue  # read from the cache when asked
-            if name.startswith("records.") and not self.read_only_reason:
+            if name.startswith(("records.", "versions.")) and not self.read_only_reason:
                 # a month of records is big: written to the cache, read back when asked
                 self._store_digest(partition, name, signature, compute(data))
             else:
