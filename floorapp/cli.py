@@ -262,8 +262,17 @@ PAY_REPORTS = ("pay", "staff", "month")  # with pay visible: base pay or what fo
 
 def run_report(floor: Floor, args: argparse.Namespace) -> str:
     """The report as text, or, with ``--output``, written to a file (xlsx: a workbook)."""
-    report = build_report(floor, args)
     output = getattr(args, "output", None)
+    if output is None and args.format in ("table", "json", "csv"):
+        from floorapp.services import report_memo
+
+        # a finished period's text is kept while nothing it came from changed (issue #30)
+        shown = report_memo.period(floor, args.report, getattr(args, "month", None),
+                                   getattr(args, "date", None))
+        return report_memo.report_text(floor, args.report, shown, args.format,
+                                       lambda: reports.render(build_report(floor, args),
+                                                              args.format))
+    report = build_report(floor, args)
     # a file that holds pay is the pay group's only (0660 in it, else 0600), whatever the umask
     holds_pay = args.report in PAY_REPORTS and floor.pay_visible()
     if args.format == "xlsx" and output is not None:

@@ -60,6 +60,7 @@ class QuotaScreen(FloorScreen):
         self.behind_only = False
         self.confirmed: Text | None = None  # the last save or undo, shown on the hint line
         self._curves: DayCurves | None = None  # today by calling hour, for the charts
+        self._shown: tuple | None = None  # (floor day, pace) the table was last filled from
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="totals")
@@ -86,15 +87,20 @@ class QuotaScreen(FloorScreen):
         self.set_interval(60, self.refresh_data)
 
     # ------------------------------------------------------------------ data
-    def refresh_data(self) -> None:
+    def refresh_data(self, again: bool = True) -> None:
+        """Fill the table from today's floor worked out now (``again``), or from the figures
+        it shows already (the behind-only filter: a key at 1,000 seats costs the rows, not
+        the floor's day; issue #30)."""
         table = self.query_one("#seats", DataTable)
         if not table.columns:
             return
-        try:
-            fd, pace = self.floor.quota.live()
-        except FloorError as exc:
-            self.notify(str(exc), severity="error")
-            return
+        if again or self._shown is None:
+            try:
+                self._shown = self.floor.quota.live()
+            except FloorError as exc:
+                self.notify(str(exc), severity="error")
+                return
+        fd, pace = self._shown
         policy = self.floor.policy
         selected = self.selected_id()
         table.clear()
@@ -112,7 +118,8 @@ class QuotaScreen(FloorScreen):
             except Exception:  # the seat is filtered out now: keep the cursor where it is
                 pass
         self._show_totals(policy, fd, pace, behind)
-        self._curves = day_curves(self.floor, fd.day, fd)
+        if again or self._curves is None:
+            self._curves = day_curves(self.floor, fd.day, fd)
         self.show_charts()
         if not self.query_one("#entry", QuotaEntry).value:
             self.show_hint()
@@ -275,7 +282,7 @@ class QuotaScreen(FloorScreen):
     def action_toggle_behind(self) -> None:
         self.behind_only = not self.behind_only
         self.confirmed = None  # the line says what the filter leaves
-        self.refresh_data()
+        self.refresh_data(again=False)
 
     def action_undo(self) -> None:
         try:

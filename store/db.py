@@ -54,8 +54,14 @@ AUDIT_TABLE = "_audit"
 # file's parsed tables stay in memory for the few most recently read (today's, the days a
 # screen shows); its current records and digests stay for many more, and are small.
 DAY_FILES_KEPT = 6
+# ... and at most this much of them (their size on disk; parsed, about ten times as much in
+# memory): a 1,000-seat day file is 3 MB, so two or three of those, six of a 300-seat floor's
+DAY_BYTES_KEPT = 8_000_000
 RECORD_LISTS_KEPT = 4096
 DIGESTS_KEPT = 2048  # a month report holds ~500 (62 days × 8); an app open for weeks stays bounded
+# A memo: a finished result (a report's text) kept under .cache/<uid>/ with the signature of
+# every file and listing it was worked out from (``watching``); the name carries its format.
+MEMO_DIR = "memo.v1"
 
 
 def _keep(kept: OrderedDict, key: Any, value: Any, most: int, lock: threading.Lock) -> None:
@@ -125,6 +131,12 @@ def _signature(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
 
 
+def _memo_file(slot: str) -> str:
+    """A memo's file: one per slot (a report, its month, format, language …), replaced
+    when the slot is worked out again, so the cache does not grow day by day."""
+    return hashlib.sha256(slot.encode("utf-8")).hexdigest()[:40] + ".json"
+
+
 def current_user() -> str:
     """Who is making a change: the OS account the process runs as (its real uid in the
     password database). ``$LOGNAME``/``$USER`` never change it; ``$SUDO_USER`` names the login
@@ -186,6 +198,11 @@ def _current(docs: Iterable[dict[str, Any]], include_retired: bool = False) -> l
 def _records_digest(table: str) -> str:
     """The digest name of a table's current records (its format's version in the name)."""
     return f"records.v1.{table}"
+
+
+def _versions_digest(table: str) -> str:
+    """The digest name of every version of a table's records (``keep_versions``)."""
+    return f"versions.v1.{table}"
 
 
 def latest_items(docs: Iterable[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
@@ -286,6 +303,7 @@ class Store(_Reader):
         self._digesters: dict[str, tuple[Callable[[dict[str, Any]], Any], tuple[str, ...]]] = {}
         self.shapes: shapes.Shapes = {}  # (partition kind, table) → its records' check
         self._damaged: dict[Path, list[str]] = {}  # file → its damaged records' problem keys
+        self._watchers: list[dict[tuple, Any]] = []  # what ``watching`` blocks have read
 
     # ----------------------------------------------------------------- paths
     def path(self, partition: str) -> Path:
@@ -335,11 +353,13 @@ class Store(_Reader):
         try:
             fd = files.open_dir(self.root, rel)
         except FileNotFoundError:
+            self._saw(("listing", tuple(rel), pattern, directories), ())
             return []
         except CorruptFileError as exc:
             self.problems[str(exc.path)] = exc.reason
             return []
         except OSError:
+            self._saw(("listing", tuple(rel), pattern, directories), None)  # never matches
             return []
         try:
             entries = [(name, mode) for name, mode in files.entry_modes(fd)
@@ -355,6 +375,7 @@ class Store(_Reader):
                 self.problems[str(self.root.joinpath(*rel, name))] = (
                     f"is {files.kind_of(mode)}, not {expected}; floor does not follow links "
                     f"or open special files inside the store")
+        self._saw(("listing", tuple(rel), pattern, directories), tuple(out))
         return out
 
     # ------------------------------------------------------------------ open
@@ -530,6 +551,9 @@ class Store(_Reader):
         if not include_retired and _records_digest(table) in self._digesters \
                 and partition.startswith("day/"):
             return self.digest(partition, _records_digest(table))
+        if include_retired and _versions_digest(table) in self._digesters \
+                and partition.startswith("day/"):
+            return _current(self._docs(partition, table), include_retired=True)
         path = self.path(partition)
         key = (path, table, include_retired)
         hit = self._records_cache.get(key)
@@ -557,6 +581,18 @@ class Store(_Reader):
         if not re.fullmatch(r"[a-z][a-z0-9._-]*", name):
             raise StoreError(f"not a digest name: {name!r}")
         self._digesters[name] = (compute, tuple(stands_for))
+
+    def keep_versions(self, table: str) -> None:
+        """Keep every version of a day-file table's records as a digest (``versions.<table>``):
+        its history and its retired records are then read without parsing the day file (the
+        detail of a person's punches on a past day of a 1,000-seat floor; issue #30)."""
+        self.add_digest(_versions_digest(table),
+                        lambda tables: list((tables.get(table) or {}).values()))
+
+    def _docs(self, partition: str, table: str) -> list[dict[str, Any]]:
+        if _versions_digest(table) in self._digesters and partition.startswith("day/"):
+            return list(self.digest(partition, _versions_digest(table)))
+        return super()._docs(partition, table)
 
     def keep_records(self, table: str) -> None:
         """Keep the current records of a day-file table as a digest (``records.<table>``), so a
@@ -635,7 +671,8 @@ class Store(_Reader):
             return removed
         try:
             for entry in sorted(os.scandir(mine), key=lambda e: e.name):
-                if entry.name in self._digesters or not entry.is_dir(follow_symlinks=False):
+                if entry.name in self._digesters or entry.name == MEMO_DIR \
+                        or not entry.is_dir(follow_symlinks=False):
                     continue
                 if not re.fullmatch(r"[a-z][a-z0-9._-]*", entry.name):
                     continue  # not one of ours: left alone
@@ -738,10 +775,12 @@ class Store(_Reader):
         cached = self._cache.get(path)
         if cached and cached[0] == signature:
             _touch(self._cache, path, self._lru_lock)
+            self._saw(("file", partition), signature)
             return cached[1]
         try:
             opened = files.read_in_store(self.root, path.relative_to(self.root))
             if opened is None:
+                self._saw(("file", partition), None)
                 return {}
             data = _partition_of_bytes(path, opened.data)
         except CorruptFileError as exc:
@@ -750,6 +789,7 @@ class Store(_Reader):
                 raise
             return {}
         signature = _signature(opened.stat)
+        self._saw(("file", partition), signature)
         self.problems.pop(str(path), None)
         data = self._checked(partition, path, data)
         with self._lru_lock:
@@ -759,9 +799,21 @@ class Store(_Reader):
             self._read_whole_day(partition, path, signature, data)
             with self._lru_lock:
                 days = [p for p in self._cache if p.parent.parent.name == "days"]
-                for old in days[:-DAY_FILES_KEPT]:
-                    self._cache.pop(old, None)
+                size = 0
+                for kept, old in enumerate(reversed(days)):  # the most recent first
+                    size += self._cache[old][0][2]
+                    if kept and (kept >= DAY_FILES_KEPT or size > DAY_BYTES_KEPT):
+                        self._cache.pop(old, None)
         return data
+
+    def forget(self) -> None:
+        """Let go of every file, record list and digest kept in memory (all are read again,
+        from the files or the cache, when asked): a long writer such as the demo, whose
+        reads of one stage are not those of the next, stays in bounded memory."""
+        with self._lru_lock:
+            self._cache.clear()
+            self._records_cache.clear()
+            self._derived.clear()
 
     def add_shape(self, kind: str, table: str, check: shapes.Check) -> None:
         """Register the check of a table's records (store.shapes): ``kind`` is the partition
@@ -793,7 +845,7 @@ class Store(_Reader):
                 continue
             if self._cached_digest(partition, name, signature) is not None:
                 continue  # read from the cache when asked
-            if name.startswith("records.") and not self.read_only_reason:
+            if name.startswith(("records.", "versions.")) and not self.read_only_reason:
                 # a month of records is big: written to the cache, read back when asked
                 self._store_digest(partition, name, signature, compute(data))
             else:
@@ -805,11 +857,97 @@ class Store(_Reader):
     def signature(self, partition: str) -> tuple[int, ...] | None:
         """Changes whenever the partition's file is replaced; None when it does not exist."""
         try:
-            return _signature(os.lstat(self.path(partition)))
+            signature: tuple[int, ...] | None = _signature(os.lstat(self.path(partition)))
         except FileNotFoundError:
-            return None
+            signature = None
         except OSError:
-            return ()
+            signature = ()
+        if self._watchers:
+            self._saw(("file", partition), signature)
+        return signature
+
+    # ------------------------------------------------------------------ memo
+    def _saw(self, what: tuple, found: Any) -> None:
+        """Note for every ``watching`` block what a read found; a file that changed while
+        the block read it (seen twice, different) makes the block's result unkeepable."""
+        for seen in self._watchers:
+            if seen.setdefault(what, found) != found:
+                seen[("moved",)] = True
+
+    @contextmanager
+    def watching(self) -> Iterator[dict[tuple, Any]]:
+        """Every file (its signature) and listing read inside the block, for ``keep_memo``.
+        Every read goes through ``signature``, ``read_partition`` or ``_listing``, so a
+        result worked out inside the block depends on the store through these only."""
+        seen: dict[tuple, Any] = {}
+        self._watchers.append(seen)
+        try:
+            yield seen
+        finally:
+            self._watchers.remove(seen)
+
+    def _still(self, what: tuple, found: Any) -> bool:
+        if what[0] == "file":
+            return self.signature(what[1]) == found
+        if what[0] == "listing":
+            return found is not None and tuple(self._listing(list(what[1]), what[2],
+                                                             what[3])) == found
+        return False
+
+    def memo(self, slot: str, key: list[Any]) -> Any:
+        """What ``keep_memo(slot, key, …)`` kept, if every file and listing it was worked
+        out from is as it was then (never stale, as the digests); else None. Read only from
+        this user's own ``.cache/<uid>/`` and only when its checksum holds."""
+        fd = self._cache_dir()
+        if fd is None:
+            return None
+        try:
+            opened = files.read_in_store(fd, f"{MEMO_DIR}/{_memo_file(slot)}")
+            data = orjson_loads(opened.data) if opened else None
+        except (OSError, ValueError, StoreError):
+            return None
+        finally:
+            os.close(fd)
+        if not isinstance(data, dict) or not isinstance(data.get("reads"), list) \
+                or "value" not in data:
+            return None
+        try:
+            body = files.dumps([key, data["reads"], data["value"]])
+        except StoreError:
+            return None
+        if data.get("check") != hashlib.sha256(body).hexdigest() or data.get("key") != key:
+            return None
+        for entry in data["reads"]:
+            if not (isinstance(entry, list) and len(entry) == 2
+                    and isinstance(entry[0], list) and entry[0]):
+                return None
+            what = tuple(tuple(part) if isinstance(part, list) else part for part in entry[0])
+            found = entry[1]
+            found = tuple(found) if isinstance(found, list) else found
+            if not self._still(what, found):
+                return None
+        return data["value"]
+
+    def keep_memo(self, slot: str, key: list[Any], seen: dict[tuple, Any], value: Any) -> None:
+        """Keep ``value`` (JSON-able) for ``memo(slot, key)`` while every read in ``seen``
+        (a ``watching`` block's) finds the same. Not kept when a file moved during the
+        reads, a record was damaged (each reader names it), or the store is read-only."""
+        if self.read_only_reason or seen.get(("moved",)) or self._damaged or self.problems:
+            return
+        reads = [[list(what), list(found) if isinstance(found, tuple) else found]
+                 for what, found in seen.items()]
+        fd = self._cache_dir(create=True)
+        if fd is None:
+            return
+        try:
+            body = files.dumps([key, reads, value])
+            files.write_in_store(fd, f"{MEMO_DIR}/{_memo_file(slot)}", files.dumps(
+                {"key": key, "reads": reads, "check": hashlib.sha256(body).hexdigest(),
+                 "value": value}), fsync=False, mode=files.PRIVATE_FILE_MODE, private=True)
+        except (OSError, StoreError):
+            pass  # a cache: worked out again next time
+        finally:
+            os.close(fd)
 
     def stamp(self) -> str:
         """Changes whenever any process commits a change: poll it to refresh a screen."""

@@ -871,7 +871,7 @@ _TOTALLED = ("late_minutes", "late_deduction", "early_minutes", "early_deduction
 def demo_step(ctx: Any) -> None:  # ctx: floorapp.demo.DemoContext (avoids an import cycle)
     """Realistic punches and leave for every scheduled person on every demo day: most on time,
     some a few minutes late, rarely 30+ minutes, some early leaves, reasons sometimes; personal
-    and sick leave of 0.5 and 1 day. One transaction per month, ``put_many`` per day."""
+    and sick leave of 0.5 and 1 day. One transaction per day (issue #30: bounded memory)."""
     rng, floor = ctx.rng, ctx.floor
     policy = floor.policy
     people = list(ctx.staff)
@@ -887,8 +887,8 @@ def demo_step(ctx: Any) -> None:  # ctx: floorapp.demo.DemoContext (avoids an im
         else:
             months.append([today])
     for month_days in months:
-        with floor.transaction() as tx:
-            for day in month_days:
+        for day in month_days:
+            with floor.transaction() as tx:  # a day at a time: memory holds one day file
                 shifts = floor.shifts_on(day)
                 punch_items: list[tuple[str, dict[str, Any]]] = []
                 leave_items: list[tuple[str, dict[str, Any]]] = []

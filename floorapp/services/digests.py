@@ -28,6 +28,8 @@ FOLLOW_UP = "monitoring.outcomes.v2"
 ROSTER_CELLS = "roster.cells.v1"
 # Day-file tables a month-long reader goes through: their current records are kept as digests
 KEPT_TABLES = ("punches", "leave", "qa_evaluations", "incidents", "coaching")
+# ... and every version of these, for a person's punch history and the corrections mark
+VERSIONED_TABLES = ("punches", "leave")
 CALLS = "calls"
 EVALUATIONS = "qa_evaluations"
 
@@ -81,3 +83,5 @@ def register(store: Store) -> None:
     store.add_digest(ROSTER_CELLS, roster_cells)
     for table in KEPT_TABLES:
         store.keep_records(table)
+    for table in VERSIONED_TABLES:
+        store.keep_versions(table)

@@ -1420,8 +1420,8 @@ def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (import 
     last_day = ctx.days[-1]
     for month_days in ctx.months():
         cells = floor.roster_cells(month_days[0].year, month_days[0].month)
-        with floor.transaction() as tx:
-            for day in month_days:
+        for day in month_days:
+            with floor.transaction() as tx:  # a day at a time: memory holds one day file
                 day = dt.date(day.year, day.month, day.day)  # plain dates: cheap arithmetic
                 default = policy.default_shift(day)
                 key_day = day.isoformat()

@@ -378,9 +378,9 @@ def demo_step(ctx: Any) -> None:  # ctx: floorapp.demo.DemoContext (avoids an im
     notes = {"verbal": "opening too fast", "written": "script skipped twice",
              "decision_day": "repeated fraud-order warning", "great_job": "customer praised"}
     count = 0
-    with floor.transaction() as tx:
-        service = floor.pay
-        for day in ctx.days:
+    service = floor.pay
+    for day in ctx.days:
+        with floor.transaction() as tx:  # a day at a time: memory holds one day file
             for person in agents:
                 if person.on_register(day) and rng.random() < 0.03:
                     kind = rng.choice(kinds)

@@ -962,8 +962,8 @@ def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an impor
         return items
 
     for month in months:
-        with floor.transaction() as tx:
-            for day in month:
+        for day in month:
+            with floor.transaction() as tx:  # a day at a time: memory holds one day file
                 hourly = (now.date() - day).days <= DEMO_HOURLY_DAYS
                 items = day_items(day, floor.shifts_on(day), None, hourly, tx)
                 rows += tx.put_many(_partition(day), CALLS, items, note="demo floor")
