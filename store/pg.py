@@ -329,6 +329,10 @@ class PgStore(_Reader):
             raise StoreError(f"not a digest name: {name!r}")
         self._digesters[name] = (compute, tuple(stands_for))
 
+    def keep_versions(self, table: str) -> None:
+        """(The file store keeps a day table's versions as a digest, issue #30; here every
+        version is one query away: nothing to keep.)"""
+
     def keep_records(self, table: str) -> None:
         self.add_digest(_records_digest(table),
                         lambda tables: _current((tables.get(table) or {}).values()))
@@ -386,6 +390,25 @@ class PgStore(_Reader):
                        "RETURNING 1", (self.site, partition, name, signature, Jsonb(value)))
         except StoreError:
             pass  # a cache: the next reader works the figures out again
+
+    # The memo of finished periods' reports (issue #30) keys on the store files' signatures;
+    # on a database every report is worked out (its reads are one query per partition).
+    def memo(self, slot: str, key: list[Any]) -> Any:
+        return None
+
+    @contextmanager
+    def watching(self) -> Iterator[dict[tuple, Any]]:
+        yield {}
+
+    def keep_memo(self, slot: str, key: list[Any], seen: dict[tuple, Any], value: Any) -> None:
+        return None
+
+    def forget(self) -> None:
+        """Let go of the figures kept in memory (a long writer such as the demo)."""
+        with self._lru_lock:
+            self._cache.clear()
+            self._records_cache.clear()
+            self._derived.clear()
 
     def prune_cache(self) -> list[str]:
         """This login's kept figures of digests this program no longer registers."""
