@@ -25,8 +25,8 @@ from floorapp.services.leave import AlreadyAtWork
 from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
 from floorapp.roster import short_code
 from screens.base import FloorScreen
-from screens.text import plain
-from screens.widgets.tables import FixedTable, highlighted_key
+from screens.text import fit_parts, plain
+from screens.widgets.tables import FixedTable, grown, highlighted_key, set_column_width
 
 ACTION_LABELS = {"in": N_("Arrival"), "out": N_("Departure"), "reason": N_("Reason"),
                  "leave": N_("Leave")}
@@ -100,6 +100,7 @@ class AttendanceScreen(FloorScreen):
         self._parsed: tuple[tuple, object] | None = None
         self.row_staff: str | None = None  # whom a reason/leave line is for when it names no one
         self.pick: tuple[str, int] | None = None  # (who typed, index) chosen with ↑/↓
+        self.status_text: dict[str, str] = {}  # each row's status in full, for the line below
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -123,7 +124,8 @@ class AttendanceScreen(FloorScreen):
         today.add_column(_("sh"), key="shift", width=3)
         today.add_column(_("period 1"), key="p1", width=11)
         today.add_column(_("period 2"), key="p2", width=11)
-        # the rest of the line: a longer status ends "…" (the line under the grid has it all)
+        # the rest of the line: a longer status shows its first parts whole and counts the
+        # rest ("+1"; the line under the grid has it all)
         today.add_column(_("status"), key="status", width=max(20, self.app.size.width - 56))
         month = self.query_one("#att-month", DataTable)
         for label, key, width in ((N_("id"), "id", 5), (N_("name"), "name", 8),
@@ -157,6 +159,9 @@ class AttendanceScreen(FloorScreen):
         table = self.query_one("#att-today", DataTable)
         keep = self._highlighted(table)
         table.clear()
+        status_cells = self.fit_columns(table, rows)
+        self.status_text = {row.staff.id: row.text for row in rows}
+        comma = _(", ")
         counts: dict[str, int] = {}
         rows.sort(key=lambda r: (r.status == "rest", r.staff.id))
         for row in rows:
@@ -172,7 +177,8 @@ class AttendanceScreen(FloorScreen):
             # a day of leave on the roster as its one character (病), as in the roster grid
             table.add_row(row.staff.id, plain(row.staff.name), short_code(row.code) + mark,
                           *cells,
-                          Text(row.text, style=STATUS_STYLES.get(now_status, ""),
+                          Text(fit_parts(row.result.parts, status_cells, comma),
+                               style=STATUS_STYLES.get(now_status, ""),
                                no_wrap=True, overflow="ellipsis"),
                           key=row.staff.id)
         self._restore(table, keep)
@@ -194,6 +200,20 @@ class AttendanceScreen(FloorScreen):
                 head.append("\n")
             self.query_one("#att-title", Static).update(head.append(counts))
             self.show_detail()
+
+    def fit_columns(self, table: DataTable, rows: list) -> int:
+        """The name and status columns: as at 80 columns, and growing into a wider terminal
+        (the name up to the longest, the status the rest); the status's width is returned."""
+        room = max(0, self.app.size.width - 80)
+        name = grown(8, room // 2, max((cell_len(r.staff.name) for r in rows), default=0))
+        status = max(20, self.app.size.width - 56) - (name - 8)
+        set_column_width(table, "name", name)
+        set_column_width(table, "status", status)
+        return status
+
+    def on_resize(self) -> None:
+        if self.query_one("#att-today", DataTable).columns:
+            self.refresh_today()
 
     def load_month(self) -> None:
         day = self.current_day()
@@ -254,7 +274,7 @@ class AttendanceScreen(FloorScreen):
             detail.update(_("[b]{id}[/b] why: {text}").format(id=staff_id, text=text))
             return
         history = self.service.punch_history(staff_id, self.current_day())
-        status = str(self.query_one("#att-today", DataTable).get_cell(staff_id, "status"))
+        status = self.status_text.get(staff_id, "")  # in full: the cell may count parts
         head = Text.assemble((f"{staff_id} ", "bold"), status)
         if not history:
             detail.update(Text.assemble(head, "\n", _("no punches recorded · a/d/r/l to "
