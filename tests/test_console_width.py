@@ -47,3 +47,80 @@ async def test_a_long_attendance_status_shows_whole_parts_at_80(
         table.move_cursor(row=table.get_row_index("A003"))
         await pilot.pause()
         assert whole in str(app.screen.query_one("#att-detail").render())
+
+
+# ------------------------------------------------------------------ quota
+@pytest.fixture
+def big_floor(staffed: Floor, write_file) -> Floor:
+    """A demo-like floor of 300 agents, all in on time, each with a day's calls so far: totals
+    of 5 digits (dial 19,200), the pace fine (advice ok)."""
+    staff = ["id,name,role,team,hired,base_pay"] + [
+        f"A{n:03d},坐席{n},agent,T{n // 25:02d},2025-01-01,1200" for n in range(4, 301)]
+    clock = staffed.store.clock
+    staffed.store.clock = lambda: "2026-01-01T00:00:00+08:00"  # on the register since January
+    try:
+        staffed.import_staff(write_file("staff.csv", "\n".join(staff) + "\n"))
+    finally:
+        staffed.store.clock = clock
+    ids = [f"A{n:03d}" for n in range(1, 301)]
+    punches = ["staff_id,date,period,in,out,reason"] + [
+        line for a in ids for line in (f"{a},{TODAY},1,07:55,12:00,", f"{a},{TODAY},2,14:25,,")]
+    staffed.attendance.import_attendance(write_file("att.csv", "\n".join(punches) + "\n"))
+    calls = ["staff_id,date,dialed,connected,completed,orders"] + [
+        f"{a},{TODAY},64,56,52,12" for a in ids]
+    staffed.quota.import_calls(write_file("calls.csv", "\n".join(calls) + "\n"))
+    return staffed
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+async def test_quota_totals_of_a_300_seat_floor_are_whole_at_80(big_floor: Floor,
+                                                                language: str) -> None:
+    """"… · done 10469 · ord…": the totals line of a big floor ended in "…" at 80 columns."""
+    from textual.widgets import Static
+
+    i18n.set_language(language)
+    app = FloorApp(big_floor, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause(0.1)
+        totals = app.screen.query_one("#totals", Static)
+        lines = str(totals.render()).splitlines()
+        assert "300" in lines[0] and "19200" in lines[0] and "15600" in lines[0], lines
+        assert "3600" in lines[0]  # the orders, the last figure, whole
+        assert all("…" not in line and cell_len(line) <= totals.content_region.width
+                   for line in lines), lines
+        # the average per seat where there is room: in its place, else on the second line
+        assert ("（人均64）" in lines[0] or "人均外呼 64" in lines[1]) if language == "zh" \
+            else "64 dial/seat" in lines[1], lines
+    app = FloorApp(big_floor, backup=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause(0.1)
+        first = str(app.screen.query_one("#totals", Static).render()).splitlines()[0]
+        assert ("（人均64）" if language == "zh" else "(64/seat)") in first  # room: as before
+
+
+@pytest.mark.parametrize(("language", "note"), [("en", "behind !150m"),
+                                                ("zh", "落后 故障150分")])
+async def test_a_quota_note_is_whole_at_80(staffed: Floor, language: str, note: str) -> None:
+    """"behind outage 150" lost its m at 80 columns: the note is words when they fit, else
+    signs whose meaning the line under the seats gives; at 120 columns words."""
+    from textual.widgets import Static
+
+    from tests.test_emergency_service import _outage
+    from tests.test_quota_cli import all_in_on_time
+
+    all_in_on_time(staffed)
+    _outage(staffed, "08:30", "11:00", seats="A002")
+    i18n.set_language(language)
+    for size, shown in (((80, 24), note), ((120, 40), None)):
+        app = FloorApp(staffed, backup=False)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("f5")
+            await pilot.pause(0.1)
+            line = row_line(app.screen.query_one("#seats", DataTable), "A002")
+            if shown is None:  # the width is there: words
+                shown = "落后 故障150分" if language == "zh" else "behind outage 150m"
+            assert line.rstrip().endswith(shown), (size, line)
+            hint = str(app.screen.query_one("#quota-hint", Static).render())
+            assert ("!N" in hint) is (shown == "behind !150m"), hint
