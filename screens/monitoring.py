@@ -30,7 +30,7 @@ from floorapp.staff import Staff
 from screens.base import FloorScreen
 from screens.common_problems import CommonProblemsScreen
 from screens.widgets.qa_prompt import QaPrompt
-from screens.widgets.tables import FixedTable
+from screens.widgets.tables import FixedTable, set_column_width
 
 MODE_SHORT = {"side_by_side": N_("sbs"), "live": N_("live"), "recording": N_("rec")}
 # a telesales slot's recording, after its mode in the plan ("rec+" closed, "rec−" unclosed)
@@ -140,7 +140,9 @@ class MonitoringScreen(FloorScreen):
         plan = self.query_one("#qa-plan", DataTable)
         plan.add_columns(_("time"), _("by"), _("agent"), _("mode"), _("status"))
         codes = self.query_one("#qa-codes", DataTable)
-        codes.add_columns(_("code"), _("pts"), _("item"))
+        for label, key, width in ((_("code"), "code", 4), (_("pts"), "pts", 7),
+                                  (_("item"), "item", 20)):
+            codes.add_column(label, key=key, width=max(width, cell_len(label)))
         codes.display = False
         evaluations = self.query_one("#qa-today", DataTable)
         evaluations.add_columns(_("time"), _("agent"), _("score"), _("fb"), _("dispute"))
@@ -148,6 +150,14 @@ class MonitoringScreen(FloorScreen):
         self.show_setup()
         self.show_total()
         self.query_one("#qa-agent", Input).focus()
+
+    def on_resize(self) -> None:
+        """A wider terminal: the entry pane (item names, the total) and the right pane (the
+        card's items) share the columns past 80; at 80 the entry pane keeps its 44 (tcss)."""
+        extra = max(0, self.app.size.width - 80)
+        self.query_one("#qa-entry").styles.width = 44 + extra // 2 if extra else None
+        self.call_after_refresh(self.show_codes_table)
+        self.call_after_refresh(self.show_total)
 
     # ---------------------------------------------------------------- refresh
     def refresh_data(self) -> None:
@@ -198,8 +208,12 @@ class MonitoringScreen(FloorScreen):
             status = Text(_("every minimum planned"), style="green")
         overdue = service.feedback_overdue(today - dt.timedelta(days=FEEDBACK_WINDOW_DAYS), today)
         if overdue:
-            status.append("\n" + _("feedback overdue: {n} (floor qa list)").format(n=len(overdue)),
-                          style="bold red")
+            # the command that lists them when it fits whole, else the count alone: never a
+            # command cut in the middle ("(floor qa", issue 26)
+            line = _("feedback overdue: {n} (floor qa list)").format(n=len(overdue))
+            if cell_len(line) > (shortfall.content_region.width or self.app.size.width - 44):
+                line = _("feedback overdue: {n}").format(n=len(overdue))
+            status.append("\n" + line, style="bold red")
         shortfall.update(status)
         self.show_codes_table()
         self.show_today_table()
@@ -672,15 +686,21 @@ class MonitoringScreen(FloorScreen):
             return
         codes = self.query_one("#qa-codes", DataTable)
         codes.clear()
+        # the item's words wrap in the room the pane has (a row of two lines at 80 columns,
+        # one at 120), never "⊕ pitched without as" (issue 26)
+        side = self.query_one("#qa-side").size.width or self.app.size.width - 44
+        fixed = sum(c.get_render_width(codes) for key, c in codes.columns.items()
+                    if key != "item")
+        set_column_width(codes, "item", max(10, side - fixed - 2 - 2))  # padding, scrollbar
         template = self.template()
         note = self.floor.monitoring.pass_mark_note(template)
         if note:  # follow-up needs a pass mark: say so where the card is read
             codes.add_row("", Text(_("pass"), style="bold yellow"),
-                          Text(note, style="yellow"))
+                          Text(note, style="yellow"), height=None)
         elif template.faults_to_fail():
             codes.add_row("", Text(_("pass"), style="bold"), Text(
                 _("pass {points}").format(points=_points(template.pass_mark))
-                + " " + fails_at(template)))
+                + " " + fails_at(template)), height=None)
         for section in template.sections:
             for item in section.items:
                 if item.kind == "critical":
@@ -696,7 +716,7 @@ class MonitoringScreen(FloorScreen):
                 if item.doubling:
                     text += f" (! {item.doubling_shown})"
                 codes.add_row(item.code, Text(points, style="bold red" if item.kind ==
-                                              "critical" else ""), text)
+                                              "critical" else ""), Text(text), height=None)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id != "qa-plan":

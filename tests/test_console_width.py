@@ -124,3 +124,68 @@ async def test_a_quota_note_is_whole_at_80(staffed: Floor, language: str, note: 
             assert line.rstrip().endswith(shown), (size, line)
             hint = str(app.screen.query_one("#quota-hint", Static).render())
             assert ("!N" in hint) is (shown == "behind !150m"), hint
+
+
+# ------------------------------------------------------------------ monitoring
+def table_text(table: DataTable) -> str:
+    """Every line of ``table`` as shown, its words in one line (wrapped rows joined)."""
+    width, height = table.size
+    return " ".join(" ".join(strip.text.split())
+                    for strip in table.render_lines(Region(0, 0, width, height)))
+
+
+@pytest.mark.parametrize(("language", "item"), [("en", "⊕ pitched without asking the need"),
+                                                ("zh", "⊕未了解客户需求即推荐")])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80", "120"])
+async def test_the_codes_pane_shows_each_item_whole(
+        staffed: Floor, language: str, item: str, size: tuple[int, int]) -> None:
+    """"⊕ pitched without as": an item's words wrap in the pane at 80 columns (whole on one
+    line at 120)."""
+    from tests.test_monitoring_screen import open_monitoring
+
+    i18n.set_language(language)
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await open_monitoring(pilot)
+        await pilot.press("ctrl+l")  # plan → the card's codes
+        await pilot.pause()
+        codes = app.screen.query_one("#qa-codes", DataTable)
+        shown = table_text(codes)
+        assert item in (shown.replace(" ", "") if language == "zh" else shown), shown
+        if size == (120, 40):  # room for it on its own line
+            assert item.replace("⊕", "⊕ ") in row_line(codes, " a3 ") if language == "zh" \
+                else item in row_line(codes, " a3 ")
+
+
+@pytest.fixture
+def overdue(staffed: Floor, write_file) -> Floor:
+    """120 evaluations from Monday, none fed back: 3-digit overdue feedback on Friday."""
+    rows = ["date,time,monitor_id,staff_id,mode,template,marks"] + [
+        f"2026-11-16,{9 + n // 60:02d}:{n % 60:02d},Q001,A00{1 + n % 3},live,outbound-100,a1"
+        for n in range(120)]
+    staffed.monitoring.import_evaluations(write_file("qa.csv", "\n".join(rows) + "\n"))
+    return staffed
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+async def test_overdue_feedback_never_ends_in_a_cut_command(overdue: Floor,
+                                                            language: str) -> None:
+    """"feedback overdue: 106 (floor qa" at 80 columns: the count alone when the command
+    does not fit whole, the command too when it does (120 columns)."""
+    from textual.widgets import Static
+
+    from tests.test_monitoring_screen import open_monitoring
+
+    i18n.set_language(language)
+    for size in ((80, 24), (120, 40)):
+        app = FloorApp(overdue, backup=False)
+        async with app.run_test(size=size) as pilot:
+            await open_monitoring(pilot)
+            status = app.screen.query_one("#qa-shortfall", Static)
+            lines = [strip.text.rstrip() for strip in status.render_lines(
+                Region(0, 0, status.size.width, status.size.height))]
+            said = [line for line in lines if "120" in line]
+            assert said, lines  # the overdue line is on the screen
+            line = said[0]
+            assert line.endswith(("(floor qa list)", "（floor qa list）")) or "floor" not in line
+            assert ("floor qa list" in line) is (size == (120, 40) or language == "zh"), line
