@@ -151,11 +151,15 @@ class MonitoringScreen(FloorScreen):
         self.show_total()
         self.query_one("#qa-agent", Input).focus()
 
+    def entry_cells(self) -> int:
+        """The entry pane's width: 44 at 80 columns (tcss), half the columns past 80 more."""
+        return 44 + max(0, self.app.size.width - 80) // 2
+
     def on_resize(self) -> None:
         """A wider terminal: the entry pane (item names, the total) and the right pane (the
         card's items) share the columns past 80; at 80 the entry pane keeps its 44 (tcss)."""
         extra = max(0, self.app.size.width - 80)
-        self.query_one("#qa-entry").styles.width = 44 + extra // 2 if extra else None
+        self.query_one("#qa-entry").styles.width = self.entry_cells() if extra else None
         self.call_after_refresh(self.show_codes_table)
         self.call_after_refresh(self.show_total)
 
@@ -688,7 +692,7 @@ class MonitoringScreen(FloorScreen):
         codes.clear()
         # the item's words wrap in the room the pane has (a row of two lines at 80 columns,
         # one at 120), never "⊕ pitched without as" (issue 26)
-        side = self.query_one("#qa-side").size.width or self.app.size.width - 44
+        side = self.app.size.width - self.entry_cells()  # as laid out, known before layout
         fixed = sum(c.get_render_width(codes) for key, c in codes.columns.items()
                     if key != "item")
         set_column_width(codes, "item", max(10, side - fixed - 2 - 2))  # padding, scrollbar

@@ -266,3 +266,39 @@ async def test_emergency_steps_grow_at_120(staffed: Floor) -> None:
             await pilot.pause()
             table = app.screen.query_one("#em-steps", DataTable)
             assert (step in row_line(table, "Describe")) is grown, size
+
+
+# ------------------------------------------------------------------ 120×40 snapshots
+@pytest.fixture
+def wide_day(long_named: Floor) -> Floor:
+    """A day with something in every wide column: a long name, a two-part status, an outage
+    note, the month's roster, today's plan and an open outage with a described step."""
+    from tests.test_emergency_service import _outage
+    from tests.test_quota_cli import all_in_on_time
+
+    long_named.roster.generate(2026, 11, seats=2)
+    all_in_on_time(long_named)
+    long_named.attendance.record_in("A004", TODAY, dt.time(8, 12), period=1)
+    _outage(long_named, "08:30", "11:00", seats="A002")
+    incident = long_named.emergency.start("outage")
+    long_named.emergency.tick_text(incident["id"], "describe", "dialer down")
+    long_named.monitoring.ensure_plan(TODAY)
+    return long_named
+
+
+# Monitoring: the cursor on the right pane (no blinking entry cursor), its card's codes shown
+@pytest.mark.parametrize("keys", [("f2", "shift+tab", "ctrl+l"), ("f3",), ("f4",), ("f5",),
+                                  ("f6",), ("f9",)],
+                         ids=["monitoring", "attendance", "roster", "quota", "summary",
+                              "emergency"])
+def test_each_section_at_120x40(snap_compare, wide_day: Floor, keys: tuple[str, ...]) -> None:
+    async def open_it(pilot) -> None:  # noqa: ANN001
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause(0.2)
+        await pilot.app.workers.wait_for_complete()
+        pilot.app.clear_notifications()  # "open incident(s)" at start: not over the grid
+        await pilot.pause()
+
+    assert snap_compare(FloorApp(wide_day, backup=False), terminal_size=(120, 40),
+                        run_before=open_it)
