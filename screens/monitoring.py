@@ -523,11 +523,21 @@ class MonitoringScreen(FloorScreen):
         self.show_title()
         self.refresh_bindings()
 
+    def codes_title(self) -> Text:
+        """"Codes outbound-100 −points, /x per occurrence", shorter where the pane is narrow
+        (it ended "/x per" at 80 columns): the card's id is never cut."""
+        side = self.app.size.width - self.entry_cells()
+        head = (_("Codes {id}").format(id=self.template_id), "bold")
+        for tail in (_(" −points, /x per occurrence"), _(" /x = each time"), ""):
+            title = Text.assemble(head, tail)
+            if title.cell_len <= side:
+                break
+        return title
+
     def show_title(self) -> None:
         titles = {
             "qa-plan": self.plan_title,
-            "qa-codes": Text.assemble((_("Codes {id}").format(id=self.template_id), "bold"),
-                                      _(" −points, /x per occurrence")),
+            "qa-codes": self.codes_title(),
             "qa-today": Text.assemble((_("Today") + " ", "bold"),
                                       _("f feedback d dispute v review")),
         }
@@ -690,21 +700,15 @@ class MonitoringScreen(FloorScreen):
             return
         codes = self.query_one("#qa-codes", DataTable)
         codes.clear()
-        # the item's words wrap in the room the pane has (a row of two lines at 80 columns,
-        # one at 120), never "⊕ pitched without as" (issue 26)
-        side = self.app.size.width - self.entry_cells()  # as laid out, known before layout
-        fixed = sum(c.get_render_width(codes) for key, c in codes.columns.items()
-                    if key != "item")
-        set_column_width(codes, "item", max(10, side - fixed - 2 - 2))  # padding, scrollbar
         template = self.template()
+        rows: list[tuple[str, Text, str]] = []
         note = self.floor.monitoring.pass_mark_note(template)
         if note:  # follow-up needs a pass mark: say so where the card is read
-            codes.add_row("", Text(_("pass"), style="bold yellow"),
-                          Text(note, style="yellow"), height=None)
+            rows.append(("", Text(_("pass"), style="bold yellow"), note))
         elif template.faults_to_fail():
-            codes.add_row("", Text(_("pass"), style="bold"), Text(
-                _("pass {points}").format(points=_points(template.pass_mark))
-                + " " + fails_at(template)), height=None)
+            rows.append(("", Text(_("pass"), style="bold"),
+                         _("pass {points}").format(points=_points(template.pass_mark))
+                         + " " + fails_at(template)))
         for section in template.sections:
             for item in section.items:
                 if item.kind == "critical":
@@ -714,13 +718,27 @@ class MonitoringScreen(FloorScreen):
                 else:
                     points = f"-{_points(item.weight)}" + ("/x" if item.per_occurrence else "") \
                         + ("!" if item.doubling else "")
-                # ⊕ marks an item the printed form does not list (the centre's own)
-                text = ("⊕ " if item.source == "centre" else "") + \
-                    (_("not met: ") if item.criterion else "") + item.shown
+                words = (_("not met: ") if item.criterion else "") + item.shown
+                # ⊕ marks an item the printed form does not list (the centre's own); before
+                # Chinese words it is joined to them, or the wrap leaves it alone on a line
+                mark = "" if item.source != "centre" else "⊕" if cell_len(words[:1]) == 2 \
+                    else "⊕ "
+                text = mark + words
                 if item.doubling:
                     text += f" (! {item.doubling_shown})"
-                codes.add_row(item.code, Text(points, style="bold red" if item.kind ==
-                                              "critical" else ""), Text(text), height=None)
+                rows.append((item.code, Text(points, style="bold red" if item.kind ==
+                                             "critical" else ""), text))
+        # the item's words wrap in the room the pane has (two lines at 80 columns, one at
+        # 120), never "⊕ pitched without as" (issue 26); the points as wide as the card needs
+        side = self.app.size.width - self.entry_cells()  # as laid out, known before layout
+        points_cells = max([cell_len(_("pts"))] + [row[1].cell_len for row in rows])
+        set_column_width(codes, "pts", points_cells)
+        fixed = sum(c.get_render_width(codes) for key, c in codes.columns.items()
+                    if key != "item")
+        set_column_width(codes, "item", max(10, side - fixed - 2 - 2))  # padding, scrollbar
+        for code, points, text in rows:
+            codes.add_row(code, points, Text(text, style="yellow" if not code and note else ""),
+                          height=None)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id != "qa-plan":

@@ -152,8 +152,28 @@ async def test_the_codes_pane_shows_each_item_whole(
         shown = table_text(codes)
         assert item in (shown.replace(" ", "") if language == "zh" else shown), shown
         if size == (120, 40):  # room for it on its own line
-            assert item.replace("⊕", "⊕ ") in row_line(codes, " a3 ") if language == "zh" \
-                else item in row_line(codes, " a3 ")
+            assert item in row_line(codes, " a3 ")
+
+
+@pytest.mark.parametrize(("size", "title"), [
+    ((80, 24), "Codes outbound-100 /x = each time"),
+    ((120, 40), "Codes outbound-100 −points, /x per occurrence")], ids=["80", "120"])
+async def test_the_codes_title_is_whole(staffed: Floor, size: tuple[int, int],
+                                        title: str) -> None:
+    """"Codes outbound-100 −points, /x per" at 80 columns: the short words where the pane is
+    narrow, the long ones where it is wide."""
+    from textual.widgets import Static
+
+    from tests.test_monitoring_screen import open_monitoring
+
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=size) as pilot:
+        await open_monitoring(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        line = app.screen.query_one("#qa-plan-title", Static)
+        shown = [strip.text for strip in line.render_lines(Region(0, 0, line.size.width, 1))]
+        assert shown[0].rstrip() == title, shown
 
 
 @pytest.fixture
