@@ -257,7 +257,11 @@ class AttendanceScreen(FloorScreen):
         reminder = self.floor.pay.reminder()  # 次月10日前公布: until marked published
         hint = Text(_("p: the pay sheet of this month (tiers, commission, gross)"))
         if reminder:
-            hint = Text.assemble((reminder, "bold yellow"), " · ", _("p: pay sheet"))
+            key = _("p: pay sheet")
+            # the key on the next line when the reminder leaves no room: never "p:" / "pay sheet"
+            joint = " · " if cell_len(reminder) + 3 + cell_len(key) <= self.app.size.width - 2 \
+                else "\n"
+            hint = Text.assemble((reminder, "bold yellow"), joint, key)
         self.query_one("#att-hint", Static).update(hint)
         self.show_detail()
 

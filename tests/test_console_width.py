@@ -322,3 +322,24 @@ def test_each_section_at_120x40(snap_compare, wide_day: Floor, keys: tuple[str, 
 
     assert snap_compare(FloorApp(wide_day, backup=False), terminal_size=(120, 40),
                         run_before=open_it)
+
+
+async def test_the_month_views_pay_key_is_not_split_over_two_lines(staffed: Floor) -> None:
+    """"… (P marks it published) · p:" / "pay sheet" at 80 columns in the month view."""
+    from textual.widgets import Static
+
+    from floorapp.clock import fixed_clock
+
+    staffed._clock = fixed_clock("2026-12-07T10:30")  # November's pay still to publish
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause(0.1)
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        hint = app.screen.query_one("#att-hint", Static)
+        lines = [strip.text.rstrip() for strip in hint.render_lines(
+            Region(0, 0, hint.size.width, hint.size.height))]
+        assert "to publish by the 10th" in lines[0], lines
+        assert any(line.endswith("p: pay sheet") for line in lines), lines
