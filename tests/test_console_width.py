@@ -343,3 +343,20 @@ async def test_the_month_views_pay_key_is_not_split_over_two_lines(staffed: Floo
             Region(0, 0, hint.size.width, hint.size.height))]
         assert "to publish by the 10th" in lines[0], lines
         assert any(line.endswith("p: pay sheet") for line in lines), lines
+
+
+async def test_a_summary_attendance_cell_is_never_an_ellipsis_alone(staffed: Floor) -> None:
+    """At 18:00 in Chinese the Summary's attendance column showed "…" alone for "第2段缺下班卡"
+    (no out punch p2): as much of it as fits."""
+    from floorapp.clock import fixed_clock
+    from tests.test_quota_cli import all_in_on_time
+
+    all_in_on_time(staffed)  # p2 in at 14:25, no out punch
+    staffed._clock = fixed_clock("2026-11-20T18:00")
+    i18n.set_language("zh")
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause(0.1)
+        shown = str(app.screen.query_one("#agents", DataTable).get_cell("A001", "att"))
+        assert shown.startswith("第2段缺") and shown.endswith("…"), shown
