@@ -229,6 +229,9 @@ class AttendanceScreen(FloorScreen):
         table = self.query_one("#att-month", DataTable)
         keep = self._highlighted(table)
         table.clear()
+        # the name grows into a wider terminal (8 cells at 80 columns, as before)
+        set_column_width(table, "name", grown(8, max(0, self.app.size.width - 80), max(
+            (cell_len(person.name) for person, _r, _d in results), default=0)))
         self._month_why = {}
         pay = self.floor.pay_visible()  # the total follows from base pay: managers only
 

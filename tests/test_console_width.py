@@ -360,3 +360,21 @@ async def test_a_summary_attendance_cell_is_never_an_ellipsis_alone(staffed: Flo
         await pilot.pause(0.1)
         shown = str(app.screen.query_one("#agents", DataTable).get_cell("A001", "att"))
         assert shown.startswith("第2段缺") and shown.endswith("…"), shown
+
+
+async def test_the_month_view_and_pay_sheet_names_grow_at_120(long_named: Floor) -> None:
+    for size, grown in (((80, 24), False), ((120, 40), True)):
+        app = FloorApp(long_named, backup=False)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("f3")
+            await pilot.pause(0.1)
+            await pilot.press("m")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            month = app.screen.query_one("#att-month", DataTable)
+            assert (LONG_NAME in row_line(month, "A004")) is grown, size
+            await pilot.press("p")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            sheet = app.screen.query_one("#pay-sheet", DataTable)
+            assert (LONG_NAME in row_line(sheet, "A004")) is grown, size
