@@ -378,3 +378,29 @@ async def test_the_month_view_and_pay_sheet_names_grow_at_120(long_named: Floor)
             await pilot.pause()
             sheet = app.screen.query_one("#pay-sheet", DataTable)
             assert (LONG_NAME in row_line(sheet, "A004")) is grown, size
+
+
+async def test_the_header_is_whole_after_the_terminal_narrows(staffed: Floor) -> None:
+    """Resized to 120 columns the header kept its 80-column shifts ("+1"); back to 80 it kept
+    the section's name and cut the shifts ("Quota 外呼量 — … D/A 08:00–12:00…"): the header
+    is made again for the new width."""
+    from textual.widgets._header import HeaderTitle
+
+    staffed.roster.generate(2026, 11, seats=2)  # D/A and C2 running at 15:00
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await pilot.pause(0.1)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause(0.1)
+        wide = str(app.screen.query_one(HeaderTitle).render())
+        assert "C2 14:30–20:00" in wide and "+1" not in wide, wide  # every shift: room
+        assert "Emergency" in wide, wide  # and the section's name
+        await pilot.press("f5")
+        await pilot.pause(0.1)
+        assert "Quota" in str(app.screen.query_one(HeaderTitle).render())  # room for it
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.1)
+        shown = str(app.screen.query_one(HeaderTitle).render())
+        assert app.sub_title in shown and "…" not in shown and "+1" in shown, shown
+        assert "Quota" not in shown and cell_len(shown) <= 80 - 20, shown
