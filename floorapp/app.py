@@ -220,7 +220,22 @@ class FloorApp(TypeAhead):
         return super().format_title(title, sub_title)
 
     def on_resize(self) -> None:
+        # this runs before App's own handler has taken the new size: look once it has
+        self.call_later(self._resized)
+
+    def _resized(self) -> None:
+        """The header for the new width: its shifts, and the section's name when they leave
+        room (a header formats its title when the title changes, not when the width does:
+        120 → 80 columns kept the name and cut the shifts)."""
+        from textual.widgets import Header
+        from textual.widgets._header import HeaderTitle
+
         self.update_clock()
+        for header in self.screen.query(Header):
+            try:
+                header.query_one(HeaderTitle).update(header.format_title())
+            except NoMatches:  # not composed yet
+                pass
 
     def poll_store(self) -> None:
         self.report_problems()  # a damaged record is found when a screen reads it

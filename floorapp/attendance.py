@@ -183,17 +183,22 @@ class DayResult:
     @property
     def text(self) -> str:
         """For people: "late 12 min", "left early 4 min", "absent", "sick leave 0.5 day", "rest"."""
+        return _(", ").join(self.parts)
+
+    @property
+    def parts(self) -> list[str]:
+        """The status's parts in the order they are said (``text`` joins them): a screen too
+        narrow for all of them shows the first ones whole and counts the rest."""
         parts: list[str] = []
-        comma = _(", ")
         if self.leave:
             parts.append(_("{leave} {days} day").format(leave=leave_name(self.leave.type),
                                                     days=_days_text(self.leave.days)))
         if not self.periods:
             if not parts:
                 parts.append(leave_name(self.shift) if self.shift in LEAVE_TYPES else _("rest"))
-            return comma.join(parts)
+            return parts
         if self.leave and self.leave.days >= 1:
-            return comma.join(parts)
+            return parts
         for p in self.periods:
             if p.absent:
                 parts.insert(0, _("absent: {why} p{n}").format(why=why_absent_text(p),
@@ -213,9 +218,9 @@ class DayResult:
                 parts.append(_("no out punch p{n}").format(n=p.number))
         if not parts:
             if all(p.pending and not (p.punch and p.punch.time_in) for p in self.periods):
-                return _("not in yet")
-            return _("on time")
-        return comma.join(parts)
+                return [_("not in yet")]
+            return [_("on time")]
+        return parts
 
 
 def why_absent_text(period: PeriodResult) -> str:

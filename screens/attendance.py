@@ -27,10 +27,10 @@ from floorapp.services.leave import AlreadyAtWork
 from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
 from floorapp.roster import short_code
 from screens.base import FloorScreen
-from screens.text import plain
+from screens.text import fit_parts, plain
 from screens.widgets.charts import ChartStrip, show_month_minutes
 from screens.widgets.charts import fit as fit_charts
-from screens.widgets.tables import FixedTable, highlighted_key
+from screens.widgets.tables import FixedTable, grown, highlighted_key, set_column_width
 
 ACTION_LABELS = {"in": N_("Arrival"), "out": N_("Departure"), "reason": N_("Reason"),
                  "leave": N_("Leave")}
@@ -105,6 +105,7 @@ class AttendanceScreen(FloorScreen):
         self._parsed: tuple[tuple, object] | None = None
         self.row_staff: str | None = None  # whom a reason/leave line is for when it names no one
         self.pick: tuple[str, int] | None = None  # (who typed, index) chosen with ↑/↓
+        self.status_text: dict[str, str] = {}  # each row's status in full, for the line below
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -129,7 +130,8 @@ class AttendanceScreen(FloorScreen):
         today.add_column(_("sh"), key="shift", width=3)
         today.add_column(_("period 1"), key="p1", width=11)
         today.add_column(_("period 2"), key="p2", width=11)
-        # the rest of the line: a longer status ends "…" (the line under the grid has it all)
+        # the rest of the line: a longer status shows its first parts whole and counts the
+        # rest ("+1"; the line under the grid has it all)
         today.add_column(_("status"), key="status", width=max(20, self.app.size.width - 56))
         month = self.query_one("#att-month", DataTable)
         for label, key, width in ((N_("id"), "id", 5), (N_("name"), "name", 8),
@@ -164,6 +166,9 @@ class AttendanceScreen(FloorScreen):
         table = self.query_one("#att-today", DataTable)
         keep = self._highlighted(table)
         table.clear()
+        status_cells = self.fit_columns(table, rows)
+        self.status_text = {row.staff.id: row.text for row in rows}
+        comma = _(", ")
         counts: dict[str, int] = {}
         rows.sort(key=lambda r: (r.status == "rest", r.staff.id))
         for row in rows:
@@ -179,7 +184,8 @@ class AttendanceScreen(FloorScreen):
             # a day of leave on the roster as its one character (病), as in the roster grid
             table.add_row(row.staff.id, plain(row.staff.name), short_code(row.code) + mark,
                           *cells,
-                          Text(row.text, style=STATUS_STYLES.get(now_status, ""),
+                          Text(fit_parts(row.result.parts, status_cells, comma),
+                               style=STATUS_STYLES.get(now_status, ""),
                                no_wrap=True, overflow="ellipsis"),
                           key=row.staff.id)
         self._restore(table, keep)
@@ -202,6 +208,24 @@ class AttendanceScreen(FloorScreen):
             self.query_one("#att-title", Static).update(head.append(counts))
             self.show_detail()
 
+    def fit_columns(self, table: DataTable, rows: list) -> int:
+        """The name and status columns: as at 80 columns, and growing into a wider terminal
+        (the name up to the longest, the status the rest); the status's width is returned."""
+        room = max(0, self.app.size.width - 80)
+        name = grown(8, room // 2, max((cell_len(r.staff.name) for r in rows), default=0))
+        status = max(20, self.app.size.width - 56) - (name - 8)
+        set_column_width(table, "name", name)
+        set_column_width(table, "status", status)
+        return status
+
+    def on_resize(self) -> None:
+        """A new size: the name and status columns refill the width (issue #26), the month
+        chart fits the room (issue #28)."""
+        fit_charts([self.query_one("#att-chart", ChartStrip)], self.app.size.width,
+                   self.app.size.height)
+        if self.query_one("#att-today", DataTable).columns:
+            self.refresh_today()
+
     def load_month(self) -> None:
         day = self.current_day()
         self.query_one("#att-detail", Static).update(_("computing the month…"))
@@ -216,6 +240,9 @@ class AttendanceScreen(FloorScreen):
         table = self.query_one("#att-month", DataTable)
         keep = self._highlighted(table)
         table.clear()
+        # the name grows into a wider terminal (8 cells at 80 columns, as before)
+        set_column_width(table, "name", grown(8, max(0, self.app.size.width - 80), max(
+            (cell_len(person.name) for person, _r, _d in results), default=0)))
         self._month_why = {}
         self._month_days = {person.id: days for person, _r, days in results}
         pay = self.floor.pay_visible()  # the total follows from base pay: managers only
@@ -245,7 +272,11 @@ class AttendanceScreen(FloorScreen):
         reminder = self.floor.pay.reminder()  # 次月10日前公布: until marked published
         hint = Text(_("p: the pay sheet of this month (tiers, commission, gross)"))
         if reminder:
-            hint = Text.assemble((reminder, "bold yellow"), " · ", _("p: pay sheet"))
+            key = _("p: pay sheet")
+            # the key on the next line when the reminder leaves no room: never "p:" / "pay sheet"
+            joint = " · " if cell_len(reminder) + 3 + cell_len(key) <= self.app.size.width - 2 \
+                else "\n"
+            hint = Text.assemble((reminder, "bold yellow"), joint, key)
         self.query_one("#att-hint", Static).update(hint)
         self.show_detail()
 
@@ -266,7 +297,7 @@ class AttendanceScreen(FloorScreen):
             detail.update(_("[b]{id}[/b] why: {text}").format(id=staff_id, text=text))
             return
         history = self.service.punch_history(staff_id, self.current_day())
-        status = str(self.query_one("#att-today", DataTable).get_cell(staff_id, "status"))
+        status = self.status_text.get(staff_id, "")  # in full: the cell may count parts
         head = Text.assemble((f"{staff_id} ", "bold"), status)
         if not history:
             detail.update(Text.assemble(head, "\n", _("no punches recorded · a/d/r/l to "
@@ -479,10 +510,6 @@ class AttendanceScreen(FloorScreen):
     @on(DataTable.RowHighlighted)
     def row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self.show_detail()
-
-    def on_resize(self) -> None:
-        fit_charts([self.query_one("#att-chart", ChartStrip)], self.app.size.width,
-                   self.app.size.height)
 
     def active_table(self) -> DataTable:
         return self.query_one("#att-month" if self.month_view else "#att-today", DataTable)

@@ -25,8 +25,9 @@ from floorapp.i18n import _, fmt_date, ngettext
 from floorapp.services.emergency import event_detail, pending_steps, step_detail, value_text
 from screens.base import FloorScreen
 from screens.emergency_prompts import LogScreen, PickScreen, PromptScreen, TextScreen
-from screens.widgets.tables import FixedTable
+from screens.widgets.tables import FixedTable, set_column_width
 
+STEP_CELLS = 44  # a step's words at 80 columns
 STATE_MARK = {rules.DONE: "[x]", rules.SKIPPED: "[-]", rules.PENDING: "[ ]"}
 INCIDENT_ACTIONS = {"tick", "tick_cursor", "cursor", "skip", "undo", "note", "close", "cancel",
                     "new", "call_in", "next_open"}
@@ -110,7 +111,7 @@ class EmergencyScreen(FloorScreen):
             table: DataTable = FixedTable(cursor_type="row", id="em-steps")
             table.add_column("#", width=1, key="n")
             table.add_column("", width=3, key="state")
-            table.add_column(_("step  (* mandatory)"), width=44, key="text")
+            table.add_column(_("step  (* mandatory)"), width=STEP_CELLS, key="text")
             table.add_column(_("time"), width=8, key="time")
             table.add_column(_("who"), width=8, key="who")
             yield table
@@ -120,6 +121,10 @@ class EmergencyScreen(FloorScreen):
     def on_mount(self) -> None:
         self.set_interval(1.0, self.update_title)
         self.refresh_data()
+
+    def on_resize(self) -> None:
+        if self.current is not None:
+            self.render_incident()
 
     # ------------------------------------------------------------------ data
     def refresh_data(self) -> None:
@@ -194,6 +199,8 @@ class EmergencyScreen(FloorScreen):
         table = self.query_one("#em-steps", DataTable)
         row = table.cursor_row
         table.clear()
+        # the step's words grow into a wider terminal (44 cells at 80 columns)
+        set_column_width(table, "text", STEP_CELLS + max(0, self.app.size.width - 80))
         for n, step in enumerate(self.current["steps"], start=1):
             mark = "*" if step["mandatory"] else " "
             detail = step["reason"] or (

@@ -32,7 +32,7 @@ from screens.base import FloorScreen
 from screens.common_problems import CommonProblemsScreen
 from screens.widgets.charts import ChartStrip, show_qa_trend, fit as fit_charts
 from screens.widgets.qa_prompt import QaPrompt
-from screens.widgets.tables import FixedTable
+from screens.widgets.tables import FixedTable, set_column_width
 
 MODE_SHORT = {"side_by_side": N_("sbs"), "live": N_("live"), "recording": N_("rec")}
 # a telesales slot's recording, after its mode in the plan ("rec+" closed, "rec−" unclosed)
@@ -143,7 +143,9 @@ class MonitoringScreen(FloorScreen):
         plan = self.query_one("#qa-plan", DataTable)
         plan.add_columns(_("time"), _("by"), _("agent"), _("mode"), _("status"))
         codes = self.query_one("#qa-codes", DataTable)
-        codes.add_columns(_("code"), _("pts"), _("item"))
+        for label, key, width in ((_("code"), "code", 4), (_("pts"), "pts", 7),
+                                  (_("item"), "item", 20)):
+            codes.add_column(label, key=key, width=max(width, cell_len(label)))
         codes.display = False
         evaluations = self.query_one("#qa-today", DataTable)
         evaluations.add_columns(_("time"), _("agent"), _("score"), _("fb"), _("dispute"))
@@ -151,6 +153,20 @@ class MonitoringScreen(FloorScreen):
         self.show_setup()
         self.show_total()
         self.query_one("#qa-agent", Input).focus()
+
+    def entry_cells(self) -> int:
+        """The entry pane's width: 44 at 80 columns (tcss), half the columns past 80 more."""
+        return 44 + max(0, self.app.size.width - 80) // 2
+
+    def on_resize(self) -> None:
+        """A wider terminal: the entry pane (item names, the total) and the right pane (the
+        card's items) share the columns past 80; at 80 the entry pane keeps its 44 (tcss)."""
+        extra = max(0, self.app.size.width - 80)
+        self.query_one("#qa-entry").styles.width = self.entry_cells() if extra else None
+        fit_charts([self.query_one("#qa-trend", ChartStrip)], self.app.size.width,
+                   self.app.size.height)  # the agent's weeks of QA (issue #28)
+        self.call_after_refresh(self.show_codes_table)
+        self.call_after_refresh(self.show_total)
 
     # ---------------------------------------------------------------- refresh
     def refresh_data(self) -> None:
@@ -201,8 +217,12 @@ class MonitoringScreen(FloorScreen):
             status = Text(_("every minimum planned"), style="green")
         overdue = service.feedback_overdue(today - dt.timedelta(days=FEEDBACK_WINDOW_DAYS), today)
         if overdue:
-            status.append("\n" + _("feedback overdue: {n} (floor qa list)").format(n=len(overdue)),
-                          style="bold red")
+            # the command that lists them when it fits whole, else the count alone: never a
+            # command cut in the middle ("(floor qa", issue 26)
+            line = _("feedback overdue: {n} (floor qa list)").format(n=len(overdue))
+            if cell_len(line) > (shortfall.content_region.width or self.app.size.width - 44):
+                line = _("feedback overdue: {n}").format(n=len(overdue))
+            status.append("\n" + line, style="bold red")
         shortfall.update(status)
         self.show_codes_table()
         self.show_today_table()
@@ -298,10 +318,6 @@ class MonitoringScreen(FloorScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "qa-plan" and self.agent is None:
             self.show_trend(str(event.data_table.get_row(event.row_key)[2]))
-
-    def on_resize(self) -> None:
-        fit_charts([self.query_one("#qa-trend", ChartStrip)], self.app.size.width,
-                   self.app.size.height)
 
     def telesales(self) -> bool:
         """The card follows the telesales rule: each recording is closed or unclosed."""
@@ -525,11 +541,21 @@ class MonitoringScreen(FloorScreen):
         self.show_title()
         self.refresh_bindings()
 
+    def codes_title(self) -> Text:
+        """"Codes outbound-100 −points, /x per occurrence", shorter where the pane is narrow
+        (it ended "/x per" at 80 columns): the card's id is never cut."""
+        side = self.app.size.width - self.entry_cells()
+        head = (_("Codes {id}").format(id=self.template_id), "bold")
+        for tail in (_(" −points, /x per occurrence"), _(" /x = each time"), ""):
+            title = Text.assemble(head, tail)
+            if title.cell_len <= side:
+                break
+        return title
+
     def show_title(self) -> None:
         titles = {
             "qa-plan": self.plan_title,
-            "qa-codes": Text.assemble((_("Codes {id}").format(id=self.template_id), "bold"),
-                                      _(" −points, /x per occurrence")),
+            "qa-codes": self.codes_title(),
             "qa-today": Text.assemble((_("Today") + " ", "bold"),
                                       _("f feedback d dispute v review")),
         }
@@ -694,14 +720,14 @@ class MonitoringScreen(FloorScreen):
         codes = self.query_one("#qa-codes", DataTable)
         codes.clear()
         template = self.template()
+        rows: list[tuple[str, Text, str]] = []
         note = self.floor.monitoring.pass_mark_note(template)
         if note:  # follow-up needs a pass mark: say so where the card is read
-            codes.add_row("", Text(_("pass"), style="bold yellow"),
-                          Text(note, style="yellow"))
+            rows.append(("", Text(_("pass"), style="bold yellow"), note))
         elif template.faults_to_fail():
-            codes.add_row("", Text(_("pass"), style="bold"), Text(
-                _("pass {points}").format(points=_points(template.pass_mark))
-                + " " + fails_at(template)))
+            rows.append(("", Text(_("pass"), style="bold"),
+                         _("pass {points}").format(points=_points(template.pass_mark))
+                         + " " + fails_at(template)))
         for section in template.sections:
             for item in section.items:
                 if item.kind == "critical":
@@ -711,13 +737,27 @@ class MonitoringScreen(FloorScreen):
                 else:
                     points = f"-{_points(item.weight)}" + ("/x" if item.per_occurrence else "") \
                         + ("!" if item.doubling else "")
-                # ⊕ marks an item the printed form does not list (the centre's own)
-                text = ("⊕ " if item.source == "centre" else "") + \
-                    (_("not met: ") if item.criterion else "") + item.shown
+                words = (_("not met: ") if item.criterion else "") + item.shown
+                # ⊕ marks an item the printed form does not list (the centre's own); before
+                # Chinese words it is joined to them, or the wrap leaves it alone on a line
+                mark = "" if item.source != "centre" else "⊕" if cell_len(words[:1]) == 2 \
+                    else "⊕ "
+                text = mark + words
                 if item.doubling:
                     text += f" (! {item.doubling_shown})"
-                codes.add_row(item.code, Text(points, style="bold red" if item.kind ==
-                                              "critical" else ""), text)
+                rows.append((item.code, Text(points, style="bold red" if item.kind ==
+                                             "critical" else ""), text))
+        # the item's words wrap in the room the pane has (two lines at 80 columns, one at
+        # 120), never "⊕ pitched without as" (issue 26); the points as wide as the card needs
+        side = self.app.size.width - self.entry_cells()  # as laid out, known before layout
+        points_cells = max([cell_len(_("pts"))] + [row[1].cell_len for row in rows])
+        set_column_width(codes, "pts", points_cells)
+        fixed = sum(c.get_render_width(codes) for key, c in codes.columns.items()
+                    if key != "item")
+        set_column_width(codes, "item", max(10, side - fixed - 2 - 2))  # padding, scrollbar
+        for code, points, text in rows:
+            codes.add_row(code, points, Text(text, style="yellow" if not code and note else ""),
+                          height=None)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id != "qa-plan":

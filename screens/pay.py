@@ -26,7 +26,7 @@ from floorapp.i18n import _, fmt_money, fmt_month, language
 from floorapp.services import Floor
 from floorapp.services.pay import commission_warning
 from screens.widgets.footer import SteadyFooter
-from screens.widgets.tables import FixedTable, highlighted_key
+from screens.widgets.tables import FixedTable, grown, highlighted_key, set_column_width
 
 TIER_STYLES = {"met": "green", "not_met": "", "special": "cyan"}
 SPECIAL_MARKS = {"proposed": "?", "confirmed": "✓", "refused": "✗", "": ""}
@@ -107,6 +107,9 @@ class PayScreen(Screen[None]):
         table = self.query_one("#pay-sheet", DataTable)
         keep = highlighted_key(table)
         table.clear()
+        # the name grows into a wider terminal (8 cells at 80 columns, as before)
+        set_column_width(table, "name", grown(8, max(0, self.app.size.width - 80), max(
+            (cell_len(ln.staff.name) for ln in lines), default=0)))
         self.lines = {ln.staff.id: ln for ln in lines}
         for ln in lines:
             mark = SPECIAL_MARKS.get(ln.special, "")

@@ -27,7 +27,7 @@ from screens.base import FloorScreen
 from screens.widgets.charts import HourCharts
 from screens.text import plain
 from screens.widgets.quota_bar import band_text, progress_bar
-from screens.widgets.tables import FixedTable
+from screens.widgets.tables import FixedTable, grown, set_column_width
 
 NAME_CELLS = 8
 
@@ -61,6 +61,8 @@ class QuotaScreen(FloorScreen):
         self.confirmed: Text | None = None  # the last save or undo, shown on the hint line
         self._curves: DayCurves | None = None  # today by calling hour, for the charts
         self._shown: tuple | None = None  # (floor day, pace) the table was last filled from
+        self.note_cells = 16  # the note's room (at 80 columns), set as the seats are shown
+        self.signs_shown = False  # a note shown as signs: the hint line says what they mean
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="totals")
@@ -104,6 +106,8 @@ class QuotaScreen(FloorScreen):
         policy = self.floor.policy
         selected = self.selected_id()
         table.clear()
+        self.fit_columns(table, fd.agents)
+        self.signs_shown = False
         behind = 0
         for agent in fd.agents:
             info = pace[agent.staff_id]
@@ -124,6 +128,26 @@ class QuotaScreen(FloorScreen):
         if not self.query_one("#entry", QuotaEntry).value:
             self.show_hint()
 
+    def fit_columns(self, table: DataTable, agents: list) -> None:
+        """The name grows into a wider terminal (up to the longest name); the note has the
+        rest of the line (16 cells at 80 columns), measured here to choose words or signs."""
+        room = max(0, self.app.size.width - 80)
+        name = grown(NAME_CELLS, room // 2, max((cell_len(a.name) for a in agents), default=0))
+        set_column_width(table, "name", max(name, cell_len(_("name"))))
+        ids = max([cell_len(a.staff_id) for a in agents] + [cell_len(_("id"))])
+        used = sum((ids if column.auto_width else column.width) + 2
+                   for key, column in table.columns.items() if key != "note")
+        self.note_cells = self.app.size.width - used - 4  # the padding, the scrollbar
+
+    def on_resize(self) -> None:
+        """A new size: the name and note columns refill the width (issue #26), the charts
+        fit the room (issue #28)."""
+        self.query_one(HourCharts).fit(self.app.size.width, self.app.size.height)
+        if self.query_one("#seats", DataTable).columns:
+            self.refresh_data()
+        else:
+            self.show_charts()
+
     def show_hint(self) -> None:
         """The legend of the marks, or why the table is empty under the filter."""
         hint = self.query_one("#quota-hint", Static)
@@ -134,6 +158,11 @@ class QuotaScreen(FloorScreen):
         if self.behind_only and not self.query_one("#seats", DataTable).row_count:
             hint.update(Text(_("Nobody is behind right now. b shows every seat."),
                              style="bold green"))
+            return
+        if self.signs_shown:  # notes as signs: the line says what they mean
+            hint.update(Text(_("dial ↓<{low} ↑>{high} · note signs: !N outage minutes, "
+                               "R rushing · +5: 5 done").format(low=policy.band_dialed_min,
+                                                    high=policy.band_dialed_max), style="dim"))
             return
         hint.update(Text(_("dial ↓<{low} ↑>{high} · +5: 5 done (dial/conn follow) · "
                            "A001 -5 why: take back")
@@ -182,15 +211,21 @@ class QuotaScreen(FloorScreen):
         dial = band_text(agent.counts.dialed, policy.band_dialed_min, policy.band_dialed_max,
                          judged=projected, judge=projected is not None
                          ) if agent.counts.dialed or agent.working else Text("")
-        notes = []
+        notes = []  # (the words, the sign the Summary's legend uses, style)
         if info["behind"]:
-            notes.append(Text(_("behind"), style="bold yellow"))
+            notes.append((_("behind"), _("behind"), "bold yellow"))
         if agent.rushing:
-            notes.append(Text(_("rush"), style="bold magenta"))
+            notes.append((_("rush"), "R", "bold magenta"))
         if agent.lost_minutes:
-            notes.append(Text(_("outage {minutes}m").format(minutes=agent.lost_minutes),
-                              style="cyan"))
-        note = Text(" ").join(notes) if notes else Text("")
+            notes.append((_("outage {minutes}m").format(minutes=agent.lost_minutes),
+                          _("!{minutes}m").format(minutes=agent.lost_minutes), "cyan"))
+        # words when they fit; else the signs, whole ("behind outage 150" lost its m at 80
+        # columns, issue 26), and the line under the seats says what the signs mean
+        words = " ".join(word for word, _sign, _style in notes)
+        shorts = cell_len(words) > self.note_cells
+        self.signs_shown |= shorts
+        note = Text(" ").join(Text(sign if shorts else word, style=style)
+                              for word, sign, style in notes) if notes else Text("")
         shown = agent.presence or agent.attendance  # as the floor sees it now
         return [agent.staff_id, plain(agent.name), _(ATT_SHORT.get(shown, shown)),
                 bar, dial, str(agent.counts.orders), _pace_text(info["pace"], agent.target),
@@ -224,11 +259,11 @@ class QuotaScreen(FloorScreen):
                  _("PBX file {time}").format(time=f"{now:%H:%M}") if source == "pbx" else
                  _("typed {time}").format(time=f"{now:%H:%M}"))
         # short words, as the Summary's: with the counts' source in front it fits at 80
+        figures = dict(now=stamp, hours=left // 60, minutes=f"{left % 60:02d}", seats=fd.seats,
+                       dialed=totals.dialed, avg=_one(fd.avg_dialed), done=totals.completed,
+                       orders=totals.orders)
         line1 = _("{now} {hours}h{minutes} left · {seats} seats · dial {dialed} ({avg}/seat) · "
-                  "done {done} · ord {orders}").format(
-            now=stamp, hours=left // 60, minutes=f"{left % 60:02d}", seats=fd.seats,
-            dialed=totals.dialed, avg=_one(fd.avg_dialed), done=totals.completed,
-            orders=totals.orders)
+                  "done {done} · ord {orders}").format(**figures)
         line2 = Text.assemble(
             # the filter leads the line, so it is never cut off at 80 columns
             (_("FILTER behind only") + " · ", "bold reverse yellow") if self.behind_only else "",
@@ -236,6 +271,15 @@ class QuotaScreen(FloorScreen):
             _(" · met target {n} · ").format(n=met),
             advice_shown,
         )
+        room = self.app.size.width - 2  # inside the padding
+        if cell_len(line1) > room:
+            # a big floor's 5-digit totals: the average per seat (the advice judges it) gives
+            # way first, and goes to the second line when it has room (issue 26)
+            line1 = _("{now} {hours}h{minutes} left · {seats} seats · dial {dialed} · "
+                      "done {done} · ord {orders}").format(**figures)
+            avg = " · " + _("{avg} dial/seat").format(avg=figures["avg"])
+            if line2.cell_len + cell_len(avg) <= room:
+                line2.append(avg)
         self.query_one("#totals", Static).update(Text.assemble(line1, "\n", line2))
 
     def show_charts(self) -> None:
@@ -246,10 +290,6 @@ class QuotaScreen(FloorScreen):
                                             self.floor.now().hour)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_charts()
-
-    def on_resize(self) -> None:
-        self.query_one(HourCharts).fit(self.app.size.width, self.app.size.height)
         self.show_charts()
 
     def selected_id(self) -> str | None:

@@ -26,7 +26,7 @@ from floorapp.staff import Staff
 from screens.base import FloorScreen
 from screens.roster_forms import Confirm, Field, RosterForm, TextPanel
 from screens.text import plain
-from screens.widgets.tables import FixedTable
+from screens.widgets.tables import FixedTable, grown
 
 LABEL_WIDTH = 14
 DAY_WIDTH = 3
@@ -81,8 +81,9 @@ class RosterScreen(FloorScreen):
         self._people: list[Staff] = []
         self._cells: rules.Month = {}
         self._violations: list[str] = []
-        self._shown: tuple[int, int, tuple[str, ...], int] | None = None
+        self._shown: tuple[int, int, tuple[str, ...], int, int] | None = None
         self._day_width = DAY_WIDTH
+        self._label_width = LABEL_WIDTH  # the id and name: wider in a wider terminal
         self._cover_width: int | None = None  # the width last given to the coverage rows
 
     # ---------------------------------------------------------------- layout
@@ -101,6 +102,14 @@ class RosterScreen(FloorScreen):
         grid = self.query_one("#roster-grid", DataTable)
         self.watch(grid, "scroll_x", self._sync_cover, init=False)
         if self._shown is None:
+            self.refresh_data()
+
+    def label_width(self) -> int:
+        return grown(LABEL_WIDTH, max(0, self.app.size.width - 80) // 4,
+                     max((cell_len(f"{p.id} {p.name}") + 1 for p in self._people), default=0))
+
+    def on_resize(self) -> None:
+        if self.year and self._shown is not None and self.label_width() != self._label_width:
             self.refresh_data()
 
     def _sync_cover(self, value: float, again: bool = True) -> None:
@@ -130,8 +139,11 @@ class RosterScreen(FloorScreen):
         self._people = self.floor.staff()
         self._cells = self.floor.roster.cells(self.year, self.month)
         self._violations = self.floor.roster.check(self.year, self.month)
+        # the id and name grow into a wider terminal (the longest name whole, a quarter of
+        # the columns past 80 at most: the days keep the rest); 14 cells at 80 as before
+        self._label_width = self.label_width()
         shape = (self.year, self.month, tuple(p.id for p in self._people),
-                 self.floor.roster.required_agents(self.year, self.month))
+                 self.floor.roster.required_agents(self.year, self.month), self._label_width)
         grid = self.query_one("#roster-grid", DataTable)
         # A coverage count never runs into its neighbour: one blank cell more than the
         # widest count there can be (270 on a 300-seat floor needs 4 cells a day).
@@ -159,7 +171,7 @@ class RosterScreen(FloorScreen):
         for person in self._people:
             row = self._cells.get(person.id, {})
             grid.add_row(*[self._cell(row, day) for day in self.days], key=person.id,
-                         label=plain(fit(f"{person.id} {person.name}", LABEL_WIDTH)))
+                         label=plain(fit(f"{person.id} {person.name}", self._label_width)))
         if self._shown is None and (today.year, today.month) == (self.year, self.month):
             grid.move_cursor(row=0, column=today.day - 1)
         elif grid.row_count:
@@ -204,7 +216,7 @@ class RosterScreen(FloorScreen):
                 cover.add_column(f"{day.day:02d}", width=self._day_width, key=day.isoformat())
             for code, label in self.COVER_ROWS:
                 cover.add_row(*[cell(code, n) for n in range(len(self.days))], key=code,
-                              label=Text(fit(label.format(need=need), LABEL_WIDTH),
+                              label=Text(fit(label.format(need=need), self._label_width),
                                          style="bold"))
         else:
             for code, _label in self.COVER_ROWS:

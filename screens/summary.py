@@ -41,7 +41,8 @@ _BREAKS = (", ", "，", "; ", "；", ": ", "：", " ")
 
 def fit_text(text: str, width: int) -> str:
     """``text`` when it fits in ``width`` cells, else its longest head ending at a separator,
-    with "…" (the status word alone when nothing shorter is whole)."""
+    with "…"; with no separator that early, as much of it as fits, never ending inside a
+    figure (a Chinese "第2段缺下班卡" showed as "…" alone at 80 columns)."""
     if cell_len(text) <= width:
         return text
     best = ""
@@ -52,7 +53,13 @@ def fit_text(text: str, width: int) -> str:
             if cell_len(head) + 1 <= width and len(head) > len(best):
                 best = head
             start = found + len(sep)
-    return best + "…" if best else "…"
+    if not best:
+        best = text
+        while best and cell_len(best) + 1 > width:
+            best = best[:-1]
+        if text[len(best):len(best) + 1].isdigit():  # never a figure cut short ("迟到6")
+            best = best.rstrip("0123456789.")
+    return best + "…"
 
 
 class DateEntry(Input):

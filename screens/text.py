@@ -6,6 +6,7 @@ message or a ``DataTable`` string cell: ``markup_safe(person.name)``.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from floorapp.text import terminal_safe
@@ -26,3 +27,23 @@ def plain(text: object) -> Text:
     """A ``DataTable`` cell (or any renderable) of user text: a Rich ``Text`` is never parsed
     as markup (a ``str`` cell is), and its controls are shown as escapes."""
     return Text(terminal_safe(str(text), keep=""))
+
+
+def fit_parts(parts: list[str], width: int, separator: str = ", ") -> str:
+    """As many of ``parts`` as fit whole in ``width`` cells, the rest counted ("+2"), as the
+    header counts the shifts it has no room for: never a part cut in the middle ("no…"). With
+    no room for the count, the first part whole then "…"; only a first part longer than the
+    cell is cut (the line under the grid has it all)."""
+    whole = separator.join(parts)
+    if cell_len(whole) <= width or not parts:
+        return whole
+    for shown in range(len(parts) - 1, 0, -1):
+        text = f"{separator.join(parts[:shown])} +{len(parts) - shown}"
+        if cell_len(text) <= width:
+            return text
+    if len(parts) > 1 and cell_len(parts[0]) + 1 <= width:
+        return f"{parts[0]}…"  # the first part whole; "…" says more follows
+    head = parts[0]
+    while head and cell_len(head) + 1 > width:
+        head = head[:-1]
+    return f"{head}…"

@@ -32,8 +32,9 @@ async def type_text(pilot, text: str) -> None:
 
 
 def status_of(app, staff_id: str) -> str:
-    table = app.screen.query_one("#att-today", DataTable)
-    return str(table.get_cell(staff_id, "status"))
+    """The row's status in full (the cell shows the parts that fit, the line below all)."""
+    assert staff_id in app.screen.query_one("#att-today", DataTable).rows
+    return app.screen.status_text[staff_id]
 
 
 async def test_late_arrival_in_a_few_keys(morning):
@@ -241,7 +242,8 @@ async def test_a_long_status_ends_with_an_ellipsis_and_leave_shows_as_on_the_ros
         assert used <= table.scrollable_content_region.width  # nothing past the edge
         cell = table.get_cell("A003", "status")
         assert cell.overflow == "ellipsis" and cell.no_wrap
-        assert "absent: no punch p1, not in, late" in str(cell)  # the cell keeps all of it
+        # whole parts, the rest counted (issue 26): never "late" cut off at the edge
+        assert str(cell) == "absent: no punch p1 +1"
         assert str(table.get_cell("A002", "shift")) == "病"
 
 

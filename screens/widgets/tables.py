@@ -38,3 +38,22 @@ class FixedTable(DataTable):
         header = self.header_height if self.show_header else 0
         self.virtual_size = Size(width + self._row_label_column_width,
                                  self._total_row_height + header)
+
+
+def set_column_width(table: DataTable, key: str, cells: int) -> None:
+    """Give column ``key`` ``cells`` cells (a wider terminal grows its wide columns; the
+    80-column widths stay as they were). Nothing happens when it has them already."""
+    column = table.columns.get(key)  # type: ignore[call-overload] - a ColumnKey equals its str
+    if column is None or (column.width == cells and not column.auto_width):
+        return
+    column.width = cells
+    column.auto_width = False
+    table._clear_caches()
+    table._require_update_dimensions = True
+    table.refresh()
+
+
+def grown(base: int, room: int, wanted: int) -> int:
+    """A column's width: ``base`` cells at 80 columns, growing toward ``wanted`` (its longest
+    text) by at most ``room`` more cells."""
+    return base + max(0, min(room, wanted - base))
