@@ -25,10 +25,11 @@ from floorapp.services.hourly import DayCurves, day_curves
 from screens.base import FloorScreen
 from screens.widgets.charts import HourCharts
 from screens.text import plain
-from screens.widgets.tables import FixedTable
+from screens.widgets.tables import FixedTable, grown, set_column_width
 
 ADVICE = {"add_seats": N_("add seats"), "raise_volume": N_("raise call volume"), "ok": N_("ok")}
 ATT_WIDTH = 11
+NAME_CELLS = 8  # at 80 columns
 # The flags column holds one sign per flag so every flag fits at 80 columns; the legend line under
 # the grid says what each sign means, the detail line says the highlighted agent's in words.
 FLAG_SIGNS = {"rushing": "R", "dial_low": "<", "dial_high": ">", "zero_score": "0",
@@ -113,15 +114,28 @@ class SummaryScreen(FloorScreen):
     def on_resize(self) -> None:
         self.query_one(HourCharts).fit(self.app.size.width, self.app.size.height)
         self.show_charts()
-        if self.query_one("#agents", DataTable).columns and self._att_cells != self.att_width():
-            self._add_columns(self._id_cells)
-            self.refresh_data()
+        if self.query_one("#agents", DataTable).columns:
+            self.refresh_data()  # the name and attendance columns refit the width
+
+    def _fit_wide_columns(self, table: DataTable, agents: list) -> None:
+        """The columns past 80 go to the attendance column, and up to half of them to the
+        name as far as the longest needs ("Maximilia" at 120, issue 26 item 3); at 80
+        columns both keep their widths."""
+        extra = max(0, self.app.size.width - 80)
+        names = grown(NAME_CELLS, extra // 2,
+                      max([0, *(cell_len(a.name) for a in agents)]))
+        att = ATT_WIDTH + extra - (names - NAME_CELLS)
+        if (names, att) != (self._name_cells, self._att_cells):
+            set_column_width(table, "name", max(names, cell_len(_("name"))) + 1)
+            set_column_width(table, "att", max(att, cell_len(_("attendance"))) + 1)
+            self._name_cells, self._att_cells = names, att
 
     def _add_columns(self, id_cells: int) -> None:
         table = self.query_one("#agents", DataTable)
         table.clear(columns=True)
         self._att_cells = self.att_width()
-        for label, key, width in [(N_("id"), "id", id_cells), (N_("name"), "name", 8),
+        self._name_cells = NAME_CELLS
+        for label, key, width in [(N_("id"), "id", id_cells), (N_("name"), "name", NAME_CELLS),
                                   (N_("sh"), "shift", 2),
                                   (N_("attendance"), "att", self._att_cells),
                                   (N_("dial"), "dial", 4), (N_("conn"), "conn", 4),
@@ -151,6 +165,7 @@ class SummaryScreen(FloorScreen):
         id_cells = max([4, *(cell_len(a.staff_id) for a in fd.agents)])
         if id_cells != self._id_cells:  # a centre's longer ids: the column grows, never cuts
             self._add_columns(id_cells)
+        self._fit_wide_columns(table, fd.agents)
         table.clear()
         self._agents = {a.staff_id: a for a in fd.agents}
         for a in fd.agents:

@@ -259,6 +259,33 @@ async def test_quota_name_and_note_grow_at_120(long_named: Floor) -> None:
             assert ("behind outage 150m" in row_line(table, "A002")) is grown, size
 
 
+async def test_summary_name_grows_at_120_and_the_attendance_keeps_the_rest(
+        wide_day: Floor) -> None:
+    """"Maximilia" at 120 columns with 45 blank beside it: the name takes what it needs of
+    the columns past 80 (at most half), the attendance column the rest; at 80 as before."""
+    for size, whole in (((80, 24), False), ((120, 40), True)):
+        app = FloorApp(wide_day, backup=False)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("f6")
+            await pilot.pause(0.1)
+            table = app.screen.query_one("#agents", DataTable)
+            line = row_line(table, "A004")
+            assert (LONG_NAME in line) is whole, (size, line)
+            if whole:
+                assert "no out punch p1" in line, line  # the attendance keeps its room
+            else:
+                assert "Maximili" in line
+
+    # a resize refits both columns without leaving the screen
+    app = FloorApp(wide_day, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause(0.1)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause(0.1)
+        assert LONG_NAME in row_line(app.screen.query_one("#agents", DataTable), "A004")
+
+
 async def test_roster_names_grow_at_120(long_named: Floor) -> None:
     from tests.test_roster_screen import open_roster
 
