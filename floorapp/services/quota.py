@@ -429,10 +429,11 @@ class QuotaService:
             last = rules.day_end(policy.periods(policy.default_shift(day), day))
         return last
 
-    def day_report(self, day: dt.date) -> Report:
-        """SPEC §9 end of day: the JSON contract and a table to read out at the meeting."""
+    def day_report(self, day: dt.date, fd: FloorDay | None = None) -> Report:
+        """SPEC §9 end of day: the JSON contract and a table to read out at the meeting
+        (of ``fd`` when the caller has the day already, as the wallboard has)."""
         policy = self.floor.policy
-        fd = self.floor_day(day)
+        fd = fd if fd is not None else self.floor_day(day)
         data = {
             "date": day.isoformat(),
             "agents": [{"id": a.staff_id, "dialed": a.counts.dialed,
