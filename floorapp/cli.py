@@ -150,15 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7,
                       help=_("random seed (same seed, same floor)"))
 
-    wall = sub.add_parser("wallboard",
-                          help=_("serve the floor's TV page (read-only; see the README)"))
-    wall.add_argument("--host", default="127.0.0.1",
-                      help=_("address to listen on (default 127.0.0.1: this machine only)"))
-    wall.add_argument("--port", type=int, default=8080,
-                      help=_("port (default 8080; 0: any free port, printed)"))
-    # also after the command (`floor wallboard --lang zh`); SUPPRESS keeps `floor --lang zh`
-    wall.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
-                      help=_("the page's language (default: LANG)"))
+    from floorapp import wallboard
+
+    wallboard.add_parser(sub)
 
     sub.add_parser("doctor", help=_("check every store file and report problems"))
     sub.add_parser("whoami", help=_("your login, staff id, role and what it may do"))
@@ -504,8 +498,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "wallboard":  # only reads: opens the store read-only, never open_floor
         from floorapp import wallboard
 
-        if not 0 <= args.port <= 65535:
-            raise FloorError(_("--port {port}: a port is 0 to 65535").format(port=args.port))
         return wallboard.serve(args.store, args.host, args.port)
     if args.command == "restore":
         from floorapp.services import shapes as record_shapes

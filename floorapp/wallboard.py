@@ -13,6 +13,7 @@ It listens on 127.0.0.1 unless told otherwise.
 
 from __future__ import annotations
 
+import argparse
 import html
 import signal
 import sys
@@ -95,9 +96,36 @@ def _team_rows(items: list[dict[str, Any]]) -> str:
     return "".join(out) or f'<li class="none">{_e(_("none"))}</li>'
 
 
+def page_words() -> dict[str, str]:
+    """The page's own words, in its language."""
+    return {
+        "floor_wallboard": _("Floor wallboard"),
+        "floor_today": _("Floor today"),
+        "completed_target": _("completed / target"),
+        "orders": _("orders"),
+        "dialed": _("dialed"),
+        "connected": _("connected"),
+        "seats_working": _("seats working"),
+        "avg_dialed_per_seat": _("avg dialed per seat"),
+        "seats_behind": _("seats behind"),
+        "completed_by_hour_against_the_pace_to_target": _("Completed by hour against the pace to target"),
+        "hourly_curve": _("hourly curve"),
+        "completed_running": _("completed, running"),
+        "completed_in_the_hour": _("completed in the hour"),
+        "pace_to_target": _("pace to target"),
+        "teams": _("Teams"),
+        "top_completed": _("Top completed"),
+        "top_orders": _("Top orders"),
+        "behind_the_pace": _("Behind the pace"),
+        "attendance": _("Attendance"),
+        "qa_today": _("QA today"),
+    }
+
+
 def render_page(answer: dict[str, Any]) -> str:
     """The whole page with today's figures in it (the script keeps them current)."""
     board = answer.get("board") or {}
+    w = page_words()
     floor = board.get("floor") or {}
 
     def v(value: Any) -> str:
@@ -120,7 +148,7 @@ def render_page(answer: dict[str, Any]) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(_("Floor wallboard"))}</title>
+<title>{_e(w["floor_wallboard"])}</title>
 <link rel="stylesheet" href="/static/board.css">
 <script src="/static/board.js" defer></script>
 </head>
@@ -129,43 +157,43 @@ def render_page(answer: dict[str, Any]) -> str:
     ''.join(f'<div>{_e(t)}</div>' for t in incident_text)}</div>
 <div id="store-problem" class="banner problem"{'' if error else ' hidden'}>{_e(error)}</div>
 <header>
-  <h1>{_e(_("Floor today"))} <span data-k="date">{v(board.get("date"))}</span>
+  <h1>{_e(w["floor_today"])} <span data-k="date">{v(board.get("date"))}</span>
     <span class="advice" data-k="floor.advice_text">{v(floor.get("advice_text"))}</span></h1>
   <div class="clock"><span data-k="now">{v(board.get("now"))}</span>
     <span id="as-of" class="as-of">{_e(labels()["as_of"].format(time=answer.get("as_of", "")))}</span></div>
 </header>
 <main>
 <section class="tiles">
-  <div class="tile hero"><div class="label">{_e(_("completed / target"))}</div>
+  <div class="tile hero"><div class="label">{_e(w["completed_target"])}</div>
     <div class="fig"><span data-k="floor.completed">{v(floor.get("completed"))}</span><small> / <span data-k="floor.target">{v(floor.get("target"))}</span></small></div>
     <div class="bar"><i id="floor-bar"></i></div></div>
-  {tile("orders", _("orders"), True)}
-  {tile("dialed", _("dialed"))}
-  {tile("connected", _("connected"))}
-  {tile("seats", _("seats working"))}
-  {tile("avg_dialed", _("avg dialed per seat"))}
-  <div class="tile warn"><div class="label">{_e(_("seats behind"))}</div>
+  {tile("orders", w["orders"], True)}
+  {tile("dialed", w["dialed"])}
+  {tile("connected", w["connected"])}
+  {tile("seats", w["seats_working"])}
+  {tile("avg_dialed", w["avg_dialed_per_seat"])}
+  <div class="tile warn"><div class="label">{_e(w["seats_behind"])}</div>
     <div class="fig" data-k="behind_count">{v(board.get("behind_count"))}</div></div>
 </section>
 <section class="middle">
-  <div class="panel chart"><h2>{_e(_("Completed by hour against the pace to target"))}</h2>
+  <div class="panel chart"><h2>{_e(w["completed_by_hour_against_the_pace_to_target"])}</h2>
     <svg id="curve" viewBox="0 0 1000 250" preserveAspectRatio="xMidYMid meet" role="img"
-      aria-label="{_e(_("hourly curve"))}"></svg>
-    <div class="legend"><span class="l-done">{_e(_("completed, running"))}</span>
-      <span class="l-hour">{_e(_("completed in the hour"))}</span>
-      <span class="l-pace">{_e(_("pace to target"))}</span></div>
+      aria-label="{_e(w["hourly_curve"])}"></svg>
+    <div class="legend"><span class="l-done">{_e(w["completed_running"])}</span>
+      <span class="l-hour">{_e(w["completed_in_the_hour"])}</span>
+      <span class="l-pace">{_e(w["pace_to_target"])}</span></div>
     <div id="unhoured" class="note" hidden></div></div>
-  <div class="panel"><h2>{_e(_("Teams"))}</h2><ul class="teams" data-list="teams">{_team_rows(board.get("teams") or [])}</ul></div>
+  <div class="panel"><h2>{_e(w["teams"])}</h2><ul class="teams" data-list="teams">{_team_rows(board.get("teams") or [])}</ul></div>
 </section>
 <section class="bottom">
-  <div class="panel"><h2>{_e(_("Top completed"))}</h2><ol data-list="top_completed">{_rows(board.get("top_completed") or [], "completed")}</ol></div>
-  <div class="panel"><h2>{_e(_("Top orders"))}</h2><ol data-list="top_orders">{_rows(board.get("top_orders") or [], "orders")}</ol></div>
-  <div class="panel"><h2>{_e(_("Behind the pace"))}</h2><ul class="behind" data-list="behind">{_behind_rows(board.get("behind") or [])}</ul>
+  <div class="panel"><h2>{_e(w["top_completed"])}</h2><ol data-list="top_completed">{_rows(board.get("top_completed") or [], "completed")}</ol></div>
+  <div class="panel"><h2>{_e(w["top_orders"])}</h2><ol data-list="top_orders">{_rows(board.get("top_orders") or [], "orders")}</ol></div>
+  <div class="panel"><h2>{_e(w["behind_the_pace"])}</h2><ul class="behind" data-list="behind">{_behind_rows(board.get("behind") or [])}</ul>
     <div id="behind-more" class="note"></div></div>
-  <div class="panel counts"><h2>{_e(_("Attendance"))}</h2><dl>{
+  <div class="panel counts"><h2>{_e(w["attendance"])}</h2><dl>{
       ''.join(f'<dt>{_e(_(label))}</dt><dd data-k="attendance.{key}">{v(att.get(key))}</dd>'
               for key, label in ATTENDANCE)}</dl>
-    <h2>{_e(_("QA today"))}</h2><dl>{
+    <h2>{_e(w["qa_today"])}</h2><dl>{
       ''.join(f'<dt>{_e(_(label))}</dt><dd data-k="qa.{key}">{v(qa.get(key))}</dd>'
               for key, label in QA)}</dl></div>
 </section>
@@ -251,7 +279,22 @@ class Handler(BaseHTTPRequestHandler):
         pass  # twenty TVs polling every two seconds: no access log
 
 
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """``floor wallboard [--host H] [--port P] [--lang zh|en]``."""
+    wall = sub.add_parser("wallboard",
+                          help=_("serve the floor's TV page (read-only; see the README)"))
+    wall.add_argument("--host", default="127.0.0.1",
+                      help=_("address to listen on (default 127.0.0.1: this machine only)"))
+    wall.add_argument("--port", type=int, default=8080,
+                      help=_("port (default 8080; 0: any free port, printed)"))
+    # also after the command (`floor wallboard --lang zh`); SUPPRESS keeps `floor --lang zh`
+    wall.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
+                      help=_("the page's language (default: LANG)"))
+
+
 def make_server(store_dir: str | Path | None, host: str, port: int) -> WallboardServer:
+    if not 0 <= port <= 65535:
+        raise FloorError(_("--port {port}: a port is 0 to 65535").format(port=port))
     board = Board(store_dir)
     try:
         return WallboardServer((host, port), board)

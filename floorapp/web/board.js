@@ -79,7 +79,8 @@
     var W = 1000, H = 250, left = 70, right = 20, top = 16, bottom = 40;
     var maxY = Math.max(target, 1);
     hours.forEach(function (h) { maxY = Math.max(maxY, h.cumulative, h.pace); });
-    maxY = Math.ceil(maxY * 1.08);
+    var unit = Math.pow(10, Math.floor(Math.log10(maxY * 1.05))) / 2;
+    maxY = Math.ceil(maxY * 1.05 / unit) * unit;
     var n = Math.max(hours.length, 1), step = (W - left - right) / n;
     function x(i) { return left + step * (i + 0.5); }
     function y(v) { return top + (H - top - bottom) * (1 - v / maxY); }
