@@ -267,7 +267,7 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
     if args.format == "xlsx" and output is not None:
         from floorapp import xlsx
 
-        path = xlsx.write_workbook(output, xlsx.report_sheets(report))
+        path = xlsx.write_workbook(output, _workbook_sheets(floor, args, report))
         if holds_pay:
             try:
                 store_files.seal_pay_export(path, store_files.pay_gid())
@@ -287,6 +287,21 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
         raise FloorError(_("cannot write {path}: {reason}").format(
             path=output, reason=getattr(exc, "strerror", None) or exc)) from None
     return _("written: {path}").format(path=output) + "\n"
+
+
+def _workbook_sheets(floor: Floor, args: argparse.Namespace, report: reports.Report) -> list:
+    """The report's sheets; the day and month reports with their native charts (issue #28)."""
+    from floorapp import report_charts, xlsx
+
+    if args.report == "day":
+        import datetime as dt
+
+        from floorapp.services.board import day_sheets
+
+        return day_sheets(floor, dt.date.fromisoformat(report.data["date"]))
+    if args.report == "month":
+        return report_charts.month_sheets(report)
+    return xlsx.report_sheets(report)
 
 
 def build_report(floor: Floor, args: argparse.Namespace) -> reports.Report:

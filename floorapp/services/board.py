@@ -93,6 +93,16 @@ def curve(floor: Floor, fd: FloorDay) -> tuple[list[dict[str, Any]], int]:
               "pace": _one(p.pace)} for p in points], unhoured)
 
 
+def day_sheets(floor: Floor, day: dt.date) -> list:
+    """The day report as workbook sheets with the hourly curve's sheet and chart (the xlsx
+    day report and the Summary's Excel export)."""
+    from floorapp import report_charts
+
+    fd = floor.quota.floor_day(day)
+    hours, _unhoured = curve(floor, fd)
+    return report_charts.day_sheets(floor.quota.day_report(day, fd), hours)
+
+
 def figures(floor: Floor) -> dict[str, Any]:
     """Today's wall: JSON-able, no pay, nothing only managers see."""
     now = floor.now()

@@ -549,7 +549,9 @@ class QuotaService:
 
         directory = directory or Path.home() / "floor-exports"
         path = directory / f"floor-day-{day.isoformat()}.xlsx"
-        return xlsx.write_workbook(path, xlsx.report_sheets(self.day_report(day)))
+        from floorapp.services.board import day_sheets
+
+        return xlsx.write_workbook(path, day_sheets(self.floor, day))  # with its charts
 
     # ------------------------------------------------------------ live floor
     def live(self) -> tuple[FloorDay, dict[str, dict]]:
