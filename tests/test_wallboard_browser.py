@@ -45,7 +45,7 @@ def wall_store(demo_master: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def wall_url(wall_store: Path) -> Iterator[str]:
+def wall_server(wall_store: Path) -> Iterator[subprocess.Popen]:
     """``floor wallboard --port 0`` in its own process; its first line says where."""
     env = dict(os.environ, FLOOR_NOW=NOW, FLOOR_LANG="en", PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
@@ -56,10 +56,16 @@ def wall_url(wall_store: Path) -> Iterator[str]:
         line = proc.stdout.readline()  # type: ignore[union-attr]
         assert "http://127.0.0.1:" in line, (line, proc.stderr.read()
                                              if proc.poll() is not None else "")
-        yield line.split()[2]
+        proc.url = line.split()[2]  # type: ignore[attr-defined]
+        yield proc
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture
+def wall_url(wall_server: subprocess.Popen) -> str:
+    return wall_server.url  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +91,8 @@ def page(browser, wall_url: str) -> Iterator[Page]:  # noqa: ANN001 - playwright
         page.goto(wall_url)
         page.wait_for_selector('body[data-ready="1"]')
         yield page
-        assert errors == []  # no script error, no CSP refusal
+        # no script error, no CSP refusal (a refused connection is the server stopped)
+        assert [e for e in errors if "ERR_CONNECTION_REFUSED" not in e] == []
     finally:
         context.close()
 
@@ -187,3 +194,15 @@ def test_unreadable_store_shows_the_banner_and_keeps_the_figures(page: Page,
     assert "ref.json" in banner and NOW[11:19] in banner
     assert shown(page, "floor.completed") == completed
     assert listed(page, "top_completed") == top
+
+
+def test_server_gone_shows_the_banner_and_keeps_the_figures(page: Page,
+                                                             wall_server: subprocess.Popen
+                                                             ) -> None:
+    completed = shown(page, "floor.completed")
+    wall_server.terminate()
+    wall_server.wait(timeout=30)
+    page.wait_for_selector("#store-problem:not([hidden])", timeout=5000)
+    assert "cannot be reached" in page.inner_text("#store-problem")
+    assert NOW[11:19] in page.inner_text("#store-problem")
+    assert shown(page, "floor.completed") == completed

@@ -268,3 +268,19 @@ def test_the_page_is_chinese_under_lang_zh(demo_store: Path) -> None:
     assert 'lang="zh-CN"' in text
     for words in ("今日现场", "完成 / 目标", "成单龙虎榜", "落后进度", "考勤", "今日质检"):
         assert words in text
+
+
+def test_a_new_day_is_a_new_board(demo_master: Path) -> None:
+    """A TV left on overnight: the next morning's figures are the next day's."""
+    from floorapp.clock import fixed_clock
+    from floorapp.services.board import Board
+
+    moments = [NOW]
+    board = Board(demo_master, clock=lambda: fixed_clock(moments[-1])())
+    today = json.loads(board.answer()[1])["board"]
+    assert board.answer() == board.answer()  # unchanged: worked out once
+    moments.append(NOW[:8] + "21T09:00:00")
+    tomorrow = json.loads(board.answer()[1])["board"]
+    assert today["date"] == NOW[:10] and tomorrow["date"] == NOW[:8] + "21"
+    assert tomorrow["floor"]["completed"] == 0  # nothing counted yet
+    assert board.computations == 2
