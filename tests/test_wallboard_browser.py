@@ -60,7 +60,8 @@ def wall_server(wall_store: Path) -> Iterator[subprocess.Popen]:
         yield proc
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        code = proc.wait(timeout=30)
+    assert code == 0  # SIGTERM (systemctl stop) ends it cleanly
 
 
 @pytest.fixture

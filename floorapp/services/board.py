@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -206,6 +207,8 @@ class Board:
         self._last_good: dict[str, Any] | None = None
         self._last_good_at = ""
         self.computations = 0
+        # in every version: a TV's ETag from before a restart never matches a new answer
+        self._token = uuid.uuid4().hex[:8]
 
     def _floor_now(self) -> WallFloor:
         floor = self._floor
@@ -236,7 +239,7 @@ class Board:
                 return self._answer
             self.computations += 1
             body = self._compute()
-            version = f"{self.computations}"
+            version = f"{self._token}-{self.computations}"
             self._key = key if body.get("ok") else None  # an error is tried again next poll
             payload = orjson.dumps(dict(body, version=version))
             self._answer = (version, payload)
