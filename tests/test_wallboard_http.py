@@ -289,3 +289,17 @@ def test_a_new_day_is_a_new_board(demo_master: Path) -> None:
     assert today["date"] == NOW[:10] and tomorrow["date"] == NOW[:8] + "21"
     assert tomorrow["floor"]["completed"] == 0  # nothing counted yet
     assert board.computations == 2
+
+
+def test_the_page_assets_ship_in_the_package() -> None:
+    """Offline: the script and the style are package data, read through importlib."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    patterns = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))[
+        "tool"]["setuptools"]["package-data"]["floorapp"]
+    for name in ("board.js", "board.css"):
+        assert any(fnmatch.fnmatch(f"web/{name}", p) for p in patterns), name
+        assert wallboard.asset(name) == (root / "floorapp" / "web" / name).read_bytes()
+    assert b"http" not in wallboard.asset("board.css")  # no font or image from elsewhere
