@@ -207,3 +207,18 @@ def test_server_gone_shows_the_banner_and_keeps_the_figures(page: Page,
     assert "cannot be reached" in page.inner_text("#store-problem")
     assert NOW[11:19] in page.inner_text("#store-problem")
     assert shown(page, "floor.completed") == completed
+
+
+def test_an_incident_opened_shows_as_a_banner_across_the_top(page: Page,
+                                                             wall_store: Path) -> None:
+    from floorapp.clock import fixed_clock
+    from floorapp.services import open_floor
+
+    assert page.is_hidden("#incidents")
+    floor = open_floor(wall_store, clock=fixed_clock(NOW), user="tester")
+    incident = floor.emergency.start("fire")
+    page.wait_for_selector("#incidents:not([hidden])", timeout=5000)
+    text = page.inner_text("#incidents")
+    assert incident["id"] in text and NOW[11:16] in text
+    box = page.query_selector("#incidents").bounding_box()
+    assert box is not None and box["y"] < 40 and box["width"] > 1800  # across the top
