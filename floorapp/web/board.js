@@ -79,17 +79,20 @@
     var W = 1000, H = 250, left = 70, right = 20, top = 16, bottom = 40;
     var maxY = Math.max(target, 1);
     hours.forEach(function (h) { maxY = Math.max(maxY, h.cumulative, h.pace); });
-    var unit = Math.pow(10, Math.floor(Math.log10(maxY * 1.05))) / 2;
-    maxY = Math.ceil(maxY * 1.05 / unit) * unit;
+    // a round step (1, 2 or 5 × 10^k) and at most five grid lines above zero
+    var raw = maxY * 1.05 / 5, power = Math.pow(10, Math.floor(Math.log10(raw)));
+    var tick = [1, 2, 5, 10].map(function (m) { return m * power; })
+      .filter(function (t) { return t >= raw; })[0];
+    tick = Math.max(1, tick);
+    maxY = Math.ceil(maxY * 1.05 / tick) * tick;
     var n = Math.max(hours.length, 1), step = (W - left - right) / n;
     function x(i) { return left + step * (i + 0.5); }
     function y(v) { return top + (H - top - bottom) * (1 - v / maxY); }
     var g = document.createDocumentFragment();
-    [0, 0.25, 0.5, 0.75, 1].forEach(function (f) {
-      var v = Math.round(maxY * f);
+    for (var v = 0; v <= maxY; v += tick) {
       g.appendChild(el("line", { x1: left, x2: W - right, y1: y(v), y2: y(v), "class": "grid" }));
       g.appendChild(el("text", { x: left - 8, y: y(v) + 8, "class": "axis", "text-anchor": "end" }, v));
-    });
+    }
     if (target) {
       g.appendChild(el("line", { x1: left, x2: W - right, y1: y(target), y2: y(target), "class": "target" }));
       g.appendChild(el("text", { x: W - right - 4, y: y(target) - 8, "class": "axis target-label", "text-anchor": "end" }, L.target + " " + target));
