@@ -64,6 +64,7 @@ def labels() -> dict[str, str]:
         "of": _("{done} of {target}"),
         "unhoured": _("{n} completed entered as day totals (no hour)"),
         "incident": _("Open incident {id}: {title} (since {started})"),
+        "damaged": _("Left out as damaged (see floor doctor): {where}"),
     }
 
 

@@ -222,3 +222,21 @@ def test_an_incident_opened_shows_as_a_banner_across_the_top(page: Page,
     assert incident["id"] in text and NOW[11:16] in text
     box = page.query_selector("#incidents").bounding_box()
     assert box is not None and box["y"] < 40 and box["width"] > 1800  # across the top
+
+
+def test_a_damaged_record_is_named_on_the_page(page: Page, wall_store: Path) -> None:
+    from store import Store
+
+    raw = Store(wall_store, user="editor").open()  # a hand edit: one wrong field
+    with raw.transaction() as tx:
+        record = tx.records(f"day/{NOW[:10]}", "calls")[0]
+        tx.put(f"day/{NOW[:10]}", "calls", record["_key"],
+               {**{k: v for k, v in record.items() if not k.startswith("_")},
+                "completed": "many"})
+    page.wait_for_selector("#store-problem:not([hidden])", timeout=5000)
+    assert f"{NOW[:10]}.json" in page.inner_text("#store-problem")
+    assert "floor doctor" in page.inner_text("#store-problem")
+    expected = sum(a["completed"] for a in report_day(wall_store)["agents"])
+    page.wait_for_function(
+        "n => document.querySelector('[data-k=\"floor.completed\"]').textContent === n",
+        arg=str(expected), timeout=5000)

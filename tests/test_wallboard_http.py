@@ -303,3 +303,22 @@ def test_the_page_assets_ship_in_the_package() -> None:
         assert any(fnmatch.fnmatch(f"web/{name}", p) for p in patterns), name
         assert wallboard.asset(name) == (root / "floorapp" / "web" / name).read_bytes()
     assert b"http" not in wallboard.asset("board.css")  # no font or image from elsewhere
+
+
+def test_a_damaged_record_is_named_and_the_rest_shown(demo_store: Path) -> None:
+    """One wrong field in today's calls: that record is left out and named, the rest of the
+    floor stays on the wall (as the day report does)."""
+    from store import Store
+
+    raw = Store(demo_store, user="editor").open()  # a store that knows no shapes: a hand edit
+    with raw.transaction() as tx:
+        record = tx.records(f"day/{NOW[:10]}", "calls")[0]
+        tx.put(f"day/{NOW[:10]}", "calls", record["_key"],
+               {**{k: v for k, v in record.items() if not k.startswith("_")},
+                "completed": "many"})
+    with serving(demo_store) as address:
+        answer = figures(address)
+    assert answer["ok"] is True
+    assert answer["problems"] and f"{NOW[:10]}.json" in answer["problems"][0]
+    assert answer["board"]["floor"]["completed"] == sum(
+        a["completed"] for a in report_day(demo_store)["agents"])

@@ -129,6 +129,8 @@
     var board = answer.board;
     if (answer.ok === false) {
       banner("store-problem", answer.error + (answer.as_of ? " \u2014 " + fmt(L.stale, { time: answer.as_of }) : ""));
+    } else if (answer.problems && answer.problems.length) {
+      banner("store-problem", fmt(L.damaged, { where: answer.problems.join("; ") }));
     } else {
       banner("store-problem", "");
     }
