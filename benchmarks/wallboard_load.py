@@ -50,9 +50,9 @@ def threads(pid: int) -> int:
 class Poller(threading.Thread):
     """One TV: one kept-alive connection, a GET every POLL_S with If-None-Match."""
 
-    def __init__(self, port: int, stop: threading.Event) -> None:
+    def __init__(self, port: int, stop: threading.Event, etag: bool = True) -> None:
         super().__init__(daemon=True)
-        self.port, self.stop = port, stop
+        self.port, self.stop, self.use_etag = port, stop, etag
         self.times: list[float] = []
         self.errors = 0
         self.changed = 0
@@ -69,7 +69,7 @@ class Poller(threading.Thread):
                 response = conn.getresponse()
                 response.read()
                 if response.status == 200:
-                    etag = response.getheader("ETag", "")
+                    etag = response.getheader("ETag", "") if self.use_etag else ""
                     self.changed += 1
                 elif response.status != 304:
                     self.errors += 1
@@ -104,6 +104,8 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=60)
     parser.add_argument("--seats", type=int, default=40)
     parser.add_argument("--every", type=float, default=60, help="report every N seconds")
+    parser.add_argument("--no-etag", action="store_true",
+                        help="pollers never send If-None-Match: every answer in full")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="floor-bench-wallboard-"))
     store = work / "store"
@@ -125,10 +127,11 @@ def main() -> None:
         conn.close()
         rss_start, cpu_start, started = rss_kib(pid), cpu_seconds(pid), time.monotonic()
         print(f"server pid {pid} on port {port}: {args.clients} pollers every {POLL_S:.0f} s, "
-              f"a save every {SAVE_EVERY_S:.0f} s, {args.minutes:g} min, {args.seats} seats; "
+              f"{'without' if args.no_etag else 'with'} ETag, a save every {SAVE_EVERY_S:.0f} s, "
+              f"{args.minutes:g} min, {args.seats} seats; "
               f"RSS at start {rss_start / 1024:.1f} MiB", flush=True)
         stop = threading.Event()
-        pollers = [Poller(port, stop) for _n in range(args.clients)]
+        pollers = [Poller(port, stop, not args.no_etag) for _n in range(args.clients)]
         saves: list[int] = []
         for p in pollers:
             p.start()
