@@ -150,9 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7,
                       help=_("random seed (same seed, same floor)"))
 
-    from floorapp import wallboard
+    from floorapp import wallboard_cli
 
-    wallboard.add_parser(sub)
+    wallboard_cli.add_parser(sub)
 
     sub.add_parser("doctor", help=_("check every store file and report problems"))
     sub.add_parser("whoami", help=_("your login, staff id, role and what it may do"))
@@ -511,9 +511,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _print_findings(store_doctor.examine(resolve_root(args.store), SCHEMA_VERSION,
                                                     record_shapes.SHAPES))
     if args.command == "wallboard":  # only reads: opens the store read-only, never open_floor
-        from floorapp import wallboard
+        from floorapp import wallboard_cli
 
-        return wallboard.serve(args.store, args.host, args.port)
+        return wallboard_cli.run(args.store, args.host, args.port)
     if args.command == "restore":
         from floorapp.services import shapes as record_shapes
         from store import backup as store_backup

@@ -13,7 +13,6 @@ It listens on 127.0.0.1 unless told otherwise.
 
 from __future__ import annotations
 
-import argparse
 import html
 import signal
 import sys
@@ -278,19 +277,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
         pass  # twenty TVs polling every two seconds: no access log
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    """``floor wallboard [--host H] [--port P] [--lang zh|en]``."""
-    wall = sub.add_parser("wallboard",
-                          help=_("serve the floor's TV page (read-only; see the README)"))
-    wall.add_argument("--host", default="127.0.0.1",
-                      help=_("address to listen on (default 127.0.0.1: this machine only)"))
-    wall.add_argument("--port", type=int, default=8080,
-                      help=_("port (default 8080; 0: any free port, printed)"))
-    # also after the command (`floor wallboard --lang zh`); SUPPRESS keeps `floor --lang zh`
-    wall.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
-                      help=_("the page's language (default: LANG)"))
 
 
 def make_server(store_dir: str | Path | None, host: str, port: int) -> WallboardServer:
