@@ -153,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7,
                       help=_("random seed (same seed, same floor)"))
 
+    from floorapp import wallboard_cli
+
+    wallboard_cli.add_parser(sub)
+
     sub.add_parser("doctor", help=_("check every store file and report problems"))
     from floorapp import cli_db
 
@@ -278,7 +282,7 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
     if args.format == "xlsx" and output is not None:
         from floorapp import xlsx
 
-        path = xlsx.write_workbook(output, xlsx.report_sheets(report))
+        path = xlsx.write_workbook(output, _workbook_sheets(floor, args, report))
         if holds_pay:
             try:
                 store_files.seal_pay_export(path, store_files.pay_gid())
@@ -298,6 +302,21 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
         raise FloorError(_("cannot write {path}: {reason}").format(
             path=output, reason=getattr(exc, "strerror", None) or exc)) from None
     return _("written: {path}").format(path=output) + "\n"
+
+
+def _workbook_sheets(floor: Floor, args: argparse.Namespace, report: reports.Report) -> list:
+    """The report's sheets; the day and month reports with their native charts (issue #28)."""
+    from floorapp import report_charts, xlsx
+
+    if args.report == "day":
+        import datetime as dt
+
+        from floorapp.services.board import day_sheets
+
+        return day_sheets(floor, dt.date.fromisoformat(report.data["date"]))
+    if args.report == "month":
+        return report_charts.month_sheets(report)
+    return xlsx.report_sheets(report)
 
 
 def build_report(floor: Floor, args: argparse.Namespace) -> reports.Report:
@@ -517,6 +536,10 @@ def _dispatch(args: argparse.Namespace) -> int:
                                                          record_shapes.SHAPES))
         return _print_findings(store_doctor.examine(resolve_root(args.store), SCHEMA_VERSION,
                                                     record_shapes.SHAPES))
+    if args.command == "wallboard":  # only reads: opens the store read-only, never open_floor
+        from floorapp import wallboard_cli
+
+        return wallboard_cli.run(args.store, args.host, args.port)
     if args.command == "restore":
         from floorapp.services import shapes as record_shapes
         from store import backup as store_backup

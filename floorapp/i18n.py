@@ -46,6 +46,9 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     # real data in and out (SPEC §11): the time clock, the phone system, Excel
     "data": ("floorapp/punches.py", "floorapp/services/punches.py", "floorapp/cdr.py",
              "floorapp/services/cdr.py", "floorapp/services/cdr_follow.py", "floorapp/xlsx.py"),
+    # the floor on the wall (SPEC §13): the wallboard and the reports' Excel charts
+    "wallboard": ("floorapp/wallboard*.py", "floorapp/services/board.py", "floorapp/pace.py",
+                  "floorapp/report_charts.py"),
     "floor": ("floorapp/*.py", "floorapp/services/*.py", "screens/*.py", "screens/widgets/*.py"),
 }
 

@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,27 @@ class Sheet:
     headers: list[str]
     rows: list[list[Any]]
     kinds: list[str] | None = None
+    charts: list[Chart] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    """A native chart drawn from the sheet's own cells (the numbers stay in the sheet).
+
+    Columns are 0-based indices of the sheet's columns; rows 0-based indices of its data rows
+    (``last_row`` None: to the last). Each of ``bars``/``lines`` is one series, titled by its
+    header cell; ``categories`` labels the points."""
+
+    title: str
+    categories: int
+    bars: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    first_row: int = 0
+    last_row: int | None = None
+    y_title: str = ""
+    x_title: str = ""
+    # each series one point, from one row (a totals row): the categories are the series
+    by_series: bool = False
 
 
 def write_workbook(path: str | Path, sheets: list[Sheet]) -> Path:
@@ -101,6 +122,8 @@ def write_workbook(path: str | Path, sheets: list[Sheet]) -> Path:
             ws.column_dimensions[get_column_letter(index)].width = \
                 min(MAX_WIDTH, widths[index - 1] + 2)
         ws.freeze_panes = "A2"
+        for number, chart in enumerate(sheet.charts):
+            _draw(ws, chart, len(sheet.rows), width, number)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".floor-", suffix=".xlsx", dir=path.parent)
@@ -115,6 +138,62 @@ def write_workbook(path: str | Path, sheets: list[Sheet]) -> Path:
         raise FloorError(_("cannot write {path}: {reason}").format(
             path=path, reason=exc.strerror or exc)) from None
     return path
+
+
+def _draw(ws: Any, spec: Chart, rows: int, width: int, number: int) -> None:
+    """Add ``spec`` to ``ws`` as an openpyxl chart referring to the sheet's cells, placed to
+    the right of the table, one under the other."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.utils import get_column_letter
+
+    if rows == 0:
+        return
+    first = spec.first_row + 2  # sheet rows: 1 is the header
+    last = (rows if spec.last_row is None else spec.last_row + 1) + 1
+    chart: Any = None
+    if spec.bars:
+        chart = BarChart()
+        chart.type = "col"
+        for column in spec.bars:
+            chart.add_data(Reference(ws, min_col=column + 1, min_row=first - 1, max_row=last)
+                           if not spec.by_series else
+                           Reference(ws, min_col=column + 1, min_row=first, max_row=last),
+                           titles_from_data=not spec.by_series)
+        if spec.by_series:
+            from openpyxl.chart.series import SeriesLabel
+            from openpyxl.chart.data_source import StrRef
+
+            for series, column in zip(chart.series, spec.bars):
+                series.tx = SeriesLabel(strRef=StrRef(
+                    f"{_quoted(ws.title)}!${get_column_letter(column + 1)}$1"))
+    if spec.lines:
+        line = LineChart()
+        for column in spec.lines:
+            line.add_data(Reference(ws, min_col=column + 1, min_row=first - 1, max_row=last),
+                          titles_from_data=True)
+        line.set_categories(Reference(ws, min_col=spec.categories + 1, min_row=first,
+                                      max_row=last))
+        if chart is None:
+            chart = line
+        else:
+            chart += line  # drawn over the bars, on the same axes
+    if chart is None:
+        return
+    if not spec.by_series:
+        chart.set_categories(Reference(ws, min_col=spec.categories + 1, min_row=first,
+                                       max_row=last))
+    chart.title = cell_safe(spec.title)
+    chart.y_axis.title = cell_safe(spec.y_title) if spec.y_title else None
+    chart.x_axis.title = cell_safe(spec.x_title) if spec.x_title else None
+    # Excel 2016+ and WPS hide axes openpyxl leaves "deleted" by default: show them
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.width, chart.height = 24, 12
+    ws.add_chart(chart, f"{get_column_letter(width + 2)}{2 + number * 25}")
+
+
+def _quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
 
 
 def report_sheets(report: Any) -> list[Sheet]:

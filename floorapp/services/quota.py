@@ -437,10 +437,11 @@ class QuotaService:
             last = rules.day_end(policy.periods(policy.default_shift(day), day))
         return last
 
-    def day_report(self, day: dt.date) -> Report:
-        """SPEC §9 end of day: the JSON contract and a table to read out at the meeting."""
+    def day_report(self, day: dt.date, fd: FloorDay | None = None) -> Report:
+        """SPEC §9 end of day: the JSON contract and a table to read out at the meeting
+        (of ``fd`` when the caller has the day already, as the wallboard has)."""
         policy = self.floor.policy
-        fd = self.floor_day(day)
+        fd = fd if fd is not None else self.floor_day(day)
         data = {
             "date": day.isoformat(),
             "agents": [{"id": a.staff_id, "dialed": a.counts.dialed,
@@ -559,7 +560,9 @@ class QuotaService:
 
         directory = directory or Path.home() / "floor-exports"
         path = directory / f"floor-day-{day.isoformat()}.xlsx"
-        return xlsx.write_workbook(path, xlsx.report_sheets(self.day_report(day)))
+        from floorapp.services.board import day_sheets
+
+        return xlsx.write_workbook(path, day_sheets(self.floor, day))  # with its charts
 
     # ------------------------------------------------------------ live floor
     def live(self) -> tuple[FloorDay, dict[str, dict]]:
