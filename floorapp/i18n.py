@@ -47,7 +47,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "data": ("floorapp/punches.py", "floorapp/services/punches.py", "floorapp/cdr.py",
              "floorapp/services/cdr.py", "floorapp/services/cdr_follow.py", "floorapp/xlsx.py"),
     # the floor on the wall (SPEC §13): the wallboard and the reports' Excel charts
-    "wallboard": ("floorapp/wallboard*.py", "floorapp/services/board.py", "floorapp/pace.py",
+    "wallboard": ("floorapp/wallboard*.py", "floorapp/services/board.py",
                   "floorapp/report_charts.py"),
     "floor": ("floorapp/*.py", "floorapp/services/*.py", "screens/*.py", "screens/widgets/*.py"),
 }

@@ -96,3 +96,26 @@ def test_the_day_report_json_carries_the_same_curve(staffed: Floor, capsys) -> N
     by_id = {a["id"]: a for a in data["agents"]}
     for sid in ("A001", "A002"):
         assert sum(data["hourly"]["agents"][sid]["completed"]) == by_id[sid]["completed"]
+
+
+def test_the_wall_and_the_workbook_draw_the_same_curve(staffed: Floor, capsys) -> None:
+    """One fact, one source: the wallboard's curve (and the day workbook's Hours sheet, made
+    from it) is the day report's ``hourly``, its pace summed hour by hour."""
+    from floorapp.services import board
+
+    counted(staffed)
+    assert run(["--store", str(staffed.store.root), "report", "day", "--date", "2026-11-20",
+                "--format", "json"]) == 0
+    hourly = json.loads(capsys.readouterr().out)["hourly"]
+    fd = staffed.quota.floor_day(dt.date(2026, 11, 20))
+    points, unhoured = board.curve(staffed, fd)
+    assert [p["hour"] for p in points] == hourly["hours"]
+    assert [p["completed"] for p in points] == hourly["completed"]
+    running = [sum(hourly["completed"][:n + 1]) for n in range(len(points))]
+    assert [p["cumulative"] for p in points] == running
+    paces = day_curves(staffed, dt.date(2026, 11, 20)).floor.pace
+    assert [p["pace"] for p in points] == [pace_figure(sum(paces[:n + 1], Decimal(0)))
+                                           for n in range(len(points))]
+    assert points[-1]["pace"] == pace_figure(sum(paces, Decimal(0)))
+    assert unhoured == fd.totals.completed - sum(hourly["completed"])  # A003's day total
+    assert unhoured > 0

@@ -26,9 +26,8 @@ import orjson
 from floorapp.clock import Clock
 from floorapp.errors import FloorError, store_problem
 from floorapp.i18n import _
-from floorapp.pace import hourly_curve
-from floorapp.schedule import calling_periods
 from floorapp.services.core import REF, Floor
+from floorapp.services.hourly import day_curves
 from floorapp.services.quota import FloorDay, advice_pending, advice_text, started_text
 from store import StoreError
 from store.db import Store, resolve_root
@@ -77,21 +76,19 @@ def _one(value: Decimal) -> float:
 
 def curve(floor: Floor, fd: FloorDay) -> tuple[list[dict[str, Any]], int]:
     """The day's hourly curve (completed per hour, running, pace to target) and the completed
-    calls that were entered as day totals, with no hour to put them in."""
-    from floorapp.services import digests
-
-    hourly = floor.store.digest(f"day/{fd.day.isoformat()}", digests.HOURLY)
-    by_hour: dict[int, int] = {}
-    for hours in hourly.values():
-        for hour, n in hours.items():
-            by_hour[int(hour)] = by_hour.get(int(hour), 0) + int(n)
-    policy = floor.policy
-    seats = [(a.target, calling_periods(policy, a.shift, fd.day)) for a in fd.agents
-             if a.working]
-    points = hourly_curve(by_hour, seats)
-    unhoured = max(0, fd.totals.completed - sum(by_hour.values()))
-    return ([{"hour": p.hour, "completed": p.completed, "cumulative": p.cumulative,
-              "pace": _one(p.pace)} for p in points], unhoured)
+    calls that were entered as day totals, with no hour to put them in. The hours, completed
+    and pace are the console charts' and the day report's ``hourly`` (``services.hourly``, one
+    source), summed as they go: the pace by the end of an hour is the hours' pace so far."""
+    curves = day_curves(floor, fd.day, fd)
+    points: list[dict[str, Any]] = []
+    done, pace = 0, Decimal(0)
+    for hour, completed, needed in zip(curves.hours, curves.floor.completed, curves.floor.pace):
+        done += completed
+        pace += needed
+        points.append({"hour": hour, "completed": completed, "cumulative": done,
+                       "pace": _one(pace)})
+    unhoured = max(0, fd.totals.completed - sum(curves.floor.completed))
+    return points, unhoured
 
 
 def day_sheets(floor: Floor, day: dt.date) -> list:
