@@ -27,10 +27,11 @@ from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
 from floorapp.services.monitoring import dispute_status
 from floorapp.staff import Staff
-from floorapp.services.qa_trend import agent_trend
+from floorapp.services.qa_trend import agent_trend, monitor_trend
 from screens.base import FloorScreen
 from screens.common_problems import CommonProblemsScreen
-from screens.widgets.charts import ChartStrip, show_qa_trend, fit as fit_charts
+from screens.widgets.charts import ChartStrip, show_monitor_trend, show_qa_trend
+from screens.widgets.charts import fit as fit_charts
 from screens.widgets.qa_prompt import QaPrompt
 from screens.widgets.tables import FixedTable, set_column_width
 
@@ -94,6 +95,7 @@ class MonitoringScreen(FloorScreen):
         self.template_id = rules.DEFAULT_TEMPLATE
         self.mode = "live"
         self.monitor_id = ""
+        self._by_shown: str | None = None  # the monitor whose scores given are charted
         self.agent: Staff | None = None
         self.matches: list[Staff] = []  # everyone the typed text matches; ↑/↓ choose
         self.saved: list[tuple[str, str, str]] = []  # (date, key, shown) of this session's entries
@@ -122,6 +124,7 @@ class MonitoringScreen(FloorScreen):
                 yield Static(id="qa-detail")
                 yield Static(id="qa-last", classes="qa-line")
                 yield ChartStrip(id="qa-trend")  # issue #28: the agent's weeks of QA
+                yield ChartStrip(id="qa-by-trend")  # and the scores the monitor gave
             with Vertical(id="qa-side"):
                 yield Static(id="qa-plan-title", classes="qa-line")
                 yield FixedTable(id="qa-plan", cursor_type="row", zebra_stripes=True)
@@ -163,7 +166,8 @@ class MonitoringScreen(FloorScreen):
         card's items) share the columns past 80; at 80 the entry pane keeps its 44 (tcss)."""
         extra = max(0, self.app.size.width - 80)
         self.query_one("#qa-entry").styles.width = self.entry_cells() if extra else None
-        fit_charts([self.query_one("#qa-trend", ChartStrip)], self.app.size.width,
+        fit_charts([self.query_one("#qa-trend", ChartStrip),
+                    self.query_one("#qa-by-trend", ChartStrip)], self.app.size.width,
                    self.app.size.height)  # the agent's weeks of QA (issue #28)
         self.call_after_refresh(self.show_codes_table)
         self.call_after_refresh(self.show_total)
@@ -172,6 +176,7 @@ class MonitoringScreen(FloorScreen):
     def refresh_data(self) -> None:
         service = self.floor.monitoring
         today = self.floor.today()
+        self.show_monitor_trend(again=True)  # a save or another supervisor's may move it
         planning = not service.has_plan(today) and not self.floor.store.read_only_reason
         if planning and not self.planning:
             self.planning = True
@@ -315,6 +320,16 @@ class MonitoringScreen(FloorScreen):
         show_qa_trend(self.query_one("#qa-trend", ChartStrip),
                       None if who is None else agent_trend(self.floor, who, self.floor.today()))
 
+    def show_monitor_trend(self, again: bool = False) -> None:
+        """The scores the entry's monitor gave over the last weeks against the floor's (when
+        the monitor changes, or ``again`` when the day's evaluations may have)."""
+        if not again and self._by_shown == self.monitor_id:
+            return
+        self._by_shown = self.monitor_id
+        show_monitor_trend(self.query_one("#qa-by-trend", ChartStrip),
+                           monitor_trend(self.floor, self.monitor_id, self.floor.today())
+                           if self.monitor_id else None)
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "qa-plan" and self.agent is None:
             self.show_trend(str(event.data_table.get_row(event.row_key)[2]))
@@ -324,6 +339,7 @@ class MonitoringScreen(FloorScreen):
         return sampling.rule_of(self.template_id) == "telesales"
 
     def show_setup(self) -> None:
+        self.show_monitor_trend()
         names = {s.id: s.name for s in self.floor.monitoring.monitors()}
         monitor = f"{self.monitor_id} {names.get(self.monitor_id, '')}" if self.monitor_id \
             else _("no monitor (ctrl+n)")

@@ -151,3 +151,62 @@ def test_minutes_by_day_puts_each_day_in_its_place() -> None:
     p = PeriodResult(1, dt.time(8), dt.time(12), None, late=5, early=2)
     days = [DayResult(D(2026, 11, 30), "D", [p]), DayResult(D(2026, 11, 1), "D", [p, p])]
     assert minutes_by_day(days, 30) == ([10] + [0] * 28 + [5], [4] + [0] * 28 + [2])
+
+
+# ------------------------------------------------------------ the monitor's scores given
+def given(floor: Floor, monitor_id: str, scores: list[tuple[str, str]]) -> None:
+    with floor.transaction() as tx:
+        for n, (day, score) in enumerate(scores):
+            tx.put(f"day/{day}", "qa_evaluations", f"G{monitor_id}{n}", {
+                "date": day, "time": "11:00", "monitor_id": monitor_id, "staff_id": "A003",
+                "mode": "live", "template": "outbound-100", "marks": "", "score": score,
+                "max": "100", "passed": None, "critical": [], "call": "",
+                "feedback_at": "", "feedback_note": "", "dispute": None, "revised": None})
+
+
+@pytest.fixture
+def two_monitors(evaluated: Floor) -> Floor:
+    """Q001 gave 95, 90, 70/80 (A001) and 85 (A002); Q002, a lenient monitor, 100 twice."""
+    import dataclasses
+
+    evaluated.save_staff(dataclasses.replace(evaluated.get_staff("Q001"), id="Q002",
+                                             name="宽松"))
+    given(evaluated, "Q002", [("2026-11-11", "100"), ("2026-11-18", "100")])
+    return evaluated
+
+
+def test_the_monitor_trend_holds_their_weekly_means_beside_the_floors(
+        two_monitors: Floor) -> None:
+    from floorapp.services.qa_trend import monitor_trend
+
+    trend = monitor_trend(two_monitors, "Q002", TODAY)
+    assert trend.means[-3:] == [None, Decimal(100), Decimal(100)]
+    # the floor's weeks: every monitor's scores (Q001's 85 and Q002's 100 in the week of the
+    # 9th; 70, 80 and 100 in the week of the 16th)
+    assert trend.floor_means[-2:] == [Decimal("92.5"), Decimal("250") / 3]
+    assert trend.scored == [(Decimal(100), Decimal("92.5")), (Decimal(100), Decimal("250") / 3)]
+    assert monitor_trend(two_monitors, "Q001", TODAY).means[-4:] == [
+        Decimal(95), Decimal(90), Decimal(85), Decimal(75)]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_monitoring_screen_charts_the_monitors_scores_given(
+        two_monitors: Floor, lang: str) -> None:
+    """The By monitor's weekly scores given against the floor's; ^n to the next monitor
+    follows, in both languages, one line inside the entry pane at 80×24."""
+    i18n.set_language(lang)
+    app = FloorApp(two_monitors, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_monitoring(pilot)
+        strip = app.screen.query_one("#qa-by-trend", ChartStrip)
+        assert app.screen.monitor_id == "Q001"
+        assert strip.points == [95.0, 90.0, 85.0, 75.0]
+        assert strip.reference == [95.0, 90.0, 92.5, 83.3]
+        assert strip.note_text == ("Q001 75% · 全场 83%" if lang == "zh"
+                                   else "Q001 75% · floor 83%")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen.monitor_id == "Q002"
+        assert strip.points == [100.0, 100.0] and strip.reference == [92.5, 83.3]
+        assert strip.size.height == 1
+        assert app.screen.query_one("#qa-entry").region.contains_region(strip.region)

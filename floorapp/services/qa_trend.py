@@ -1,5 +1,5 @@
-"""An agent's QA scores over the last weeks against the pass mark (issue #28, the Monitoring
-chart). Scores are percentages of the card's maximum, as the QA month and the Summary give
+"""An agent's QA scores over the last weeks against the pass mark, and a monitor's scores given
+against the floor's (issue #28, the Monitoring charts). Scores are percentages of the card's maximum, as the QA month and the Summary give
 them (the score that counts: final, else revised, else original); a violations form (合规部分)
 has no points and is left out.
 """
@@ -66,3 +66,35 @@ def agent_trend(floor: Floor, staff_id: str, up_to: dt.date, weeks: int = TREND_
     template = service.templates().get(card) if card else None
     return QaTrend(staff_id, mondays, means, counts,
                    template.pass_percent if template is not None else None)
+
+
+@dataclass(frozen=True)
+class MonitorTrend:
+    """The scores a monitor gave, week by week, beside every monitor's over the same weeks:
+    a monitor who scores well above or below the floor week after week is what calibration
+    looks for ([000 §5] 校准; the review's across-monitors band is the policy's)."""
+
+    monitor_id: str
+    weeks: list[dt.date]
+    means: list[Decimal | None]  # the monitor's weekly mean %, None: no evaluation that week
+    counts: list[int]
+    floor_means: list[Decimal | None]  # every monitor's weekly mean % (the floor's)
+
+    @property
+    def scored(self) -> list[tuple[Decimal, Decimal]]:
+        """(the monitor's mean, the floor's mean) of the weeks the monitor scored in."""
+        return [(m, f) for m, f in zip(self.means, self.floor_means)
+                if m is not None and f is not None]
+
+
+def monitor_trend(floor: Floor, monitor_id: str, up_to: dt.date, weeks: int = TREND_WEEKS
+                  ) -> MonitorTrend:
+    """The weekly means of the scores ``monitor_id`` gave over the ``weeks`` weeks ending with
+    ``up_to``'s, and the floor's (every monitor's) of the same weeks."""
+    this_monday = up_to - dt.timedelta(days=up_to.weekday())
+    mondays = [this_monday - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    points = [(r["monitor_id"], dt.date.fromisoformat(r["date"]), percent_of(r))
+              for r in floor.monitoring.evaluations_between(mondays[0], up_to) if scored(r)]
+    means, counts = weekly_means(((d, p) for m, d, p in points if m == monitor_id), mondays)
+    floor_means, _counts = weekly_means(((d, p) for _m, d, p in points), mondays)
+    return MonitorTrend(monitor_id, mondays, means, counts, floor_means)

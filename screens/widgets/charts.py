@@ -20,7 +20,7 @@ from textual.widgets import Sparkline, Static
 
 from floorapp.i18n import _
 from floorapp.services.hourly import DayCurves, pace_figure
-from floorapp.services.qa_trend import QaTrend
+from floorapp.services.qa_trend import MonitorTrend, QaTrend
 
 # Terminal sizes from which the strips grow: a taller strip from this many rows, wider bars
 # from this many columns (below them the tables keep the room).
@@ -162,6 +162,25 @@ def show_qa_trend(strip: ChartStrip, trend: QaTrend | None) -> None:
             else (_("no pass mark"), "dim"))
     strip.show(_("QA/wk"), means, note,
                reference=[] if mark is None else [mark] * len(means))
+
+
+def show_monitor_trend(strip: ChartStrip, trend: MonitorTrend | None) -> None:
+    """The weekly means of the scores the entry's monitor gave (the weeks they scored in,
+    oldest first) against the floor's of the same weeks (Monitoring)."""
+    if trend is None:
+        strip.show(_("by/wk"), [], Text(_("no monitor"), style="dim"))
+        return
+    pairs = [(one_decimal(m), one_decimal(f)) for m, f in trend.scored]
+    if not pairs:
+        strip.show(_("by/wk"), [], Text(
+            _("{id}: none given in {weeks} weeks").format(id=trend.monitor_id,
+                                                          weeks=len(trend.weeks)), style="dim"))
+        return
+    given, floor_mean = pairs[-1]
+    strip.show(_("by/wk"), [m for m, _f in pairs], Text.assemble(
+        (_("{id} {score}%").format(id=trend.monitor_id, score=number(given)), "bold"),
+        " · ", _("floor {score}%").format(score=number(floor_mean))),
+        reference=[f for _m, f in pairs])
 
 
 def show_month_minutes(strip: ChartStrip, staff_id: str, late: Sequence[int],
