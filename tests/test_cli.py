@@ -164,6 +164,15 @@ def test_demo_is_deterministic_and_refuses_a_store_with_data(tmp_path: Path, cap
     assert "already holds staff" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("days", [0, 1])
+def test_a_demo_of_no_or_one_day_of_history(tmp_path: Path, capsys, days: int) -> None:
+    """`floor demo --days 1` failed in its monitoring step (it looked two days back)."""
+    store = tmp_path / "d"
+    assert run(["--store", str(store), "demo", "--seats", "10", "--days", str(days)]) == 0
+    assert "internal error" not in capsys.readouterr().err
+    assert open_floor(store).staff()
+
+
 def test_staff_report_formats(store_dir: Path, write_file, capsys) -> None:
     run(["--store", str(store_dir), "import", "staff", str(write_file("s.csv", GOOD_STAFF))])
     capsys.readouterr()

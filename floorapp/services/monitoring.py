@@ -1484,7 +1484,7 @@ def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (import 
                 total += len(items)
     # The others were recalibrated on shared calls (with two monitors, one running high puts
     # the other as far low); the lenient one stays stopped until it is.
-    recalibrated = ctx.days[-DEMO_PLAN_DAYS].isoformat()
+    recalibrated = ctx.days[-min(DEMO_PLAN_DAYS, len(ctx.days))].isoformat()  # --days 1
     with floor.transaction() as tx:
         for monitor in monitors:
             if monitor != lenient:
