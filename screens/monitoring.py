@@ -155,6 +155,7 @@ class MonitoringScreen(FloorScreen):
         evaluations.display = False
         self.show_setup()
         self.show_total()
+        self.show_trend()  # "pick an agent" until one is typed or a plan row highlighted
         self.query_one("#qa-agent", Input).focus()
 
     def entry_cells(self) -> int:
