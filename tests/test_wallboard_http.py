@@ -322,3 +322,29 @@ def test_a_damaged_record_is_named_and_the_rest_shown(demo_store: Path) -> None:
     assert answer["problems"] and f"{NOW[:10]}.json" in answer["problems"][0]
     assert answer["board"]["floor"]["completed"] == sum(
         a["completed"] for a in report_day(demo_store)["agents"])
+
+
+def test_hostile_names_are_text_on_the_wall(demo_store: Path) -> None:
+    """A name is data: on the page it is escaped HTML (a name closing the script tag cannot
+    end the page's data or run), in the JSON it is the name as typed."""
+    import dataclasses
+
+    from floorapp.clock import fixed_clock
+    from floorapp.services import open_floor
+
+    report = report_day(demo_store)
+    top = max(report["agents"], key=lambda a: a["completed"])["id"]
+    hostile = "</script><script>alert(1)</script>[bold]x\x1b[2J"
+    floor = open_floor(demo_store, clock=fixed_clock(NOW), user="tester")
+    floor.save_staff(dataclasses.replace(floor.get_staff(top), name=hostile))
+    with serving(demo_store) as address:
+        status, _headers, page = request(address, "GET", "/")
+        answer = figures(address)
+    assert status == 200
+    text = page.decode()
+    assert "<script>alert(1)" not in text
+    assert text.count("</script>") == text.count("<script")  # only the page's own
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in text  # shown, as text
+    assert "\x1b" not in text and "[bold]x\\x1b[2J" in text  # shown as its escape
+    name = answer["board"]["top_completed"][0]["name"]
+    assert name == "</script><script>alert(1)</script>[bold]x\\x1b[2J"  # the JSON alike

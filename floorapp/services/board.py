@@ -28,6 +28,7 @@ from floorapp.errors import FloorError, store_problem
 from floorapp.i18n import _
 from floorapp.services.core import REF, Floor
 from floorapp.services.hourly import day_curves
+from floorapp.text import terminal_safe
 from floorapp.services.quota import FloorDay, advice_pending, advice_text, started_text
 from store import StoreError
 from store.db import Store, resolve_root
@@ -109,14 +110,17 @@ def figures(floor: Floor) -> dict[str, Any]:
     fd, pace = floor.quota.live()
     report = floor.quota.day_report(day, fd).data
     staff = floor.staff_by_id()
-    names = {a.staff_id: a.name for a in fd.agents}
+    # typed text is data: a control or bidi character is shown as its escape, on the page
+    # and in the JSON alike (as on the console, floorapp.text)
+    names = {a.staff_id: terminal_safe(a.name) for a in fd.agents}
     seats = [a for a in fd.agents if a.working]
     target = sum(a.target for a in seats)
     teams: dict[str, dict[str, Any]] = {}
     for a in seats:
         person = staff.get(a.staff_id)
         team = teams.setdefault(person.team if person else "", {
-            "team": person.team if person else "", "seats": 0, "completed": 0, "target": 0,
+            "team": terminal_safe(person.team) if person and person.team else "",
+            "seats": 0, "completed": 0, "target": 0,
             "orders": 0})
         team["seats"] += 1
         team["completed"] += a.counts.completed
@@ -180,7 +184,7 @@ def figures(floor: Floor) -> dict[str, Any]:
             "evaluations": sum(n for n, _mean in qa_by_agent.values()),
         },
         "incidents": [{"id": i.get("id", ""), "kind": i.get("kind", ""),
-                       "title": i.get("title", ""),
+                       "title": terminal_safe(i.get("title", "")),
                        "started": started_text(i.get("started", ""), day)}
                       for i in fd.incidents],
     }
