@@ -172,6 +172,7 @@ def examine(address: str, site: str, record_shapes: Any = None) -> list:
             findings.append(Finding(f"{where} floor.versions", "error",
                                     "row-level security is off: every member may write "
                                     "everything"))
+        findings += _rights_findings(conn, where)
         for table, grantee, privilege in conn.execute(_WIDE_GRANTS).fetchall():
             findings.append(Finding(f"{where} {table}", "error",
                                     f"{grantee} may {privilege}: only the owner may"))
@@ -196,6 +197,47 @@ def examine(address: str, site: str, record_shapes: Any = None) -> list:
     finally:
         store.close()
     return findings
+
+
+def _rights_findings(conn: Any, where: str) -> list:
+    """The row-level security policies of floor.versions, the functions they call and the
+    table of rights per table, as ``floor db init`` makes them (issue #32)."""
+    from store.doctor import Finding
+
+    found = []
+    place = f"{where} floor.versions"
+    policies = {name: (cmd, check or "") for name, cmd, check in conn.execute(
+        "SELECT polname, polcmd, pg_get_expr(polwithcheck, polrelid) FROM pg_policy "
+        "WHERE polrelid = 'floor.versions'::regclass").fetchall()}
+    for name, cmd in pg_schema.EXPECTED_POLICIES.items():
+        if name not in policies or policies[name][0] != cmd:
+            found.append(Finding(place, "error", f"row-level security policy {name} is "
+                                                 f"missing: `floor db migrate`"))
+    if "floor_write" in policies and "may_write" not in policies["floor_write"][1]:
+        found.append(Finding(place, "error", "row-level security policy floor_write does not "
+                                             "check floor.may_write: `floor db migrate`"))
+    functions = {row[0] for row in conn.execute(
+        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = 'floor'").fetchall()}
+    for name in pg_schema.EXPECTED_FUNCTIONS:
+        if name not in functions:
+            found.append(Finding(f"{where} floor.{name}", "error",
+                                 "function missing: `floor db migrate`"))
+    tables, defaults = pg_schema.rights_rows()
+    for table, expected, sql in (
+            ("floor.table_rights", tables, "SELECT kind, tbl, action FROM floor.table_rights"),
+            ("floor.default_rights", defaults, "SELECT role, action FROM floor.default_rights")):
+        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
+            found.append(Finding(f"{where} {table}", "error", "missing: `floor db migrate`"))
+            continue
+        held = sorted(tuple(row) for row in conn.execute(sql).fetchall())
+        if held != expected:
+            wrong = sorted(set(held) ^ set(expected))[:3]
+            found.append(Finding(f"{where} {table}", "error",
+                                 f"not the rights of this floor (e.g. "
+                                 f"{', '.join('/'.join(row) for row in wrong)}): "
+                                 f"`floor db migrate`"))
+    return found
 
 
 # Privileges on the versions and the audit that nobody but their owner may hold (a member
