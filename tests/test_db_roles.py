@@ -3,7 +3,7 @@ login's floor role may not do, whatever program sends it, and its audit names th
 
 Each login is a real LOGIN role of the test cluster (tests/pg.py), connected to as itself, so
 ``session_user`` is that login, as peer authentication makes it on a floor host (peer
-authentication itself, with real OS accounts, is not tested here).
+authentication itself, with real OS accounts: tests/test_db_peer.py).
 """
 
 from __future__ import annotations
