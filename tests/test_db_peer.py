@@ -20,6 +20,7 @@ import subprocess
 
 import pytest
 
+from floorapp.cli import run as floor_cli
 from store import pg_admin
 from store.pg import connect
 from tests.pg import ADMIN, peer_cluster  # noqa: F401 - the fixture
@@ -82,9 +83,10 @@ def floor_site(peer_cluster) -> str:
     with the policy and a punch written by the manager."""
     _accounts()
     site = _site()
-    for login, role in ((MONITOR, "monitor"), (LEAD, "lead"), (MANAGER, "manager")):
-        pg_admin.grant(peer_cluster.address(), login, role, site)
-    pg_admin.grant(peer_cluster.address(), MANAGER, "pay")
+    base = ["--store", peer_cluster.address(), "--site", site, "db", "grant"]
+    for login, role in ((MONITOR, "monitor"), (LEAD, "lead"), (MANAGER, "manager"),
+                        (MANAGER, "pay")):
+        assert floor_cli([*base, login, role]) == 0
     for part, tbl, key in (("ref", "policy", "policy"), (DAY, "punches", "A001/1")):
         run = _psql(peer_cluster, MANAGER,
                     WRITE.format(site=site, part=part, tbl=tbl, key=key, by=MANAGER))
