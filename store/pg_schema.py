@@ -198,7 +198,7 @@ SET search_path = pg_catalog, pg_temp AS $$
                OR EXISTS (
                    SELECT 1 FROM floor.table_rights t
                    WHERE t.kind = split_part(p_part, '/', 1) AND t.tbl = p_tbl
-                     AND t.action <> ALL (ARRAY['policy.change', 'staff.change', 'pay.view', 'pay.special', 'pay.publish'])
+                     AND t.action <> ALL (ARRAY[@MANAGER_ONLY@])
                      AND CASE WHEN jsonb_typeof(policy.rights) = 'object'
                               THEN jsonb_typeof(policy.rights -> g.role) = 'array'
                                    AND (policy.rights -> g.role) ? t.action
@@ -206,7 +206,6 @@ SET search_path = pg_catalog, pg_temp AS $$
                                            WHERE d.role = g.role AND d.action = t.action)
                          END)))
 $$;
-DROP FUNCTION IF EXISTS floor.role_actions(text, text);
 REVOKE ALL ON FUNCTION floor.may_write(text, text, text) FROM PUBLIC;
 
 ALTER TABLE floor.versions ENABLE ROW LEVEL SECURITY;
@@ -247,6 +246,8 @@ GRANT SELECT, INSERT ON floor_pay.versions TO floor_pay;
 GRANT SELECT ON floor_pay.audit TO floor_pay;
 GRANT EXECUTE ON FUNCTION floor_pay.version_stamp() TO floor_pay;
 """
+SCHEMA_SQL = SCHEMA_SQL.replace("@MANAGER_ONLY@",
+                                ", ".join(f"'{action}'" for action in MANAGER_ONLY))
 
 
 def rights_rows() -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
