@@ -135,8 +135,13 @@ def test_every_role_still_works_through_floor(pg_cluster, site):
     lead.attendance.record_in("A001", TODAY, dt.time(8, 55))
     lead.roster.set_cell("A001", TODAY + dt.timedelta(days=1), "R")
     lead.roster.add_handover(TODAY, "18:00", "L001", "M001", "quiet day")
+    lead.quota.add_completed("A001", 5)
+    lead.emergency.start(lead.emergency.checklists()[0].id)
+    lead.monitoring.save_evaluation("A002", "Q001", "live", "outbound-100", "")
     monitor = _floor(pg_cluster, site, "Q001")
+    monitor.monitoring.ensure_plan(TODAY)
     record = monitor.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "")
+    monitor.monitoring.give_feedback(TODAY, record["_key"], "talked it through")
     with pytest.raises(NotAllowed):
         monitor.attendance.record_in("A002", TODAY, dt.time(8, 55))
     with pytest.raises(StoreError, match="refuses"):  # below floor, the database
