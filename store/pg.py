@@ -156,9 +156,13 @@ class PgStore(_Reader):
                              f"its owner runs `floor --store {redact(self.address)} db init`") \
                 from None
         found = meta.get("data_schema")
-        if type(found) is not int or found > self.schema_version:
+        if type(found) is not int or found < 1:
             self.read_only_reason = (f"{self.describe()}: store schema {found!r} is not one "
                                      f"this floor knows (schema {self.schema_version})")
+        elif found > self.schema_version:
+            self.read_only_reason = (f"{self.describe()}: store schema {found} is newer than "
+                                     f"this floor (schema {self.schema_version}); upgrade "
+                                     f"floor before writing")
         elif found < self.schema_version:
             self.read_only_reason = (f"{self.describe()}: store schema {found} is older than "
                                      f"this floor's ({self.schema_version}); run `floor db "
