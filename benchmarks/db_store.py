@@ -78,6 +78,8 @@ def main() -> None:
     parser.add_argument("--store", help="a postgresql:// address (default: a throwaway cluster)")
     parser.add_argument("--files", type=Path,
                         help="an existing store directory at FLOOR_NOW (default: a new demo)")
+    parser.add_argument("--site", help="a site of --store already copied from --files "
+                                       "(default: copy into a new site)")
     args = parser.parse_args()
     cluster = None
     if args.store:
@@ -98,9 +100,10 @@ def main() -> None:
                           days=args.days)
             print(f"demo floor of {args.seats} seats, {args.days} days: "
                   f"{time.perf_counter() - started:.1f} s")
-        site = f"bench{os.getpid()}"
-        print(f"store copy into the database: "
-              f"{cli_seconds(['store', 'copy', str(root), address, '--to-site', site]):.1f} s")
+        site = args.site or f"bench{os.getpid()}"
+        if not args.site:
+            print(f"store copy into the database: "
+                  f"{cli_seconds(['store', 'copy', str(root), address, '--to-site', site]):.1f} s")
         today = dt.date.fromisoformat(NOW[:10])
         last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
         reports = [["report", "day", "--date", (today - dt.timedelta(days=1)).isoformat(),

@@ -43,6 +43,7 @@ ADDRESS = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
 _PARTITION = re.compile(r"^(ref|pay|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
 _SITE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 NOTIFY_CHANNEL = "floor_changes"
+MEMO_PART = "memo"  # floor.digests rows holding finished reports (no partition is so named)
 
 
 def is_address(text: object) -> bool:
@@ -138,6 +139,7 @@ class PgStore(_Reader):
         self._listener = None
         self._kept: OrderedDict[str, tuple[Any, dict[str, Any]]] = OrderedDict()
         self._damaged_parts: set[str] = set()
+        self._watchers: list[dict[tuple, Any]] = []  # what ``watching`` blocks have read
 
     def __repr__(self) -> str:
         return f"PgStore({redact(self.address)!r}, site={self.site!r})"
@@ -228,18 +230,24 @@ class PgStore(_Reader):
         return bool(row and row[0])
 
     def day_partitions(self, start=None, end=None) -> list[str]:
+        first, last = (start.isoformat() if start else None), (end.isoformat() if end else None)
         rows = self._rows(
             "SELECT part FROM floor.changes WHERE site = %s AND part LIKE 'day/%%' "
             "AND (%s::text IS NULL OR part >= 'day/' || %s) "
             "AND (%s::text IS NULL OR part <= 'day/' || %s) ORDER BY part",
-            (self.site, *(2 * [start.isoformat() if start else None]),
-             *(2 * [end.isoformat() if end else None])))
-        return [row[0] for row in rows]
+            (self.site, first, first, last, last))
+        found = [row[0] for row in rows]
+        if self._watchers:
+            self._saw(("days", first, last), found)
+        return found
 
     def roster_partitions(self) -> list[str]:
         rows = self._rows("SELECT part FROM floor.changes WHERE site = %s "
                           "AND part LIKE 'roster/%%' ORDER BY part", (self.site,))
-        return [row[0] for row in rows]
+        found = [row[0] for row in rows]
+        if self._watchers:
+            self._saw(("rosters",), found)
+        return found
 
     def signature(self, partition: str) -> int | None:
         """The partition's change counter; None when it has no record yet."""
@@ -247,7 +255,10 @@ class PgStore(_Reader):
             raise StoreError(f"not a store partition: {partition!r}")
         row = self._one("SELECT changes FROM floor.changes WHERE site = %s AND part = %s",
                         (self.site, partition))
-        return row[0] if row else None
+        signature = row[0] if row else None
+        if self._watchers:
+            self._saw(("part", partition), signature)
+        return signature
 
     def stamp(self) -> str:
         """Changes whenever anyone commits a change to this site."""
@@ -256,16 +267,19 @@ class PgStore(_Reader):
         return f"{row[0]}:{row[1]}" if row else ""
 
     # ------------------------------------------------------------------ read
-    def fetch(self, partition: str, conn=None) -> dict[str, Any]:
-        """The raw tables of a partition as the file store holds them (audit apart)."""
+    def fetch(self, partition: str, conn=None, table: str | None = None) -> dict[str, Any]:
+        """The raw tables of a partition as the file store holds them (audit apart); only
+        ``table`` when given."""
         if not _PARTITION.match(partition):
             raise StoreError(f"not a store partition: {partition!r}")
         sql = (f"SELECT tbl, key, v, at, by, retired, data FROM {versions_table(partition)} "
-               f"WHERE site = %s AND part = %s ORDER BY tbl, key, v")
+               f"WHERE site = %s AND part = %s"
+               + (" AND tbl = %s" if table is not None else "") + " ORDER BY tbl, key, v")
+        params = (self.site, partition) + ((table,) if table is not None else ())
         if conn is None:
-            rows = self._rows(sql, (self.site, partition))
+            rows = self._rows(sql, params)
         else:
-            rows = conn.execute(sql, (self.site, partition)).fetchall()
+            rows = conn.execute(sql, params).fetchall()
         tables: dict[str, dict[str, Any]] = {}
         for tbl, key, v, at, by, retired, data in rows:
             tables.setdefault(tbl, {})[f"{key}\x00{v}"] = _doc(key, v, at, by, retired, data)
@@ -395,17 +409,82 @@ class PgStore(_Reader):
         except StoreError:
             pass  # a cache: the next reader works the figures out again
 
-    # The memo of finished periods' reports (issue #30) keys on the store files' signatures;
-    # on a database every report is worked out (its reads are one query per partition).
-    def memo(self, slot: str, key: list[Any]) -> Any:
-        return None
+    # ------------------------------------------------------------------ memo
+    # Finished periods' reports (issue #30), as on the file store: kept per login in
+    # floor.digests (part MEMO_PART, name the slot; row security makes each login's its own)
+    # with the change counter of every partition and the listings they were worked out from.
+    def _saw(self, what: tuple, found: Any) -> None:
+        """Note for every ``watching`` block what a read found; a partition that changed
+        while the block read it makes the block's result unkeepable."""
+        for seen in self._watchers:
+            if seen.setdefault(what, found) != found:
+                seen[("moved",)] = True
 
     @contextmanager
     def watching(self) -> Iterator[dict[tuple, Any]]:
-        yield {}
+        """Every partition (its change counter) and listing read inside the block, for
+        ``keep_memo``: every read goes through ``signature`` or a listing."""
+        seen: dict[tuple, Any] = {}
+        self._watchers.append(seen)
+        try:
+            yield seen
+        finally:
+            self._watchers.remove(seen)
+
+    def memo(self, slot: str, key: list[Any]) -> Any:
+        """What ``keep_memo(slot, key, …)`` kept, if every partition and listing it was
+        worked out from is as it was then (one look at the site's change counters); else
+        None. Only this login's own rows are read."""
+        try:
+            rows = self._rows("SELECT value FROM floor.digests WHERE login = session_user "
+                              "AND site = %s AND part = %s AND name = %s",
+                              (self.site, MEMO_PART, slot))
+        except StoreError:
+            return None
+        data = rows[0][0] if rows else None
+        if not isinstance(data, dict) or data.get("key") != key or "value" not in data \
+                or not isinstance(data.get("reads"), list):
+            return None
+        counters = dict(self._rows("SELECT part, changes FROM floor.changes WHERE site = %s",
+                                   (self.site,)))
+        for entry in data["reads"]:
+            if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], list)
+                    and entry[0]):
+                return None
+            what, found = entry
+            if what[0] == "part" and len(what) == 2:
+                now: Any = counters.get(what[1])
+            elif what[0] == "days" and len(what) == 3:
+                first, last = what[1], what[2]
+                now = sorted(p for p in counters if p.startswith("day/")
+                             and (first is None or p >= "day/" + first)
+                             and (last is None or p <= "day/" + last))
+            elif what[0] == "rosters":
+                now = sorted(p for p in counters if p.startswith("roster/"))
+            else:
+                return None
+            if now != found:
+                return None
+        return data["value"]
 
     def keep_memo(self, slot: str, key: list[Any], seen: dict[tuple, Any], value: Any) -> None:
-        return None
+        """Keep ``value`` for ``memo(slot, key)`` while every read in ``seen`` finds the same;
+        not when a partition moved during the reads, a record was damaged or the store is
+        read-only."""
+        if self.read_only_reason or seen.get(("moved",)) or self.problems \
+                or self._damaged_parts:
+            return
+        from psycopg.types.json import Jsonb
+
+        reads = [[list(what), found] for what, found in seen.items()]
+        try:
+            self._rows("INSERT INTO floor.digests (site, part, name, changes, value) "
+                       "VALUES (%s, %s, %s, 0, %s) ON CONFLICT (login, site, part, name) "
+                       "DO UPDATE SET value = EXCLUDED.value RETURNING 1",
+                       (self.site, MEMO_PART, slot,
+                        Jsonb({"key": key, "reads": reads, "value": value})))
+        except StoreError:
+            pass  # a cache: worked out again next time
 
     def forget(self) -> None:
         """Let go of the figures kept in memory (a long writer such as the demo)."""
@@ -419,8 +498,8 @@ class PgStore(_Reader):
         if self.read_only_reason or not self._digesters:
             return []
         rows = self._rows("DELETE FROM floor.digests WHERE login = session_user AND site = %s "
-                          "AND NOT (name = ANY(%s)) RETURNING name",
-                          (self.site, list(self._digesters)))
+                          "AND part <> %s AND NOT (name = ANY(%s)) RETURNING name",
+                          (self.site, MEMO_PART, list(self._digesters)))
         return sorted({row[0] for row in rows})
 
     def audit(self, partition: str) -> list[dict[str, Any]]:
@@ -428,6 +507,8 @@ class PgStore(_Reader):
         as the database's trigger recorded them. A version added outside floor (psql) shows as
         op ``sql``."""
         schema = "floor_pay" if partition == "pay" else "floor"
+        if self._watchers:
+            self.signature(partition)  # the audit moves with the partition's versions
         rows = self._rows(
             f"SELECT tbl, key, v, entry, by, "
             f"to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') "
