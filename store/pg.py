@@ -150,9 +150,10 @@ class PgStore(_Reader):
     # ------------------------------------------------------------------ open
     def open(self) -> PgStore:
         self._conn = connect(self.address, self.login)
-        self.user = self._one("SELECT session_user")[0]
-        try:
-            meta = dict(self._rows("SELECT name, value FROM floor.meta"))
+        try:  # one round trip: who we are and the store's versions
+            self.user, meta = self._one(
+                "SELECT session_user, (SELECT jsonb_object_agg(name, value) FROM floor.meta)")
+            meta = meta or {}
         except StoreError:
             raise StoreError(f"{self.describe()}: no floor schema in this database; "
                              f"its owner runs `floor --store {redact(self.address)} db init`") \
@@ -435,18 +436,18 @@ class PgStore(_Reader):
         """What ``keep_memo(slot, key, …)`` kept, if every partition and listing it was
         worked out from is as it was then (one look at the site's change counters); else
         None. Only this login's own rows are read."""
-        try:
-            rows = self._rows("SELECT value FROM floor.digests WHERE login = session_user "
-                              "AND site = %s AND part = %s AND name = %s",
-                              (self.site, MEMO_PART, slot))
+        try:  # one round trip: the kept report and the site's change counters
+            row = self._one("SELECT (SELECT value FROM floor.digests WHERE login = session_user "
+                            "AND site = %s AND part = %s AND name = %s), "
+                            "(SELECT jsonb_object_agg(part, changes) FROM floor.changes "
+                            "WHERE site = %s)", (self.site, MEMO_PART, slot, self.site))
         except StoreError:
             return None
-        data = rows[0][0] if rows else None
+        data, counters = row if row else (None, None)
         if not isinstance(data, dict) or data.get("key") != key or "value" not in data \
                 or not isinstance(data.get("reads"), list):
             return None
-        counters = dict(self._rows("SELECT part, changes FROM floor.changes WHERE site = %s",
-                                   (self.site,)))
+        counters = counters or {}
         for entry in data["reads"]:
             if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], list)
                     and entry[0]):
