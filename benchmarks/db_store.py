@@ -1,7 +1,7 @@
 """The database store beside the file store (issue #32): the same demo floor in a directory
 and, copied with `floor store copy`, in PostgreSQL; each report as a fresh command (a new
 floor, nothing in memory, best of 3 once its figures are kept: what a supervisor's `floor report …` costs), the first screen's
-reads, and a save. Target: reports and the start within 2× the file store's; saves ≤ 20 ms.
+reads (a new floor each time, best of 3), and a save. Target: reports and the start within 2× the file store's; saves ≤ 20 ms.
 
     python benchmarks/db_store.py [--seats 40] [--days 75] [--files DIR] [--store postgresql://…]
 
@@ -117,7 +117,8 @@ def main() -> None:
             db_s = min(cli_seconds(["--store", address, "--site", site, *report])
                        for _ in range(3))
             print(f"{' '.join(report[:2]):24} {files_s:7.2f}s {db_s:8.2f}s {db_s / files_s:6.1f}")
-        files_s, db_s = first_screen(str(root), None), first_screen(address, site)
+        files_s = min(first_screen(str(root), None) for _ in range(3))
+        db_s = min(first_screen(address, site) for _ in range(3))
         print(f"{'first screen reads':24} {files_s:7.2f}s {db_s:8.2f}s {db_s / files_s:6.1f}")
         files_ms, db_ms = save_ms(str(root), None), save_ms(address, site)
         print(f"{'a save (median of 30)':24} {files_ms:6.1f}ms {db_ms:7.1f}ms "

@@ -137,7 +137,6 @@ class PgStore(_Reader):
         self._derived: OrderedDict[tuple[str, str], tuple[Any, Any]] = OrderedDict()
         self._conn = None
         self._listener = None
-        self._kept: OrderedDict[str, tuple[Any, dict[str, Any]]] = OrderedDict()
         self._damaged_parts: set[str] = set()
         self._watchers: list[dict[tuple, Any]] = []  # what ``watching`` blocks have read
 
@@ -363,15 +362,17 @@ class PgStore(_Reader):
         """The figures ``add_digest(name, …)`` works out from a partition, kept in memory
         under its change counter (never stale)."""
         hit = self._derived.get((partition, name))
-        if hit is None and partition not in self._kept and partition not in ("ref", "pay"):
-            signature, kept = self._signature_and_kept(partition)
-        else:
+        if hit is not None:
             signature = self.signature(partition)
-            if hit is not None and hit[0] == signature and signature is not None:
+            if hit[0] == signature and signature is not None:
                 return hit[1]
-            kept = self._kept_digests(partition, signature)
-        if name in kept:
-            value = kept[name]
+            kept = self._kept_digest(partition, name, signature)
+        elif partition in ("ref", "pay"):
+            signature, kept = self.signature(partition), None
+        else:
+            signature, kept = self._signature_and_kept(partition, name)
+        if kept is not None:
+            value = kept[0]
         else:
             compute, _stands_for = self._digesters[name]
             value = compute(self._read(partition, signature))
@@ -380,44 +381,37 @@ class PgStore(_Reader):
               self._lru_lock)
         return value
 
-    def _signature_and_kept(self, partition: str) -> tuple[int | None, dict[str, Any]]:
-        """The partition's change counter and this login's figures kept for it, in one round
-        trip (a month report's first look at each of its days)."""
+    def _signature_and_kept(self, partition: str, name: str) -> tuple[int | None, Any]:
+        """The partition's change counter and this login's ``name`` figures kept for it (a
+        1-tuple, None when there are none), in one round trip: a month report's first look at
+        each of its days reads only the figures it asks for."""
         try:
             row = self._one(
-                "SELECT c.changes, (SELECT jsonb_object_agg(d.name, d.value) FROM floor.digests d "
-                "WHERE d.login = session_user AND d.site = c.site AND d.part = c.part "
-                "AND d.changes = c.changes) FROM floor.changes c "
-                "WHERE c.site = %s AND c.part = %s", (self.site, partition))
+                "SELECT c.changes, d.name IS NOT NULL, d.value FROM floor.changes c "
+                "LEFT JOIN floor.digests d ON d.login = session_user AND d.site = c.site "
+                "AND d.part = c.part AND d.name = %s AND d.changes = c.changes "
+                "WHERE c.site = %s AND c.part = %s", (name, self.site, partition))
         except StoreError:  # the figures are a cache: the counter alone
-            return self.signature(partition), {}
+            return self.signature(partition), None
         signature = row[0] if row else None
         if self._watchers:
             self._saw(("part", partition), signature)
-        if signature is None:
-            return None, {}
-        kept = {name: value for name, value in (row[1] or {}).items()
-                if name in self._digesters}
-        _keep(self._kept, partition, (signature, kept), DIGESTS_KEPT, self._lru_lock)
-        return signature, kept
+        if signature is None or not row[1]:
+            return signature, None
+        return signature, (row[2],)
 
-    def _kept_digests(self, partition: str, signature: int | None) -> dict[str, Any]:
-        """This login's figures of the partition for its current version (floor.digests),
-        read in one go when the first is asked."""
+    def _kept_digest(self, partition: str, name: str, signature: int | None) -> Any:
+        """This login's ``name`` figures of the partition at ``signature`` (floor.digests),
+        as a 1-tuple; None when there are none."""
         if signature is None or partition in ("ref", "pay"):
-            return {}
-        known = self._kept.get(partition)
-        if known is not None and known[0] == signature:
-            return known[1]
+            return None
         try:
-            rows = self._rows("SELECT name, value FROM floor.digests WHERE login = session_user "
-                              "AND site = %s AND part = %s AND changes = %s",
-                              (self.site, partition, signature))
+            rows = self._rows("SELECT value FROM floor.digests WHERE login = session_user "
+                              "AND site = %s AND part = %s AND name = %s AND changes = %s",
+                              (self.site, partition, name, signature))
         except StoreError:
             rows = []  # a cache: worked out again
-        kept = {name: value for name, value in rows if name in self._digesters}
-        _keep(self._kept, partition, (signature, kept), DIGESTS_KEPT, self._lru_lock)
-        return kept
+        return (rows[0][0],) if rows else None
 
     def _keep_digest(self, partition: str, name: str, signature: int | None,
                      value: Any) -> None:
