@@ -4,6 +4,7 @@ floor, nothing in memory, best of 3 once its figures are kept: what a supervisor
 reads (a new floor each time, best of 3), and a save. Target: reports and the start within 2× the file store's; saves ≤ 20 ms.
 
     python benchmarks/db_store.py [--seats 40] [--days 75] [--files DIR] [--store postgresql://…]
+                                  [--site SITE]   # a site already copied from --files
 
 Without ``--store`` a throwaway cluster is started (tests/pg.py) and stopped at the end; with
 one, a database where ``floor db init`` ran and the login may write (a new site is used).
