@@ -92,8 +92,8 @@ def migrate_data(address: str, *, schema_version: int = SCHEMA_VERSION,
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ("floor site " + site,))
             step_name = f"{found}-{schema_version}"
             for site in sites:
-                before = _load(conn, site)
                 after = _load(conn, site)
+                before = _fingerprints(after)  # what each was, compact (a year: 600k versions)
                 for version in range(found, schema_version):
                     if steps.get(version) is not None:
                         after = {name: steps[version](name, data) for name, data in after.items()}
@@ -138,6 +138,26 @@ def _load(conn, site: str) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _fingerprint(doc: dict[str, Any]) -> bytes:
+    import orjson
+
+    return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
+
+
+def _fingerprints(partitions: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """{part: {table: {(key, v): bytes}}, and {_audit: {id: bytes of its entry}}}."""
+    out: dict[str, dict[str, Any]] = {}
+    for part, tables in partitions.items():
+        for tbl, docs in tables.items():
+            if tbl == AUDIT:
+                out.setdefault(part, {})[tbl] = {ident: _fingerprint(_entry(doc))
+                                                 for ident, doc in docs.items()}
+            else:
+                out.setdefault(part, {})[tbl] = {(doc["key"], doc["v"]): _fingerprint(doc)
+                                                 for doc in docs.values()}
+    return out
+
+
 def _entry(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k not in ("seq", "at", "by")}
 
@@ -158,12 +178,12 @@ def _write(conn, site: str, before: dict[str, dict[str, Any]],
         for tbl, docs in new.items():
             if tbl == AUDIT:
                 continue
-            had = {(d["key"], d["v"]): d for d in (old.get(tbl) or {}).values()}
+            had = old.get(tbl) or {}
             for doc in docs.values():
                 was = had.get((doc["key"], doc["v"]))
                 if was is None:
                     inserted[(tbl, doc["key"], doc["v"])] = doc
-                elif was != doc:
+                elif was != _fingerprint(doc):
                     conn.execute(f"UPDATE {table} SET data = %s, retired = %s, at = %s "
                                  f"WHERE site = %s AND part = %s AND tbl = %s AND key = %s "
                                  f"AND v = %s", (Jsonb(doc["data"]), bool(doc.get("retired")),
@@ -177,7 +197,7 @@ def _write(conn, site: str, before: dict[str, dict[str, Any]],
         old_audit = old.get(AUDIT) or {}
         for ident, entry in (new.get(AUDIT) or {}).items():
             if ident in old_audit:
-                if _entry(entry) != _entry(old_audit[ident]):
+                if _fingerprint(_entry(entry)) != old_audit[ident]:
                     conn.execute(f"UPDATE {schema}.audit SET entry = %s WHERE id = %s",
                                  (Jsonb(_entry(entry)), int(ident[1:])))
                     changed_here += 1
@@ -215,10 +235,10 @@ def _write(conn, site: str, before: dict[str, dict[str, Any]],
             if tbl == AUDIT:
                 continue
             kept = {(d["key"], d["v"]) for d in ((after.get(part) or {}).get(tbl) or {}).values()}
-            for doc in docs.values():
-                if (doc["key"], doc["v"]) not in kept:
-                    raise StoreError(f"site {site} {part} {tbl} {doc['key']} v{doc['v']}: a "
-                                     f"migration step dropped a version (never done)")
+            for key, v in docs:
+                if (key, v) not in kept:
+                    raise StoreError(f"site {site} {part} {tbl} {key} v{v}: a migration step "
+                                     f"dropped a version (never done)")
     return changed
 
 
