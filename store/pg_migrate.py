@@ -119,19 +119,25 @@ def migrate_data(address: str, *, schema_version: int = SCHEMA_VERSION,
 
 def _load(conn, site: str) -> dict[str, dict[str, Any]]:
     """Every partition of ``site`` in the file store's shape; versions keyed ``key\\0v``,
-    audit entries ``a<id>``."""
+    ref's and pay's audit entries ``a<id>``."""
     out: dict[str, dict[str, Any]] = {}
     for schema in ("floor", "floor_pay"):
-        for part, tbl, key, v, at, by, retired, data in conn.execute(
-                f"SELECT part, tbl, key, v, at, by, retired, data FROM {schema}.versions "
-                f"WHERE site = %s ORDER BY part, tbl, key, v", (site,)):
-            doc = {"key": key, "v": v, "at": at, "by": by, "data": data}
-            if retired:
-                doc["retired"] = True
-            out.setdefault(part, {}).setdefault(tbl, {})[f"{key}\x00{v}"] = doc
+        # streamed (a server-side cursor): a year's versions never wait whole in the client
+        with conn.cursor(name=f"migrate_{schema}") as rows:
+            rows.itersize = 5000
+            rows.execute(f"SELECT part, tbl, key, v, at, by, retired, data FROM "
+                         f"{schema}.versions WHERE site = %s ORDER BY part, tbl, key, v",
+                         (site,))
+            for part, tbl, key, v, at, by, retired, data in rows:
+                doc = {"key": key, "v": v, "at": at, "by": by, "data": data}
+                if retired:
+                    doc["retired"] = True
+                out.setdefault(part, {}).setdefault(tbl, {})[f"{key}\x00{v}"] = doc
+        # the audit of ref and pay only: the one a step reads (schema 2 moved pay's entries
+        # out of ref's); a day's or a roster's is append-only history no step rewrites
         for ident, part, entry, by, at in conn.execute(
                 f"SELECT id, part, entry, by, at FROM {schema}.audit WHERE site = %s "
-                f"ORDER BY id", (site,)):
+                f"AND part IN ('ref', 'pay') ORDER BY id", (site,)):
             audit = out.setdefault(part, {}).setdefault(AUDIT, {})
             audit[f"a{ident}"] = {**(entry or {}), "seq": len(audit) + 1,
                                   "at": at.isoformat(), "by": by}
@@ -139,9 +145,12 @@ def _load(conn, site: str) -> dict[str, dict[str, Any]]:
 
 
 def _fingerprint(doc: dict[str, Any]) -> bytes:
+    import hashlib
+
     import orjson
 
-    return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS),
+                           digest_size=16).digest()
 
 
 def _fingerprints(partitions: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
