@@ -176,3 +176,29 @@ def test_a_database_newer_than_this_floor_is_refused(database, tmp_path: Path,
     assert "newer than this floor" in err and "upgrade floor" in err
     assert run(["--store", database, "report", "staff"]) == 0  # reads still work, as on files
     assert _versions_and_audit(database) == before
+
+
+def test_schema_1_pay_leaves_the_register_as_on_a_store_directory(database,
+                                                                   tmp_path: Path) -> None:
+    """1 → 2: base pay moves from ref's staff to pay, every version and audit entry of it."""
+    def fill(store) -> None:
+        with store.transaction() as tx:
+            tx.put("ref", "staff", "A001", {"id": "A001", "name": "Li", "base_pay": "3000"})
+            tx.put("ref", "staff", "A002", {"id": "A002", "name": "Wu", "base_pay": "3200"})
+        with store.transaction() as tx:
+            tx.put("ref", "staff", "A001", {"id": "A001", "name": "Li", "base_pay": "3100"})
+
+    fill(Store(tmp_path / "s", schema_version=1).open())
+    fill(PgStore(database, site="north").open())
+    _set_data_schema(database, 1)
+    assert run(["--store", database, "db", "migrate"]) == 0
+    mine, theirs = Store(tmp_path / "s").open(), PgStore(database, site="north").open()
+    assert mine.meta()["schema"] == SCHEMA_VERSION and theirs.read_only_reason is None
+    for partition, table in (("ref", "staff"), ("pay", "base_pay")):
+        assert _current(theirs, partition, table) == _current(mine, partition, table)
+    assert [h["base_pay"] for h in theirs.history("pay", "base_pay", "A001")] == ["3000", "3100"]
+    assert all("base_pay" not in h for h in theirs.history("ref", "staff", "A001"))
+    # nothing of pay stays in the register's audit; the pay audit has it
+    assert "base_pay" not in json.dumps(theirs.audit("ref"))
+    assert {e["key"] for e in theirs.audit("pay") if e.get("table") == "base_pay"} \
+        == {"A001", "A002"}
