@@ -1,7 +1,8 @@
 """The database store beside the file store (issue #32): the same demo floor in a directory
 and, copied with `floor store copy`, in PostgreSQL; each report as a fresh command (a new
-floor, nothing in memory, best of 3 once its figures are kept: what a supervisor's `floor report …` costs), the first screen's
-reads (a new floor each time, best of 3), and a save. Target: reports and the start within 2× the file store's; saves ≤ 20 ms.
+floor, nothing in memory, best of 3 once its figures are kept: what a supervisor's
+`floor report …` costs), the first screen's reads (a new floor each time, best of 3), and a
+save. Target: reports and the start within 2× the file store's; saves ≤ 20 ms.
 
     python benchmarks/db_store.py [--seats 40] [--days 75] [--files DIR] [--store postgresql://…]
                                   [--site SITE]   # a site already copied from --files

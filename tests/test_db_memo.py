@@ -12,7 +12,8 @@ import pytest
 
 from floorapp import cli
 from floorapp.services import open_floor
-from store.pg import MEMO_PART, PgStore, connect
+from store.pg import PgStore, connect
+from store.pg_kept import MEMO_PART
 
 OCTOBER = ["report", "month", "--month", "2026-10", "--format", "json"]
 REPORTS = [OCTOBER,
