@@ -111,21 +111,13 @@ def _name(store: Any) -> str:
 
 
 def migrate(address: str) -> list[str]:
-    """Bring the schema, roles, grants and triggers up to date (``init`` again). The data
-    follows the file store's schema; a database behind it would need its data migrated,
-    which no version of floor has needed yet: said, never guessed."""
-    lines = init(address)
-    conn = connect(address)
-    try:
-        found = conn.execute("SELECT value FROM floor.meta WHERE name = 'data_schema'") \
-            .fetchone()
-    finally:
-        conn.close()
-    if not found or found[0] != SCHEMA_VERSION:
-        raise StoreError(f"{redact(address)}: data schema {found[0] if found else None!r}, "
-                         f"this floor's is {SCHEMA_VERSION}: no data migration for a database "
-                         f"store yet; copy it out and back (`floor store copy`)")
-    return lines + [f"data schema {SCHEMA_VERSION}: up to date"]
+    """Bring the schema, roles, grants and triggers up to date (``init`` again), then every
+    site's data to this floor's data schema (store.pg_migrate); a newer database is refused
+    before anything is changed."""
+    from store import pg_migrate
+
+    pg_migrate.refuse_newer(address)
+    return init(address) + pg_migrate.migrate_data(address)
 
 
 def examine(address: str, site: str, record_shapes: Any = None) -> list:
