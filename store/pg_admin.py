@@ -14,20 +14,26 @@ from store.pg import _psycopg, check_site, connect, db_problem, redact
 _LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,62}$")
 
 
-def init(address: str) -> list[str]:
-    """Create or bring up to date the schema, the group roles and their grants. Idempotent."""
+def init(address: str, migrating: bool = False) -> list[str]:
+    """Create or bring up to date the schema, the group roles and their grants. Idempotent.
+    Says the data schema found, and what to do when it is not this floor's."""
     psycopg = _psycopg()
     conn = connect(address)
+    from store.pg_migrate import data_schema
+
     try:
         with conn.transaction():
             for sql, params in pg_schema.schema_statements(SCHEMA_VERSION):
                 conn.execute(sql, params)
+            found = data_schema(conn)
     except psycopg.Error as exc:
         raise db_problem(exc, f"{redact(address)}: cannot set up the floor schema") from None
     finally:
         conn.close()
+    data = f"data schema {found}" + ("" if found == SCHEMA_VERSION or migrating else
+                                     f" (this floor's is {SCHEMA_VERSION}: `floor db migrate`)")
     return [f"schema floor and floor_pay ready in {redact(address)} "
-            f"(database schema {pg_schema.PG_SCHEMA_VERSION}, data schema {SCHEMA_VERSION})",
+            f"(database schema {pg_schema.PG_SCHEMA_VERSION}, {data})",
             "group roles: " + ", ".join(pg_schema.GROUP_ROLES)]
 
 
@@ -117,7 +123,7 @@ def migrate(address: str) -> list[str]:
     from store import pg_migrate
 
     pg_migrate.refuse_newer(address)
-    return init(address) + pg_migrate.migrate_data(address)
+    return init(address, migrating=True) + pg_migrate.migrate_data(address)
 
 
 def examine(address: str, site: str, record_shapes: Any = None) -> list:
@@ -143,9 +149,12 @@ def examine(address: str, site: str, record_shapes: Any = None) -> list:
         if meta.get("schema") != pg_schema.PG_SCHEMA_VERSION:
             findings.append(Finding(where, "error", f"database schema {meta.get('schema')!r}, "
                                     f"expected {pg_schema.PG_SCHEMA_VERSION}: `floor db migrate`"))
-        if meta.get("data_schema") != SCHEMA_VERSION:
-            findings.append(Finding(where, "error", f"data schema {meta.get('data_schema')!r}, "
-                                    f"expected {SCHEMA_VERSION}"))
+        found = meta.get("data_schema")
+        if found != SCHEMA_VERSION:
+            newer = type(found) is int and found > SCHEMA_VERSION
+            findings.append(Finding(where, "error", f"data schema {found!r}, expected "
+                                    f"{SCHEMA_VERSION}: " + ("upgrade floor" if newer else
+                                                             "`floor db migrate`")))
         triggers = {(schema, name): enabled for schema, name, enabled in conn.execute(
             "SELECT n.nspname, t.tgname, t.tgenabled FROM pg_trigger t "
             "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "

@@ -81,6 +81,11 @@ def test_db_migrate_runs_the_data_steps_as_the_file_store_does(database, tmp_pat
     assert "run `floor db migrate`" in older.read_only_reason
     older.close()
     capsys.readouterr()
+    # init and doctor say the data schema found and what to do, not floor's own number
+    assert run(["--store", database, "db", "init"]) == 0
+    assert "data schema 2 (this floor's is 3: `floor db migrate`)" in capsys.readouterr().out
+    assert run(["--store", database, "--site", "north", "doctor"]) == 2
+    assert "data schema 2, expected 3: `floor db migrate`" in capsys.readouterr().out
 
     assert open_floor(root).store.meta()["schema"] == SCHEMA_VERSION  # the file store's path
     assert run(["--store", database, "db", "migrate"]) == 0
