@@ -215,3 +215,20 @@ async def test_rows_added_at_once_are_the_rows_added_one_by_one() -> None:
         with pytest.raises(Exception, match="already exists"):
             every.add_keyed_rows([("k1", ("x",))])
         assert every.row_count == 3
+
+
+async def test_a_resize_to_the_same_width_keeps_the_rows(worked: Floor,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows are fit to the width: a taller terminal (and the resizes of the app's start)
+    does not work the day out and refill the table again; a wider one does."""
+    app = FloorApp(worked, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        days = counted(worked, monkeypatch)
+        await pilot.resize_terminal(80, 30)
+        await pilot.pause()
+        assert days == []
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert days == [TODAY]
+        assert app.screen.query_one("#att-today", DataTable).columns["status"].width == 44
