@@ -106,6 +106,7 @@ class AttendanceScreen(FloorScreen):
         self.row_staff: str | None = None  # whom a reason/leave line is for when it names no one
         self.pick: tuple[str, int] | None = None  # (who typed, index) chosen with ↑/↓
         self.status_text: dict[str, str] = {}  # each row's status in full, for the line below
+        self._filled_width: int | None = None  # the terminal width the day's rows are fit to
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -161,33 +162,29 @@ class AttendanceScreen(FloorScreen):
 
     def refresh_today(self) -> None:
         day = self.current_day()
-        rows = self.service.day_results(day)
-        corrected = self.service.corrected_on(day)
-        table = self.query_one("#att-today", DataTable)
+        rows = self.service.day_rows(day)
+        table = self.query_one("#att-today", FixedTable)
         keep = self._highlighted(table)
         table.clear()
         status_cells = self.fit_columns(table, rows)
-        self.status_text = {row.staff.id: row.text for row in rows}
+        self.status_text = {row.staff_id: row.text for row in rows}
         comma = _(", ")
         counts: dict[str, int] = {}
-        rows.sort(key=lambda r: (r.status == "rest", r.staff.id))
+        rows.sort(key=lambda r: (r.status == "rest", r.staff_id))
+        filled = []
         for row in rows:
-            result = row.result
             # counted as the floor sees it now: nobody is on time before they punch in
-            now_status = result.status_now
+            now_status = row.status_now
             counts[now_status] = counts.get(now_status, 0) + 1
-            cells = []
-            for number in (1, 2):
-                period = result.periods[number - 1] if len(result.periods) >= number else None
-                cells.append(_period_text(period, result))
-            mark = "✎" if row.staff.id in corrected else ""
+            mark = "✎" if row.corrected else ""
             # a day of leave on the roster as its one character (病), as in the roster grid
-            table.add_row(row.staff.id, plain(row.staff.name), short_code(row.code) + mark,
-                          *cells,
-                          Text(fit_parts(row.result.parts, status_cells, comma),
-                               style=STATUS_STYLES.get(now_status, ""),
-                               no_wrap=True, overflow="ellipsis"),
-                          key=row.staff.id)
+            filled.append((row.staff_id, (
+                row.staff_id, plain(row.name), short_code(row.code) + mark, *row.periods,
+                Text(fit_parts(row.parts, status_cells, comma),
+                     style=STATUS_STYLES.get(now_status, ""), no_wrap=True,
+                     overflow="ellipsis"))))
+        table.add_keyed_rows(filled)
+        self._filled_width = self.app.size.width
         self._restore(table, keep)
         on_shift = sum(v for k, v in counts.items() if k != "rest")
         # English keeps its ISO date; Chinese shows '11月20日 周五'
@@ -212,7 +209,7 @@ class AttendanceScreen(FloorScreen):
         """The name and status columns: as at 80 columns, and growing into a wider terminal
         (the name up to the longest, the status the rest); the status's width is returned."""
         room = max(0, self.app.size.width - 80)
-        name = grown(8, room // 2, max((cell_len(r.staff.name) for r in rows), default=0))
+        name = grown(8, room // 2, max((cell_len(r.name) for r in rows), default=0))
         status = max(20, self.app.size.width - 56) - (name - 8)
         set_column_width(table, "name", name)
         set_column_width(table, "status", status)
@@ -223,7 +220,10 @@ class AttendanceScreen(FloorScreen):
         chart fits the room (issue #28)."""
         fit_charts([self.query_one("#att-chart", ChartStrip)], self.app.size.width,
                    self.app.size.height)
-        if self.query_one("#att-today", DataTable).columns:
+        # the rows are filled for a width: a resize to the same one (three of them as the app
+        # starts) leaves them as they are, a 1,139-row register refilled each time (issue #30)
+        if self.query_one("#att-today", DataTable).columns \
+                and self.app.size.width != self._filled_width:
             self.refresh_today()
 
     def load_month(self) -> None:
@@ -526,19 +526,6 @@ class AttendanceScreen(FloorScreen):
             table.move_cursor(row=table.get_row_index(staff_id))
         except Exception:  # that person is not in this table
             pass
-
-
-def _period_text(period, result) -> str:  # noqa: ANN001 - PeriodResult, DayResult
-    if period is None:
-        return ""
-    if period.covered and result.leave:
-        return _("leave")
-    punch = period.punch
-    if punch is None or (punch.time_in is None and punch.time_out is None):
-        return "--" if not period.pending else "·"
-    time_in = punch.time_in.strftime("%H:%M") if punch.time_in else "--:--"
-    time_out = punch.time_out.strftime("%H:%M") if punch.time_out else ""
-    return f"{time_in}–{time_out}"
 
 
 def _num(value) -> str:  # noqa: ANN001 - Decimal

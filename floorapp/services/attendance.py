@@ -18,17 +18,18 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pendulum
 
-from floorapp import csvio, reports
+from floorapp import csvio, i18n, reports
 from floorapp.attendance import (
     LEAVE_TYPES,
     LEAVE_WORDS_ZH,
     DayResult,
     Leave,
     MonthResult,
+    PeriodResult,
     Punch,
     day_text,
     evaluate_day,
@@ -141,10 +142,33 @@ class PersonDay:
         return self.result.shift
 
 
+class DayRow(NamedTuple):
+    """A person's day as the attendance grid shows it, in words (the interface language):
+    plain data, so a finished day's rows are kept whole (``day_rows``)."""
+
+    staff_id: str
+    name: str
+    code: str  # PersonDay.code: the shift, R, or the type of a whole day's leave
+    corrected: bool  # punches or leave corrected that day (✎)
+    periods: list[str]  # the first two periods: "08:02–17:31", "--", "·", "leave", ""
+    parts: list[str]  # DayResult.parts
+    status: str  # DayResult.status
+    status_now: str  # DayResult.status_now
+
+    @property
+    def text(self) -> str:
+        return _(", ").join(self.parts)
+
+
+# Finished days' grid rows kept in memory besides the memo: stepping back and forth a week
+ROWS_KEPT = 8
+
+
 class AttendanceService:
     def __init__(self, floor: Floor) -> None:
         self.floor = floor
         self._day_memo: tuple[tuple, tuple[PersonDay, ...]] | None = None
+        self._rows_kept: dict[tuple, list[DayRow]] = {}
 
     # -------------------------------------------------------------- reading
     def _local_now(self) -> dt.datetime:
@@ -189,12 +213,60 @@ class AttendanceService:
         leave = self.leave_on(day)
         shifts = self._shifts(day, people)
         now = self._local_now()
-        policy = self.floor.policy  # once: on a database store each look is a round trip
+        policy = self.floor.policy  # once: each look is a file signature or a round trip
         out = []
         for person in people:
             result = evaluate_day(policy, day, shifts[person.id],
                                   punches.get(person.id, {}), leave.get(person.id), now)
             out.append(PersonDay(person, result))
+        return out
+
+    def day_rows(self, day: dt.date) -> list[DayRow]:
+        """The attendance grid of a day, one row per person on the register that day.
+
+        A finished day's rows (before today) do not follow the clock: they are kept in this
+        user's memo (``report_memo.kept``) while every file they were worked out from is
+        unchanged, and the last few in memory, so going back a day on a 1,000-seat floor is a
+        look-up, not 1,139 people's day worked out again (issue #30). A changed punch, leave,
+        register, policy or roster, another language or login: worked out again."""
+        today = self.floor.today()
+        if day >= today:
+            return self._work_out_rows(day)
+        store = self.floor.store
+        language = i18n.language()
+        roster = f"roster/{day:%Y-%m}"
+        state = (day, today, language, store.stamp(), store.signature(_part(day)),
+                 store.signature("ref"), store.signature("pay"), store.signature(roster))
+        rows = self._rows_kept.get(state)
+        if rows is not None:
+            return list(rows)
+        from floorapp.services import report_memo
+
+        found = report_memo.kept(
+            self.floor, f"attendance|day|{day.isoformat()}|{language}",
+            lambda: [list(row) for row in self._work_out_rows(day)], list,
+            reads=(_part(day), roster))
+        if not all(isinstance(item, list) and len(item) == len(DayRow._fields)
+                   for item in found):  # not rows of this program: worked out, not trusted
+            found = [list(row) for row in self._work_out_rows(day)]
+        rows = [DayRow._make(item) for item in found]
+        self._rows_kept.pop(state, None)
+        self._rows_kept[state] = rows
+        while len(self._rows_kept) > ROWS_KEPT:
+            del self._rows_kept[next(iter(self._rows_kept))]
+        return list(rows)
+
+    def _work_out_rows(self, day: dt.date) -> list[DayRow]:
+        corrected = self.corrected_on(day)
+        out = []
+        for row in self.day_results(day):
+            result = row.result
+            periods = result.periods
+            out.append(DayRow(
+                row.staff.id, row.staff.name, row.code, row.staff.id in corrected,
+                [period_text(periods[0] if periods else None, result),
+                 period_text(periods[1] if len(periods) > 1 else None, result)],
+                result.parts, result.status, result.status_now))
         return out
 
     def leave_periods(self, day: dt.date) -> dict[str, set[int]]:
@@ -813,6 +885,21 @@ class _Works(dict):
     def __missing__(self, code: str) -> bool:
         self[code] = works = bool(self.policy.periods(code, self.day))
         return works
+
+
+def period_text(period: PeriodResult | None, result: DayResult) -> str:
+    """A period's cell in the attendance grid: its punches, "leave", "--" (none) or "·"
+    (none yet)."""
+    if period is None:
+        return ""
+    if period.covered and result.leave:
+        return _("leave")
+    punch = period.punch
+    if punch is None or (punch.time_in is None and punch.time_out is None):
+        return "--" if not period.pending else "·"
+    time_in = punch.time_in.strftime("%H:%M") if punch.time_in else "--:--"
+    time_out = punch.time_out.strftime("%H:%M") if punch.time_out else ""
+    return f"{time_in}–{time_out}"
 
 
 def _punch(record: dict[str, Any]) -> Punch:

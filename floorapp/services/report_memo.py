@@ -17,6 +17,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from floorapp import i18n
 from floorapp.services.core import PAY, REF, Floor
@@ -77,20 +78,31 @@ def report_text(floor: Floor, report: str, shown: str | None, output_format: str
     (then kept for the next time)."""
     if shown is None:
         return work_out()
+    pay = floor.pay_visible()
+    slot = f"report|{report}|{shown}|{output_format}|{i18n.language()}|{pay}"
+    return kept(floor, slot, work_out, str)
+
+
+def kept(floor: Floor, slot: str, work_out: Callable[[], Any], kind: type,
+         reads: tuple[str, ...] = ()) -> Any:
+    """``work_out()`` of a finished period (JSON-able, of type ``kind``), from the memo while
+    every file it read (and ``reads``, files it depends on through a reader's own cache) is
+    as it was, for this program, day, login and what it may see; else worked out and kept.
+    ``slot`` names what is kept, with everything of the question that is not in the store
+    (the language, the format)."""
     store = floor.store
     access = floor.access
-    pay = floor.pay_visible()
-    language = i18n.language()
-    slot = f"report|{report}|{shown}|{output_format}|{language}|{pay}"
     key = [program_signature(), slot, floor.today().isoformat(), access.login,
            access.person.id if access.person else None,
            access.person.role if access.person else None, access.describe()]
-    kept = store.memo(slot, key)
-    if isinstance(kept, str):
-        return kept
+    found = store.memo(slot, key)
+    if isinstance(found, kind):
+        return found
     with store.watching() as seen:
         store.signature(REF)  # the register, the policy and the rights, whoever reads them
         store.signature(PAY)
-        text = work_out()
-    store.keep_memo(slot, key, seen, text)
-    return text
+        for partition in reads:
+            store.signature(partition)
+        value = work_out()
+    store.keep_memo(slot, key, seen, value)
+    return value
