@@ -539,7 +539,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "wallboard":  # only reads: opens the store read-only, never open_floor
         from floorapp import wallboard_cli
 
-        return wallboard_cli.run(args.store, args.host, args.port)
+        return wallboard_cli.run(args.store, args.host, args.port, args.max_connections)
     if args.command == "restore":
         from floorapp.services import shapes as record_shapes
         from store import backup as store_backup
