@@ -7,6 +7,7 @@ stamp every second, so another supervisor's change shows within 2 s without a re
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -127,6 +128,7 @@ class FloorApp(TypeAhead):
         self._stamp = floor.store.stamp()
         self._known_problems: set[str] = set()
         self._codes: tuple[tuple, list[str]] | None = None
+        self._stop_listening = threading.Event()
 
     # --------------------------------------------------------------- start
     def on_mount(self) -> None:
@@ -135,7 +137,10 @@ class FloorApp(TypeAhead):
         self.set_interval(POLL_SECONDS, self.poll_store)
         store = self.floor.store
         if hasattr(store, "wait_for_change"):  # a database store tells of changes at once
-            self.listen_for_changes()
+            # a thread of its own, not a Textual worker: it lasts as long as the app, and
+            # waiting for the workers (what a command started) must not wait for it
+            threading.Thread(target=self.listen_for_changes, args=(self._stop_listening,),
+                             name="floor-listen", daemon=True).start()
         if store.read_only_reason:
             self.notify(_("Read-only: {reason}").format(reason=store.read_only_reason),
                         severity="error", timeout=30)
@@ -157,21 +162,24 @@ class FloorApp(TypeAhead):
                           "`floor --store DIR demo` into a new directory."),
                         title=_("A new store"), timeout=30)
 
-    @work(thread=True, exclusive=True, group="listen")
-    def listen_for_changes(self) -> None:
+    def listen_for_changes(self, stop: threading.Event) -> None:
         """Other supervisors' changes, heard through LISTEN/NOTIFY (issue #32): the screen is
         refreshed as soon as one is committed. If the listening connection fails, the poll
-        (``POLL_SECONDS``) goes on doing the same."""
-        from textual.worker import get_current_worker
-
-        worker = get_current_worker()
-        while not worker.is_cancelled:
+        (``POLL_SECONDS``) goes on doing the same. Ends within ``LISTEN_SECONDS`` of ``stop``
+        (the app's unmount)."""
+        while not stop.is_set():
             try:
                 changed = self.floor.store.wait_for_change(LISTEN_SECONDS)
             except Exception:  # a lost connection: the poll is still there
                 return
-            if changed and not worker.is_cancelled:
-                self.call_from_thread(self.poll_store)
+            if changed and not stop.is_set():
+                try:
+                    self.call_from_thread(self.poll_store)
+                except RuntimeError:  # the app is no longer running
+                    return
+
+    def on_unmount(self) -> None:
+        self._stop_listening.set()
 
     @work(thread=True, exclusive=True, group="backup")
     def daily_backup(self) -> None:

@@ -13,7 +13,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     db_sub = db.add_subparsers(dest="db", metavar="ACTION", required=True)
     db_sub.add_parser("init", help=_("create the schema, the group roles and their grants "
                                      "(again: brings them up to date)"))
-    db_sub.add_parser("migrate", help=_("bring the database's schema up to date"))
+    db_sub.add_parser("migrate", help=_("bring the database's schema and every site's data "
+                                        "up to date"))
     grant = db_sub.add_parser("grant", help=_("give a login a floor role"))
     grant.add_argument("login", help=_("the database role (on the floor host: the OS login)"))
     grant.add_argument("role", choices=("monitor", "lead", "manager", "pay"),

@@ -27,7 +27,6 @@ from typing import Any
 from store import shapes
 from store.db import (
     DAY_FILES_KEPT,
-    DIGESTS_KEPT,
     RECORD_LISTS_KEPT,
     _current,
     _keep,
@@ -36,6 +35,7 @@ from store.db import (
     utc_now,
 )
 from store.errors import StoreError, StoreReadOnlyError
+from store.pg_kept import KeptFigures
 from store.pg_tx import IN_BULK, PgTx, versions_table
 from store.migrations import SCHEMA_VERSION
 
@@ -106,7 +106,7 @@ def redact(address: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", address)
 
 
-class PgStore(_Reader):
+class PgStore(KeptFigures, _Reader):
     """One site of a floor database. Same API as store.db.Store."""
 
     kind = "database"
@@ -136,8 +136,8 @@ class PgStore(_Reader):
         self._derived: OrderedDict[tuple[str, str], tuple[Any, Any]] = OrderedDict()
         self._conn = None
         self._listener = None
-        self._kept: OrderedDict[str, tuple[Any, dict[str, Any]]] = OrderedDict()
         self._damaged_parts: set[str] = set()
+        self._watchers: list[dict[tuple, Any]] = []  # what ``watching`` blocks have read
 
     def __repr__(self) -> str:
         return f"PgStore({redact(self.address)!r}, site={self.site!r})"
@@ -148,17 +148,22 @@ class PgStore(_Reader):
     # ------------------------------------------------------------------ open
     def open(self) -> PgStore:
         self._conn = connect(self.address, self.login)
-        self.user = self._one("SELECT session_user")[0]
-        try:
-            meta = dict(self._rows("SELECT name, value FROM floor.meta"))
+        try:  # one round trip: who we are and the store's versions
+            self.user, meta = self._one(
+                "SELECT session_user, (SELECT jsonb_object_agg(name, value) FROM floor.meta)")
+            meta = meta or {}
         except StoreError:
             raise StoreError(f"{self.describe()}: no floor schema in this database; "
                              f"its owner runs `floor --store {redact(self.address)} db init`") \
                 from None
         found = meta.get("data_schema")
-        if type(found) is not int or found > self.schema_version:
+        if type(found) is not int or found < 1:
             self.read_only_reason = (f"{self.describe()}: store schema {found!r} is not one "
                                      f"this floor knows (schema {self.schema_version})")
+        elif found > self.schema_version:
+            self.read_only_reason = (f"{self.describe()}: store schema {found} is newer than "
+                                     f"this floor (schema {self.schema_version}); upgrade "
+                                     f"floor before writing")
         elif found < self.schema_version:
             self.read_only_reason = (f"{self.describe()}: store schema {found} is older than "
                                      f"this floor's ({self.schema_version}); run `floor db "
@@ -224,18 +229,24 @@ class PgStore(_Reader):
         return bool(row and row[0])
 
     def day_partitions(self, start=None, end=None) -> list[str]:
+        first, last = (start.isoformat() if start else None), (end.isoformat() if end else None)
         rows = self._rows(
             "SELECT part FROM floor.changes WHERE site = %s AND part LIKE 'day/%%' "
             "AND (%s::text IS NULL OR part >= 'day/' || %s) "
             "AND (%s::text IS NULL OR part <= 'day/' || %s) ORDER BY part",
-            (self.site, *(2 * [start.isoformat() if start else None]),
-             *(2 * [end.isoformat() if end else None])))
-        return [row[0] for row in rows]
+            (self.site, first, first, last, last))
+        found = [row[0] for row in rows]
+        if self._watchers:
+            self._saw(("days", first, last), found)
+        return found
 
     def roster_partitions(self) -> list[str]:
         rows = self._rows("SELECT part FROM floor.changes WHERE site = %s "
                           "AND part LIKE 'roster/%%' ORDER BY part", (self.site,))
-        return [row[0] for row in rows]
+        found = [row[0] for row in rows]
+        if self._watchers:
+            self._saw(("rosters",), found)
+        return found
 
     def signature(self, partition: str) -> int | None:
         """The partition's change counter; None when it has no record yet."""
@@ -243,7 +254,10 @@ class PgStore(_Reader):
             raise StoreError(f"not a store partition: {partition!r}")
         row = self._one("SELECT changes FROM floor.changes WHERE site = %s AND part = %s",
                         (self.site, partition))
-        return row[0] if row else None
+        signature = row[0] if row else None
+        if self._watchers:
+            self._saw(("part", partition), signature)
+        return signature
 
     def stamp(self) -> str:
         """Changes whenever anyone commits a change to this site."""
@@ -252,23 +266,29 @@ class PgStore(_Reader):
         return f"{row[0]}:{row[1]}" if row else ""
 
     # ------------------------------------------------------------------ read
-    def fetch(self, partition: str, conn=None) -> dict[str, Any]:
-        """The raw tables of a partition as the file store holds them (audit apart)."""
+    def fetch(self, partition: str, conn=None, table: str | None = None) -> dict[str, Any]:
+        """The raw tables of a partition as the file store holds them (audit apart); only
+        ``table`` when given."""
         if not _PARTITION.match(partition):
             raise StoreError(f"not a store partition: {partition!r}")
         sql = (f"SELECT tbl, key, v, at, by, retired, data FROM {versions_table(partition)} "
-               f"WHERE site = %s AND part = %s ORDER BY tbl, key, v")
+               f"WHERE site = %s AND part = %s"
+               + (" AND tbl = %s" if table is not None else "") + " ORDER BY tbl, key, v")
+        params = (self.site, partition) + ((table,) if table is not None else ())
         if conn is None:
-            rows = self._rows(sql, (self.site, partition))
+            rows = self._rows(sql, params)
         else:
-            rows = conn.execute(sql, (self.site, partition)).fetchall()
+            rows = conn.execute(sql, params).fetchall()
         tables: dict[str, dict[str, Any]] = {}
         for tbl, key, v, at, by, retired, data in rows:
             tables.setdefault(tbl, {})[f"{key}\x00{v}"] = _doc(key, v, at, by, retired, data)
         return tables
 
     def read_partition(self, partition: str) -> dict[str, Any]:
-        signature = self.signature(partition)
+        return self._read(partition, self.signature(partition))
+
+    def _read(self, partition: str, signature: int | None) -> dict[str, Any]:
+        """The partition as it is at ``signature`` (just read: one round trip less)."""
         if signature is None:
             return {}
         cached = self._cache.get(partition)
@@ -318,7 +338,7 @@ class PgStore(_Reader):
         hit = self._records_cache.get(key)
         if hit is not None and hit[0] == signature and signature is not None:
             return hit[1]
-        data = self.read_partition(partition)
+        data = self._read(partition, signature)
         out = _current((data.get(table) or {}).values(), include_retired)
         _keep(self._records_cache, key, (signature, out), RECORD_LISTS_KEPT, self._lru_lock)
         return out
@@ -337,72 +357,6 @@ class PgStore(_Reader):
         self.add_digest(_records_digest(table),
                         lambda tables: _current((tables.get(table) or {}).values()))
 
-    def digest(self, partition: str, name: str) -> Any:
-        """The figures ``add_digest(name, …)`` works out from a partition, kept in memory
-        under its change counter (never stale)."""
-        signature = self.signature(partition)
-        hit = self._derived.get((partition, name))
-        if hit is not None and hit[0] == signature and signature is not None:
-            return hit[1]
-        kept = self._kept_digests(partition, signature)
-        if name in kept:
-            value = kept[name]
-        else:
-            compute, _stands_for = self._digesters[name]
-            value = compute(self.read_partition(partition))
-            self._keep_digest(partition, name, signature, value)
-        _keep(self._derived, (partition, name), (signature, value), DIGESTS_KEPT,
-              self._lru_lock)
-        return value
-
-    def _kept_digests(self, partition: str, signature: int | None) -> dict[str, Any]:
-        """This login's figures of the partition for its current version (floor.digests),
-        read in one go when the first is asked."""
-        if signature is None or partition in ("ref", "pay"):
-            return {}
-        known = self._kept.get(partition)
-        if known is not None and known[0] == signature:
-            return known[1]
-        try:
-            rows = self._rows("SELECT name, value FROM floor.digests WHERE login = session_user "
-                              "AND site = %s AND part = %s AND changes = %s",
-                              (self.site, partition, signature))
-        except StoreError:
-            rows = []  # a cache: worked out again
-        kept = {name: value for name, value in rows if name in self._digesters}
-        _keep(self._kept, partition, (signature, kept), DIGESTS_KEPT, self._lru_lock)
-        return kept
-
-    def _keep_digest(self, partition: str, name: str, signature: int | None,
-                     value: Any) -> None:
-        """Keep a figure for this login and this version of the partition; never from a
-        partition with damaged records (each reader names them), never of ref or pay."""
-        if signature is None or partition in ("ref", "pay") or self.read_only_reason \
-                or partition in self._damaged_parts \
-                or signature != self.signature(partition):
-            return
-        from psycopg.types.json import Jsonb
-
-        try:
-            self._rows("INSERT INTO floor.digests (site, part, name, changes, value) "
-                       "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (login, site, part, name) "
-                       "DO UPDATE SET changes = EXCLUDED.changes, value = EXCLUDED.value "
-                       "RETURNING 1", (self.site, partition, name, signature, Jsonb(value)))
-        except StoreError:
-            pass  # a cache: the next reader works the figures out again
-
-    # The memo of finished periods' reports (issue #30) keys on the store files' signatures;
-    # on a database every report is worked out (its reads are one query per partition).
-    def memo(self, slot: str, key: list[Any]) -> Any:
-        return None
-
-    @contextmanager
-    def watching(self) -> Iterator[dict[tuple, Any]]:
-        yield {}
-
-    def keep_memo(self, slot: str, key: list[Any], seen: dict[tuple, Any], value: Any) -> None:
-        return None
-
     def forget(self) -> None:
         """Let go of the figures kept in memory (a long writer such as the demo)."""
         with self._lru_lock:
@@ -410,20 +364,13 @@ class PgStore(_Reader):
             self._records_cache.clear()
             self._derived.clear()
 
-    def prune_cache(self) -> list[str]:
-        """This login's kept figures of digests this program no longer registers."""
-        if self.read_only_reason or not self._digesters:
-            return []
-        rows = self._rows("DELETE FROM floor.digests WHERE login = session_user AND site = %s "
-                          "AND NOT (name = ANY(%s)) RETURNING name",
-                          (self.site, list(self._digesters)))
-        return sorted({row[0] for row in rows})
-
     def audit(self, partition: str) -> list[dict[str, Any]]:
         """The audit as floor writes it (op, table, key, changes …), each entry's who and when
         as the database's trigger recorded them. A version added outside floor (psql) shows as
         op ``sql``."""
         schema = "floor_pay" if partition == "pay" else "floor"
+        if self._watchers:
+            self.signature(partition)  # the audit moves with the partition's versions
         rows = self._rows(
             f"SELECT tbl, key, v, entry, by, "
             f"to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') "

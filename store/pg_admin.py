@@ -14,20 +14,26 @@ from store.pg import _psycopg, check_site, connect, db_problem, redact
 _LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,62}$")
 
 
-def init(address: str) -> list[str]:
-    """Create or bring up to date the schema, the group roles and their grants. Idempotent."""
+def init(address: str, migrating: bool = False) -> list[str]:
+    """Create or bring up to date the schema, the group roles and their grants. Idempotent.
+    Says the data schema found, and what to do when it is not this floor's."""
     psycopg = _psycopg()
     conn = connect(address)
+    from store.pg_migrate import data_schema
+
     try:
         with conn.transaction():
             for sql, params in pg_schema.schema_statements(SCHEMA_VERSION):
                 conn.execute(sql, params)
+            found = data_schema(conn)
     except psycopg.Error as exc:
         raise db_problem(exc, f"{redact(address)}: cannot set up the floor schema") from None
     finally:
         conn.close()
+    data = f"data schema {found}" + ("" if found == SCHEMA_VERSION or migrating else
+                                     f" (this floor's is {SCHEMA_VERSION}: `floor db migrate`)")
     return [f"schema floor and floor_pay ready in {redact(address)} "
-            f"(database schema {pg_schema.PG_SCHEMA_VERSION}, data schema {SCHEMA_VERSION})",
+            f"(database schema {pg_schema.PG_SCHEMA_VERSION}, {data})",
             "group roles: " + ", ".join(pg_schema.GROUP_ROLES)]
 
 
@@ -111,21 +117,13 @@ def _name(store: Any) -> str:
 
 
 def migrate(address: str) -> list[str]:
-    """Bring the schema, roles, grants and triggers up to date (``init`` again). The data
-    follows the file store's schema; a database behind it would need its data migrated,
-    which no version of floor has needed yet: said, never guessed."""
-    lines = init(address)
-    conn = connect(address)
-    try:
-        found = conn.execute("SELECT value FROM floor.meta WHERE name = 'data_schema'") \
-            .fetchone()
-    finally:
-        conn.close()
-    if not found or found[0] != SCHEMA_VERSION:
-        raise StoreError(f"{redact(address)}: data schema {found[0] if found else None!r}, "
-                         f"this floor's is {SCHEMA_VERSION}: no data migration for a database "
-                         f"store yet; copy it out and back (`floor store copy`)")
-    return lines + [f"data schema {SCHEMA_VERSION}: up to date"]
+    """Bring the schema, roles, grants and triggers up to date (``init`` again), then every
+    site's data to this floor's data schema (store.pg_migrate); a newer database is refused
+    before anything is changed."""
+    from store import pg_migrate
+
+    pg_migrate.refuse_newer(address)
+    return init(address, migrating=True) + pg_migrate.migrate_data(address)
 
 
 def examine(address: str, site: str, record_shapes: Any = None) -> list:
@@ -151,9 +149,12 @@ def examine(address: str, site: str, record_shapes: Any = None) -> list:
         if meta.get("schema") != pg_schema.PG_SCHEMA_VERSION:
             findings.append(Finding(where, "error", f"database schema {meta.get('schema')!r}, "
                                     f"expected {pg_schema.PG_SCHEMA_VERSION}: `floor db migrate`"))
-        if meta.get("data_schema") != SCHEMA_VERSION:
-            findings.append(Finding(where, "error", f"data schema {meta.get('data_schema')!r}, "
-                                    f"expected {SCHEMA_VERSION}"))
+        found = meta.get("data_schema")
+        if found != SCHEMA_VERSION:
+            newer = type(found) is int and found > SCHEMA_VERSION
+            findings.append(Finding(where, "error", f"data schema {found!r}, expected "
+                                    f"{SCHEMA_VERSION}: " + ("upgrade floor" if newer else
+                                                             "`floor db migrate`")))
         triggers = {(schema, name): enabled for schema, name, enabled in conn.execute(
             "SELECT n.nspname, t.tgname, t.tgenabled FROM pg_trigger t "
             "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -172,6 +173,7 @@ def examine(address: str, site: str, record_shapes: Any = None) -> list:
             findings.append(Finding(f"{where} floor.versions", "error",
                                     "row-level security is off: every member may write "
                                     "everything"))
+        findings += _rights_findings(conn, where)
         for table, grantee, privilege in conn.execute(_WIDE_GRANTS).fetchall():
             findings.append(Finding(f"{where} {table}", "error",
                                     f"{grantee} may {privilege}: only the owner may"))
@@ -196,6 +198,47 @@ def examine(address: str, site: str, record_shapes: Any = None) -> list:
     finally:
         store.close()
     return findings
+
+
+def _rights_findings(conn: Any, where: str) -> list:
+    """The row-level security policies of floor.versions, the functions they call and the
+    table of rights per table, as ``floor db init`` makes them (issue #32)."""
+    from store.doctor import Finding
+
+    found = []
+    place = f"{where} floor.versions"
+    policies = {name: (cmd, check or "") for name, cmd, check in conn.execute(
+        "SELECT polname, polcmd, pg_get_expr(polwithcheck, polrelid) FROM pg_policy "
+        "WHERE polrelid = 'floor.versions'::regclass").fetchall()}
+    for name, cmd in pg_schema.EXPECTED_POLICIES.items():
+        if name not in policies or policies[name][0] != cmd:
+            found.append(Finding(place, "error", f"row-level security policy {name} is "
+                                                 f"missing: `floor db migrate`"))
+    if "floor_write" in policies and "may_write" not in policies["floor_write"][1]:
+        found.append(Finding(place, "error", "row-level security policy floor_write does not "
+                                             "check floor.may_write: `floor db migrate`"))
+    functions = {row[0] for row in conn.execute(
+        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = 'floor'").fetchall()}
+    for name in pg_schema.EXPECTED_FUNCTIONS:
+        if name not in functions:
+            found.append(Finding(f"{where} floor.{name}", "error",
+                                 "function missing: `floor db migrate`"))
+    tables, defaults = pg_schema.rights_rows()
+    for table, expected, sql in (
+            ("floor.table_rights", tables, "SELECT kind, tbl, action FROM floor.table_rights"),
+            ("floor.default_rights", defaults, "SELECT role, action FROM floor.default_rights")):
+        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
+            found.append(Finding(f"{where} {table}", "error", "missing: `floor db migrate`"))
+            continue
+        held = sorted(tuple(row) for row in conn.execute(sql).fetchall())
+        if held != expected:
+            wrong = sorted(set(held) ^ set(expected))[:3]
+            found.append(Finding(f"{where} {table}", "error",
+                                 f"not the rights of this floor (e.g. "
+                                 f"{', '.join('/'.join(row) for row in wrong)}): "
+                                 f"`floor db migrate`"))
+    return found
 
 
 # Privileges on the versions and the audit that nobody but their owner may hold (a member

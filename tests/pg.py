@@ -16,8 +16,14 @@ the cluster is that user's.
 Authentication is ``trust`` on the socket: only the cluster's owner (and root) can reach the
 socket, inside its ``0700`` directory. A test acts as a floor login by connecting as a login
 role made in the cluster (``user=`` in the connection), so ``session_user`` is that login just
-as peer authentication makes it on a floor host; peer authentication itself needs real OS
-accounts and is not tested here.
+as peer authentication makes it on a floor host.
+
+``peer_cluster`` is a second cluster with peer authentication only, as on a floor host
+(``local all all peer``): the OS account a connection comes from is the only role it may be,
+checked by the kernel. Its socket directory is ``0711`` so other accounts reach the socket
+(the data directory stays ``0700``). A user map lets the account that runs the tests (and the
+cluster's owner) be ``floor_admin`` too, the schema's owner; every other account is only its
+own name. tests/test_db_peer.py connects from real OS accounts through it.
 """
 
 from __future__ import annotations
@@ -80,7 +86,22 @@ def _as_owner() -> tuple[list[str], int | None, int | None]:
              "--clear-groups"], nobody.pw_uid, nobody.pw_gid)
 
 
-def start_cluster() -> tuple[Cluster, Path, list[str]]:
+def _peer_only(data: Path, owner: str, uid: int | None, gid: int | None) -> None:
+    """pg_hba.conf and pg_ident.conf of a cluster with peer authentication only: each OS
+    account is the role of its name; the account running the tests and the cluster's owner
+    may also be floor_admin."""
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    admins = sorted({me, owner})
+    (data / "pg_hba.conf").write_text("local all all peer map=floor\n")
+    (data / "pg_ident.conf").write_text(
+        "".join(f"floor {name} {ADMIN}\n" for name in admins) + "floor /^(.*)$ \\1\n")
+    for name in ("pg_hba.conf", "pg_ident.conf"):
+        if uid is not None:
+            os.chown(data / name, uid, gid)
+        os.chmod(data / name, 0o600)
+
+
+def start_cluster(peer: bool = False) -> tuple[Cluster, Path, list[str]]:
     bindir = server_bindir()
     if bindir is None:
         pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl, postgres): "
@@ -91,12 +112,16 @@ def start_cluster() -> tuple[Cluster, Path, list[str]]:
     home = Path(tempfile.mkdtemp(prefix="floor-pg-", dir="/tmp" if uid is not None else None))
     if uid is not None:
         os.chown(home, uid, gid)
-    os.chmod(home, 0o700)
+    # peer: other accounts reach the socket (but cannot list the directory)
+    os.chmod(home, 0o711 if peer else 0o700)
     data = home / "data"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "LANG": "C"}
     subprocess.run(prefix + [str(bindir / "initdb"), "-D", str(data), "-U", ADMIN,
                              "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"],
                    check=True, capture_output=True, env=env, cwd=home)
+    if peer:
+        _peer_only(data, pwd.getpwuid(uid if uid is not None else os.geteuid()).pw_name,
+                   uid, gid)
     options = (f"-k {home} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
                f"-c full_page_writes=off -c max_connections=60")
     run = subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-s",
@@ -128,6 +153,19 @@ def pg_cluster():
         for login in TEST_LOGINS:
             for role in ("manager", "pay"):
                 pg_admin.grant(cluster.address(), login, role)
+        yield cluster
+    finally:
+        stop_cluster(home, cluster.bindir, prefix)
+
+
+@pytest.fixture(scope="session")
+def peer_cluster():
+    """A running throwaway cluster with peer authentication only and the floor schema."""
+    cluster, home, prefix = start_cluster(peer=True)
+    try:
+        from store import pg_admin
+
+        pg_admin.init(cluster.address())
         yield cluster
     finally:
         stop_cluster(home, cluster.bindir, prefix)

@@ -38,3 +38,20 @@ async def test_another_supervisors_commit_is_heard_at_once(staffed: Floor, pg_cl
         heard = await asyncio.get_running_loop().run_in_executor(None, refreshed.wait, 30)
         assert heard
         assert staffed.get_staff("A001").seat == "S099"
+
+
+async def test_waiting_for_what_a_key_started_does_not_wait_for_the_listener(
+        staffed: Floor) -> None:
+    """The listener lasts as long as the app: waiting for the workers a key started (as the
+    console's tests and the palette do) must return, and the listener ends with the app."""
+    app = FloorApp(staffed, backup=False)
+    before = set(threading.enumerate())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        (listener,) = [t for t in threading.enumerate()
+                       if t.name == "floor-listen" and t not in before]
+        assert listener.is_alive()
+        await pilot.press("f3", "[")
+        await asyncio.wait_for(app.workers.wait_for_complete(), 30)
+    listener.join(30)
+    assert not listener.is_alive()

@@ -3,10 +3,12 @@ login's floor role may not do, whatever program sends it, and its audit names th
 
 Each login is a real LOGIN role of the test cluster (tests/pg.py), connected to as itself, so
 ``session_user`` is that login, as peer authentication makes it on a floor host (peer
-authentication itself, with real OS accounts, is not tested here).
+authentication itself, with real OS accounts: tests/test_db_peer.py).
 """
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -19,6 +21,8 @@ from tests.conftest import NOW, STAFF
 
 DAY = "day/2026-11-20"
 LOGINS = {"Q001": "mon_q001", "L001": "lead_l001", "M001": "mgr_m001"}
+EVALUATION = {"date": "2026-11-20", "time": "10:00", "monitor_id": "Q001", "staff_id": "A001",
+              "template": "T1", "score": "100", "max": "100", "passed": True}
 
 
 @pytest.fixture
@@ -117,17 +121,18 @@ def test_a_lead_cannot_read_pay(pg_cluster, site):
 
 def test_the_audit_names_the_login_whatever_the_program_claims(pg_cluster, site):
     with _psql(pg_cluster, LOGINS["Q001"]) as conn:  # psql, claiming to be the manager
-        _insert(conn, site, DAY, "evaluations", "E1", 1, '{"score": 100}', by=LOGINS["M001"])
+        _insert(conn, site, DAY, "qa_evaluations", "E1", 1, json.dumps(EVALUATION),
+                by=LOGINS["M001"])
     manager = _floor(pg_cluster, site, LOGINS["M001"])
-    assert manager.store.history(DAY, "evaluations", "E1")[0]["_by"] == LOGINS["Q001"]
+    assert manager.store.history(DAY, "qa_evaluations", "E1")[0]["_by"] == LOGINS["Q001"]
     entry = manager.store.audit(DAY)[-1]
     assert (entry["op"], entry["by"], entry["key"]) == ("sql", LOGINS["Q001"], "E1")
     monitor = _floor(pg_cluster, site, LOGINS["Q001"])
     with monitor.store.transaction() as tx:
-        tx.put(DAY, "evaluations", "E1", {"score": 90})
+        tx.put(DAY, "qa_evaluations", "E1", {**EVALUATION, "score": "90"})
     entry = manager.store.audit(DAY)[-1]
     assert (entry["op"], entry["by"], entry["changes"]) == (
-        "change", LOGINS["Q001"], {"score": [100, 90]})
+        "change", LOGINS["Q001"], {"score": ["100", "90"]})
 
 
 def test_a_grant_at_one_site_is_not_a_grant_at_another(pg_cluster, site):

@@ -189,9 +189,10 @@ class AttendanceService:
         leave = self.leave_on(day)
         shifts = self._shifts(day, people)
         now = self._local_now()
+        policy = self.floor.policy  # once: on a database store each look is a round trip
         out = []
         for person in people:
-            result = evaluate_day(self.floor.policy, day, shifts[person.id],
+            result = evaluate_day(policy, day, shifts[person.id],
                                   punches.get(person.id, {}), leave.get(person.id), now)
             out.append(PersonDay(person, result))
         return out
