@@ -16,12 +16,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from floorapp.services import open_floor
 from tests.conftest import STAFF
-
-pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 10
