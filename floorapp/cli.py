@@ -7,6 +7,7 @@ says what and where), 1 an internal error (no traceback unless FLOOR_DEBUG=1).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -276,13 +277,12 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
         return report_memo.report_text(floor, args.report, shown, args.format,
                                        lambda: reports.render(build_report(floor, args),
                                                               args.format))
-    report = build_report(floor, args)
     # a file that holds pay is the pay group's only (0660 in it, else 0600), whatever the umask
     holds_pay = args.report in PAY_REPORTS and floor.pay_visible()
     if args.format == "xlsx" and output is not None:
         from floorapp import xlsx
 
-        path = xlsx.write_workbook(output, _workbook_sheets(floor, args, report))
+        path = xlsx.write_workbook(output, _workbook_sheets(floor, args))
         if holds_pay:
             try:
                 store_files.seal_pay_export(path, store_files.pay_gid())
@@ -290,7 +290,7 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
                 raise FloorError(_("cannot write {path}: {reason}").format(
                     path=output, reason=exc.strerror)) from None
         return _("written: {path}").format(path=path) + "\n"
-    text = reports.render(report, args.format)
+    text = reports.render(build_report(floor, args), args.format)
     if output is None:
         return text
     try:
@@ -304,32 +304,36 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
     return _("written: {path}").format(path=output) + "\n"
 
 
-def _workbook_sheets(floor: Floor, args: argparse.Namespace, report: reports.Report) -> list:
-    """The report's sheets; the day and month reports with their native charts (issue #28)."""
+def _workbook_sheets(floor: Floor, args: argparse.Namespace) -> list:
+    """The report's sheets; the day and month reports with their native charts (issue #28).
+    The day is worked out once, for its report and its hours alike."""
     from floorapp import report_charts, xlsx
 
     if args.report == "day":
-        import datetime as dt
-
         from floorapp.services.board import day_sheets
 
-        return day_sheets(floor, dt.date.fromisoformat(report.data["date"]))
+        return day_sheets(floor, _report_day(floor, args))
+    report = build_report(floor, args)
     if args.report == "month":
         return report_charts.month_sheets(report)
     return xlsx.report_sheets(report)
+
+
+def _report_day(floor: Floor, args: argparse.Namespace) -> dt.date:
+    """``report day``'s day: ``--date`` or today."""
+    from floorapp.csvio import parse_date
+
+    try:
+        return parse_date(args.date) if args.date else floor.today()
+    except ValueError as exc:
+        raise FloorError(str(exc)) from None
 
 
 def build_report(floor: Floor, args: argparse.Namespace) -> reports.Report:
     if args.report == "staff":
         return reports.staff_report(floor)
     if args.report == "day":
-        from floorapp.csvio import parse_date
-
-        try:
-            day = parse_date(args.date) if args.date else floor.today()
-        except ValueError as exc:
-            raise FloorError(str(exc)) from None
-        return floor.quota.day_report(day)
+        return floor.quota.day_report(_report_day(floor, args))
     if args.report == "month":
         from floorapp.csvio import parse_month
 
@@ -539,7 +543,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "wallboard":  # only reads: opens the store read-only, never open_floor
         from floorapp import wallboard_cli
 
-        return wallboard_cli.run(args.store, args.host, args.port)
+        return wallboard_cli.run(args.store, args.host, args.port, args.max_connections)
     if args.command == "restore":
         from floorapp.services import shapes as record_shapes
         from store import backup as store_backup

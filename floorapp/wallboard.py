@@ -204,14 +204,55 @@ def render_page(answer: dict[str, Any]) -> str:
 """
 
 
+MAX_CONNECTIONS = 64  # open connections at once; a TV holds one (keep-alive)
+
+
 class WallboardServer(ThreadingHTTPServer):
+    """One thread per open connection, at most ``max_connections`` of them: a connection past
+    the limit is answered 503 at once and closed, so that a host (or a stuck proxy) opening
+    connections without end cannot pile up threads and memory on the floor's host."""
+
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], board: Board) -> None:
+    def __init__(self, address: tuple[str, int], board: Board,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
         self.board = board
         self.assets = {path: (asset(name), kind) for path, (name, kind) in STATIC.items()}
+        self.slots = threading.BoundedSemaphore(max_connections)
         super().__init__(address, Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            body = (_("The wallboard is busy: too many connections; try again shortly")
+                    + "\n").encode()
+            head = ("HTTP/1.1 503 Service Unavailable\r\n"
+                    "Content-Type: text/plain; charset=utf-8\r\n"
+                    f"Content-Length: {len(body)}\r\nRetry-After: 2\r\n"
+                    "Cache-Control: no-cache\r\nConnection: close\r\n\r\n").encode()
+            try:
+                request.settimeout(1)
+                request.sendall(head + body)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: its slot is free again
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        # ThreadingMixIn's, with the slot given back before the connection is closed: a client
+        # that has seen its connection end may open another at once
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.slots.release()
+            self.shutdown_request(request)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -279,21 +320,26 @@ class Handler(BaseHTTPRequestHandler):
         pass  # twenty TVs polling every two seconds: no access log
 
 
-def make_server(store_dir: str | Path | None, host: str, port: int) -> WallboardServer:
+def make_server(store_dir: str | Path | None, host: str, port: int,
+                max_connections: int = MAX_CONNECTIONS) -> WallboardServer:
     if not 0 <= port <= 65535:
         raise FloorError(_("--port {port}: a port is 0 to 65535").format(port=port))
+    if not 1 <= max_connections <= 10_000:
+        raise FloorError(_("--max-connections {count}: 1 to 10000").format(
+            count=max_connections))
     board = Board(store_dir)
     try:
-        return WallboardServer((host, port), board)
+        return WallboardServer((host, port), board, max_connections)
     except OSError as exc:
         raise FloorError(_("cannot listen on {host}:{port}: {reason}").format(
             host=host, port=port, reason=exc.strerror or exc)) from None
 
 
-def serve(store_dir: str | Path | None, host: str, port: int) -> int:
+def serve(store_dir: str | Path | None, host: str, port: int,
+          max_connections: int = MAX_CONNECTIONS) -> int:
     """Serve until SIGTERM or Ctrl-C; prints the address it listens on (``--port 0``: a free
     one)."""
-    server = make_server(store_dir, host, port)
+    server = make_server(store_dir, host, port, max_connections)
     stopping = threading.Event()
 
     def stop(_number: int, _frame: object) -> None:

@@ -16,12 +16,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help=_("address to listen on (default 127.0.0.1: this machine only)"))
     wall.add_argument("--port", type=int, default=8080,
                       help=_("port (default 8080; 0: any free port, printed)"))
+    wall.add_argument("--max-connections", type=int, default=64, metavar="N",
+                      help=_("connections open at once (default 64; a TV holds one); past "
+                             "it a request is answered 503"))
     # also after the command (`floor wallboard --lang zh`); SUPPRESS keeps `floor --lang zh`
     wall.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
                       help=_("the page's language (default: LANG)"))
 
 
-def run(store: str | None, host: str, port: int) -> int:
+def run(store: str | None, host: str, port: int, max_connections: int = 64) -> int:
     from floorapp import wallboard
 
-    return wallboard.serve(store, host, port)
+    return wallboard.serve(store, host, port, max_connections)

@@ -65,9 +65,42 @@ def store_dir(tmp_path: Path) -> Path:
     return tmp_path / "store"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_stores: run each test that takes a floor on the "
+                            "store directory and again on the database (tests/db_twin.py)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Issue #32: the services' tests prove the same behaviour on both stores."""
+    from tests.db_twin import file_only
+
+    # (a module's fixture overriding one of these by its own name, staffed(staffed), hides
+    # the floor from pytest's closure: such a fixture takes the floor itself)
+    if (metafunc.definition.get_closest_marker("both_stores") and "floor" in
+            metafunc.fixturenames and not file_only(metafunc.function)):
+        metafunc.parametrize("store_kind", ["files", "database"], indirect=True)
+
+
 @pytest.fixture
-def floor(store_dir: Path) -> Floor:
-    """An empty floor at NOW (Asia/Shanghai)."""
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """``files`` unless a both-stores module's test asks for ``database`` too."""
+    return getattr(request, "param", "files")
+
+
+@pytest.fixture
+def floor(store_dir: Path, store_kind: str, request: pytest.FixtureRequest,
+          monkeypatch: pytest.MonkeyPatch) -> Floor:
+    """An empty floor at NOW (Asia/Shanghai), as the login ``tester``: in a store directory,
+    or (``store_kind`` database) on a site of its own in the test cluster's database, the store
+    the environment names, so a test that opens the floor again (``open_floor(None)``) finds
+    it."""
+    if store_kind == "database":
+        cluster = request.getfixturevalue("pg_cluster")
+        site = request.getfixturevalue("pg_site")
+        address = cluster.login_address("tester")
+        monkeypatch.setenv("FLOOR_STORE", address)
+        monkeypatch.setenv("FLOOR_SITE", site)
+        return open_floor(address, clock=fixed_clock(NOW), user="tester", site=site)
     return open_floor(store_dir, clock=fixed_clock(NOW), user="tester")
 
 
@@ -86,6 +119,11 @@ STAFF = [
 @pytest.fixture
 def staffed(floor: Floor) -> Floor:
     """The floor with STAFF on the register."""
+    return put_staff_on(floor)
+
+
+def put_staff_on(floor: Floor) -> Floor:
+    """STAFF on the register, since the start of the year."""
     # On the register since the start of the year: not backdated hires (those are not charged
     # for days before their entry, SPEC §4 rev. 12-2026).
     clock = floor.store.clock

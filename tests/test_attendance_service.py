@@ -10,6 +10,8 @@ import pytest
 from floorapp.errors import FloorError
 from floorapp.staff import Staff
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 TODAY = dt.date(2026, 11, 20)  # Friday, NOW 15:00: period 1 is over, period 2 running
 
 

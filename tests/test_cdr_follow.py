@@ -24,6 +24,8 @@ from tests.conftest import STAFF, TODAY
 from tests.test_cdr import master_row
 from tests.test_cdr_identity import THU, two_days_with_a_restart
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = 60.0  # seconds a polled condition may take on a loaded machine (not a timing claim)
 

@@ -18,6 +18,8 @@ from floorapp.services.cdr import CdrService
 from tests.conftest import STAFF
 from tests.test_cdr import master_row
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 THU, FRI = dt.date(2026, 11, 19), dt.date(2026, 11, 20)
 LAYOUTS = pytest.mark.parametrize("extra", [0, 2, 5], ids=["16-columns", "uniqueid-18",
                                                           "linkedid-21"])

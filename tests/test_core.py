@@ -15,6 +15,8 @@ from floorapp.services import Floor
 from floorapp.staff import Staff, pick
 from tests.conftest import STAFF
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 
 def test_policy_round_trips_through_the_store(floor: Floor) -> None:
     changed = dataclasses.replace(Policy(), late_mode="all", late_per_minute=Decimal("1.5"),

@@ -17,6 +17,8 @@ from floorapp.clock import fixed_clock
 from floorapp.errors import FloorError
 from floorapp.services import open_floor
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 DAY = dt.date(2026, 11, 20)
 

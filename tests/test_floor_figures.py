@@ -14,6 +14,8 @@ from floorapp.quota import Counts
 from floorapp.services import Floor
 from floorapp.staff import Staff
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 DAY = dt.date(2026, 11, 20)  # a winter Friday
 
 

@@ -16,6 +16,8 @@ from floorapp.schedule import calling_periods
 from floorapp.services import Floor
 from floorapp.services.hourly import day_curves, pace_figure
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 T = dt.time
 WINTER_D = [(T(8, 30), T(12, 0)), (T(14, 30), T(17, 30))]  # 390 calling minutes
 

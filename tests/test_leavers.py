@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from floorapp.services import Floor
+
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
 
 
 def test_a_leaver_stays_in_the_month_report_and_leaves_the_shifts(staffed: Floor) -> None:

@@ -22,6 +22,8 @@ from floorapp.services import Floor
 from floorapp.staff import Staff
 from tests.test_monitoring_service import at
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 TODAY = dt.date(2026, 11, 20)
 
 

@@ -14,6 +14,8 @@ from floorapp.policy import Policy
 from floorapp.services import Floor
 from tests.test_monitoring_service import at
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 POLICY = Policy()
 TODAY = dt.date(2026, 11, 20)
 

@@ -10,6 +10,9 @@ import pytest
 from floorapp.clock import fixed_clock
 from floorapp.errors import FloorError
 from floorapp.services import Floor, open_floor
+from tests.conftest import put_staff_on
+
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -20,8 +23,9 @@ def at(floor: Floor, moment: str) -> Floor:
 
 
 @pytest.fixture
-def staffed(staffed: Floor) -> Floor:
+def staffed(floor: Floor) -> Floor:
     """The register, and the centre's pass mark for outbound-100 (the form prints none)."""
+    staffed = put_staff_on(floor)
     policy = staffed.policy
     policy.qa_pass_marks = {"outbound-100": 80}
     staffed.save_policy(policy)

@@ -18,6 +18,8 @@ from floorapp.app import FloorApp
 from floorapp.cli import run
 from floorapp.services import Floor
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 TODAY = dt.date(2026, 11, 20)
 
 

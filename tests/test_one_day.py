@@ -18,6 +18,8 @@ from store import doctor as store_doctor
 from store.db import Store
 from tests.conftest import NOW, STAFF
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 D = dt.date
 DEC = (2026, 12)
 

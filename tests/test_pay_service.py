@@ -15,6 +15,8 @@ import pytest
 from floorapp.cli import run
 from floorapp.quota import Counts
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 OCT = (2026, 10)
 ABSENT_DAY = dt.date(2026, 10, 13)  # a Tuesday: D, no punch = absenteeism
 

@@ -16,6 +16,8 @@ from floorapp.services import Floor, open_floor
 from floorapp.services.punches import PunchService
 from tests.conftest import STAFF
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 THU = dt.date(2026, 11, 19)  # winter D: 08:00–12:00, 14:30–17:30
 
 

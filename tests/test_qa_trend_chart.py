@@ -16,6 +16,8 @@ from screens.widgets.charts import ChartStrip
 from tests.test_hour_charts import drawn
 from tests.test_monitoring_screen import open_monitoring
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 TODAY = dt.date(2026, 11, 20)  # a Friday; its week starts on the 16th
 D = dt.date
 

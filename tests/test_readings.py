@@ -24,6 +24,8 @@ from floorapp.policy import FIRST_DAY_CHOICES, READINGS, Policy
 from floorapp.staff import Staff
 from screens.policy_notes import NOTES, note
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 P = Policy()
 WINTER = dt.date(2026, 11, 18)
 

@@ -14,6 +14,8 @@ from floorapp.staff import Staff
 from floorapp.cli import run
 from floorapp.errors import FloorError
 
+pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
+
 DEC = (2026, 12)
 D = dt.date
 

@@ -50,8 +50,8 @@ def demo_store(demo_master: Path, tmp_path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def serving(root: Path) -> Iterator[tuple[str, int]]:
-    server = wallboard.make_server(root, "127.0.0.1", 0)
+def serving(root: Path, max_connections: int = 64) -> Iterator[tuple[str, int]]:
+    server = wallboard.make_server(root, "127.0.0.1", 0, max_connections)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -348,3 +348,39 @@ def test_hostile_names_are_text_on_the_wall(demo_store: Path) -> None:
     assert "\x1b" not in text and "[bold]x\\x1b[2J" in text  # shown as its escape
     name = answer["board"]["top_completed"][0]["name"]
     assert name == "</script><script>alert(1)</script>[bold]x\\x1b[2J"  # the JSON alike
+
+
+def test_connections_past_the_limit_are_answered_503_and_the_tvs_go_on(
+        demo_store: Path) -> None:
+    """A host opening connections without end cannot pile up threads: past --max-connections
+    a connection is told 503 at once; a slot given back serves the next one."""
+    with serving(demo_store, max_connections=2) as address:
+        tvs = [http.client.HTTPConnection(*address, timeout=30) for _n in range(2)]
+        for tv in tvs:  # two TVs polling on kept-alive connections hold both slots
+            tv.request("GET", "/figures.json")
+            answer = tv.getresponse()
+            assert answer.status == 200
+            answer.read()
+        status, headers, body = request(address, "GET", "/figures.json")
+        assert status == 503
+        assert headers["Retry-After"] == "2" and headers["Connection"] == "close"
+        assert b"too many connections" in body
+        for tv in tvs:  # the held connections still answer
+            tv.request("GET", "/figures.json")
+            answer = tv.getresponse()
+            assert answer.status == 200
+            answer.read()
+        tvs[0].request("GET", "/figures.json", headers={"Connection": "close"})
+        answer = tvs[0].getresponse()
+        answer.read()
+        assert tvs[0].sock.recv(1) == b""  # the server has closed it
+        tvs[0].close()
+        # the server closes a connection only after giving its slot back
+        status, _headers, _body = request(address, "GET", "/figures.json")
+        assert status == 200
+        tvs[1].close()
+
+
+def test_cli_refuses_a_bad_connection_limit(demo_store: Path, capsys) -> None:  # noqa: ANN001
+    assert run(["--store", str(demo_store), "wallboard", "--max-connections", "0"]) == 2
+    assert "--max-connections 0" in capsys.readouterr().err

@@ -141,3 +141,27 @@ def test_summary_excel_export_has_the_chart(demo_master: Path, tmp_path: Path) -
     assert book["Hours"]._charts
     assert column_index_from_string(column_of(
         parts(book["Hours"]._charts[0])[0].series[0].val.numRef.f)) == 2
+
+
+def test_the_day_workbook_works_the_day_out_once(demo_master: Path, tmp_path: Path,
+                                                 monkeypatch) -> None:  # noqa: ANN001
+    """The report's sheets and the hours sheet come from one working-out of the day (it was
+    done twice: once for the report, again for the workbook)."""
+    from floorapp.services.quota import QuotaService
+
+    worked = []
+    original = QuotaService.floor_day
+
+    def counted(self, day, *args, **kwargs):  # noqa: ANN001, ANN202
+        worked.append(day)
+        return original(self, day, *args, **kwargs)
+
+    monkeypatch.setattr(QuotaService, "floor_day", counted)
+    book = xlsx(demo_master, tmp_path, "day", "--date", NOW[:10])
+    assert worked == [dt.date.fromisoformat(NOW[:10])]
+    assert book.sheetnames == ["Agents", "Floor", "Open incidents", "Hours"]
+    bad = tmp_path / "bad.xlsx"
+    with contextlib.redirect_stderr(io.StringIO()) as err:
+        assert run(["--store", str(demo_master), "report", "day", "--date", "2026-13-01",
+                    "--format", "xlsx", "--output", str(bad)]) == 2
+    assert "2026-13-01" in err.getvalue() and not bad.exists()
