@@ -26,21 +26,6 @@ KEYS = (list("abcdefghijklmnopqrstuvwxyz0123456789")
            "f1", "home", "end", "pageup", "pagedown"])
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _idleness_sampled_finely():
-    """After each key, the pilot waits until the app is idle: it sleeps SLEEP_GRANULARITY
-    (20 ms) at a time until the process used under 1/20 of it in CPU. Here it samples every
-    2 ms (idle: still under 1/20 of the sample), so each of the 120 keys is still handled before
-    the next is pressed, without 40 ms or more asleep after each (most of this test's time)."""
-    import textual._wait as wait
-
-    saved = wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE
-    wait.SLEEP_GRANULARITY = 0.002
-    wait.SLEEP_IDLE = wait.SLEEP_GRANULARITY / 20
-    yield
-    wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE = saved
-
-
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("monkey") / "store"
