@@ -27,6 +27,11 @@ SCRIPT = textwrap.dedent("""
     from floorapp.app import FloorApp
     from rich.cells import cell_len
     from textual.widgets import DataTable
+    import textual._wait as wait
+
+    # the pilot's idleness sampled every 2 ms, as in every in-process app test (conftest)
+    wait.SLEEP_GRANULARITY = 0.002
+    wait.SLEEP_IDLE = wait.SLEEP_GRANULARITY / 20
 
     floor = open_floor(sys.argv[1], clock=fixed_clock("2026-11-20T15:00:00"), user="t")
     out = {}
