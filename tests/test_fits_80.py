@@ -27,6 +27,11 @@ SCRIPT = textwrap.dedent("""
     from floorapp.app import FloorApp
     from rich.cells import cell_len
     from textual.widgets import DataTable
+    import textual._wait as wait
+
+    # the pilot's idleness sampled every 2 ms, as in every in-process app test (conftest)
+    wait.SLEEP_GRANULARITY = 0.002
+    wait.SLEEP_IDLE = wait.SLEEP_GRANULARITY / 20
 
     floor = open_floor(sys.argv[1], clock=fixed_clock("2026-11-20T15:00:00"), user="t")
     out = {}
@@ -36,7 +41,7 @@ SCRIPT = textwrap.dedent("""
             if list(app.screen.query("FooterKey")):
                 break
             await pilot.pause(0.1)
-        await pilot.pause(0.2)
+        await pilot.pause()
         keys = list(app.screen.query("FooterKey"))
         palette = [k for k in keys if k.has_class("-command-palette")]
         edge = palette[0].region.x if palette else app.size.width
@@ -53,47 +58,47 @@ SCRIPT = textwrap.dedent("""
     async def main():
         app = FloorApp(floor, backup=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause(0.3)
+            await pilot.pause()
             for key, name in [("f2", "monitoring"), ("f3", "attendance"), ("f4", "roster"),
                               ("f5", "quota"), ("f6", "summary"), ("f9", "emergency")]:
                 await pilot.press(key)
-                await pilot.pause(0.3)
+                await pilot.pause()
                 await look(app, pilot, name)
                 if name == "monitoring":  # today's evaluations in use: their keys instead
                     await pilot.press("ctrl+l", "ctrl+l")
-                    await pilot.pause(0.2)
+                    await pilot.pause()
                     app.screen.query_one("#qa-today").focus()
-                    await pilot.pause(0.2)
+                    await pilot.pause()
                     await look(app, pilot, "monitoring today")
                 if name == "attendance":  # each entry line's example beside its label
                     entry = app.screen.query_one("#att-entry")
                     out["att_hints"] = []
                     for action in ("a", "d", "r", "l"):
                         await pilot.press(action)
-                        await pilot.pause(0.1)
+                        await pilot.pause()
                         out["att_hints"].append([entry.placeholder, cell_len(entry.placeholder),
                                                  entry.content_region.width])
                         await pilot.press("escape")
-                        await pilot.pause(0.1)
+                        await pilot.pause()
                 if name == "summary":
                     table = app.screen.query_one("#agents", DataTable)
                     used = sum(c.get_render_width(table) for c in table.columns.values())
                     out["summary_grid"] = [used, table.scrollable_content_region.width]
                     out["summary_legend"] = str(app.screen.query_one("#legend").render())
             await pilot.press("f7")
-            await pilot.pause(0.3)
+            await pilot.pause()
             await look(app, pilot, "staff")
             await pilot.press("escape", "f8")
-            await pilot.pause(0.3)
+            await pilot.pause()
             await look(app, pilot, "policy")
             await pilot.press("escape", "f4", "h")
-            await pilot.pause(0.3)
+            await pilot.pause()
             await look(app, pilot, "handover")
             await pilot.press("escape", "f3", "m")
-            await pilot.pause(0.3)
+            await pilot.pause()
             await look(app, pilot, "attendance month")
             await pilot.press("p")
-            await pilot.pause(0.3)
+            await pilot.pause()
             await look(app, pilot, "pay")
     asyncio.run(main())
     print(json.dumps(out, ensure_ascii=False))

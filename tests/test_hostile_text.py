@@ -67,14 +67,14 @@ async def test_every_section_starts_and_shows_odd_names_as_text(hostile: Floor) 
     async with app.run_test(size=(120, 40)) as pilot:
         for key in ("f3", "f2", "f4", "f5", "f6", "f9", "f3"):
             await pilot.press(key)
-            await pilot.pause(0.2)
+            await pilot.pause()
             assert app.is_running, key
         # record an arrival and a reason for the odd names: toasts and previews name them
         await pilot.press("a", *"A102 842", "enter", "r", *"A101 bus [/] late", "enter")
-        await pilot.pause(0.3)
+        await pilot.pause()
         assert app.is_running
         await pilot.press("f7")
-        await pilot.pause(0.3)
+        await pilot.pause()
         table = app.screen.query_one(DataTable)
         names = {str(table.get_row(key)[1]) for key in ("A101", "A102", "A103")}
         assert names == {"[/]", "Han [x] Min", "Red\\x1b[31m[bold]x"}
