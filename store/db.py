@@ -62,6 +62,9 @@ DIGESTS_KEPT = 2048  # a month report holds ~500 (62 days × 8); an app open for
 # A memo: a finished result (a report's text) kept under .cache/<uid>/ with the signature of
 # every file and listing it was worked out from (``watching``); the name carries its format.
 MEMO_DIR = "memo.v1"
+# ... at most this much of them: a 1,000-seat floor's attendance day is ~150 KB, a month's
+# report text ~1 MB; past this the memos written longest ago go at the daily prune
+MEMO_BYTES_KEPT = 64 * 2**20
 
 
 def _keep(kept: OrderedDict, key: Any, value: Any, most: int, lock: threading.Lock) -> None:
@@ -670,6 +673,8 @@ class Store(_Reader):
         if mine is None:
             return removed
         try:
+            if self._prune_memos(mine):
+                removed.append(MEMO_DIR)
             for entry in sorted(os.scandir(mine), key=lambda e: e.name):
                 if entry.name in self._digesters or entry.name == MEMO_DIR \
                         or not entry.is_dir(follow_symlinks=False):
@@ -681,6 +686,37 @@ class Store(_Reader):
         finally:
             os.close(mine)
         return sorted(set(removed))
+
+    @staticmethod
+    def _prune_memos(mine: int) -> int:
+        """Keep this user's memos under MEMO_BYTES_KEPT, the newest written first: a memo is
+        one file per slot, but a slot per past day visited adds up over a year. Returns how
+        many went. Only regular files named as memos; nothing followed."""
+        try:
+            memos = os.open(MEMO_DIR, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=mine)
+        except OSError:
+            return 0
+        gone = 0
+        try:
+            found = []
+            for entry in os.scandir(memos):
+                if not re.fullmatch(r"[0-9a-f]{40}\.json", entry.name):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(st.st_mode):
+                    found.append((st.st_mtime_ns, entry.name, st.st_size))
+            total = 0
+            for _mtime, name, size in sorted(found, reverse=True):
+                total += size
+                if total > MEMO_BYTES_KEPT:
+                    try:
+                        os.unlink(name, dir_fd=memos)
+                        gone += 1
+                    except OSError:
+                        pass
+        finally:
+            os.close(memos)
+        return gone
 
     def _keep_digest(self, key: tuple[Path, str], hit: tuple[Any, Any]) -> None:
         _keep(self._derived, key, hit, DIGESTS_KEPT, self._lru_lock)

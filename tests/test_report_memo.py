@@ -139,3 +139,33 @@ def test_the_cache_prune_keeps_the_memos(root: Path) -> None:
     report(root, OCTOBER)
     assert MEMO_DIR not in open_floor(root).store.prune_cache()
     assert len(memo_files(root)) == 1
+
+
+def test_the_daily_prune_keeps_the_newest_memos_under_their_cap(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A memo per past day visited adds up over a year: past MEMO_BYTES_KEPT the ones written
+    longest ago go; the newest stay readable, and a file that is not a memo is left alone."""
+    import os
+
+    from store import db
+
+    store = Store(tmp_path / "s", user="alice").open()
+    with store.transaction() as tx:
+        tx.put("day/2026-10-01", "calls", "A001/1", {"orders": 1})
+    for n in range(6):
+        with store.watching() as seen:
+            store.read_partition("day/2026-10-01")
+        store.keep_memo(f"day {n}", ["k"], seen, "x" * 1000)
+    files = {f.name: f for f in (store.cache_dir() / MEMO_DIR).iterdir()}
+    by_slot = {n: files[db._memo_file(f"day {n}")] for n in range(6)}
+    for n, path in by_slot.items():  # day 0 written longest ago, day 5 last
+        os.utime(path, ns=(n * 10**9, n * 10**9))
+    stranger = store.cache_dir() / MEMO_DIR / "notes.txt"
+    stranger.write_text("mine")
+    size = by_slot[0].stat().st_size
+    monkeypatch.setattr(db, "MEMO_BYTES_KEPT", 3 * size)
+    assert MEMO_DIR in store.prune_cache()
+    assert [n for n, path in by_slot.items() if path.exists()] == [3, 4, 5]
+    assert store.memo("day 5", ["k"]) == "x" * 1000 and store.memo("day 0", ["k"]) is None
+    assert stranger.read_text() == "mine"
+    assert MEMO_DIR not in store.prune_cache()  # under the cap: nothing more goes
