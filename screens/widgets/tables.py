@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from itertools import zip_longest
 
+from textual.coordinate import Coordinate
 from textual.geometry import Size
+from textual._two_way_dict import TwoWayDict
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellType, DuplicateKey, Row, RowKey
+from textual.widgets.data_table import CellDoesNotExist, CellType, DuplicateKey, Row, RowKey
 
 
 def highlighted_key(table: DataTable) -> str | None:
@@ -66,6 +68,51 @@ class FixedTable(DataTable):
             self._highlight_cursor()
         self._update_count += 1
         self.check_idle()
+
+    def replace_keyed_rows(self, order: Sequence[str],
+                           rows: Sequence[tuple[str, Sequence[CellType]]]) -> None:
+        """Put the rows already in the table in ``order`` (every key of the table, each once)
+        and give ``rows`` (by key) new cells, as a clear and ``add_keyed_rows`` in that order
+        would leave them, in one step: no row is made again, and when the order is the same,
+        Textual's passes over every row (their order, their offsets) are not made again
+        either, so a 1,139-row register's day change costs the rows that changed, not a
+        clear and a refill (issue #30). Cells not given are empty, as in ``add_row``. The
+        cursor stays at its index; the view is left where it was (``scroll_home_to_cursor``)."""
+        present = {str(key.value): key for key in self.rows}
+        if len(order) != len(present) or set(order) != present.keys():
+            raise ValueError("The order must name every row of the table once.")
+        keys = [column.key for column in self.ordered_columns]
+        for key, cells in rows:
+            row_key = present.get(key)
+            if row_key is None:
+                raise CellDoesNotExist(f"No row exists for row_key={key!r}.")
+            if len(cells) > len(keys):
+                raise ValueError("More values provided than there are columns.")
+            self._data[row_key] = dict(zip_longest(keys, cells))
+        same = all(str(self._row_locations.get_key(index).value) == key
+                   for index, key in enumerate(order))
+        count = (self.row_count, self._update_count)
+        ordered = self._ordered_row_cache.get(count) if same else None
+        offsets = self._offset_cache.get(self._update_count) if same else None
+        if not same:
+            self._row_locations = TwoWayDict({present[key]: index
+                                              for index, key in enumerate(order)})
+            self.rows = {present[key]: self.rows[present[key]] for key in order}
+        self._update_count += 1  # every cell and line rendered before is rendered again
+        if ordered is not None:  # the same rows in the same order, of the same heights
+            self._ordered_row_cache[(self.row_count, self._update_count)] = ordered
+        if offsets is not None:
+            self._offset_cache[self._update_count] = offsets
+        self.refresh()
+
+    def scroll_home_to_cursor(self) -> None:
+        """The view where ``clear`` and the cursor put back on its row leave it: scrolled to
+        the top left, then as far as the cursor's row needs."""
+        self.hover_coordinate = Coordinate(0, 0)
+        self.scroll_x = self.scroll_y = 0
+        self.scroll_target_x = self.scroll_target_y = 0
+        if self.row_count:
+            self._scroll_cursor_into_view()
 
 
 def set_column_width(table: DataTable, key: str, cells: int) -> None:
