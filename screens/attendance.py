@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static
 
@@ -168,15 +169,14 @@ class AttendanceScreen(FloorScreen):
         table = self.query_one("#att-today", FixedTable)
         keep = self._highlighted(table)
         rows.sort(key=lambda r: (r.status == "rest", r.staff_id))
-        # The usual day change: the same people in the same order as shown, fit to the same
-        # width. Only the rows that differ get new cells, in place (issue #30); anything else
-        # (another register, width or language) clears and refills the table.
+        # The usual day change: much the same people as shown, fit to the same width and in
+        # the same language. The rows are put in order and only those that differ get new
+        # cells, in place (issue #30); another width or language clears and refills the table.
         fit = (language(), self.app.size.width)
         shown = self._shown
         was_shown = {row.staff_id: row for row in shown[1]} if shown is not None else {}
-        in_place = (shown is not None and shown[0] == fit and table.row_count == len(rows)
-                    and len(was_shown) == len(rows)
-                    and all(row.staff_id in was_shown for row in rows))
+        in_place = (shown is not None and shown[0] == fit and table.row_count == len(shown[1])
+                    and bool(rows))
         if not in_place:
             table.clear()
         status_cells = self.fit_columns(table, rows)
@@ -189,7 +189,7 @@ class AttendanceScreen(FloorScreen):
             # counted as the floor sees it now: nobody is on time before they punch in
             now_status = row.status_now
             counts[now_status] = counts.get(now_status, 0) + 1
-            if in_place and was_shown[row.staff_id] == row:
+            if in_place and was_shown.get(row.staff_id) == row:
                 continue
             mark = "✎" if row.corrected else ""
             # a day of leave on the roster as its one character (病), as in the roster grid
@@ -204,6 +204,8 @@ class AttendanceScreen(FloorScreen):
             table.add_keyed_rows(filled)
         self._shown = (fit, rows, status_cells)
         self._filled_width = self.app.size.width
+        if in_place and keep not in self.status_text:
+            table.cursor_coordinate = Coordinate(0, 0)  # as after a clear: the first row
         self._restore(table, keep)
         if in_place:
             table.scroll_home_to_cursor()  # where a clear and the cursor put back leave it
