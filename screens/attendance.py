@@ -180,7 +180,9 @@ class AttendanceScreen(FloorScreen):
         if not in_place:
             table.clear()
         status_cells = self.fit_columns(table, rows)
-        in_place = in_place and status_cells == shown[2]
+        if in_place and status_cells != shown[2]:  # a longer or shorter name (wide terminal)
+            in_place = False
+            table.clear()
         self.status_text = {row.staff_id: row.text for row in rows}
         comma = _(", ")
         counts: dict[str, int] = {}
