@@ -6,6 +6,7 @@ stamp every second, so another supervisor's change shows within 2 s without a re
 
 from __future__ import annotations
 
+import gc
 import importlib
 import threading
 from collections.abc import Iterable
@@ -131,7 +132,16 @@ class FloorApp(TypeAhead):
         self._stop_listening = threading.Event()
 
     # --------------------------------------------------------------- start
+    @staticmethod
+    def _settle_heap() -> None:
+        """What the start built lives as long as the app: collected once, then left out of
+        the collector's full passes, which otherwise walk it all again on a later key (a
+        1,000-seat floor's register made Attendance's day change ~50 ms slower, issue #30)."""
+        gc.collect()
+        gc.freeze()
+
     def on_mount(self) -> None:
+        self.call_after_refresh(self._settle_heap)
         self.update_clock()
         self.set_interval(CLOCK_SECONDS, self.update_clock)
         self.set_interval(POLL_SECONDS, self.poll_store)
@@ -180,6 +190,7 @@ class FloorApp(TypeAhead):
 
     def on_unmount(self) -> None:
         self._stop_listening.set()
+        gc.unfreeze()  # what the start built is collected as usual once the app ends
 
     @work(thread=True, exclusive=True, group="backup")
     def daily_backup(self) -> None:

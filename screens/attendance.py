@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static
 
@@ -107,6 +108,8 @@ class AttendanceScreen(FloorScreen):
         self.pick: tuple[str, int] | None = None  # (who typed, index) chosen with ↑/↓
         self.status_text: dict[str, str] = {}  # each row's status in full, for the line below
         self._filled_width: int | None = None  # the terminal width the day's rows are fit to
+        # what #att-today shows: ((language, width), its DayRows in order, the status's cells)
+        self._shown: tuple[tuple, list, int] | None = None
 
     # ---------------------------------------------------------------- layout
     def compose_body(self) -> ComposeResult:
@@ -165,17 +168,31 @@ class AttendanceScreen(FloorScreen):
         rows = self.service.day_rows(day)
         table = self.query_one("#att-today", FixedTable)
         keep = self._highlighted(table)
-        table.clear()
+        rows.sort(key=lambda r: (r.status == "rest", r.staff_id))
+        # The usual day change: much the same people as shown, fit to the same width and in
+        # the same language. The rows are put in order and only those that differ get new
+        # cells, in place (issue #30); another width or language clears and refills the table.
+        fit = (language(), self.app.size.width)
+        shown = self._shown
+        was_shown = {row.staff_id: row for row in shown[1]} if shown is not None else {}
+        in_place = (shown is not None and shown[0] == fit and table.row_count == len(shown[1])
+                    and bool(rows))
+        if not in_place:
+            table.clear()
         status_cells = self.fit_columns(table, rows)
+        if in_place and status_cells != shown[2]:  # a longer or shorter name (wide terminal)
+            in_place = False
+            table.clear()
         self.status_text = {row.staff_id: row.text for row in rows}
         comma = _(", ")
         counts: dict[str, int] = {}
-        rows.sort(key=lambda r: (r.status == "rest", r.staff_id))
         filled = []
         for row in rows:
             # counted as the floor sees it now: nobody is on time before they punch in
             now_status = row.status_now
             counts[now_status] = counts.get(now_status, 0) + 1
+            if in_place and was_shown.get(row.staff_id) == row:
+                continue
             mark = "✎" if row.corrected else ""
             # a day of leave on the roster as its one character (病), as in the roster grid
             filled.append((row.staff_id, (
@@ -183,9 +200,17 @@ class AttendanceScreen(FloorScreen):
                 Text(fit_parts(row.parts, status_cells, comma),
                      style=STATUS_STYLES.get(now_status, ""), no_wrap=True,
                      overflow="ellipsis"))))
-        table.add_keyed_rows(filled)
+        if in_place:
+            table.replace_keyed_rows([row.staff_id for row in rows], filled)
+        else:
+            table.add_keyed_rows(filled)
+        self._shown = (fit, rows, status_cells)
         self._filled_width = self.app.size.width
+        if in_place and keep not in self.status_text:
+            table.cursor_coordinate = Coordinate(0, 0)  # as after a clear: the first row
         self._restore(table, keep)
+        if in_place:
+            table.scroll_home_to_cursor()  # where a clear and the cursor put back leave it
         on_shift = sum(v for k, v in counts.items() if k != "rest")
         # English keeps its ISO date; Chinese shows '11月20日 周五'
         label = fmt_date(day) if language() == "zh" else f"{day} {day:%a}"

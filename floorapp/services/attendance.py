@@ -162,6 +162,8 @@ class DayRow(NamedTuple):
 
 # Finished days' grid rows kept in memory besides the memo: stepping back and forth a week
 ROWS_KEPT = 8
+# and the history lines of the people highlighted on them
+HISTORY_KEPT = 64
 
 
 class AttendanceService:
@@ -169,6 +171,7 @@ class AttendanceService:
         self.floor = floor
         self._day_memo: tuple[tuple, tuple[PersonDay, ...]] | None = None
         self._rows_kept: dict[tuple, list[DayRow]] = {}
+        self._history_kept: dict[tuple, list[str]] = {}
 
     # -------------------------------------------------------------- reading
     def _local_now(self) -> dt.datetime:
@@ -317,7 +320,34 @@ class AttendanceService:
         return {row.staff.id: row.text for row in self.day_results(day)}
 
     def punch_history(self, staff_id: str, day: dt.date) -> list[str]:
-        """Every version of a person's punches and leave that day, newest first, with who/when."""
+        """Every version of a person's punches and leave that day, newest first, with who/when.
+
+        A past day's lines are kept as its grid is (``day_rows``): in memory and in this
+        user's memo while the day's file, the register and the policy are unchanged, so the
+        line under the grid after a day change is not a read of every punch of a 1,000-seat
+        day (issue #30)."""
+        if day >= self.floor.today():
+            return self._work_out_history(staff_id, day)
+        store = self.floor.store
+        language = i18n.language()
+        state = (staff_id, day, self.floor.today(), language, store.stamp(),
+                 store.signature(_part(day)), store.signature("ref"), store.signature("pay"))
+        lines = self._history_kept.get(state)
+        if lines is None:
+            from floorapp.services import report_memo
+
+            lines = report_memo.kept(
+                self.floor, f"attendance|history|{day.isoformat()}|{staff_id}|{language}",
+                lambda: self._work_out_history(staff_id, day), list, reads=(_part(day),))
+            if not all(isinstance(line, str) for line in lines):  # not this program's
+                lines = self._work_out_history(staff_id, day)
+            self._history_kept.pop(state, None)
+            self._history_kept[state] = lines
+            while len(self._history_kept) > HISTORY_KEPT:
+                del self._history_kept[next(iter(self._history_kept))]
+        return list(lines)
+
+    def _work_out_history(self, staff_id: str, day: dt.date) -> list[str]:
         lines = []
         store = self.floor.store
         keys = sorted({r["_key"] for r in store.records(_part(day), PUNCHES, include_retired=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from itertools import zip_longest
 
+from textual.coordinate import Coordinate
 from textual.geometry import Size
+from textual._two_way_dict import TwoWayDict
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellType, DuplicateKey, Row, RowKey
+from textual.widgets.data_table import CellDoesNotExist, CellType, DuplicateKey, Row, RowKey
 
 
 def highlighted_key(table: DataTable) -> str | None:
@@ -66,6 +68,67 @@ class FixedTable(DataTable):
             self._highlight_cursor()
         self._update_count += 1
         self.check_idle()
+
+    def replace_keyed_rows(self, order: Sequence[str],
+                           rows: Sequence[tuple[str, Sequence[CellType]]]) -> None:
+        """Make the table's rows those of ``order`` (keys, each once), as a clear and
+        ``add_keyed_rows`` in that order would leave them, in one step: ``rows`` gives the cells
+        of every new row and of each kept row that changed; a kept row not in ``rows`` keeps
+        its cells; a row not in ``order`` goes. No kept row is made again, and when the
+        order is the same, Textual's passes over every row (their order, their offsets) are
+        not made again either, so a 1,139-row register's day change costs the rows that
+        changed, not a clear and a refill (issue #30). Rows are of height 1, without labels;
+        cells not given are empty, as in ``add_row``. The cursor stays at its index (within
+        the rows); the view where it was (``scroll_home_to_cursor``)."""
+        present = {str(key.value): key for key in self.rows}
+        given = dict(rows)
+        wanted = set(order)
+        if len(wanted) != len(order) or len(given) != len(rows):
+            raise DuplicateKey("A row key is given twice.")
+        keys = [column.key for column in self.ordered_columns]
+        if any(len(cells) > len(keys) for cells in given.values()):
+            raise ValueError("More values provided than there are columns.")
+        new = [key for key in order if key not in present]
+        if any(key not in given for key in new) or not wanted.issuperset(given):
+            raise ValueError("Every new row needs its cells, and only rows in the order.")
+        same = len(order) == len(present) and all(
+            str(self._row_locations.get_key(index).value) == key
+            for index, key in enumerate(order))
+        ordered = self._ordered_row_cache.get((self.row_count, self._update_count)) \
+            if same else None
+        offsets = self._offset_cache.get(self._update_count) if same else None
+        for key in new:
+            row_key = present[key] = RowKey(key)
+            self._new_rows.add(row_key)
+        for key, cells in rows:
+            self._data[present[key]] = dict(zip_longest(keys, cells))
+        if not same:
+            kept = self.rows
+            self.rows = {present[key]: kept.get(present[key]) or Row(present[key], 1, None, False)
+                         for key in order}
+            for key, row_key in present.items():
+                if key not in wanted:
+                    del self._data[row_key]
+            self._row_locations = TwoWayDict({present[key]: index
+                                              for index, key in enumerate(order)})
+            self._require_update_dimensions = True
+        self._update_count += 1  # every cell and line rendered before is rendered again
+        if ordered is not None:  # the same rows in the same order, of the same heights
+            self._ordered_row_cache[(self.row_count, self._update_count)] = ordered
+        if offsets is not None:
+            self._offset_cache[self._update_count] = offsets
+        if self.cursor_row >= self.row_count:
+            self.cursor_coordinate = Coordinate(max(0, self.row_count - 1), self.cursor_column)
+        self.refresh()
+
+    def scroll_home_to_cursor(self) -> None:
+        """The view where ``clear`` and the cursor put back on its row leave it: scrolled to
+        the top left, then as far as the cursor's row needs."""
+        self.hover_coordinate = Coordinate(0, 0)
+        self.scroll_x = self.scroll_y = 0
+        self.scroll_target_x = self.scroll_target_y = 0
+        if self.row_count:
+            self._scroll_cursor_into_view()
 
 
 def set_column_width(table: DataTable, key: str, cells: int) -> None:

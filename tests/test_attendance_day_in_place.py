@@ -1,0 +1,200 @@
+"""The Attendance grid's day change in place (issue #30): the rows of the day before are put in
+order and only the people whose day differs get new cells, no clear and refill. The table must
+come out as a clear and refill makes it: no stale cell, a person who is not on the register
+that day gone, the cursor where a refill leaves it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rich.text import Text
+from textual.widgets import DataTable
+
+from floorapp.app import FloorApp
+from floorapp.services import Floor
+from floorapp.staff import Staff
+from screens.widgets.tables import FixedTable
+
+TODAY = dt.date(2026, 11, 20)  # NOW: Friday 15:00
+YESTERDAY = TODAY - dt.timedelta(days=1)  # Thursday
+BEFORE = TODAY - dt.timedelta(days=2)  # Wednesday: agents on D as on Thursday
+
+
+def full_day(floor: Floor, staff_id: str, day: dt.date, first_in: dt.time) -> None:
+    att = floor.attendance
+    att.record_in(staff_id, day, first_in)
+    att.record_out(staff_id, day, dt.time(12, 0))
+    att.record_in(staff_id, day, dt.time(14, 30))
+    att.record_out(staff_id, day, dt.time(17, 30))
+
+
+@pytest.fixture
+def two_days(staffed: Floor) -> Floor:
+    """Thursday and Wednesday alike but for A001: late 12 min on Thursday, on time on
+    Wednesday; A002 on time both days."""
+    for day in (YESTERDAY, BEFORE):
+        full_day(staffed, "A002", day, dt.time(8, 0))
+    full_day(staffed, "A001", YESTERDAY, dt.time(8, 12))
+    full_day(staffed, "A001", BEFORE, dt.time(8, 0))
+    return staffed
+
+
+def grid(app: FloorApp) -> list[tuple[str, list]]:
+    """The day's table as shown: its rows in order, each cell's text (and a status's style)."""
+    table = app.screen.query_one("#att-today", DataTable)
+    return [(str(row.key.value),
+             [(cell.plain, str(cell.style)) if isinstance(cell, Text) else cell
+              for cell in table.get_row(row.key)]) for row in table.ordered_rows]
+
+
+def refilled(app: FloorApp) -> tuple[list, int, str]:
+    """The table, cursor row and line under it as a clear and refill of the same day gives."""
+    screen = app.screen
+    screen._shown = None  # nothing shown to update: the table is cleared and filled
+    screen.refresh_today()
+    table = screen.query_one("#att-today", DataTable)
+    return grid(app), table.cursor_row, str(screen.query_one("#att-detail").render())
+
+
+def replaced(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The keys of the rows each in-place day change gave new cells."""
+    calls: list[list[str]] = []
+    replace = FixedTable.replace_keyed_rows
+
+    def spy(self: FixedTable, order, rows) -> None:  # noqa: ANN001
+        calls.append([key for key, _cells in rows])
+        replace(self, order, rows)
+
+    monkeypatch.setattr(FixedTable, "replace_keyed_rows", spy)
+    return calls
+
+
+async def test_a_day_where_one_person_differs_updates_only_that_row(
+        two_days: Floor, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = FloorApp(two_days, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("left_square_bracket")  # Thursday
+        await pilot.pause()
+        table = app.screen.query_one("#att-today", DataTable)
+        assert app.screen.status_text["A001"] == "late 12 min"
+        calls = replaced(monkeypatch)
+        await pilot.press("left_square_bracket")  # Wednesday: only A001's day differs
+        await pilot.pause()
+        assert calls == [["A001"]]
+        assert app.screen.status_text["A001"] == "on time"
+        assert table.get_cell("A001", "p1") == "08:00–12:00"
+        assert table.get_cell("A001", "status").plain == "on time"  # not Thursday's late
+        shown = (grid(app), table.cursor_row, str(app.screen.query_one("#att-detail").render()))
+        assert shown == refilled(app)
+        await pilot.press("right_square_bracket")  # Thursday again
+        await pilot.pause()
+        assert table.get_cell("A001", "p1") == "08:12–12:00"
+        assert table.get_cell("A001", "status").plain == "late 12 min"
+        assert table.get_cell("A001", "status").style == "yellow"
+        assert calls[-1] == ["A001"]
+        shown = (grid(app), table.cursor_row, str(app.screen.query_one("#att-detail").render()))
+        assert shown == refilled(app)
+
+
+@pytest.mark.parametrize("width", [80, 100])
+async def test_a_day_with_another_register_drops_and_adds_rows(
+        two_days: Floor, monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    """Someone hired on Thursday is not on Wednesday's grid: their row goes and comes back,
+    and the cursor that was on them is on the first row, as after a clear. At 100 columns
+    their long name widens the name column on Thursday only: the rows are refilled."""
+    two_days.save_staff(Staff("A009", "Alexandra Newhire", "agent", "T01", YESTERDAY, None,
+                              "S009"))
+    app = FloorApp(two_days, backup=False)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("left_square_bracket")  # Thursday
+        await pilot.pause()
+        table = app.screen.query_one("#att-today", DataTable)
+        assert "A009" in app.screen.status_text
+        table.move_cursor(row=table.get_row_index("A009"))
+        await pilot.pause()
+        calls = replaced(monkeypatch)
+        await pilot.press("left_square_bracket")  # Wednesday: before A009 was hired
+        await pilot.pause()
+        assert len(calls) == (1 if width == 80 else 0)  # in place unless the widths change
+        assert "A009" not in table.rows and "A009" not in app.screen.status_text
+        assert table.row_count == len(app.screen.status_text)
+        assert table.cursor_row == 0
+        shown = (grid(app), table.cursor_row, str(app.screen.query_one("#att-detail").render()))
+        assert shown == refilled(app)
+        await pilot.press("right_square_bracket")  # Thursday: A009 back, with their cells
+        await pilot.pause()
+        assert len(calls) == (2 if width == 80 else 0)
+        assert width == 100 or "A009" in calls[-1]
+        assert str(table.get_cell("A009", "name")) == "Alexandra Newhire"
+        assert table.columns["name"].width == (8 if width == 80 else 17)
+        shown = (grid(app), table.cursor_row, str(app.screen.query_one("#att-detail").render()))
+        assert shown == refilled(app)
+        assert [str(key.value) for key in table.rows] == [key for key, _cells in grid(app)]
+
+
+async def test_rows_replaced_are_the_rows_a_refill_gives() -> None:
+    from textual.app import App
+
+    class Two(App):
+        def compose(self):  # noqa: ANN202
+            yield FixedTable(id="refill", cursor_type="row")
+            yield FixedTable(id="replace", cursor_type="row")
+
+    app = Two()
+    async with app.run_test(size=(40, 12)) as pilot:
+        refill, replace = app.query_one("#refill", FixedTable), app.query_one("#replace", FixedTable)
+        for table in (refill, replace):
+            table.add_column("x", key="x", width=3)
+            table.add_column("y", key="y", width=3)
+        replace.add_keyed_rows([("k1", ("a", "b")), ("k2", ("c", "d")), ("k3", ("e", "f"))])
+        await pilot.pause()
+        replace.move_cursor(row=2)
+        # k2 goes, k3 keeps its cells, k1 gets new ones, k4 is new
+        replace.replace_keyed_rows(["k3", "k1", "k4"], [("k1", ("A",)), ("k4", ("g", "h"))])
+        refill.add_keyed_rows([("k3", ("e", "f")), ("k1", ("A",)), ("k4", ("g", "h"))])
+        await pilot.pause()
+        for table in (refill, replace):
+            assert [str(row.key.value) for row in table.ordered_rows] == ["k3", "k1", "k4"]
+            assert [table.get_row_at(i) for i in range(3)] == [["e", "f"], ["A", None],
+                                                               ["g", "h"]]
+        assert replace.virtual_size == refill.virtual_size
+        assert replace.cursor_row == 2
+        with pytest.raises(ValueError):
+            replace.replace_keyed_rows(["k3", "k5"], [])  # a new row without its cells
+        assert replace.get_row_at(1) == ["A", None]
+
+
+def test_a_past_days_punch_history_is_kept_and_never_stale(
+        two_days: Floor, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The line under the grid (every version of the highlighted person's punches) of a past
+    day is kept as the grid is; a correction since, another language: read again."""
+    from floorapp import i18n
+    from floorapp.clock import fixed_clock
+    from floorapp.services import open_floor
+    from tests.conftest import NOW
+
+    def reopened() -> Floor:
+        return open_floor(two_days.store.root, clock=fixed_clock(NOW), user="tester")
+
+    first = two_days.attendance.punch_history("A002", YESTERDAY)
+    assert first[0].startswith("p2 in 14:30 out 17:30")
+    other = reopened()
+
+    def refuse(_staff_id: str, _day: dt.date) -> None:
+        raise AssertionError("the history was read again, not kept")
+
+    monkeypatch.setattr(other.attendance, "_work_out_history", refuse)
+    assert other.attendance.punch_history("A002", YESTERDAY) == first  # from the memo
+    assert other.attendance.punch_history("A002", YESTERDAY) == first  # from memory
+    monkeypatch.undo()
+    two_days.attendance.record_in("A002", YESTERDAY, dt.time(8, 20))  # a correction
+    for floor in (two_days, other, reopened()):
+        lines = floor.attendance.punch_history("A002", YESTERDAY)
+        assert len(lines) == len(first) + 1
+        assert lines[0].startswith("p1 in 08:20 out 12:00")
+    i18n.set_language("zh")
+    assert two_days.attendance.punch_history("A002", YESTERDAY)[0].startswith(
+        "第1段 上班 08:20 下班 12:00")
