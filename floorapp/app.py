@@ -134,10 +134,12 @@ class FloorApp(TypeAhead):
     # --------------------------------------------------------------- start
     @staticmethod
     def _settle_heap() -> None:
-        """What the start built lives as long as the app: collected once, then left out of
-        the collector's full passes, which otherwise walk it all again on a later key (a
-        1,000-seat floor's register made Attendance's day change ~50 ms slower, issue #30)."""
-        gc.collect()
+        """What the start built lives as long as the app: left out of the collector's full
+        passes, which otherwise walk it all again on a later key (a 1,000-seat floor's
+        register made Attendance's day change ~50 ms slower, issue #30). The young
+        generations are collected first (a few ms); a full collection here would cost as much
+        as the pass it saves, paid at every start."""
+        gc.collect(1)
         gc.freeze()
 
     def on_mount(self) -> None:
