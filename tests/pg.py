@@ -34,6 +34,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,16 +131,40 @@ def start_cluster(peer: bool = False) -> tuple[Cluster, Path, list[str]]:
     if run.returncode != 0:
         log = (home / "log").read_text(errors="replace") if (home / "log").exists() else ""
         raise RuntimeError(f"the test cluster did not start: {run.stderr!r} {log[-2000:]}")
+    _watch(home, prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-s", "-m", "immediate",
+                           "stop"], env)
     cluster = Cluster(bindir, home)
     subprocess.run([str(bindir / "createdb"), "-h", str(home), "-U", ADMIN, cluster.database],
                    check=True, capture_output=True, env=env)
     return cluster, home, prefix
 
 
+# A test run that is killed (kill -9, a timeout, a closed terminal) runs no finalizer: a
+# watchdog of each cluster, in a session of its own, waits for the end of a pipe that only
+# this process holds, then stops the cluster and removes its directory — no cluster outlives
+# the run that started it.
+_WATCHDOG = ("import shutil, subprocess, sys\n"
+             "sys.stdin.buffer.read()\n"
+             "subprocess.run(sys.argv[2:], capture_output=True)\n"
+             "shutil.rmtree(sys.argv[1], ignore_errors=True)\n")
+_watchdogs: dict[Path, subprocess.Popen] = {}
+
+
+def _watch(home: Path, stop: list[str], env: dict[str, str]) -> None:
+    _watchdogs[home] = subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(home), *stop],
+                                        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, cwd="/", env=env,
+                                        start_new_session=True)
+
+
 def stop_cluster(home: Path, bindir: Path, prefix: list[str]) -> None:
     subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(home / "data"), "-s", "-m",
                              "immediate", "stop"], capture_output=True, cwd=home)
     shutil.rmtree(home, ignore_errors=True)
+    watchdog = _watchdogs.pop(home, None)
+    if watchdog is not None:
+        watchdog.stdin.close()  # it finds the cluster stopped and gone
+        watchdog.wait()
 
 
 @pytest.fixture(scope="session")
