@@ -1,4 +1,10 @@
-"""Small DataTable helpers the section screens share."""
+"""Small DataTable helpers the section screens share.
+
+``FixedTable.add_keyed_rows`` and ``replace_keyed_rows`` fill Textual's DataTable through its
+private state (``_data``, ``_row_locations``, its caches) for speed at 1,000 seats (issue #30):
+they hold for the Textual pyproject pins (8.2.8). Before moving the pin, run
+tests/test_attendance_day_in_place.py and tests/test_attendance_day_memo.py, which compare
+them with a clear and ``add_row`` one by one."""
 
 from __future__ import annotations
 
