@@ -101,3 +101,47 @@ async def test_a_question_typed_ahead_is_answered_by_the_next_key(staffed: Floor
             await pilot.press("d", "n")  # a shift over the leave: asked, and declined
         await settle(pilot)
         assert staffed.leave_on(TODAY)["A001"].type == "personal"
+
+
+def _attendance_grid(app) -> tuple:  # noqa: ANN001 - FloorApp
+    from textual.widgets import DataTable
+
+    table = app.screen.query_one("#att-today", DataTable)
+    rows = tuple((str(key.value), tuple(str(c) for c in table.get_row(key)))
+                 for key in (row.key for row in table.ordered_rows))
+    cursor = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    return app.screen.day, rows, cursor
+
+
+async def test_attendance_day_keys_in_a_burst_land_on_the_day_meant(staffed: Floor,
+                                                                     burst) -> None:
+    """`[ [ ] ↓ [` typed at once on Attendance shows what the same keys one by one show: the
+    day two before, its rows whole (rows changed in place, issue #30), the cursor on A002."""
+    att = staffed.attendance
+    for back in (1, 2):
+        day = TODAY - dt.timedelta(days=back)
+        att.record_in("A001", day, dt.time(8, 10 * back))
+        att.record_in("A002", day, dt.time(8, 0))
+    keys = ("left_square_bracket", "left_square_bracket", "right_square_bracket", "down",
+            "left_square_bracket")
+    slow = FloorApp(staffed, backup=False)
+    async with slow.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        # refilled whole (another width clears the table and adds every row again): what
+        # the day's rows are, whatever the in-place change of rows leaves
+        await pilot.resize_terminal(100, 24)
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        expected = _attendance_grid(slow)
+    assert expected[0] == TODAY - dt.timedelta(days=2) and expected[2] == "A002"
+    fast = FloorApp(staffed, backup=False)
+    async with fast.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        with burst():
+            await pilot.press(*keys)
+        await settle(pilot)
+        assert _attendance_grid(fast) == expected
