@@ -162,10 +162,19 @@ def test_the_daily_prune_keeps_the_newest_memos_under_their_cap(
         os.utime(path, ns=(n * 10**9, n * 10**9))
     stranger = store.cache_dir() / MEMO_DIR / "notes.txt"
     stranger.write_text("mine")
+    # planted under memo names: a link (to a file outside the store) and a FIFO; never
+    # followed, opened or counted, and the link's target untouched
+    outside = tmp_path / "outside.json"
+    outside.write_text("x" * 100_000)
+    link = store.cache_dir() / MEMO_DIR / ("a" * 40 + ".json")
+    link.symlink_to(outside)
+    fifo = store.cache_dir() / MEMO_DIR / ("b" * 40 + ".json")
+    os.mkfifo(fifo)
     size = by_slot[0].stat().st_size
     monkeypatch.setattr(db, "MEMO_BYTES_KEPT", 3 * size)
     assert MEMO_DIR in store.prune_cache()
     assert [n for n, path in by_slot.items() if path.exists()] == [3, 4, 5]
     assert store.memo("day 5", ["k"]) == "x" * 1000 and store.memo("day 0", ["k"]) is None
     assert stranger.read_text() == "mine"
+    assert link.is_symlink() and outside.stat().st_size == 100_000 and fifo.is_fifo()
     assert MEMO_DIR not in store.prune_cache()  # under the cap: nothing more goes
