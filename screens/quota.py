@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Input, Static
 
 from floorapp import quota as rules
 from floorapp.errors import FloorError
-from floorapp.i18n import N_, _
+from floorapp.i18n import N_, _, language
 from floorapp.schedule import calling_periods
 from floorapp.services.hourly import DayCurves, day_curves
 from screens.base import FloorScreen
@@ -61,6 +61,10 @@ class QuotaScreen(FloorScreen):
         self.confirmed: Text | None = None  # the last save or undo, shown on the hint line
         self._curves: DayCurves | None = None  # today by calling hour, for the charts
         self._shown: tuple | None = None  # (floor day, pace) the table was last filled from
+        self._made_from: tuple | None = None  # the figures (one _shown) the cells below show
+        self._made_for: tuple | None = None  # and the note's room and language they fit
+        self._made: dict[str, tuple[list, bool]] = {}  # staff id -> (cells, note as signs)
+        self._figures: tuple | None = None  # (the figures, their day, what the totals say)
         self.note_cells = 16  # the note's room (at 80 columns), set as the seats are shown
         self.signs_shown = False  # a note shown as signs: the hint line says what they mean
 
@@ -107,15 +111,26 @@ class QuotaScreen(FloorScreen):
         selected = self.selected_id()
         table.clear()
         self.fit_columns(table, fd.agents)
+        # a seat's cells follow the figures, the note's room and the language, never the
+        # filter: "behind only" and back reuse them (issue #30)
+        made_for = (self.note_cells, language())
+        if self._made_from is not self._shown or self._made_for != made_for:
+            self._made_from, self._made_for, self._made = self._shown, made_for, {}
+        made = self._made
         self.signs_shown = False
         behind = 0
+        rows = []
         for agent in fd.agents:
             info = pace[agent.staff_id]
             if info["behind"]:
                 behind += 1
             if self.behind_only and not info["behind"]:
                 continue
-            table.add_row(*self._cells(policy, agent, info), key=agent.staff_id)
+            cells, signs = made.get(agent.staff_id) or made.setdefault(
+                agent.staff_id, self._cells(policy, agent, info))
+            self.signs_shown |= signs
+            rows.append((agent.staff_id, cells))
+        table.add_keyed_rows(rows)
         if selected is not None:
             try:
                 table.move_cursor(row=table.get_row_index(selected), animate=False)
@@ -201,7 +216,8 @@ class QuotaScreen(FloorScreen):
                     else _("{counts} added to this hour")).format(counts=what)
         hint.update(Text(f"→ {person.id} {person.name}: {what}", style="green"))
 
-    def _cells(self, policy, agent, info) -> list:  # noqa: ANN001
+    def _cells(self, policy, agent, info) -> tuple[list, bool]:  # noqa: ANN001
+        """A seat's row, and whether its note is shown as signs."""
         done = agent.counts.completed
         bar = progress_bar(done, agent.target, policy.band_completed_max, width=9,
                            behind=info["behind"])
@@ -223,23 +239,36 @@ class QuotaScreen(FloorScreen):
         # columns, issue 26), and the line under the seats says what the signs mean
         words = " ".join(word for word, _sign, _style in notes)
         shorts = cell_len(words) > self.note_cells
-        self.signs_shown |= shorts
         note = Text(" ").join(Text(sign if shorts else word, style=style)
                               for word, sign, style in notes) if notes else Text("")
         shown = agent.presence or agent.attendance  # as the floor sees it now
         return [agent.staff_id, plain(agent.name), _(ATT_SHORT.get(shown, shown)),
                 bar, dial, str(agent.counts.orders), _pace_text(info["pace"], agent.target),
-                note]
+                note], shorts
+
+    def _floor_figures(self, policy, fd, pace, day: dt.date) -> tuple:  # noqa: ANN001
+        """What the totals say of the figures shown: the minutes left, the seats that met
+        their target, the projected averages, when the pace is judged and where the counts
+        come from. Worked out once for the figures of one refresh: a filter key at 1,000
+        seats reuses them (issue #30); the next refresh works them out again."""
+        if self._figures is not None and self._figures[0] is self._shown \
+                and self._figures[1] == day:
+            return self._figures[2]
+        lefts = [p["minutes_left"] for p in pace.values() if p["total_minutes"]]
+        figures = (max(lefts) if lefts else 0,
+                   sum(1 for a in fd.agents if a.target and not a.shortfall),
+                   _projected(policy, fd.avg_dialed, pace),
+                   _projected(policy, fd.avg_completed, pace),
+                   _judged_at(policy, fd, day),
+                   self.floor.quota.counts_source(day))
+        self._figures = (self._shown, day, figures)
+        return figures
 
     def _show_totals(self, policy, fd, pace, behind: int) -> None:  # noqa: ANN001
         now = self.floor.now()
-        lefts = [p["minutes_left"] for p in pace.values() if p["total_minutes"]]
-        left = max(lefts) if lefts else 0
         totals = fd.totals
-        met = sum(1 for a in fd.agents if a.target and not a.shortfall)
-        dialed = _projected(policy, fd.avg_dialed, pace)
-        completed = _projected(policy, fd.avg_completed, pace)
-        judged_at = _judged_at(policy, fd, now)
+        left, met, dialed, completed, judged_at, (source, last) = self._floor_figures(
+            policy, fd, pace, now.date())
         # before the pace is judged, one wording whatever the seats: "advice from 09:30"
         if judged_at is not None and now.time() < judged_at:
             advice_shown = (_("advice from {time}").format(time=f"{judged_at:%H:%M}"), "dim")
@@ -254,7 +283,6 @@ class QuotaScreen(FloorScreen):
                                                          "bold" if advice != "ok" else "green"))
         # where dialed and connected come from: the PBX live (its last call), an imported
         # Master.csv, or typed in
-        source, last = self.floor.quota.counts_source(now.date())
         stamp = (_("PBX {time}").format(time=last) if source == "live" else
                  _("PBX file {time}").format(time=f"{now:%H:%M}") if source == "pbx" else
                  _("typed {time}").format(time=f"{now:%H:%M}"))
@@ -414,11 +442,11 @@ def _projected(policy, value: Decimal, pace: dict) -> Decimal | None:  # noqa: A
     return rules.projected(value, total, left, policy.live_judge_after_minutes)
 
 
-def _judged_at(policy, fd, now) -> dt.time | None:  # noqa: ANN001 - Policy, FloorDay, datetime
+def _judged_at(policy, fd, day: dt.date) -> dt.time | None:  # noqa: ANN001 - Policy, FloorDay
     """When the pace will be judged (09:30): the floor's longest shift once it has run
     ``live_judge_after_minutes`` of calling time (the whole shift when shorter); None: no
     calling time today."""
-    periods = max((calling_periods(policy, a.shift, now.date()) for a in fd.agents),
+    periods = max((calling_periods(policy, a.shift, day) for a in fd.agents),
                   key=rules.calling_minutes, default=[])
     total = rules.calling_minutes(periods)
     return rules.minutes_reached_at(periods, min(policy.live_judge_after_minutes, total))

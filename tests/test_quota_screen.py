@@ -137,6 +137,49 @@ async def test_behind_only_filter(counted: Floor) -> None:
         assert table.row_count == 3
 
 
+async def test_the_filter_reuses_the_figures_and_a_new_count_is_shown_at_once(
+        counted: Floor) -> None:
+    """Issue #30: `b` and back reuse each seat's cells and the totals' figures (a key at 1,000
+    seats costs the rows, not the day): what they show is what a refill from the floor shows,
+    and a count typed behind the filter shows at once, in the row and the totals, and is
+    still there when the filter is off (nothing kept goes stale)."""
+    app = FloorApp(counted, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_quota(app, pilot)
+        screen = app.screen
+        totals = screen.query_one("#totals", Static)
+
+        def shown() -> tuple[list[str], str]:
+            return [row_text(table, k.value) for k in table.rows], str(totals.content)
+
+        every = shown()
+        await pilot.press("b", "b", "b")  # in one burst: on, off, on
+        await pilot.pause()
+        behind = shown()
+        assert [k.value for k in table.rows] == ["A002", "A003"]
+        screen.refresh_data()  # the floor worked out again: the same figures
+        await pilot.pause()
+        assert shown() == behind
+        await pilot.press("b")
+        await pilot.pause()
+        assert shown() == every
+        await pilot.press("b", "plus", "5", "enter")  # A002, the first seat behind
+        await pilot.pause()
+        assert "17/60" in row_text(table, "A002")
+        assert "done 64 " in every[1] and "done 69 " in shown()[1]
+        assert "met target 0" in shown()[1]
+        await pilot.press("b", "plus", "4", "3", "enter")  # A002 (the cursor kept) up to its 60
+        await pilot.pause()
+        assert "60/60" in row_text(table, "A002") and "met target 1" in shown()[1]
+        await pilot.press("b")  # behind only: A002 has left it
+        await pilot.pause()
+        assert [k.value for k in table.rows] == ["A003"] and "met target 1" in shown()[1]
+        await pilot.press("b")
+        await pilot.pause()
+        assert "60/60" in row_text(table, "A002") and table.row_count == 3
+        assert "done 112 " in shown()[1] and "FILTER" not in shown()[1]
+
+
 def test_quota_snapshot(snap_compare, counted: Floor) -> None:
     async def run_before(pilot) -> None:  # noqa: ANN001
         await pilot.press("f5")

@@ -1,21 +1,27 @@
 """Small DataTable helpers the section screens share.
 
 ``FixedTable.add_keyed_rows`` and ``replace_keyed_rows`` fill Textual's DataTable through its
-private state (``_data``, ``_row_locations``, its caches) for speed at 1,000 seats (issue #30):
-they hold for the Textual pyproject pins (8.2.8). Before moving the pin, run
-tests/test_attendance_day_in_place.py and tests/test_attendance_day_memo.py, which compare
-them with a clear and ``add_row`` one by one."""
+private state (``_data``, ``_row_locations``, its caches), and its ``_update_dimensions``
+measures cells as DataTable's own formatter (``textual.widgets._data_table``) makes them, for
+speed at 1,000 seats (issue #30): they hold for the Textual pyproject pins (8.2.8). Before
+moving the pin, run tests/test_tables.py, tests/test_attendance_day_in_place.py and
+tests/test_attendance_day_memo.py, which compare them with DataTable's own ``add_row``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import zip_longest
 
+from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual._two_way_dict import TwoWayDict
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, CellType, DuplicateKey, Row, RowKey
+from textual.render import measure
+from textual.widgets._data_table import default_cell_formatter
+from textual.widgets.data_table import CellType, DuplicateKey, Row, RowKey
 
 
 def highlighted_key(table: DataTable) -> str | None:
@@ -30,20 +36,36 @@ def highlighted_key(table: DataTable) -> str | None:
 
 
 class FixedTable(DataTable):
-    """A DataTable that does not measure the rows it is given when every column has a set
-    width: a register of 362 rows was measured cell by cell (2,000 measurements) before the
-    first screen showed, for widths that were set anyway (issue #18). A table with any column
-    sized by its content, or a row with a label or its own height, is measured as before."""
+    """A DataTable that measures only the columns sized by their content: a register of 362
+    rows was measured cell by cell (2,000 measurements) before the first screen showed, for
+    widths that were set anyway (issue #18), and the Quota's 1,000 seats came back from
+    "behind only" measured in all eight columns for the two that fit their content (issue
+    #30). A row with a label, or of another height than 1, is measured as DataTable does it."""
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         new_rows = list(new_rows)
-        if any(column.auto_width for column in self.columns.values()) or any(
-                row.label is not None or row.auto_height
-                for row in (self.rows.get(key) for key in new_rows) if row is not None):
+        if any(row.label is not None or row.auto_height or row.height != 1
+               for row in (self.rows.get(key) for key in new_rows) if row is not None):
             super()._update_dimensions(new_rows)
             return
+        # what DataTable's own method does for these rows, in the columns whose width is
+        # their content's: the widest cell as DataTable formats it for a row of height 1
+        sized = [column for column in self.ordered_columns if column.auto_width]
+        if sized:
+            console = self.app.console
+            for row_key in new_rows:
+                if self._row_locations.get(row_key) is None:
+                    continue  # removed before this idle, as DataTable allows
+                cells = self._data.get(row_key, {})
+                for column in sized:
+                    datum = cells.get(column.key)
+                    if datum is None:
+                        continue  # an empty cell: DataTable's empty text measures 0
+                    width = _cell_width(console, datum)
+                    if width > column.content_width:
+                        column.content_width = width
         # what DataTable's own method ends with: the scrollable size
-        width = sum(column.get_render_width(self) for column in self.columns.values())
+        width = sum(column.get_render_width(self) for column in self.ordered_columns)
         header = self.header_height if self.show_header else 0
         self.virtual_size = Size(width + self._row_label_column_width,
                                  self._total_row_height + header)
@@ -135,6 +157,18 @@ class FixedTable(DataTable):
         self.scroll_target_x = self.scroll_target_y = 0
         if self.row_count:
             self._scroll_cursor_into_view()
+
+
+def _cell_width(console: Console, datum: object) -> int:
+    """A cell's width as DataTable measures it in a row of height 1: a Text by its longest
+    line; a str with no markup, emoji code or line break by its cells (the text DataTable's
+    markup parse would make of it); anything else formatted and measured as DataTable does."""
+    if isinstance(datum, Text):
+        return max((cell_len(line) for line in datum.plain.splitlines()), default=0)
+    if isinstance(datum, str) and "[" not in datum and ":" not in datum \
+            and datum.isprintable():
+        return cell_len(datum)
+    return measure(console, default_cell_formatter(datum, wrap=False, height=1), 1)
 
 
 def set_column_width(table: DataTable, key: str, cells: int) -> None:
