@@ -198,3 +198,31 @@ def test_a_past_days_punch_history_is_kept_and_never_stale(
     i18n.set_language("zh")
     assert two_days.attendance.punch_history("A002", YESTERDAY)[0].startswith(
         "第1段 上班 08:20 下班 12:00")
+
+
+def test_todays_punch_history_is_read_once_and_follows_every_punch(
+        two_days: Floor, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today's lines are kept in memory only (the screen's refresh and its highlighted row
+    ask for the same ones), under the same rule as a past day's: a punch typed here or by
+    another supervisor's process is in the next answer."""
+    from floorapp.clock import fixed_clock
+    from floorapp.services import open_floor
+    from tests.conftest import NOW
+
+    att = two_days.attendance
+    att.record_in("A002", TODAY, dt.time(8, 0))
+    first = att.punch_history("A002", TODAY)
+    assert first[0].startswith("p1 in 08:00 out --:--")
+
+    def refuse(_staff_id: str, _day: dt.date) -> None:
+        raise AssertionError("today's history was read again, not kept")
+
+    monkeypatch.setattr(att, "_work_out_history", refuse)
+    assert att.punch_history("A002", TODAY) == first
+    monkeypatch.undo()
+    att.record_out("A002", TODAY, dt.time(12, 0))  # typed here
+    assert att.punch_history("A002", TODAY)[0].startswith("p1 in 08:00 out 12:00")
+    other = open_floor(two_days.store.root, clock=fixed_clock(NOW), user="other")
+    other.attendance.record_in("A002", TODAY, dt.time(14, 30))  # another process's punch
+    lines = att.punch_history("A002", TODAY)
+    assert len(lines) == 3 and any(line.startswith("p2 in 14:30 out --:--") for line in lines)

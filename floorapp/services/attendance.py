@@ -325,22 +325,25 @@ class AttendanceService:
         A past day's lines are kept as its grid is (``day_rows``): in memory and in this
         user's memo while the day's file, the register and the policy are unchanged, so the
         line under the grid after a day change is not a read of every punch of a 1,000-seat
-        day (issue #30)."""
-        if day >= self.floor.today():
-            return self._work_out_history(staff_id, day)
+        day (issue #30). Today's are kept in memory only, under the same rule: the screen's
+        first refresh and its highlighted row ask for the same lines."""
         store = self.floor.store
         language = i18n.language()
-        state = (staff_id, day, self.floor.today(), language, store.stamp(),
+        today = self.floor.today()
+        state = (staff_id, day, today, language, store.stamp(),
                  store.signature(_part(day)), store.signature("ref"), store.signature("pay"))
         lines = self._history_kept.get(state)
         if lines is None:
-            from floorapp.services import report_memo
-
-            lines = report_memo.kept(
-                self.floor, f"attendance|history|{day.isoformat()}|{staff_id}|{language}",
-                lambda: self._work_out_history(staff_id, day), list, reads=(_part(day),))
-            if not all(isinstance(line, str) for line in lines):  # not this program's
+            if day >= today:  # today's in memory only: the screen asks twice
                 lines = self._work_out_history(staff_id, day)
+            else:
+                from floorapp.services import report_memo
+
+                lines = report_memo.kept(
+                    self.floor, f"attendance|history|{day.isoformat()}|{staff_id}|{language}",
+                    lambda: self._work_out_history(staff_id, day), list, reads=(_part(day),))
+                if not all(isinstance(line, str) for line in lines):  # not this program's
+                    lines = self._work_out_history(staff_id, day)
             self._history_kept.pop(state, None)
             self._history_kept[state] = lines
             while len(self._history_kept) > HISTORY_KEPT:
@@ -350,7 +353,8 @@ class AttendanceService:
     def _work_out_history(self, staff_id: str, day: dt.date) -> list[str]:
         lines = []
         store = self.floor.store
-        keys = sorted({r["_key"] for r in store.records(_part(day), PUNCHES, include_retired=True)
+        keys = sorted({r["_key"] for r in store.shared_records(_part(day), PUNCHES,
+                                                               include_retired=True)
                        if r["staff_id"] == staff_id})
         entries = []
         for key in keys:

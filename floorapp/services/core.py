@@ -237,15 +237,18 @@ class Floor:
         cached = self._staff_cache.get(include_retired)
         if cached is not None and cached[0] == signature and None not in signature[:1]:
             return list(cached[1])
-        people = self._register(include_retired)
+        # read once for both: the register is everyone without a day they left (one pass
+        # over a 1,000-seat register at the app's start, not two; issue #30)
+        everyone = self._register(include_retired=True)
         pays = self.base_pays()
         if pays is not None:  # pay comes from the pay file, for those who may see it
-            people = [dataclasses.replace(s, base_pay=pays.get(s.id, s.base_pay))
-                      for s in people]
+            everyone = [dataclasses.replace(s, base_pay=pays.get(s.id, s.base_pay))
+                        for s in everyone]
         else:
-            people = [dataclasses.replace(s, base_pay=None) for s in people]
-        self._staff_cache[include_retired] = (signature, tuple(people))
-        return people
+            everyone = [dataclasses.replace(s, base_pay=None) for s in everyone]
+        self._staff_cache[True] = (signature, tuple(everyone))
+        self._staff_cache[False] = (signature, tuple(s for s in everyone if s.left is None))
+        return list(self._staff_cache[include_retired][1])
 
     def _register(self, include_retired: bool = False) -> list[Staff]:
         """The register as stored, without pay."""
