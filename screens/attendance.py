@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -193,13 +194,9 @@ class AttendanceScreen(FloorScreen):
             counts[now_status] = counts.get(now_status, 0) + 1
             if in_place and was_shown.get(row.staff_id) == row:
                 continue
-            mark = "✎" if row.corrected else ""
-            # a day of leave on the roster as its one character (病), as in the roster grid
-            filled.append((row.staff_id, (
-                row.staff_id, plain(row.name), short_code(row.code) + mark, *row.periods,
-                Text(fit_parts(row.parts, status_cells, comma),
-                     style=STATUS_STYLES.get(now_status, ""), no_wrap=True,
-                     overflow="ellipsis"))))
+            # made when the row is first drawn: a day change on a 1,139-row register makes
+            # the rows on the screen, not every row (issue #30)
+            filled.append((row.staff_id, partial(_cells, row, status_cells, comma)))
         if in_place:
             table.replace_keyed_rows([row.staff_id for row in rows], filled)
         else:
@@ -551,6 +548,16 @@ class AttendanceScreen(FloorScreen):
             table.move_cursor(row=table.get_row_index(staff_id))
         except Exception:  # that person is not in this table
             pass
+
+
+def _cells(row, status_cells: int, comma: str) -> tuple:  # noqa: ANN001 - DayRow
+    """A person's row of the day's table, its status fit to ``status_cells``."""
+    mark = "✎" if row.corrected else ""
+    # a day of leave on the roster as its one character (病), as in the roster grid
+    return (row.staff_id, plain(row.name), short_code(row.code) + mark, *row.periods,
+            Text(fit_parts(row.parts, status_cells, comma),
+                 style=STATUS_STYLES.get(row.status_now, ""), no_wrap=True,
+                 overflow="ellipsis"))
 
 
 def _num(value) -> str:  # noqa: ANN001 - Decimal

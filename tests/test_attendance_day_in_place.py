@@ -226,3 +226,45 @@ def test_todays_punch_history_is_read_once_and_follows_every_punch(
     other.attendance.record_in("A002", TODAY, dt.time(14, 30))  # another process's punch
     lines = att.punch_history("A002", TODAY)
     assert len(lines) == 3 and any(line.startswith("p2 in 14:30 out --:--") for line in lines)
+
+
+async def test_a_big_registers_rows_are_made_as_they_are_drawn(
+        two_days: Floor, write_file, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #30: at the start and on a day change, the grid makes the cells of the rows on
+    the screen (and the highlighted one), not of the whole register; scrolling makes the rest,
+    and what shows is what a refill shows."""
+    import screens.attendance as attendance_screen
+
+    staff = ["id,name,role,team,hired,base_pay"] + [
+        f"A{n:03d},坐席{n},agent,T01,2025-01-01,1200" for n in range(10, 130)]
+    clock = two_days.store.clock
+    two_days.store.clock = lambda: "2026-01-01T00:00:00+08:00"
+    try:
+        two_days.import_staff(write_file("staff.csv", "\n".join(staff) + "\n"))
+    finally:
+        two_days.store.clock = clock
+    made: list[str] = []
+    cells = attendance_screen._cells
+
+    def counted(row, status_cells: int, comma: str) -> tuple:  # noqa: ANN001
+        made.append(row.staff_id)
+        return cells(row, status_cells, comma)
+
+    monkeypatch.setattr(attendance_screen, "_cells", counted)
+    app = FloorApp(two_days, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#att-today", DataTable)
+        assert table.row_count > 120
+        assert 0 < len(made) < 30  # the rows on the screen, of 128
+        made.clear()
+        await pilot.press("left_square_bracket", "left_square_bracket")  # to Wednesday
+        await pilot.pause()
+        assert 0 < len(made) < 60
+        made.clear()
+        table.move_cursor(row=table.row_count - 1)
+        await pilot.pause()
+        assert 0 < len(made) < 30  # the rows at the bottom, drawn now
+        assert table.row_count - 1 - table.scroll_offset.y < 24
+        shown = (grid(app), table.cursor_row, str(app.screen.query_one("#att-detail").render()))
+        assert shown == refilled(app)  # (reading every row makes every row)

@@ -116,3 +116,94 @@ async def test_a_taller_row_is_measured_as_datatable() -> None:
         assert [c.content_width for c in fixed.ordered_columns if c.auto_width] == \
             [c.content_width for c in plain.ordered_columns if c.auto_width]
         assert fixed.virtual_size == plain.virtual_size
+
+
+class Lazy(App):
+    """The same 200 rows given as cells (``eager``) and as functions that make them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield FixedTable(id="eager")
+        yield FixedTable(id="lazy")
+
+    def on_mount(self) -> None:
+        for table in self.query(FixedTable):
+            for name, width in (("id", 5), ("name", 8), ("status", 20)):
+                table.add_column(name, key=name, width=width)
+            table.styles.height = 12
+
+    def maker(self, key: str, cells: tuple):  # noqa: ANN201 - a function making a row
+        def make() -> tuple:
+            self.made.append(key)
+            return cells
+        return make
+
+
+BIG = [(f"K{n:03d}", (f"K{n:03d}", f"name {n}", Text(f"status {n}", style="red")))
+       for n in range(200)]
+
+
+async def test_rows_given_as_functions_are_made_when_first_read() -> None:
+    """Issue #30: a row given as a function is made when it is drawn, measured or read, and
+    the table shows and answers what a table given the cells does."""
+    app = Lazy()
+    async with app.run_test(size=(80, 30)) as pilot:
+        eager, lazy = app.query_one("#eager", FixedTable), app.query_one("#lazy", FixedTable)
+        eager.add_keyed_rows(BIG)
+        lazy.add_keyed_rows([(key, app.maker(key, cells)) for key, cells in BIG])
+        await pilot.pause()
+        # only the rows on the screen were made: 11 under the header, not 200
+        assert 0 < len(app.made) <= 12 and set(app.made) <= {key for key, _ in BIG[:12]}
+        assert [lazy.render_line(y).text for y in range(12)] == \
+            [eager.render_line(y).text for y in range(12)]
+        assert lazy.get_row("K150") == eager.get_row("K150") and "K150" in app.made
+        # a cell changed before its row was made keeps the change when the row is made
+        for table in (eager, lazy):
+            table.update_cell("K170", "name", "changed")
+        assert lazy.get_row("K170") == eager.get_row("K170")
+        assert lazy.get_row("K170")[1] == "changed"
+        # a row never made goes as any row goes
+        for table in (eager, lazy):
+            table.remove_row("K180")
+        await pilot.pause()
+        assert "K180" not in app.made and lazy.row_count == eager.row_count == 199
+        for table in (eager, lazy):
+            table.move_cursor(row=190)
+        await pilot.pause()
+        assert [lazy.render_line(y).text for y in range(12)] == \
+            [eager.render_line(y).text for y in range(12)]
+        assert len(app.made) < 40  # the rows scrolled past were never drawn
+
+
+async def test_replaced_rows_given_as_functions_show_as_a_refill() -> None:
+    """replace_keyed_rows takes functions too: kept rows keep theirs, new ones are made when
+    drawn, and what shows is what a clear and a fill with the cells show."""
+    app = Lazy()
+    async with app.run_test(size=(80, 30)) as pilot:
+        eager, lazy = app.query_one("#eager", FixedTable), app.query_one("#lazy", FixedTable)
+        lazy.add_keyed_rows([(key, app.maker(key, cells)) for key, cells in BIG])
+        await pilot.pause()
+        changed = [(f"K{n:03d}", (f"K{n:03d}", "new", Text("late"))) for n in range(0, 200, 2)]
+        order = [key for key, _ in BIG][::-1]
+        lazy.replace_keyed_rows(order, [(key, app.maker(key, cells)) for key, cells in changed])
+        kept = dict(BIG) | dict(changed)
+        eager.add_keyed_rows([(key, kept[key]) for key in order])
+        await pilot.pause()
+        assert [lazy.render_line(y).text for y in range(12)] == \
+            [eager.render_line(y).text for y in range(12)]
+        assert [lazy.get_row(key) for key in order] == [eager.get_row(key) for key in order]
+
+
+async def test_a_function_making_too_many_cells_is_refused_when_read() -> None:
+    app = Lazy()
+    async with app.run_test(size=(80, 30)) as pilot:
+        lazy = app.query_one("#lazy", FixedTable)
+        lazy.add_keyed_rows([("K0", lambda: ("a", "b")), ("K1", lambda: ("a", "b", "c", "d"))])
+        with pytest.raises(ValueError, match="More values"):
+            lazy.get_row("K1")
+        lazy.remove_row("K1")  # the table is left usable
+        await pilot.pause()
+        assert lazy.row_count == 1 and lazy.get_row("K0") == ["a", "b", None]

@@ -9,7 +9,7 @@ tests/test_attendance_day_memo.py, which compare them with DataTable's own ``add
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from itertools import zip_longest
 
 from rich.cells import cell_len
@@ -21,7 +21,7 @@ from textual._two_way_dict import TwoWayDict
 from textual.widgets import DataTable
 from textual.render import measure
 from textual.widgets._data_table import default_cell_formatter
-from textual.widgets.data_table import CellType, DuplicateKey, Row, RowKey
+from textual.widgets.data_table import CellType, ColumnKey, DuplicateKey, Row, RowKey
 
 
 def highlighted_key(table: DataTable) -> str | None:
@@ -33,6 +33,59 @@ def highlighted_key(table: DataTable) -> str | None:
     except Exception:  # the cursor is outside the rows while they are rebuilt
         return None
     return str(key.value) if key.value is not None else None
+
+
+Cells = Sequence[CellType] | Callable[[], Sequence[CellType]]
+
+
+class LazyCells(MutableMapping):
+    """A row's cells (column key -> value) made when something first reads them: drawn,
+    measured, asked for with ``get_row``, or changed. A day change on a 1,139-row register
+    makes the twenty rows on the screen, not all of them (issue #30); what is read is what
+    a dict of the same cells would give."""
+
+    __slots__ = ("_keys", "_make", "_cells")
+
+    def __init__(self, keys: Sequence[ColumnKey], make: Callable[[], Sequence[CellType]]):
+        self._keys, self._make = keys, make
+        self._cells: dict[ColumnKey, CellType] | None = None
+
+    def _filled(self) -> dict[ColumnKey, CellType]:
+        if self._cells is None:
+            cells = self._make()
+            if len(cells) > len(self._keys):
+                raise ValueError("More values provided than there are columns.")
+            self._cells, self._make = dict(zip_longest(self._keys, cells)), None
+        return self._cells
+
+    @property
+    def made(self) -> bool:
+        return self._cells is not None
+
+    def __getitem__(self, key: ColumnKey) -> CellType:
+        return self._filled()[key]
+
+    def __setitem__(self, key: ColumnKey, value: CellType) -> None:
+        self._filled()[key] = value
+
+    def __delitem__(self, key: ColumnKey) -> None:
+        del self._filled()[key]
+
+    def __iter__(self) -> Iterator[ColumnKey]:  # a row's keys are its columns', made or not
+        return iter(self._keys if self._cells is None else self._cells)
+
+    def __len__(self) -> int:
+        return len(self._keys if self._cells is None else self._cells)
+
+
+def _row_cells(keys: list[ColumnKey], cells: Cells) -> MutableMapping:
+    """The table's mapping of a row's cells: a dict of them, or, given a function that makes
+    them, a LazyCells that calls it when they are first read."""
+    if callable(cells):
+        return LazyCells(keys, cells)
+    if len(cells) > len(keys):
+        raise ValueError("More values provided than there are columns.")
+    return dict(zip_longest(keys, cells))
 
 
 class FixedTable(DataTable):
@@ -70,11 +123,13 @@ class FixedTable(DataTable):
         self.virtual_size = Size(width + self._row_label_column_width,
                                  self._total_row_height + header)
 
-    def add_keyed_rows(self, rows: Sequence[tuple[str, Sequence[CellType]]]) -> None:
+    def add_keyed_rows(self, rows: Sequence[tuple[str, Cells]]) -> None:
         """Add ``(key, cells)`` rows of height 1 at the bottom, as ``add_row`` one by one
         would, in one step: ``add_row`` re-sets the cursor (a reactive with its watchers) and
         orders the columns for every row, a third of a 1,139-row register's day change
-        (issue #30). The cursor, its highlight message and the dimensions come out the same."""
+        (issue #30). The cursor, its highlight message and the dimensions come out the same.
+        ``cells`` may be a function that makes them, called when they are first read (see
+        ``LazyCells``): it must make what it would have made now."""
         if not rows:
             return
         first = self.row_count
@@ -83,10 +138,8 @@ class FixedTable(DataTable):
             row_key = RowKey(key)
             if row_key in self._row_locations:
                 raise DuplicateKey(f"The row key {row_key!r} already exists.")
-            if len(cells) > len(keys):
-                raise ValueError("More values provided than there are columns.")
+            self._data[row_key] = _row_cells(keys, cells)  # type: ignore[assignment]
             self._row_locations[row_key] = index
-            self._data[row_key] = dict(zip_longest(keys, cells))
             self.rows[row_key] = Row(row_key, 1, None, False)
             self._new_rows.add(row_key)
         self._require_update_dimensions = True
@@ -98,7 +151,7 @@ class FixedTable(DataTable):
         self.check_idle()
 
     def replace_keyed_rows(self, order: Sequence[str],
-                           rows: Sequence[tuple[str, Sequence[CellType]]]) -> None:
+                           rows: Sequence[tuple[str, Cells]]) -> None:
         """Make the table's rows those of ``order`` (keys, each once), as a clear and
         ``add_keyed_rows`` in that order would leave them, in one step: ``rows`` gives the cells
         of every new row and of each kept row that changed; a kept row not in ``rows`` keeps
@@ -114,7 +167,7 @@ class FixedTable(DataTable):
         if len(wanted) != len(order) or len(given) != len(rows):
             raise DuplicateKey("A row key is given twice.")
         keys = [column.key for column in self.ordered_columns]
-        if any(len(cells) > len(keys) for cells in given.values()):
+        if any(not callable(cells) and len(cells) > len(keys) for cells in given.values()):
             raise ValueError("More values provided than there are columns.")
         new = [key for key in order if key not in present]
         if any(key not in given for key in new) or not wanted.issuperset(given):
@@ -129,7 +182,7 @@ class FixedTable(DataTable):
             row_key = present[key] = RowKey(key)
             self._new_rows.add(row_key)
         for key, cells in rows:
-            self._data[present[key]] = dict(zip_longest(keys, cells))
+            self._data[present[key]] = _row_cells(keys, cells)  # type: ignore[assignment]
         if not same:
             kept = self.rows
             self.rows = {present[key]: kept.get(present[key]) or Row(present[key], 1, None, False)
