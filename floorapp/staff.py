@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from types import EllipsisType
 from typing import Any
 
 from floorapp.i18n import N_, _
@@ -60,11 +61,17 @@ class Staff:
         return clock_key(self.clock_id or self.id)
 
     @classmethod
-    def from_record(cls, record: dict[str, Any], left: dt.date | None = None) -> Staff:
-        pay = record.get("base_pay")  # a record written before pay had its own file
+    def from_record(cls, record: dict[str, Any], left: dt.date | None = None,
+                    base_pay: Decimal | None | EllipsisType = ...) -> Staff:
+        """The person of a register record; ``base_pay`` (from the pay file, or None where
+        pay is not shown) instead of the record's own, which only records written before
+        pay had its own file hold."""
+        if base_pay is ...:
+            pay = record.get("base_pay")
+            base_pay = Decimal(pay) if pay is not None else None
         return cls(id=record["id"], name=record["name"], role=record["role"],
                    team=record.get("team", ""), hired=dt.date.fromisoformat(record["hired"]),
-                   base_pay=Decimal(pay) if pay is not None else None,
+                   base_pay=base_pay,
                    seat=record.get("seat", ""), left=left, clock_id=record.get("clock_id", ""),
                    extension=record.get("extension", ""), login=record.get("login", ""))
 

@@ -138,8 +138,10 @@ class Floor:
         signature = self.store.signature(REF)
         if self._access_cache and self._access_cache[0] == signature and signature is not None:
             return self._access_cache[1]
-        people = [Person(s.id, s.name, s.role, s.login)
-                  for s in self._register() if s.login]
+        # the register's logins, read from its records: no person made of the 1,000 without
+        people = sorted((Person(r["id"], r["name"], r["role"], r["login"])
+                         for r in self.store.shared_records(REF, "staff") if r.get("login")),
+                        key=lambda p: p.id)
         access = access_for(self.store.user, people, self.policy.role_rights)
         self._access_cache = (signature, access)
         return access
@@ -239,26 +241,31 @@ class Floor:
             return list(cached[1])
         # read once for both: the register is everyone without a day they left (one pass
         # over a 1,000-seat register at the app's start, not two; issue #30)
-        everyone = self._register(include_retired=True)
-        pays = self.base_pays()
-        if pays is not None:  # pay comes from the pay file, for those who may see it
-            everyone = [dataclasses.replace(s, base_pay=pays.get(s.id, s.base_pay))
-                        for s in everyone]
-        else:
-            everyone = [dataclasses.replace(s, base_pay=None) for s in everyone]
+        # pay comes from the pay file, for those who may see it
+        everyone = self._register(include_retired=True, pays=self.base_pays())
         self._staff_cache[True] = (signature, tuple(everyone))
         self._staff_cache[False] = (signature, tuple(s for s in everyone if s.left is None))
         return list(self._staff_cache[include_retired][1])
 
-    def _register(self, include_retired: bool = False) -> list[Staff]:
-        """The register as stored, without pay."""
-        records = self.store.records(REF, "staff", include_retired=include_retired)
+    def _register(self, include_retired: bool = False,
+                  pays: dict[str, Decimal] | None = None) -> list[Staff]:
+        """The register as stored, with ``pays`` (the pay file's) or without pay (None)."""
+        records = self.store.shared_records(REF, "staff", include_retired=include_retired)
         tz = self.policy.timezone
         # a leaver's first day off the register: the one given when retiring them, else the
         # day the retirement was typed
+        def pay(record: dict) -> Decimal | None:  # the pay file's, else a record's own
+            if pays is None:
+                return None
+            if record["id"] in pays:
+                return pays[record["id"]]
+            own = record.get("base_pay")  # written before pay had its own file
+            return Decimal(own) if own is not None else None
+
         people = [Staff.from_record(r, (dt.date.fromisoformat(r["left"]) if r.get("left")
                                         else pendulum.parse(r["_at"]).in_tz(tz).date())
-                                    if r.get("_retired") else None) for r in records]
+                                    if r.get("_retired") else None, base_pay=pay(r))
+                  for r in records]
         return sorted(people, key=lambda s: s.id)
 
     def staff_by_id(self) -> dict[str, Staff]:
