@@ -1,7 +1,7 @@
 """The app at 300 and at 1,000 seats, as a supervisor sees it in a terminal (tmux, 80x24):
 the time from starting `floor` to the register's rows on the first screen, and from a key to
 its effect on the screen — on Attendance `[` (the day before) and on Quota `b` (behind only,
-after `4` opened the section) — each median of --runs, the two stores side by side, with
+after `4` opened the section) and `b` again (every seat back) — each median of --runs, the two stores side by side, with
 `floor --help` (the imports alone) taken in the same run as the machine's own pace.
 
     python benchmarks/keys.py [--runs 5]
