@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import os
 import shutil
 import statistics
 import subprocess
@@ -30,7 +31,7 @@ from speed import big_store
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = ROOT  # --program: another checkout of floor (an older version, for a "before")
-SESSION = "floor-bench-keys"
+SESSION = f"floor-bench-keys-{os.getpid()}"  # two people running it never share a session
 
 
 def pane() -> str:

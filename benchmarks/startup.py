@@ -8,6 +8,7 @@ store with the same staff and no history, and beside `floor --help` (the imports
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 from common import YEAR_STORE, empty_store, year_store
 
 ROOT = Path(__file__).resolve().parent.parent
-SESSION = "floor-bench-startup"
+SESSION = f"floor-bench-startup-{os.getpid()}"  # one per run: two people never share it
 
 
 def first_screen(store: Path, marker: str = "A001", timeout: float = 30.0) -> float:
