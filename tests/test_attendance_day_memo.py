@@ -17,6 +17,8 @@ from floorapp.services import Floor, open_floor
 from screens.widgets.tables import FixedTable
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.both_stores  # the file store and the database (issue #32)
+
 TODAY = dt.date(2026, 11, 20)  # NOW: Friday 15:00
 YESTERDAY = TODAY - dt.timedelta(days=1)  # Thursday: agents on D by the default week
 
@@ -125,16 +127,34 @@ def test_today_and_another_language_are_worked_out(worked: Floor,
     assert days == [TODAY, TODAY, YESTERDAY]
 
 
-def test_a_damaged_memo_is_worked_out_again(worked: Floor) -> None:
-    from store.db import MEMO_DIR
-
+def test_a_damaged_memo_is_worked_out_again(worked: Floor, store_kind: str) -> None:
+    """A memo file changed behind the program's back, or on the database a kept row that
+    is not this program's shape: the day is worked out again, never shown as kept."""
     first = worked.attendance.day_rows(YESTERDAY)
-    kept = [p for p in worked.store.root.joinpath(".cache").rglob("*")
-            if p.is_file() and MEMO_DIR in p.parts]
-    assert kept
-    for path in kept:
-        path.write_bytes(path.read_bytes().replace(b"late 12 min", b"on time!!!!"))
-    assert reopened(worked).attendance.day_rows(YESTERDAY) == first
+    if store_kind == "files":
+        from store.db import MEMO_DIR
+
+        kept = [p for p in worked.store.root.joinpath(".cache").rglob("*")
+                if p.is_file() and MEMO_DIR in p.parts]
+        assert kept
+        for path in kept:
+            path.write_bytes(path.read_bytes().replace(b"late 12 min", b"on time!!!!"))
+    else:
+        import os
+
+        from store.pg import connect
+        from store.pg_kept import MEMO_PART
+
+        with connect(os.environ["FLOOR_STORE"]) as conn:  # the tester's own rows
+            damaged = conn.execute(
+                "UPDATE floor.digests SET value = jsonb_set(value, '{value}', "
+                "'[[\"A001\", 12, null]]') WHERE site = %s AND part = %s "
+                "AND name LIKE 'attendance|day|%%' RETURNING 1",
+                (os.environ["FLOOR_SITE"], MEMO_PART)).fetchall()
+        assert damaged
+    again = reopened(worked)
+    assert again.attendance.day_rows(YESTERDAY) == first
+    assert texts(again, YESTERDAY)["A001"] == "late 12 min"
 
 
 # ----------------------------------------------------------------------------- the screen
