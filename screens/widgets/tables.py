@@ -58,10 +58,6 @@ class LazyCells(MutableMapping):
             self._cells, self._make = dict(zip_longest(self._keys, cells)), None
         return self._cells
 
-    @property
-    def made(self) -> bool:
-        return self._cells is not None
-
     def __getitem__(self, key: ColumnKey) -> CellType:
         return self._filled()[key]
 
