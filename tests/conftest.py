@@ -103,6 +103,14 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     i18n.set_language("en")
     yield
     i18n.set_language("en")
+    # A test that called monkeypatch.undo() undid the lines above too, and went on against the
+    # host's clock and groups (a host with `floor-pay` then refused the test's pay file):
+    # patch for a while with a MonkeyPatch of its own (pytest.MonkeyPatch.context()) instead.
+    import os
+
+    assert "FLOOR_NOW" in os.environ and "FLOOR_PAY_GROUP" in os.environ, (
+        "the test undid the suite's environment (monkeypatch.undo()): use a MonkeyPatch of "
+        "its own for a temporary patch")
 
 
 @pytest.fixture

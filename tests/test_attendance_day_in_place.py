@@ -167,8 +167,7 @@ async def test_rows_replaced_are_the_rows_a_refill_gives() -> None:
         assert replace.get_row_at(1) == ["A", None]
 
 
-def test_a_past_days_punch_history_is_kept_and_never_stale(
-        two_days: Floor, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_past_days_punch_history_is_kept_and_never_stale(two_days: Floor) -> None:
     """The line under the grid (every version of the highlighted person's punches) of a past
     day is kept as the grid is; a correction since, another language: read again."""
     from floorapp import i18n
@@ -186,10 +185,11 @@ def test_a_past_days_punch_history_is_kept_and_never_stale(
     def refuse(_staff_id: str, _day: dt.date) -> None:
         raise AssertionError("the history was read again, not kept")
 
-    monkeypatch.setattr(other.attendance, "_work_out_history", refuse)
-    assert other.attendance.punch_history("A002", YESTERDAY) == first  # from the memo
-    assert other.attendance.punch_history("A002", YESTERDAY) == first  # from memory
-    monkeypatch.undo()
+    # a patch of its own: undoing the test's monkeypatch would undo the suite's environment
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(other.attendance, "_work_out_history", refuse)
+        assert other.attendance.punch_history("A002", YESTERDAY) == first  # from the memo
+        assert other.attendance.punch_history("A002", YESTERDAY) == first  # from memory
     two_days.attendance.record_in("A002", YESTERDAY, dt.time(8, 20))  # a correction
     for floor in (two_days, other, reopened()):
         lines = floor.attendance.punch_history("A002", YESTERDAY)
@@ -200,8 +200,7 @@ def test_a_past_days_punch_history_is_kept_and_never_stale(
         "第1段 上班 08:20 下班 12:00")
 
 
-def test_todays_punch_history_is_read_once_and_follows_every_punch(
-        two_days: Floor, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_todays_punch_history_is_read_once_and_follows_every_punch(two_days: Floor) -> None:
     """Today's lines are kept in memory only (the screen's refresh and its highlighted row
     ask for the same ones), under the same rule as a past day's: a punch typed here or by
     another supervisor's process is in the next answer."""
@@ -217,9 +216,9 @@ def test_todays_punch_history_is_read_once_and_follows_every_punch(
     def refuse(_staff_id: str, _day: dt.date) -> None:
         raise AssertionError("today's history was read again, not kept")
 
-    monkeypatch.setattr(att, "_work_out_history", refuse)
-    assert att.punch_history("A002", TODAY) == first
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:  # not the test's: that holds its environment
+        patch.setattr(att, "_work_out_history", refuse)
+        assert att.punch_history("A002", TODAY) == first
     att.record_out("A002", TODAY, dt.time(12, 0))  # typed here
     assert att.punch_history("A002", TODAY)[0].startswith("p1 in 08:00 out 12:00")
     other = open_floor(two_days.store.root, clock=fixed_clock(NOW), user="other")

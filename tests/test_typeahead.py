@@ -20,18 +20,22 @@ TODAY = dt.date(2026, 11, 20)
 
 
 @pytest.fixture
-def burst(monkeypatch: pytest.MonkeyPatch):
+def burst():
     """Within ``with burst():`` pilot.press sends its keys without waiting in between."""
 
     async def no_wait(*args: object, **kwargs: object) -> None:
         await asyncio.sleep(0)
 
     class Burst:
+        # a patch of its own: undoing the test's monkeypatch would also undo the suite's
+        # environment (FLOOR_NOW, the pay group, HOME) set on it by the conftest
+        patch = pytest.MonkeyPatch()
+
         def __enter__(self) -> None:
-            monkeypatch.setattr(textual.app, "wait_for_idle", no_wait)
+            self.patch.setattr(textual.app, "wait_for_idle", no_wait)
 
         def __exit__(self, *exc: object) -> None:
-            monkeypatch.undo()
+            self.patch.undo()
 
     return Burst
 
