@@ -135,38 +135,6 @@ async def test_a_day_with_another_register_drops_and_adds_rows(
         assert [str(key.value) for key in table.rows] == [key for key, _cells in grid(app)]
 
 
-async def test_rows_replaced_are_the_rows_a_refill_gives() -> None:
-    from textual.app import App
-
-    class Two(App):
-        def compose(self):  # noqa: ANN202
-            yield FixedTable(id="refill", cursor_type="row")
-            yield FixedTable(id="replace", cursor_type="row")
-
-    app = Two()
-    async with app.run_test(size=(40, 12)) as pilot:
-        refill, replace = app.query_one("#refill", FixedTable), app.query_one("#replace", FixedTable)
-        for table in (refill, replace):
-            table.add_column("x", key="x", width=3)
-            table.add_column("y", key="y", width=3)
-        replace.add_keyed_rows([("k1", ("a", "b")), ("k2", ("c", "d")), ("k3", ("e", "f"))])
-        await pilot.pause()
-        replace.move_cursor(row=2)
-        # k2 goes, k3 keeps its cells, k1 gets new ones, k4 is new
-        replace.replace_keyed_rows(["k3", "k1", "k4"], [("k1", ("A",)), ("k4", ("g", "h"))])
-        refill.add_keyed_rows([("k3", ("e", "f")), ("k1", ("A",)), ("k4", ("g", "h"))])
-        await pilot.pause()
-        for table in (refill, replace):
-            assert [str(row.key.value) for row in table.ordered_rows] == ["k3", "k1", "k4"]
-            assert [table.get_row_at(i) for i in range(3)] == [["e", "f"], ["A", None],
-                                                               ["g", "h"]]
-        assert replace.virtual_size == refill.virtual_size
-        assert replace.cursor_row == 2
-        with pytest.raises(ValueError):
-            replace.replace_keyed_rows(["k3", "k5"], [])  # a new row without its cells
-        assert replace.get_row_at(1) == ["A", None]
-
-
 def test_a_past_days_punch_history_is_kept_and_never_stale(two_days: Floor) -> None:
     """The line under the grid (every version of the highlighted person's punches) of a past
     day is kept as the grid is; a correction since, another language: read again."""

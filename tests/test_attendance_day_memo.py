@@ -14,7 +14,6 @@ from floorapp import i18n
 from floorapp.app import FloorApp
 from floorapp.clock import fixed_clock
 from floorapp.services import Floor, open_floor
-from screens.widgets.tables import FixedTable
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.both_stores  # the file store and the database (issue #32)
@@ -200,41 +199,6 @@ async def test_the_cursor_stays_on_its_person_from_day_to_day(worked: Floor) -> 
         detail = str(app.screen.query_one("#att-detail").render())
         assert detail.startswith("A002 on time")
         assert "p1 in 08:00 out 12:00" in detail
-
-
-async def test_rows_added_at_once_are_the_rows_added_one_by_one() -> None:
-    from textual.app import App
-
-    rows = [("k1", ("a", "b")), ("k2", ("c",)), ("k3", ("e", "f"))]
-    highlights: list[tuple[str, int]] = []
-
-    class Two(App):
-        def compose(self):  # noqa: ANN202
-            yield FixedTable(id="one", cursor_type="row")
-            yield FixedTable(id="all", cursor_type="row")
-
-        def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-            highlights.append((event.data_table.id, event.cursor_row))
-
-    app = Two()
-    async with app.run_test(size=(40, 12)) as pilot:
-        one, every = app.query_one("#one", FixedTable), app.query_one("#all", FixedTable)
-        for table in (one, every):
-            table.add_column("x", key="x", width=3)
-            table.add_column("y", key="y", width=3)
-        for key, cells in rows:
-            one.add_row(*cells, key=key)
-        every.add_keyed_rows(rows)
-        await pilot.pause()
-        for table in (one, every):
-            assert [str(k.value) for k in table.rows] == ["k1", "k2", "k3"]
-            assert table.get_row("k2") == ["c", None]
-            assert table.cursor_coordinate == (0, 0)
-            assert table.virtual_size == one.virtual_size
-        assert sorted(highlights) == [("all", 0), ("one", 0)]
-        with pytest.raises(Exception, match="already exists"):
-            every.add_keyed_rows([("k1", ("x",))])
-        assert every.row_count == 3
 
 
 async def test_a_resize_to_the_same_width_keeps_the_rows(worked: Floor,

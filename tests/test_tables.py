@@ -207,3 +207,66 @@ async def test_a_function_making_too_many_cells_is_refused_when_read() -> None:
         lazy.remove_row("K1")  # the table is left usable
         await pilot.pause()
         assert lazy.row_count == 1 and lazy.get_row("K0") == ["a", "b", None]
+
+
+class Two(App):
+    """Two FixedTables of columns x and y (3 cells each), and the highlights they post."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__()
+        self.ids = first, second
+        self.highlights: list[tuple[str | None, int]] = []
+
+    def compose(self) -> ComposeResult:
+        for name in self.ids:
+            yield FixedTable(id=name, cursor_type="row")
+
+    def on_mount(self) -> None:
+        for table in self.query(FixedTable):
+            table.add_column("x", key="x", width=3)
+            table.add_column("y", key="y", width=3)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.highlights.append((event.data_table.id, event.cursor_row))
+
+
+async def test_rows_added_at_once_are_the_rows_added_one_by_one() -> None:
+    rows = [("k1", ("a", "b")), ("k2", ("c",)), ("k3", ("e", "f"))]
+    app = Two("one", "all")
+    async with app.run_test(size=(40, 12)) as pilot:
+        one, every = app.query_one("#one", FixedTable), app.query_one("#all", FixedTable)
+        for key, cells in rows:
+            one.add_row(*cells, key=key)
+        every.add_keyed_rows(rows)
+        await pilot.pause()
+        for table in (one, every):
+            assert [str(k.value) for k in table.rows] == ["k1", "k2", "k3"]
+            assert table.get_row("k2") == ["c", None]
+            assert table.cursor_coordinate == (0, 0)
+            assert table.virtual_size == one.virtual_size
+        assert sorted(app.highlights) == [("all", 0), ("one", 0)]
+        with pytest.raises(Exception, match="already exists"):
+            every.add_keyed_rows([("k1", ("x",))])
+        assert every.row_count == 3
+
+
+async def test_rows_replaced_are_the_rows_a_refill_gives() -> None:
+    app = Two("refill", "replace")
+    async with app.run_test(size=(40, 12)) as pilot:
+        refill, replace = app.query_one("#refill", FixedTable), app.query_one("#replace", FixedTable)
+        replace.add_keyed_rows([("k1", ("a", "b")), ("k2", ("c", "d")), ("k3", ("e", "f"))])
+        await pilot.pause()
+        replace.move_cursor(row=2)
+        # k2 goes, k3 keeps its cells, k1 gets new ones, k4 is new
+        replace.replace_keyed_rows(["k3", "k1", "k4"], [("k1", ("A",)), ("k4", ("g", "h"))])
+        refill.add_keyed_rows([("k3", ("e", "f")), ("k1", ("A",)), ("k4", ("g", "h"))])
+        await pilot.pause()
+        for table in (refill, replace):
+            assert [str(row.key.value) for row in table.ordered_rows] == ["k3", "k1", "k4"]
+            assert [table.get_row_at(i) for i in range(3)] == [["e", "f"], ["A", None],
+                                                               ["g", "h"]]
+        assert replace.virtual_size == refill.virtual_size
+        assert replace.cursor_row == 2
+        with pytest.raises(ValueError):
+            replace.replace_keyed_rows(["k3", "k5"], [])  # a new row without its cells
+        assert replace.get_row_at(1) == ["A", None]
