@@ -1,4 +1,4 @@
-from floorapp.cli import main
+from floorapp.cli.main import main
 
 if __name__ == "__main__":
     main()

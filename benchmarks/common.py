@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from floorapp import demo  # noqa: E402
+from floorapp.services import demo  # noqa: E402
 from floorapp.services import Floor, open_floor  # noqa: E402
 
 YEAR_STORE = Path(tempfile.gettempdir()) / "floor-bench-year"

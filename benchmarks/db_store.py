@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 os.environ.setdefault("FLOOR_NOW", "2026-11-20T15:00:00")
 
-from floorapp import demo  # noqa: E402
-from floorapp.cli import run  # noqa: E402
+from floorapp.services import demo  # noqa: E402
+from floorapp.cli.main import run  # noqa: E402
 from floorapp.clock import fixed_clock  # noqa: E402
 from floorapp.services import open_floor  # noqa: E402
 from store import pg_admin  # noqa: E402

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from common import store_size
 
-from floorapp import demo
+from floorapp.services import demo
 from floorapp.services import open_floor
 
 

@@ -9,7 +9,7 @@ import time
 
 from common import YEAR_STORE, year_store
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 
 
 def timed(args: list[str]) -> tuple[float, int]:

@@ -21,7 +21,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from floorapp.i18n import N_, _, fmt_date, language
-from floorapp.schedule import shift_line
+from floorapp.rules.schedule import shift_line
 from floorapp.services import Floor, open_floor
 from screens.base import FloorScreen
 from screens.help import HelpScreen

@@ -30,25 +30,25 @@ LANGUAGES = ("en", "zh")
 # Which catalogue a source file's strings go to (first match wins), so each feature keeps its
 # own catalogue. Paths are relative to the project root.
 DOMAINS: dict[str, tuple[str, ...]] = {
-    "attendance": ("floorapp/attendance.py", "floorapp/services/attendance.py",
+    "attendance": ("floorapp/rules/attendance.py", "floorapp/services/attendance.py",
                    "screens/attendance.py"),
-    "quota": ("floorapp/quota.py", "floorapp/services/quota.py", "screens/quota.py",
+    "quota": ("floorapp/rules/quota.py", "floorapp/services/quota.py", "screens/quota.py",
               "screens/summary.py", "screens/widgets/quota_*.py"),
-    "monitoring": ("floorapp/monitoring.py", "floorapp/monitoring_cli.py",
+    "monitoring": ("floorapp/rules/monitoring/__init__.py", "floorapp/cli/qa.py",
                    "floorapp/services/monitoring.py", "screens/monitoring.py",
                    "screens/widgets/qa_*.py"),
-    "roster": ("floorapp/roster.py", "floorapp/roster_cli.py", "floorapp/services/roster.py",
+    "roster": ("floorapp/rules/roster.py", "floorapp/cli/roster.py", "floorapp/services/roster.py",
                "screens/roster*.py"),
-    "pay": ("floorapp/pay.py", "floorapp/services/pay.py", "floorapp/pay_cli.py",
+    "pay": ("floorapp/rules/pay.py", "floorapp/services/pay.py", "floorapp/cli/pay.py",
             "screens/pay*.py"),
-    "emergency": ("floorapp/emergency.py", "floorapp/services/emergency.py",
+    "emergency": ("floorapp/rules/emergency.py", "floorapp/services/emergency.py",
                   "screens/emergency*.py"),
     # real data in and out (SPEC §11): the time clock, the phone system, Excel
-    "data": ("floorapp/punches.py", "floorapp/services/punches.py", "floorapp/cdr.py",
-             "floorapp/services/cdr.py", "floorapp/services/cdr_follow.py", "floorapp/xlsx.py"),
+    "data": ("floorapp/rules/punches.py", "floorapp/services/punches.py", "floorapp/formats/cdr.py",
+             "floorapp/services/cdr.py", "floorapp/services/cdr_follow.py", "floorapp/formats/xlsx.py"),
     # the floor on the wall (SPEC §13): the wallboard and the reports' Excel charts
-    "wallboard": ("floorapp/wallboard*.py", "floorapp/services/board.py",
-                  "floorapp/report_charts.py"),
+    "wallboard": ("floorapp/wallboard.py", "floorapp/cli/wallboard.py", "floorapp/services/board.py",
+                  "floorapp/formats/report_charts.py"),
     "floor": ("floorapp/*.py", "floorapp/services/*.py", "screens/*.py", "screens/widgets/*.py"),
 }
 

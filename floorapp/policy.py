@@ -19,8 +19,8 @@ from typing import Any
 
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
-from floorapp.rights import check_role_rights, default_role_rights
-from floorapp.staff import ROLES
+from floorapp.rules.rights import check_role_rights, default_role_rights
+from floorapp.rules.staff import ROLES
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")

@@ -2,7 +2,7 @@
 keyboard entry of arrivals, departures, reasons and leave, corrections with their history,
 and the month view with each person's deductions and why.
 
-The screen calls ``floor.attendance`` only; the rules live in ``floorapp/attendance.py``.
+The screen calls ``floor.attendance`` only; the rules live in ``floorapp/rules/attendance.py``.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from textual.coordinate import Coordinate
 from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static
 
-from floorapp.attendance import minutes_by_day
+from floorapp.rules.attendance import minutes_by_day
 from floorapp.errors import FloorError
 from floorapp.services.leave import AlreadyAtWork
 from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
-from floorapp.roster import short_code
+from floorapp.rules.roster import short_code
 from screens.base import FloorScreen
 from screens.text import fit_parts, plain
 from screens.widgets.charts import ChartStrip, show_month_minutes

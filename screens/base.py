@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class RightsMixin:
     """Keys greyed when this login's role may not use them (issue #19); help says why.
 
-    ``ACTION_RIGHTS`` maps a screen action to the rights action it needs (floorapp.rights).
+    ``ACTION_RIGHTS`` maps a screen action to the rights action it needs (floorapp.rules.rights).
     The services refuse anyway; greying only saves a wasted keystroke.
     """
 

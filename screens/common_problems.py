@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from floorapp import monitoring as rules
+from floorapp.rules import monitoring as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.services.monitoring import common_state_text

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from floorapp import emergency as rules
+from floorapp.rules import emergency as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date, ngettext
 from floorapp.services.emergency import event_detail, pending_steps, step_detail, value_text

@@ -3,7 +3,7 @@ import the emergency screen (issue #18)."""
 
 from __future__ import annotations
 
-from floorapp import emergency as rules
+from floorapp.rules import emergency as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _
 

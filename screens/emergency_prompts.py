@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from floorapp import emergency as rules
+from floorapp.rules import emergency as rules
 from floorapp.i18n import _
 from screens.text import plain
 from screens.widgets.tables import FixedTable

@@ -21,12 +21,12 @@ from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Static
 
-from floorapp import monitoring as rules
-from floorapp import monitoring_sampling as sampling
+from floorapp.rules import monitoring as rules
+from floorapp.rules.monitoring import sampling
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
 from floorapp.services.monitoring import dispute_status
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 from floorapp.services.qa_trend import agent_trend, monitor_trend
 from screens.base import FloorScreen
 from screens.common_problems import CommonProblemsScreen

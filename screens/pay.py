@@ -3,7 +3,7 @@ circumstances to confirm, the appraisal beside it, and the reminder until the mo
 are published. Opened with `p` from the attendance section (the month shown there) or from the
 command palette.
 
-The screen calls ``floor.pay`` only; the rules live in ``floorapp/pay.py``.
+The screen calls ``floor.pay`` only; the rules live in ``floorapp/rules/pay.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Static
 
-from floorapp import pay
+from floorapp.rules import pay
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_money, fmt_month, language
 from floorapp.services import Floor

@@ -18,10 +18,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from floorapp import quota as rules
+from floorapp.rules import quota as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, language
-from floorapp.schedule import calling_periods
+from floorapp.rules.schedule import calling_periods
 from floorapp.services.hourly import DayCurves, day_curves
 from screens.base import FloorScreen
 from screens.widgets.charts import HourCharts

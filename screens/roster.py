@@ -16,13 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from floorapp import roster as rules
-from floorapp.attendance import leave_name
+from floorapp.rules import roster as rules
+from floorapp.rules.attendance import leave_name
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date, language
 from floorapp.services.leave import AlreadyAtWork
 from floorapp.services.roster import Generated
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 from screens.base import FloorScreen
 from screens.roster_forms import Confirm, Field, RosterForm, TextPanel
 from screens.text import plain

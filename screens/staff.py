@@ -9,12 +9,12 @@ from textual.screen import ModalScreen, Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Header, Input, Label, Static
 
-from floorapp import csvio
+from floorapp.formats import csvio
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
 from floorapp.services import Floor
 from floorapp.services.core import staff_from_row
-from floorapp.staff import ROLES, Staff
+from floorapp.rules.staff import ROLES, Staff
 from screens.base import RightsMixin
 from screens.text import plain
 from screens.widgets.footer import SteadyFooter

@@ -15,11 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from floorapp.csvio import parse_date
+from floorapp.formats.csvio import parse_date
 
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, language
-from floorapp.roster import short_code
+from floorapp.rules.roster import short_code
 from floorapp.services.quota import started_text
 from floorapp.services.hourly import DayCurves, day_curves
 from screens.base import FloorScreen

@@ -8,7 +8,7 @@ insert, change or delete an audit row, nor change or delete a version.
 
 Group roles ``floor_monitor``, ``floor_lead``, ``floor_manager`` write through row-level
 security that mirrors ``role_rights`` table by table: ``floor.table_rights`` says which actions
-of floorapp.rights let a role write a table (``TABLE_ACTIONS``: the attendance punches need
+of floorapp.rules.rights let a role write a table (``TABLE_ACTIONS``: the attendance punches need
 ``attendance.record``, an evaluation ``qa.score``, ``qa.feedback`` or ``qa.dispute`` …; a table
 no action names is the managers'), and the role's actions are read by the database itself from
 the site's current policy version (its ``role_rights``; ``floor.default_rights`` while the
@@ -31,7 +31,7 @@ GROUP_ROLES = ("floor_monitor", "floor_lead", "floor_manager", "floor_pay")
 FLOOR_ROLES = {"monitor": "floor_monitor", "lead": "floor_lead", "manager": "floor_manager",
                "pay": "floor_pay"}
 
-# Which actions (floorapp.rights.ACTIONS) let a role write a table of a partition kind; the
+# Which actions (floorapp.rules.rights.ACTIONS) let a role write a table of a partition kind; the
 # services write these tables under these rights (tests/test_db_rights.py checks both lists
 # against floor). A table not named here may be written by managers only.
 TABLE_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -61,9 +61,9 @@ TABLE_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("roster", "swaps"): ("roster.edit",),
     ("roster", "callins"): ("roster.edit",),
 }
-# floorapp.rights.MANAGER_ONLY: no role_rights gives these to another role
+# floorapp.rules.rights.MANAGER_ONLY: no role_rights gives these to another role
 MANAGER_ONLY = ("policy.change", "staff.change", "pay.view", "pay.special", "pay.publish")
-# floorapp.rights.default_role_rights(): the rights while a site's policy does not set them
+# floorapp.rules.rights.default_role_rights(): the rights while a site's policy does not set them
 _QA = ("qa.score", "qa.feedback", "qa.dispute")
 DEFAULT_ROLE_RIGHTS: dict[str, tuple[str, ...]] = {
     "monitor": _QA,

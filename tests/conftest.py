@@ -12,7 +12,7 @@ import pytest
 from floorapp import i18n
 from floorapp.clock import fixed_clock
 from floorapp.services import Floor, open_floor
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 from tests.pg import pg_cluster, pg_site  # noqa: F401 - the database store's fixtures
 
 # A winter Friday afternoon; D's second period (14:30–17:30) is running.

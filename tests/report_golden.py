@@ -38,7 +38,7 @@ REPORTS = [
 
 def build(root: Path) -> None:
     """The demo floor at NOW, every store write stamped NOW too."""
-    from floorapp import demo
+    from floorapp.services import demo
     from floorapp.clock import fixed_clock
     from floorapp.services import Floor
     from store.db import Store
@@ -49,7 +49,7 @@ def build(root: Path) -> None:
 
 def outputs(root: Path) -> dict[str, str]:
     """Each report's text as the CLI prints it."""
-    from floorapp.cli import run
+    from floorapp.cli.main import run
 
     os.environ["FLOOR_NOW"] = NOW
     out = {}

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.services.attendance import MONTH_FIELDS
 
 from .conftest import STAFF
@@ -201,7 +201,7 @@ def test_month_report_spec_example_exact(staffed, write_file, capsys, pinned, tm
     assert cli(staffed, "report", "month", "--month", "2026-11", "--format", "json") == 0
     a001 = {r["id"]: r for r in json.loads(capsys.readouterr().out)["staff"]}["A001"]
     assert (a001["absent_deduction"], a001["total_deduction"]) == ("36.78", "49.78")  # 800/21.75
-    from floorapp.quota import Counts
+    from floorapp.rules.quota import Counts
 
     staffed.quota.record_counts("A001", Counts(400, 400, 400, 400), day=dt.date(2026, 11, 5),
                                 add=False, daily_total=True)

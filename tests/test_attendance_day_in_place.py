@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 
 from floorapp.app import FloorApp
 from floorapp.services import Floor
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 from screens.widgets.tables import FixedTable
 
 TODAY = dt.date(2026, 11, 20)  # NOW: Friday 15:00

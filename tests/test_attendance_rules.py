@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from floorapp.attendance import Leave, Punch, evaluate_day, late_deduction, month_result
+from floorapp.rules.attendance import Leave, Punch, evaluate_day, late_deduction, month_result
 from floorapp.money import rounded
 from floorapp.policy import Policy
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 
 P = Policy()
 WINTER = dt.date(2026, 11, 18)  # a Wednesday
@@ -209,7 +209,7 @@ def test_rules_module_is_pure():
     import subprocess
     import sys
 
-    code = ("import sys, floorapp.attendance; "
+    code = ("import sys, floorapp.rules.attendance; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'tinydb', 'store')]; "
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -250,7 +250,7 @@ def test_a_single_punch_is_not_charged(p1, p2, late, early, status, text):
     ids=["junior-20-not-2E+1", "senior-10", "fraction", "whole-day", "zero"],
 )
 def test_sick_rate_is_shown_as_a_plain_percentage(rate, shown):
-    from floorapp.attendance import percent_text
+    from floorapp.rules.attendance import percent_text
 
     assert percent_text(rate) == shown
 

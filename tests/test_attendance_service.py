@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from floorapp.errors import FloorError
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 
 pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from floorapp import cdr
-from floorapp.cli import run
+from floorapp.formats import cdr
+from floorapp.cli.main import run
 from floorapp.errors import FloorError, ImportRejected
-from floorapp.quota import Counts
+from floorapp.rules.quota import Counts
 from floorapp.services import Floor
 from floorapp.services.cdr import CdrService
 from tests.conftest import STAFF

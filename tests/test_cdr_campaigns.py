@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.errors import FloorError
 from floorapp.policy import Policy
-from floorapp.quota import Counts
+from floorapp.rules.quota import Counts
 from floorapp.services import Floor
 from floorapp.services.cdr import CdrService
 from tests.conftest import STAFF

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp.quota import Counts
+from floorapp.rules.quota import Counts
 from floorapp.services import Floor
 from floorapp.services.cdr import CdrService
 from floorapp.services.cdr_follow import CdrFollower, bad_rows, last_applied
@@ -223,7 +223,7 @@ def test_a_real_follower_killed_restarted_and_rotated_matches_one_import(
 
 def test_follow_is_for_cdr_and_needs_the_file(store_dir: Path, agents: Floor,
                                               tmp_path: Path, capsys) -> None:
-    from floorapp.cli import run
+    from floorapp.cli.main import run
 
     assert run(["--store", str(store_dir), "import", "punches", "--follow",
                 str(tmp_path / "x")]) == 2
@@ -235,7 +235,7 @@ def test_follow_is_for_cdr_and_needs_the_file(store_dir: Path, agents: Floor,
 
 def test_doctor_says_when_the_follow_last_applied_a_row(agents: Floor, store_dir: Path,
                                                         tmp_path: Path, capsys) -> None:
-    from floorapp.cli import run
+    from floorapp.cli.main import run
 
     assert run(["--store", str(store_dir), "doctor"]) == 0
     assert "follow" not in capsys.readouterr().out
@@ -250,7 +250,7 @@ def test_doctor_says_when_the_follow_last_applied_a_row(agents: Floor, store_dir
 # ------------------------------------------------------------------------------ load
 SUPERVISOR = """
 import sys
-from floorapp.quota import Counts
+from floorapp.rules.quota import Counts
 from floorapp.services import open_floor
 floor = open_floor(sys.argv[1], user="tester")
 for n in range(int(sys.argv[3])):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp import cdr
+from floorapp.formats import cdr
 from floorapp.services import Floor
 from floorapp.services.cdr import CdrService
 from tests.conftest import STAFF
@@ -263,7 +263,7 @@ def test_the_issues_case_reimport_changes_nothing(agents: Floor, tmp_path: Path,
 def test_the_demos_master_csv_gives_back_the_demos_counts(store_dir: Path) -> None:
     """The demo writes yesterday's typed dialed/connected as Master.csv rows (forked dials
     among them, one uniqueid per Party A channel): importing it gives the same figures."""
-    from floorapp.cli import run
+    from floorapp.cli.main import run
     from floorapp.services import open_floor
 
     assert run(["--store", str(store_dir), "demo", "--seats", "3", "--days", "2"]) == 0

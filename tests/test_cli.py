@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from wcwidth import wcswidth
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.services import open_floor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,7 +214,7 @@ def test_the_real_command_exits_2_without_a_traceback(store_dir: Path, tmp_path:
     ["--store", "/a", "--store", "/b"],
 ])
 def test_console_start_reads_what_the_parser_reads(argv: list[str]) -> None:
-    from floorapp.cli import _console_only, build_parser
+    from floorapp.cli.main import _console_only, build_parser
 
     fast = _console_only(argv)
     full = build_parser().parse_args(argv)
@@ -228,7 +228,7 @@ def test_console_start_reads_what_the_parser_reads(argv: list[str]) -> None:
     ["tui", "--store", "/s"],  # the parser refuses options after the command
 ])
 def test_anything_else_goes_to_the_full_parser(argv: list[str]) -> None:
-    from floorapp.cli import _console_only
+    from floorapp.cli.main import _console_only
 
     assert _console_only(argv) is None
 

@@ -8,7 +8,7 @@ import datetime as dt
 from textual.widgets import DataTable, Static
 
 from floorapp.app import FloorApp
-from floorapp.monitoring_cli import common_report
+from floorapp.cli.qa import common_report
 from floorapp.services import Floor
 from screens.common_problems import CommonProblemsScreen
 from screens.monitoring import MonitoringScreen

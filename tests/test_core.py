@@ -10,9 +10,9 @@ import pytest
 
 from floorapp.errors import FloorError
 from floorapp.policy import Policy
-from floorapp.schedule import shift_line
+from floorapp.rules.schedule import shift_line
 from floorapp.services import Floor
-from floorapp.staff import Staff, pick
+from floorapp.rules.staff import Staff, pick
 from tests.conftest import STAFF
 
 pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from floorapp.app import FloorApp
-from floorapp.cli import run
-from floorapp.quota import Counts
+from floorapp.cli.main import run
+from floorapp.rules.quota import Counts
 from floorapp.services import Floor, open_floor
 from store import Store
 from tests.conftest import STAFF, TODAY

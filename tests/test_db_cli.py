@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 
 
 def test_db_init_twice_then_grant(pg_cluster, capsys) -> None:

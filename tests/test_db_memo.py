@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp import cli
+from floorapp.cli import main as cli
 from floorapp.services import open_floor
 from store.pg import PgStore, connect
 from store.pg_kept import MEMO_PART

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.services import open_floor
 from store import files, pg_admin
 from store.db import Store

@@ -20,7 +20,7 @@ import subprocess
 
 import pytest
 
-from floorapp.cli import run as floor_cli
+from floorapp.cli.main import run as floor_cli
 from store import pg_admin
 from store.pg import connect
 from tests.pg import ADMIN, peer_cluster  # noqa: F401 - the fixture

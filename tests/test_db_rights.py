@@ -13,9 +13,9 @@ import json
 
 import pytest
 
-from floorapp import rights
+from floorapp.rules import rights
 from floorapp.clock import fixed_clock
-from floorapp.rights import NotAllowed
+from floorapp.rules.rights import NotAllowed
 from floorapp.services import open_floor
 from floorapp.services.shapes import SHAPES
 from store import StoreError, pg_admin, pg_schema
@@ -155,7 +155,7 @@ def test_every_role_still_works_through_floor(pg_cluster, site):
 
 def test_migrate_brings_a_schema_1_database_to_rights_per_table(pg_cluster, pg_site, capsys):
     """A database made by the previous floor (schema 1: rights by partition kind only)."""
-    from floorapp.cli import run as main
+    from floorapp.cli.main import run as main
 
     with connect(pg_cluster.address()) as conn:
         conn.execute("CREATE DATABASE floor_schema1")
@@ -183,7 +183,7 @@ def test_migrate_brings_a_schema_1_database_to_rights_per_table(pg_cluster, pg_s
 
 
 def test_doctor_names_a_missing_rights_policy(pg_cluster, pg_site, capsys):
-    from floorapp.cli import run as main
+    from floorapp.cli.main import run as main
 
     with connect(pg_cluster.address()) as conn:
         conn.execute("CREATE DATABASE floor_norights")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp import demo
+from floorapp.services import demo
 from floorapp.services import open_floor
 from store import Store, journal
 from store import db as store_db

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from floorapp import emergency as rules
+from floorapp.rules import emergency as rules
 from floorapp.errors import FloorError, ImportRejected
 
 TZ = dt.timezone(dt.timedelta(hours=8))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.clock import fixed_clock
 from floorapp.errors import FloorError
 from floorapp.services import open_floor

@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from floorapp.app import FloorApp
-from floorapp.quota import Counts
+from floorapp.rules.quota import Counts
 from floorapp.services import Floor
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,9 +10,9 @@ import pytest
 
 from floorapp.clock import fixed_clock
 from floorapp.errors import FloorError
-from floorapp.quota import Counts
+from floorapp.rules.quota import Counts
 from floorapp.services import Floor
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 
 pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
 

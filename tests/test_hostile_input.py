@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.services import Floor, open_floor
 from store import Store
 

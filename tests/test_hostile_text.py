@@ -15,7 +15,7 @@ import pytest
 
 from floorapp.app import FloorApp
 from floorapp.services import Floor
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 from floorapp.text import terminal_safe
 from screens.text import markup_safe
 
@@ -95,7 +95,7 @@ def test_the_cli_prints_control_characters_escaped(hostile: Floor, tmp_path: Pat
 @pytest.mark.parametrize("cell", ["=1+2", "+A1", "-1+A1", "@SUM(A1)", "\tx", "\rx"],
                          ids=["equals", "plus", "minus", "at", "tab", "carriage-return"])
 def test_csv_cells_a_spreadsheet_would_run_are_neutralised(hostile: Floor, cell: str) -> None:
-    from floorapp import reports
+    from floorapp.formats import reports
 
     table = reports.Table(["name"], [[cell], ["-5"], ["ok"]], csv_headers=["name"])
     text = reports.to_csv(table)
@@ -110,7 +110,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised(hostile: Floor, cell:
 
 
 def test_csv_exports_have_a_bom_and_english_headers_under_zh(hostile: Floor, tmp_path) -> None:
-    from floorapp.cli import run
+    from floorapp.cli.main import run
 
     hostile.roster.generate(2026, 11)
     for report in (["staff"], ["day", "--date", "2026-11-20"], ["month", "--month", "2026-11"],

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Sparkline
 
 from floorapp import i18n
 from floorapp.app import FloorApp
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.services import Floor
 from screens.widgets.charts import ChartStrip, number
 from tests.test_hourly_curve import counted

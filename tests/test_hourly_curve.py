@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from floorapp import quota as rules
-from floorapp.cli import run
-from floorapp.quota import Counts
-from floorapp.schedule import calling_periods
+from floorapp.rules import quota as rules
+from floorapp.cli.main import run
+from floorapp.rules.quota import Counts
+from floorapp.rules.schedule import calling_periods
 from floorapp.services import Floor
 from floorapp.services.hourly import day_curves, pace_figure
 

@@ -13,7 +13,7 @@ from wcwidth import wcswidth
 
 from floorapp import i18n
 from floorapp.app import FloorApp
-from floorapp.cli import run
+from floorapp.cli.main import run
 
 from .test_attendance_cli import GOOD_ATTENDANCE
 

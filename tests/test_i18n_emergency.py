@@ -9,10 +9,10 @@ import pytest
 from textual.widgets import DataTable, Static
 from wcwidth import wcswidth
 
-from floorapp import emergency as rules
+from floorapp.rules import emergency as rules
 from floorapp import i18n
 from floorapp.app import FloorApp
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.errors import FloorError
 
 

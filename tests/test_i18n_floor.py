@@ -16,9 +16,9 @@ import pytest
 from wcwidth import wcswidth
 
 from floorapp import i18n
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.policy import Policy
-from floorapp.schedule import shift_line
+from floorapp.rules.schedule import shift_line
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,7 +145,7 @@ APP_SCRIPT = textwrap.dedent("""
     from decimal import Decimal
     from floorapp.clock import fixed_clock
     from floorapp.services import open_floor
-    from floorapp.staff import Staff
+    from floorapp.rules.staff import Staff
     from floorapp.app import FloorApp
     from screens.help import HelpScreen
     from textual.widgets import DataTable, Static

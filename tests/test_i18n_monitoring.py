@@ -13,11 +13,11 @@ from textual.widgets import DataTable, Static
 from wcwidth import wcswidth
 
 from floorapp import i18n
-from floorapp import monitoring as rules
+from floorapp.rules import monitoring as rules
 from floorapp.app import FloorApp
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.services import Floor
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 
 TODAY = dt.date(2026, 11, 20)
 # Two monitors six evaluations each: Q001 finds faults, Q002 (a CJK name) finds none, so both

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from tests.test_pay_service import args, set_orders
 
 

@@ -11,8 +11,8 @@ from wcwidth import wcswidth
 
 from floorapp import i18n
 from floorapp.app import FloorApp
-from floorapp.cli import run
-from floorapp.quota import Counts, parse_quick_entry
+from floorapp.cli.main import run
+from floorapp.rules.quota import Counts, parse_quick_entry
 from floorapp.services import Floor
 from tests.test_quota_cli import GOOD, all_in_on_time, store_args
 

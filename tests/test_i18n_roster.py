@@ -13,10 +13,10 @@ from textual.widgets import DataTable, Static
 from wcwidth import wcswidth
 
 from floorapp import i18n
-from floorapp import roster as rules
+from floorapp.rules import roster as rules
 from floorapp.app import FloorApp
-from floorapp.cli import run
-from floorapp.staff import Staff
+from floorapp.cli.main import run
+from floorapp.rules.staff import Staff
 from screens.roster import RosterScreen
 from screens.roster_handover import HandoverScreen
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from floorapp import csvio
-from floorapp.cli import run
+from floorapp.formats import csvio
+from floorapp.cli.main import run
 from floorapp.errors import FloorError
 from floorapp.services import open_floor
 

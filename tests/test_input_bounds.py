@@ -15,11 +15,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from floorapp import csvio
+from floorapp.formats import csvio
 from floorapp.app import FloorApp
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.errors import FloorError
-from floorapp.quota import Counts
+from floorapp.rules.quota import Counts
 from floorapp.services import Floor, open_floor
 from store import files
 from tests.conftest import STAFF, TODAY, days_after_today

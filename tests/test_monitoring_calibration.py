@@ -11,15 +11,15 @@ from decimal import Decimal
 
 import pytest
 
-from floorapp import monitoring as rules
-from floorapp import monitoring_calibration as cal
-from floorapp import monitoring_review as review
-from floorapp import reports
-from floorapp.cli import run
+from floorapp.rules import monitoring as rules
+from floorapp.rules.monitoring import calibration as cal
+from floorapp.rules.monitoring import review
+from floorapp.formats import reports
+from floorapp.cli.main import run
 from floorapp.errors import FloorError
 from floorapp.policy import Policy
 from floorapp.services import Floor
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 from tests.test_monitoring_service import at
 
 pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
@@ -228,7 +228,7 @@ def test_compliance_level_two_counts_as_one_unless_remedied(violations, over, ex
 
 
 def test_compliance_remedy_and_month(staffed: Floor, capsys) -> None:
-    from floorapp.cli import run
+    from floorapp.cli.main import run
 
     service = staffed.monitoring
     key = service.save_evaluation("A001", "Q001", "recording", "telesales-compliance",

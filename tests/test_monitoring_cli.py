@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.services import Floor
 
 GOOD = """

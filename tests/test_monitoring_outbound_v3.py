@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from floorapp import monitoring as rules
+import floorapp
+from floorapp.rules import monitoring as rules
 from floorapp.services import Floor
 
 TEMPLATES = rules.builtin_templates()
@@ -66,7 +67,7 @@ LEFT_OFF = [("hotline-100", "a1", "语气生硬"), ("hotline-400", "a2", "服务
 def test_v3_is_the_current_card_and_v2_is_archived_as_it_was() -> None:
     assert V3.version == 3 and V2.version == 2
     assert V2.items()["a2"][1].text_zh == "资费讲解错误" and V2.items()["b6"][1].weight == 5
-    archived = Path(rules.__file__).parent / "data" / "qa-archive" / "qa-outbound-100.v2.json"
+    archived = Path(floorapp.__file__).parent / "data" / "qa-archive" / "qa-outbound-100.v2.json"
     assert rules.template_from_dict(json.loads(archived.read_text("utf-8"))) == V2
 
 
@@ -218,7 +219,7 @@ def test_a_dispute_on_a_v2_evaluation_is_rescored_with_v2(staffed: Floor) -> Non
 def test_common_problems_keep_a_v2_code_apart_from_the_same_code_on_v3(staffed: Floor) -> None:
     """a2 was 资费讲解错误 on v2 and is 问卷题目漏问或跳问 on v3: one week holding both counts
     them apart, each with its own text; a code whose item did not change is not split."""
-    from floorapp.monitoring_cli import common_report
+    from floorapp.cli.qa import common_report
 
     service = staffed.monitoring
     record = {"template_version": 2, "date": TODAY.isoformat(), "time": "09:00",

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from floorapp import monitoring as rules
+from floorapp.rules import monitoring as rules
 from floorapp.policy import Policy
 
 DAY = dt.date(2026, 11, 20)

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from floorapp import monitoring as rules
-from floorapp import monitoring_calibration as cal
+from floorapp.rules import monitoring as rules
+from floorapp.rules.monitoring import calibration as cal
 from floorapp.policy import Policy
 
 TEMPLATES = rules.builtin_templates()
@@ -273,7 +273,7 @@ def test_rules_stay_pure() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, floorapp.monitoring; "
+    code = ("import sys, floorapp.rules.monitoring; "
             "print(sorted(m for m in ('textual', 'tinydb', 'store') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from floorapp import monitoring as rules
-from floorapp import monitoring_sampling as sampling
+from floorapp.rules import monitoring as rules
+from floorapp.rules.monitoring import sampling
 from floorapp.policy import Policy
 from floorapp.services import Floor
 from tests.test_monitoring_service import at
@@ -177,7 +177,7 @@ def test_repeated_picks_averaged_edges(scores: list, average: dict) -> None:
 
 # ------------------------------------------------------------------ the plan and the reports
 def _calls(floor: Floor, staff_id: str, day: str, connected: int, orders: int = 0) -> None:
-    from floorapp.quota import Counts
+    from floorapp.rules.quota import Counts
 
     floor.quota.record_counts(staff_id, Counts(connected, connected, connected, orders),
                               day=dt.date.fromisoformat(day), daily_total=True, add=False)
@@ -226,7 +226,7 @@ def test_400_repeated_picks_averaged_in_the_report(staffed: Floor) -> None:
     assert status["C001"]["need"] + status["C002"]["need"] == 30
     staff_rows, _monitors = staffed.monitoring.qa_month(2026, 11)
     assert {r["id"]: r["mean"] for r in staff_rows}["C001"] == "97.00"
-    from floorapp.monitoring_cli import sampling_report
+    from floorapp.cli.qa import sampling_report
 
     report = sampling_report(staffed, TODAY)
     assert report.data["hotline_400"]["total"] == 30

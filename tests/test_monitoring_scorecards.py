@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp import monitoring as rules
+from floorapp.rules import monitoring as rules
 
 TEMPLATES = rules.builtin_templates()
 # the source documents sit in ../shared beside the checkout (or beside a worktree's parent)

@@ -171,7 +171,7 @@ async def test_unset_pass_mark_said_on_screen_and_a_stopped_monitor_warned(
     policy.qa_pass_marks = {}
     staffed.save_policy(policy)
     # Q001 scored far below another monitor: flagged low, so stopped.
-    from floorapp.staff import Staff
+    from floorapp.rules.staff import Staff
     from decimal import Decimal
 
     staffed.save_staff(Staff("Q002", "孙丽", "monitor", "monitor", dt.date(2021, 1, 4),

@@ -238,7 +238,7 @@ def test_sample_size_defaults_from_policy(staffed: Floor) -> None:
 
 
 def test_demo_floor_has_evaluations_a_high_monitor_and_plans(floor: Floor) -> None:
-    from floorapp import demo
+    from floorapp.services import demo
 
     summary = demo.generate(floor, seats=40, days=14)
     assert "monitoring:" in summary
@@ -261,7 +261,7 @@ def test_the_os_login_is_the_monitor_when_it_is_one(staffed: Floor) -> None:
 
 
 def test_month_report_gains_the_qa_section(staffed: Floor) -> None:
-    from floorapp import reports
+    from floorapp.formats import reports
 
     staffed.monitoring.save_evaluation("A001", "Q001", "live", "outbound-100", "f1")
     report = reports.Report("Month", {"month": "2026-11", "staff": []})

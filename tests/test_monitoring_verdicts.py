@@ -15,7 +15,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Static
 
 from floorapp.app import FloorApp
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.services import Floor
 
 pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
@@ -182,7 +182,7 @@ async def test_review_preview_says_no_verdict_without_a_pass_mark(staffed: Floor
 # ------------------------------------------------------------- calibration on the screen
 def _seed_scores(floor: Floor, scores: dict[str, tuple[str, str]]) -> None:
     """Six days of one evaluation per monitor: monitor → (card, percent)."""
-    from floorapp import monitoring as rules
+    from floorapp.rules import monitoring as rules
 
     with floor.transaction() as tx:
         for n in range(6):
@@ -207,7 +207,7 @@ async def test_the_entry_says_stopped_only_on_a_like_card_difference(
         staffed: Floor, scores: dict, stopped: str) -> None:
     from decimal import Decimal
 
-    from floorapp.staff import Staff
+    from floorapp.rules.staff import Staff
 
     staffed.save_staff(Staff("Q002", "孙丽", "monitor", "monitor", dt.date(2021, 1, 4),
                              Decimal("3000")))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp import demo
+from floorapp.services import demo
 from floorapp.app import FloorApp
 from floorapp.clock import fixed_clock
 from floorapp.services import open_floor

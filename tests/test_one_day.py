@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.clock import fixed_clock
 from floorapp.services import Floor, open_floor
 from floorapp.services.leave import AlreadyAtWork
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 from store import doctor as store_doctor
 from store.db import Store
 from tests.conftest import NOW, STAFF
@@ -216,7 +216,7 @@ def _at(floor: Floor, moment: str) -> Floor:
 
 
 def test_the_header_asks_the_roster_a_sunday_shift_is_no_rest_day(staffed):
-    from floorapp.schedule import shift_line
+    from floorapp.rules.schedule import shift_line
 
     staffed.roster.generate(2026, 11, seats=2)
     sunday = D(2026, 11, 22)
@@ -331,7 +331,7 @@ def test_roster_cli_asks_about_someone_at_work_and_yes_answers(staffed, store_di
 
 def test_the_header_groups_shifts_running_the_same_span():
     from floorapp.policy import Policy
-    from floorapp.schedule import shift_line
+    from floorapp.rules.schedule import shift_line
     import pendulum
 
     moment = pendulum.datetime(2026, 11, 20, 15, 0, tz="Asia/Shanghai")

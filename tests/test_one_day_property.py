@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from floorapp.clock import fixed_clock
 from floorapp.errors import FloorError
 from floorapp.services import Floor
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 from store.db import Store
 
 NOW = "2026-12-18T19:00:00"  # the month's first 18 days are over; the rest is to come

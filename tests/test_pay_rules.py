@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from floorapp import pay
-from floorapp.attendance import Leave, MonthResult, evaluate_day, month_result
+from floorapp.rules import pay
+from floorapp.rules.attendance import Leave, MonthResult, evaluate_day, month_result
 from floorapp.policy import Policy
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 
 POLICY = dataclasses.replace(Policy(), commission_per_order=Decimal("2"))
 NOV = dt.date(2026, 11, 1)

@@ -106,7 +106,7 @@ async def test_coach_from_attendance_typed_ahead_and_hostile_note(staffed) -> No
 
 
 async def test_hostile_name_shown_as_text(staffed) -> None:
-    from floorapp.staff import Staff
+    from floorapp.rules.staff import Staff
 
     staffed.save_staff(Staff("A009", "[red]x[/red]", "agent", "T01", dt.date(2024, 1, 1),
                              staffed.get_staff("A001").base_pay))

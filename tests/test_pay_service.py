@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from floorapp.cli import run
-from floorapp.quota import Counts
+from floorapp.cli.main import run
+from floorapp.rules.quota import Counts
 
 pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
 

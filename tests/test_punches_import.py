@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.errors import ImportRejected
 from floorapp.services import Floor, open_floor
 from floorapp.services.punches import PunchService

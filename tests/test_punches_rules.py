@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from floorapp.policy import Policy
-from floorapp.punches import pair_day, parse_attlog_line, parse_moment
+from floorapp.rules.punches import pair_day, parse_attlog_line, parse_moment
 
 DAY = dt.date(2026, 11, 19)
 WINTER_D = [(dt.time(8, 0), dt.time(12, 0)), (dt.time(14, 30), dt.time(17, 30))]

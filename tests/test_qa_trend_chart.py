@@ -98,8 +98,8 @@ async def test_the_attendance_month_chart_has_the_days_of_the_highlighted_person
 
     from textual.widgets import DataTable
 
-    from floorapp.attendance import minutes_by_day
-    from floorapp.cli import run
+    from floorapp.rules.attendance import minutes_by_day
+    from floorapp.cli.main import run
 
     att = staffed.attendance
 
@@ -148,7 +148,7 @@ async def test_the_attendance_month_chart_has_the_days_of_the_highlighted_person
 
 
 def test_minutes_by_day_puts_each_day_in_its_place() -> None:
-    from floorapp.attendance import DayResult, PeriodResult, minutes_by_day
+    from floorapp.rules.attendance import DayResult, PeriodResult, minutes_by_day
 
     p = PeriodResult(1, dt.time(8), dt.time(12), None, late=5, early=2)
     days = [DayResult(D(2026, 11, 30), "D", [p]), DayResult(D(2026, 11, 1), "D", [p, p])]

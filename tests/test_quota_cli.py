@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.errors import FloorError
-from floorapp.quota import Counts
+from floorapp.rules.quota import Counts
 
 from tests.conftest import days_after_today
 
@@ -357,14 +357,14 @@ def test_month_extension(staffed):
 
 
 def test_month_report_hook_uses_the_extension(staffed):
-    from floorapp.reports import Report, extend_month_report
+    from floorapp.formats.reports import Report, extend_month_report
 
     report = extend_month_report(staffed, Report("m", {"month": "2026-11", "staff": []}), 2026, 11)
     assert {"quota_ranking", "guarantee", "interview_list"} <= set(report.data)
 
 
 def test_demo_step_fills_working_days_and_today_so_far(floor):
-    from floorapp import demo
+    from floorapp.services import demo
 
     summary = demo.generate(floor, seats=6, days=10, seed=3)
     assert "quota:" in summary

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from floorapp import quota as q
+from floorapp.rules import quota as q
 from floorapp.policy import Policy
-from floorapp.quota import CallEntry, Counts
+from floorapp.rules.quota import CallEntry, Counts
 
 P = Policy()
 DAY = dt.date(2026, 11, 20)

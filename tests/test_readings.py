@@ -14,14 +14,14 @@ from decimal import Decimal
 
 import pytest
 
-from floorapp import monitoring as qa
-from floorapp import monitoring_sampling as sampling
-from floorapp import pay
-from floorapp import quota
-from floorapp.attendance import Punch, evaluate_day, late_deduction, month_result
-from floorapp.cli import run
+from floorapp.rules import monitoring as qa
+from floorapp.rules.monitoring import sampling
+from floorapp.rules import pay
+from floorapp.rules import quota
+from floorapp.rules.attendance import Punch, evaluate_day, late_deduction, month_result
+from floorapp.cli.main import run
 from floorapp.policy import FIRST_DAY_CHOICES, READINGS, Policy
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 from screens.policy_notes import NOTES, note
 
 pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
@@ -292,7 +292,7 @@ def test_the_entry_service_scores_fraud_by_the_policy(staffed) -> None:
 def test_the_400_pool_and_its_note_follow_the_reading(staffed) -> None:
     """632 calls expected in the month: 10 % as a floor is 64 to check; the rate only printed
     leaves the 30 in all (and one each) to govern."""
-    from floorapp.monitoring_cli import sampling_report
+    from floorapp.cli.qa import sampling_report
     from tests.test_monitoring_sampling import TODAY, _calls, _use
 
     _use(staffed, "complaint", "hotline-400")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp import cli
+from floorapp.cli import main as cli
 from floorapp.services import open_floor
 from store import Store
 from store.db import MEMO_DIR

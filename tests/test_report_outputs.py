@@ -33,7 +33,7 @@ def produced(request, demo_root: Path, tmp_path_factory: pytest.TempPathFactory)
         patch.setenv("FLOOR_LANG", "en")
         if request.param == "files":
             return report_golden.outputs(demo_root)
-        from floorapp.cli import run
+        from floorapp.cli.main import run
 
         cluster = request.getfixturevalue("pg_cluster")
         site = f"golden{id(request)}"

@@ -23,7 +23,7 @@ import pytest
 from floorapp.app import FloorApp
 from floorapp.clock import fixed_clock
 from floorapp.errors import FloorError
-from floorapp.rights import ACTIONS, MANAGER_ONLY, NotAllowed, Person, access_for
+from floorapp.rules.rights import ACTIONS, MANAGER_ONLY, NotAllowed, Person, access_for
 from floorapp.services import Floor, open_floor
 from screens.help import HelpScreen
 from store import db as store_db
@@ -143,7 +143,7 @@ def test_pay_is_in_its_own_file_and_only_managers_see_it(floor: Floor) -> None:
     lead, manager = as_user(floor, "llead"), as_user(floor, "mmgr")
     assert lead.get_staff("L001").base_pay is None
     assert manager.get_staff("L001").base_pay == 3500
-    from floorapp import reports
+    from floorapp.formats import reports
 
     assert "3500" not in reports.render(reports.staff_report(lead), "csv")
     assert "3500" in reports.render(reports.staff_report(manager), "csv")
@@ -426,7 +426,7 @@ def test_an_old_store_moves_pay_out_of_the_register_with_its_history(tmp_path: P
 
 
 def test_the_demo_floor_keeps_pay_in_the_pay_file(floor: Floor) -> None:
-    from floorapp import demo
+    from floorapp.services import demo
 
     demo.generate(floor, seats=4, days=2, seed=7)
     assert "base_pay" not in floor.store.path("ref").read_text("utf-8")

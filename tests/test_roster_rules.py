@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from floorapp.errors import FloorError
 from floorapp.policy import Policy
-from floorapp.roster import (
+from floorapp.rules.roster import (
     LEAVE_TYPES,
     REST,
     Member,
@@ -141,7 +141,7 @@ def test_rules_module_is_pure():
     import subprocess
     import sys
 
-    code = ("import sys, floorapp.roster; "
+    code = ("import sys, floorapp.rules.roster; "
             "print(sorted(m for m in ('textual', 'tinydb', 'store') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

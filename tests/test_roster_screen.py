@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from floorapp.app import FloorApp
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 from screens.roster import RosterScreen
 from screens.roster_forms import RosterForm
 from screens.roster_handover import HandoverScreen

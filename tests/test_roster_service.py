@@ -9,9 +9,9 @@ import json
 import pytest
 from decimal import Decimal
 
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.errors import FloorError
 
 pytestmark = pytest.mark.both_stores  # and on the database (tests/db_twin.py)
@@ -251,7 +251,7 @@ def test_cli_bad_month_exit_2(crew, store_dir, capsys, argv):
 
 
 def test_demo_step_makes_rosters_and_handovers(floor):
-    from floorapp import demo
+    from floorapp.services import demo
 
     summary = demo.generate(floor, seats=12, days=20)
     assert "rosters: 2 month(s)" in summary
@@ -261,7 +261,7 @@ def test_demo_step_makes_rosters_and_handovers(floor):
             # when staff were taken ill) may cost someone a rest day, and it is named. Leave
             # taken after the roster was made (the demo's sick days) counts against rest and
             # coverage, so the check names those too: without the leave, none is left.
-            from floorapp import roster as roster_rules
+            from floorapp.rules import roster as roster_rules
             from floorapp.services.roster import _month_cells
 
             called_in = {c["staff_id"] for c in floor.roster.callins(year, month)}

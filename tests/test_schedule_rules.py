@@ -10,7 +10,7 @@ import pytest
 
 from floorapp.errors import FloorError
 from floorapp.policy import Policy
-from floorapp.schedule import calling_periods, off_phone_windows, slot_windows
+from floorapp.rules.schedule import calling_periods, off_phone_windows, slot_windows
 
 P = Policy()
 T = dt.time

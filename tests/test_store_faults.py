@@ -233,7 +233,7 @@ def _enospc_after(monkeypatch, calls: int):
                               "first-apply", "second-apply"])
 def test_disk_full_says_so_exits_2_and_tears_nothing(tmp_path: Path, monkeypatch, capsys,
                                                      calls: int) -> None:
-    from floorapp.cli import run
+    from floorapp.cli.main import run
 
     store = tmp_path / "s"
     fill(store, tmp_path)
@@ -288,7 +288,7 @@ def test_a_multi_file_import_is_seen_all_at_once_or_not_at_all_when_the_disk_fil
         tmp_path: Path, monkeypatch, capsys, nth: int) -> None:
     """Issue #31 item 5: with 300 KB free an import said "nothing was torn" while 4 of 10 day
     files were already replaced. Readers right after the failure see every file old."""
-    from floorapp.cli import run
+    from floorapp.cli.main import run
 
     store = tmp_path / "s"
     fill(store, tmp_path)
@@ -312,7 +312,7 @@ def test_a_multi_file_import_is_seen_all_at_once_or_not_at_all_when_the_disk_fil
 
 def test_a_committed_journal_that_cannot_be_applied_leaves_commands_working(
         tmp_path: Path, monkeypatch, capsys) -> None:
-    from floorapp.cli import run
+    from floorapp.cli.main import run
 
     store = tmp_path / "s"
     fill(store, tmp_path)

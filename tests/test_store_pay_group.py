@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from floorapp.services.digests import CAMPAIGN_SUMS
 from store import CorruptFileError, Store, files
 from tests.test_pay_service import args, sheet_json

@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Static
 
 from floorapp.app import FloorApp
-from floorapp.quota import Counts
+from floorapp.rules.quota import Counts
 from floorapp.services import Floor
 from tests.test_quota_cli import FakeAttendance, FakeEmergency, FakeMonitoring, all_in_on_time
 

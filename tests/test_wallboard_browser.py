@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from floorapp.cli import run
+from floorapp.cli.main import run
 from tests.conftest import NOW
 from tests.test_wallboard_http import demo_master, report_day  # noqa: F401 - a fixture
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from floorapp import wallboard
-from floorapp.cli import run
+from floorapp.cli.main import run
 from tests.conftest import NOW
 
 SEATS = 12
@@ -25,7 +25,7 @@ SEATS = 12
 
 def build_demo(root: Path) -> Path:
     """A demo floor at NOW (the report goldens' way): today's counts, punches, QA plan."""
-    from floorapp import demo
+    from floorapp.services import demo
     from floorapp.clock import fixed_clock
     from floorapp.services import Floor
     from store.db import Store

@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from floorapp import xlsx
+from floorapp.formats import xlsx
 from floorapp.app import FloorApp
-from floorapp.cli import run
-from floorapp.quota import Counts
+from floorapp.cli.main import run
+from floorapp.rules.quota import Counts
 from floorapp.services import Floor
 
 

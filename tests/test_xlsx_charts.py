@@ -13,9 +13,9 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import column_index_from_string
 
-from floorapp import report_charts
-from floorapp.cli import run
-from floorapp.reports import Report, Table
+from floorapp.formats import report_charts
+from floorapp.cli.main import run
+from floorapp.formats.reports import Report, Table
 from tests.conftest import NOW
 from tests.test_wallboard_http import demo_master, report_day  # noqa: F401 - a fixture
 

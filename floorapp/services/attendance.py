@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pendulum
 
-from floorapp import csvio, i18n, reports
-from floorapp.attendance import (
+from floorapp.formats import csvio, reports
+from floorapp import i18n
+from floorapp.rules.attendance import (
     LEAVE_TYPES,
     LEAVE_WORDS_ZH,
     DayResult,
@@ -42,7 +43,7 @@ from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.money import money_text
 from floorapp.services import leave as leave_store
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 
 if TYPE_CHECKING:
     from floorapp.policy import Policy
@@ -990,7 +991,7 @@ _TOTALLED = ("late_minutes", "late_deduction", "early_minutes", "early_deduction
              "full_attendance_bonus", "points")
 
 
-def demo_step(ctx: Any) -> None:  # ctx: floorapp.demo.DemoContext (avoids an import cycle)
+def demo_step(ctx: Any) -> None:  # ctx: floorapp.services.demo.DemoContext (avoids an import cycle)
     """Realistic punches and leave for every scheduled person on every demo day: most on time,
     some a few minutes late, rarely 30+ minutes, some early leaves, reasons sometimes; personal
     and sick leave of 0.5 and 1 day. One transaction per day (issue #30: bounded memory)."""

@@ -95,7 +95,7 @@ def curve(floor: Floor, fd: FloorDay) -> tuple[list[dict[str, Any]], int]:
 def day_sheets(floor: Floor, day: dt.date) -> list:
     """The day report as workbook sheets with the hourly curve's sheet and chart (the xlsx
     day report and the Summary's Excel export)."""
-    from floorapp import report_charts
+    from floorapp.formats import report_charts
 
     fd = floor.quota.floor_day(day)
     hours, _unhoured = curve(floor, fd)

@@ -1,6 +1,6 @@
 """Importing the phone system's call records (SPEC §11): `floor import cdr Master.csv`.
 
-The counts (``floorapp.cdr``) replace dialed, connected and talk minutes of each agent's hour in
+The counts (``floorapp.formats.cdr``) replace dialed, connected and talk minutes of each agent's hour in
 the quota's ``calls`` table; completed and orders stay as they were (they come from the business
 system or by hand). Each call goes to exactly one entry of the day:
 - a call whose campaign field (policy ``cdr_campaign_field``, default ``accountcode``) holds a
@@ -23,11 +23,11 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from floorapp import cdr, csvio
-from floorapp import quota as rules
+from floorapp.formats import cdr, csvio
+from floorapp.rules import quota as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _
-from floorapp.quota import Counts
+from floorapp.rules.quota import Counts
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor

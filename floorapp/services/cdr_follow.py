@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from floorapp import cdr
+from floorapp.formats import cdr
 from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.services.cdr import by_agent_day, write_counts

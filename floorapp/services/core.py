@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING
 
 import pendulum
 
-from floorapp import csvio
-from floorapp.attendance import LEAVE_TYPES, Leave
+from floorapp.formats import csvio
+from floorapp.rules.attendance import LEAVE_TYPES, Leave
 from floorapp.clock import Clock, system_clock
 from floorapp.errors import FloorError, store_problem
 from floorapp.i18n import _
 from floorapp.policy import Policy
-from floorapp.rights import Access, Person, access_for
-from floorapp.roster import ROLE_CODES
+from floorapp.rules.rights import Access, Person, access_for
+from floorapp.rules.roster import ROLE_CODES
 from floorapp.services import digests, shapes
-from floorapp.staff import (
+from floorapp.rules.staff import (
     ROLES,
     Staff,
     check_device_id,
@@ -134,7 +134,7 @@ class Floor:
     # ---------------------------------------------------------------- rights
     @property
     def access(self) -> Access:
-        """What this process's OS login may do (see floorapp.rights); the audit's "who"."""
+        """What this process's OS login may do (see floorapp.rules.rights); the audit's "who"."""
         signature = self.store.signature(REF)
         if self._access_cache and self._access_cache[0] == signature and signature is not None:
             return self._access_cache[1]

@@ -15,8 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from floorapp.attendance import Leave
-from floorapp.staff import Staff
+from floorapp.rules.attendance import Leave
+from floorapp.rules.staff import Staff
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from floorapp import quota as quota_rules
+from floorapp.rules import quota as quota_rules
 from store import Store
 from store.db import latest_data, latest_items
 

@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import pendulum
 
-from floorapp import emergency as rules
+from floorapp.rules import emergency as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _, ngettext
-from floorapp.reports import Report, Table
-from floorapp.schedule import calling_periods
+from floorapp.formats.reports import Report, Table
+from floorapp.rules.schedule import calling_periods
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
-    from floorapp.staff import Staff
+    from floorapp.rules.staff import Staff
 
 REF = "ref"
 TABLE = "incidents"
@@ -439,7 +439,7 @@ def value_text(value: Any) -> str:
 
 
 # ------------------------------------------------------------------ demo
-def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (avoids a cycle)
+def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.services.demo.DemoContext (avoids a cycle)
     """A few past incidents: a fire drill, a staff member taken ill with a call-in, and about
     one outage a month (two in a short demo) with affected seats and recovery times."""
     floor, rng = ctx.floor, ctx.rng

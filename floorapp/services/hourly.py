@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from floorapp import quota as rules
-from floorapp.schedule import calling_periods
+from floorapp.rules import quota as rules
+from floorapp.rules.schedule import calling_periods
 from floorapp.services import digests
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from floorapp.attendance import day_text, leave_name
+from floorapp.rules.attendance import day_text, leave_name
 from floorapp.errors import FloorError
 from floorapp.i18n import _
 

@@ -1,6 +1,6 @@
 """Monitoring and QA use-cases (监控/质检, SPEC §6): templates, evaluations, the daily plan,
 feedback, disputes, follow-up, calibration and the QA report. The rules are in
-``floorapp.monitoring``; this module reads and writes the store.
+``floorapp.rules.monitoring``; this module reads and writes the store.
 
 Store layout:
 - ``ref`` / ``templates``: imported scorecards, key = template id (built-ins come from
@@ -22,20 +22,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from floorapp import csvio, reports
-from floorapp import monitoring as rules
-from floorapp import monitoring_calibration as calibrating
-from floorapp import monitoring_review as review
-from floorapp import monitoring_sampling as sampling
+from floorapp.formats import csvio, reports
+from floorapp.rules import monitoring as rules
+from floorapp.rules.monitoring import calibration as calibrating
+from floorapp.rules.monitoring import review
+from floorapp.rules.monitoring import sampling
 from floorapp.services import digests
 from floorapp.services.digests import effective
 from floorapp.errors import FloorError, ImportRejected
 from floorapp.i18n import N_, _, fmt_month, language
-from floorapp.schedule import slot_windows
+from floorapp.rules.schedule import slot_windows
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
-    from floorapp.staff import Staff
+    from floorapp.rules.staff import Staff
 
 REF = "ref"
 EVALUATIONS = "qa_evaluations"
@@ -1400,7 +1400,7 @@ def _demo_today(ctx, pools, lenient: str) -> int:  # noqa: ANN001 - DemoContext,
     return len(items)
 
 
-def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.demo.DemoContext (import cycle)
+def demo_step(ctx) -> None:  # noqa: ANN001 - floorapp.services.demo.DemoContext (import cycle)
     """Evaluations for every demo day (about one per agent on shift, realistic marks, a few
     fraud criticals, one monitor scoring high, weekly shared calibration calls), feedback and a
     few disputes; stored plans for the last days."""

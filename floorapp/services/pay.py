@@ -22,12 +22,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from floorapp import csvio, pay, reports
-from floorapp.attendance import month_text
+from floorapp.formats import csvio, reports
+from floorapp.rules import pay
+from floorapp.rules.attendance import month_text
 from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.money import money_text
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
@@ -365,7 +366,7 @@ def _parse_score(text: str) -> Decimal:
     return score
 
 
-def demo_step(ctx: Any) -> None:  # ctx: floorapp.demo.DemoContext (avoids an import cycle)
+def demo_step(ctx: Any) -> None:  # ctx: floorapp.services.demo.DemoContext (avoids an import cycle)
     """A commission rate, some coaching and praise, and one agent in each tier last month:
     the month's top seller meets the guarantee, an agent with an outage is confirmed special,
     the rest as their orders fall."""

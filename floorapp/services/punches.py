@@ -5,7 +5,7 @@ verify, status, work code …) or a table ``clock_id,time`` (CSV in UTF-8 or GBK
 
 Storage: every raw punch is kept in its day partition ``day/YYYY-MM-DD``, table ``clock``, key
 ``"<staff_id>/<HH:MM:SS>"``, data ``{"staff_id", "clock_id", "date", "time", "extra"}``. The
-pairing (``floorapp.punches``) of all the stored punches of a person's day fills the in/out of
+pairing (``floorapp.rules.punches``) of all the stored punches of a person's day fills the in/out of
 the attendance ``punches`` records. Only what the new punches change is written: re-importing a
 file changes nothing, and a time a supervisor corrected by hand stays unless the clock brings a
 new punch for that very boundary.
@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from floorapp import csvio
+from floorapp.formats import csvio
 from floorapp.errors import FloorError
 from floorapp.i18n import _
-from floorapp.punches import Pairing, pair_day, parse_attlog_line, parse_moment
-from floorapp.staff import Staff, clock_key
+from floorapp.rules.punches import Pairing, pair_day, parse_attlog_line, parse_moment
+from floorapp.rules.staff import Staff, clock_key
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor

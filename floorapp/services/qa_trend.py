@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from floorapp import monitoring as rules
+from floorapp.rules import monitoring as rules
 from floorapp.services.monitoring import percent_of, scored
 
 if TYPE_CHECKING:

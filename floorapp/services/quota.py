@@ -17,21 +17,21 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from floorapp import csvio
+from floorapp.formats import csvio
 from floorapp.services import digests, hourly
-from floorapp import quota as rules
+from floorapp.rules import quota as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, fmt_money, language
 from floorapp.money import money_text
-from floorapp.quota import CallEntry, Counts
-from floorapp.reports import Report, Table
-from floorapp.schedule import calling_periods
-from floorapp.staff import check_id
+from floorapp.rules.quota import CallEntry, Counts
+from floorapp.formats.reports import Report, Table
+from floorapp.rules.schedule import calling_periods
+from floorapp.rules.staff import check_id
 
 if TYPE_CHECKING:
     from floorapp.policy import Policy
     from floorapp.services.core import Floor
-    from floorapp.staff import Staff
+    from floorapp.rules.staff import Staff
 
 CALLS = "calls"
 CAMPAIGNS = "campaigns"
@@ -539,7 +539,7 @@ class QuotaService:
 
     def export_day_csv(self, day: dt.date, directory: Path | None = None) -> Path:
         """Write the day's agent table as CSV; returns the path."""
-        from floorapp.reports import render
+        from floorapp.formats.reports import render
 
         directory = directory or Path.home() / "floor-exports"
         try:
@@ -556,7 +556,7 @@ class QuotaService:
 
     def export_day_xlsx(self, day: dt.date, directory: Path | None = None) -> Path:
         """Write the day's report as an Excel workbook, one sheet per table; returns the path."""
-        from floorapp import xlsx
+        from floorapp.formats import xlsx
 
         directory = directory or Path.home() / "floor-exports"
         path = directory / f"floor-day-{day.isoformat()}.xlsx"
@@ -779,7 +779,7 @@ class QuotaService:
     def _incidents(self) -> list[dict]:
         service = getattr(self.floor, "emergency", None)
         if service is not None and hasattr(service, "open_incidents"):
-            from floorapp.emergency import incident_title
+            from floorapp.rules.emergency import incident_title
 
             # the title in the interface language, for the summary and the day report
             return [dict(row, title=incident_title(row)) for row in service.open_incidents()]

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from floorapp import roster as rules
+from floorapp.rules import roster as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _, fmt_date
-from floorapp.reports import Report, Table
+from floorapp.formats.reports import Report, Table
 from floorapp.services import leave as leave_store
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from floorapp.i18n import _
-from floorapp.staff import ROLES
+from floorapp.rules.staff import ROLES
 from store import Store
 from store.shapes import Shapes
 
@@ -226,13 +226,13 @@ def _parsed_by(parse: Callable[[dict[str, Any]], Any], field: str
 
 
 def _template(data: dict[str, Any]) -> Any:
-    from floorapp import monitoring
+    from floorapp.rules import monitoring
 
     return monitoring.template_from_dict(data)
 
 
 def _checklist(data: dict[str, Any]) -> Any:
-    from floorapp import emergency
+    from floorapp.rules import emergency
 
     return emergency.Checklist.from_record(data)
 

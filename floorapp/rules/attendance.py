@@ -32,7 +32,7 @@ from decimal import Decimal
 
 from floorapp.i18n import N_, _, fmt_date, fmt_month, language
 from floorapp.policy import Policy
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 
 LEAVE_TYPES = ("personal", "sick", "annual", "comp")
 # Shown to people: _(LEAVE_NAMES[type]) ("sick leave" / 病假); the codes stay in the store.
@@ -399,7 +399,7 @@ def month_result(policy: Policy, staff: Staff, days: list[DayResult],
     """Money and points of one person's month from their evaluated days.
 
     ``base`` is the month's base (月底薪) when it is not the register's ``base_pay``: an
-    outbound agent's pay tier plus seniority raise (``floorapp.pay.month_base``, SPEC §4 rev.).
+    outbound agent's pay tier plus seniority raise (``floorapp.rules.pay.month_base``, SPEC §4 rev.).
     """
     monthly = staff.base_pay if base is None else Decimal(base)
     day_pay = policy.day_pay(monthly)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from floorapp.i18n import _
-from floorapp.xlsx import Chart, Sheet, report_sheets
+from floorapp.formats.xlsx import Chart, Sheet, report_sheets
 
 # The attendance month table's money columns (services.attendance.month_report): late ¥,
 # early ¥, absent ¥, pers. ¥, sick ¥ — at these places when pay is shown.

@@ -18,7 +18,7 @@ from decimal import Decimal
 from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.services.core import PAY, REF, Floor
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 from store import StoreError
 from store import files as store_files
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from floorapp import csvio
+from floorapp.formats import csvio
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, language
 

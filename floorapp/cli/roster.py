@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import argparse
 
-from floorapp import csvio
-from floorapp import roster as rules
+from floorapp.formats import csvio
+from floorapp.rules import roster as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.services import Floor

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from floorapp import csvio, i18n, reports
+from floorapp.formats import csvio, reports
+from floorapp import i18n
 from floorapp.i18n import N_, _
 from floorapp.errors import FloorError, ImportRejected, store_problem
 from floorapp.services import Floor, open_floor
@@ -154,12 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7,
                       help=_("random seed (same seed, same floor)"))
 
-    from floorapp import wallboard_cli
+    from floorapp.cli import wallboard as wallboard_cli
 
     wallboard_cli.add_parser(sub)
 
     sub.add_parser("doctor", help=_("check every store file and report problems"))
-    from floorapp import cli_db
+    from floorapp.cli import db as cli_db
 
     cli_db.add_parsers(sub)
     sub.add_parser("whoami", help=_("your login, staff id, role and what it may do"))
@@ -242,10 +243,10 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:
     set_campaign.add_argument("id", help=_("campaign id"))
     set_campaign.add_argument("name", help=_("campaign name"))
     set_campaign.add_argument("coefficient", help=_("type coefficient, e.g. 1.2"))
-    from floorapp import monitoring_cli
+    from floorapp.cli import qa as monitoring_cli
 
     monitoring_cli.add_parsers(sub)
-    from floorapp import pay_cli
+    from floorapp.cli import pay as pay_cli
 
     pay_cli.add_parsers(sub)
     roster = sub.add_parser("roster", help=_("shift rosters (排班)"))
@@ -257,7 +258,7 @@ def add_command_parsers(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--replace", action="store_true",
                      help=_("replace a month that already has a roster "
                             "(old cells kept in history)"))
-    from floorapp import roster_cli
+    from floorapp.cli import roster as roster_cli
 
     roster_cli.add_parsers(roster_sub)
 
@@ -280,7 +281,7 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
     # a file that holds pay is the pay group's only (0660 in it, else 0600), whatever the umask
     holds_pay = args.report in PAY_REPORTS and floor.pay_visible()
     if args.format == "xlsx" and output is not None:
-        from floorapp import xlsx
+        from floorapp.formats import xlsx
 
         path = xlsx.write_workbook(output, _workbook_sheets(floor, args))
         if holds_pay:
@@ -307,7 +308,7 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
 def _workbook_sheets(floor: Floor, args: argparse.Namespace) -> list:
     """The report's sheets; the day and month reports with their native charts (issue #28).
     The day is worked out once, for its report and its hours alike."""
-    from floorapp import report_charts, xlsx
+    from floorapp.formats import report_charts, xlsx
 
     if args.report == "day":
         from floorapp.services.board import day_sheets
@@ -321,7 +322,7 @@ def _workbook_sheets(floor: Floor, args: argparse.Namespace) -> list:
 
 def _report_day(floor: Floor, args: argparse.Namespace) -> dt.date:
     """``report day``'s day: ``--date`` or today."""
-    from floorapp.csvio import parse_date
+    from floorapp.formats.csvio import parse_date
 
     try:
         return parse_date(args.date) if args.date else floor.today()
@@ -335,7 +336,7 @@ def build_report(floor: Floor, args: argparse.Namespace) -> reports.Report:
     if args.report == "day":
         return floor.quota.day_report(_report_day(floor, args))
     if args.report == "month":
-        from floorapp.csvio import parse_month
+        from floorapp.formats.csvio import parse_month
 
         year, month = parse_month(args.month)
         return floor.attendance.month_report(year, month)
@@ -343,7 +344,7 @@ def build_report(floor: Floor, args: argparse.Namespace) -> reports.Report:
         year, month = csvio.parse_month(args.month)
         return floor.monitoring.qa_report(year, month)
     if args.report == "roster":
-        from floorapp.roster import parse_month
+        from floorapp.rules.roster import parse_month
 
         return floor.roster.report(*parse_month(args.month))
     if args.report == "pay":
@@ -371,20 +372,20 @@ def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | Non
             return quota_texts.campaign_saved_text(c), EXIT_OK
         return quota_texts.campaign_list_text(floor.quota.campaigns(),
                                               floor.policy.campaign_default_coefficient), EXIT_OK
-    from floorapp import monitoring_cli
+    from floorapp.cli import qa as monitoring_cli
 
     if args.command in monitoring_cli.COMMANDS:
         return monitoring_cli.run(floor, args)
-    from floorapp import pay_cli
+    from floorapp.cli import pay as pay_cli
 
     if args.command in pay_cli.COMMANDS:
         return pay_cli.run(floor, args)
     if args.command == "roster" and args.roster_command != "generate":
-        from floorapp import roster_cli
+        from floorapp.cli import roster as roster_cli
 
         return roster_cli.run(floor, args), EXIT_OK
     if args.command == "roster":
-        from floorapp.roster import parse_month
+        from floorapp.rules.roster import parse_month
 
         done = floor.roster.generate(*parse_month(args.month), seats=args.seats,
                                      replace=args.replace)
@@ -522,7 +523,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_app(args.store, getattr(args, "site", None))
     if args.command in ("db", "store"):
-        from floorapp import cli_db
+        from floorapp.cli import db as cli_db
 
         print(cli_db.run(args))
         return EXIT_OK
@@ -541,7 +542,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _print_findings(store_doctor.examine(resolve_root(args.store), SCHEMA_VERSION,
                                                     record_shapes.SHAPES))
     if args.command == "wallboard":  # only reads: opens the store read-only, never open_floor
-        from floorapp import wallboard_cli
+        from floorapp.cli import wallboard as wallboard_cli
 
         return wallboard_cli.run(args.store, args.host, args.port, args.max_connections)
     if args.command == "restore":
@@ -588,7 +589,7 @@ def _on_floor(floor: Floor, args: argparse.Namespace) -> int:
         print(run_import(floor, args))
         return EXIT_OK
     if args.command == "demo":
-        from floorapp import demo
+        from floorapp.services import demo
 
         summary = demo.generate(floor, seats=args.seats, days=args.days, seed=args.seed)
         print(summary)
@@ -617,7 +618,7 @@ def _on_floor(floor: Floor, args: argparse.Namespace) -> int:
 
 def whoami_text(floor: Floor) -> str:
     """``floor whoami``: who this process is on the floor and what it may do (issue #19)."""
-    from floorapp.rights import ACTIONS
+    from floorapp.rules.rights import ACTIONS
 
     access = floor.access
     person = access.person

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from floorapp.monitoring import Assignment
-from floorapp.monitoring_calibration import Scored
+from floorapp.rules.monitoring import Assignment
+from floorapp.rules.monitoring.calibration import Scored
 from floorapp.policy import Policy
 
 HUNDRED = Decimal(100)

@@ -38,11 +38,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from floorapp.attendance import MonthResult
+from floorapp.rules.attendance import MonthResult
 from floorapp.i18n import N_, _
 from floorapp.money import money_text
 from floorapp.policy import Policy
-from floorapp.staff import Staff
+from floorapp.rules.staff import Staff
 
 TIERS = ("met", "not_met", "special")
 TIER_NAMES = {"met": N_("met (保底)"), "not_met": N_("not met"), "special": N_("special (特殊)")}

@@ -1,6 +1,6 @@
 """Monitoring and QA rules (监控/质检, SPEC §6): scorecards, scoring, the daily plan,
 feedback and dispute deadlines, follow-up and the COPC sample size (calibration:
-``floorapp.monitoring_calibration``).
+``floorapp.rules.monitoring.calibration``).
 
 Pure functions of plain data, the policy and an explicit ``now``: no I/O, no clock, no store.
 
@@ -966,7 +966,7 @@ def under_follow_up(results: Iterable[tuple[str, bool]]) -> bool:
 
 # --------------------------------------------------------------------------- calibration
 # Calibration compares like with like (the same card, shared calls):
-# floorapp.monitoring_calibration.
+# floorapp.rules.monitoring.calibration.
 
 
 def _mean(values: list[Decimal]) -> Decimal | None:

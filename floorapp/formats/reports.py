@@ -26,7 +26,7 @@ class Table:
     title: str = ""
     # CSV export's header when ``headers`` are translated for people (machine-read: English)
     csv_headers: list[str] | None = None
-    # Excel column kinds (floorapp.xlsx.FORMATS); None: inferred from the values
+    # Excel column kinds (floorapp.formats.xlsx.FORMATS); None: inferred from the values
     kinds: list[str] | None = None
 
 
@@ -68,7 +68,7 @@ def render(report: Report, fmt: str) -> str:
 
 
 def to_csv(table: Table) -> str:
-    from floorapp.csvio import csv_text
+    from floorapp.formats.csvio import csv_text
 
     return csv_text(table.csv_headers or table.headers, table.rows)
 

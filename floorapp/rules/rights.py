@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
-from floorapp.staff import ROLE_NAMES
+from floorapp.rules.staff import ROLE_NAMES
 
 # action -> what it lets you do, shown as _(ACTIONS[action])
 ACTIONS: dict[str, str] = {

@@ -8,9 +8,9 @@ import argparse
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from floorapp import csvio, reports
-from floorapp import monitoring as rules
-from floorapp import monitoring_sampling as sampling
+from floorapp.formats import csvio, reports
+from floorapp.rules import monitoring as rules
+from floorapp.rules.monitoring import sampling
 from floorapp.errors import FloorError
 from floorapp.i18n import _, language
 from floorapp.services import Floor

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from floorapp import csvio
+from floorapp.formats import csvio
 from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.services import Floor
