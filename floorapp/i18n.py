@@ -5,7 +5,7 @@ The language is ``--lang zh|en``, else ``$FLOOR_LANG``, else the locale (``LC_AL
 English; the Chinese catalogues live in ``floorapp/locale/zh_CN/LC_MESSAGES/<domain>.po`` with
 their compiled ``.mo`` beside them. ``python -m floorapp.i18n_tools update`` extracts every
 ``_()`` string into its domain's catalogue, ``… compile`` writes the ``.mo`` files, and
-``tests/test_i18n.py`` fails when a string has no translation or a ``.mo`` is stale.
+``tests/i18n/test_i18n.py`` fails when a string has no translation or a ``.mo`` is stale.
 
 Rules for the code: wrap every string a user sees in ``_()`` where it is *used* (``_()`` at
 import time runs before ``--lang`` is known, except in ``screens/``, which the CLI imports only

@@ -32,7 +32,7 @@ FLOOR_ROLES = {"monitor": "floor_monitor", "lead": "floor_lead", "manager": "flo
                "pay": "floor_pay"}
 
 # Which actions (floorapp.rules.rights.ACTIONS) let a role write a table of a partition kind; the
-# services write these tables under these rights (tests/test_db_rights.py checks both lists
+# services write these tables under these rights (tests/store/test_db_rights.py checks both lists
 # against floor). A table not named here may be written by managers only.
 TABLE_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("ref", "policy"): ("policy.change",),

@@ -16,7 +16,7 @@ from typing import Any
 # Left to the file store: tests that name its directory (``store_dir``, ``--store DIR`` on a
 # command line, through the modules' ``run``/``args`` helpers, a partition's file through
 # ``store.path``) and tests that act as other OS logins (on the database each is a role of its
-# own: tests/test_db_roles.py).
+# own: tests/store/test_db_roles.py).
 _FILE_ONLY = re.compile(r'store_dir|--store|\bargs\(|\brun\(|\bmain\(|user="(?!tester")'
                         r'|\.path\(')
 

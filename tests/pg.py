@@ -23,7 +23,7 @@ as peer authentication makes it on a floor host.
 checked by the kernel. Its socket directory is ``0711`` so other accounts reach the socket
 (the data directory stays ``0700``). A user map lets the account that runs the tests (and the
 cluster's owner) be ``floor_admin`` too, the schema's owner; every other account is only its
-own name. tests/test_db_peer.py connects from real OS accounts through it.
+own name. tests/store/test_db_peer.py connects from real OS accounts through it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The reports of a fixed demo floor, for tests/test_report_outputs.py (issue #18: speed work
+"""The reports of a fixed demo floor, for tests/cli/test_report_outputs.py (issue #18: speed work
 must not change any report's output).
 
     python tests/report_golden.py write   # only when a report's output changes on purpose

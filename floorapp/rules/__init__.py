@@ -2,5 +2,5 @@
 
 Plain data, the policy and an explicit ``now`` in; results out. No I/O, no clock, no store.
 May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
-formats, services, the CLI, screens, the store, TinyDB or Textual (tests/test_import_hygiene.py).
+formats, services, the CLI, screens, the store, TinyDB or Textual (tests/whole/test_import_hygiene.py).
 """

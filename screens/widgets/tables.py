@@ -4,8 +4,8 @@
 private state (``_data``, ``_row_locations``, its caches), and its ``_update_dimensions``
 measures cells as DataTable's own formatter (``textual.widgets._data_table``) makes them, for
 speed at 1,000 seats (issue #30): they hold for the Textual pyproject pins (8.2.8). Before
-moving the pin, run tests/test_tables.py (which compares them with DataTable's own
-``add_row``), tests/test_attendance_day_in_place.py and tests/test_attendance_day_memo.py."""
+moving the pin, run tests/screens/test_tables.py (which compares them with DataTable's own
+``add_row``), tests/screens/test_attendance_day_in_place.py and tests/services/test_attendance_day_memo.py."""
 
 from __future__ import annotations
 
