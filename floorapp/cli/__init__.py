@@ -1,5 +1,11 @@
-"""The `floor` command line (SPEC §9): ``main`` parses, one module per command group.
+"""The `floor` command line (SPEC §9): ``main`` parses and dispatches; one module per command
+group (imports, reports, commands, qa, pay, roster, db, wallboard).
 
-May import: services, formats, rules and the basics (the store only for its errors and the
-store commands); the Textual app only when `floor` starts the console, never screens directly.
+May import: services, formats, rules, the basics and the store's errors; the app only to start the console; never screens or Textual.
 """
+
+# Exit codes: 0 done, 2 a problem with the input or the store that the user can fix (the
+# message says what and where), 1 an internal error (no traceback unless FLOOR_DEBUG=1).
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USER = 2

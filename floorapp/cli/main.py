@@ -1,108 +1,30 @@
-"""The `floor` command line (SPEC §9). Subcommands call the same services as the TUI.
+"""`floor`'s entry point (SPEC §9): the parser, the language, the guards that turn every
+problem into a message and an exit code (floorapp/cli/__init__.py), and the dispatch to the
+command groups. Subcommands call the same services as the TUI.
 
-Exit codes: 0 done, 2 a problem with the input or the store that the user can fix (the message
-says what and where), 1 an internal error (no traceback unless FLOOR_DEBUG=1).
+May import: services, formats, rules, the basics and the store's errors; the app only to start the console; never screens or Textual.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from floorapp.formats import csvio, reports
+from floorapp.cli import EXIT_INTERNAL, EXIT_OK, EXIT_USER
+from floorapp.cli.commands import add_command_parsers, run_command
+from floorapp.cli.imports import IMPORTERS, run_import
+from floorapp.cli.reports import add_format, add_report_parsers, run_report
 from floorapp import i18n
 from floorapp.i18n import N_, _
 from floorapp.errors import FloorError, ImportRejected, store_problem
 from floorapp.services import Floor, open_floor
 from store import StoreError
-from store import files as store_files
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_USER = 2
-
-
-def _import_staff(floor: Floor, path: Path) -> str:
-    added, changed = floor.import_staff(path)
-    return _("{path}: {added} staff added, {changed} changed").format(
-        path=path, added=added, changed=changed)
-
-
-def _import_calls(floor: Floor, path: Path) -> str:
-    rows, days = floor.quota.import_calls(path)
-    return _("{path}: {rows} call count rows imported over {days} day(s)").format(
-        path=path, rows=rows, days=days)
-
-
-# kind -> importer(floor, path) -> summary line. Every importer is all-or-nothing.
-IMPORTERS: dict[str, Callable[[Floor, Path], str]] = {
-    "staff": _import_staff,
-    "checklist": lambda floor, path: floor.emergency.import_checklist(path),
-    "calls": _import_calls,
-    "attendance": lambda floor, path: floor.attendance.import_attendance(path),
-    "leave": lambda floor, path: floor.attendance.import_leave(path),
-    "template": lambda floor, path: floor.monitoring.import_template(path),
-    "evaluations": lambda floor, path: floor.monitoring.import_evaluations(path),
-    "coaching": lambda floor, path: floor.pay.import_coaching(path),
-    "punches": lambda floor, path: _import_punches(floor, path),
-    "cdr": lambda floor, path: _import_cdr(floor, path),
-}
-
-
-def _import_punches(floor: Floor, path: Path, skip_unknown: bool = False) -> str:
-    from floorapp.services.punches import PunchService
-
-    return PunchService(floor).import_punches(path, skip_unknown=skip_unknown)
-
-
-def _import_cdr(floor: Floor, path: Path) -> str:
-    from floorapp.services.cdr import CdrService
-
-    return CdrService(floor).import_cdr(path)
-
-
-def _follow_cdr(floor: Floor, path: Path) -> str:
-    """``floor import cdr --follow``: until SIGTERM or Ctrl-C."""
-    import signal
-
-    from floorapp.services.cdr_follow import CdrFollower
-
-    if not path.is_file():
-        raise FloorError(_("{path}: no such file to follow").format(path=path))
-    stopping: list[int] = []
-    previous = {sig: signal.signal(sig, lambda number, _frame: stopping.append(number))
-                for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        print(_("{path}: following (Ctrl-C to stop)").format(path=path), flush=True)
-        kept = CdrFollower(floor, path, log=lambda text: print(text, file=sys.stderr,
-                                                                flush=True)).follow(
-            lambda: bool(stopping), lambda text: print(text, flush=True))
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    return _("{path}: stopped; {rows} new record(s) kept").format(path=path, rows=kept)
-
-
-def run_import(floor: Floor, args: argparse.Namespace) -> str:
-    """``floor import KIND FILE``: .xlsx sheets through ``--sheet``, punches ``--skip-unknown``,
-    call records ``--follow``."""
-    if getattr(args, "follow", False):
-        if args.kind != "cdr":
-            raise FloorError(_("--follow is for `floor import cdr`"))
-        return _follow_cdr(floor, args.file)
-    skip_unknown = getattr(args, "skip_unknown", False)
-    if skip_unknown and args.kind != "punches":
-        raise FloorError(_("--skip-unknown is for `floor import punches`"))
-    with csvio.sheet(getattr(args, "sheet", None)):
-        if args.kind == "punches":
-            return _import_punches(floor, args.file, skip_unknown)
-        return IMPORTERS[args.kind](floor, args.file)
 
 
 # argparse's own words (usage line, section titles, -h, its error messages), translated through
@@ -176,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help=_("print a report (table, json or csv)"))
     report_sub = report.add_subparsers(dest="report", metavar="REPORT", required=True)
     staff = report_sub.add_parser("staff", help=_("the staff registry"))
-    _add_format(staff)
+    add_format(staff)
     add_report_parsers(report_sub)
 
     policy = sub.add_parser("policy", help=_("show or change the centre's policy"))
@@ -192,205 +114,6 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, help=_("the policy file (JSON)"))
     add_command_parsers(sub)
     return parser
-
-
-def _add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=reports.FORMATS, default="table",
-                        help=_("output format (default: table)"))
-    parser.add_argument("--output", type=Path, metavar="FILE",
-                        help=_("write to FILE instead of printing (xlsx: required)"))
-
-
-def add_report_parsers(report_sub: argparse._SubParsersAction) -> None:
-    """Report kinds added by the feature modules (day, month, qa, roster)."""
-    day = report_sub.add_parser("day",
-                                help=_("end-of-day summary: quota, attendance, monitoring"))
-    day.add_argument("--date", help=_("YYYY-MM-DD (default: today)"))
-    _add_format(day)
-    month = report_sub.add_parser("month",
-                                  help=_("attendance deductions and points of a month"))
-    month.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month"))
-    _add_format(month)
-    qa = report_sub.add_parser("qa", help=_("QA month: agents' means, monitors' calibration"))
-    qa.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month"))
-    _add_format(qa)
-    roster = report_sub.add_parser("roster",
-                                   help=_("a month's roster with every rule not met"))
-    roster.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month"))
-    _add_format(roster)
-    pay = report_sub.add_parser("pay", help=_("the month's pay sheet: tier, seniority, "
-                                              "commission, award, subsidy, deductions, gross"))
-    pay.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month"))
-    _add_format(pay)
-
-
-def add_command_parsers(sub: argparse._SubParsersAction) -> None:
-    """Further command groups added by the feature modules (roster, incident, sample-size)."""
-    incident = sub.add_parser("incident", help=_("the emergency incident log (SPEC 8)"))
-    incident_sub = incident.add_subparsers(dest="incident_command", metavar="ACTION",
-                                           required=True)
-    _add_format(incident_sub.add_parser("list", help=_("every incident, newest first")))
-    show = incident_sub.add_parser("show", help=_("one incident's steps, notes and timeline"))
-    show.add_argument("id", help=_("incident id, e.g. 20261120-1"))
-    _add_format(show)
-    campaign = sub.add_parser("campaign",
-                              help=_("outbound campaigns and their type coefficient"))
-    campaign_sub = campaign.add_subparsers(dest="campaign_command", metavar="ACTION",
-                                           required=True)
-    campaign_sub.add_parser("list", help=_("every campaign with its coefficient"))
-    set_campaign = campaign_sub.add_parser(
-        "set", help=_("add or change: campaign set 5G 5G升级 1.2"))
-    set_campaign.add_argument("id", help=_("campaign id"))
-    set_campaign.add_argument("name", help=_("campaign name"))
-    set_campaign.add_argument("coefficient", help=_("type coefficient, e.g. 1.2"))
-    from floorapp.cli import qa as monitoring_cli
-
-    monitoring_cli.add_parsers(sub)
-    from floorapp.cli import pay as pay_cli
-
-    pay_cli.add_parsers(sub)
-    roster = sub.add_parser("roster", help=_("shift rosters (排班)"))
-    roster_sub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
-    gen = roster_sub.add_parser("generate", help=_("make a month's roster meeting the rules"))
-    gen.add_argument("--month", required=True, metavar="YYYY-MM", help=_("the month"))
-    gen.add_argument("--seats", type=int, metavar="N",
-                     help=_("agents needed on D each day (default: policy agents_on_phones)"))
-    gen.add_argument("--replace", action="store_true",
-                     help=_("replace a month that already has a roster "
-                            "(old cells kept in history)"))
-    from floorapp.cli import roster as roster_cli
-
-    roster_cli.add_parsers(roster_sub)
-
-
-PAY_REPORTS = ("pay", "staff", "month")  # with pay visible: base pay or what follows from it
-
-
-def run_report(floor: Floor, args: argparse.Namespace) -> str:
-    """The report as text, or, with ``--output``, written to a file (xlsx: a workbook)."""
-    output = getattr(args, "output", None)
-    if output is None and args.format in ("table", "json", "csv"):
-        from floorapp.services import report_memo
-
-        # a finished period's text is kept while nothing it came from changed (issue #30)
-        shown = report_memo.period(floor, args.report, getattr(args, "month", None),
-                                   getattr(args, "date", None))
-        return report_memo.report_text(floor, args.report, shown, args.format,
-                                       lambda: reports.render(build_report(floor, args),
-                                                              args.format))
-    # a file that holds pay is the pay group's only (0660 in it, else 0600), whatever the umask
-    holds_pay = args.report in PAY_REPORTS and floor.pay_visible()
-    if args.format == "xlsx" and output is not None:
-        from floorapp.formats import xlsx
-
-        path = xlsx.write_workbook(output, _workbook_sheets(floor, args))
-        if holds_pay:
-            try:
-                store_files.seal_pay_export(path, store_files.pay_gid())
-            except OSError as exc:
-                raise FloorError(_("cannot write {path}: {reason}").format(
-                    path=output, reason=exc.strerror)) from None
-        return _("written: {path}").format(path=path) + "\n"
-    text = reports.render(build_report(floor, args), args.format)
-    if output is None:
-        return text
-    try:
-        if holds_pay:
-            store_files.write_private_export(output, text.encode("utf-8"), store_files.pay_gid())
-        else:
-            output.write_text(text, encoding="utf-8")
-    except (OSError, StoreError) as exc:
-        raise FloorError(_("cannot write {path}: {reason}").format(
-            path=output, reason=getattr(exc, "strerror", None) or exc)) from None
-    return _("written: {path}").format(path=output) + "\n"
-
-
-def _workbook_sheets(floor: Floor, args: argparse.Namespace) -> list:
-    """The report's sheets; the day and month reports with their native charts (issue #28).
-    The day is worked out once, for its report and its hours alike."""
-    from floorapp.formats import report_charts, xlsx
-
-    if args.report == "day":
-        from floorapp.services.board import day_sheets
-
-        return day_sheets(floor, _report_day(floor, args))
-    report = build_report(floor, args)
-    if args.report == "month":
-        return report_charts.month_sheets(report)
-    return xlsx.report_sheets(report)
-
-
-def _report_day(floor: Floor, args: argparse.Namespace) -> dt.date:
-    """``report day``'s day: ``--date`` or today."""
-    from floorapp.formats.csvio import parse_date
-
-    try:
-        return parse_date(args.date) if args.date else floor.today()
-    except ValueError as exc:
-        raise FloorError(str(exc)) from None
-
-
-def build_report(floor: Floor, args: argparse.Namespace) -> reports.Report:
-    if args.report == "staff":
-        return reports.staff_report(floor)
-    if args.report == "day":
-        return floor.quota.day_report(_report_day(floor, args))
-    if args.report == "month":
-        from floorapp.formats.csvio import parse_month
-
-        year, month = parse_month(args.month)
-        return floor.attendance.month_report(year, month)
-    if args.report == "qa":
-        year, month = csvio.parse_month(args.month)
-        return floor.monitoring.qa_report(year, month)
-    if args.report == "roster":
-        from floorapp.rules.roster import parse_month
-
-        return floor.roster.report(*parse_month(args.month))
-    if args.report == "pay":
-        from floorapp.services.pay import commission_warning
-
-        year, month = csvio.parse_month(args.month)
-        warning = commission_warning(floor.policy)
-        if warning and args.format != "table":  # the table carries it in its notes
-            print("floor: " + warning, file=sys.stderr)
-        return floor.pay.report(year, month)
-    raise FloorError(_("unknown report {name!r}").format(name=args.report))
-
-
-def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | None:
-    """Feature command groups; None when ``args.command`` is not one of theirs."""
-    if args.command == "incident":
-        if args.incident_command == "list":
-            return reports.render(floor.emergency.log_report(), args.format), EXIT_OK
-        return reports.render(floor.emergency.incident_report(args.id), args.format), EXIT_OK
-    if args.command == "campaign":
-        from floorapp.services import quota as quota_texts
-
-        if args.campaign_command == "set":
-            c = floor.quota.save_campaign(args.id, args.name, args.coefficient)
-            return quota_texts.campaign_saved_text(c), EXIT_OK
-        return quota_texts.campaign_list_text(floor.quota.campaigns(),
-                                              floor.policy.campaign_default_coefficient), EXIT_OK
-    from floorapp.cli import qa as monitoring_cli
-
-    if args.command in monitoring_cli.COMMANDS:
-        return monitoring_cli.run(floor, args)
-    from floorapp.cli import pay as pay_cli
-
-    if args.command in pay_cli.COMMANDS:
-        return pay_cli.run(floor, args)
-    if args.command == "roster" and args.roster_command != "generate":
-        from floorapp.cli import roster as roster_cli
-
-        return roster_cli.run(floor, args), EXIT_OK
-    if args.command == "roster":
-        from floorapp.rules.roster import parse_month
-
-        done = floor.roster.generate(*parse_month(args.month), seats=args.seats,
-                                     replace=args.replace)
-        return done.summary(), EXIT_OK
-    return None
 
 
 def main(argv: list[str] | None = None) -> None:

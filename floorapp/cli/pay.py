@@ -1,5 +1,5 @@
 """The pay command group of `floor` (SPEC §10): `floor pay special|publish|score|coach`.
-`floor report pay` and `floor import coaching` sit in cli.py's reports and IMPORTERS."""
+`floor report pay` and `floor import coaching` sit in cli/reports.py and cli/imports.py."""
 
 from __future__ import annotations
 

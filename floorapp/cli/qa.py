@@ -1,6 +1,6 @@
 """The monitoring command groups of `floor` (SPEC §9): `floor sample-size` and `floor qa …`
 (the day's plan, evaluations, feedback, disputes). The imports and `floor report qa` sit in
-cli.py's IMPORTERS and reports."""
+cli/imports.py and cli/reports.py."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The roster's edits on the command line (issue #24): `floor roster set|swap|callin`, with the
 same rules, rights, audit and "already at work" question as the roster screen. `floor roster
-generate` and `floor report roster` sit in cli.py."""
+generate` and `floor report roster` sit in cli/commands.py and cli/reports.py."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from floorapp.cli import main as cli
+from floorapp.cli import reports as cli_reports
 from floorapp.services import open_floor
 from store import Store
 from store.db import MEMO_DIR
@@ -57,7 +58,7 @@ def no_working_out(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object) -> None:
         raise AssertionError("the report was worked out, not read from the memo")
 
-    monkeypatch.setattr(cli, "build_report", refuse)
+    monkeypatch.setattr(cli_reports, "build_report", refuse)
 
 
 @pytest.mark.parametrize("args", REPORTS, ids=lambda a: "-".join(a[1:]))
