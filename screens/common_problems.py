@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 from floorapp.rules import monitoring as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _
-from floorapp.services.monitoring import common_state_text
+from floorapp.services.qa_review import common_state_text
 from screens.base import FloorScreen
 from screens.text import plain
 from screens.widgets.tables import FixedTable

@@ -25,7 +25,7 @@ from floorapp.rules import monitoring as rules
 from floorapp.rules.monitoring import sampling
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
-from floorapp.services.monitoring import dispute_status
+from floorapp.services.qa_feedback import dispute_status
 from floorapp.rules.staff import Staff
 from floorapp.services.qa_trend import agent_trend, monitor_trend
 from screens.base import FloorScreen

@@ -14,8 +14,10 @@ from floorapp.rules.monitoring import sampling
 from floorapp.errors import FloorError
 from floorapp.i18n import _, language
 from floorapp.services import Floor
-from floorapp.services.monitoring import (common_state_text, dispute_status, effective,
-                                          percent_of, two_places)
+from floorapp.services.digests import effective
+from floorapp.services.qa_feedback import dispute_status
+from floorapp.services.qa_records import percent_of, two_places
+from floorapp.services.qa_review import common_state_text
 
 COMMANDS = ("sample-size", "qa")
 

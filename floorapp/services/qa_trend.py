@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from floorapp.rules import monitoring as rules
-from floorapp.services.monitoring import percent_of, scored
+from floorapp.services.qa_records import percent_of, scored
 
 if TYPE_CHECKING:
     from floorapp.services.core import Floor
