@@ -26,7 +26,7 @@ from floorapp.i18n import _
 from floorapp.policy import Policy
 
 if TYPE_CHECKING:
-    from floorapp.rules.monitoring import Template
+    from floorapp.rules.monitoring.scorecards import Template
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from floorapp.rules.monitoring import Assignment
+from floorapp.rules.monitoring.plan import Assignment
 from floorapp.rules.monitoring.calibration import Scored
 from floorapp.policy import Policy
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from floorapp.rules.monitoring import sample_size
+from floorapp.rules.monitoring.copc import sample_size
 from floorapp.policy import Policy
 
 RULES = ("copc", "hotline-400", "telesales")
