@@ -1,7 +1,9 @@
-"""Recording punches and leave: the entry (typed at the attendance screen's quick entry or
-given by the CLI), checked, previewed and saved as a new version of the record.
+"""Recording punches and leave: an entry typed at the quick entry or given by the CLI, saved.
 
 May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or Textual.
+
+The entry is parsed from what a supervisor typed, checked, previewed and saved as a new version
+of the record.
 """
 
 from __future__ import annotations

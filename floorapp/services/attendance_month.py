@@ -1,7 +1,9 @@
-"""The attendance month for payroll (考勤扣款): each person's month result, the month report
-and its SPEC §9 JSON, with the amounts that follow from base pay left out for who may not see pay.
+"""The attendance month for payroll (考勤扣款): each person's month result and the month report.
 
 May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or Textual.
+
+The report's SPEC §9 JSON leaves out the amounts that follow from base pay for who may not see
+pay.
 """
 
 from __future__ import annotations

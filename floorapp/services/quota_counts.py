@@ -1,7 +1,8 @@
-"""The call counts (外呼量) as stored and recorded: a supervisor's counts for an agent (a
-full line, ``+5``, a correction with a reason), taken back with undo, and read back.
+"""The call counts (外呼量) as stored, recorded by a supervisor and taken back with undo.
 
 May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or Textual.
+
+A supervisor records an agent's counts as a full line, ``+5``, or a correction with a reason.
 
 Store layout: day partitions ``day/YYYY-MM-DD`` table ``calls``, key ``<staff>/<slot>/<campaign>``
 (slot ``day`` for a daily total, ``hHH`` for an hourly increment), data ``{staff_id, date, hour,

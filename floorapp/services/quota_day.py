@@ -1,7 +1,8 @@
-"""The end-of-day quota report (SPEC §9): its JSON and tables, the agents' flags, the staffing
-advice in words, and the day's CSV and Excel exports.
+"""The end-of-day quota report (SPEC §9): its JSON and tables, the agents' flags, its exports.
 
 May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or Textual.
+
+The staffing advice in words is here too, and the day's CSV and Excel exports.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""Importing call counts from a dialer's or a spreadsheet's CSV, all-or-nothing, never over the
-phone system's own figures.
+"""Importing call counts from a CSV file, all-or-nothing, never over the phone system's figures.
 
 May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or Textual.
 """

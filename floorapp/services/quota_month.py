@@ -1,7 +1,9 @@
-"""The quota part of the month report: the ranking with points, the order guarantee's tiers and
-the interview list, from the month's call counts (kept while the store is unchanged).
+"""The quota part of the month report: the ranking with points, guarantee and interview list.
 
 May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or Textual.
+
+Worked out from the month's call counts, kept while the store is unchanged; the order
+guarantee's tiers and the interview list of the agents with the fewest orders.
 """
 
 from __future__ import annotations
