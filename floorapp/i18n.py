@@ -31,9 +31,10 @@ LANGUAGES = ("en", "zh")
 # own catalogue. Paths are relative to the project root.
 DOMAINS: dict[str, tuple[str, ...]] = {
     "attendance": ("floorapp/rules/attendance.py", "floorapp/services/attendance.py",
-                   "screens/attendance.py"),
+                   "screens/attendance.py", "floorapp/services/attendance_*.py"),
     "quota": ("floorapp/rules/quota.py", "floorapp/services/quota.py", "screens/quota.py",
-              "screens/summary.py", "screens/widgets/quota_*.py"),
+              "screens/summary.py", "screens/widgets/quota_*.py", "floorapp/services/quota_*.py",
+              "floorapp/services/campaigns.py"),
     "monitoring": ("floorapp/rules/monitoring/__init__.py",
                    "floorapp/rules/monitoring/copc.py", "floorapp/rules/monitoring/deadlines.py",
                    "floorapp/rules/monitoring/names.py", "floorapp/rules/monitoring/plan.py",

@@ -20,7 +20,7 @@ from floorapp.formats.csvio import parse_date
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, fmt_date, language
 from floorapp.rules.roster import short_code
-from floorapp.services.quota import started_text
+from floorapp.services.quota_day import started_text
 from floorapp.services.hourly import DayCurves, day_curves
 from screens.base import FloorScreen
 from screens.widgets.charts import HourCharts

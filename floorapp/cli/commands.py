@@ -62,7 +62,7 @@ def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | Non
             return reports.render(floor.emergency.log_report(), args.format), EXIT_OK
         return reports.render(floor.emergency.incident_report(args.id), args.format), EXIT_OK
     if args.command == "campaign":
-        from floorapp.services import quota as quota_texts
+        from floorapp.services import campaigns as quota_texts
 
         if args.campaign_command == "set":
             c = floor.quota.save_campaign(args.id, args.name, args.coefficient)

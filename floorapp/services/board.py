@@ -29,7 +29,8 @@ from floorapp.i18n import _
 from floorapp.services.core import REF, Floor
 from floorapp.services.hourly import day_curves
 from floorapp.text import terminal_safe
-from floorapp.services.quota import FloorDay, advice_pending, advice_text, started_text
+from floorapp.services.quota import FloorDay
+from floorapp.services.quota_day import advice_pending, advice_text, started_text
 from store import StoreError
 from store.db import Store, resolve_root
 from store.migrations import SCHEMA_VERSION

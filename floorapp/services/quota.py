@@ -1,52 +1,35 @@
-"""Quota use-cases (外呼量, SPEC §5 and the day part of §9): record and import call counts,
-campaigns, the day's progress and report, the month's ranking, guarantee and interview list.
+"""Quota use-cases (外呼量, SPEC §5 and the day part of §9): the composed quota service, and the
+floor's day as it goes: each agent's counts, target, attendance and pace, and the floor's totals.
 
-Store layout: day partitions ``day/YYYY-MM-DD`` table ``calls``, key ``<staff>/<slot>/<campaign>``
-(slot ``day`` for a daily total, ``hHH`` for an hourly increment), data ``{staff_id, date, hour,
-campaign, dialed, connected, completed, orders, talk_minutes}``; a correction is a new version of
-the same key. Reference table ``campaigns``: ``{id, name, coefficient}``.
+The concepts live beside it: the call counts recorded (``quota_counts``), campaigns
+(``campaigns``), the calls import (``quota_import``), the end-of-day report and the flags
+(``quota_day``), the month's ranking, guarantee and interview list (``quota_month``).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from floorapp.formats import csvio
-from floorapp.services import digests, hourly
+from floorapp.services import digests
 from floorapp.rules import quota as rules
-from floorapp.errors import FloorError
-from floorapp.i18n import N_, _, fmt_date, fmt_money, language
-from floorapp.money import money_text
-from floorapp.rules.quota import CallEntry, Counts
-from floorapp.formats.reports import Report, Table
+from floorapp.i18n import N_, _
+from floorapp.rules.quota import Counts
 from floorapp.rules.schedule import calling_periods
-from floorapp.rules.staff import check_id
+from floorapp.services.campaigns import CAMPAIGNS, REF, QuotaCampaigns
+from floorapp.services.quota_counts import CALLS, QuotaCounts, Undo, _day_sums, _partition
+from floorapp.services.quota_day import QuotaDayReport
+from floorapp.services.quota_import import QuotaImport
+from floorapp.services.quota_month import QuotaMonth
 
 if TYPE_CHECKING:
-    from floorapp.policy import Policy
     from floorapp.services.core import Floor
     from floorapp.rules.staff import Staff
 
-CALLS = "calls"
-CAMPAIGNS = "campaigns"
-REF = "ref"
-CALL_COLUMNS = ["staff_id", "date", "dialed", "connected", "completed", "orders"]
-CALL_OPTIONAL = ["hour", "campaign", "talk_minutes"]
 ATTENDANCE = ("on_time", "late", "early", "absent", "leave", "rest")
 LEAVE_CODES = ("personal", "sick", "annual", "comp", "leave")
-
-
-@dataclass(frozen=True)
-class Campaign:
-    id: str
-    name: str
-    coefficient: Decimal
 
 
 @dataclass
@@ -116,231 +99,16 @@ class FloorDay:
         return [a for a in self.agents if a.working and a.shortfall]
 
 
-@dataclass(frozen=True)
-class Undo:
-    """What ``undo`` needs to take an entry back: the key and the data before it."""
+class QuotaService(QuotaCounts, QuotaCampaigns, QuotaImport, QuotaDayReport, QuotaMonth):
+    """Quota for the floor: the day's progress read here, the concepts composed from their
+    modules."""
 
-    partition: str
-    key: str
-    after: dict
-    before: dict | None
-    label: str
-
-
-class QuotaService:
     def __init__(self, floor: Floor) -> None:
         self.floor = floor
         self._last: list[Undo] = []
         # (year, month) → (what the figures were worked out from, the figures): the month
         # report, the pay sheet and the interview list ask for the same months
         self._months: dict[tuple[int, int], tuple[object, tuple]] = {}
-
-    # ------------------------------------------------------------ campaigns
-    def campaigns(self) -> dict[str, Campaign]:
-        out = {}
-        for record in self.floor.store.records(REF, CAMPAIGNS):
-            out[record["id"]] = Campaign(record["id"], record["name"],
-                                         Decimal(record["coefficient"]))
-        return out
-
-    def coefficients(self) -> dict[str, Decimal]:
-        return {c.id: c.coefficient for c in self.campaigns().values()}
-
-    def save_campaign(self, campaign_id: str, name: str, coefficient: str | Decimal) -> Campaign:
-        """Add or change a campaign (外呼类型) and its type coefficient."""
-        self.floor.require("quota.record")
-        problem = check_id(campaign_id)
-        if problem:
-            raise FloorError(problem.replace("staff id", "campaign id")
-                             .replace("员工编号", "项目编号"))
-        try:
-            value = Decimal(str(coefficient))
-        except InvalidOperation:
-            raise FloorError(_("coefficient {value!r} is not a number").format(
-                value=coefficient)) from None
-        if not value.is_finite() or value <= 0:
-            raise FloorError(_("coefficient {value} must be more than 0").format(value=coefficient))
-        if value > rules.MAX_COEFFICIENT or not re.fullmatch(r"\d+(\.\d+)?", str(coefficient)):
-            raise FloorError(_("coefficient {value} must be a plain number up to {most} "
-                               "(e.g. 1.2)").format(value=coefficient, most=rules.MAX_COEFFICIENT))
-        campaign = Campaign(campaign_id, name or campaign_id, value)
-        with self.floor.transaction() as tx:
-            tx.put(REF, CAMPAIGNS, campaign_id,
-                   {"id": campaign_id, "name": campaign.name, "coefficient": str(value)})
-        return campaign
-
-    # ----------------------------------------------------------- call counts
-    def entries(self, day: dt.date) -> list[CallEntry]:
-        return [_entry(r) for r in self.floor.store.records(_partition(day), CALLS)]
-
-    def record_counts(self, staff_id: str, counts: Counts, *, day: dt.date | None = None,
-                      hour: int | None = None, campaign: str | None = None,
-                      add: bool = True, raise_to_completed: bool = False,
-                      daily_total: bool = False, note: str = "") -> Undo:
-        """Record counts for an agent: added to the hour's increment (or to the daily total
-        when the day has one), or set (``add=False``). ``raise_to_completed``: a completed call
-        was dialed and connected, so those rise to at least ``completed`` (the ``+5`` entry).
-        Without an hour, today's entries go to the current hour; ``daily_total`` (or another
-        day without an hour) records the day's total. Returns what ``undo`` needs."""
-        self.floor.require("quota.record")
-        person = self.floor.get_staff(staff_id)
-        now = self.floor.now()
-        day = day or now.date()
-        if daily_total:
-            hour = None
-        elif hour is None and day == now.date():
-            hour = now.hour
-        if hour is not None and not 0 <= hour <= 23:
-            raise FloorError(_("hour {hour} is not 0–23").format(hour=hour))
-        partition = _partition(day)
-        with self.floor.transaction() as tx:
-            current = [_entry(r) for r in tx.records(partition, CALLS)
-                       if r["staff_id"] == staff_id]
-            if campaign is None:
-                # The campaign the agent is on: the one of their latest entry today.
-                latest = max(current, key=lambda e: -1 if e.hour is None else e.hour,
-                             default=None)
-                campaign = latest.campaign if latest else rules.DEFAULT_CAMPAIGN
-            if campaign and campaign not in {r["id"] for r in tx.records(REF, CAMPAIGNS)}:
-                raise FloorError(_("unknown campaign {campaign!r}").format(campaign=campaign))
-            if add and any(e.hour is None and e.campaign == campaign for e in current):
-                hour = None  # the day has a total for this campaign: keep it the truth
-            key = rules.entry_key(staff_id, hour, campaign)
-            before_record = tx.get(partition, CALLS, key)
-            before = Counts.from_dict(before_record) if before_record else Counts()
-            new = before + counts if add else counts
-            from_pbx = bool(before_record) and before_record.get("source") == "pbx"
-            if from_pbx and (new.dialed, new.connected) != (before.dialed, before.connected):
-                if not note:
-                    raise FloorError(_(
-                        "{id}: dialed and connected of {slot} come from the phone system "
-                        "({dialed}/{connected}); type completed and orders, or correct them "
-                        "with a reason").format(
-                            id=person.id, slot=_("day total") if hour is None
-                            else f"{hour:02d}:00", dialed=before.dialed,
-                            connected=before.connected))
-            elif raise_to_completed:
-                connected = max(new.connected, new.completed)
-                new = Counts(max(new.dialed, connected), connected, new.completed, new.orders,
-                             new.talk_minutes)
-            problems = rules.count_problems(new)
-            if problems:
-                raise FloorError(f"{person.id}: " + "; ".join(problems))
-            data = {"staff_id": staff_id, "date": day.isoformat(), "hour": hour,
-                    "campaign": campaign, **new.to_dict()}
-            if from_pbx:
-                data["source"] = "pbx"  # a correction with a reason keeps the PBX's entry
-            if note:
-                data["correction"] = note  # why counts were taken back (this version only)
-            tx.put(partition, CALLS, key, data)
-        before_data = None
-        if before_record:
-            before_data = {k: v for k, v in before_record.items() if not k.startswith("_")}
-        slot = _("day total") if hour is None else f"{hour:02d}:00"
-        undo = Undo(partition, key, data, before_data, f"{person.id} {slot}")
-        self._last.append(undo)
-        return undo
-
-    def add_completed(self, staff_id: str, completed: int, reason: str = "") -> Undo:
-        """The ``+5`` entry: 5 more completed calls this hour (dialed and connected rise with
-        them when below). ``-5`` with a reason is a correction: 5 completed calls taken back
-        from this hour (dialed and connected stay), e.g. when another supervisor entered them
-        too; the reason is kept on the record's new version."""
-        self.floor.require("quota.record")
-        if completed < 0:
-            if not reason.strip():
-                raise FloorError(_("a correction needs a reason, e.g. A001 -5 typed twice"))
-            return self.record_counts(staff_id, Counts(completed=completed),
-                                      note=reason.strip())
-        if completed == 0:
-            raise FloorError(_("add at least one completed call"))
-        return self.record_counts(staff_id, Counts(completed=completed), raise_to_completed=True)
-
-    def undo_last(self) -> str:
-        """Take back the last entry made through this service; says what was undone."""
-        self.floor.require("quota.record")
-        if not self._last:
-            raise FloorError(_("nothing to undo"))
-        undo = self._last[-1]
-        with self.floor.transaction() as tx:
-            current = tx.get(undo.partition, CALLS, undo.key)
-            now_data = None if current is None else \
-                {k: v for k, v in current.items() if not k.startswith("_")}
-            if now_data != undo.after:
-                self._last.pop()
-                by = current["_by"] if current else _("someone")
-                raise FloorError(_("{what} was changed since by {by}; not undone: correct "
-                                   "it with {id} -N reason (or a full line)").format(
-                    what=undo.label, by=by, id=undo.label.split()[0]))
-            if undo.before is None:
-                tx.retire(undo.partition, CALLS, undo.key, "undo")
-            else:
-                tx.put(undo.partition, CALLS, undo.key, undo.before)
-        self._last.pop()
-        return _("undone: {what}").format(what=undo.label)
-
-    # ----------------------------------------------------------------- import
-    def parse_calls_csv(self, path: str | Path) -> list[tuple[int, dict]]:
-        return self._read_calls_csv(path)[0]
-
-    def _read_calls_csv(self, path: str | Path) -> tuple[list[tuple[int, dict]], str]:
-        """The rows of a calls file with their lines, and the file's name for messages."""
-        rows, errors = csvio.read_rows(path, CALL_COLUMNS, CALL_OPTIONAL)
-        staff = self.floor.staff_by_id()
-        campaigns = self.coefficients()
-        today = self.floor.today()
-        seen: dict[tuple[str, str], int] = {}
-        out = []
-        for line, row in rows:
-            try:
-                if row["staff_id"] not in staff:
-                    raise ValueError(_("unknown staff id {id!r}").format(id=row["staff_id"]))
-                day = csvio.parse_date(row["date"])
-                if day > today:
-                    raise ValueError(_("date {day} is in the future").format(day=day))
-                counts = [csvio.parse_count(row[c], c)
-                          for c in ("dialed", "connected", "completed", "orders")]
-                talk_text = row.get("talk_minutes", "")
-                talk = csvio.parse_count(talk_text, "talk_minutes") if talk_text else None
-                hour = _parse_hour(row.get("hour", ""))
-                campaign = row.get("campaign", "")
-                if campaign and campaign not in campaigns:
-                    raise ValueError(_("unknown campaign {campaign!r}").format(campaign=campaign))
-                value = Counts(*counts, talk_minutes=talk)
-                problems = rules.count_problems(value)
-                if problems:
-                    raise ValueError("; ".join(problems))
-            except ValueError as exc:
-                errors.add(line, str(exc))
-                continue
-            key = rules.entry_key(row["staff_id"], hour, campaign)
-            where = (day.isoformat(), key)
-            if where in seen:
-                errors.add(line, _("the same agent, date, hour and campaign as line {line}").format(
-                    line=seen[where]))
-                continue
-            seen[where] = line
-            out.append((line, {"staff_id": row["staff_id"], "date": day.isoformat(),
-                               "hour": hour, "campaign": campaign, **value.to_dict()}))
-        errors.check()
-        return out, errors.name
-
-    def import_calls(self, path: str | Path) -> tuple[int, int]:
-        """Import call counts, all-or-nothing. Returns (rows, days)."""
-        self.floor.require("quota.record")
-        rows, name = self._read_calls_csv(path)
-        by_day: dict[str, list[tuple[int, str, dict]]] = {}
-        for line, data in rows:
-            key = rules.entry_key(data["staff_id"], data["hour"], data["campaign"])
-            by_day.setdefault(data["date"], []).append((line, key, data))
-        errors = csvio.Errors(name)
-        with self.floor.transaction() as tx:
-            checked = {day: _against_the_pbx(tx.records(f"day/{day}", CALLS), items, errors)
-                       for day, items in sorted(by_day.items())}
-            errors.check()
-            for day, items in checked.items():
-                tx.put_many(f"day/{day}", CALLS, items, note=f"import calls {Path(path).name}")
-        return len(rows), len(by_day)
 
     # --------------------------------------------------------------- the day
     def counts_source(self, day: dt.date) -> tuple[str, str | None]:
@@ -437,133 +205,6 @@ class QuotaService:
             last = rules.day_end(policy.periods(policy.default_shift(day), day))
         return last
 
-    def day_report(self, day: dt.date, fd: FloorDay | None = None) -> Report:
-        """SPEC §9 end of day: the JSON contract and a table to read out at the meeting
-        (of ``fd`` when the caller has the day already, as the wallboard has)."""
-        policy = self.floor.policy
-        fd = fd if fd is not None else self.floor_day(day)
-        data = {
-            "date": day.isoformat(),
-            "agents": [{"id": a.staff_id, "dialed": a.counts.dialed,
-                        "connected": a.counts.connected, "completed": a.counts.completed,
-                        "orders": a.counts.orders, "shortfall": a.shortfall,
-                        "points": rules.shortfall_points(policy, a.target, a.counts.completed),
-                        "attendance": a.attendance} for a in fd.agents],
-            "floor": {"seats": fd.seats,
-                      "avg_dialed": float(fd.avg_dialed.quantize(Decimal("0.1"),
-                                                                 rounding=ROUND_HALF_UP)),
-                      "advice": fd.advice,
-                      # false while a shift is still on: the figures are the day so far
-                      "final": fd.final},
-            # completed per calling hour against the pace to target (issue #28: the charts
-            # and the wallboard draw this curve)
-            "hourly": hourly.day_curves(self.floor, day, fd).to_json(),
-        }
-        headers = [_(h) for h in DAY_HEADERS]
-        rows = []
-        legend = dict(self.flag_legend())
-        for a in fd.agents:
-            rows.append([a.staff_id, a.name, a.shift, a.attendance_text, a.counts.dialed,
-                         a.counts.connected, a.counts.completed, a.counts.orders, a.target,
-                         a.shortfall, rules.shortfall_points(policy, a.target, a.counts.completed),
-                         _num(a.weighted), _qa_text(a), " ".join(self.flags(a, legend))])
-        floor_rows = [[_("seats"), fd.seats], [_("dialed"), fd.totals.dialed],
-                      [_("avg dialed per seat"), _num(fd.avg_dialed)],
-                      [_("avg completed per seat"), _num(fd.avg_completed)],
-                      [_("connected"), fd.totals.connected], [_("completed"), fd.totals.completed],
-                      [_("orders"), fd.totals.orders],
-                      [_("under target"), len(fd.under_target)],
-                      [_("advice"), advice_text(policy, fd.advice) if fd.advice_known
-                       else advice_pending(fd)]]
-        incident_rows = [[i.get("id", ""), i.get("kind", ""), i.get("title", ""),
-                          started_text(i.get("started", ""), day)] for i in fd.incidents]
-        notes = []
-        short = fd.under_target
-        if short:
-            head = _("Under target: {agents}") if fd.final else _(
-                "Short of target so far: {agents}")
-            notes.append(head.format(agents=_(", ").join(
-                f"{a.staff_id} {a.name} −{a.shortfall}" for a in short)))
-        rushing = [a.staff_id for a in fd.agents if a.rushing]
-        if rushing:
-            notes.append(_("Rushing (last hour > {factor}× the hourly mean): {agents}").format(
-                factor=_num(policy.rushing_factor), agents=_(", ").join(rushing)))
-        return Report(
-            title=_("End of day {iso} ({day})").format(
-                iso=day.isoformat(), day=fmt_date(day) if language() == "zh" else f"{day:%a}"),
-            data=data,
-            tables=[Table(headers, rows, _("Agents")),
-                    Table([_("floor"), _("value")], floor_rows, _("Floor")),
-                    Table([_("id"), _("kind"), _("title"), _("started")], incident_rows,
-                          _("Open incidents"))],
-            notes=notes,
-        )
-
-    def flags(self, agent: AgentDay, legend: dict[str, str] | None = None) -> list[str]:
-        """The agent's flags in words ("dial<70", "zero-score" …)."""
-        return [text for _code, text in self.flag_items(agent, legend)]
-
-    def flag_items(self, agent: AgentDay, legend: dict[str, str] | None = None
-                   ) -> list[tuple[str, str]]:
-        """The agent's flags as (code, words); the codes are those of ``flag_legend`` (pass
-        it in, as a dict, when asking for many agents)."""
-        policy = self.floor.policy
-        legend = legend if legend is not None else dict(self.flag_legend())
-        out = []
-        if agent.rushing:
-            out.append(("rushing", legend["rushing"]))
-        band = rules.dialed_band(policy, agent.counts.dialed)
-        # under the band, zero-score and short talk time judge a whole day: not before its end
-        if agent.final and agent.working and agent.counts.dialed and band == "below":
-            out.append(("dial_low", legend["dial_low"]))
-        if band == "above":  # a count so far that can only grow
-            out.append(("dial_high", legend["dial_high"]))
-        if agent.final and agent.working and rules.is_zero_score_day(policy, agent.weighted):
-            out.append(("zero_score", legend["zero_score"]))
-        if agent.final and rules.talk_time_ok(policy, agent.counts.talk_minutes) is False:
-            out.append(("talk_short", legend["talk_short"]))
-        if agent.lost_minutes:
-            out.append(("outage", _("outage {minutes}m").format(minutes=agent.lost_minutes)))
-        return out
-
-    def flag_legend(self) -> list[tuple[str, str]]:
-        """Every flag a day can carry, (code, words) with the policy's current numbers."""
-        policy = self.floor.policy
-        hours = _num(Decimal(policy.talk_minutes_min) / 60)
-        return [("rushing", _("rushing")),
-                ("dial_low", _("dial<{n}").format(n=policy.band_dialed_min)),
-                ("dial_high", _("dial>{n}").format(n=policy.band_dialed_max)),
-                ("zero_score", _("zero-score")),
-                ("talk_short", _("talk<{hours}h").format(hours=hours)),
-                ("outage", _("outage"))]
-
-    def export_day_csv(self, day: dt.date, directory: Path | None = None) -> Path:
-        """Write the day's agent table as CSV; returns the path."""
-        from floorapp.formats.reports import render
-
-        directory = directory or Path.home() / "floor-exports"
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            path = directory / f"floor-day-{day.isoformat()}.csv"
-            # the CSV header stays English (machine-read); the rows are as shown
-            report = self.day_report(day)
-            report.tables[0] = Table(list(DAY_HEADERS), report.tables[0].rows)
-            path.write_text(render(report, "csv"), encoding="utf-8")
-        except OSError as exc:
-            raise FloorError(_("cannot write the export to {directory}: {reason}").format(
-                directory=directory, reason=exc.strerror)) from None
-        return path
-
-    def export_day_xlsx(self, day: dt.date, directory: Path | None = None) -> Path:
-        """Write the day's report as an Excel workbook, one sheet per table; returns the path."""
-        from floorapp.formats import xlsx
-
-        directory = directory or Path.home() / "floor-exports"
-        path = directory / f"floor-day-{day.isoformat()}.xlsx"
-        from floorapp.services.board import day_sheets
-
-        return xlsx.write_workbook(path, day_sheets(self.floor, day))  # with its charts
-
     # ------------------------------------------------------------ live floor
     def live(self) -> tuple[FloorDay, dict[str, dict]]:
         """Today's floor now, with each agent's pace: {id: {minutes_left, total_minutes,
@@ -584,161 +225,6 @@ class QuotaService:
                     a.target, a.counts.completed, total, left),
             }
         return fd, pace
-
-    # ----------------------------------------------------------------- month
-    def month_extension(self, year: int, month: int) -> tuple[dict, list[Table]]:
-        """The quota part of the month report: ranking with points, guarantee tier,
-        interview list (called by ``reports.extend_month_report``)."""
-        policy = self.floor.policy
-        names = {s.id: s.name for s in self.floor.staff()}
-        daily, orders, special = self._month_figures(year, month)
-        daily = self._final_days(daily)
-        scores = {sid: rules.ranking_score(policy, days.values()) for sid, days in daily.items()}
-        ranking = rules.ranking(policy, scores)
-        zero_days = {sid: rules.zero_score_days(policy, days.values())
-                     for sid, days in daily.items()}
-        months = []
-        y, m = year, month
-        for _n in range(max(0, policy.interview_months - 1)):
-            y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-            months.insert(0, self._orders_of_month(y, m))
-        months.append(orders)
-        # 话务员薪资制度 [004]: the interview is for outbound agents (成单量)
-        agents = {s.id for s in self.floor.staff(include_retired=True) if s.role == "agent"}
-        months = [{sid: n for sid, n in month_orders.items() if sid in agents}
-                  for month_orders in months]
-        interview = rules.interview_list(policy, months)
-        pay = getattr(self.floor, "pay", None)
-        if pay is not None:  # special circumstances are the supervisor's, confirmed (SPEC §10)
-            special = pay.confirmed_special(year, month)
-        tiers = {sid: rules.guarantee_tier(policy, orders.get(sid, 0), sid in special)
-                 for sid in sorted(daily)}
-        data = {
-            "quota_ranking": [{"id": r.staff_id, "rank": r.rank,
-                               "weighted_completed": _num(r.score), "points": r.points,
-                               "zero_score_days": zero_days.get(r.staff_id, 0)} for r in ranking],
-            "guarantee": [{"id": sid, "orders": orders.get(sid, 0), "tier": t.tier,
-                           "base": money_text(t.base_pay), "subsidy": money_text(t.subsidy)}
-                          for sid, t in tiers.items()],
-            "interview_list": interview,
-        }
-        tables = [
-            Table([_("rank"), _("id"), _("name"), _("weighted"), _("points"),
-                   _("zero-score days")],
-                  [[r.rank, r.staff_id, names.get(r.staff_id, ""), _num(r.score), r.points,
-                    zero_days.get(r.staff_id, 0)] for r in ranking],
-                  _("Quota ranking (外呼量排名)")),
-            Table([_("id"), _("name"), _("orders"), _("tier"), _("base"), _("subsidy")],
-                  [[sid, names.get(sid, ""), orders.get(sid, 0), _(TIER_TEXT.get(t.tier, t.tier)),
-                    fmt_money(t.base_pay), fmt_money(t.subsidy)] for sid, t in tiers.items()],
-                  _("Order guarantee (保底量 {orders})").format(orders=policy.guarantee_orders)),
-            Table([_("id"), _("name"), _("orders this month")],
-                  [[sid, names.get(sid, ""), orders.get(sid, 0)] for sid in interview],
-                  _("Interview list (约谈: fewest orders {months} months running)").format(
-                      months=policy.interview_months)),
-        ]
-        return data, tables
-
-    def _final_days(self, daily: dict[str, dict[str, Decimal]]
-                    ) -> dict[str, dict[str, Decimal]]:
-        """The month's days that may be judged: today counts in the ranking (and as a
-        zero-score day) once the agent's shift has ended, not on its calls so far; a day to
-        come (counts typed ahead) not yet. A copy: the kept month figures stay as they are."""
-        today = self.floor.today()
-        key = today.isoformat()
-        if not any(day >= key for days in daily.values() for day in days):
-            return daily
-        policy = self.floor.policy
-        now = self.floor.now()
-        shifts = self.floor.shifts_on(today)
-        ends = {sid: rules.day_end(policy.periods(shifts.get(sid, "R"), today))
-                for sid in daily}
-        floor_end = self._floor_end(today, ends.values())
-        out = {}
-        for sid, days in daily.items():
-            end = floor_end if ends[sid] is None else ends[sid]
-            today_final = rules.counts_final(today, end, now)
-            out[sid] = {day: w for day, w in days.items()
-                        if day < key or (day == key and today_final)}
-        return out
-
-    def counts_between(self, start: dt.date, end: dt.date, by_campaign: bool = False
-                       ) -> dict:
-        """Each agent's counts over the days from ``start`` to ``end`` (the calls and orders a
-        sampling rule counts: 400 calls, telesales closed recordings, COPC calls per project),
-        keyed by staff id, or by (staff id, campaign) with ``by_campaign``."""
-        out: dict = {}
-        store = self.floor.store
-        for partition in store.day_partitions(start, end):
-            for sid, campaigns in _day_sums(store, partition).items():
-                if not by_campaign:
-                    day = Counts()
-                    for counts in campaigns.values():
-                        day = day + counts
-                    out[sid] = out.get(sid, Counts()) + day
-                    continue
-                for campaign, counts in campaigns.items():
-                    key = (sid, campaign)
-                    out[key] = out.get(key, Counts()) + counts
-        return out
-
-    def month_orders(self, year: int, month: int) -> dict[str, int]:
-        """Orders (成单) per agent in a month (the pay tier's guarantee)."""
-        return dict(self._orders_of_month(year, month))
-
-    def _orders_of_month(self, year: int, month: int) -> dict[str, int]:
-        """Orders per agent, from the month figures when they are worked out already, else
-        from the day digests alone (an earlier month for the interview list needs no more)."""
-        kept = self._months.get((year, month))
-        if kept is not None and kept[0] == self._month_state(year, month)[1]:
-            return kept[1][1]
-        store = self.floor.store
-        orders: dict[str, int] = {}
-        for partition in self._month_state(year, month)[0]:
-            for sid, campaigns in store.digest(partition, digests.CAMPAIGN_SUMS).items():
-                orders[sid] = orders.get(sid, 0) + sum(c[3] for c in campaigns.values())
-        return orders
-
-    def _month_state(self, year: int, month: int) -> tuple[list[str], tuple]:
-        """The month's day partitions and what its figures are worked out from."""
-        store = self.floor.store
-        first = dt.date(year, month, 1)
-        last = dt.date(year, month, calendar.monthrange(year, month)[1])
-        partitions = store.day_partitions(first, last)
-        return partitions, (store.stamp(), store.signature(REF),
-                            tuple(store.signature(p) for p in partitions))
-
-    def _month_figures(self, year: int, month: int
-                       ) -> tuple[dict[str, dict[str, Decimal]], dict[str, int], set[str]]:
-        """(weighted per agent per day, orders per agent, agents with outage minutes).
-
-        Kept while nothing in the store changed (its change stamp, the reference file and
-        the month's day files), so asking for the same month again is free. Never change
-        what this returns."""
-        partitions, state = self._month_state(year, month)
-        kept = self._months.get((year, month))
-        if kept is not None and kept[0] == state:
-            return kept[1]
-        figures = self._work_out_month(partitions)
-        self._months[(year, month)] = (state, figures)
-        return figures
-
-    def _work_out_month(self, partitions: list[str]
-                        ) -> tuple[dict[str, dict[str, Decimal]], dict[str, int], set[str]]:
-        policy = self.floor.policy
-        coefficients = self.coefficients()
-        daily: dict[str, dict[str, Decimal]] = {}
-        orders: dict[str, int] = {}
-        special: set[str] = set()
-        store = self.floor.store
-        for partition in partitions:
-            day = dt.date.fromisoformat(partition.split("/")[1])
-            for sid, campaigns in _day_sums(store, partition).items():
-                daily.setdefault(sid, {})[day.isoformat()] = rules.weighted_from_sums(
-                    policy, campaigns, coefficients)
-                orders[sid] = orders.get(sid, 0) + sum(n.orders for n in campaigns.values())
-            special |= {sid for sid, n in self._lost_minutes(day).items() if n > 0}
-        return daily, orders, special
 
     # ------------------------------------------- the other features, when present
     def _attendance(self, day: dt.date, shifts: dict[str, str]
@@ -786,69 +272,9 @@ class QuotaService:
         return []
 
 
-ADVICE_TEXT = {"add_seats": N_("add seats (avg dialed per seat above {dialed})"),
-               "raise_volume": N_("raise call volume (avg completed per seat below {completed})"),
-               "ok": N_("ok (dialed at most {dialed}, completed at least {completed} per seat)")}
-
-
-def advice_text(policy: Policy, advice: str) -> str:
-    """The staffing advice for people, with the policy's thresholds [004 第三条]."""
-    return _(ADVICE_TEXT[advice]).format(dialed=policy.advice_add_seats_above,
-                                         completed=policy.advice_raise_volume_completed_below)
-
-
-def advice_pending(fd: FloorDay) -> str:
-    """What the advice says while the floor's day is on: when it will be given."""
-    if fd.ends_at is None:
-        return _("after the day's shifts")
-    return _("after {time}, when the day's shifts end").format(time=f"{fd.ends_at:%H:%M}")
-# The day report's agent table; the CSV export keeps these English headers.
-DAY_HEADERS = (N_("id"), N_("name"), N_("shift"), N_("attendance"), N_("dial"), N_("conn"),
-               N_("done"), N_("ord"), N_("tgt"), N_("short"), N_("pts"), N_("wtd"), N_("QA"),
-               N_("flags"))
 # An attendance status shown to people when the attendance feature gives no text.
 STATUS_TEXT = {"on_time": N_("on time"), "late": N_("late"), "early": N_("early"),
                "absent": N_("absent"), "leave": N_("leave"), "rest": N_("rest")}
-TIER_TEXT = {"guarantee": N_("guarantee"), "special": N_("special"), "base": N_("base")}
-
-
-def campaign_saved_text(campaign: Campaign) -> str:
-    """What ``floor campaign set`` prints."""
-    return _("campaign {id} {name}: coefficient {coefficient}").format(
-        id=campaign.id, name=campaign.name, coefficient=campaign.coefficient)
-
-
-def campaign_list_text(campaigns: dict[str, Campaign], default_coefficient: Decimal) -> str:
-    """What ``floor campaign list`` prints."""
-    rows = [f"{c.id}\t{c.name}\t{c.coefficient}"
-            for c in sorted(campaigns.values(), key=lambda c: c.id)]
-    return "\n".join(rows) or _("no campaigns (calls without one count × {coefficient})").format(
-        coefficient=default_coefficient)
-
-
-def started_text(started: object, day: dt.date) -> str:
-    """When an incident started, short: ``14:10`` on the day, else ``11-19 14:10``."""
-    text = str(started or "")
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    return f"{moment:%H:%M}" if moment.date() == day else f"{moment:%m-%d %H:%M}"
-
-
-def _day_sums(store, partition: str) -> dict[str, dict[str, Counts]]:  # noqa: ANN001
-    """A day's call digest (digests.CAMPAIGN_SUMS) as Counts."""
-    return {sid: {c: Counts(*values) for c, values in campaigns.items()}
-            for sid, campaigns in store.digest(partition, digests.CAMPAIGN_SUMS).items()}
-
-
-def _partition(day: dt.date) -> str:
-    return f"day/{day.isoformat()}"
-
-
-def _entry(record: dict) -> CallEntry:
-    return CallEntry(record["staff_id"], dt.date.fromisoformat(record["date"]),
-                     record.get("hour"), record.get("campaign", ""), Counts.from_dict(record))
 
 
 def _status_from_shift(shift: str) -> str:
@@ -859,29 +285,6 @@ def _status_from_shift(shift: str) -> str:
     if shift in LEAVE_CODES:
         return "leave"
     return "on_time"
-
-
-def _parse_hour(text: str) -> int | None:
-    if not text:
-        return None
-    if not re.match(r"^\d{1,2}$", text) or int(text) > 23:
-        raise ValueError(_("hour {text!r} is not an hour of the day (0–23)").format(text=text))
-    return int(text)
-
-
-def _num(value: Decimal) -> str:
-    """A figure for people: whole numbers plain, else one decimal."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return str(int(value))
-    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def _qa_text(agent: AgentDay) -> str:
-    if not agent.qa_done:
-        return ""
-    mean = "" if agent.qa_mean is None else f" {_num(agent.qa_mean)}%"
-    return f"{agent.qa_done}{mean}"
 
 
 # ----------------------------------------------------------------------- demo
@@ -978,38 +381,3 @@ def demo_calls(ctx) -> None:  # noqa: ANN001 - demo.DemoContext (avoids an impor
     ctx.summary.append(_("quota: {rows} call counts for {agents} agents, {campaigns} campaigns, "
                          "{rushed} rushed days").format(
         rows=rows, agents=len(agents), campaigns=len(DEMO_CAMPAIGNS), rushed=rushing))
-
-
-def _against_the_pbx(stored: list[dict], items: list[tuple[int, str, dict]],
-                     errors: csvio.Errors) -> list[tuple[str, dict]]:
-    """An imported calls file may add completed and orders to the hours the phone system
-    recorded, never change their dialed and connected, nor hide them under a day total (issue
-    #27: the PBX's figures are the truth, a hand correction needs a reason). Rows that keep
-    the PBX's figures stay marked as the PBX's; the others are named with their line."""
-    pbx = {r["_key"]: r for r in stored if r.get("source") == "pbx"}
-    pbx_hours = {(r["staff_id"], r.get("campaign", "")) for r in pbx.values()
-                 if r.get("hour") is not None}
-    out = []
-    for line, key, data in items:
-        before = pbx.get(key)
-        if data["hour"] is None and (data["staff_id"], data["campaign"]) in pbx_hours:
-            errors.add(line, _(
-                "{id} {day}: the phone system recorded this seat's hours; a day total would "
-                "hide them: import hourly rows instead").format(id=data["staff_id"],
-                                                              day=data["date"]))
-            continue
-        if before is not None:
-            if (data["dialed"], data["connected"]) != (before["dialed"], before["connected"]):
-                errors.add(line, _(
-                    "{id}: dialed and connected of {slot} come from the phone system "
-                    "({dialed}/{connected}); type completed and orders, or correct them "
-                    "with a reason").format(
-                        id=data["staff_id"], slot=_("day total") if data["hour"] is None
-                        else f"{data['hour']:02d}:00", dialed=before["dialed"],
-                        connected=before["connected"]))
-                continue
-            data = dict(data, source="pbx")
-            if data["talk_minutes"] is None:
-                data["talk_minutes"] = before.get("talk_minutes")
-        out.append((key, data))
-    return out

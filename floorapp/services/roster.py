@@ -230,7 +230,7 @@ class RosterService:
         person = self.floor.get_staff(staff_id)
         self._need_roster(day)
         if code in rules.LEAVE_TYPES:
-            from floorapp.services.attendance import Entry
+            from floorapp.services.attendance_entry import Entry
 
             self.floor.attendance.apply(
                 Entry("leave", person, day, leave_type=code, leave_days=Decimal(1)),

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from floorapp.cli.main import run
-from floorapp.services.attendance import MONTH_FIELDS
+from floorapp.services.attendance_month import MONTH_FIELDS
 
 from tests.conftest import STAFF
 

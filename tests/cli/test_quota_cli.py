@@ -311,7 +311,7 @@ def test_campaign_cli(staffed, capsys):
 
 
 def _month_of_calls(floor, month_days, per_agent):
-    from floorapp.services.quota import CALLS
+    from floorapp.services.quota_counts import CALLS
 
     with floor.store.transaction() as tx:
         for day in month_days:

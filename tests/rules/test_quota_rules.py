@@ -331,7 +331,7 @@ def _rec(sid: str, hour, campaign: str, completed: int, orders: int = 0, talk=No
 ])
 def test_campaign_sums_are_the_day_counts_of_each_campaign(records) -> None:
     """The month reports' per-day digest (issue #18) sums as the entry rules do."""
-    from floorapp.services.quota import _entry
+    from floorapp.services.quota_counts import _entry
 
     sums = q.campaign_sums(records)
     entries = [_entry(r) for r in records]
@@ -358,7 +358,7 @@ def test_campaign_sums_are_the_day_counts_of_each_campaign(records) -> None:
 def test_the_hourly_digest_is_hourly_completed(records) -> None:
     """The day report's rushing check reads the day file's hourly digest (issue #18)."""
     from floorapp.services import digests
-    from floorapp.services.quota import _entry
+    from floorapp.services.quota_counts import _entry
 
     tables = {"calls": {str(n): {"key": f"k{n}", "v": 1, "at": "", "by": "", "data": r}
                         for n, r in enumerate(records)}}
