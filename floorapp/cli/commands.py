@@ -62,12 +62,12 @@ def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | Non
             return reports.render(floor.emergency.log_report(), args.format), EXIT_OK
         return reports.render(floor.emergency.incident_report(args.id), args.format), EXIT_OK
     if args.command == "campaign":
-        from floorapp.services import campaigns as quota_texts
+        from floorapp.services import campaigns
 
         if args.campaign_command == "set":
             c = floor.quota.save_campaign(args.id, args.name, args.coefficient)
-            return quota_texts.campaign_saved_text(c), EXIT_OK
-        return quota_texts.campaign_list_text(floor.quota.campaigns(),
+            return campaigns.campaign_saved_text(c), EXIT_OK
+        return campaigns.campaign_list_text(floor.quota.campaigns(),
                                               floor.policy.campaign_default_coefficient), EXIT_OK
     from floorapp.cli import qa as monitoring_cli
 
