@@ -68,7 +68,7 @@ def run_command(floor: Floor, args: argparse.Namespace) -> tuple[str, int] | Non
             c = floor.quota.save_campaign(args.id, args.name, args.coefficient)
             return campaigns.campaign_saved_text(c), EXIT_OK
         return campaigns.campaign_list_text(floor.quota.campaigns(),
-                                              floor.policy.campaign_default_coefficient), EXIT_OK
+                                            floor.policy.campaign_default_coefficient), EXIT_OK
     from floorapp.cli import qa as monitoring_cli
 
     if args.command in monitoring_cli.COMMANDS:
