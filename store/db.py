@@ -38,7 +38,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from store import files, journal, shapes
+from store import atomic, files, journal, locking, shapes
 from store.files import CACHE_DIR, orjson_loads
 from store.errors import CorruptFileError, StoreError, StoreReadOnlyError, os_problem
 from store.migrations import (
@@ -392,7 +392,7 @@ class Store(_Reader):
         meta_path = self.root / "meta.json"
         new = not os.path.lexists(meta_path)  # a link there is a damaged meta.json, not none
         try:
-            files.ensure_dir(self.root)
+            atomic.ensure_dir(self.root)
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot create the store ({exc.strerror})") from None
         if new and any(os.path.lexists(self.root / name)
@@ -407,12 +407,12 @@ class Store(_Reader):
             # nothing to finish or migrate: a reader never waits for a writer; the temp files
             # of killed writes go when the lock is free this instant, else at the next write
             try:
-                with files.locked(self.root, timeout=0):
-                    files.remove_stale_temps(self.root)
+                with locking.locked(self.root, timeout=0):
+                    atomic.remove_stale_temps(self.root)
             except (OSError, StoreError):
                 pass
             return self
-        with files.locked(self.root):
+        with locking.locked(self.root):
             try:
                 journal.recover_journals(self.root)
             except (OSError, StoreError) as exc:
@@ -421,10 +421,10 @@ class Store(_Reader):
                                          f"it is kept and finished by the next command once "
                                          f"that is fixed")
                 return self
-            files.remove_stale_temps(self.root)
+            atomic.remove_stale_temps(self.root)
             if new:
                 try:
-                    files.write_in_store(self.root, "meta.json", files.dumps(
+                    atomic.write_in_store(self.root, "meta.json", files.dumps(
                         {"schema": self.schema_version, "created": self.clock()}))
                 except OSError as exc:
                     raise os_problem(meta_path, exc, "cannot create the store") from None
@@ -783,7 +783,7 @@ class Store(_Reader):
             return
         try:
             raw = files.dumps(value)
-            files.write_in_store(fd, f"{name}/{partition.split('/')[-1]}.json", files.dumps(
+            atomic.write_in_store(fd, f"{name}/{partition.split('/')[-1]}.json", files.dumps(
                 {"signature": list(signature), "check": hashlib.sha256(raw).hexdigest(),
                  "value": value}), fsync=False, mode=files.PRIVATE_FILE_MODE, private=True)
         except (OSError, StoreError):
@@ -977,7 +977,7 @@ class Store(_Reader):
             return
         try:
             body = files.dumps([key, reads, value])
-            files.write_in_store(fd, f"{MEMO_DIR}/{_memo_file(slot)}", files.dumps(
+            atomic.write_in_store(fd, f"{MEMO_DIR}/{_memo_file(slot)}", files.dumps(
                 {"key": key, "reads": reads, "check": hashlib.sha256(body).hexdigest(),
                  "value": value}), fsync=False, mode=files.PRIVATE_FILE_MODE, private=True)
         except (OSError, StoreError):
@@ -1002,7 +1002,7 @@ class Store(_Reader):
         """
         if self.read_only_reason:
             raise StoreReadOnlyError(f"the store is read-only: {self.read_only_reason}")
-        with files.locked(self.root):
+        with locking.locked(self.root):
             try:
                 journal.recover_journals(self.root)
             except OSError as exc:
@@ -1018,7 +1018,7 @@ class Store(_Reader):
                     raise os_problem(exc.filename or self.root, exc,
                                      "cannot write") from None
                 try:
-                    files.write_in_store(self.root, files.STAMP, uuid.uuid4().hex.encode())
+                    atomic.write_in_store(self.root, files.STAMP, uuid.uuid4().hex.encode())
                 except (OSError, StoreError):
                     pass  # the change is saved; other screens see it at their next poll
 
