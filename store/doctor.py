@@ -44,7 +44,7 @@ _OWN_NAMES = {
 
 def examine(root: Path, schema_version: int,
             shapes: record_shapes.Shapes | None = None) -> list[Finding]:
-    from store.db import partition_shape_problem
+    from store.records import partition_shape_problem
     from store.journal import damaged_journals, pending_journals
 
     root = Path(root)
