@@ -4,7 +4,7 @@ Only this package imports TinyDB. See SPEC §3: partitioned files, an OS file lo
 read-modify-write, atomic writes, a schema version with migrations, per-change audit, backups.
 """
 
-from store.db import Store, Tx, open_store
+from store.db import Store, open_store
 from store.errors import (
     CorruptFileError,
     StoreError,
@@ -12,6 +12,7 @@ from store.errors import (
     StoreReadOnlyError,
     StoreWriteError,
 )
+from store.tx import Tx
 
 __all__ = [
     "CorruptFileError",

@@ -20,7 +20,7 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store import files
+from store import atomic, files, locking
 from store.doctor import Finding
 from store.errors import CorruptFileError, StoreError
 
@@ -97,9 +97,9 @@ def _archive(root: Path, paths: list[Path], headers: dict[str, str]) -> bytes:
 def _write(root: Path, target: Path, data: bytes, group: int | None = None) -> None:
     inside = _inside(root, target)
     if inside is not None:
-        files.write_in_store(root, inside, data, group)
+        atomic.write_in_store(root, inside, data, group)
     else:
-        files.atomic_write_bytes(target, data, group)
+        atomic.atomic_write_bytes(target, data, group)
 
 
 def make_backup(root: Path, day: dt.date, dest: Path | None = None) -> Path:
@@ -113,7 +113,7 @@ def make_backup(root: Path, day: dt.date, dest: Path | None = None) -> Path:
     target = Path(dest) if dest else backup_path(root, day)
     if target.is_dir():
         target = target / f"floor-{day.isoformat()}.tar.gz"
-    with files.locked(root):
+    with locking.locked(root):
         found = files.data_files(root)
         pay = [p for p in found if files.is_pay_path(root, p)]
         data = _archive(root, [p for p in found if p not in pay],
@@ -190,7 +190,7 @@ def restore(archive: Path, dest: Path) -> Restored:
                              f"{why}: pay (base pay, the pay sheet's own data) is not "
                              f"restored{held}; to restore it, put the pay archive beside the "
                              f"backup and restore again as a member of the pay group"))
-    files.ensure_dir(dest)
+    atomic.ensure_dir(dest)
     count = _extract(archive, names, dest)
     if pay_names:
         count += _extract(pay_archive, pay_names, dest)
@@ -236,7 +236,7 @@ def _extract(archive: Path, names: list[str], dest: Path) -> int:
                 data = handle.read(MAX_MEMBER_BYTES + 1) if handle else b""
                 if len(data) != member.size:
                     raise StoreError(f"{archive}: {member.name!r} is not what its header says")
-                files.write_in_store(dest, member.name, data,
+                atomic.write_in_store(dest, member.name, data,
                                      files.group_for(dest, dest / member.name))
                 count += 1
     except (tarfile.TarError, EOFError) as exc:

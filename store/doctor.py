@@ -15,7 +15,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from store import files
+from store import atomic, files
 from store import shapes as record_shapes
 from store.errors import CorruptFileError
 from store.migrations import migration_notes
@@ -44,7 +44,7 @@ _OWN_NAMES = {
 
 def examine(root: Path, schema_version: int,
             shapes: record_shapes.Shapes | None = None) -> list[Finding]:
-    from store.db import partition_shape_problem
+    from store.records import partition_shape_problem
     from store.journal import damaged_journals, pending_journals
 
     root = Path(root)
@@ -118,7 +118,7 @@ def examine(root: Path, schema_version: int,
         what = "a damaged journal" if kind == "a directory" else f"{kind} found in the journal"
         findings.append(Finding(str(path), "warning", f"{what} set aside (never applied, never "
                                                       f"followed); look at it, then remove it"))
-    for tmp in files.stale_temps(root):
+    for tmp in atomic.stale_temps(root):
         findings.append(Finding(str(tmp), "warning", "leftover temporary file of a killed write "
                                                      "(the next command removes it)"))
     if followed:

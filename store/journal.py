@@ -26,7 +26,7 @@ import stat
 import uuid
 from pathlib import Path
 
-from store import files
+from store import atomic, files
 from store.errors import CorruptFileError, StoreError, StoreWriteError
 
 JOURNAL_DIR = files.JOURNAL_DIR
@@ -54,7 +54,7 @@ def commit_files(root: Path, contents: dict[Path, bytes]) -> None:
         return
     if len(contents) == 1:
         ((path, data),) = contents.items()
-        files.write_in_store(root, _rel(root, path), data, files.group_for(root, path))
+        atomic.write_in_store(root, _rel(root, path), data, files.group_for(root, path))
         return
     name = uuid.uuid4().hex
     base = f"{JOURNAL_DIR}/{name}"
@@ -62,11 +62,11 @@ def commit_files(root: Path, contents: dict[Path, bytes]) -> None:
         manifest = []
         for index, (path, data) in enumerate(contents.items()):
             file = f"{index}.json"
-            files.write_in_store(root, f"{base}/{file}", data, files.group_for(root, path))
+            atomic.write_in_store(root, f"{base}/{file}", data, files.group_for(root, path))
             manifest.append({"target": _rel(root, path), "file": file, "size": len(data),
                              "sha256": hashlib.sha256(data).hexdigest()})
-        files.write_in_store(root, f"{base}/manifest.json", files.dumps(manifest))
-        files.write_in_store(root, f"{base}/{COMMITTED}", b"1")
+        atomic.write_in_store(root, f"{base}/manifest.json", files.dumps(manifest))
+        atomic.write_in_store(root, f"{base}/{COMMITTED}", b"1")
     except BaseException:
         # Not committed: nothing was changed. Throw the half-written journal away.
         _remove(root, name)
@@ -126,20 +126,20 @@ def check_journal(root: Path, journal: Path) -> list[tuple[str, bytes]] | str:
 
 def _apply(root: Path, name: str, checked: list[tuple[str, bytes]]) -> None:
     """Every new file beside its target first, then every rename, then the journal goes."""
-    staged: list[files.Staged] = []
+    staged: list[atomic.Staged] = []
     try:
         for target, data in checked:
-            staged.append(files.stage(root, target, data, files.group_for(root, root / target)))
+            staged.append(atomic.stage(root, target, data, files.group_for(root, root / target)))
     except BaseException:
         for done in staged:
-            files.discard(done)
+            atomic.discard(done)
         raise
     for index, done in enumerate(staged):
         try:
-            files.install(done)
+            atomic.install(done)
         except BaseException:
             for rest in staged[index + 1:]:
-                files.discard(rest)
+                atomic.discard(rest)
             raise
     # Un-commit before removing: a kill during the removal must not leave a "committed"
     # journal with some of its files gone.
@@ -187,7 +187,7 @@ def recover_journals(root: Path) -> int:
         os.close(fd)
     finished = 0
     for name, mode in entries:
-        if files._TEMP.match(name):
+        if atomic._TEMP.match(name):
             _remove(root, name)  # a temp file of a killed write
             continue
         if not stat.S_ISDIR(mode):

@@ -25,18 +25,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from store import shapes
-from store.db import (
-    DAY_FILES_KEPT,
-    RECORD_LISTS_KEPT,
-    _current,
-    _keep,
-    _Reader,
-    _records_digest,
-    utc_now,
-)
+from store.db import DAY_FILES_KEPT, RECORD_LISTS_KEPT, utc_now
+from store.digests import _records_digest
+from store.lru import _keep
+from store.records import _current, _Reader
 from store.errors import StoreError, StoreReadOnlyError
 from store.pg_kept import KeptFigures
 from store.pg_tx import IN_BULK, PgTx, versions_table
+from store.watching import Watching
 from store.migrations import SCHEMA_VERSION
 
 ADDRESS = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
@@ -106,7 +102,7 @@ def redact(address: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", address)
 
 
-class PgStore(KeptFigures, _Reader):
+class PgStore(KeptFigures, Watching, _Reader):
     """One site of a floor database. Same API as store.db.Store."""
 
     kind = "database"

@@ -1,16 +1,15 @@
 """What the database store keeps of its own reading (issue #32): digests and finished
 reports, per login in ``floor.digests`` (row security makes each login's rows its own), under
 the change counters of the partitions they were worked out from: never stale, as the file
-store's ``.cache`` (store.db). A mixin of store.pg.PgStore."""
+store's ``.cache`` (store.digests, store.memo). A mixin of store.pg.PgStore."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from store.db import DIGESTS_KEPT, _keep
+from store.digests import DIGESTS_KEPT
 from store.errors import StoreError
+from store.lru import _keep
 
 MEMO_PART = "memo"  # floor.digests rows holding finished reports (no partition is so named)
 
@@ -95,24 +94,6 @@ class KeptFigures:
     # Finished periods' reports (issue #30), as on the file store: kept per login in
     # floor.digests (part MEMO_PART, name the slot; row security makes each login's its own)
     # with the change counter of every partition and the listings they were worked out from.
-    def _saw(self, what: tuple, found: Any) -> None:
-        """Note for every ``watching`` block what a read found; a partition that changed
-        while the block read it makes the block's result unkeepable."""
-        for seen in self._watchers:
-            if seen.setdefault(what, found) != found:
-                seen[("moved",)] = True
-
-    @contextmanager
-    def watching(self) -> Iterator[dict[tuple, Any]]:
-        """Every partition (its change counter) and listing read inside the block, for
-        ``keep_memo``: every read goes through ``signature`` or a listing."""
-        seen: dict[tuple, Any] = {}
-        self._watchers.append(seen)
-        try:
-            yield seen
-        finally:
-            self._watchers.remove(seen)
-
     def memo(self, slot: str, key: list[Any]) -> Any:
         """What ``keep_memo(slot, key, …)`` kept, if every partition and listing it was
         worked out from is as it was then (one look at the site's change counters); else

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from store import shapes
-from store.db import Tx
+from store.tx import Tx
 from store.errors import StoreError
 
 # An import of a year (a store copy: ~700k versions) goes in statements of this many rows, so

@@ -17,6 +17,7 @@ from floorapp.formats import csvio, reports
 from floorapp.i18n import _
 from floorapp.services import Floor
 from store import StoreError
+from store import atomic as store_atomic
 from store import files as store_files
 
 
@@ -73,7 +74,7 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
         path = xlsx.write_workbook(output, _workbook_sheets(floor, args))
         if holds_pay:
             try:
-                store_files.seal_pay_export(path, store_files.pay_gid())
+                store_atomic.seal_pay_export(path, store_files.pay_gid())
             except OSError as exc:
                 raise FloorError(_("cannot write {path}: {reason}").format(
                     path=output, reason=exc.strerror)) from None
@@ -83,7 +84,7 @@ def run_report(floor: Floor, args: argparse.Namespace) -> str:
         return text
     try:
         if holds_pay:
-            store_files.write_private_export(output, text.encode("utf-8"), store_files.pay_gid())
+            store_atomic.write_private_export(output, text.encode("utf-8"), store_files.pay_gid())
         else:
             output.write_text(text, encoding="utf-8")
     except (OSError, StoreError) as exc:

@@ -12,7 +12,7 @@ from typing import Any
 
 from floorapp.rules import quota as quota_rules
 from store import Store
-from store.db import latest_data, latest_items
+from store.records import latest_data, latest_items
 
 # {agent: {campaign: [dialed, connected, completed, orders, talk_minutes]}}: the call entries
 # that count (a campaign's daily total replaces its hours), summed

@@ -21,7 +21,7 @@ from floorapp.cli.main import run
 from floorapp.errors import FloorError
 from floorapp.rules.quota import Counts
 from floorapp.services import Floor, open_floor
-from store import files
+from store import locking
 from tests.conftest import STAFF, TODAY, days_after_today
 from tests.formats.test_cdr import master_row
 
@@ -197,7 +197,7 @@ def test_case_6_report_day_reads_while_a_writer_holds_the_lock(
     """Opening the store takes the lock only to finish a journal or migrate: a reader never
     waits for a writer (it exited 2 after the lock timeout)."""
     env = dict(os.environ, FLOOR_LOCK_TIMEOUT="1")
-    with files.locked(store_dir):
+    with locking.locked(store_dir):
         done = subprocess.run([sys.executable, str(ROOT / "floor.py"), "--store",
                                str(store_dir), "report", "day", "--date", TODAY.isoformat(),
                                "--format", "json"], env=env, capture_output=True, text=True,

@@ -131,7 +131,7 @@ def test_a_damaged_memo_is_worked_out_again(worked: Floor, store_kind: str) -> N
     is not this program's shape: the day is worked out again, never shown as kept."""
     first = worked.attendance.day_rows(YESTERDAY)
     if store_kind == "files":
-        from store.db import MEMO_DIR
+        from store.memo import MEMO_DIR
 
         kept = [p for p in worked.store.root.joinpath(".cache").rglob("*")
                 if p.is_file() and MEMO_DIR in p.parts]

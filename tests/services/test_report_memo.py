@@ -15,7 +15,7 @@ from floorapp.cli import main as cli
 from floorapp.cli import reports as cli_reports
 from floorapp.services import open_floor
 from store import Store
-from store.db import MEMO_DIR
+from store.memo import MEMO_DIR
 
 OCTOBER = ["report", "month", "--month", "2026-10", "--format", "json"]
 REPORTS = [OCTOBER,
@@ -148,7 +148,7 @@ def test_the_daily_prune_keeps_the_newest_memos_under_their_cap(
     longest ago go; the newest stay readable, and a file that is not a memo is left alone."""
     import os
 
-    from store import db
+    from store import memo
 
     store = Store(tmp_path / "s", user="alice").open()
     with store.transaction() as tx:
@@ -158,7 +158,7 @@ def test_the_daily_prune_keeps_the_newest_memos_under_their_cap(
             store.read_partition("day/2026-10-01")
         store.keep_memo(f"day {n}", ["k"], seen, "x" * 1000)
     files = {f.name: f for f in (store.cache_dir() / MEMO_DIR).iterdir()}
-    by_slot = {n: files[db._memo_file(f"day {n}")] for n in range(6)}
+    by_slot = {n: files[memo._memo_file(f"day {n}")] for n in range(6)}
     for n, path in by_slot.items():  # day 0 written longest ago, day 5 last
         os.utime(path, ns=(n * 10**9, n * 10**9))
     stranger = store.cache_dir() / MEMO_DIR / "notes.txt"
@@ -172,7 +172,7 @@ def test_the_daily_prune_keeps_the_newest_memos_under_their_cap(
     fifo = store.cache_dir() / MEMO_DIR / ("b" * 40 + ".json")
     os.mkfifo(fifo)
     size = by_slot[0].stat().st_size
-    monkeypatch.setattr(db, "MEMO_BYTES_KEPT", 3 * size)
+    monkeypatch.setattr(memo, "MEMO_BYTES_KEPT", 3 * size)
     assert MEMO_DIR in store.prune_cache()
     assert [n for n, path in by_slot.items() if path.exists()] == [3, 4, 5]
     assert store.memo("day 5", ["k"]) == "x" * 1000 and store.memo("day 0", ["k"]) is None

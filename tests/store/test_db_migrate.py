@@ -13,7 +13,7 @@ import pytest
 
 from floorapp.cli.main import run
 from floorapp.services import open_floor
-from store import files, pg_admin
+from store import atomic, files, pg_admin
 from store.db import Store
 from store.migrations import SCHEMA_VERSION
 from store.pg import PgStore, connect
@@ -75,7 +75,7 @@ def test_db_migrate_runs_the_data_steps_as_the_file_store_does(database, tmp_pat
     assert _leave_into_roster_cells(db) == moved
     db.close()
     meta = json.loads((root / "meta.json").read_text())
-    files.write_in_store(root, "meta.json", files.dumps(dict(meta, schema=2)))
+    atomic.write_in_store(root, "meta.json", files.dumps(dict(meta, schema=2)))
     _set_data_schema(database, 2)
     older = PgStore(database, site="north").open()
     assert "run `floor db migrate`" in older.read_only_reason

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from store import Store, backup, doctor, files
-from store.db import DAY_FILES_KEPT, latest_data
+from store.db import DAY_FILES_KEPT
+from store.records import latest_data
 
 DAY = "day/2026-11-20"
 ORDERS = "test.orders"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from store import Store, files
+from store import Store, atomic, files
 from store import journal as store_journal
 from store.errors import StoreError
 
@@ -214,7 +214,7 @@ def test_valid_json_of_the_wrong_shape_is_corrupt(tmp_path: Path, name: str, con
 def _enospc_after(monkeypatch, calls: int):
     """Every file written after the first ``calls`` (the lock's holder note aside) meets a
     full disk."""
-    real = files.stage
+    real = atomic.stage
     count = {"n": 0}
 
     def failing(root, rel, data, group=None, **kw):
@@ -224,8 +224,8 @@ def _enospc_after(monkeypatch, calls: int):
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(rel))
         return real(root, rel, data, group, **kw)
 
-    monkeypatch.setattr(files, "stage", failing)
-    return lambda: monkeypatch.setattr(files, "stage", real)  # the space is back
+    monkeypatch.setattr(atomic, "stage", failing)
+    return lambda: monkeypatch.setattr(atomic, "stage", real)  # the space is back
 
 
 @pytest.mark.parametrize("calls", [0, 1, 3, 4, 5],
@@ -504,8 +504,8 @@ def test_restore_refuses_an_archive_with_foreign_paths(tmp_path: Path) -> None:
 HOLDER = """
 import sys, time
 sys.path.insert(0, {root!r})
-from store import files
-with files.locked({store!r}):
+from store import locking
+with locking.locked({store!r}):
     print("held", flush=True)
     time.sleep(30)
 """

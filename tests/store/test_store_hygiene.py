@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from store import Store, StoreError, backup, doctor, files
+from store import Store, StoreError, backup, doctor, locking
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = "day/2026-11-20"
@@ -55,8 +55,8 @@ def test_temp_files_of_killed_writes_are_removed_by_the_next_command(tmp_path: P
 HOLDER = """
 import sys, time
 sys.path.insert(0, {root!r})
-from store import files
-with files.locked({store!r}):
+from store import locking
+with locking.locked({store!r}):
     print("held", flush=True)
     sys.stdin.read()  # until the test closes it
 """
@@ -71,7 +71,7 @@ def test_the_lock_note_names_the_os_account_not_logname(tmp_path: Path) -> None:
     try:
         assert holder.stdout.readline().strip() == "held"
         account = pwd.getpwuid(os.geteuid()).pw_name
-        assert files.lock_holder(store.root)["user"] == account
+        assert locking.lock_holder(store.root)["user"] == account
         staff = tmp_path / "staff.csv"  # a write waits for the lock (opening does not)
         staff.write_text("id,name,role,team,hired,base_pay\nA001,Li,agent,T01,2020-01-01,1200\n")
         waited = floor(store.root, "import", "staff", str(staff),

@@ -190,9 +190,9 @@ def test_the_check_lets_a_layer_import_those_below(where: str, source: str) -> N
 
 def test_the_check_sees_the_whole_tree() -> None:
     wheres = {rel(p) for p in SOURCES}
-    assert {"store/db.py", "floorapp/app.py", "floorapp/rules/quota.py",
+    assert {"store/tx.py", "floorapp/app.py", "floorapp/rules/quota.py",
             "floorapp/cli/main.py", "screens/quota.py"} <= wheres
-    assert "tinydb" in imported((ROOT / "store" / "db.py").read_text("utf-8"))
+    assert "tinydb" in imported((ROOT / "store" / "tx.py").read_text("utf-8"))
     assert "textual" in {name.split(".")[0] for name in
                          imported((ROOT / "floorapp" / "app.py").read_text("utf-8"))}
     assert {layer_of(w) for w in wheres} == set(MAY_IMPORT)
