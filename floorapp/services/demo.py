@@ -20,7 +20,7 @@ from floorapp.i18n import _
 from floorapp.services.core import PAY, REF, Floor
 from floorapp.rules.staff import Staff
 from store import StoreError
-from store import atomic as store_files
+from store import atomic as store_atomic
 
 SURNAMES = ("王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 郑 梁 谢 宋 唐 许 韩 冯 邓 曹 "
             "彭 曾 萧 田 董 袁 潘 于 蒋 蔡 余 杜 叶 程 苏 魏 吕 丁 任 沈").split()
@@ -164,10 +164,10 @@ def sample_files(ctx: DemoContext) -> None:
     directory = floor.store.root / "exports"
     try:  # shared like the store (2770, 0660), nothing followed
         attlog = directory / "attlog.dat"
-        store_files.write_in_store(floor.store.root, "exports/attlog.dat",
+        store_atomic.write_in_store(floor.store.root, "exports/attlog.dat",
                                    _attlog(floor, rng, day, people))
         master = directory / "Master.csv"
-        store_files.write_in_store(floor.store.root, "exports/Master.csv",
+        store_atomic.write_in_store(floor.store.root, "exports/Master.csv",
                                    _master_csv(floor, rng, day, people))
     except (OSError, StoreError) as exc:
         raise FloorError(_("cannot write the sample files to {directory}: {reason}").format(
