@@ -36,6 +36,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
               "screens/summary.py", "screens/widgets/quota_*.py"),
     "monitoring": ("floorapp/rules/monitoring/__init__.py", "floorapp/cli/qa.py",
                    "floorapp/services/monitoring.py", "screens/monitoring.py",
+                   "screens/monitoring_entry.py", "screens/monitoring_panes.py",
                    "screens/widgets/qa_*.py"),
     "roster": ("floorapp/rules/roster.py", "floorapp/cli/roster.py", "floorapp/services/roster.py",
                "screens/roster*.py"),
