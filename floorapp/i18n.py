@@ -31,7 +31,8 @@ LANGUAGES = ("en", "zh")
 # own catalogue. Paths are relative to the project root.
 DOMAINS: dict[str, tuple[str, ...]] = {
     "attendance": ("floorapp/rules/attendance.py", "floorapp/services/attendance.py",
-                   "screens/attendance.py"),
+                   "screens/attendance.py", "screens/attendance_entry.py",
+                   "screens/attendance_month.py"),
     "quota": ("floorapp/rules/quota.py", "floorapp/services/quota.py", "screens/quota.py",
               "screens/summary.py", "screens/widgets/quota_*.py"),
     "monitoring": ("floorapp/rules/monitoring/__init__.py", "floorapp/cli/qa.py",
