@@ -31,7 +31,8 @@ LANGUAGES = ("en", "zh")
 # own catalogue. Paths are relative to the project root.
 DOMAINS: dict[str, tuple[str, ...]] = {
     "attendance": ("floorapp/rules/attendance.py", "floorapp/services/attendance.py",
-                   "screens/attendance.py", "floorapp/services/attendance_*.py"),
+                   "screens/attendance.py", "screens/attendance_entry.py",
+                   "screens/attendance_month.py", "floorapp/services/attendance_*.py"),
     "quota": ("floorapp/rules/quota.py", "floorapp/services/quota.py", "screens/quota.py",
               "screens/summary.py", "screens/widgets/quota_*.py", "floorapp/services/quota_*.py",
               "floorapp/services/campaigns.py"),
@@ -46,6 +47,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
                    "floorapp/services/qa_plan.py", "floorapp/services/qa_records.py",
                    "floorapp/services/qa_report.py", "floorapp/services/qa_review.py",
                    "floorapp/services/qa_sampling.py", "screens/monitoring.py",
+                   "screens/monitoring_entry.py", "screens/monitoring_panes.py",
                    "screens/widgets/qa_*.py"),
     "roster": ("floorapp/rules/roster/*.py", "floorapp/cli/roster.py", "floorapp/services/roster.py",
                "screens/roster*.py"),

@@ -9,66 +9,38 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from decimal import Decimal
 from functools import partial
 from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.coordinate import Coordinate
-from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Input, Label, Static
 
 from floorapp.rules.attendance import minutes_by_day
 from floorapp.errors import FloorError
 from floorapp.services.leave import AlreadyAtWork
-from floorapp.i18n import N_, _, fmt_date, fmt_money, fmt_month, language
+from floorapp.i18n import N_, _, fmt_date, language
 from floorapp.rules.roster import short_code
+from screens.attendance_entry import ACTION_HINTS, ACTION_LABELS, AttendanceEntry, EntryValidator
+from screens.attendance_month import AttendanceMonth
 from screens.base import FloorScreen
 from screens.text import fit_parts, plain
 from screens.widgets.charts import ChartStrip, show_month_minutes
 from screens.widgets.charts import fit as fit_charts
 from screens.widgets.tables import FixedTable, grown, highlighted_key, set_column_width
 
-ACTION_LABELS = {"in": N_("Arrival"), "out": N_("Departure"), "reason": N_("Reason"),
-                 "leave": N_("Leave")}
-ACTION_HINTS = {
-    # each fits beside the action label at 80 columns
-    "in": N_("id or name, time (default now): a001 / 欧阳 8:12 · a001 cancel"),
-    "out": N_("id or name, time (default now): a001 17:26 · a001 cancel"),
-    "reason": N_("id or name, then the reason: a001 bus broke down"),
-    "leave": N_("id or name, type, days: a001 sick 0.5 · a001 cancel"),
-}
-# Reason and leave are usually for the person under the cursor: the id may be left out.
-ROW_HINT = N_("{id} {name} (the highlighted row) unless the line starts with another id")
 STATUS_WORDS = {"not_in": N_("not in yet"), "on_time": N_("on time"), "late": N_("late"), "early": N_("early"),
                 "absent": N_("absent"), "leave": N_("leave"), "rest": N_("rest")}
 STATUS_STYLES = {"not_in": "", "on_time": "green", "late": "yellow", "early": "yellow", "absent": "bold red",
                  "leave": "cyan", "rest": "dim"}
 
 
-class EntryValidator(Validator):
-    """Checks a quick entry with the service as it is typed; nothing is saved."""
-
-    def __init__(self, screen: AttendanceScreen) -> None:
-        super().__init__()
-        self.screen = screen
-
-    def validate(self, value: str) -> ValidationResult:
-        if not value.strip():
-            return self.failure(_("type a staff id or part of a name"))
-        try:
-            self.screen.parse(value)
-        except FloorError as exc:
-            return self.failure(str(exc))
-        return self.success()
-
-
-class AttendanceScreen(FloorScreen):
+class AttendanceScreen(AttendanceEntry, AttendanceMonth, FloorScreen):
     ACTION_RIGHTS = {"entry": "attendance.record", "now": "attendance.record",
                      "pay": "pay.view", "coach": "coaching.record"}
     SECTION = "attendance"
@@ -248,60 +220,6 @@ class AttendanceScreen(FloorScreen):
                 and self.app.size.width != self._filled_width:
             self.refresh_today()
 
-    def load_month(self) -> None:
-        day = self.current_day()
-        self.query_one("#att-detail", Static).update(_("computing the month…"))
-        self._compute_month(day.year, day.month)
-
-    @work(thread=True, exclusive=True, group="attendance-month")
-    def _compute_month(self, year: int, month: int) -> None:
-        results = self.service.month_results(year, month)
-        self.app.call_from_thread(self._show_month, results)
-
-    def _show_month(self, results: list) -> None:
-        table = self.query_one("#att-month", DataTable)
-        keep = self._highlighted(table)
-        table.clear()
-        # the name grows into a wider terminal (8 cells at 80 columns, as before)
-        set_column_width(table, "name", grown(8, max(0, self.app.size.width - 80), max(
-            (cell_len(person.name) for person, _r, _d in results), default=0)))
-        self._month_why = {}
-        self._month_days = {person.id: days for person, _r, days in results}
-        pay = self.floor.pay_visible()  # the total follows from base pay: managers only
-
-        def money(amount: Decimal) -> str:
-            return fmt_money(amount) if pay else "—"
-
-        for person, r, _days in results:
-            self._month_why[person.id] = r.why
-            style = "bold red" if r.absent_days else ("yellow" if r.total_deduction else "")
-            table.add_row(person.id, plain(person.name), str(r.late_minutes), str(r.early_minutes),
-                          str(r.absent_days), _num(r.personal_leave_days),
-                          _num(r.sick_leave_days), fmt_money(r.full_attendance_bonus),
-                          Text(money(r.total_deduction), style=style), _num(r.points),
-                          key=person.id)
-        self._restore(table, keep)
-        total = sum((r.total_deduction for _p, r, _d in results), start=Decimal(0))
-        absent = sum(r.absent_days for _p, r, _d in results)
-        lost = sum(1 for _p, r, _d in results if not r.full_attendance_bonus)
-        day = self.current_day()
-        month = fmt_month(day.year, day.month) if language() == "zh" else f"{day:%Y-%m}"
-        self.query_one("#att-title", Static).update(
-            _("[b]MONTH {month}[/b] {count} staff · deducted {money} · absent days {absent}"
-              " · bonus lost {lost}").format(month=month, count=len(results),
-                                             money=money(total), absent=absent,
-                                             lost=lost))
-        reminder = self.floor.pay.reminder()  # 次月10日前公布: until marked published
-        hint = Text(_("p: the pay sheet of this month (tiers, commission, gross)"))
-        if reminder:
-            key = _("p: pay sheet")
-            # the key on the next line when the reminder leaves no room: never "p:" / "pay sheet"
-            joint = " · " if cell_len(reminder) + 3 + cell_len(key) <= self.app.size.width - 2 \
-                else "\n"
-            hint = Text.assemble((reminder, "bold yellow"), joint, key)
-        self.query_one("#att-hint", Static).update(hint)
-        self.show_detail()
-
     def show_detail(self) -> None:
         detail = self.query_one("#att-detail", Static)
         table = self.active_table()
@@ -328,91 +246,7 @@ class AttendanceScreen(FloorScreen):
         detail.update(Text("\n").join([head, *(Text(line) for line in history[:2])]))
 
     # -------------------------------------------------------------- entry
-    def parse(self, text: str):  # noqa: ANN201 - Entry
-        """Parse an entry; the validator and the preview of one keystroke share the result."""
-        key = (text, self.action, self.current_day(), self.floor.store.stamp(), self.row_staff,
-               self._pick_for(text))
-        if self._parsed is None or self._parsed[0] != key:
-            try:
-                self._parsed = (key, self._parse_for_row(text))
-            except FloorError as exc:
-                self._parsed = (key, exc)
-        result = self._parsed[1]
-        if isinstance(result, FloorError):
-            raise result
-        return result
-
-    def _parse_for_row(self, text: str):  # noqa: ANN202 - Entry
-        """The line as typed; failing that, for a reason or leave, the same line for the
-        highlighted row's person (``sick 0.5`` after ``l``). A typed id always wins."""
-        try:
-            return self.service.parse_entry(text, self.action, self.current_day(),
-                                            pick=self._pick_for(text))
-        except FloorError as first:
-            if not self.row_staff or self.action not in ("reason", "leave"):
-                raise
-            try:
-                return self.service.parse_entry(f"{self.row_staff} {text}", self.action,
-                                                self.current_day())
-            except FloorError:
-                raise first from None
-
-    def _who_typed(self, text: str) -> str:
-        return self.service.entry_who(text).lower()
-
-    def _pick_for(self, text: str) -> int | None:
-        """The match ↑/↓ chose for the name as typed now (None: not chosen, or retyped)."""
-        if self.pick is None or self.pick[0] != self._who_typed(text):
-            return None
-        return self.pick[1]
-
-    def action_other_person(self, step: int) -> None:
-        """↑/↓ in the entry line: the previous/next of everyone the typed name matches."""
-        entry = self.query_one("#att-entry", Input)
-        if self.focused is not entry:
-            return
-        found = self.service.entry_matches(entry.value)
-        if len(found) < 2:
-            return
-        current = self._pick_for(entry.value)
-        index = (0 if step > 0 else -1) if current is None else current + step
-        self.pick = (self._who_typed(entry.value), index % len(found))
-        entry.validate(entry.value)
-        self.entry_changed(Input.Changed(entry, entry.value))
-
-    def action_entry(self, action: str) -> None:
-        if self.month_view:  # entry is for the day: back to it, the line shows again
-            self.action_toggle_month()
-        self.action = action
-        self.query_one("#att-action", Label).update(
-            _("{action} ▸").format(action=_(ACTION_LABELS[action])))
-        entry = self.query_one("#att-entry", Input)
-        entry.placeholder = _(ACTION_HINTS[action])
-        staff_id = self._highlighted(self.active_table())
-        # Nothing typed for the user (a prefilled id turned "a005 …" into "A002 a005 …"): the
-        # highlighted row's person is used when the line names no one, and the hint says so.
-        self.row_staff = staff_id if action in ("reason", "leave") else None
-        entry.value = ""
-        self.query_one("#att-hint", Static).update(self._idle_hint())
-        entry.focus()
-
-    def _idle_hint(self) -> str:
-        hint = _(ACTION_HINTS[self.action])
-        if self.row_staff:
-            try:
-                name = self.active_table().get_cell(self.row_staff, "name")
-            except Exception:  # the rows are being rebuilt
-                name = ""
-            hint = _(ROW_HINT).format(id=self.row_staff, name=name) + "\n" + hint
-        return hint
-
-    def action_cancel_entry(self) -> None:
-        entry = self.query_one("#att-entry", Input)
-        entry.value = ""
-        self.row_staff = None
-        self.query_one("#att-hint", Static).update("")
-        self.active_table().focus()
-
+    # (the entry line's @on handlers: Textual finds them on the screen class only)
     @on(Input.Changed, "#att-entry")
     def entry_changed(self, event: Input.Changed) -> None:
         hint = self.query_one("#att-hint", Static)
@@ -458,58 +292,7 @@ class AttendanceScreen(FloorScreen):
             return
         self._saved(entry, message, event.input)
 
-    def _refused(self, exc: FloorError) -> None:
-        message = _("Not saved: {error}").format(error=exc)
-        self.notify(message, severity="error", markup=False)
-        self.query_one("#att-hint", Static).update(Text(message, style="red"))
-
-    def _saved(self, entry, message: str, field: Input) -> None:  # noqa: ANN001 - Entry
-        # a routine save is confirmed on the entry's own line, not by a toast over the grid
-        self.row_staff = None  # the line is done: the next one takes the row then highlighted
-        self.pick = None
-        field.value = ""
-        self.query_one("#att-hint", Static).update(Text(message, style="green"))
-        self.refresh_data()
-        table = self.active_table()
-        self._restore(table, entry.staff.id)
-        table.focus()
-
-    def action_now(self, action: str) -> None:
-        """In / out now for the person under the cursor."""
-        staff_id = self._highlighted(self.query_one("#att-today", DataTable))
-        if not staff_id or self.month_view:
-            return
-        try:
-            message = self.service.apply(self.service.parse_entry(staff_id, action,
-                                                                  self.current_day()))
-        except FloorError as exc:
-            self.notify(_("Not saved: {error}").format(error=exc), severity="error")
-            return
-        self.query_one("#att-hint", Static).update(Text(message, style="green"))  # no toast
-        self.refresh_data()
-
     # ------------------------------------------------------------ views
-    def action_toggle_month(self) -> None:
-        self.month_view = not self.month_view
-        # the entry line ("Leave ▸") is for the day; the month view has none above it
-        self.query_one("#att-entry-row").display = not self.month_view
-        if self.month_view:
-            self.query_one("#att-entry", Input).value = ""
-        self.query_one("#att-today", DataTable).display = not self.month_view
-        self.query_one("#att-month", DataTable).display = self.month_view
-        self.query_one("#att-chart", ChartStrip).display = self.month_view
-        if not self.month_view:
-            self.query_one("#att-hint", Static).update("")  # the month's pay hint
-        self.active_table().focus()
-        self.refresh_data()
-
-    def action_pay(self) -> None:
-        """The pay sheet of the month shown (SPEC §10)."""
-        from screens.pay import PayScreen
-
-        day = self.current_day()
-        self.app.push_screen(PayScreen(self.floor, day.year, day.month))
-
     def action_coach(self) -> None:
         """Coaching or praise ([002]) for the highlighted person, today."""
         from screens.pay import CoachPrompt
@@ -559,6 +342,3 @@ def _cells(row, status_cells: int, comma: str) -> tuple:  # noqa: ANN001 - DayRo
                  style=STATUS_STYLES.get(row.status_now, ""), no_wrap=True,
                  overflow="ellipsis"))
 
-
-def _num(value) -> str:  # noqa: ANN001 - Decimal
-    return str(int(value)) if value == value.to_integral_value() else str(value.normalize())

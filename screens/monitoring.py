@@ -9,8 +9,6 @@ fills the entry with its agent, monitor and mode.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from decimal import Decimal
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -22,45 +20,26 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Static
 
 from floorapp.rules import monitoring as rules
-from floorapp.rules.monitoring import sampling
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
-from floorapp.services.qa_feedback import dispute_status
 from floorapp.rules.staff import Staff
 from floorapp.services.qa_trend import agent_trend, monitor_trend
 from screens.base import FloorScreen
 from screens.common_problems import CommonProblemsScreen
+from screens.monitoring_entry import QaEntry
+from screens.monitoring_panes import QaPanes
 from screens.widgets.charts import ChartStrip, show_monitor_trend, show_qa_trend
 from screens.widgets.charts import fit as fit_charts
-from screens.widgets.qa_prompt import QaPrompt
-from screens.widgets.tables import FixedTable, set_column_width
+from screens.widgets.tables import FixedTable
 
 MODE_SHORT = {"side_by_side": N_("sbs"), "live": N_("live"), "recording": N_("rec")}
 # a telesales slot's recording, after its mode in the plan ("rec+" closed, "rec−" unclosed)
 OUTCOME_MARK = {"closed": N_("+"), "unclosed": N_("−")}
-OUTCOME_WORDS = {"closed": N_("closed"), "unclosed": N_("unclosed")}
 STATUS_STYLE = {"done": "green", "due": "", "overdue": "bold red"}
-CANDIDATES_SHOWN = 3
 FEEDBACK_WINDOW_DAYS = 7  # the status line counts overdue feedback of the last week
 
 
-def _points(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return text
-
-
-def fails_at(template: rules.Template) -> str:
-    """The pass line in faults: "(fails at 31 × −2 / 61 × −1)" (base 100, pass 40)."""
-    faults = " / ".join(f"{n} × −{_points(weight)}" for weight, n in template.faults_to_fail())
-    return _("(fails at {faults})").format(faults=faults)
-
-
-def _pad(text: str, cells: int) -> str:
-    """``text`` padded with spaces to ``cells`` terminal cells (a CJK character takes two)."""
-    return text + " " * max(1, cells - cell_len(text))
-
-
-class MonitoringScreen(FloorScreen):
+class MonitoringScreen(QaEntry, QaPanes, FloorScreen):
     ACTION_RIGHTS = {
         "undo": "qa.score", "replan": "qa.score", "feedback": "qa.feedback",
         "dispute": "qa.dispute", "review": "qa.dispute", "coach": "coaching.record"}
@@ -246,74 +225,7 @@ class MonitoringScreen(FloorScreen):
             self.planning = False
         self.app.call_from_thread(self.refresh_data)
 
-    # ---------------------------------------------------------------- entry
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "qa-agent":
-            self.pick_agent(event.value)
-        elif event.input.id == "qa-marks":
-            self.show_total()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "qa-agent":
-            if self.agent is None:
-                self.notify(_("No agent matches {text}").format(text=repr(event.value)),
-                            severity="error")
-                return
-            self.query_one("#qa-marks", Input).focus()
-        elif event.input.id == "qa-marks":
-            self.save()
-
-    def action_other_agent(self, step: int) -> None:
-        """Up/down in the agent field: the previous/next person matching what was typed."""
-        if self.focused is not self.query_one("#qa-agent", Input) or len(self.matches) < 2:
-            return
-        index = self.matches.index(self.agent) if self.agent in self.matches else 0
-        self.pick_agent(self.query_one("#qa-agent", Input).value,
-                        (index + step) % len(self.matches))
-
-    def pick_agent(self, text: str, index: int = 0) -> None:
-        found = self.floor.find_staff(text, roles=("agent", "complaint")) if text else []
-        self.matches = found
-        before = self.agent
-        self.agent = found[index] if found else None
-        if self.agent is not None and (before is None or before.id != self.agent.id):
-            self.follow_agent()
-        if (before and before.id) != (self.agent and self.agent.id):
-            self.show_trend()
-        line = self.query_one("#qa-agent-match", Static)
-        if not text:
-            line.update(Text(_("type part of an id or name"), style="dim"))
-            return
-        if self.agent is None:
-            line.update(Text(_("no agent matches {text}").format(text=repr(text)), style="red"))
-            return
-        tags = []
-        today = self.floor.today()
-        if (today - self.agent.hired).days < self.floor.policy.new_hire_days:
-            tags.append(_("new hire"))
-        rest = [s.id for s in found if s is not self.agent]
-        others = " ".join(rest[:CANDIDATES_SHOWN])
-        more = f"  (↓ {others}{'…' if len(rest) > CANDIDATES_SHOWN else ''})" if others else ""
-        line.update(Text.assemble((f"→ {self.agent.id} {self.agent.name}", "bold"),
-                                  f" {self.agent.team}", (" " + ", ".join(tags), "yellow"),
-                                  (more, "dim")))
-
-    def follow_agent(self) -> None:
-        """A newly picked agent brings their team's scorecard (policy qa_team_scorecards,
-        qa_role_scorecards) unless ^t chose one for this call, and, from a plan slot, the
-        recording it is for."""
-        assert self.agent is not None
-        card = self.floor.monitoring.scorecard_for(self.agent)
-        if not self._card_by_hand and card in self.floor.monitoring.templates() \
-                and card != self.template_id:
-            self.template_id = card
-            self.show_total()
-            self.show_codes_table()
-            self.show_title()
-        pick, self._plan_pick = self._plan_pick, None
-        self.outcome = pick[1] if pick and pick[0] == self.agent.id else ""
-        self.show_setup()
-
+    # ---------------------------------------------------------------- charts
     def show_trend(self, staff_id: str | None = None) -> None:
         """The QA scores over the last weeks of the agent in the entry (else ``staff_id``, the
         plan row's) against the pass mark."""
@@ -335,198 +247,7 @@ class MonitoringScreen(FloorScreen):
         if event.data_table.id == "qa-plan" and self.agent is None:
             self.show_trend(str(event.data_table.get_row(event.row_key)[2]))
 
-    def telesales(self) -> bool:
-        """The card follows the telesales rule: each recording is closed or unclosed."""
-        return sampling.rule_of(self.template_id) == "telesales"
-
-    def show_setup(self) -> None:
-        self.show_monitor_trend()
-        names = {s.id: s.name for s in self.floor.monitoring.monitors()}
-        monitor = f"{self.monitor_id} {names.get(self.monitor_id, '')}" if self.monitor_id \
-            else _("no monitor (ctrl+n)")
-        stop = self.floor.monitoring.stops(self.floor.today()).get(self.monitor_id)
-        warning = ("\n" + _("STOPPED on {card}: recalibrate").format(card=stop.card),
-                   "bold white on red") if stop is not None else ("", "")  # a line of its own
-        outcome: tuple = ("", "")
-        if self.telesales():
-            said = _(OUTCOME_WORDS[self.outcome]) if self.outcome else _("closed/unclosed?")
-            outcome = ("  " + said + " ^y", "bold" if self.outcome else "bold yellow")
-        self.query_one("#qa-setup", Static).update(Text.assemble(
-            (_pad(_("Card"), 7), "dim"), (self.template_id, "bold"),
-            ("  " + _("Mode") + " ", "dim"), (rules.mode_name(self.mode), "bold"), ("\n" + _pad(_("By"), 7), "dim"),
-            (monitor, "bold"), outcome, warning))
-
-    def show_total(self) -> None:
-        marks = self.query_one("#qa-marks", Input).value
-        total = self.query_one("#qa-total", Static)
-        detail = self.query_one("#qa-detail", Static)
-        try:
-            parsed, result = self.floor.monitoring.preview(self.template_id, marks)
-        except FloorError as exc:
-            total.update(Text(f" ? / {self.template().max}  {exc}", style="bold yellow"))
-            total.set_class(False, "critical")
-            detail.update("")
-            return
-        template = self.template()
-        if result.criticals:
-            total.update(Text(f" 0 / {_points(result.max)}  " + _("FAIL") + "  "
-                              + _("CRITICAL") + " " + " ".join(result.criticals),
-                              style="bold white on red"))
-        else:
-            verdict = rules.verdict(result.passed) if template.pass_mark is not None else ""
-            style = {True: "bold green", False: "bold red"}.get(result.passed, "bold yellow")
-            if not template.scored:
-                levels = [level for _c, level, n in result.violations for _k in range(n)]
-                total.update(Text(" " + _("violations: level 1 ×{one}, level 2 ×{two}").format(
-                    one=levels.count(1), two=levels.count(2)), style="bold"))
-            else:
-                pass_text = _("pass {points}").format(points=_points(template.pass_mark)) \
-                    if template.pass_mark is not None else \
-                    _("pass mark unset (policy): no follow-up")
-                if template.faults_to_fail():  # the pass line in faults too (issue #25)
-                    pass_text += " " + fails_at(template)
-                total.update(Text.assemble(
-                    (f" {_points(result.total)} / {_points(result.max)}  ", "bold"),
-                    (verdict, style), ("  " + pass_text, "dim")))
-        total.set_class(bool(result.criticals), "critical")
-        items = template.items()
-        lines = []
-        not_applicable = _("N/A")
-        for mark in parsed:
-            section, item = items[mark.code]
-            if item.kind == "critical" and not mark.na:
-                lines.append(Text(f"{mark.code} ✖ {item.shown}", style="bold red"))
-            elif mark.na:
-                lines.append(Text(f"{mark.code} {not_applicable} {item.shown}", style="dim"))
-            elif item.kind == "violation":
-                lines.append(Text(f"{mark.text:<6} " + _("level {level}").format(
-                    level=item.level) + f" {item.shown}", style="bold yellow"))
-            else:
-                times = (mark.count + mark.doubled) if item.per_occurrence else \
-                    (2 if mark.doubled else 1)
-                not_met = _("not met: ") if item.criterion else ""
-                lines.append(Text(f"{mark.text:<6} −{_points(item.weight * times)} "
-                                  f"{not_met}{item.shown}"))
-        names = [s.shown for s in template.sections]
-        parts = [f"{name} {_points(s.score)}/{_points(s.max)}"
-                 for name, s, section in zip(names, result.sections, template.sections)
-                 if section.max]  # a points-less section (诈单) shows as its criticals
-        # as many sections a line as the pane holds, never one cut ("Service attitude …")
-        room, packed = detail.content_region.width or 40, [""]  # 40: the pane before layout
-        for part in parts:
-            joined = f"{packed[-1]}  {part}" if packed[-1] else part
-            if packed[-1] and cell_len(joined) > room:
-                packed.append(part)
-            else:
-                packed[-1] = joined
-        summary = [Text(line, style="dim") for line in packed if line]
-        shown = Text("\n").join([*summary, *lines])
-        shown.no_wrap = True
-        shown.overflow = "ellipsis"
-        detail.update(shown)
-
-    def template(self) -> rules.Template:
-        return self.floor.monitoring.template(self.template_id)
-
-    def save(self) -> None:
-        marks_input = self.query_one("#qa-marks", Input)
-        if self.agent is None:
-            self.notify(_("Pick the agent first (type part of the id or name)"), severity="error")
-            self.query_one("#qa-agent", Input).focus()
-            return
-        if not self.monitor_id:
-            self.notify(_("No monitor on the register: add one (role monitor)"), severity="error")
-            return
-        if self.telesales() and not self.outcome:  # the cycle counts closed and unclosed apart
-            self.notify(_("Closed or unclosed recording? ctrl+y says which"), severity="error")
-            return
-        try:
-            record = self.floor.monitoring.save_evaluation(
-                self.agent.id, self.monitor_id, self.mode, self.template_id, marks_input.value,
-                outcome=self.outcome if self.telesales() else "")
-        except FloorError as exc:
-            self.notify(_("Not saved: {error}").format(error=exc), severity="error")
-            return
-        verdict = rules.verdict_word(record["passed"])  # none without a pass mark
-        score = f"{record['score']}/{record['max']}"
-        self.saved.append((record["date"], record["_key"],
-                           f"{record['time']} {record['staff_id']} {score}"))
-        if verdict:
-            last = _("saved {time} {id} {score} {verdict} · ctrl+z undo").format(
-                time=record["time"], id=record["staff_id"], score=score, verdict=verdict)
-        else:
-            last = _("saved {time} {id} {score} · ctrl+z undo").format(
-                time=record["time"], id=record["staff_id"], score=score)
-        # confirmed on the entry's own line: no toast over the plan for a routine save
-        self.query_one("#qa-last", Static).update(Text(
-            last, style={True: "green", False: "red"}.get(record["passed"], "")))
-        for warning in record.get("_warnings", ()):
-            self.notify(warning, severity="warning", timeout=10)
-        marks_input.value = ""
-        self._card_by_hand = False  # the next call's card follows its agent again
-        self.outcome = ""
-        agent_input = self.query_one("#qa-agent", Input)
-        agent_input.value = ""
-        self.pick_agent("")  # the next call starts blank: no previous agent or score shown
-        self.show_setup()
-        self.show_total()
-        agent_input.focus()
-        self.refresh_data()
-
     # ---------------------------------------------------------------- actions
-    def action_cycle_template(self) -> None:
-        ids = sorted(self.floor.monitoring.templates())
-        builtin_first = [t for t in (rules.DEFAULT_TEMPLATE, "recording-40", "service-40",
-                                     "hotline-100", "hotline-400", "telesales-compliance")
-                         if t in ids] + [t for t in ids if t not in rules.BUILTIN_FILES]
-        order = list(dict.fromkeys(builtin_first + ids))
-        self.template_id = order[(order.index(self.template_id) + 1) % len(order)] \
-            if self.template_id in order else order[0]
-        self._card_by_hand = True
-        self.show_setup()
-        self.show_total()
-        self.show_codes_table()
-        self.show_title()
-
-    def action_cycle_outcome(self) -> None:
-        """Closed → unclosed → not said, for a telesales recording."""
-        if not self.telesales():
-            self.notify(_("Closed/unclosed is for the telesales card (ctrl+t)"),
-                        severity="warning")
-            return
-        order = ["closed", "unclosed", ""]
-        self.outcome = order[(order.index(self.outcome) + 1) % len(order)]
-        self.show_setup()
-
-    def action_cycle_mode(self) -> None:
-        modes = list(rules.MODES)
-        self.mode = modes[(modes.index(self.mode) + 1) % len(modes)]
-        self.show_setup()
-
-    def action_cycle_monitor(self) -> None:
-        ids = [m.id for m in self.floor.monitoring.monitors()]
-        if not ids:
-            self.notify(_("No monitor on the register"), severity="error")
-            return
-        self.monitor_id = ids[(ids.index(self.monitor_id) + 1) % len(ids)] \
-            if self.monitor_id in ids else ids[0]
-        self.show_setup()
-
-    def action_undo(self) -> None:
-        if not self.saved:
-            self.notify(_("Nothing to undo in this session"), severity="warning")
-            return
-        day, key, shown = self.saved.pop()
-        try:
-            self.floor.monitoring.undo(dt.date.fromisoformat(day), key)
-        except FloorError as exc:
-            self.notify(_("Not undone: {error}").format(error=exc), severity="error")
-            return
-        # what the supervisor saw (time, agent, score), not the store's key
-        self.query_one("#qa-last", Static).update(Text(_("undone {key}").format(key=shown),
-                                                       style="yellow"))
-        self.refresh_data()
-
     def action_replan(self) -> None:
         try:
             plan = self.floor.monitoring.make_plan(self.floor.today(), replan=True)
@@ -542,42 +263,7 @@ class MonitoringScreen(FloorScreen):
         """The week's common problems (共性问题) [000 §7]."""
         self.app.push_screen(CommonProblemsScreen())
 
-    def action_next_panel(self) -> None:
-        """Plan → item codes of the card → today's evaluations (feedback, disputes)."""
-        side = self.query_one("#qa-side")
-        on_side = self.focused is not None and side in self.focused.ancestors_with_self
-        self.panel = self.PANELS[(self.PANELS.index(self.panel) + 1) % len(self.PANELS)]
-        for panel in self.PANELS:
-            self.query_one(f"#{panel}", DataTable).display = panel == self.panel
-        # today's evaluations are acted on with f d v: the pane takes the cursor, or those
-        # letters would be typed into the agent field (issue 26 item 1)
-        if on_side or self.panel == "qa-today":
-            self.query_one(f"#{self.panel}", DataTable).focus()
-        self.show_codes_table()
-        self.show_today_table()
-        self.show_title()
-        self.refresh_bindings()
-
-    def codes_title(self) -> Text:
-        """"Codes outbound-100 −points, /x per occurrence", shorter where the pane is narrow
-        (it ended "/x per" at 80 columns): the card's id is never cut."""
-        side = self.app.size.width - self.entry_cells()
-        head = (_("Codes {id}").format(id=self.template_id), "bold")
-        for tail in (_(" −points, /x per occurrence"), _(" /x = each time"), ""):
-            title = Text.assemble(head, tail)
-            if title.cell_len <= side:
-                break
-        return title
-
-    def show_title(self) -> None:
-        titles = {
-            "qa-plan": self.plan_title,
-            "qa-codes": self.codes_title(),
-            "qa-today": Text.assemble((_("Today") + " ", "bold"),
-                                      _("f feedback d dispute v review")),
-        }
-        self.query_one("#qa-plan-title", Static).update(titles[self.panel])
-
+    # ---------------------------------------------------------------- keys and footer
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.refused(action):
             return None
@@ -601,180 +287,6 @@ class MonitoringScreen(FloorScreen):
         in_use = self.focused is not None and side in self.focused.ancestors_with_self
         return {"cycle_template", "cycle_mode", "cycle_monitor", "undo", "replan"} \
             if in_use else set()
-
-    def _today_panel(self) -> bool:
-        """f/d/v from the plan or codes: show today's evaluations first, to pick one."""
-        if self.panel == "qa-today":
-            return True
-        while self.panel != "qa-today":
-            self.action_next_panel()
-        self.query_one("#qa-today", DataTable).focus()
-        self.notify(_("Today's evaluations: pick one, then press the key again"))
-        return False
-
-    def show_today_table(self) -> None:
-        if self.panel != "qa-today":
-            return
-        table = self.query_one("#qa-today", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        passed = self.floor.monitoring.verdict_checker()  # none without a pass mark
-        for r in self.floor.monitoring.evaluations(self.floor.today()):
-            result = r.get("final") or r.get("revised") or r
-            verdict = Text(f"{result['score']}/{result['max']}",
-                           style={True: "green", False: "bold red"}.get(passed(r), ""))
-            dispute = dispute_status((r.get("dispute") or {}).get("status", ""))
-            table.add_row(r["time"], r["staff_id"], verdict, "✓" if r["feedback_at"] else "",
-                          dispute, key=r["_key"])
-        if table.row_count:
-            table.move_cursor(row=min(max(0, keep), table.row_count - 1))
-
-    def selected_evaluation(self) -> str | None:
-        if not self._today_panel():
-            return None
-        table = self.query_one("#qa-today", DataTable)
-        if not table.row_count:
-            self.notify(_("No evaluation today to act on"), severity="warning")
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-
-    def _act(self, what: str, call: Callable[[], str]) -> None:
-        try:
-            message = call()
-        except FloorError as exc:
-            self.notify(f"{what}: {exc}", severity="error")
-            return
-        self.notify(message)
-        self.refresh_data()
-
-    def action_feedback(self) -> None:
-        key = self.selected_evaluation()
-        if not key:
-            return
-
-        def feedback() -> str:
-            self.floor.monitoring.give_feedback(self.floor.today(), key)
-            return _("Feedback recorded: {key}").format(key=self.shown_evaluation(key))
-
-        self._act(_("Feedback"), feedback)
-
-    def action_coach(self) -> None:
-        """Coaching or praise ([002]) for the agent of the highlighted evaluation, today."""
-        from screens.pay import CoachPrompt
-
-        key = self.selected_evaluation()
-        if not key:
-            return
-        record = self.floor.monitoring.get_evaluation(self.floor.today(), key)
-        if not record:
-            return
-        person = self.floor.get_staff(record["staff_id"])
-        self.app.push_screen(CoachPrompt(self.floor, person.id, person.name),
-                             lambda _done: self.refresh_data())
-
-    def action_dispute(self) -> None:
-        key = self.selected_evaluation()
-        if not key:
-            return
-
-        shown = self.shown_evaluation(key)
-
-        def dispute(reason: str) -> str:
-            self.floor.monitoring.raise_dispute(self.floor.today(), key, reason)
-            return _("Dispute opened on {key}: review it today (v)").format(key=shown)
-
-        # A refused reason keeps the dialog open with what was typed and the error under it.
-        self.app.push_screen(QaPrompt(_("Dispute of {key}: the agent's reason").format(key=shown),
-                                      _("Enter opens the dispute, Escape cancels"),
-                                      check=dispute), lambda _answer: self.refresh_data())
-
-    def action_review(self) -> None:
-        key = self.selected_evaluation()
-        if not key:
-            return
-        record = self.floor.monitoring.get_evaluation(self.floor.today(), key)
-
-        def review(marks: str) -> str:
-            revised = marks.strip() if marks.strip() != record["marks"] else None
-            data = self.floor.monitoring.review_dispute(self.floor.today(), key, revised)
-            if data["revised"]:
-                return _("Revised {old} → {new} (original kept)").format(
-                    old=data["score"], new=data["revised"]["score"])
-            return _("Score kept at {score}").format(score=data["score"])
-
-        def preview(marks: str) -> str:
-            """The score the edited marks give, before anything is saved."""
-            try:
-                _parsed, result = self.floor.monitoring.preview(
-                    record["template"], marks, int(record.get("template_version", 1)))
-            except FloorError as exc:
-                return str(exc)
-            old = f"{record['score']}/{record['max']}"
-            new = f"{_points(result.total)}/{_points(result.max)}"
-            verdict = rules.verdict_word(result.passed)  # none without a pass mark
-            if not verdict:
-                return _("{old} → {new}").format(old=old, new=new)
-            return _("{old} → {new} {verdict}").format(old=old, new=new, verdict=verdict)
-
-        self.app.push_screen(QaPrompt(
-            _("Review {key} ({template}): marks").format(key=self.shown_evaluation(key),
-                                                         template=record["template"]),
-            _("Enter unchanged to keep the score; edit the marks to revise it (the original is "
-              "kept)"), record["marks"], check=review, preview=preview),
-            lambda _answer: self.refresh_data())
-
-    def shown_evaluation(self, key: str) -> str:
-        """An evaluation as the supervisor knows it: time and agent (not the store's key)."""
-        try:
-            record = self.floor.monitoring.get_evaluation(self.floor.today(), key)
-        except FloorError:
-            return key
-        return f"{record['time']} {record['staff_id']}"
-
-    def show_codes_table(self) -> None:
-        if self.panel != "qa-codes":
-            return
-        codes = self.query_one("#qa-codes", DataTable)
-        codes.clear()
-        template = self.template()
-        rows: list[tuple[str, Text, str]] = []
-        note = self.floor.monitoring.pass_mark_note(template)
-        if note:  # follow-up needs a pass mark: say so where the card is read
-            rows.append(("", Text(_("pass"), style="bold yellow"), note))
-        elif template.faults_to_fail():
-            rows.append(("", Text(_("pass"), style="bold"),
-                         _("pass {points}").format(points=_points(template.pass_mark))
-                         + " " + fails_at(template)))
-        for section in template.sections:
-            for item in section.items:
-                if item.kind == "critical":
-                    points = _("CRIT")
-                elif item.kind == "violation":
-                    points = _("level {level}").format(level=item.level)
-                else:
-                    points = f"-{_points(item.weight)}" + ("/x" if item.per_occurrence else "") \
-                        + ("!" if item.doubling else "")
-                words = (_("not met: ") if item.criterion else "") + item.shown
-                # ⊕ marks an item the printed form does not list (the centre's own); before
-                # Chinese words it is joined to them, or the wrap leaves it alone on a line
-                mark = "" if item.source != "centre" else "⊕" if cell_len(words[:1]) == 2 \
-                    else "⊕ "
-                text = mark + words
-                if item.doubling:
-                    text += f" (! {item.doubling_shown})"
-                rows.append((item.code, Text(points, style="bold red" if item.kind ==
-                                             "critical" else ""), text))
-        # the item's words wrap in the room the pane has (two lines at 80 columns, one at
-        # 120), never "⊕ pitched without as" (issue 26); the points as wide as the card needs
-        side = self.app.size.width - self.entry_cells()  # as laid out, known before layout
-        points_cells = max([cell_len(_("pts"))] + [row[1].cell_len for row in rows])
-        set_column_width(codes, "pts", points_cells)
-        fixed = sum(c.get_render_width(codes) for key, c in codes.columns.items()
-                    if key != "item")
-        set_column_width(codes, "item", max(10, side - fixed - 2 - 2))  # padding, scrollbar
-        for code, points, text in rows:
-            codes.add_row(code, points, Text(text, style="yellow" if not code and note else ""),
-                          height=None)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id != "qa-plan":

@@ -336,7 +336,7 @@ def test_cards_without_counted_faults_show_no_fault_line() -> None:
 
 
 def test_the_400_base_is_a_policy_value_the_entry_scores_with(staffed) -> None:
-    from screens.monitoring import fails_at
+    from screens.monitoring_entry import fails_at
 
     card = staffed.monitoring.template("hotline-400")
     assert card.max == 100 and "31 × −2 / 61 × −1" in fails_at(card)
