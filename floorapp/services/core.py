@@ -27,8 +27,8 @@ from floorapp.policy import Policy
 from floorapp.rules.rights import Access, Person, access_for
 from floorapp.rules.roster import ROLE_CODES
 from floorapp.services import digests, shapes
+from floorapp.roles import ROLES
 from floorapp.rules.staff import (
-    ROLES,
     Staff,
     check_device_id,
     check_id,

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from floorapp.i18n import _
-from floorapp.rules.staff import ROLES
+from floorapp.roles import ROLES
 from store import Store
 from store.shapes import Shapes
 
