@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from floorapp.errors import FloorError
 from floorapp.i18n import _
-from floorapp.services.core import PAY, REF, Floor
+from floorapp.services.core import Floor
+from floorapp.services.partitions import PAY, REF
 from floorapp.rules.staff import Staff
 from store import StoreError
 from store import files as store_files
