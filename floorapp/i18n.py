@@ -41,7 +41,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
                "screens/roster*.py"),
     "pay": ("floorapp/rules/pay.py", "floorapp/services/pay.py", "floorapp/cli/pay.py",
             "screens/pay*.py"),
-    "emergency": ("floorapp/rules/emergency.py", "floorapp/services/emergency.py",
+    "emergency": ("floorapp/rules/emergency.py", "floorapp/rules/checklists.py",
+                  "floorapp/services/emergency.py", "floorapp/services/emergency_demo.py",
                   "screens/emergency*.py"),
     # real data in and out (SPEC §11): the time clock, the phone system, Excel
     "data": ("floorapp/rules/punches.py", "floorapp/services/punches.py", "floorapp/formats/cdr.py",

@@ -232,9 +232,9 @@ def _template(data: dict[str, Any]) -> Any:
 
 
 def _checklist(data: dict[str, Any]) -> Any:
-    from floorapp.rules import emergency
+    from floorapp.rules import checklists
 
-    return emergency.Checklist.from_record(data)
+    return checklists.Checklist.from_record(data)
 
 
 COUNTS = {"dialed": whole, "connected": whole, "completed": whole, "orders": whole,
