@@ -32,7 +32,8 @@ LANGUAGES = ("en", "zh")
 DOMAINS: dict[str, tuple[str, ...]] = {
     "attendance": ("floorapp/rules/attendance.py", "floorapp/services/attendance.py",
                    "screens/attendance.py"),
-    "quota": ("floorapp/rules/quota.py", "floorapp/services/quota.py", "screens/quota.py",
+    "quota": ("floorapp/rules/quota.py", "floorapp/rules/quota_entry.py",
+              "floorapp/services/quota.py", "screens/quota.py",
               "screens/summary.py", "screens/widgets/quota_*.py"),
     "monitoring": ("floorapp/rules/monitoring/__init__.py", "floorapp/cli/qa.py",
                    "floorapp/services/monitoring.py", "screens/monitoring.py",
