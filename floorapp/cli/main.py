@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from floorapp.formats import csvio, reports
+from floorapp.formats import csvio, import_files, reports
 from floorapp import i18n
 from floorapp.i18n import N_, _
 from floorapp.errors import FloorError, ImportRejected, store_problem
@@ -99,7 +99,7 @@ def run_import(floor: Floor, args: argparse.Namespace) -> str:
     skip_unknown = getattr(args, "skip_unknown", False)
     if skip_unknown and args.kind != "punches":
         raise FloorError(_("--skip-unknown is for `floor import punches`"))
-    with csvio.sheet(getattr(args, "sheet", None)):
+    with import_files.sheet(getattr(args, "sheet", None)):
         if args.kind == "punches":
             return _import_punches(floor, args.file, skip_unknown)
         return IMPORTERS[args.kind](floor, args.file)
