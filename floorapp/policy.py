@@ -3,7 +3,8 @@
 Centres differ; a supervisor changes a value with `floor policy set KEY VALUE`, a policy file
 (`floor policy load FILE.json`) or the settings, never in Python. The policy is stored in the
 store's reference partition (table ``policy``, key ``policy``), audited like any other change.
-Values left out of a stored policy or a policy file take the defaults below.
+Values left out of a stored policy or a policy file take the defaults below; loading and
+checking them is ``policy_checks.py`` (``PolicyChecks``, mixed in), the roles ``roles.py``.
 """
 
 from __future__ import annotations
