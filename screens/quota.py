@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from floorapp.rules import quota as rules
+from floorapp.rules.quota_entry import parse_quick_entry
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _, language
 from floorapp.rules.schedule import calling_periods
@@ -197,7 +198,7 @@ class QuotaScreen(FloorScreen):
             return
         hint = self.query_one("#quota-hint", Static)
         try:
-            parsed = rules.parse_quick_entry(text)
+            parsed = parse_quick_entry(text)
             person = self.floor.get_staff(self._who(parsed.who))
         except (ValueError, FloorError) as exc:
             hint.update(Text(str(exc), style="yellow"))
@@ -365,7 +366,7 @@ class QuotaScreen(FloorScreen):
         event.stop()
         text = event.value.strip()
         try:
-            parsed = rules.parse_quick_entry(text)
+            parsed = parse_quick_entry(text)
             staff_id = self._who(parsed.who)
             if parsed.add_completed is not None:
                 undo = self.floor.quota.add_completed(staff_id, parsed.add_completed,

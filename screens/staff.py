@@ -13,8 +13,9 @@ from floorapp.formats import csvio
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
 from floorapp.services import Floor
-from floorapp.services.core import staff_from_row
-from floorapp.rules.staff import ROLES, Staff
+from floorapp.services.staff import staff_from_row
+from floorapp.roles import ROLES
+from floorapp.rules.staff import Staff
 from screens.base import RightsMixin
 from screens.text import plain
 from screens.widgets.footer import SteadyFooter

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from floorapp.errors import FloorError
-from floorapp.formats import csvio
+from floorapp.formats import import_files
 from floorapp.i18n import _
 from floorapp.services import Floor
 
@@ -87,7 +87,7 @@ def run_import(floor: Floor, args: argparse.Namespace) -> str:
     skip_unknown = getattr(args, "skip_unknown", False)
     if skip_unknown and args.kind != "punches":
         raise FloorError(_("--skip-unknown is for `floor import punches`"))
-    with csvio.sheet(getattr(args, "sheet", None)):
+    with import_files.sheet(getattr(args, "sheet", None)):
         if args.kind == "punches":
             return _import_punches(floor, args.file, skip_unknown)
         return IMPORTERS[args.kind](floor, args.file)

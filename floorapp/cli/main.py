@@ -341,7 +341,7 @@ def _on_floor(floor: Floor, args: argparse.Namespace) -> int:
 
 def whoami_text(floor: Floor) -> str:
     """``floor whoami``: who this process is on the floor and what it may do (issue #19)."""
-    from floorapp.rules.rights import ACTIONS
+    from floorapp.roles import ACTIONS
 
     access = floor.access
     person = access.person

@@ -19,66 +19,7 @@ from dataclasses import dataclass
 
 from floorapp.errors import FloorError
 from floorapp.i18n import N_, _
-from floorapp.rules.staff import ROLE_NAMES
-
-# action -> what it lets you do, shown as _(ACTIONS[action])
-ACTIONS: dict[str, str] = {
-    "qa.score": N_("score calls, plan monitoring, load scorecards (监控/质检)"),
-    "qa.feedback": N_("record QA feedback"),
-    "qa.dispute": N_("record and review QA disputes"),
-    "attendance.record": N_("record attendance and leave (考勤)"),
-    "quota.record": N_("record call counts and campaigns (外呼量)"),
-    "roster.edit": N_("change rosters: generate, edit, swap, call in (排班)"),
-    "handover.record": N_("record shift handovers"),
-    "emergency.run": N_("run emergency checklists (突发事件)"),
-    "coaching.record": N_("record coaching"),
-    "policy.change": N_("change the policy"),
-    "staff.change": N_("change the staff register"),
-    "pay.view": N_("see pay"),
-    "pay.special": N_("set the pay sheet's special circumstances"),
-    "pay.publish": N_("mark the pay sheet published"),
-}
-
-MANAGER_ONLY = frozenset({"policy.change", "staff.change", "pay.view", "pay.special",
-                          "pay.publish"})
-MANAGER = "manager"
-
-_MONITOR = ["qa.score", "qa.feedback", "qa.dispute"]
-
-
-def default_role_rights() -> dict[str, list[str]]:
-    """The policy's default ``role_rights`` (issue #19); a manager is not in it: it may all."""
-    return {
-        "monitor": list(_MONITOR),  # 质检员: monitoring and QA, read the rest
-        # 班长: attendance, quota, roster, handover, emergency, coaching + a monitor's part
-        "lead": ["attendance.record", "quota.record", "roster.edit", "handover.record",
-                 "emergency.run", "coaching.record", *_MONITOR],
-        "agent": [],
-        "complaint": [],
-    }
-
-
-def check_role_rights(table: object, roles: Iterable[str]) -> str | None:
-    """Why ``table`` cannot be a ``role_rights`` policy value, or None."""
-    if not isinstance(table, dict):
-        return _("role_rights must map roles to lists of actions")
-    known_roles = [r for r in roles if r != MANAGER]
-    for role, actions in table.items():
-        if role == MANAGER:
-            return _("role_rights: a manager may do everything; leave it out of the table")
-        if role not in known_roles:
-            return _("role_rights: unknown role {role!r} (roles: {roles})").format(
-                role=role, roles=", ".join(known_roles))
-        if not isinstance(actions, list):
-            return _("role_rights: {role} must have a list of actions").format(role=role)
-        for action in actions:
-            if action not in ACTIONS:
-                return _("role_rights: unknown action {action!r} (actions: {actions})").format(
-                    action=action, actions=", ".join(ACTIONS))
-            if action in MANAGER_ONLY:
-                return _("role_rights: only managers may {what} ({action})").format(
-                    what=_(ACTIONS[action]), action=action)
-    return None
+from floorapp.roles import ACTIONS, MANAGER, MANAGER_ONLY, ROLE_NAMES
 
 
 class NotAllowed(FloorError):

@@ -9,17 +9,8 @@ from decimal import Decimal
 from types import EllipsisType
 from typing import Any
 
-from floorapp.i18n import N_, _
+from floorapp.i18n import _
 
-ROLES = ("agent", "complaint", "monitor", "lead", "manager")
-# shown as _(ROLE_NAMES[role])
-ROLE_NAMES = {
-    "agent": N_("outbound agent (外呼坐席)"),
-    "complaint": N_("complaint handler (投诉处理)"),
-    "monitor": N_("QA monitor (质检员)"),
-    "lead": N_("floor supervisor (班长)"),
-    "manager": N_("manager (主管)"),
-}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
 # An OS account name as useradd accepts it (POSIX portable, lower case first).
 _LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\$?$")

@@ -26,7 +26,8 @@ import orjson
 from floorapp.clock import Clock
 from floorapp.errors import FloorError, store_problem
 from floorapp.i18n import _
-from floorapp.services.core import REF, Floor
+from floorapp.services.core import Floor
+from floorapp.services.partitions import REF
 from floorapp.services.hourly import day_curves
 from floorapp.text import terminal_safe
 from floorapp.services.quota import FloorDay

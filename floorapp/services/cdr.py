@@ -23,7 +23,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from floorapp.formats import cdr, csvio
+from floorapp.formats import cdr, csvio, import_files
 from floorapp.rules import quota as rules
 from floorapp.errors import FloorError
 from floorapp.i18n import _
@@ -47,10 +47,10 @@ class CdrService:
         that is not UTF-8 is replaced there rather than refused.
         """
         path = Path(path)
-        if path.suffix.lower() in csvio.XLSX_SUFFIXES:
+        if path.suffix.lower() in import_files.XLSX_SUFFIXES:
             raise FloorError(_("{path}: the call records are Asterisk's Master.csv, not a "
                                "workbook").format(path=path))
-        text = csvio.read_bytes(path).decode("utf-8", errors="replace")
+        text = import_files.read_bytes(path).decode("utf-8", errors="replace")
         if text.startswith("\ufeff"):
             text = text[1:]
         errors = csvio.Errors(path)

@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from floorapp.errors import FloorError
 from floorapp.i18n import _
-from floorapp.services.core import PAY, REF, Floor
+from floorapp.services.core import Floor
+from floorapp.services.partitions import PAY, REF
 from floorapp.rules.staff import Staff
 from store import StoreError
 from store import atomic as store_atomic
@@ -57,7 +58,7 @@ DemoStep = Callable[[DemoContext], None]
 def feature_steps() -> list[DemoStep]:
     """Each feature's demo step, in the order they build on each other."""
     from floorapp.services.attendance import demo_step as attendance_step
-    from floorapp.services.emergency import demo_step as emergency_step
+    from floorapp.services.emergency_demo import demo_step as emergency_step
     from floorapp.services.qa_demo import demo_step as monitoring_step
     from floorapp.services.pay import demo_step as pay_step
     from floorapp.services.quota import demo_calls

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from floorapp.formats import csvio
+from floorapp.formats import csvio, import_files
 from floorapp.errors import FloorError
 from floorapp.i18n import _
 from floorapp.rules.punches import Pairing, pair_day, parse_attlog_line, parse_moment
@@ -205,7 +205,7 @@ class PunchService:
     def _rows(self, path: str | Path) -> tuple[list[tuple[int, str, Any, list[str]]],
                                                 csvio.Errors]:
         """(line, clock id, time text or moment, extra fields) of an attlog.dat or a table."""
-        source = csvio.read_source(path)
+        source = import_files.read_source(path)
         if source.text is not None and _is_attlog(source.text):
             errors = csvio.Errors(path)
             rows = []

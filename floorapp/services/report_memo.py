@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from floorapp import i18n
-from floorapp.services.core import PAY, REF, Floor
+from floorapp.services.core import Floor
+from floorapp.services.partitions import PAY, REF
 
 MEMO_REPORTS = ("month", "qa", "day")
 _PROGRAM_DIRS = (Path(__file__).resolve().parent.parent,

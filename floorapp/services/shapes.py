@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from floorapp.i18n import _
-from floorapp.rules.staff import ROLES
+from floorapp.roles import ROLES
 from store import Store
 from store.shapes import Shapes
 
@@ -232,9 +232,9 @@ def _template(data: dict[str, Any]) -> Any:
 
 
 def _checklist(data: dict[str, Any]) -> Any:
-    from floorapp.rules import emergency
+    from floorapp.rules import checklists
 
-    return emergency.Checklist.from_record(data)
+    return checklists.Checklist.from_record(data)
 
 
 COUNTS = {"dialed": whole, "connected": whole, "completed": whole, "orders": whole,

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from floorapp.formats import csvio
+from floorapp.formats import csvio, import_files
 from floorapp.app import FloorApp
 from floorapp.cli.main import run
 from floorapp.errors import FloorError
@@ -176,7 +176,7 @@ def _bomb(path: Path, unpacked: int) -> Path:
 
 def test_case_6_an_xlsx_bomb_is_refused_before_it_is_unpacked(
         store_dir: Path, tmp_path: Path, capsys) -> None:
-    path = _bomb(tmp_path / "staff.xlsx", csvio.XLSX_MAX_BYTES + (1 << 20))
+    path = _bomb(tmp_path / "staff.xlsx", import_files.XLSX_MAX_BYTES + (1 << 20))
     assert path.stat().st_size < 1 << 20  # small on disk
     assert _cli(store_dir, "import", "staff", str(path)) == 2
     err = capsys.readouterr().err
@@ -186,10 +186,10 @@ def test_case_6_an_xlsx_bomb_is_refused_before_it_is_unpacked(
 def test_case_6_an_xlsx_of_too_many_parts_is_refused(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for n in range(csvio.XLSX_MAX_MEMBERS + 1):
+        for n in range(import_files.XLSX_MAX_MEMBERS + 1):
             archive.writestr(f"x/{n}", "")
     with pytest.raises(FloorError, match="parts in the workbook"):
-        csvio.check_xlsx_size(tmp_path / "many.xlsx", buffer.getvalue())
+        import_files.check_xlsx_size(tmp_path / "many.xlsx", buffer.getvalue())
 
 
 def test_case_6_report_day_reads_while_a_writer_holds_the_lock(

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from floorapp.formats import csvio
+from floorapp.formats import import_files
 from floorapp.cli.main import run
 from floorapp.errors import FloorError
 from floorapp.services import open_floor
@@ -27,7 +27,7 @@ STAFF_TEXT = (
 def test_text_is_decoded_whatever_excel_saved(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "staff.csv"
     path.write_bytes(STAFF_TEXT.encode(encoding))
-    assert csvio.read_source(path).text == STAFF_TEXT
+    assert import_files.read_source(path).text == STAFF_TEXT
 
 
 @pytest.mark.parametrize(
@@ -46,18 +46,18 @@ def test_neither_utf8_nor_gbk_is_refused_with_its_line(
     path = tmp_path / "odd.csv"
     path.write_bytes(text.encode(encoding))
     with pytest.raises(FloorError, match=rf"odd.csv:{line}: neither UTF-8 nor GBK"):
-        csvio.read_source(path)
+        import_files.read_source(path)
 
 
 def test_utf16_and_old_xls_are_named(tmp_path: Path) -> None:
     utf16 = tmp_path / "u.csv"
     utf16.write_bytes(STAFF_TEXT.encode("utf-16"))
     with pytest.raises(FloorError, match="UTF-16"):
-        csvio.read_source(utf16)
+        import_files.read_source(utf16)
     xls = tmp_path / "old.xls"
     xls.write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(FloorError, match=r"\.xls file; save it as \.xlsx"):
-        csvio.read_source(xls)
+        import_files.read_source(xls)
 
 
 def test_gbk_staff_list_round_trip_through_floor_import(
@@ -155,4 +155,4 @@ def test_attendance_times_typed_in_excel(staffed, tmp_path: Path) -> None:
          "time-seconds", "stripped"],
 )
 def test_cell_text(value: object, text: str) -> None:
-    assert csvio.cell_text(value) == text
+    assert import_files.cell_text(value) == text

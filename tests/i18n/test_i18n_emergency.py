@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import DataTable, Static
 from wcwidth import wcswidth
 
+from floorapp.rules import checklists
 from floorapp.rules import emergency as rules
 from floorapp import i18n
 from floorapp.app import FloorApp
@@ -122,7 +123,7 @@ def test_checklists_follow_the_interface_language(staffed):
 
 def test_incident_stored_before_bilingual_data_shows_chinese(staffed, zh):
     """An incident recorded when steps had no text_zh takes it from the built-in by code."""
-    old = rules.new_incident("20261120-1", rules.builtin_checklists()[0],
+    old = rules.new_incident("20261120-1", checklists.builtin_checklists()[0],
                              "2026-11-20T15:00:00+08:00", "tester")
     old["title"] = "Fire 火警"
     del old["title_zh"]

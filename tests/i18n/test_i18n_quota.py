@@ -12,7 +12,8 @@ from wcwidth import wcswidth
 from floorapp import i18n
 from floorapp.app import FloorApp
 from floorapp.cli.main import run
-from floorapp.rules.quota import Counts, parse_quick_entry
+from floorapp.rules.quota import Counts
+from floorapp.rules.quota_entry import parse_quick_entry
 from floorapp.services import Floor
 from tests.cli.test_quota_cli import GOOD, all_in_on_time, store_args
 

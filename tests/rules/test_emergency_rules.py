@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from floorapp.rules import checklists
 from floorapp.rules import emergency as rules
 from floorapp.errors import FloorError, ImportRejected
 
@@ -20,12 +21,12 @@ def t(hhmm: str, day: int = 20) -> dt.datetime:
     return dt.datetime(2026, 11, day, hour, minute, tzinfo=TZ)
 
 
-def checklist(cid: str) -> rules.Checklist:
-    return next(c for c in rules.builtin_checklists() if c.id == cid)
+def checklist(cid: str) -> checklists.Checklist:
+    return next(c for c in checklists.builtin_checklists() if c.id == cid)
 
 
 def test_builtin_checklists_cover_spec_steps():
-    by_id = {c.id: c for c in rules.builtin_checklists()}
+    by_id = {c.id: c for c in checklists.builtin_checklists()}
     assert [c.key for c in by_id.values()] == ["f", "i", "o"]
     fire = [s.code for s in by_id["fire"].steps]
     assert fire == ["calm", "superior", "officer", "security", "evacuate", "extinguish",
@@ -41,7 +42,7 @@ def test_builtin_checklists_cover_spec_steps():
     assert outage == {"start": "time", "describe": "text", "scope": "scope", "seats": "seats",
                       "lead": "none", "steps": "text", "recovered": "time"}
     for c in by_id.values():
-        assert len(c.steps) <= rules.MAX_STEPS
+        assert len(c.steps) <= checklists.MAX_STEPS
 
 
 def _all_done(cid: str, values: dict[str, object] | None = None) -> dict:
@@ -195,7 +196,7 @@ GOOD = {"id": "gas-leak", "name": "Gas leak 燃气泄漏", "key": "g",
 
 
 def test_custom_checklist_parsed():
-    checklist, errors = rules.parse_checklist(GOOD, {"f": "fire"}, "gas.json")
+    checklist, errors = checklists.parse_checklist(GOOD, {"f": "fire"}, "gas.json")
     assert errors == []
     assert checklist.kind == "custom" and checklist.key == "g"
     assert [(s.code, s.mandatory, s.input) for s in checklist.steps] == [
@@ -220,23 +221,23 @@ def test_custom_checklist_parsed():
         "no-steps", "ten-steps", "empty-step-text", "mandatory-not-bool", "input-not-allowed",
         "duplicate-code", "unknown-field"])
 def test_custom_checklist_errors(change, message):
-    _, errors = rules.parse_checklist({**GOOD, **change}, {"f": "fire"}, "gas.json")
+    _, errors = checklists.parse_checklist({**GOOD, **change}, {"f": "fire"}, "gas.json")
     assert any(message in e or re.search(message, e) for e in errors), errors
     assert all(e.startswith("gas.json: ") for e in errors)
 
 
 def test_custom_checklist_key_taken_by_another():
-    _, errors = rules.parse_checklist(GOOD, {"g": "gas-old"}, "gas.json")
+    _, errors = checklists.parse_checklist(GOOD, {"g": "gas-old"}, "gas.json")
     assert errors == ["gas.json: key: 'g' already opens checklist 'gas-old'"]
-    _, errors = rules.parse_checklist(GOOD, {"g": "gas-leak"}, "gas.json")  # re-import
+    _, errors = checklists.parse_checklist(GOOD, {"g": "gas-leak"}, "gas.json")  # re-import
     assert errors == []
 
 
 def test_checklist_json_errors():
     with pytest.raises(FloorError, match=r"gas.json:1: not valid JSON"):
-        rules.load_checklist_json("{oops", {}, "gas.json")
+        checklists.load_checklist_json("{oops", {}, "gas.json")
     with pytest.raises(ImportRejected) as err:
-        rules.load_checklist_json(json.dumps({**GOOD, "name": "", "key": "f"}), {}, "gas.json")
+        checklists.load_checklist_json(json.dumps({**GOOD, "name": "", "key": "f"}), {}, "gas.json")
     assert len(err.value.errors) == 2
 
 

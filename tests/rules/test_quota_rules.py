@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from floorapp.rules import quota as q
 from floorapp.policy import Policy
 from floorapp.rules.quota import CallEntry, Counts
+from floorapp.rules.quota_entry import parse_quick_entry
 
 P = Policy()
 DAY = dt.date(2026, 11, 20)
@@ -241,10 +242,10 @@ def test_count_problems(counts, problems):
 
 
 def test_parse_day_total():
-    parsed = q.parse_quick_entry("A001 = 80 66 61 19")
+    parsed = parse_quick_entry("A001 = 80 66 61 19")
     assert (parsed.who, parsed.counts, parsed.day_total) == ("A001", Counts(80, 66, 61, 19), True)
-    assert q.parse_quick_entry("= 1 1 1 0").who is None
-    assert not q.parse_quick_entry("1 1 1 0").day_total
+    assert parse_quick_entry("= 1 1 1 0").who is None
+    assert not parse_quick_entry("1 1 1 0").day_total
 
 
 @pytest.mark.parametrize(
@@ -255,7 +256,7 @@ def test_parse_day_total():
     ids=["plus-selected", "plus-id", "plus-name", "line-selected", "line-id"],
 )
 def test_parse_quick_entry(text, who, add, counts):
-    parsed = q.parse_quick_entry(text)
+    parsed = parse_quick_entry(text)
     assert (parsed.who, parsed.add_completed, parsed.counts) == (who, add, counts)
 
 
@@ -265,7 +266,7 @@ def test_parse_quick_entry(text, who, add, counts):
 )
 def test_parse_quick_entry_refuses(text):
     with pytest.raises(ValueError):
-        q.parse_quick_entry(text)
+        parse_quick_entry(text)
 
 
 @given(st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 1000))

@@ -20,7 +20,8 @@ from floorapp.rules import pay
 from floorapp.rules import quota
 from floorapp.rules.attendance import Punch, evaluate_day, late_deduction, month_result
 from floorapp.cli.main import run
-from floorapp.policy import FIRST_DAY_CHOICES, READINGS, Policy
+from floorapp.policy import Policy
+from floorapp.policy_checks import FIRST_DAY_CHOICES, READINGS
 from floorapp.rules.staff import Staff
 from screens.policy_notes import NOTES, note
 

@@ -234,7 +234,7 @@ async def test_a_correction_takes_completed_back_with_a_reason(counted: Floor) -
 
 
 def test_quick_entry_correction_parsing() -> None:
-    from floorapp.rules.quota import parse_quick_entry
+    from floorapp.rules.quota_entry import parse_quick_entry
 
     entry = parse_quick_entry("A001 -5 typed twice")
     assert (entry.who, entry.add_completed, entry.reason) == ("A001", -5, "typed twice")
@@ -331,7 +331,7 @@ async def test_the_totals_say_where_the_counts_come_from(counted: Floor) -> None
     ids=["counts-then-reason", "name-then-counts", "selected-seat-with-reason", "day-total"],
 )
 def test_quick_entry_counts_with_a_reason(text, who, counts, reason) -> None:
-    from floorapp.rules.quota import parse_quick_entry
+    from floorapp.rules.quota_entry import parse_quick_entry
 
     entry = parse_quick_entry(text)
     assert entry.who == who and entry.reason == reason

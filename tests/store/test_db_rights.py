@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from floorapp.rules import rights
+from floorapp import roles
 from floorapp.clock import fixed_clock
 from floorapp.rules.rights import NotAllowed
 from floorapp.services import open_floor
@@ -81,9 +81,9 @@ def test_the_databases_rights_are_floors(pg_cluster) -> None:
     """The tables the database holds are floor's rights: the default role_rights, the
     manager-only actions, known actions only, every table floor writes named."""
     assert {r: set(a) for r, a in pg_schema.DEFAULT_ROLE_RIGHTS.items()} == {
-        r: set(a) for r, a in rights.default_role_rights().items()}
-    assert set(pg_schema.MANAGER_ONLY) == set(rights.MANAGER_ONLY)
-    assert {a for acts in pg_schema.TABLE_ACTIONS.values() for a in acts} <= set(rights.ACTIONS)
+        r: set(a) for r, a in roles.default_role_rights().items()}
+    assert set(pg_schema.MANAGER_ONLY) == set(roles.MANAGER_ONLY)
+    assert {a for acts in pg_schema.TABLE_ACTIONS.values() for a in acts} <= set(roles.ACTIONS)
     assert {key for key in SHAPES if key[0] != "pay"} <= set(pg_schema.TABLE_ACTIONS)
     with connect(pg_cluster.address()) as conn:
         held = sorted(conn.execute("SELECT kind, tbl, action FROM floor.table_rights"))
@@ -111,7 +111,7 @@ def test_a_lead_writes_a_day_but_not_the_policy_or_an_unknown_table(pg_cluster, 
 
 def test_the_database_follows_the_policys_role_rights(pg_cluster, site):
     manager = _floor(pg_cluster, site, "M001")
-    table = rights.default_role_rights()
+    table = roles.default_role_rights()
     table["monitor"] = ["attendance.record", "qa.feedback"]  # no qa.score: feedback only
     manager.set_policy_value("role_rights", json.dumps(table))
     assert not _refused(pg_cluster, site, "Q001", *PUNCH)

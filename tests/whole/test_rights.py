@@ -23,7 +23,8 @@ import pytest
 from floorapp.app import FloorApp
 from floorapp.clock import fixed_clock
 from floorapp.errors import FloorError
-from floorapp.rules.rights import ACTIONS, MANAGER_ONLY, NotAllowed, Person, access_for
+from floorapp.roles import ACTIONS, MANAGER_ONLY
+from floorapp.rules.rights import NotAllowed, Person, access_for
 from floorapp.services import Floor, open_floor
 from screens.help import HelpScreen
 from store import db as store_db
