@@ -55,6 +55,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "pay": ("floorapp/rules/pay.py", "floorapp/services/pay.py", "floorapp/cli/pay.py",
             "screens/pay*.py"),
     "emergency": ("floorapp/rules/emergency.py", "floorapp/rules/checklists.py",
+                  "floorapp/formats/checklists.py",
                   "floorapp/services/emergency.py", "floorapp/services/emergency_demo.py",
                   "screens/emergency*.py"),
     # real data in and out (SPEC §11): the time clock, the phone system, Excel

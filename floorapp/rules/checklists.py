@@ -5,13 +5,10 @@ May import: the basics (policy, i18n, clock, money, errors, text) and other rule
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from floorapp.formats import csvio
-from floorapp.errors import FloorError
 from floorapp.i18n import _, language
 
 # What a step asks for when ticked: nothing, a text, a time, the outage scope, the seats.
@@ -195,17 +192,3 @@ def parse_checklist(data: Any, taken_keys: dict[str, str], where: str) -> tuple[
         steps.append(Step(code, text.strip(), mandatory, kind, text_zh.strip()))
     return Checklist(cid or "", (name or "").strip(), key or "", "custom", tuple(steps),
                      name_zh.strip()), errors
-
-
-def load_checklist_json(text: str, taken_keys: dict[str, str], where: str) -> Checklist:
-    try:
-        data = csvio.loads_json(text, where)
-    except json.JSONDecodeError as exc:
-        raise FloorError(_("{where}:{line}: not valid JSON ({reason})").format(
-            where=where, line=exc.lineno, reason=exc.msg)) from None
-    checklist, errors = parse_checklist(data, taken_keys, where)
-    if errors:
-        from floorapp.errors import ImportRejected
-
-        raise ImportRejected(errors)
-    return checklist

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pendulum
 
+from floorapp.formats.checklists import load_checklist_json
 from floorapp.rules import checklists
 from floorapp.rules import emergency as rules
 from floorapp.errors import FloorError
@@ -66,7 +67,7 @@ class EmergencyService:
             raise FloorError(_("{path}: cannot be read ({reason})").format(
                 path=path, reason=exc)) from None
         taken = {c.key: c.id for c in self.checklists()}
-        checklist = checklists.load_checklist_json(text, taken, str(path))
+        checklist = load_checklist_json(text, taken, str(path))
         with self.floor.transaction() as tx:
             before = tx.get(REF, CHECKLISTS, checklist.id)
             tx.put(REF, CHECKLISTS, checklist.id, checklist.to_record())

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from floorapp.formats.checklists import load_checklist_json
 from floorapp.rules import checklists
 from floorapp.rules import emergency as rules
 from floorapp.errors import FloorError, ImportRejected
@@ -235,9 +236,9 @@ def test_custom_checklist_key_taken_by_another():
 
 def test_checklist_json_errors():
     with pytest.raises(FloorError, match=r"gas.json:1: not valid JSON"):
-        checklists.load_checklist_json("{oops", {}, "gas.json")
+        load_checklist_json("{oops", {}, "gas.json")
     with pytest.raises(ImportRejected) as err:
-        checklists.load_checklist_json(json.dumps({**GOOD, "name": "", "key": "f"}), {}, "gas.json")
+        load_checklist_json(json.dumps({**GOOD, "name": "", "key": "f"}), {}, "gas.json")
     assert len(err.value.errors) == 2
 
 
