@@ -1,5 +1,8 @@
 """FloorApp: one Textual mode per section, global keys, command palette, live refresh.
 
+May import: Textual, the screens, services, rules, formats and the basics; never the store, TinyDB
+or the CLI.
+
 The app reads the store through the same services as the CLI. It polls the store's change
 stamp every second, so another supervisor's change shows within 2 s without a restart.
 """

@@ -1,5 +1,8 @@
 """Time in the centre's time zone (pendulum). Rules never read the clock; services pass `now`.
 
+May import: other basics only (policy, roles, i18n, clock, money, errors, text); never rules,
+formats, services, the CLI, screens, the store or Textual.
+
 ``$FLOOR_NOW`` (ISO date-time, read in the policy time zone) pins the clock for demos,
 screenshots and tests.
 """

@@ -1,4 +1,8 @@
-"""Errors meant for a user: the message says what is wrong and where."""
+"""Errors meant for a user: the message says what is wrong and where.
+
+May import: other basics only (policy, roles, i18n, clock, money, errors, text); never rules,
+formats, services, the CLI, screens, the store or Textual.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Chinese and English interface: standard gettext catalogues, one domain per feature.
 
+May import: other basics only (policy, roles, i18n, clock, money, errors, text); never rules,
+formats, services, the CLI, screens, the store or Textual.
+
 The language is ``--lang zh|en``, else ``$FLOOR_LANG``, else the locale (``LC_ALL``,
 ``LC_MESSAGES``, ``LANG``: anything starting ``zh`` is Chinese), else English. Source strings are
 English; the Chinese catalogues live in ``floorapp/locale/zh_CN/LC_MESSAGES/<domain>.po`` with

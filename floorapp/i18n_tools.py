@@ -4,6 +4,9 @@
                                                        keeping existing translations
     python -m floorapp.i18n_tools compile              write every .mo from its .po
     python -m floorapp.i18n_tools missing              list strings without a translation
+
+May import: other basics only (policy, roles, i18n, clock, money, errors, text); never rules,
+formats, services, the CLI, screens, the store or Textual.
 """
 
 from __future__ import annotations

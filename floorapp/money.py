@@ -1,4 +1,8 @@
-"""Money is Decimal, exact in the middle, rounded half-up to 0.01 once when reported."""
+"""Money is Decimal, exact in the middle, rounded half-up to 0.01 once when reported.
+
+May import: other basics only (policy, roles, i18n, clock, money, errors, text); never rules,
+formats, services, the CLI, screens, the store or Textual.
+"""
 
 from __future__ import annotations
 

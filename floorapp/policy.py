@@ -1,5 +1,8 @@
 """The centre's policy: every business number of SPEC §4–8 as a named default.
 
+May import: other basics only (policy, roles, i18n, clock, money, errors, text); never rules,
+formats, services, the CLI, screens, the store or Textual.
+
 Centres differ; a supervisor changes a value with `floor policy set KEY VALUE`, a policy file
 (`floor policy load FILE.json`) or the settings, never in Python. The policy is stored in the
 store's reference partition (table ``policy``, key ``policy``), audited like any other change.

@@ -1,6 +1,7 @@
 """How a policy is loaded and checked: from stored data, a file or one typed value; bad values refused.
 
-May import: other basics only (policy, i18n, clock, money, errors, text); never rules, formats, services, the CLI, screens, the store or Textual.
+May import: other basics only (policy, roles, i18n, clock, money, errors, text); never rules,
+formats, services, the CLI, screens, the store or Textual.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The roles on the floor and what each may do by default: the policy's ``role_rights`` table.
 
-May import: other basics only (policy, i18n, clock, money, errors, text); never rules, formats, services, the CLI, screens, the store or Textual.
+May import: other basics only (policy, roles, i18n, clock, money, errors, text); never rules,
+formats, services, the CLI, screens, the store or Textual.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """Text a user typed, made safe to print to a terminal (SPEC §3 rev.: never sent raw).
 
+May import: other basics only (policy, roles, i18n, clock, money, errors, text); never rules,
+formats, services, the CLI, screens, the store or Textual.
+
 Names, notes and reasons may hold anything a CSV or a keyboard can carry: an escape sequence,
 a bell, a bidi override that reverses what follows. ``terminal_safe`` shows each such character
 as its escape (``\\x1b``, ``\\u202e``) so it is read, not obeyed. Screens use

@@ -1,5 +1,7 @@
 """``floor wallboard``: the floor's TV page (SPEC §13, issue #28).
 
+May import: services, formats, rules and the basics; never the CLI, screens, the store or Textual.
+
 A small HTTP server from the standard library (``ThreadingHTTPServer``): the page is HTML
 rendered here with today's figures in it, and a small script (``web/board.js``, shipped in the
 package like the stylesheet: nothing is fetched from the internet) asks ``/figures.json`` every

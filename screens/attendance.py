@@ -2,6 +2,9 @@
 keyboard entry of arrivals, departures, reasons and leave, corrections with their history,
 and the month view with each person's deductions and why.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 The screen calls ``floor.attendance`` only; the rules live in ``floorapp/rules/attendance.py``.
 """
 

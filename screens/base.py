@@ -1,4 +1,8 @@
-"""What every section screen shares: the floor, the chrome, and a refresh hook."""
+"""What every section screen shares: the floor, the chrome, and a refresh hook.
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """The week's common problems (共性问题, SPEC §6): the floor's most frequent deductions, the
 agents behind each, and whether the week's feedback is given; due within the week [000 §7].
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 Opened from Monitoring (ctrl+g); ←/→ move a week back and forward, t comes back to this week,
 f records that the week's common problems were fed back, Esc goes back. The rows are those of
 `floor qa common` (the same service call).

@@ -1,5 +1,8 @@
 """The emergency section (突发事件, SPEC §8): F9 from anywhere.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 Without an open incident the screen offers the checklists, one key each (f fire, i ill,
 o outage, a centre's own letters). With one, it shows a running timer, the numbers to call,
 the steps (1–9 tick a step; ↑↓ and s skip with a reason, u undo), notes (t), the call-in of a

@@ -1,5 +1,9 @@
 """The start-up notice of incidents still open: on its own, so the console's start does not
-import the emergency screen (issue #18)."""
+import the emergency screen (issue #18).
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Small modal dialogs of the emergency screen: a one-line prompt, a pick list, the log."""
+"""Small modal dialogs of the emergency screen: a one-line prompt, a pick list, the log.
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""F1: every key that works here, read from the live bindings so it is always right."""
+"""F1: every key that works here, read from the live bindings so it is always right.
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """The monitoring section (监控/质检, SPEC §6): quick entry while listening, today's plan beside it.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 Type part of an agent's id or name, then the item codes with counts (``a1x2 b3``); the total
 updates on every key and a critical item shows FAIL in red. Enter saves, ctrl+z takes the last
 entry back. The plan on the right shows every assignment as done, due or overdue; Enter on a row

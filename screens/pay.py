@@ -3,6 +3,9 @@ circumstances to confirm, the appraisal beside it, and the reminder until the mo
 are published. Opened with `p` from the attendance section (the month shown there) or from the
 command palette.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 The screen calls ``floor.pay`` only; the rules live in ``floorapp/rules/pay.py``.
 """
 

@@ -1,4 +1,8 @@
-"""F8: the centre's policy — every business number, its rule, and editing by keyboard."""
+"""F8: the centre's policy — every business number, its rule, and editing by keyboard.
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """What each policy value is for, in the interface language, with the numbers in force.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 The rule each value comes from, as a note the F8 screen shows under the value: every note is a
 message of the catalogue (English here, Chinese in floor.po), and a number in it is a placeholder
 filled with the current policy (``{late_per_minute}``), so a note never quotes a stale figure.

@@ -1,5 +1,8 @@
 """F5 Quota (外呼量): every seat's progress toward the daily minimum, live, with quick entry.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 A row per agent: completed against the target as a bar, dialed against the 70–100 band, the
 pace needed for the rest of the shift and who is behind. Counts are typed in the entry line:
 ``+5`` on the selected seat (5 more completed this hour), ``A001 +5``, a full line

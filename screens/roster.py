@@ -1,5 +1,8 @@
 """The roster section (Roster 排班): the month grid, edits by key, swaps, call-ins, generation.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 Staff rows (id and name stay put) × day columns (scroll sideways); today and weekends marked in
 the header; coverage per day underneath (agents on D, C1, C2), red when short. The cursor
 day's pre-shift meeting and the Friday study are on the line above the grid.

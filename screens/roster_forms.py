@@ -1,4 +1,8 @@
-"""Small modal forms of the roster section: a few labelled inputs, Enter saves, Esc cancels."""
+"""Small modal forms of the roster section: a few labelled inputs, Enter saves, Esc cancels.
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

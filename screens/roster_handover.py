@@ -1,5 +1,9 @@
 """The handover log (交接班): a day's handovers — time, who handed over, who took over, notes and
-open items. Reached from the roster screen with ``h``."""
+open items. Reached from the roster screen with ``h``.
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

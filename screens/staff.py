@@ -1,4 +1,8 @@
-"""F7: the staff register — find, add, edit and retire staff by keyboard."""
+"""F7: the staff register — find, add, edit and retire staff by keyboard.
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

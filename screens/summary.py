@@ -1,5 +1,8 @@
 """F6 Summary (日报): the end-of-day summary of SPEC §9 for a chosen date.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 Quota, attendance, monitoring and open incidents, as the features that own them provide them;
 the same data as ``floor report day``. ``[``/``]`` move the date, ``t`` back to today, ``g``
 types a date, ``x`` writes the agents table as CSV.

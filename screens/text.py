@@ -1,5 +1,8 @@
 """User text in a screen: shown as text, never as Textual markup or terminal controls.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 Wrap every name, note or reason that goes into a markup string, a ``Static``, a ``notify``
 message or a ``DataTable`` string cell: ``markup_safe(person.name)``.
 """

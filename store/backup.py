@@ -1,5 +1,7 @@
 """Dated backups of a store: a gzipped tar of every data file, written atomically; and restore.
 
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+
 A backup never goes inside the store it copies (except the app's own ``backups/``), never
 replaces an earlier one (a second one the same day is ``floor-YYYY-MM-DD-2.tar.gz``), and holds
 only the regular data files floor reads itself: nothing is followed, a link or a special file in

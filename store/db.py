@@ -1,5 +1,7 @@
 """The Store API the services use. TinyDB stays behind it.
 
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+
 Layout of a store directory (SPEC §3):
 
     meta.json                 schema version

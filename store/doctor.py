@@ -1,5 +1,7 @@
 """`floor doctor`: read every store file and say which ones are unwell and why.
 
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+
 It only reads: it never finishes a journal, never writes meta.json, never creates a store (a
 mistyped path is reported, not made). It reads the way the app does: nothing followed, no
 special file opened (a FIFO never hangs it), so it names a link, a FIFO, a directory where a

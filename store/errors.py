@@ -1,4 +1,7 @@
-"""Errors the store raises; each says which file and why, never personal data."""
+"""Errors the store raises; each says which file and why, never personal data.
+
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+"""
 
 from __future__ import annotations
 

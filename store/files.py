@@ -1,6 +1,8 @@
 """Files of the store reached safely: no-follow opens and reads inside the store, the pay group,
 the store's names and modes, JSON in and out, the walk over its data files.
 
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+
 A store directory is shared ground (SPEC §3 rev. 12-2026b): every member of the floor group can
 put any name in it, a link or a FIFO too. So every file of the store is opened relative to the
 store directory's descriptor, one path component at a time, never following a link

@@ -1,5 +1,7 @@
 """Changes that touch several files at once, all-or-nothing, by a redo journal.
 
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+
 The new contents are written under ``.journal/<id>/``, a ``COMMITTED`` marker is written
 atomically, then the change is applied in two steps: every new file is first written beside its
 target under a temp name (the step that needs disk space: a full disk stops it before any

@@ -1,5 +1,7 @@
 """Schema versions of the store and the migrations between them.
 
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+
 ``MIGRATIONS[n]`` turns a partition written under schema ``n`` into schema ``n + 1``. They run on
 open, under the store lock, all files in one journalled commit, so a crash mid-migration leaves
 the store wholly at the old schema or wholly at the new one.

@@ -1,5 +1,7 @@
 """The database store: the Store API over PostgreSQL (issue #32, SPEC §12).
 
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+
 Selected by a libpq URI as the store address (``--store postgresql:///floor``); ``--site``
 picks one floor of several in one database. The same partitions (``ref``, ``pay``,
 ``day/YYYY-MM-DD``, ``roster/YYYY-MM``) and the same versioned records as the file store, as

@@ -1,5 +1,8 @@
 """Administration of a floor database: ``floor db init|grant|migrate``, ``floor store copy``
-(issue #32). Run by the database's owner (init, migrate) or a role that may grant."""
+(issue #32). Run by the database's owner (init, migrate) or a role that may grant.
+
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,10 @@
 """What the database store keeps of its own reading (issue #32): digests and finished
 reports, per login in ``floor.digests`` (row security makes each login's rows its own), under
 the change counters of the partitions they were worked out from: never stale, as the file
-store's ``.cache`` (store.digests, store.memo). A mixin of store.pg.PgStore."""
+store's ``.cache`` (store.digests, store.memo). A mixin of store.pg.PgStore.
+
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """Data migrations of a database store (issue #32): the file store's path (store.migrations)
 run by ``floor db migrate`` over every site of a database, in one transaction.
 
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+
 A database keeps its data schema in ``floor.meta`` (``data_schema``, one for every site). When
 it is older than this floor's, each site's partitions are read in the file store's shape (every
 version, and its audit as ``_audit`` entries), the same steps run on them as on a store

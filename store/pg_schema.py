@@ -1,5 +1,7 @@
 """The database store's schema, roles and grants (issue #32, SPEC §12).
 
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+
 Two schemas: ``floor`` holds every partition but pay, ``floor_pay`` holds pay and is usable by
 the group role ``floor_pay`` only. In each, ``versions`` holds every version of every record
 (keyed site, partition, table, key, version; never updated) and ``audit`` is filled by a
@@ -31,7 +33,7 @@ GROUP_ROLES = ("floor_monitor", "floor_lead", "floor_manager", "floor_pay")
 FLOOR_ROLES = {"monitor": "floor_monitor", "lead": "floor_lead", "manager": "floor_manager",
                "pay": "floor_pay"}
 
-# Which actions (floorapp.rules.rights.ACTIONS) let a role write a table of a partition kind; the
+# Which actions (floorapp.roles.ACTIONS) let a role write a table of a partition kind; the
 # services write these tables under these rights (tests/store/test_db_rights.py checks both lists
 # against floor). A table not named here may be written by managers only.
 TABLE_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -61,9 +63,9 @@ TABLE_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("roster", "swaps"): ("roster.edit",),
     ("roster", "callins"): ("roster.edit",),
 }
-# floorapp.rules.rights.MANAGER_ONLY: no role_rights gives these to another role
+# floorapp.roles.MANAGER_ONLY: no role_rights gives these to another role
 MANAGER_ONLY = ("policy.change", "staff.change", "pay.view", "pay.special", "pay.publish")
-# floorapp.rules.rights.default_role_rights(): the rights while a site's policy does not set them
+# floorapp.roles.default_role_rights(): the rights while a site's policy does not set them
 _QA = ("qa.score", "qa.feedback", "qa.dispute")
 DEFAULT_ROLE_RIGHTS: dict[str, tuple[str, ...]] = {
     "monitor": _QA,

@@ -1,6 +1,9 @@
 """A transaction of the database store (store.pg): the file store's Tx, reading the
 partitions it touches from the database under the site's lock and inserting its new versions
-at commit, each carrying floor's description of the change for the audit trigger."""
+at commit, each carrying floor's description of the change for the audit trigger.
+
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """Record shapes: every current record of a table is checked against its shape when read.
 
+May import: TinyDB, psycopg and the standard library; nothing of floorapp or screens.
+
 The program that owns the data registers a check per table (``Store.add_shape``; floor does it
 in floorapp.services.shapes). A record whose check fails is *damaged*: it is left out of every
 read, named in ``Store.problems`` (file, table, key, field, why) and kept on disk as it is, like

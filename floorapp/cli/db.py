@@ -1,5 +1,9 @@
 """``floor db init|grant|migrate`` and ``floor store copy`` (issue #32): the database store's
-administration, and copies between a store directory and a database (either way)."""
+administration, and copies between a store directory and a database (either way).
+
+May import: services, formats, rules, the basics and the store's errors; the app only to start the
+console; never screens or Textual.
+"""
 
 from __future__ import annotations
 

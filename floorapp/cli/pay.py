@@ -1,5 +1,9 @@
 """The pay command group of `floor` (SPEC §10): `floor pay special|publish|score|coach`.
-`floor report pay` and `floor import coaching` sit in cli/reports.py and cli/imports.py."""
+`floor report pay` and `floor import coaching` sit in cli/reports.py and cli/imports.py.
+
+May import: services, formats, rules, the basics and the store's errors; the app only to start the
+console; never screens or Textual.
+"""
 
 from __future__ import annotations
 

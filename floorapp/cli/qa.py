@@ -1,6 +1,10 @@
 """The monitoring command groups of `floor` (SPEC §9): `floor sample-size` and `floor qa …`
 (the day's plan, evaluations, feedback, disputes). The imports and `floor report qa` sit in
-cli/imports.py and cli/reports.py."""
+cli/imports.py and cli/reports.py.
+
+May import: services, formats, rules, the basics and the store's errors; the app only to start the
+console; never screens or Textual.
+"""
 
 from __future__ import annotations
 

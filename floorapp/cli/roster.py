@@ -1,6 +1,10 @@
 """The roster's edits on the command line (issue #24): `floor roster set|swap|callin`, with the
 same rules, rights, audit and "already at work" question as the roster screen. `floor roster
-generate` and `floor report roster` sit in cli/commands.py and cli/reports.py."""
+generate` and `floor report roster` sit in cli/commands.py and cli/reports.py.
+
+May import: services, formats, rules, the basics and the store's errors; the app only to start the
+console; never screens or Textual.
+"""
 
 from __future__ import annotations
 

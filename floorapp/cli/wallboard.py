@@ -1,5 +1,9 @@
 """``floor wallboard``'s command line, apart from the server so that building the CLI's parser
-(``floor --help``, every command) does not import an HTTP server."""
+(``floor --help``, every command) does not import an HTTP server.
+
+May import: services, formats, rules, the basics and the store's errors; the app only to start the
+console; never screens or Textual.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """Asterisk call records (``cdr_csv`` ``Master.csv``) counted per agent and hour (SPEC §11).
 Pure rules.
 
+May import: the basics and the rules; never services, the CLI, screens, the store, TinyDB or
+Textual.
+
 ``Master.csv`` has no header; each row is accountcode, src, dst, dcontext, clid, channel,
 dstchannel, lastapp, lastdata, start, answer, end, duration, billsec, disposition, amaflags,
 then, as ``cdr.conf`` [csv] says, uniqueid (``loguniqueid``), userfield (``loguserfield``) and

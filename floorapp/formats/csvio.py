@@ -1,5 +1,8 @@
 """Reading CSV files for imports: every problem becomes a ``FILE:LINE: reason`` line.
 
+May import: the basics and the rules; never services, the CLI, screens, the store, TinyDB or
+Textual.
+
 Imports are all-or-nothing: a service parses and checks every row first, collecting errors, and
 writes only when there are none. The files themselves (UTF-8 or GB18030 text, .xlsx sheets) are
 read by ``formats/import_files.py``.

@@ -1,5 +1,8 @@
 """Which native charts the Excel day and month reports carry (SPEC §13, issue #28): pure.
 
+May import: the basics and the rules; never services, the CLI, screens, the store, TinyDB or
+Textual.
+
 The day workbook gains an "hours" sheet (the hourly curve: completed per hour, running, the
 pace to target, as ``services.board.curve`` gives them) with its chart; the month workbook a
 chart of the month's orders per agent on the order-guarantee sheet and one of the deductions
@@ -14,7 +17,7 @@ from typing import Any
 from floorapp.i18n import _
 from floorapp.formats.xlsx import Chart, Sheet, report_sheets
 
-# The attendance month table's money columns (services.attendance.month_report): late ¥,
+# The attendance month table's money columns (services.attendance_month: month_report): late ¥,
 # early ¥, absent ¥, pers. ¥, sick ¥ — at these places when pay is shown.
 DEDUCTION_COLUMNS = (3, 5, 7, 9, 11)
 

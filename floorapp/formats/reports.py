@@ -1,5 +1,8 @@
 """Reports as data, rendered as a table (tabulate), JSON or CSV (SPEC §9).
 
+May import: the basics and the rules; never services, the CLI, screens, the store, TinyDB or
+Textual.
+
 A feature builds a ``Report``: the JSON object of the SPEC contract, and one or more tables for
 people to read. ``render`` turns it into text; the CLI prints it, the summary screen shows the
 same tables, and CSV export writes the first (main) table.

@@ -1,5 +1,8 @@
 """Excel out (SPEC §11): reports as .xlsx workbooks payroll can open and sum.
 
+May import: the basics and the rules; never services, the CLI, screens, the store, TinyDB or
+Textual.
+
 One sheet per table; the header row bold and frozen; numbers as numbers, money with two
 decimals, dates as dates; column widths measured in display cells, so Chinese names (two cells
 a character) are not cut. ``write_workbook`` takes plain sheets (headers, rows, column kinds)

@@ -1,5 +1,8 @@
 """Attendance and lateness penalties (考勤), SPEC §4: pure rules.
 
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
+
 Plain data in (the day's shift periods, punches, leave, the policy, an explicit ``now``), plain
 results out. No clock, no store, no Textual. Money is exact ``Decimal``; rounding happens once,
 in reports (``floorapp.money``).

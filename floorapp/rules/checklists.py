@@ -1,6 +1,7 @@
 """Emergency checklists as data: the built-in three of SPEC §8 and a centre's own from JSON.
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never formats, services, the CLI, screens, the store, TinyDB or Textual.
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 
 from __future__ import annotations

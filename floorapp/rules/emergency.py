@@ -1,5 +1,8 @@
 """Emergency checklists and incidents (突发事件, SPEC §8): checklists as data, pure rules.
 
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
+
 The checklists themselves (the built-ins and a centre's own from JSON) are in
 ``rules/checklists.py``; this module holds the incidents run from them.
 

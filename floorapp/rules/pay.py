@@ -1,5 +1,8 @@
 """Pay sheet and appraisal (薪资/绩效), SPEC §10 and [004] 四、话务员薪资制度: pure rules.
 
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
+
 Plain data in (the agent, the month's orders, outage minutes, the supervisor's decision on
 special circumstances, the attendance month computed on the month's base, the coaching log),
 plain results out. No clock, no store, no Textual. Money is exact ``Decimal``; it is rounded

@@ -1,5 +1,8 @@
 """Raw time-clock punches (打卡记录) paired to shift periods (SPEC §11). Pure rules.
 
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
+
 A clock writes moments, not "in" and "out": floor decides which punch is which. Each period of
 a person's shift has two boundaries, its start and its end, each with a window around it (the
 policy's ``punch_*`` minutes). A punch belongs to the nearest boundary whose window holds it

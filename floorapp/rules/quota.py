@@ -1,5 +1,8 @@
 """Outbound daily quota (外呼量, SPEC §5): pure rules over call counts and the policy.
 
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
+
 No I/O, no clock, no Textual, no TinyDB: callers pass the counts, the policy and ``now``.
 Call counts arrive as *entries*: a daily total (``hour`` None) or an hourly increment, per
 agent, day and campaign. For one agent, day and campaign a daily total, when there is one,

@@ -1,6 +1,7 @@
 """The quick entry a supervisor types on the quota screen (``A001 +5``, ``= A001 80 66 61 19``).
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never formats, services, the CLI, screens, the store, TinyDB or Textual.
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 
 from __future__ import annotations

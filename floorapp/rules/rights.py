@@ -1,5 +1,8 @@
 """Who may do what (issue #19): OS login → staff member → role → the actions it may do.
 
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
+
 Pure: the login, the register and the policy's ``role_rights`` table in, an ``Access`` out. The
 services call ``floor.require(ACTION)`` at the top of every entry point that writes (or shows
 pay), so the CLI and the TUI refuse alike; screens ask ``floor.access.may(ACTION)`` to grey keys.

@@ -1,4 +1,8 @@
-"""Which shift periods are running at a moment: pure functions of policy, shift codes and now."""
+"""Which shift periods are running at a moment: pure functions of policy, shift codes and now.
+
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""The staff registry: who works on the floor (SPEC §9 staff CSV)."""
+"""The staff registry: who works on the floor (SPEC §9 staff CSV).
+
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
+"""
 
 from __future__ import annotations
 

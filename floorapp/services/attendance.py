@@ -2,6 +2,9 @@
 screen and the other features see it: each person's day status, the grid's rows (kept for a
 finished day), the floor's statuses and a person's punch history.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 The concepts live beside it: the records as stored (``attendance_records``), recording punches
 and leave and the quick entry (``attendance_entry``), the month report for payroll
 (``attendance_month``), the CSV imports (``attendance_import``).

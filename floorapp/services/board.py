@@ -1,5 +1,8 @@
 """The wallboard's figures (SPEC §13, issue #28): today's floor for the TV, read-only.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 Every figure is one the day report already has: ``quota.live()`` gives the same ``FloorDay``
 ``floor report day`` is made of (and each seat's "behind"), ``quota.day_report(day, fd)`` its
 JSON, ``floor.day.roll`` the attendance counts, the monitoring plan its QA slots. Nothing here

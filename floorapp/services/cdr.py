@@ -1,5 +1,8 @@
 """Importing the phone system's call records (SPEC §11): `floor import cdr Master.csv`.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 The counts (``floorapp.formats.cdr``) replace dialed, connected and talk minutes of each agent's hour in
 the quota's ``calls`` table; completed and orders stay as they were (they come from the business
 system or by hand). Each call goes to exactly one entry of the day:

@@ -1,5 +1,8 @@
 """`floor import cdr --follow Master.csv`: the calls as Asterisk appends them (issue #27 C).
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 cdr_csv opens Master.csv, appends one row as each call record ends and closes it again. The
 follower looks every ``POLL_SECONDS`` at what was appended since (whole lines only: Asterisk
 may be mid-write) and applies it in one transaction:

@@ -1,5 +1,8 @@
 """The Floor: policy, staff registry, time, backup and health, over one store.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 The staff register's use-cases are in ``services/staff.py`` (``StaffRegister``, mixed in).
 
 Feature services (attendance, quota, monitoring, roster, emergency) hang off the Floor as

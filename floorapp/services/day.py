@@ -1,5 +1,8 @@
 """The floor-day: who works on a day, the one answer every section asks (issue #24).
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 Who works — scheduled (the roster, else the default week), on the register that day by the
 dates (hired, left), not on a whole day's leave, and present or not yet in — is worked out
 here from the facts each has one source for: the scheduled code (``Floor.scheduled_on``), the

@@ -1,5 +1,8 @@
 """`floor demo`: a realistic, deterministic demo floor in a new store.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 Staff of every role first; then each feature's step adds its history (rosters, punches, leave,
 call counts, evaluations …) for the D days ending yesterday. The same seed gives the same floor.
 Steps write in bulk (``Tx.put_many``), one transaction per day file, so 300 seats × 365 days stays

@@ -1,6 +1,9 @@
 """What the store keeps of each day file besides the file (issue #18): figures worked out
 from it once and cached under ``.cache/`` while the file is unchanged (store.db ``digest``).
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 Registered on every store a Floor opens, before any service reads a day file, so the first
 reading of a file works out every digest at once (a month report then parses each file at
 most once). A digest's name carries its format's version: change the format, change the name.

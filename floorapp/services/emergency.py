@@ -1,5 +1,8 @@
 """Emergency use-cases (突发事件, SPEC §8): start an incident, tick, skip, note, call in, close.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 Storage:
 - ``day/<the day the incident started>`` table ``incidents``: one record per incident, key =
   the incident id (``YYYYMMDD-N``); every tick, skip, note … is a new version written at once

@@ -2,6 +2,9 @@
 pace that reaches the day's target, and the same for each seat. One source for the Summary and
 Quota charts, the day report's ``hourly`` JSON and anything else that draws the curve.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 The hours are those the working seats' calling time touches (policy calling spans, without the
 meeting and the Friday study), plus any hour with calls counted outside them. Completed per
 hour comes from the hourly entries that count (the day file's hourly digest: a campaign's daily

@@ -1,5 +1,8 @@
 """The one leave record (SPEC §4/§7 rev. 12-2026b) and the "already at work" question.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 Leave is one record per person and day, whoever enters it: Attendance ``l``, the roster's
 ``l`` and leave codes, ``floor roster set``, ``floor import leave``. It lives in the day file
 (partition ``day/YYYY-MM-DD``, table ``leave``, key the staff id, data ``{"staff_id", "date",

@@ -3,6 +3,9 @@ concept classes beside it (``qa_entry``, ``qa_feedback``, ``qa_plan``, ``qa_samp
 ``qa_compliance``, ``qa_calibration``, ``qa_review``, ``qa_report``), with the templates and
 the lookups they share. The rules are in ``floorapp.rules.monitoring``; the store layout and
 the shared record helpers in ``floorapp.services.qa_records``.
+
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 pay sheet, special circumstances confirmed or refused, the "published" mark, the coaching and
 praise log, base scores, and the coaching CSV import.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 Storage:
 - partition ``pay`` (its own file, ``pay.json``, so a centre can give it its own group):
   table ``special``, key ``"YYYY-MM/<staff_id>"``: ``{"staff_id", "month", "decision":

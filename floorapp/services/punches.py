@@ -1,5 +1,8 @@
 """Importing the time clock's raw punches (SPEC §11): `floor import punches FILE`.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 FILE is a ZKTeco/中控 ``attlog.dat`` (tab-separated: user id padded with spaces, date and time,
 verify, status, work code …) or a table ``clock_id,time`` (CSV in UTF-8 or GBK, or .xlsx).
 

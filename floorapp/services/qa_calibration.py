@@ -34,7 +34,7 @@ class QaCalibration:
                            percent: dict[int, Decimal] | None = None
                            ) -> list[calibrating.Scored]:
         """The scored evaluations for calibration, each on its card: the template, its
-        versions of the same scale counted as one (``monitoring_calibration.cards``)."""
+        versions of the same scale counted as one (``rules.monitoring.calibration.cards``)."""
         def version(r: dict[str, Any]) -> tuple[str, int]:
             return r["template"], int(r.get("template_version", 1))
 

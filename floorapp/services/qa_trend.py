@@ -2,6 +2,9 @@
 against the floor's (issue #28, the Monitoring charts). Scores are percentages of the card's maximum, as the QA month and the Summary give
 them (the score that counts: final, else revised, else original); a violations form (合规部分)
 has no points and is left out.
+
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
 """
 
 from __future__ import annotations

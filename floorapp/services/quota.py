@@ -1,6 +1,9 @@
 """Quota use-cases (外呼量, SPEC §5 and the day part of §9): the composed quota service, and the
 floor's day as it goes: each agent's counts, target, attendance and pace, and the floor's totals.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 The concepts live beside it: the call counts recorded (``quota_counts``), campaigns
 (``campaigns``), the calls import (``quota_import``), the end-of-day report and the flags
 (``quota_day``), the month's ranking, guarantee and interview list (``quota_month``).

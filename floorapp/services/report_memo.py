@@ -2,6 +2,9 @@
 --month` and `report day` of a past day are read from this user's cache while every file and
 listing they were worked out from is unchanged, and nothing else they depend on moved.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 Never stale, by the same rule as the digests (store.db ``memo``): the store files by their
 signatures, the month's listing of day files, and in the key everything outside the store a
 report depends on — the program's own files, the language, the format, the day it is (a

@@ -1,5 +1,8 @@
 """Rosters and handovers (排班/交接班), SPEC §7: the use-cases the CLI and the roster screen call.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 Store layout:
 - partition ``roster/YYYY-MM``: table ``cells`` (key ``"<staff_id>/<YYYY-MM-DD>"``, data
   ``{"staff_id", "date", "code"}``, the format ``Floor.roster_cells`` reads), table ``meta``

@@ -1,6 +1,9 @@
 """The shape of each table's records (issue #31): checked by the store whenever it reads a
 file (store.shapes), so one wrong field is a named damaged record, never an internal error.
 
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+
 A check returns (field, why) for the first field that the program could not use, else None.
 The checks accept every record this program writes (and older ones: fields added later are
 optional); they refuse what would make a reader fail or count wrong: a staff id that is a

@@ -1,6 +1,10 @@
 """Administration of the store itself (issue #32): a database's schema, roles and grants, and
 whole-store copies between a directory and a database. The CLI's ``floor db`` and ``floor
-store copy`` call these."""
+store copy`` call these.
+
+May import: the store's API, rules, formats and the basics; never the CLI, screens, the app or
+Textual.
+"""
 
 from __future__ import annotations
 

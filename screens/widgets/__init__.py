@@ -1,1 +1,5 @@
-"""Widgets shared by the screens."""
+"""Widgets shared by the screens.
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""

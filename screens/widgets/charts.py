@@ -2,6 +2,9 @@
 it shows, on one line at 80×24 and taller when the terminal is (``fit``). The data come from
 services (``floorapp.services.hourly`` and the like); the strip only draws them.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 Why ``Sparkline`` and not a plotting widget: at 80×24 the tables keep the rows, so a chart has
 one line; a plot with axes is illegible there, a sparkline is made for it. It ships with
 Textual (pinned), so no new dependency; the labels are our own text, so Chinese ones are

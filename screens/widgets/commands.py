@@ -1,6 +1,10 @@
 """Command palette entries read from the sections' bindings: every key's action is also reachable
 by name (Ctrl+P) from anywhere, e.g. "Roster: Swap", "Attendance: Month", "Summary: Export CSV"
-from the attendance screen (another section's command switches to it first)."""
+from the attendance screen (another section's command switches to it first).
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """The console's footer: Textual's compact Footer, rebuilt only when the keys it shows change.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 Textual's Footer rebuilds its keys (a dozen widgets, each styled) whenever the screen's
 bindings are refreshed: on mount, on every focus change, after every action. The keys it
 shows rarely change, and the start-up rebuilt them four times before the first screen showed

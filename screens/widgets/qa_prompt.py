@@ -1,4 +1,8 @@
-"""A one-line question in a modal: the dispute's reason, the revised marks."""
+"""A one-line question in a modal: the dispute's reason, the revised marks.
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Compact text bars for the quota screen: completed toward the target, dialed in its band."""
+"""Compact text bars for the quota screen: completed toward the target, dialed in its band.
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

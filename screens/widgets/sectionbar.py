@@ -1,4 +1,8 @@
-"""The line under the header naming every section and its key; the current one highlighted."""
+"""The line under the header naming every section and its key; the current one highlighted.
+
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+"""
 
 from __future__ import annotations
 

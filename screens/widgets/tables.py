@@ -1,5 +1,8 @@
 """Small DataTable helpers the section screens share.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 ``FixedTable.add_keyed_rows`` and ``replace_keyed_rows`` fill Textual's DataTable through its
 private state (``_data``, ``_row_locations``, its caches), and its ``_update_dimensions``
 measures cells as DataTable's own formatter (``textual.widgets._data_table``) makes them, for

@@ -1,5 +1,8 @@
 """Typed ahead is typed: keys that arrive together are handed out one at a time.
 
+May import: Textual, widgets, services, rules, formats and the basics; never the store, TinyDB or
+the CLI.
+
 Textual forwards each key to whatever has focus *when the app reads it*. Over a laggy SSH link
 keys arrive in one burst, so the app reads the keys after an Enter before the screen has acted on
 that Enter: the focus moves (``widget.focus()`` is scheduled, not immediate), a field is cleared,

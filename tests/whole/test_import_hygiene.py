@@ -4,7 +4,7 @@ does, so the tree cannot silently decay.
 Each folder is a layer, and a layer imports only from the layers below it:
 
     store/                      TinyDB and psycopg; nothing of floorapp or screens
-    floorapp/ basics            policy, i18n, clock, money, errors, text, roles: each other only
+    floorapp/ basics            policy, roles, i18n, clock, money, errors, text: each other only
     floorapp/rules/             + the basics: pure, no I/O
     floorapp/formats/           + the rules: the outside world's files, report rendering
     floorapp/services/          + formats and the store's API: the use-cases
@@ -28,7 +28,6 @@ SOURCES = sorted(
     p for folder in ("floorapp", "screens", "store") for p in (ROOT / folder).rglob("*.py")
 )
 
-BASICS = {"policy", "i18n", "i18n_tools", "clock", "money", "errors", "text", "roles"}
 UI = {"textual", "rich"}
 
 # layer -> the layers its modules may import (besides the standard library and third parties
@@ -49,10 +48,10 @@ MAY_IMPORT: dict[str, set[str]] = {
 SENTENCES: dict[str, str] = {
     "store": "May import: TinyDB, psycopg and the standard library; nothing of floorapp or "
              "screens.",
-    "basics": "May import: other basics only (policy, i18n, clock, money, errors, text); never "
-              "rules, formats, services, the CLI, screens, the store or Textual.",
-    "rules": "May import: the basics (policy, i18n, clock, money, errors, text) and other rules; "
-             "never formats, services, the CLI, screens, the store, TinyDB or Textual.",
+    "basics": "May import: other basics only (policy, roles, i18n, clock, money, errors, text); "
+              "never rules, formats, services, the CLI, screens, the store or Textual.",
+    "rules": "May import: the basics (policy, roles, i18n, clock, money, errors, text) and other "
+             "rules; never formats, services, the CLI, screens, the store, TinyDB or Textual.",
     "formats": "May import: the basics and the rules; never services, the CLI, screens, the "
                "store, TinyDB or Textual.",
     "services": "May import: the store's API, rules, formats and the basics; never the CLI, "

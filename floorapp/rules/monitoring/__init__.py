@@ -1,6 +1,6 @@
 """Monitoring and QA rules (监控/质检, SPEC §6): the package, and the names its importers use.
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
 formats, services, the CLI, screens, the store, TinyDB or Textual.
 
 Pure functions of plain data, the policy and an explicit ``now``: no I/O, no clock, no store.

@@ -1,6 +1,9 @@
 """Calibration of the monitors (校准, SPEC §6), pure: whose scores run generally high or low
 (分值普遍过高或过低) [000 §5] — judged on like calls only.
 
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
+
 A monitor is compared with the other monitors **on the same scorecard** (a card), never across
 cards: an outbound call scored on ``outbound-100`` and a 400-line call scored on
 ``hotline-400`` say nothing about each other, so a monitor who scored only one card while the

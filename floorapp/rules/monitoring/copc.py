@@ -1,7 +1,7 @@
 """The COPC sample size (SPEC §6): how many calls of a period to monitor for a given confidence
 and margin (the sampling rules per scorecard: ``floorapp.rules.monitoring.sampling``).
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
 formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 

@@ -1,7 +1,7 @@
 """Feedback and dispute deadlines and follow-up (反馈, 评分异议, 跟踪; SPEC §6, [003 五]): when
 feedback is due, on which day a dispute is raised and reviewed, and who is under follow-up.
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
 formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 

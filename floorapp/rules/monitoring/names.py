@@ -1,7 +1,7 @@
 """How monitoring codes are shown to people: the modes, a slot's status, a calibration flag,
 the verdict after a score and a date, in the interface language (SPEC §6).
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
 formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 

@@ -2,7 +2,7 @@
 side-by-side), each agent's daily need, what the plan cannot meet (its shortfalls, in words)
 and which planned slots the day's evaluations fulfil.
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
 formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 
@@ -61,7 +61,7 @@ class Plan:
     monitor_need: dict[str, dict[str, int]]
     volume: int
     shortfalls: list[str] = field(default_factory=list)
-    copc_today: int = 0  # today's part of the outbound COPC sample (monitoring_sampling)
+    copc_today: int = 0  # today's part of the outbound COPC sample (sampling.py)
     copc_ids: frozenset[str] = frozenset()  # the agents it is drawn from
     copc_done: int = 0  # their evaluations already done today
 

@@ -8,6 +8,9 @@
   [000 §6];
 - a new monitor paired with an experienced one on the same call (与一位有经验的监控人员一起
   同时进行监控) [000 §5].
+
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 
 from __future__ import annotations

@@ -1,13 +1,16 @@
 """Sampling rules per scorecard (抽样/抽听, SPEC §6 rev. 12-2026), pure:
 
 - ``copc``: outbound [003 质检考核标准 二]: each project's COPC sample at ≥ 95 % confidence
-  (``monitoring.sample_size``) over the period (policy), spread over its days; per agent the
+  (``monitoring.copc.sample_size``) over the period (policy), spread over its days; per agent the
   weekly/daily minimums of the plan [000].
 - ``hotline-400`` [003 400电话服务质量考核 1]: each person ≥ 1 call a month (or quarter), ≥ 30
   calls in all, 抽查率 10 %; a person picked more than once is averaged.
 - ``telesales`` [003 录音质检抽听原则]: TSR 3 closed + 1 unclosed a month, trainee 3 + 2; too
   few closed → the same number more unclosed; the cycle runs from the 21st of last month to
   the 20th.
+
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
+formats, services, the CLI, screens, the store, TinyDB or Textual.
 
 Each rule gives a person's need for a period and the period around a day, so the daily plan
 spreads the period's need over the working days left in it.

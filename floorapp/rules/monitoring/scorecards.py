@@ -2,7 +2,7 @@
 items, checking a template's JSON, and the built-in cards (transcriptions of [003]) read from
 ``floorapp/data``.
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
 formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 

@@ -5,7 +5,7 @@ Quick-entry marks are item codes with optional counts: ``a1x2 b3 f2``; ``CODEna`
 not applicable (N/A), which drops it out: its weight leaves the section's maximum (a Y/N/NA
 check that does not apply neither adds nor costs).
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
 formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 

@@ -1,6 +1,6 @@
 """Shift rosters (排班), SPEC §7: make a month and check it. Pure: no I/O, no clock, no store.
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
 formats, services, the CLI, screens, the store, TinyDB or Textual.
 
 A month is ``{staff_id: {"YYYY-MM-DD": code}}`` with a code for every staff member and day: a

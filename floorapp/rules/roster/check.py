@@ -1,7 +1,7 @@
 """Checking a roster month (排班, SPEC §7): every broken rule as a sentence naming who and when
 (the rules: ``floorapp.rules.roster``), and the day's coverage shown under the grid.
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
 formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 

@@ -1,7 +1,7 @@
 """Making a roster month (排班, SPEC §7): every person's rest days placed so that the month meets
 every rule it can (the rules: ``floorapp.rules.roster``), complaint handlers rotated C1/C2.
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
 formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 

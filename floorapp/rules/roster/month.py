@@ -3,7 +3,7 @@ role's codes, sentences kept in English and shown translated (``Msg``), the mont
 Mon–Sun weeks, and the numbers the rules take from the policy (agents on the phones, a
 manager's rests, rest owed after leave) — shared by ``generate`` and ``check``.
 
-May import: the basics (policy, i18n, clock, money, errors, text) and other rules; never
+May import: the basics (policy, roles, i18n, clock, money, errors, text) and other rules; never
 formats, services, the CLI, screens, the store, TinyDB or Textual.
 """
 
