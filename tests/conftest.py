@@ -8,12 +8,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from floorapp import i18n
 from floorapp.clock import fixed_clock
 from floorapp.services import Floor, open_floor
 from floorapp.rules.staff import Staff
 from tests.pg import pg_cluster, pg_site  # noqa: F401 - the database store's fixtures
+
+# No test times anything (speed is measured in benchmarks/): Hypothesis's per-example deadline
+# and its "too slow" health check are timings, and failed a rules test on a loaded machine.
+settings.register_profile("floor", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("floor")
 
 # A winter Friday afternoon; D's second period (14:30–17:30) is running.
 NOW = "2026-11-20T15:00:00"
