@@ -262,6 +262,8 @@ class FloorApp(TypeAhead):
                 pass
 
     def poll_store(self) -> None:
+        if not self.is_running:
+            return  # closing: nothing left to show a change on
         self.report_problems()  # a damaged record is found when a screen reads it
         stamp = self.floor.store.stamp()
         if stamp == self._stamp:
@@ -270,6 +272,8 @@ class FloorApp(TypeAhead):
         self.refresh_screen()
 
     def refresh_screen(self) -> None:
+        if not self.is_running or not self.screen_stack:
+            return  # the app is closing: its screens are going or gone (the poll fires on)
         screen = self.screen
         # A section still being built refreshes itself when it is mounted (on_screen_resume).
         if isinstance(screen, FloorScreen) and screen.is_mounted:

@@ -178,6 +178,21 @@ async def test_a_store_change_mid_switch_does_not_crash(staffed) -> None:
         assert app.return_code is None and app.is_running
 
 
+async def test_a_store_change_while_the_app_closes_is_left_alone(staffed: Floor) -> None:
+    """The 1-second poll can fire while the app is closing, its screens already gone (seen in
+    the suite on a loaded machine: "floor: internal error (ScreenStackError)" as it quit). A
+    change seen then is nobody's to show."""
+    app = FloorApp(staffed, backup=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    assert not app.screen_stack and not app.is_running  # closed, as in the middle of quitting
+    other = open_floor(staffed.store.root, user="bob")
+    other.save_staff(dataclasses.replace(STAFF[0], seat="S099"))
+    app.poll_store()  # raised ScreenStackError before
+    app.refresh_screen()
+    app.update_clock()
+
+
 async def test_the_days_backup_is_made_once_the_first_screen_is_shown(staffed: Floor) -> None:
     """The first start of the day backs the store up after a delay, not while the first
     screen is built (issue #18: a backup of a year of files in a thread slowed the start)."""
