@@ -34,7 +34,9 @@ def _versions_digest(table: str) -> str:
 
 class Digests:
     """Figures worked out once from each day file (a month report's sums, a table's current
-    records, every version of one), so a reader of a month of days does not parse them again."""
+    records, every version of one), so a reader of a month of days does not parse them again.
+
+    A part of ``Store`` (store/db.py), which holds the directory, its caches and the lock."""
 
     def add_digest(self, name: str, compute: Callable[[dict[str, Any]], Any],
                    stands_for: tuple[str, ...] = ()) -> None:

@@ -32,7 +32,9 @@ def _memo_file(slot: str) -> str:
 
 class Memo:
     """Finished reports of past periods, given again without working them out while nothing
-    they were worked out from has changed (never stale, as the digests)."""
+    they were worked out from has changed (never stale, as the digests).
+
+    A part of ``Store`` (store/db.py), which holds the directory, its caches and the lock."""
 
     def _still(self, what: tuple, found: Any) -> bool:
         if what[0] == "file":

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 class Opening:
     """Bringing a store directory up to date when a command or the console opens it (a new
-    store, a killed writer's journal, an older schema), or saying why it can only be read."""
+    store, a killed writer's journal, an older schema), or saying why it can only be read.
+
+    A part of ``Store`` (store/db.py), which holds the directory, its caches and the lock."""
 
     def open(self) -> Store:
         """Create the store if new, finish pending journals, run migrations.

@@ -20,7 +20,9 @@ _PARTITION = re.compile(r"^(ref|pay|day/\d{4}-\d{2}-\d{2}|roster/\d{4}-\d{2})$")
 
 class Partitions:
     """Where each partition of a store directory lives and which exist: for every reader that
-    names a day, a roster month, ref or pay, and for the month reports that list them."""
+    names a day, a roster month, ref or pay, and for the month reports that list them.
+
+    A part of ``Store`` (store/db.py), which holds the directory, its caches and the lock."""
 
     def path(self, partition: str) -> Path:
         known = self._paths.get(partition)

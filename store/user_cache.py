@@ -19,7 +19,9 @@ from store.memo import MEMO_DIR
 
 class UserCache:
     """The per-user cache the digests and memos live in: a place nobody else can write, so a
-    planted figure never changes a report; pruned daily so it does not grow for good."""
+    planted figure never changes a report; pruned daily so it does not grow for good.
+
+    A part of ``Store`` (store/db.py), which holds the directory, its caches and the lock."""
 
     def cache_dir(self) -> Path:
         """This OS user's own cache: ``.cache/<uid>/``, ``0700``; nobody else can put a figure

@@ -13,7 +13,9 @@ from typing import Any
 
 class Watching:
     """Knowing what a finished report was worked out from, so its memo is given again only
-    while all of that is unchanged. The store sets ``_watchers`` (an empty list) when made."""
+    while all of that is unchanged. The store sets ``_watchers`` (an empty list) when made.
+
+    A part of both stores: ``Store`` (store/db.py) and ``PgStore`` (store/pg.py)."""
 
     _watchers: list[dict[tuple, Any]]
 

@@ -83,7 +83,10 @@ class Entry:
 
 class AttendanceEntry:
     """Recording a person's day: an in or out punch, a reason, leave or its cancelling, typed
-    as one line at the attendance screen (parsed, previewed, saved) or given by the CLI."""
+    as one line at the attendance screen (parsed, previewed, saved) or given by the CLI.
+
+    A part of ``AttendanceService`` (floorapp/services/attendance.py), which holds ``floor`` and
+    the day's reading the parts share."""
 
     floor: Floor
 

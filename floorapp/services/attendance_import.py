@@ -26,7 +26,10 @@ LEAVE_COLUMNS = ["staff_id", "date", "type", "days"]
 
 class AttendanceImport:
     """Bringing a month of punches or leave in from a spreadsheet: every row checked against
-    the register and the roster, nothing saved unless every row is right."""
+    the register and the roster, nothing saved unless every row is right.
+
+    A part of ``AttendanceService`` (floorapp/services/attendance.py), which holds ``floor`` and
+    the day's reading the parts share."""
 
     floor: Floor
 

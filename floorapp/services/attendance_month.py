@@ -36,7 +36,10 @@ def _number(value: Decimal) -> int | float:
 
 class AttendanceMonth:
     """The month report for payroll: what each person's month charges (late, early, absent,
-    leave) and pays (the full-attendance bonus), from their days."""
+    leave) and pays (the full-attendance bonus), from their days.
+
+    A part of ``AttendanceService`` (floorapp/services/attendance.py), which holds ``floor`` and
+    the day's reading the parts share."""
 
     floor: Floor
 

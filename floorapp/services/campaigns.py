@@ -32,7 +32,10 @@ class Campaign:
 
 
 class QuotaCampaigns:
-    """Keeping the list of campaigns and their coefficients (``floor campaign set|list``)."""
+    """Keeping the list of campaigns and their coefficients (``floor campaign set|list``).
+
+    A part of ``QuotaService`` (floorapp/services/quota.py), which holds ``floor`` and the floor-
+    day the parts share."""
 
     floor: Floor
 

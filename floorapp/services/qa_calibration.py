@@ -26,7 +26,10 @@ NEW_MONITOR_LOOKBACK_DAYS = 365  # a monitor's evaluations counted to tell a new
 class QaCalibration:
     """Keeping monitors in line (校准) [000 §5]: each monitor against the others on the same
     card, a monitor stopped when their scores run off until recalibrated on shared calls,
-    and a new monitor's first evaluations paired with an experienced one."""
+    and a new monitor's first evaluations paired with an experienced one.
+
+    A part of ``MonitoringService`` (floorapp/services/monitoring.py), which holds ``floor`` and
+    the look-ups the parts share (monitors, scorecards, evaluations)."""
 
     floor: Floor
 

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 class QaCompliance:
     """A TSR's compliance violations: a level-2 one completed by a supplementary recording
-    (补充录音), and the month's violations per TSR once it is over."""
+    (补充录音), and the month's violations per TSR once it is over.
+
+    A part of ``MonitoringService`` (floorapp/services/monitoring.py), which holds ``floor`` and
+    the look-ups the parts share (monitors, scorecards, evaluations)."""
 
     floor: Floor
 

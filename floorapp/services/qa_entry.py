@@ -25,7 +25,10 @@ EVALUATION_COLUMNS = ["date", "time", "monitor_id", "staff_id", "mode", "templat
 
 class QaEntry:
     """A monitor entering scores: the marks previewed, an evaluation saved with what the
-    monitor must know (stopped, new and not paired), one taken back, a file imported."""
+    monitor must know (stopped, new and not paired), one taken back, a file imported.
+
+    A part of ``MonitoringService`` (floorapp/services/monitoring.py), which holds ``floor`` and
+    the look-ups the parts share (monitors, scorecards, evaluations)."""
 
     floor: Floor
 

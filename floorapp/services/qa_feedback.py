@@ -25,7 +25,10 @@ FOLLOW_UP_LOOKBACK_DAYS = 62  # follow-up is decided by the last two months' eva
 class QaFeedback:
     """Talking an evaluation through with the agent (反馈) within its working days, the
     agent's dispute (申诉) and its review, the escalation to the direct supervisor who sets
-    the final score, and who stays under follow-up (跟踪) until a pass."""
+    the final score, and who stays under follow-up (跟踪) until a pass.
+
+    A part of ``MonitoringService`` (floorapp/services/monitoring.py), which holds ``floor`` and
+    the look-ups the parts share (monitors, scorecards, evaluations)."""
 
     floor: Floor
 

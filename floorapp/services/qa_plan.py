@@ -48,7 +48,10 @@ class DayPlan:
 class QaPlan:
     """The supervisor's daily plan (质检计划): the slots of the day's calling time shared out
     among the monitors on shift, re-planned from now keeping what is done, and each slot's
-    live status (done, due, overdue)."""
+    live status (done, due, overdue).
+
+    A part of ``MonitoringService`` (floorapp/services/monitoring.py), which holds ``floor`` and
+    the look-ups the parts share (monitors, scorecards, evaluations)."""
 
     floor: Floor
 

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 class QaReport:
     """What QA adds to the reports: the day's evaluations and mean per agent (the end-of-day
     summary), the QA month by agent and by monitor on each card (SPEC §9), and the month
-    report's QA part."""
+    report's QA part.
+
+    A part of ``MonitoringService`` (floorapp/services/monitoring.py), which holds ``floor`` and
+    the look-ups the parts share (monitors, scorecards, evaluations)."""
 
     floor: Floor
 

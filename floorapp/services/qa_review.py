@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 class QaReview:
     """The week's most frequent deductions across the floor (共性问题) and their feedback
     within the week [000 §7]; every monitor reviewed for the quarter, horizontally and
-    vertically (纵横比较) [000 §6]."""
+    vertically (纵横比较) [000 §6].
+
+    A part of ``MonitoringService`` (floorapp/services/monitoring.py), which holds ``floor`` and
+    the look-ups the parts share (monitors, scorecards, evaluations)."""
 
     floor: Floor
 

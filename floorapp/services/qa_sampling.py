@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 class QaSampling:
     """How many calls to hear: the outbound COPC sample, the 400 line's total shared out,
     each TSR's closed and unclosed recordings, over their periods; and the sample size for
-    a population."""
+    a population.
+
+    A part of ``MonitoringService`` (floorapp/services/monitoring.py), which holds ``floor`` and
+    the look-ups the parts share (monitors, scorecards, evaluations)."""
 
     floor: Floor
 

@@ -42,7 +42,10 @@ class Undo:
 
 class QuotaCounts:
     """Recording an agent's calls: counts added to the hour (or set), the ``+5`` entry and
-    its correction, and undo of the last entry made here."""
+    its correction, and undo of the last entry made here.
+
+    A part of ``QuotaService`` (floorapp/services/quota.py), which holds ``floor`` and the floor-
+    day the parts share."""
 
     floor: Floor
     _last: list[Undo]

@@ -57,7 +57,10 @@ def started_text(started: object, day: dt.date) -> str:
 
 class QuotaDayReport:
     """The day read out at the meeting and exported: the report of a floor's day, and the flags
-    each agent carries (rushing, dialed out of band, zero-score, short talk time, outage)."""
+    each agent carries (rushing, dialed out of band, zero-score, short talk time, outage).
+
+    A part of ``QuotaService`` (floorapp/services/quota.py), which holds ``floor`` and the floor-
+    day the parts share."""
 
     floor: Floor
 

@@ -24,7 +24,10 @@ CALL_OPTIONAL = ["hour", "campaign", "talk_minutes"]
 
 class QuotaImport:
     """Bringing call counts in from a file (``floor import calls``): every row checked, the
-    hours the phone system recorded kept as its own."""
+    hours the phone system recorded kept as its own.
+
+    A part of ``QuotaService`` (floorapp/services/quota.py), which holds ``floor`` and the floor-
+    day the parts share."""
 
     floor: Floor
 

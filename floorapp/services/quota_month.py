@@ -31,7 +31,10 @@ TIER_TEXT = {"guarantee": N_("guarantee"), "special": N_("special"), "base": N_(
 
 class QuotaMonth:
     """The month's ranking, guarantee and interview list, and each agent's counts and orders
-    over a span of days (the pay tier, the sampling rules)."""
+    over a span of days (the pay tier, the sampling rules).
+
+    A part of ``QuotaService`` (floorapp/services/quota.py), which holds ``floor`` and the floor-
+    day the parts share."""
 
     floor: Floor
     _months: dict[tuple[int, int], tuple[object, tuple]]
